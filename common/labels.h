@@ -1,0 +1,70 @@
+// Label sets: the identity of a log stream (and later of a series).
+//
+// A LabelSet is kept in canonical form: sorted by name, no duplicate names, every name
+// matching [a-zA-Z_][a-zA-Z0-9_]*, no empty values (an empty value means "label absent", as in
+// Prometheus and Loki). Its 64-bit id is the XXH3 hash of its canonical encoding; the label set
+// is stored beside the id so that a collision is detected rather than silently merging streams.
+//
+// Thread safety: a LabelSet is a value type; const methods are safe to call concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace vigie {
+
+struct Label {
+  std::string name;
+  std::string value;
+  bool operator==(const Label&) const = default;
+  auto operator<=>(const Label&) const = default;
+};
+
+class LabelSet {
+ public:
+  LabelSet() = default;
+
+  // Validates and canonicalises `labels` (sorts them, drops empty values). Fails with
+  // InvalidArgument naming the offending label when a name is malformed or repeated.
+  static absl::StatusOr<LabelSet> Make(std::vector<Label> labels);
+
+  // Parses the Prometheus text form `{a="b", c="d"}` (as in Loki's push API), with the
+  // escapes \\ \" \n \t. Fails with InvalidArgument naming the position and what was expected.
+  static absl::StatusOr<LabelSet> Parse(std::string_view text);
+
+  // Decodes the binary form written by Encode(). Fails on corrupt input.
+  static absl::StatusOr<LabelSet> Decode(std::string_view bytes);
+
+  const std::vector<Label>& labels() const { return labels_; }
+  bool empty() const { return labels_.empty(); }
+  size_t size() const { return labels_.size(); }
+
+  // The value of `name`, or "" when absent.
+  std::string_view Get(std::string_view name) const;
+
+  // Prometheus text form: {a="b", c="d"}, values escaped.
+  std::string ToString() const;
+  // Compact binary form: for each label, varint name length, name, varint value length, value.
+  std::string Encode() const;
+  // XXH3-64 of Encode(): the stream id.
+  uint64_t Hash() const;
+
+  // Keeps only the labels whose names are in `names` (keep=true) or not in it (keep=false).
+  LabelSet Project(const std::vector<std::string>& names, bool keep) const;
+
+  bool operator==(const LabelSet&) const = default;
+  auto operator<=>(const LabelSet&) const = default;
+
+ private:
+  explicit LabelSet(std::vector<Label> sorted) : labels_(std::move(sorted)) {}
+  std::vector<Label> labels_;
+};
+
+// True when `name` matches [a-zA-Z_][a-zA-Z0-9_]*.
+bool IsValidLabelName(std::string_view name);
+
+}  // namespace vigie

@@ -1,0 +1,28 @@
+// Input bounds shared by every entry point (gRPC push, Loki push, queries). The defaults are
+// what vigied uses when no flag or config sets them; docs/operations.md lists them.
+#pragma once
+
+#include <cstdint>
+
+namespace vigie {
+
+struct Limits {
+  // Ingest.
+  uint64_t max_line_bytes = 256 * 1024;
+  uint32_t max_labels_per_stream = 15;
+  uint32_t max_label_name_bytes = 1024;
+  uint32_t max_label_value_bytes = 2048;
+  uint64_t max_batch_bytes = 16 * 1024 * 1024;
+  uint32_t max_streams_per_agent = 10000;
+  // Queries.
+  uint32_t max_query_bytes = 64 * 1024;
+  uint32_t max_regex_program_size = 5000;
+  int64_t max_query_range_ns = 31LL * 86400 * 1'000'000'000;
+  uint32_t max_entries_per_query = 50000;
+  uint32_t default_entries_per_query = 100;
+  uint32_t max_series_per_query = 5000;
+  uint32_t max_points_per_series = 11000;
+  int64_t query_timeout_ns = 60LL * 1'000'000'000;
+};
+
+}  // namespace vigie

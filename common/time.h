@@ -1,0 +1,33 @@
+// Time parsing and formatting shared by the server, the CLI and the collector.
+// All times are int64 nanoseconds since the Unix epoch, UTC.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace vigie {
+
+constexpr int64_t kNanosPerMilli = 1'000'000;
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+
+int64_t NowNanos();
+
+// Parses a Prometheus-style duration: one or more <number><unit> with units
+// ns, us, µs, ms, s, m, h, d, w, y ("1h30m", "30d", "250ms"). A plain number is seconds.
+absl::StatusOr<int64_t> ParseDuration(std::string_view text);
+
+// Formats as the shortest Prometheus-style duration ("1h30m", "5m", "250ms").
+std::string FormatDuration(int64_t nanos);
+
+// RFC 3339 in UTC with nanoseconds: 2024-05-01T12:00:00.123456789Z.
+std::string FormatRfc3339Nano(int64_t nanos);
+
+// Parses a point in time the way Loki's HTTP API does: RFC 3339 (with optional fraction and
+// offset), a decimal number of seconds ("1714564800.5"), or an integer: seconds when it has at
+// most 10 digits, nanoseconds otherwise.
+absl::StatusOr<int64_t> ParseTime(std::string_view text);
+
+}  // namespace vigie
