@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
+#include "common/strings.h"
 #include "common/varint.h"
 #include "xxhash.h"
 
@@ -20,14 +20,14 @@ absl::StatusOr<LabelSet> LabelSet::Make(std::vector<Label> labels) {
   for (const Label& l : labels) {
     if (!IsValidLabelName(l.name)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("label name \"", l.name, "\" is invalid: names match [a-zA-Z_][a-zA-Z0-9_]*"));
+          StrCat("label name \"", l.name, "\" is invalid: names match [a-zA-Z_][a-zA-Z0-9_]*"));
     }
   }
   std::erase_if(labels, [](const Label& l) { return l.value.empty(); });
   std::sort(labels.begin(), labels.end());
   for (size_t i = 1; i < labels.size(); ++i) {
     if (labels[i].name == labels[i - 1].name) {
-      return absl::InvalidArgumentError(absl::StrCat("label \"", labels[i].name, "\" is repeated"));
+      return absl::InvalidArgumentError(StrCat("label \"", labels[i].name, "\" is repeated"));
     }
   }
   return LabelSet(std::move(labels));
@@ -49,7 +49,9 @@ class LabelTextParser {
     while (true) {
       SkipSpace();
       size_t start = pos_;
-      while (pos_ < text_.size() && (isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) ++pos_;
+      while (pos_ < text_.size() &&
+             (isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
+        ++pos_;
       if (pos_ == start) return Error("a label name");
       Label label{std::string(text_.substr(start, pos_ - start)), ""};
       SkipSpace();
@@ -95,8 +97,8 @@ class LabelTextParser {
     return false;
   }
   absl::Status Error(std::string_view expected) const {
-    return absl::InvalidArgumentError(absl::StrCat("label set \"", text_, "\": at position ", pos_,
-                                                   " expected ", expected));
+    return absl::InvalidArgumentError(
+        StrCat("label set \"", text_, "\": at position ", pos_, " expected ", expected));
   }
 
   std::string_view text_;
@@ -139,7 +141,7 @@ std::string LabelSet::ToString() const {
   std::string out = "{";
   for (const Label& l : labels_) {
     if (out.size() > 1) out += ", ";
-    absl::StrAppend(&out, l.name, "=\"");
+    StrAppend(&out, l.name, "=\"");
     for (char c : l.value) {
       if (c == '"' || c == '\\') out.push_back('\\');
       if (c == '\n') {

@@ -5,9 +5,7 @@
 #include <cmath>
 #include <ctime>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/strings.h"
 
 namespace vigie {
 
@@ -41,12 +39,12 @@ constexpr Unit kUnits[] = {
 
 absl::StatusOr<int64_t> ParseDuration(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat("duration \"", text, "\": ", why,
-                                                   " (write e.g. 30s, 5m, 2h, 30d, 1h30m)"));
+    return absl::InvalidArgumentError(
+        StrCat("duration \"", text, "\": ", why, " (write e.g. 30s, 5m, 2h, 30d, 1h30m)"));
   };
   if (text.empty()) return bad("is empty");
   double seconds;
-  if (absl::SimpleAtod(text, &seconds)) {
+  if (ParseNumber(text, &seconds)) {
     if (!(seconds >= 0) || seconds > 9e9) return bad("is out of range");
     return static_cast<int64_t>(std::llround(seconds * kNanosPerSecond));
   }
@@ -86,8 +84,8 @@ std::string FormatDuration(int64_t nanos) {
     nanos = -nanos;
   }
   if (nanos % kNanosPerSecond != 0 && nanos < 60 * kNanosPerSecond) {
-    if (nanos % kNanosPerMilli == 0) return absl::StrCat(out, nanos / kNanosPerMilli, "ms");
-    return absl::StrCat(out, nanos, "ns");
+    if (nanos % kNanosPerMilli == 0) return StrCat(out, nanos / kNanosPerMilli, "ms");
+    return StrCat(out, nanos, "ns");
   }
   for (std::string_view suffix : {"d", "h", "m", "s"}) {
     const Unit* u = nullptr;
@@ -95,11 +93,11 @@ std::string FormatDuration(int64_t nanos) {
       if (c.suffix == suffix) u = &c;
     }
     if (nanos >= u->nanos) {
-      absl::StrAppend(&out, nanos / u->nanos, suffix);
+      StrAppend(&out, nanos / u->nanos, suffix);
       nanos %= u->nanos;
     }
   }
-  if (nanos > 0) absl::StrAppend(&out, nanos / kNanosPerMilli, "ms");
+  if (nanos > 0) StrAppend(&out, nanos / kNanosPerMilli, "ms");
   return out;
 }
 
@@ -113,23 +111,23 @@ std::string FormatRfc3339Nano(int64_t nanos) {
   time_t t = static_cast<time_t>(secs);
   struct tm tm;
   gmtime_r(&t, &tm);
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:09d}Z", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 absl::StatusOr<int64_t> ParseTime(std::string_view text) {
   auto bad = [&]() {
     return absl::InvalidArgumentError(
-        absl::StrCat("time \"", text,
-                     "\" is not RFC 3339 (2024-05-01T12:00:00Z), Unix seconds or Unix nanoseconds"));
+        StrCat("time \"", text,
+               "\" is not RFC 3339 (2024-05-01T12:00:00Z), Unix seconds or Unix nanoseconds"));
   };
   int64_t integer;
-  if (absl::SimpleAtoi(text, &integer)) {
+  if (ParseNumber(text, &integer)) {
     if (text.size() <= 10) return integer * kNanosPerSecond;
     return integer;
   }
   double seconds;
-  if (absl::SimpleAtod(text, &seconds)) {
+  if (ParseNumber(text, &seconds)) {
     if (!std::isfinite(seconds) || std::fabs(seconds) > 9e9) return bad();
     return static_cast<int64_t>(std::llround(seconds * 1e9));
   }

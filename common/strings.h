@@ -1,0 +1,36 @@
+// String helpers that accept std::string_view (absl::string_view is a distinct type in Debian's
+// abseil build, so absl::StrCat and absl::SimpleAtoi do not take std::string_view).
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace vigie {
+
+// Concatenates the arguments' fmt "{}" renderings.
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  std::string out;
+  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+  return out;
+}
+
+template <typename... Args>
+void StrAppend(std::string* out, const Args&... args) {
+  (fmt::format_to(std::back_inserter(*out), "{}", args), ...);
+}
+
+// Whole-string numeric parsing; false on any trailing byte, overflow or empty input.
+template <typename T>
+bool ParseNumber(std::string_view text, T* out) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  return ec == std::errc() && ptr == end;
+}
+
+}  // namespace vigie

@@ -1,0 +1,95 @@
+#include "store/block.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "common/strings.h"
+#include "common/varint.h"
+
+namespace vigie::store {
+
+namespace {
+constexpr uint8_t kBlockVersion = 1;
+// A decoded block never exceeds this; it bounds allocation when the header is corrupt.
+constexpr uint64_t kMaxDecodedBytes = 256ull << 20;
+}  // namespace
+
+size_t DecodedBlock::LineAt(size_t pos) const {
+  auto it = std::upper_bound(offsets_.begin(), offsets_.end(), static_cast<uint32_t>(pos));
+  return static_cast<size_t>(it - offsets_.begin()) - 1;
+}
+
+std::string EncodeBlock(const std::vector<LogEntry>& entries, int level) {
+  std::string raw;
+  uint64_t line_bytes = 0;
+  for (const LogEntry& e : entries) line_bytes += e.line.size();
+  raw.reserve(line_bytes + entries.size() * 6);
+  int64_t prev = 0;
+  for (const LogEntry& e : entries) {
+    PutVarint(&raw, ZigZag(e.ts_ns - prev));
+    prev = e.ts_ns;
+  }
+  for (const LogEntry& e : entries) PutVarint(&raw, e.line.size());
+  for (const LogEntry& e : entries) raw += e.line;
+
+  std::string out;
+  out.push_back(static_cast<char>(kBlockVersion));
+  PutVarint(&out, entries.size());
+  PutVarint(&out, raw.size());
+  size_t header = out.size();
+  out.resize(header + ZSTD_compressBound(raw.size()));
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  size_t n = ZSTD_compress2(cctx, out.data() + header, out.size() - header, raw.data(), raw.size());
+  ZSTD_freeCCtx(cctx);
+  // Compressing into a buffer of compressBound size cannot fail.
+  out.resize(header + n);
+  return out;
+}
+
+absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
+  auto corrupt = [](std::string_view what) {
+    return absl::DataLossError(StrCat("corrupt log block: ", what));
+  };
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kBlockVersion) {
+    return corrupt("unknown version");
+  }
+  in.remove_prefix(1);
+  uint64_t count, raw_size;
+  if (!GetVarint(&in, &count) || !GetVarint(&in, &raw_size)) return corrupt("truncated header");
+  if (raw_size > kMaxDecodedBytes || count * 2 > raw_size) return corrupt("implausible sizes");
+  // The frame header states its content size; checking it first bounds the allocation below.
+  if (ZSTD_getFrameContentSize(in.data(), in.size()) != raw_size) return corrupt("size mismatch");
+  std::string& raw = out->raw_;
+  raw.resize(raw_size);
+  size_t got = ZSTD_decompress(raw.data(), raw.size(), in.data(), in.size());
+  if (ZSTD_isError(got)) return corrupt(ZSTD_getErrorName(got));
+  if (got != raw_size) return corrupt("size mismatch");
+
+  std::string_view cur(raw);
+  out->ts_.resize(count);
+  out->offsets_.resize(count + 1);
+  int64_t ts = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t delta;
+    if (!GetVarint(&cur, &delta)) return corrupt("truncated timestamps");
+    ts += UnZigZag(delta);
+    out->ts_[i] = ts;
+  }
+  uint64_t offset = 0;
+  out->offsets_[0] = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t len;
+    if (!GetVarint(&cur, &len)) return corrupt("truncated lengths");
+    offset += len;
+    if (offset > cur.size()) return corrupt("line lengths exceed the block");
+    out->offsets_[i + 1] = static_cast<uint32_t>(offset);
+  }
+  if (offset != cur.size()) return corrupt("trailing bytes");
+  out->lines_begin_ = raw.size() - cur.size();
+  return absl::OkStatus();
+}
+
+}  // namespace vigie::store

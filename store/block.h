@@ -1,0 +1,51 @@
+// The log block codec: a run of entries of one stream, sorted by time, compressed with zstd.
+// Format (docs/storage-format.md, "Log block"):
+//   u8 version (=1) | varint entry count | varint raw line bytes | zstd frame of
+//   [count × zigzag varint ts delta][count × varint line length][lines concatenated]
+// The zstd frame carries a content checksum, so corruption is detected on decode.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace vigie::store {
+
+struct LogEntry {
+  int64_t ts_ns = 0;
+  std::string line;
+  bool operator==(const LogEntry&) const = default;
+};
+
+// Decoded entries, in time order. Lines are views into one buffer, so that a search can scan all
+// lines of a block with a single memmem pass (see DecodedBlock::LineAt).
+class DecodedBlock {
+ public:
+  size_t size() const { return ts_.size(); }
+  int64_t ts(size_t i) const { return ts_[i]; }
+  std::string_view line(size_t i) const {
+    return lines().substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  // All lines, back to back.
+  std::string_view lines() const { return std::string_view(raw_).substr(lines_begin_); }
+  // The index of the line holding byte `pos` of lines().
+  size_t LineAt(size_t pos) const;
+
+ private:
+  friend absl::Status DecodeBlock(std::string_view, DecodedBlock*);
+  std::vector<int64_t> ts_;
+  std::vector<uint32_t> offsets_;  // size() + 1 entries.
+  std::string raw_;                // The decompressed payload; lines start at lines_begin_.
+  size_t lines_begin_ = 0;
+};
+
+// Encodes `entries`, which must be sorted by ts_ns. `level` is the zstd level.
+std::string EncodeBlock(const std::vector<LogEntry>& entries, int level = 3);
+
+// Decodes into `out` (reusing its buffers). DataLoss on any corruption; never reads out of bounds.
+absl::Status DecodeBlock(std::string_view encoded, DecodedBlock* out);
+
+}  // namespace vigie::store

@@ -1,0 +1,116 @@
+// The narrow interfaces through which query/, alerts/ and server/ reach stored logs, and the
+// RocksDB-backed store that implements them. store/ knows nothing of gRPC, regexes or HTTP:
+// label selection takes a predicate, line filtering happens above, in query/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/labels.h"
+#include "store/block.h"
+#include "store/keys.h"
+
+namespace vigie::store {
+
+// Half-open [start_ns, end_ns).
+struct TimeRange {
+  int64_t start_ns = 0;
+  int64_t end_ns = INT64_MAX;
+  bool Overlaps(int64_t min_ts, int64_t max_ts) const {
+    return max_ts >= start_ns && min_ts < end_ns;
+  }
+};
+
+struct StreamEntries {
+  LabelSet labels;
+  std::vector<LogEntry> entries;
+};
+
+// One batch to store atomically. Streams and entries must already be validated (limits,
+// label syntax): the store only refuses what it alone can detect (a hash collision).
+struct AppendRequest {
+  std::string agent_id;  // With seq > 0: exactly-once across resends.
+  uint64_t seq = 0;
+  std::vector<StreamEntries> streams;
+};
+
+struct AppendResult {
+  bool duplicate = false;  // The agent's seq had already been applied; nothing was written.
+  uint64_t entries = 0;    // Entries written.
+  uint64_t bytes = 0;      // Line bytes written.
+  uint64_t rejected = 0;   // Entries refused (stream id collision).
+  std::string reason;      // Why, when rejected > 0.
+};
+
+class LogAppender {
+ public:
+  virtual ~LogAppender() = default;
+  // Stores `request` durably (fsync'ed WAL) before returning OK; all of it or none of it.
+  // Thread-safe; batches of different agents proceed concurrently.
+  virtual absl::StatusOr<AppendResult> Append(const AppendRequest& request) = 0;
+};
+
+// A consistent point-in-time view of stored blocks, for one query. Blocks() and ReadBlock() may
+// be called from several threads at once.
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+  // The blocks of `stream` overlapping `range`, sorted by (partition, min_ts).
+  virtual std::vector<BlockInfo> Blocks(StreamId stream, TimeRange range) const = 0;
+  virtual absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out) const = 0;
+};
+
+using ValuePredicate = std::function<bool(std::string_view value)>;
+
+class LogQuerier {
+ public:
+  virtual ~LogQuerier() = default;
+  // Streams with data in a partition overlapping `range` whose label `name` is present and has
+  // a value accepted by `accept`. Uses the label index: streams without the label are not touched.
+  virtual std::vector<StreamId> StreamsWhere(std::string_view name, const ValuePredicate& accept,
+                                             TimeRange range) const = 0;
+  virtual std::optional<LabelSet> StreamLabels(StreamId stream) const = 0;
+  // Sorted, distinct label names / values of the streams with data overlapping `range`.
+  virtual std::vector<std::string> LabelNames(TimeRange range) const = 0;
+  virtual std::vector<std::string> LabelValues(std::string_view name, TimeRange range) const = 0;
+  virtual std::unique_ptr<LogReader> NewReader() const = 0;
+};
+
+struct LogStoreOptions {
+  std::string path = "vigie-data";
+  // Width of a time partition; fixed when the database is created (later values are ignored).
+  int64_t partition_ns = 86400LL * 1'000'000'000;
+  // Blocks are cut at this many raw line bytes; smaller ones are merged in the background.
+  size_t target_block_bytes = 1 << 20;
+  int zstd_level = 3;
+};
+
+// Counters for /metrics.
+struct LogStoreStats {
+  uint64_t streams = 0;
+  uint64_t partitions = 0;
+  uint64_t disk_bytes = 0;      // SST and blob files, all column families.
+  uint64_t memtable_bytes = 0;  // Written (and in the WAL) but not yet flushed to files.
+};
+
+class LogStore : public LogAppender, public LogQuerier {
+ public:
+  // Opens or creates the database at options.path. Fails with a message naming the path and what
+  // to do when it is locked by another process or of an unknown format version.
+  static absl::StatusOr<std::unique_ptr<LogStore>> Open(const LogStoreOptions& options);
+
+  // Deletes every partition that ends before `cutoff_ns`, and the streams left with no data.
+  // Returns the number of partitions dropped.
+  virtual absl::StatusOr<int> DropPartitionsBefore(int64_t cutoff_ns) = 0;
+  // Merges runs of small blocks of the same stream and partition into blocks of about
+  // target_block_bytes. Returns the number of blocks merged away.
+  virtual absl::StatusOr<int> CompactSmallBlocks() = 0;
+  virtual LogStoreStats Stats() const = 0;
+};
+
+}  // namespace vigie::store

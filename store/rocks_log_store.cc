@@ -1,0 +1,286 @@
+#include "store/rocks_log_store.h"
+
+#include <algorithm>
+
+#include "common/strings.h"
+#include "common/varint.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace vigie::store {
+
+namespace {
+
+constexpr std::string_view kFormatVersion = "1";
+const char* const kFamilyNames[] = {"default", "streams", "stream_partitions", "block_index",
+                                    "log_blocks"};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.compression = rocksdb::kLZ4Compression;
+  if (family == 4) {
+    // Blocks are zstd-compressed already: keep them out of the LSM tree (BlobDB) so compactions
+    // rewrite only the small keys, and do not compress them twice.
+    cf.compression = rocksdb::kNoCompression;
+    cf.enable_blob_files = true;
+    cf.min_blob_size = 0;
+    cf.blob_compression_type = rocksdb::kNoCompression;
+    cf.enable_blob_garbage_collection = true;
+    cf.write_buffer_size = 128 << 20;
+  }
+  return cf;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(StrCat(what, ": ", s.ToString()));
+}
+
+absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const LogStoreOptions& options) {
+  std::unique_ptr<RocksLogStore> store(new RocksLogStore(options));
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int f = 0; f < RocksLogStore::kFamilyCount; ++f) {
+    descriptors.emplace_back(kFamilyNames[f], FamilyOptions(f));
+  }
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, descriptors, &store->families_, &db);
+  if (!s.ok()) {
+    std::string hint = s.IsIOError() && s.ToString().find("lock") != std::string::npos
+                           ? " (is another vigied using this directory? stop it or pick another "
+                             "--data-dir)"
+                           : "";
+    return absl::FailedPreconditionError(
+        StrCat("cannot open the data directory ", options.path, ": ", s.ToString(), hint));
+  }
+  store->db_.reset(db);
+  if (absl::Status st = store->Load(); !st.ok()) return st;
+  return store;
+}
+
+RocksLogStore::~RocksLogStore() {
+  if (!db_) return;
+  for (auto* h : families_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+absl::Status RocksLogStore::Load() {
+  rocksdb::ColumnFamilyHandle* meta = families_[kMeta];
+  std::string value;
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = db_->Get({}, meta, kFormatVersionKey, &value);
+  if (s.IsNotFound()) {
+    batch.Put(meta, kFormatVersionKey, kFormatVersion);
+    batch.Put(meta, kPartitionNanosKey, std::to_string(options_.partition_ns));
+    partition_ns_ = options_.partition_ns;
+  } else if (!s.ok()) {
+    return FromRocks(s, "reading the format version");
+  } else if (value != kFormatVersion) {
+    return absl::FailedPreconditionError(StrCat("data directory ", options_.path,
+                                                " has storage format version ", value,
+                                                "; this vigied reads version ", kFormatVersion,
+                                                ": use a matching vigied or a new --data-dir"));
+  } else {
+    if (auto st = FromRocks(db_->Get({}, meta, kPartitionNanosKey, &value), "reading partition_ns");
+        !st.ok()) {
+      return st;
+    }
+    if (!ParseNumber(value, &partition_ns_) || partition_ns_ <= 0) {
+      return absl::DataLossError("corrupt partition_ns in the metadata");
+    }
+  }
+  // A new epoch per open makes block sequence numbers unique without persisting a counter on
+  // every write.
+  s = db_->Get({}, meta, kNextBlockSeqKey, &value);
+  if (s.ok() && value.size() == 8) epoch_ = GetBigEndian64(value.data());
+  ++epoch_;
+  std::string epoch_bytes;
+  PutBigEndian64(&epoch_bytes, epoch_);
+  batch.Put(meta, kNextBlockSeqKey, epoch_bytes);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (auto st = FromRocks(db_->Write(sync, &batch), "writing metadata"); !st.ok()) return st;
+
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kStreams]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto labels = LabelSet::Decode(it->value().ToStringView());
+    if (!labels.ok()) return labels.status();
+    registry_.AddStream(DecodeStreamKey(it->key().ToStringView()), *std::move(labels));
+  }
+  it.reset(db_->NewIterator({}, families_[kPresence]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k = it->key().ToStringView();
+    if (k.size() == 12)
+      registry_.AddPresence(GetBigEndian32(k.data()), GetBigEndian64(k.data() + 4));
+  }
+  return FromRocks(it->status(), "loading the stream registry");
+}
+
+RocksLogStore::AgentState& RocksLogStore::Agent(const std::string& agent_id) {
+  std::lock_guard lock(agents_mu_);
+  auto& state = agents_[agent_id];
+  if (!state) state = std::make_unique<AgentState>();
+  return *state;
+}
+
+void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, StreamId stream,
+                              const std::vector<LogEntry>& entries,
+                              std::vector<BlockInfo>* written) {
+  size_t begin = 0;
+  while (begin < entries.size()) {
+    size_t end = begin, bytes = 0;
+    while (end < entries.size() && (end == begin || bytes < options_.target_block_bytes)) {
+      bytes += entries[end++].line.size();
+    }
+    std::vector<LogEntry> chunk(entries.begin() + begin, entries.begin() + end);
+    BlockInfo info;
+    info.key = {partition, stream, chunk.front().ts_ns, chunk.back().ts_ns, NextBlockSeq()};
+    info.entries = static_cast<uint32_t>(chunk.size());
+    info.raw_bytes = static_cast<uint32_t>(bytes);
+    std::string key = EncodeBlockKey(info.key);
+    batch->Put(families_[kBlocks], key, EncodeBlock(chunk, options_.zstd_level));
+    batch->Put(families_[kBlockIndex], key, EncodeBlockInfoValue(info));
+    written->push_back(info);
+    begin = end;
+  }
+}
+
+absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request) {
+  AppendResult result;
+  bool dedup = !request.agent_id.empty() && request.seq > 0;
+  AgentState* agent = dedup ? &Agent(request.agent_id) : nullptr;
+  std::unique_lock<std::mutex> agent_lock;
+  if (agent) {
+    agent_lock = std::unique_lock(agent->mu);
+    if (!agent->loaded) {
+      std::string value;
+      rocksdb::Status s = db_->Get({}, families_[kMeta], AgentSeqKey(request.agent_id), &value);
+      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the agent's sequence");
+      agent->applied_seq = value.size() == 8 ? GetBigEndian64(value.data()) : 0;
+      agent->loaded = true;
+    }
+    if (request.seq <= agent->applied_seq) {
+      result.duplicate = true;
+      return result;
+    }
+  }
+
+  rocksdb::WriteBatch batch;
+  std::vector<std::pair<StreamId, const LabelSet*>> new_streams;
+  std::vector<std::pair<uint32_t, StreamId>> new_presence;
+  std::vector<BlockInfo> written;
+  for (const StreamEntries& stream : request.streams) {
+    if (stream.entries.empty()) continue;
+    StreamId id = stream.labels.Hash();
+    switch (registry_.Check(id, stream.labels)) {
+      case StreamRegistry::Lookup::kCollision:
+        result.rejected += stream.entries.size();
+        if (result.reason.empty()) {
+          result.reason = StrCat("stream ", stream.labels.ToString(),
+                                 " collides with another stream's id; not stored");
+        }
+        continue;
+      case StreamRegistry::Lookup::kNew:
+        batch.Put(families_[kStreams], StreamKey(id), stream.labels.Encode());
+        new_streams.emplace_back(id, &stream.labels);
+        break;
+      case StreamRegistry::Lookup::kKnown:
+        break;
+    }
+    std::vector<LogEntry> sorted = stream.entries;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; });
+    size_t begin = 0;
+    while (begin < sorted.size()) {
+      uint32_t partition = PartitionOf(sorted[begin].ts_ns);
+      size_t end = begin;
+      while (end < sorted.size() && PartitionOf(sorted[end].ts_ns) == partition) {
+        result.bytes += sorted[end].line.size();
+        ++end;
+      }
+      std::vector<LogEntry> part(std::make_move_iterator(sorted.begin() + begin),
+                                 std::make_move_iterator(sorted.begin() + end));
+      PutBlocks(&batch, partition, id, part, &written);
+      if (!registry_.Present(partition, id)) {
+        batch.Put(families_[kPresence], PartitionStreamKey(partition, id), "");
+        new_presence.emplace_back(partition, id);
+      }
+      result.entries += end - begin;
+      begin = end;
+    }
+  }
+  if (agent) {
+    std::string seq;
+    PutBigEndian64(&seq, request.seq);
+    batch.Put(families_[kMeta], AgentSeqKey(request.agent_id), seq);
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (auto st = FromRocks(db_->Write(sync, &batch), "writing a batch"); !st.ok()) return st;
+
+  if (agent) agent->applied_seq = request.seq;
+  for (auto& [id, labels] : new_streams) registry_.AddStream(id, *labels);
+  for (auto& [partition, id] : new_presence) registry_.AddPresence(partition, id);
+  std::lock_guard lock(small_mu_);
+  for (const BlockInfo& info : written) {
+    if (info.raw_bytes < options_.target_block_bytes / 4) {
+      small_blocks_[{info.key.partition, info.key.stream}].push_back(info);
+    }
+  }
+  return result;
+}
+
+std::vector<StreamId> RocksLogStore::StreamsWhere(std::string_view name,
+                                                  const ValuePredicate& accept,
+                                                  TimeRange range) const {
+  return registry_.StreamsWhere(name, accept, PartitionOf(std::max<int64_t>(range.start_ns, 0)),
+                                PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)));
+}
+
+std::optional<LabelSet> RocksLogStore::StreamLabels(StreamId stream) const {
+  return registry_.Labels(stream);
+}
+
+std::vector<std::string> RocksLogStore::LabelNames(TimeRange range) const {
+  std::set<std::string> names;
+  registry_.ForEachStream(PartitionOf(std::max<int64_t>(range.start_ns, 0)),
+                          PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)),
+                          [&](const LabelSet& labels) {
+                            for (const Label& l : labels.labels()) names.insert(l.name);
+                          });
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> RocksLogStore::LabelValues(std::string_view name, TimeRange range) const {
+  std::set<std::string> values;
+  registry_.ForEachStream(PartitionOf(std::max<int64_t>(range.start_ns, 0)),
+                          PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)),
+                          [&](const LabelSet& labels) {
+                            std::string_view v = labels.Get(name);
+                            if (!v.empty()) values.emplace(v);
+                          });
+  return {values.begin(), values.end()};
+}
+
+LogStoreStats RocksLogStore::Stats() const {
+  LogStoreStats stats;
+  stats.streams = registry_.stream_count();
+  stats.partitions = registry_.Partitions().size();
+  for (auto* family : families_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(family, "rocksdb.total-sst-files-size", &v)) stats.disk_bytes += v;
+    if (db_->GetIntProperty(family, "rocksdb.total-blob-file-size", &v)) stats.disk_bytes += v;
+  }
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables,
+                                &stats.memtable_bytes);
+  return stats;
+}
+
+}  // namespace vigie::store

@@ -1,0 +1,69 @@
+// LogStore on one RocksDB database. Column families and keys: docs/storage-format.md.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "rocksdb/db.h"
+#include "store/log_store.h"
+#include "store/stream_registry.h"
+
+namespace vigie::store {
+
+// `what` failed with `s` (OK passes through).
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+class RocksLogStore final : public LogStore {
+ public:
+  ~RocksLogStore() override;
+
+  absl::StatusOr<AppendResult> Append(const AppendRequest& request) override;
+
+  std::vector<StreamId> StreamsWhere(std::string_view name, const ValuePredicate& accept,
+                                     TimeRange range) const override;
+  std::optional<LabelSet> StreamLabels(StreamId stream) const override;
+  std::vector<std::string> LabelNames(TimeRange range) const override;
+  std::vector<std::string> LabelValues(std::string_view name, TimeRange range) const override;
+  std::unique_ptr<LogReader> NewReader() const override;
+
+  absl::StatusOr<int> DropPartitionsBefore(int64_t cutoff_ns) override;
+  absl::StatusOr<int> CompactSmallBlocks() override;
+  LogStoreStats Stats() const override;
+
+ private:
+  friend class LogStore;
+  enum Family { kMeta, kStreams, kPresence, kBlockIndex, kBlocks, kFamilyCount };
+
+  RocksLogStore(LogStoreOptions options) : options_(std::move(options)) {}
+  absl::Status Load();
+  uint32_t PartitionOf(int64_t ts) const { return static_cast<uint32_t>(ts / partition_ns_); }
+  uint64_t NextBlockSeq() { return (epoch_ << 32) | next_block_.fetch_add(1); }
+  // Adds the blocks for `entries` (sorted, one partition) to `batch`.
+  void PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, StreamId stream,
+                 const std::vector<LogEntry>& entries, std::vector<BlockInfo>* written);
+
+  LogStoreOptions options_;
+  int64_t partition_ns_ = 0;
+  uint64_t epoch_ = 0;
+  std::atomic<uint32_t> next_block_{0};
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  StreamRegistry registry_;
+
+  std::mutex agents_mu_;
+  struct AgentState {
+    std::mutex mu;
+    bool loaded = false;
+    uint64_t applied_seq = 0;
+  };
+  std::unordered_map<std::string, std::unique_ptr<AgentState>> agents_;
+  AgentState& Agent(const std::string& agent_id);
+
+  // Blocks smaller than a quarter of the target, by (partition, stream), for CompactSmallBlocks.
+  std::mutex small_mu_;
+  std::map<std::pair<uint32_t, StreamId>, std::vector<BlockInfo>> small_blocks_;
+  std::mutex compact_mu_;  // One compaction or retention pass at a time.
+};
+
+}  // namespace vigie::store

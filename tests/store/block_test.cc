@@ -1,0 +1,79 @@
+#include "store/block.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace vigie::store {
+namespace {
+
+std::vector<LogEntry> Sample(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<LogEntry> out;
+  int64_t ts = 1'700'000'000'000'000'000;
+  for (size_t i = 0; i < n; ++i) {
+    ts += rng() % 1000;  // Equal timestamps happen too.
+    std::string line(rng() % 200, 'a');
+    for (char& c : line) c = static_cast<char>(rng() % 256);  // Any bytes, \0 and \n included.
+    out.push_back({ts, line});
+  }
+  return out;
+}
+
+TEST(BlockTest, RoundTripKeepsEveryByte) {
+  for (size_t n : {0, 1, 2, 1000}) {
+    auto entries = Sample(n, static_cast<uint32_t>(n));
+    DecodedBlock block;
+    ASSERT_TRUE(DecodeBlock(EncodeBlock(entries), &block).ok());
+    ASSERT_EQ(block.size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(block.ts(i), entries[i].ts_ns);
+      EXPECT_EQ(block.line(i), entries[i].line);
+    }
+  }
+}
+
+TEST(BlockTest, NegativeAndLargeDeltas) {
+  std::vector<LogEntry> entries = {{0, "a"}, {INT64_MAX / 2, "b"}, {INT64_MAX, ""}};
+  DecodedBlock block;
+  ASSERT_TRUE(DecodeBlock(EncodeBlock(entries), &block).ok());
+  EXPECT_EQ(block.ts(2), INT64_MAX);
+  EXPECT_EQ(block.line(2), "");
+}
+
+TEST(BlockTest, LineAtMapsBytesToLines) {
+  std::vector<LogEntry> entries = {{1, "abc"}, {2, ""}, {3, "de"}};
+  DecodedBlock block;
+  ASSERT_TRUE(DecodeBlock(EncodeBlock(entries), &block).ok());
+  EXPECT_EQ(block.lines(), "abcde");
+  EXPECT_EQ(block.LineAt(0), 0u);
+  EXPECT_EQ(block.LineAt(2), 0u);
+  EXPECT_EQ(block.LineAt(3), 2u);
+  EXPECT_EQ(block.LineAt(4), 2u);
+}
+
+TEST(BlockTest, CorruptionIsDetected) {
+  std::string encoded = EncodeBlock(Sample(100, 7));
+  DecodedBlock block;
+  for (size_t pos : {size_t{0}, size_t{1}, encoded.size() / 2, encoded.size() - 1}) {
+    std::string bad = encoded;
+    bad[pos] ^= 0x5a;
+    EXPECT_FALSE(DecodeBlock(bad, &block).ok()) << "flipped byte " << pos;
+  }
+  EXPECT_FALSE(DecodeBlock(encoded.substr(0, encoded.size() - 3), &block).ok());
+  EXPECT_FALSE(DecodeBlock("", &block).ok());
+}
+
+TEST(BlockTest, CompressesRepetitiveLogs) {
+  std::vector<LogEntry> entries;
+  for (int i = 0; i < 5000; ++i) {
+    entries.push_back({i * 1000, "2024-05-01 12:00:00 INFO request served path=/api/v1/items/" +
+                                     std::to_string(i)});
+  }
+  size_t raw = 0;
+  for (auto& e : entries) raw += e.line.size();
+  EXPECT_LT(EncodeBlock(entries).size(), raw / 5);
+}
+
+}  // namespace
+}  // namespace vigie::store

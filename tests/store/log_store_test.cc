@@ -1,0 +1,168 @@
+#include "store/log_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/time.h"
+#include "tests/integration/harness.h"
+
+namespace vigie::store {
+namespace {
+
+constexpr int64_t kDay = 86400LL * kNanosPerSecond;
+constexpr int64_t kT0 = 20000 * kDay;  // A day boundary.
+
+LabelSet Labels(std::vector<Label> l) { return *LabelSet::Make(std::move(l)); }
+
+std::unique_ptr<LogStore> OpenStore(const std::string& path, size_t target = 1 << 20) {
+  LogStoreOptions options;
+  options.path = path;
+  options.target_block_bytes = target;
+  auto store = LogStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return *std::move(store);
+}
+
+// Every entry of `stream` in `range`, in time order.
+std::vector<LogEntry> ReadAll(const LogStore& store, const LabelSet& labels, TimeRange range = {}) {
+  std::vector<LogEntry> out;
+  auto reader = store.NewReader();
+  for (const BlockInfo& info : reader->Blocks(labels.Hash(), range)) {
+    DecodedBlock block;
+    EXPECT_TRUE(reader->ReadBlock(info.key, &block).ok());
+    for (size_t i = 0; i < block.size(); ++i) {
+      if (block.ts(i) >= range.start_ns && block.ts(i) < range.end_ns) {
+        out.push_back({block.ts(i), std::string(block.line(i))});
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; });
+  return out;
+}
+
+class LogStoreTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  std::string path() { return dir_.path() + "/db"; }
+};
+
+TEST_F(LogStoreTest, AppendThenReadAcrossReopen) {
+  LabelSet api = Labels({{"service", "api"}});
+  {
+    auto store = OpenStore(path());
+    AppendRequest req;
+    req.streams.push_back(
+        {api, {{kT0 + 2, "second"}, {kT0 + 1, "first"}, {kT0 + kDay, "next day"}}});
+    auto r = store->Append(req);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->entries, 3u);
+  }
+  auto store = OpenStore(path());
+  auto all = ReadAll(*store, api);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].line, "first");
+  EXPECT_EQ(all[2].line, "next day");
+  EXPECT_EQ(ReadAll(*store, api, {kT0 + 2, kT0 + kDay}).size(), 1u);
+  EXPECT_EQ(store->LabelValues("service", {}), std::vector<std::string>{"api"});
+}
+
+TEST_F(LogStoreTest, ResentBatchIsNotStoredTwice) {
+  auto store = OpenStore(path());
+  LabelSet s = Labels({{"a", "b"}});
+  AppendRequest req{"agent-1", 5, {{s, {{kT0, "x"}}}}};
+  EXPECT_FALSE(store->Append(req)->duplicate);
+  EXPECT_TRUE(store->Append(req)->duplicate);
+  req.seq = 4;
+  EXPECT_TRUE(store->Append(req)->duplicate);
+  store.reset();
+  store = OpenStore(path());
+  req.seq = 5;
+  EXPECT_TRUE(store->Append(req)->duplicate) << "applied seq must survive a restart";
+  req.seq = 6;
+  EXPECT_FALSE(store->Append(req)->duplicate);
+  EXPECT_EQ(ReadAll(*store, s).size(), 2u);
+  // Another agent's sequence is independent.
+  EXPECT_FALSE(store->Append({"agent-2", 1, {{s, {{kT0, "y"}}}}})->duplicate);
+}
+
+TEST_F(LogStoreTest, SelectorTouchesOnlyMatchingStreams) {
+  auto store = OpenStore(path());
+  AppendRequest req;
+  for (int i = 0; i < 50; ++i) {
+    req.streams.push_back(
+        {Labels({{"host", "h" + std::to_string(i)}, {"job", i % 2 ? "odd" : "even"}}),
+         {{kT0 + i, "line"}}});
+  }
+  ASSERT_TRUE(store->Append(req).ok());
+  auto eq = [](std::string v) { return [v](std::string_view x) { return x == v; }; };
+  EXPECT_EQ(store->StreamsWhere("host", eq("h7"), {}).size(), 1u);
+  EXPECT_EQ(store->StreamsWhere("job", eq("odd"), {}).size(), 25u);
+  EXPECT_EQ(store->StreamsWhere("nope", eq("x"), {}).size(), 0u);
+  EXPECT_EQ(store->StreamsWhere("job", eq("odd"), {kT0 + kDay, kT0 + 2 * kDay}).size(), 0u);
+  EXPECT_EQ(store->LabelNames({}), (std::vector<std::string>{"host", "job"}));
+}
+
+TEST_F(LogStoreTest, RetentionDropsWholePartitionsAndOrphanStreams) {
+  auto store = OpenStore(path());
+  LabelSet old_only = Labels({{"s", "old"}}), both = Labels({{"s", "both"}});
+  ASSERT_TRUE(store
+                  ->Append({"",
+                            0,
+                            {{old_only, {{kT0, "old"}}},
+                             {both, {{kT0 + 1, "old"}, {kT0 + 3 * kDay, "new"}}}}})
+                  .ok());
+  auto dropped = store->DropPartitionsBefore(kT0 + 2 * kDay);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 1);
+  EXPECT_TRUE(ReadAll(*store, old_only).empty());
+  ASSERT_EQ(ReadAll(*store, both).size(), 1u);
+  EXPECT_EQ(ReadAll(*store, both)[0].line, "new");
+  EXPECT_FALSE(store->StreamLabels(old_only.Hash()).has_value());
+  store.reset();
+  store = OpenStore(path());
+  EXPECT_EQ(store->LabelValues("s", {}), std::vector<std::string>{"both"});
+}
+
+TEST_F(LogStoreTest, SmallBlocksAreMergedWithoutLoss) {
+  auto store = OpenStore(path(), 4096);
+  LabelSet s = Labels({{"a", "b"}});
+  std::vector<LogEntry> expected;
+  for (int batch = 0; batch < 40; ++batch) {
+    AppendRequest req;
+    req.streams.push_back({s, {}});
+    for (int i = 0; i < 3; ++i) {
+      // Interleaved times: batches overlap, so the merge must sort.
+      LogEntry e{kT0 + i * 100 + batch, "b" + std::to_string(batch) + "i" + std::to_string(i)};
+      req.streams[0].entries.push_back(e);
+      expected.push_back(e);
+    }
+    ASSERT_TRUE(store->Append(req).ok());
+  }
+  size_t before = store->NewReader()->Blocks(s.Hash(), {}).size();
+  auto merged = store->CompactSmallBlocks();
+  ASSERT_TRUE(merged.ok());
+  EXPECT_GT(*merged, 0);
+  EXPECT_LT(store->NewReader()->Blocks(s.Hash(), {}).size(), before);
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; });
+  auto got = ReadAll(*store, s);
+  ASSERT_EQ(got.size(), expected.size());
+  std::multiset<std::string> a, b;
+  for (auto& e : got) a.insert(std::to_string(e.ts_ns) + e.line);
+  for (auto& e : expected) b.insert(std::to_string(e.ts_ns) + e.line);
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(LogStoreTest, SecondOpenOfTheSameDirectoryFailsClearly) {
+  auto store = OpenStore(path());
+  LogStoreOptions options;
+  options.path = path();
+  auto second = LogStore::Open(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("another vigied"), std::string::npos) << second.status();
+}
+
+}  // namespace
+}  // namespace vigie::store
