@@ -1,0 +1,116 @@
+#include "query/logql/lexer.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "query/logql/parse_error.h"
+#include "query/logql/quote.h"
+
+namespace vigie::logql {
+namespace {
+
+bool IsIdentStart(char c) { return absl::ascii_isalpha(c) || c == '_'; }
+bool IsIdentChar(char c) { return absl::ascii_isalnum(c) || c == '_'; }
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+struct Operator {
+  std::string_view text;
+  TokenKind kind;
+};
+// Two-character operators first, so that "!=" is not read as "!" then "=".
+constexpr Operator kOperators[] = {
+    {"!=", TokenKind::kNe},     {"!~", TokenKind::kNre},    {"=~", TokenKind::kRe},
+    {"|=", TokenKind::kPipeEq}, {"|~", TokenKind::kPipeRe}, {"=", TokenKind::kEq},
+    {"|", TokenKind::kPipe},    {"{", TokenKind::kLBrace},  {"}", TokenKind::kRBrace},
+    {"(", TokenKind::kLParen},  {")", TokenKind::kRParen},  {",", TokenKind::kComma},
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query) {
+  std::vector<Token> tokens;
+  size_t i = 0;
+  while (true) {
+    while (i < query.size() && (IsSpace(query[i]) || query[i] == '#')) {
+      i = query[i] == '#' ? std::min(query.find('\n', i), query.size()) : i + 1;
+    }
+    if (i == query.size()) break;
+    const size_t start = i;
+    const char c = query[i];
+    Token token{TokenKind::kOther, start, {}, {}};
+    if (c == '"' || c == '`') {
+      size_t pos;
+      absl::StatusOr<std::string> value = Unquote(query.substr(i), &pos);
+      if (!value.ok()) return ParseError(query, i + pos, std::string(value.status().message()));
+      token.kind = TokenKind::kString;
+      token.text = *std::move(value);
+      i += pos;
+    } else if (c == '[') {
+      size_t close = query.find(']', i);
+      if (close == std::string_view::npos) {
+        return ParseError(query, i, "expected ']' to close the range that starts here");
+      }
+      token.kind = TokenKind::kRange;
+      token.text = std::string(TrimSpace(query.substr(i + 1, close - i - 1)));
+      i = close + 1;
+    } else if (IsIdentStart(c)) {
+      while (i < query.size() && IsIdentChar(query[i])) ++i;
+      token.kind = TokenKind::kIdent;
+      token.text = std::string(query.substr(start, i - start));
+    } else if (absl::ascii_isdigit(c)) {
+      // Durations: digits, units and dots (1.5h is rejected later, with ParseDuration's reason).
+      while (i < query.size() &&
+             (IsIdentChar(query[i]) || query[i] == '.' || query.substr(i, 2) == "\xC2\xB5")) {
+        i += query[i] == '\xC2' ? 2 : 1;
+      }
+      token.kind = TokenKind::kDuration;
+      token.text = std::string(query.substr(start, i - start));
+    } else {
+      const Operator* op = nullptr;
+      for (const Operator& candidate : kOperators) {
+        if (query.substr(i).starts_with(candidate.text)) {
+          op = &candidate;
+          break;
+        }
+      }
+      if (op) {
+        token.kind = op->kind;
+        i += op->text.size();
+      } else {
+        // One whole UTF-8 character, so that the error message shows it intact.
+        do ++i;
+        while (i < query.size() && (static_cast<unsigned char>(query[i]) & 0xC0) == 0x80);
+      }
+    }
+    token.raw = query.substr(start, i - start);
+    tokens.push_back(std::move(token));
+  }
+  tokens.push_back(Token{TokenKind::kEnd, query.size(), {}, {}});
+  return tokens;
+}
+
+std::string Describe(const Token& token) {
+  constexpr size_t kMaxShown = 40;
+  switch (token.kind) {
+    case TokenKind::kEnd:
+      return "the end of the query";
+    case TokenKind::kString:
+      return absl::StrCat("string ", token.text.size() > kMaxShown
+                                         ? Quote(token.text.substr(0, kMaxShown)) + "..."
+                                         : Quote(token.text));
+    default:
+      break;
+  }
+  std::string shown(token.raw.substr(0, kMaxShown));
+  if (token.kind == TokenKind::kOther && !absl::ascii_isgraph(token.raw[0])) {
+    return absl::StrCat("character ", Quote(shown));  // A control or non-ASCII character.
+  }
+  return absl::StrCat("'", shown, token.raw.size() > kMaxShown ? "...'" : "'");
+}
+
+}  // namespace vigie::logql

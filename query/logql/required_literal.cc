@@ -1,0 +1,203 @@
+#include "query/logql/required_literal.h"
+
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "query/logql/literal_info.h"
+#include "query/logql/regex_scan.h"
+
+namespace vigie::logql {
+namespace {
+
+using internal::LiteralInfo;
+
+// Group nesting beyond this is not analysed (the pattern then gives ""); it bounds recursion.
+constexpr int kMaxDepth = 100;
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A recursive-descent reader of re2's syntax that computes LiteralInfo bottom-up. It must find
+// the same structure re2 does (where groups, classes and escapes end); wherever it is unsure it
+// gives up (nullopt), which makes RequiredLiteral() return "".
+class Analyzer {
+ public:
+  explicit Analyzer(std::string_view pattern) : p_(pattern) {}
+
+  std::optional<LiteralInfo> Run() {
+    std::optional<LiteralInfo> info = Alternation(/*fold=*/false, 0);
+    if (pos_ != p_.size()) return std::nullopt;  // An unbalanced ')': re2 rejects it too.
+    return info;
+  }
+
+ private:
+  bool At(char c) const { return pos_ < p_.size() && p_[pos_] == c; }
+
+  // `fold` is (?i), which applies from where it is set to the end of the enclosing group,
+  // across later branches of an alternation too.
+  std::optional<LiteralInfo> Alternation(bool fold, int depth) {
+    std::vector<LiteralInfo> branches;
+    do {
+      LiteralInfo seq = internal::Exact("");
+      while (pos_ < p_.size() && !At('|') && !At(')')) {
+        std::optional<LiteralInfo> atom = Atom(&fold, depth);
+        if (!atom || !Repetitions(&*atom)) return std::nullopt;
+        seq = internal::Concat(seq, *atom);
+      }
+      branches.push_back(std::move(seq));
+    } while (At('|') && ++pos_);
+    return branches.size() == 1 ? branches[0] : internal::Alternate(branches);
+  }
+
+  std::optional<LiteralInfo> Atom(bool* fold, int depth) {
+    switch (p_[pos_]) {
+      case '(':
+        return Group(fold, depth);
+      case '[':
+      case '\\':
+        return Item(*fold);
+      case '.':
+        ++pos_;
+        return internal::Unknown();
+      case '^':
+      case '$':
+        ++pos_;
+        return internal::Exact("");  // Zero-width: adds no bytes and breaks no literal.
+      case '*':
+      case '+':
+      case '?':
+        return std::nullopt;  // A repetition with nothing to repeat: re2 rejects it.
+      case '{':
+        if (RepeatEnd(pos_, nullptr, nullptr) != std::string_view::npos) return std::nullopt;
+        break;  // Not a valid repetition: re2 reads '{' as a literal.
+    }
+    return Character(internal::ScanChar(p_, &pos_), *fold);
+  }
+
+  // A literal character; under (?i) a letter matches its other cases (and, for k and s, Unicode
+  // signs), and non-ASCII characters are not analysed, so both become unknown.
+  static LiteralInfo Character(std::string ch, bool fold) {
+    if (fold && (ch.size() > 1 || IsAsciiLetter(ch[0]))) return internal::Unknown();
+    return internal::Exact(std::move(ch));
+  }
+
+  // An escape or a bracketed class.
+  std::optional<LiteralInfo> Item(bool fold) {
+    std::string ch;
+    internal::ReItem item = p_[pos_] == '[' ? internal::ScanClass(p_, &pos_, &ch)
+                                            : internal::ScanEscape(p_, &pos_, false, &ch);
+    switch (item) {
+      case internal::ReItem::kChar:
+        return Character(std::move(ch), fold);
+      case internal::ReItem::kSet:
+        return internal::Unknown();
+      case internal::ReItem::kEmpty:
+        return internal::Exact("");
+      case internal::ReItem::kBad:
+        break;
+    }
+    return std::nullopt;
+  }
+
+  // ( ... ), (?: ... ), (?P<name> ... ), (?flags: ... ) and (?flags).
+  std::optional<LiteralInfo> Group(bool* fold, int depth) {
+    if (depth >= kMaxDepth) return std::nullopt;
+    ++pos_;
+    bool inner_fold = *fold;
+    if (At('?')) {
+      ++pos_;
+      if (p_.substr(pos_, 2) == "P<") {
+        pos_ = p_.find('>', pos_);
+        if (pos_ == std::string_view::npos) return std::nullopt;
+        ++pos_;
+      } else if (!Flags(&inner_fold)) {
+        return std::nullopt;
+      } else if (p_[pos_ - 1] == ')') {
+        *fold = inner_fold;  // (?i) alone: it changes the rest of the enclosing group.
+        return internal::Exact("");
+      }
+    }
+    std::optional<LiteralInfo> inner = Alternation(inner_fold, depth + 1);
+    if (!inner || !At(')')) return std::nullopt;
+    ++pos_;
+    return inner;
+  }
+
+  // Reads flags up to and including the ':' or ')' that ends them.
+  bool Flags(bool* fold) {
+    bool negated = false;
+    while (pos_ < p_.size()) {
+      char f = p_[pos_++];
+      if (f == ':' || f == ')') return true;
+      if (f == '-') {
+        negated = true;
+      } else if (f == 'i') {
+        *fold = !negated;
+      } else if (f != 'm' && f != 's' && f != 'U') {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool Repetitions(LiteralInfo* atom) {
+    while (pos_ < p_.size()) {
+      int min;
+      int max;
+      char c = p_[pos_];
+      if (c == '*' || c == '+' || c == '?') {
+        min = c == '+' ? 1 : 0;
+        max = c == '?' ? 1 : -1;
+        ++pos_;
+      } else if (size_t end = c == '{' ? RepeatEnd(pos_, &min, &max) : std::string_view::npos;
+                 end != std::string_view::npos) {
+        pos_ = end;
+      } else {
+        return true;
+      }
+      if (At('?')) ++pos_;  // Non-greedy: the same strings match.
+      *atom = internal::Repeat(*atom, min, min == max);
+    }
+    return true;
+  }
+
+  // If a repetition {n}, {n,} or {n,m} starts at `at`, the offset just past it, else npos.
+  size_t RepeatEnd(size_t at, int* min, int* max) const {
+    size_t i = at + 1;
+    int lo = 0;
+    int hi = 0;
+    if (!Number(&i, &lo)) return std::string_view::npos;
+    hi = lo;
+    if (i < p_.size() && p_[i] == ',') {
+      ++i;
+      hi = -1;
+      if (i < p_.size() && IsDigit(p_[i]) && !Number(&i, &hi)) return std::string_view::npos;
+    }
+    if (i >= p_.size() || p_[i] != '}') return std::string_view::npos;
+    if (min) *min = lo;
+    if (max) *max = hi;
+    return i + 1;
+  }
+
+  // Reads a decimal number at *i; values past re2's limit of 1000 are capped (re2 rejects them).
+  bool Number(size_t* i, int* value) const {
+    size_t start = *i;
+    *value = 0;
+    for (; *i < p_.size() && IsDigit(p_[*i]); ++*i)
+      *value = std::min(*value * 10 + p_[*i] - '0', 100000);
+    return *i > start;
+  }
+
+  std::string_view p_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string RequiredLiteral(std::string_view re2_pattern) {
+  std::optional<LiteralInfo> info = Analyzer(re2_pattern).Run();
+  return info ? info->best : "";
+}
+
+}  // namespace vigie::logql

@@ -1,0 +1,21 @@
+// Literal pre-filtering for regex line filters: a byte string that every match of a regex
+// contains lets the engine skip, with memmem over whole blocks, the lines that cannot match.
+//
+// Thread safety: a pure function.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vigie::logql {
+
+// The longest literal that every match of the re2 pattern must contain, or "" when none can be
+// proven. Conservative: it never returns a literal that some match could lack. It follows
+// concatenations, groups, repetitions with a minimum of at least one, single-character classes
+// and escapes; an alternation contributes only what all its branches share at their start or
+// end (so `a|b` gives ""), and a letter under (?i) is treated as unknown, so `(?i)foo` gives "".
+// Syntax it does not model (\Q...\E, deep nesting, patterns re2 rejects) gives "". The result
+// is at most 256 bytes: longer literals add nothing to a pre-filter.
+std::string RequiredLiteral(std::string_view re2_pattern);
+
+}  // namespace vigie::logql

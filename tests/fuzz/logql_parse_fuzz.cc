@@ -1,0 +1,55 @@
+// Fuzzes the LogQL parser with arbitrary bytes as a query. Beyond "no crash, no hang", it checks
+// the two promises the engine relies on:
+// - a parsed query prints to a canonical form that parses back to the same text;
+// - a line that passes a filter chain contains its required_literal() (tried on the input itself
+//   and on its lines, which often contain the patterns' own text).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "query/logql/parser.h"
+
+namespace {
+
+void Check(bool ok) {
+  if (!ok) abort();
+}
+
+void CheckFilter(const vigie::logql::LineFilter& filter, std::string_view text) {
+  const std::string& literal = filter.required_literal();
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view line = text.substr(start, end - start);
+    if (filter.Matches(line)) Check(line.find(literal) != std::string_view::npos);
+    start = end + 1;
+  }
+  if (filter.Matches(text)) Check(text.find(literal) != std::string_view::npos);
+}
+
+const vigie::logql::LogSelector* SelectorOf(const vigie::logql::Query& query) {
+  if (query.log) return &*query.log;
+  const vigie::logql::MetricExpr* expr = query.metric.get();
+  while (expr->inner) expr = expr->inner.get();
+  return &expr->selector;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  vigie::Limits limits;
+  absl::StatusOr<vigie::logql::Query> query = vigie::logql::Parse(text, limits);
+  if (!query.ok()) {
+    // Every syntax error carries a position inside the query.
+    std::optional<size_t> offset = vigie::logql::ErrorOffset(query.status());
+    Check(!offset || *offset <= size);
+    return 0;
+  }
+  std::string canonical = vigie::logql::ToString(*query);
+  absl::StatusOr<vigie::logql::Query> again = vigie::logql::Parse(canonical, limits);
+  Check(again.ok() || canonical.size() > limits.max_query_bytes);
+  if (again.ok()) Check(vigie::logql::ToString(*again) == canonical);
+  CheckFilter(SelectorOf(*query)->filter, text);
+  return 0;
+}

@@ -1,0 +1,130 @@
+// Invalid LogQL queries: each fails with a parse error at the expected byte offset whose message
+// says what was expected (and found), and names the same position as line and column.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "query/logql/parser.h"
+
+namespace vigie::logql {
+namespace {
+
+using testing::HasSubstr;
+
+struct ErrorCase {
+  const char* query;
+  size_t offset;
+  const char* message;  // A substring of the error message.
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.query; }
+
+const ErrorCase kErrors[] = {
+    {"", 0, "expected a stream selector such as {service=\"api\"} or a metric function"},
+    {"  service=\"api\"", 2, "found 'service'"},
+    {"{}", 1, "expected a label matcher such as service=\"api\""},
+    {R"({a="x")", 6, "expected ',' or '}' after a label matcher, found the end of the query"},
+    {R"({a="x", })", 8, "expected a label name, found '}'"},
+    {R"({1a="x"})", 1, "expected a label name, found '1a'"},
+    {R"({a=x})", 3, "expected a string after \"=\", found 'x'"},
+    {R"({a~"x"})", 2, "expected '=', '!=', '=~' or '!~' after label name 'a', found '~'"},
+    {R"({a="x} |= "y")", 12, "unterminated string: no closing \""},
+    {R"({a="x)", 3, "unterminated string"},
+    {R"({a="\d"})", 4, "unknown escape sequence \"\\d\""},
+    {R"({a="x"} |= "\xZZ")", 12, "needs 2 hexadecimal digits"},
+    {R"({a="x"} |= "\uD800")", 12, "not a valid Unicode code point"},
+    {"{a=\"x\n\"}", 5, "newline in a double-quoted string"},
+    {R"({a="x"} |= )", 11, "expected a string after \"|=\", found the end of the query"},
+    {R"({a="x"} |~ foo)", 11, "expected a string after \"|~\", found 'foo'"},
+    {R"({a=~"("})", 4, "invalid regex \"(\": missing ): ("},
+    {R"({a="x"} |~ "a++")", 11, "invalid regex"},
+    {R"({a=""})", 0, "queries require at least one regexp or equality matcher"},
+    {R"({a=~".*", b!="x", c!~"y"})", 0, "empty-compatible value"},
+    {R"({a="x"}[5m])", 7, "must be inside a function such as count_over_time"},
+    {R"({a="x"} | json)", 8, "parser and formatting stages such as | json"},
+    {R"(count_over_time({a="x"}))", 23, "expected a range such as [5m] after the log selector"},
+    {R"(rate({a="x"}[5x]))", 13, "invalid range: duration \"5x\""},
+    {R"(rate({a="x"}[0s]))", 13, "the range must be positive"},
+    {R"(rate({a="x"}[5m:1m]))", 13, "invalid range"},
+    {R"(rate({a="x"}[5m))", 12, "expected ']' to close the range"},
+    {R"(rate({a="x"}[5m] offset))", 23, "expected a duration such as 1h after 'offset'"},
+    {R"(rate({a="x"}[5m])", 16, "expected ')' closing rate(, found the end of the query"},
+    {R"(topk(5, rate({a="x"}[5m])))", 0, "unknown or unsupported function 'topk'"},
+    {R"(sum({a="x"}))", 4, "a log selector cannot be aggregated directly"},
+    {R"(sum by (a) (rate({a="x"}[1m])) by (b))", 31, "the grouping is given twice"},
+    {R"(sum by (a,) (rate({a="x"}[1m])))", 10, "expected a label name, found ')'"},
+    {R"(sum by a (rate({a="x"}[1m])))", 7, "expected '(' after by, found 'a'"},
+    {R"(sum(rate({a="x"}[1m])) > 10)", 23, "binary operators and comparisons are not supported"},
+    {R"({a="x"} {b="y"})", 8, "expected the end of the query, found '{'"},
+    {"\x01", 0, "found character \"\\x01\""},
+};
+
+class ParserErrorTest : public testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ParserErrorTest, NamesPositionAndWhatWasExpected) {
+  const ErrorCase& c = GetParam();
+  absl::StatusOr<Query> query = Parse(c.query, Limits());
+  ASSERT_FALSE(query.ok()) << c.query;
+  EXPECT_EQ(query.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOffset(query.status()), c.offset) << query.status();
+  // These queries are one line of ASCII before the error, so the column is offset + 1.
+  EXPECT_THAT(std::string(query.status().message()),
+              HasSubstr(absl::StrCat("parse error at line 1, col ", c.offset + 1, ": ")));
+  EXPECT_THAT(std::string(query.status().message()), HasSubstr(c.message));
+}
+
+INSTANTIATE_TEST_SUITE_P(Logql, ParserErrorTest, testing::ValuesIn(kErrors));
+
+TEST(ParserErrorPositionTest, CountsLinesAndCharacters) {
+  absl::Status s = Parse("{a=\"x\"}\n  |= 5", Limits()).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("line 2, col 6: expected a string"));
+  EXPECT_EQ(ErrorOffset(s), 13u);
+  // "é" is two bytes but one column.
+  s = Parse("{a=\"\xC3\xA9\"} |= 5", Limits()).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("line 1, col 12:"));
+  EXPECT_EQ(ErrorOffset(s), 12u);
+}
+
+TEST(ParserLimitsTest, RejectsLongQueriesWithoutOffset) {
+  Limits limits;
+  limits.max_query_bytes = 16;
+  absl::Status s = Parse(R"({service="api"} |= "timeout")", limits).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("more than the limit of 16"));
+  EXPECT_EQ(ErrorOffset(s), std::nullopt);
+  EXPECT_TRUE(Parse(R"({service="api"})", limits).ok());
+}
+
+TEST(ParserLimitsTest, RejectsComplexRegexes) {
+  Limits limits;
+  limits.max_regex_program_size = 100;
+  absl::Status s = Parse(R"({a="x"} |~ "(abc|def|ghi){20}")", limits).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("regex too complex"));
+  EXPECT_EQ(ErrorOffset(s), 11u);
+  s = Parse(R"({a=~"[a-z]{150}"})", limits).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("regex too complex"));
+  EXPECT_EQ(ErrorOffset(s), 4u);
+}
+
+TEST(ParserLimitsTest, CapsNesting) {
+  std::string deep(100000, '(');
+  absl::Status s = Parse(deep, Limits()).status();  // Longer than the default limit.
+  EXPECT_FALSE(s.ok());
+  deep = std::string(1000, '(');
+  s = Parse(deep, Limits()).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("nested too deeply"));
+  std::string sums;
+  for (int i = 0; i < 1000; ++i) sums += "sum(";
+  s = Parse(sums, Limits()).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("nested too deeply"));
+}
+
+TEST(ErrorOffsetTest, OnlyForParseErrors) {
+  EXPECT_EQ(ErrorOffset(absl::OkStatus()), std::nullopt);
+  EXPECT_EQ(ErrorOffset(absl::InvalidArgumentError("x")), std::nullopt);
+  EXPECT_EQ(ErrorOffset(ParseError("abc", 2, "x")), 2u);
+  EXPECT_EQ(ErrorOffset(ParseError("abc", 9, "x")), 3u);  // Clamped to the query.
+}
+
+}  // namespace
+}  // namespace vigie::logql
