@@ -9,6 +9,17 @@
 
 #include <fmt/format.h>
 
+#include "absl/strings/string_view.h"
+
+// absl::Status::message() returns absl::string_view: let fmt (and so StrCat) print it.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(absl::string_view s, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(std::string_view(s.data(), s.size()), ctx);
+  }
+};
+
 namespace vigie {
 
 // Concatenates the arguments' fmt "{}" renderings.

@@ -31,6 +31,8 @@ class DecodedBlock {
   }
   // All lines, back to back.
   std::string_view lines() const { return std::string_view(raw_).substr(lines_begin_); }
+  // Where line i starts in lines(); offset(size()) is lines().size().
+  size_t offset(size_t i) const { return offsets_[i]; }
   // The index of the line holding byte `pos` of lines().
   size_t LineAt(size_t pos) const;
 

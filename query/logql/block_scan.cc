@@ -1,0 +1,208 @@
+#include "query/logql/block_scan.h"
+
+#include <string.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <queue>
+#include <thread>
+
+#include "common/strings.h"
+
+namespace vigie::logql {
+
+namespace {
+
+// Index of the first entry of `block` with ts >= t (entries are sorted by time).
+size_t FirstAtOrAfter(const store::DecodedBlock& block, int64_t t) {
+  size_t lo = 0, hi = block.size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (block.ts(mid) < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+int64_t MonotonicNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Work {
+  store::BlockInfo info;
+  size_t stream_index;
+};
+
+// One matching line waiting in the merge heap; keeps its block alive.
+struct Pending {
+  int64_t ts;
+  size_t order;  // Position of its block in the scan order: breaks ties deterministically.
+  uint32_t line;
+  std::shared_ptr<BlockMatches> block;
+};
+
+// Decodes and filters blocks on worker threads, at most `window` ahead of the consumer, and
+// hands them over in scan order.
+class ReadAhead {
+ public:
+  ReadAhead(const store::LogReader& reader, const std::vector<Work>& work, const LineFilter& filter,
+            store::TimeRange range, int threads)
+      : reader_(reader),
+        work_(work),
+        filter_(filter),
+        range_(range),
+        results_(work.size()),
+        window_(static_cast<size_t>(threads) * 2) {
+    int n = std::min<int>(threads, static_cast<int>(work.size()));
+    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Run(); });
+  }
+  ~ReadAhead() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+  // Blocks until block `i` is ready; hands it over (or its error).
+  absl::Status Take(size_t i, std::shared_ptr<BlockMatches>* out) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return results_[i].done; });
+    consumed_ = i + 1;
+    cv_.notify_all();
+    *out = std::move(results_[i].matches);
+    return results_[i].status;
+  }
+
+ private:
+  struct Slot {
+    bool done = false;
+    absl::Status status;
+    std::shared_ptr<BlockMatches> matches;
+  };
+
+  void Run() {
+    while (true) {
+      size_t i;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock,
+                 [&] { return stop_ || next_ < std::min(work_.size(), consumed_ + window_); });
+        if (stop_ || next_ >= work_.size()) return;
+        i = next_++;
+      }
+      auto matches = std::make_shared<BlockMatches>();
+      matches->stream_index = work_[i].stream_index;
+      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block);
+      if (status.ok()) FilterBlock(filter_, range_, matches.get());
+      {
+        std::lock_guard lock(mu_);
+        results_[i] = {true, std::move(status), std::move(matches)};
+      }
+      cv_.notify_all();
+    }
+  }
+
+  const store::LogReader& reader_;
+  const std::vector<Work>& work_;
+  const LineFilter& filter_;
+  store::TimeRange range_;
+  std::vector<Slot> results_;
+  size_t window_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t next_ = 0, consumed_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out) {
+  const store::DecodedBlock& block = out->block;
+  size_t first = FirstAtOrAfter(block, range.start_ns);
+  size_t last = FirstAtOrAfter(block, range.end_ns);
+  out->lines.clear();
+  if (first >= last) return;
+  out->bytes_scanned = block.offset(last) - block.offset(first);
+  const std::string& literal = filter.required_literal();
+  if (filter.empty() || literal.empty()) {
+    for (size_t i = first; i < last; ++i) {
+      if (filter.empty() || filter.Matches(block.line(i))) out->lines.push_back(i);
+    }
+    return;
+  }
+  std::string_view all = block.lines();
+  size_t pos = block.offset(first), end = block.offset(last);
+  while (pos < end) {
+    const void* hit = memmem(all.data() + pos, end - pos, literal.data(), literal.size());
+    if (!hit) break;
+    size_t i = block.LineAt(static_cast<const char*>(hit) - all.data());
+    // A hit that runs over the end of line i is rejected by Matches.
+    if (filter.Matches(block.line(i))) out->lines.push_back(i);
+    pos = block.offset(i + 1);
+  }
+}
+
+absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
+                        const LineFilter& filter, const ScanOptions& options, const EmitFn& emit,
+                        ScanStats* stats) {
+  std::vector<Work> work;
+  for (size_t s = 0; s < streams.size(); ++s) {
+    for (const store::BlockInfo& info : reader.Blocks(streams[s], options.range)) {
+      work.push_back({info, s});
+    }
+  }
+  const bool forward = options.forward;
+  std::stable_sort(work.begin(), work.end(), [&](const Work& a, const Work& b) {
+    return forward ? a.info.key.min_ts < b.info.key.min_ts : a.info.key.max_ts > b.info.key.max_ts;
+  });
+  // "Comes later in the output" for the heap's ordering: the top is the next entry to emit.
+  auto later = [forward](const Pending& a, const Pending& b) {
+    if (a.ts != b.ts) return forward ? a.ts > b.ts : a.ts < b.ts;
+    return a.order > b.order;
+  };
+  std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
+  auto emit_top = [&] {
+    const Pending& p = heap.top();
+    const store::DecodedBlock& b = p.block->block;
+    bool more = emit(p.block->stream_index, p.ts, b.line(p.line));
+    heap.pop();
+    return more;
+  };
+
+  ReadAhead ahead(reader, work, filter, options.range, options.threads);
+  for (size_t i = 0; i < work.size(); ++i) {
+    if (options.deadline_ns && MonotonicNanos() > options.deadline_ns) {
+      return absl::DeadlineExceededError(
+          "query timed out: narrow the time range or the selector, or raise --query-timeout");
+    }
+    std::shared_ptr<BlockMatches> matches;
+    if (absl::Status st = ahead.Take(i, &matches); !st.ok()) return st;
+    ++stats->blocks;
+    stats->entries += work[i].info.entries;
+    stats->bytes += matches->bytes_scanned;
+    // Entries at or beyond this block's boundary cannot be preceded by anything still unread.
+    int64_t boundary = forward ? work[i].info.key.min_ts : work[i].info.key.max_ts;
+    while (!heap.empty() && (forward ? heap.top().ts <= boundary : heap.top().ts >= boundary)) {
+      if (!emit_top()) return absl::OkStatus();
+    }
+    for (uint32_t line : matches->lines) {
+      heap.push({matches->block.ts(line), i, line, matches});
+    }
+  }
+  while (!heap.empty()) {
+    if (!emit_top()) break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace vigie::logql

@@ -1,0 +1,93 @@
+#include "query/logql/engine.h"
+
+#include <chrono>
+
+#include "common/strings.h"
+#include "common/time.h"
+#include "query/logql/block_scan.h"
+#include "query/logql/metric_eval.h"
+#include "query/logql/selector.h"
+
+namespace vigie::logql {
+
+namespace {
+
+int64_t DeadlineAfter(int64_t timeout_ns) {
+  if (timeout_ns <= 0) return 0;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+             .count() +
+         timeout_ns;
+}
+
+}  // namespace
+
+absl::Status Engine::CheckParams(const Query& query, QueryParams* params) const {
+  if (params->end_ns < params->start_ns) {
+    return absl::InvalidArgumentError("the end of the time range is before its start");
+  }
+  if (params->end_ns - params->start_ns > limits_.max_query_range_ns) {
+    return absl::InvalidArgumentError(
+        StrCat("the time range (", FormatDuration(params->end_ns - params->start_ns),
+               ") is longer than the limit of ", FormatDuration(limits_.max_query_range_ns),
+               ": narrow it, or raise --max-query-range"));
+  }
+  if (!query.is_metric()) {
+    if (params->limit == 0) params->limit = limits_.default_entries_per_query;
+    if (params->limit > limits_.max_entries_per_query) {
+      return absl::InvalidArgumentError(StrCat("limit ", params->limit, " is above the maximum of ",
+                                               limits_.max_entries_per_query,
+                                               " entries per query (--max-entries-per-query)"));
+    }
+    return absl::OkStatus();
+  }
+  if (params->step_ns <= 0) {
+    params->step_ns = std::max<int64_t>(
+        (params->end_ns - params->start_ns) / 250 / kNanosPerSecond * kNanosPerSecond,
+        kNanosPerSecond);
+  }
+  int64_t points = (params->end_ns - params->start_ns) / params->step_ns + 1;
+  if (points > limits_.max_points_per_series) {
+    return absl::InvalidArgumentError(StrCat("the query would return ", points,
+                                             " points per series, above the maximum of ",
+                                             limits_.max_points_per_series, ": use a larger step"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams& params,
+                                 const EntrySink& sink, QueryStats* stats) const {
+  store::TimeRange range{params.start_ns, params.end_ns};
+  std::vector<store::StreamId> streams = SelectStreams(*querier_, selector, range);
+  stats->streams += streams.size();
+  std::vector<LabelSet> labels;
+  for (store::StreamId id : streams)
+    labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
+  auto reader = querier_->NewReader();
+  uint32_t sent = 0;
+  ScanStats scan;
+  absl::Status status = ScanBlocks(
+      *reader, streams, selector.filter,
+      {range, params.forward, scan_threads_, DeadlineAfter(limits_.query_timeout_ns)},
+      [&](size_t stream, int64_t ts, std::string_view line) {
+        if (!sink(labels[stream], ts, line)) return false;
+        return ++sent < params.limit;
+      },
+      &scan);
+  stats->blocks += scan.blocks;
+  stats->entries_scanned += scan.entries;
+  stats->bytes_scanned += scan.bytes;
+  return status;
+}
+
+absl::StatusOr<std::vector<Series>> Engine::RunMetricQuery(const MetricExpr& expr,
+                                                           const QueryParams& params,
+                                                           QueryStats* stats) const {
+  MetricEvaluator evaluator(querier_, limits_, scan_threads_,
+                            DeadlineAfter(limits_.query_timeout_ns));
+  auto series = evaluator.Evaluate(expr, params.start_ns, params.end_ns, params.step_ns);
+  *stats = evaluator.stats();
+  return series;
+}
+
+}  // namespace vigie::logql

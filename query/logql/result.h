@@ -1,0 +1,28 @@
+// What queries return: series of points for metric queries, and scan statistics.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/labels.h"
+
+namespace vigie::logql {
+
+struct QueryStats {
+  uint64_t streams = 0;
+  uint64_t blocks = 0;
+  uint64_t entries_scanned = 0;
+  uint64_t bytes_scanned = 0;
+};
+
+struct Point {
+  int64_t ts_ns;
+  double value;
+};
+
+struct Series {
+  LabelSet labels;
+  std::vector<Point> points;  // Ascending time.
+};
+
+}  // namespace vigie::logql

@@ -1,0 +1,180 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "common/strings.h"
+#include "common/time.h"
+
+namespace vigie::server {
+
+namespace {
+
+// A duration flag bound to nanoseconds, written as "30d", "1h30m".
+struct DurationFlag {
+  int64_t* target;
+  std::string text;
+};
+
+absl::Status LoadTokenFile(const std::string& path, std::vector<TokenGrant>* out) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(StrCat("cannot read token file ", path));
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    TokenGrant grant;
+    std::string scopes, scope;
+    fields >> grant.token >> scopes;
+    std::istringstream scope_list(scopes);
+    while (std::getline(scope_list, scope, ',')) {
+      Scope s;
+      if (!ParseScope(scope, &s)) {
+        return absl::InvalidArgumentError(StrCat(path, ":", number, ": unknown scope \"", scope,
+                                                 "\" (use ingest, query, admin)"));
+      }
+      grant.scopes.push_back(s);
+    }
+    if (grant.token.empty() || grant.scopes.empty()) {
+      return absl::InvalidArgumentError(
+          StrCat(path, ":", number, ": expected \"<token> <scope>[,<scope>...]\""));
+    }
+    out->push_back(std::move(grant));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsLoopback(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+absl::Status CheckExposure(const ServerConfig& config) {
+  for (const std::string& listen : {config.grpc_listen, config.http_listen}) {
+    if (!IsLoopback(listen) && config.tokens.empty() && !config.insecure) {
+      return absl::FailedPreconditionError(
+          StrCat("refusing to listen on ", listen,
+                 " without authentication: configure tokens (--token-file) or pass --insecure"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
+  ServerConfig config;
+  CLI::App app{
+      "vigied: the vigie server. Stores logs in RocksDB and serves gRPC (Ingest, Query, OTLP "
+      "port) and HTTP (Loki API, /metrics). Runs with no configuration.",
+      "vigied"};
+  std::string config_file, token_file, retention = "30d", partition = "1d", max_query_range = "31d",
+                                       query_timeout = "60s";
+  app.add_option("--config", config_file, "YAML file; its keys are these flags' names");
+  app.add_option("--data-dir", config.data_dir, "RocksDB data directory")->capture_default_str();
+  app.add_option("--grpc-listen", config.grpc_listen, "gRPC address (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--http-listen", config.http_listen, "HTTP address (Loki API, /metrics)")
+      ->capture_default_str();
+  app.add_option("--retention", retention, "Drop data older than this (0: keep forever)")
+      ->capture_default_str();
+  app.add_option("--partition", partition, "Time partition width (fixed at creation)")
+      ->capture_default_str();
+  app.add_option("--token-file", token_file,
+                 "File of \"<token> <scope>[,<scope>]\" lines; scopes: ingest, query, admin");
+  app.add_flag("--insecure", config.insecure, "Allow a non-loopback listen address without tokens");
+  app.add_option("--tls-cert", config.tls.cert_file, "PEM certificate: TLS on both ports");
+  app.add_option("--tls-key", config.tls.key_file, "PEM private key for --tls-cert");
+  app.add_option("--ready-file", config.ready_file,
+                 "Write {\"grpc\":..,\"http\":..} here once listening (for scripts and tests)");
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  app.add_option("--query-threads", config.query_threads, "Threads scanning blocks per query")
+      ->capture_default_str();
+  Limits& l = config.limits;
+  app.add_option("--max-line-bytes", l.max_line_bytes, "Longest log line accepted")
+      ->capture_default_str();
+  app.add_option("--max-labels-per-stream", l.max_labels_per_stream)->capture_default_str();
+  app.add_option("--max-label-name-bytes", l.max_label_name_bytes)->capture_default_str();
+  app.add_option("--max-label-value-bytes", l.max_label_value_bytes)->capture_default_str();
+  app.add_option("--max-batch-bytes", l.max_batch_bytes, "Largest push batch (line bytes)")
+      ->capture_default_str();
+  app.add_option("--max-streams-per-agent", l.max_streams_per_agent)->capture_default_str();
+  app.add_option("--max-query-bytes", l.max_query_bytes)->capture_default_str();
+  app.add_option("--max-regex-program-size", l.max_regex_program_size)->capture_default_str();
+  app.add_option("--max-query-range", max_query_range, "Longest query time range")
+      ->capture_default_str();
+  app.add_option("--max-entries-per-query", l.max_entries_per_query)->capture_default_str();
+  app.add_option("--default-entries-per-query", l.default_entries_per_query)->capture_default_str();
+  app.add_option("--max-series-per-query", l.max_series_per_query)->capture_default_str();
+  app.add_option("--max-points-per-series", l.max_points_per_series)->capture_default_str();
+  app.add_option("--query-timeout", query_timeout)->capture_default_str();
+
+  // The file goes first so that flags given on the command line override it.
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string_view(argv[i]) == "--config") config_file = argv[i + 1];
+  }
+  if (!config_file.empty()) {
+    std::vector<std::string> file_args = {argv[0]};
+    try {
+      YAML::Node root = YAML::LoadFile(config_file);
+      for (const auto& kv : root) {
+        std::string key = kv.first.as<std::string>();
+        std::replace(key.begin(), key.end(), '_', '-');
+        if (kv.second.IsScalar()) {
+          std::string value = kv.second.as<std::string>();
+          if (value == "true" || value == "false") {
+            if (value == "true") file_args.push_back("--" + key);
+          } else {
+            file_args.push_back("--" + key);
+            file_args.push_back(value);
+          }
+        } else {
+          return absl::InvalidArgumentError(
+              StrCat(config_file, ": key \"", key, "\" must be a single value"));
+        }
+      }
+    } catch (const YAML::Exception& e) {
+      return absl::InvalidArgumentError(StrCat("cannot read config ", config_file, ": ", e.what()));
+    }
+    std::vector<std::string> reversed(file_args.rbegin(), file_args.rend() - 1);
+    try {
+      app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+      return absl::InvalidArgumentError(StrCat(config_file, ": ", e.what()));
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return absl::CancelledError(app.help());
+  } catch (const CLI::ParseError& e) {
+    return absl::InvalidArgumentError(StrCat(e.what(), "\nRun vigied --help for the flags."));
+  }
+  for (auto [text, target] :
+       {std::pair{&retention, &config.retention_ns}, std::pair{&partition, &config.partition_ns},
+        std::pair{&max_query_range, &l.max_query_range_ns},
+        std::pair{&query_timeout, &l.query_timeout_ns}}) {
+    auto d = ParseDuration(*text);
+    if (!d.ok()) return d.status();
+    *target = *d;
+  }
+  if (config.partition_ns < 60LL * 1'000'000'000) {
+    return absl::InvalidArgumentError("--partition must be at least 1m");
+  }
+  if (!token_file.empty()) {
+    if (absl::Status st = LoadTokenFile(token_file, &config.tokens); !st.ok()) return st;
+  }
+  if (config.tls.enabled() != !config.tls.key_file.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  return config;
+}
+
+}  // namespace vigie::server

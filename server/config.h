@@ -1,0 +1,46 @@
+// vigied's configuration: defaults that run with no configuration at all, a YAML file
+// (--config) whose keys are the flag names with underscores, and flags that override the file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/limits.h"
+#include "server/auth.h"
+
+namespace vigie::server {
+
+struct TlsConfig {
+  std::string cert_file;  // PEM; TLS is on for both ports when set.
+  std::string key_file;
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+struct ServerConfig {
+  std::string data_dir = "vigie-data";
+  std::string grpc_listen = "127.0.0.1:4317";
+  std::string http_listen = "127.0.0.1:9470";
+  int64_t retention_ns = 30LL * 86400 * 1'000'000'000;  // 0 keeps everything.
+  int64_t partition_ns = 86400LL * 1'000'000'000;
+  bool insecure = false;
+  TlsConfig tls;
+  std::vector<TokenGrant> tokens;
+  std::string ready_file;
+  std::string log_level = "info";
+  int query_threads = 2;
+  Limits limits;
+};
+
+// Parses argv. Returns the config, or a status whose message is the help text (code
+// kCancelled, for --help) or names the bad flag or file key (InvalidArgument).
+absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv);
+
+// Refuses a config that would expose the server without protection: a non-loopback listen
+// address with neither tokens nor --insecure.
+absl::Status CheckExposure(const ServerConfig& config);
+
+// True for 127.0.0.0/8, ::1 and "localhost" (host part of host:port).
+bool IsLoopback(const std::string& listen);
+
+}  // namespace vigie::server

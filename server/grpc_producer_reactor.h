@@ -1,0 +1,102 @@
+// A server-streaming reactor fed by a producer running on its own thread: the producer blocks
+// on a small queue (so a slow client slows the query instead of growing memory) and learns of
+// cancellation through its sink. Serves Query.Grep and Query.Tail.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace vigie::server {
+
+template <typename Response>
+class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
+ public:
+  // The producer's view of the stream.
+  class Sink {
+   public:
+    explicit Sink(ProducerWriteReactor* reactor) : reactor_(reactor) {}
+    // Queues a response; blocks while the queue is full. False once the client is gone.
+    bool Send(Response response) { return reactor_->Enqueue(std::move(response)); }
+    bool cancelled() const {
+      std::lock_guard lock(reactor_->mu_);
+      return reactor_->cancelled_;
+    }
+
+   private:
+    ProducerWriteReactor* reactor_;
+  };
+  using Producer = std::function<grpc::Status(Sink& sink)>;
+
+  // Starts the producer thread. The reactor deletes itself when gRPC is done with it.
+  explicit ProducerWriteReactor(Producer producer) {
+    thread_ = std::thread([this, producer = std::move(producer)] {
+      Sink sink(this);
+      grpc::Status status = producer(sink);
+      std::lock_guard lock(mu_);
+      producer_done_ = true;
+      final_status_ = std::move(status);
+      MaybeProgressLocked();
+    });
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) cancelled_ = true;
+    cv_.notify_all();
+    MaybeProgressLocked();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+
+  void OnDone() override {
+    thread_.join();
+    delete this;
+  }
+
+ private:
+  static constexpr size_t kQueueDepth = 4;
+
+  bool Enqueue(Response response) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return cancelled_ || queue_.size() < kQueueDepth; });
+    if (cancelled_) return false;
+    queue_.push_back(std::move(response));
+    MaybeProgressLocked();
+    return true;
+  }
+
+  // Starts the next write, or finishes once the producer is done and everything is written.
+  void MaybeProgressLocked() {
+    if (writing_ || finished_) return;
+    if (!queue_.empty() && !cancelled_) {
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      cv_.notify_all();
+      this->StartWrite(&current_);
+    } else if (producer_done_) {
+      finished_ = true;
+      this->Finish(cancelled_ ? grpc::Status::CANCELLED : final_status_);
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Response> queue_;
+  Response current_;
+  bool writing_ = false, cancelled_ = false, producer_done_ = false, finished_ = false;
+  grpc::Status final_status_;
+  std::thread thread_;
+};
+
+}  // namespace vigie::server

@@ -1,0 +1,36 @@
+// vigie.v1.Query on the gRPC callback API: Grep and Tail stream from producer threads
+// (grpc_producer_reactor.h); Labels answers at once.
+#pragma once
+
+#include "query/logql/engine.h"
+#include "server/auth.h"
+#include "server/metrics.h"
+#include "server/tail_hub.h"
+#include "vigie/v1/query.grpc.pb.h"
+
+namespace vigie::server {
+
+class QueryService final : public v1::Query::CallbackService {
+ public:
+  // Nothing owned; all must outlive the service.
+  QueryService(const logql::Engine* engine, const store::LogQuerier* querier, TailHub* tails,
+               ServerMetrics* metrics, const Authorizer* auth)
+      : engine_(engine), querier_(querier), tails_(tails), metrics_(metrics), auth_(auth) {}
+
+  grpc::ServerWriteReactor<v1::GrepResponse>* Grep(grpc::CallbackServerContext* context,
+                                                   const v1::GrepRequest* request) override;
+  grpc::ServerWriteReactor<v1::TailResponse>* Tail(grpc::CallbackServerContext* context,
+                                                   const v1::TailRequest* request) override;
+  grpc::ServerUnaryReactor* Labels(grpc::CallbackServerContext* context,
+                                   const v1::LabelsRequest* request,
+                                   v1::LabelsResponse* response) override;
+
+ private:
+  const logql::Engine* engine_;
+  const store::LogQuerier* querier_;
+  TailHub* tails_;
+  ServerMetrics* metrics_;
+  const Authorizer* auth_;
+};
+
+}  // namespace vigie::server

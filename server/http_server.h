@@ -1,0 +1,48 @@
+// vigied's HTTP port: Loki's API (push, query, query_range, labels, label values, tail over
+// WebSocket), /metrics, /healthz and /readyz. Implementation in server/http/.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/limits.h"
+#include "query/logql/engine.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/ingester.h"
+#include "server/metrics.h"
+#include "server/tail_hub.h"
+#include "store/log_store.h"
+
+namespace vigie::server {
+
+// What the HTTP handlers use. Nothing is owned; all must outlive the server.
+struct HttpDeps {
+  const logql::Engine* engine = nullptr;
+  const store::LogQuerier* querier = nullptr;
+  Ingester* ingester = nullptr;
+  TailHub* tails = nullptr;
+  ServerMetrics* metrics = nullptr;
+  const Authorizer* auth = nullptr;
+  Limits limits;
+  // /readyz answers 200 while this returns true.
+  std::function<bool()> ready;
+};
+
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  // The bound port (the real one when listening on port 0).
+  virtual int port() const = 0;
+  // Stops accepting, closes connections (live tails end), and joins the threads. Idempotent.
+  virtual void Stop() = 0;
+};
+
+// Binds `listen` (host:port) and serves in background threads. Fails naming the address when it
+// cannot bind, or the file when the TLS certificate or key cannot be loaded.
+absl::StatusOr<std::unique_ptr<HttpServer>> StartHttpServer(const std::string& listen,
+                                                            const TlsConfig& tls, HttpDeps deps);
+
+}  // namespace vigie::server

@@ -1,0 +1,171 @@
+// vigied: the composition root. Everything else in server/ is wired together here and only here.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "common/strings.h"
+#include "common/time.h"
+#include "query/logql/engine.h"
+#include "server/config.h"
+#include "server/grpc_ingest_service.h"
+#include "server/grpc_query_service.h"
+#include "server/http_server.h"
+
+namespace vigie::server {
+namespace {
+
+// Retention and small-block merging, until stopped.
+class Maintenance {
+ public:
+  Maintenance(store::LogStore* store, int64_t retention_ns)
+      : store_(store), retention_ns_(retention_ns) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Maintenance() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    int64_t next_retention = 0;
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      if (retention_ns_ > 0 && NowNanos() >= next_retention) {
+        auto dropped = store_->DropPartitionsBefore(NowNanos() - retention_ns_);
+        if (!dropped.ok()) {
+          spdlog::error("retention: {}", dropped.status().message());
+        } else if (*dropped > 0) {
+          spdlog::info("retention: dropped {} partition(s) older than {}", *dropped,
+                       FormatDuration(retention_ns_));
+        }
+        next_retention = NowNanos() + 3600 * kNanosPerSecond;
+      }
+      if (auto merged = store_->CompactSmallBlocks(); !merged.ok()) {
+        spdlog::error("merging small blocks: {}", merged.status().message());
+      }
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stop_; });
+    }
+  }
+
+  store::LogStore* store_;
+  int64_t retention_ns_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+std::string HostOf(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
+
+std::shared_ptr<grpc::ServerCredentials> GrpcCredentials(const TlsConfig& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({read(tls.key_file), read(tls.cert_file)});
+  return grpc::SslServerCredentials(options);
+}
+
+int Run(int argc, char** argv) {
+  auto config = ParseServerConfig(argc, argv);
+  if (!config.ok()) {
+    if (absl::IsCancelled(config.status())) {
+      std::cout << config.status().message();
+      return 0;
+    }
+    std::cerr << "vigied: " << config.status().message() << "\n";
+    return 2;
+  }
+  if (absl::Status st = CheckExposure(*config); !st.ok()) {
+    std::cerr << "vigied: " << st.message() << "\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+
+  // Signals are taken by sigwait below, in this thread only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  store::LogStoreOptions store_options;
+  store_options.path = config->data_dir;
+  store_options.partition_ns = config->partition_ns;
+  auto store = store::LogStore::Open(store_options);
+  if (!store.ok()) {
+    std::cerr << "vigied: " << store.status().message() << "\n";
+    return 1;
+  }
+  logql::Engine engine(store->get(), config->limits, config->query_threads);
+  TailHub tails;
+  ServerMetrics metrics(store->get());
+  Ingester ingester(store->get(), &tails, &metrics, config->limits);
+  Authorizer auth(config->tokens);
+  Maintenance maintenance(store->get(), config->retention_ns);
+
+  IngestService ingest_service(&ingester, &auth);
+  QueryService query_service(&engine, store->get(), &tails, &metrics, &auth);
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(config->grpc_listen, GrpcCredentials(config->tls), &grpc_port);
+  builder.RegisterService(&ingest_service);
+  builder.RegisterService(&query_service);
+  // A batch of max_batch_bytes of lines plus its framing and labels.
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(config->limits.max_batch_bytes * 2 + (1 << 20)));
+  std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
+  if (!grpc_server || grpc_port == 0) {
+    std::cerr << "vigied: cannot listen for gRPC on " << config->grpc_listen
+              << ": is the port in use? pick another with --grpc-listen\n";
+    return 1;
+  }
+
+  std::atomic<bool> ready{false};
+  HttpDeps deps{&engine,  store->get(), &ingester,      &tails,
+                &metrics, &auth,        config->limits, [&ready] { return ready.load(); }};
+  auto http = StartHttpServer(config->http_listen, config->tls, deps);
+  if (!http.ok()) {
+    std::cerr << "vigied: " << http.status().message() << "\n";
+    grpc_server->Shutdown();
+    return 1;
+  }
+  std::string grpc_address = StrCat(HostOf(config->grpc_listen), ":", grpc_port);
+  std::string http_address = StrCat(HostOf(config->http_listen), ":", (*http)->port());
+  if (!config->ready_file.empty()) {
+    std::string tmp = config->ready_file + ".tmp";
+    std::ofstream(tmp) << StrCat(R"({"grpc":")", grpc_address, R"(","http":")", http_address,
+                                 "\"}\n");
+    std::rename(tmp.c_str(), config->ready_file.c_str());
+  }
+  ready = true;
+  spdlog::info("vigied ready: data in {}, gRPC on {}, HTTP on {}{}", config->data_dir, grpc_address,
+               http_address, auth.enabled() ? " (tokens required)" : "");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("vigied: stopping on signal {}", sig);
+  ready = false;
+  (*http)->Stop();
+  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigie::server
+
+int main(int argc, char** argv) { return vigie::server::Run(argc, argv); }

@@ -1,0 +1,57 @@
+#include "server/proto_convert.h"
+
+namespace vigie::server {
+
+ReceivedBatch BatchFromProto(v1::PushRequest&& request) {
+  ReceivedBatch batch;
+  batch.protocol = "grpc";
+  batch.agent_id = std::move(*request.mutable_agent_id());
+  batch.seq = request.seq();
+  batch.streams.reserve(request.streams_size());
+  for (v1::Stream& stream : *request.mutable_streams()) {
+    ReceivedStream received;
+    std::vector<Label> labels;
+    labels.reserve(stream.labels_size());
+    for (v1::Label& l : *stream.mutable_labels()) {
+      labels.push_back({std::move(*l.mutable_name()), std::move(*l.mutable_value())});
+    }
+    received.labels = std::move(labels);
+    received.entries.reserve(stream.entries_size());
+    for (v1::Entry& e : *stream.mutable_entries()) {
+      received.entries.push_back({e.ts_ns(), std::move(*e.mutable_line())});
+    }
+    batch.streams.push_back(std::move(received));
+  }
+  return batch;
+}
+
+void LabelsToProto(const LabelSet& labels, google::protobuf::RepeatedPtrField<v1::Label>* out) {
+  for (const Label& l : labels.labels()) {
+    v1::Label* p = out->Add();
+    p->set_name(l.name);
+    p->set_value(l.value);
+  }
+}
+
+void SeriesToProto(const logql::Series& series, v1::MetricSeries* out) {
+  LabelsToProto(series.labels, out->mutable_labels());
+  for (const logql::Point& p : series.points) {
+    v1::Sample* s = out->add_points();
+    s->set_ts_ms(p.ts_ns / 1'000'000);
+    s->set_value(p.value);
+  }
+}
+
+void StatsToProto(const logql::QueryStats& stats, int64_t duration_ns, v1::QueryStats* out) {
+  out->set_streams(stats.streams);
+  out->set_blocks(stats.blocks);
+  out->set_entries_scanned(stats.entries_scanned);
+  out->set_bytes_scanned(stats.bytes_scanned);
+  out->set_duration_ns(duration_ns);
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+}  // namespace vigie::server
