@@ -180,13 +180,16 @@ class Analyzer {
     return i + 1;
   }
 
-  // Reads a decimal number at *i; values past re2's limit of 1000 are capped (re2 rejects them).
+  // Reads a decimal number at *i as re2 does: no leading zero, and a number that reaches 10^8
+  // makes the braces literal text rather than a repetition.
   bool Number(size_t* i, int* value) const {
-    size_t start = *i;
-    *value = 0;
-    for (; *i < p_.size() && IsDigit(p_[*i]); ++*i)
-      *value = std::min(*value * 10 + p_[*i] - '0', 100000);
-    return *i > start;
+    if (*i >= p_.size() || !IsDigit(p_[*i])) return false;
+    if (p_[*i] == '0' && *i + 1 < p_.size() && IsDigit(p_[*i + 1])) return false;
+    for (*value = 0; *i < p_.size() && IsDigit(p_[*i]); ++*i) {
+      if (*value >= 100000000) return false;
+      *value = *value * 10 + p_[*i] - '0';
+    }
+    return true;
   }
 
   std::string_view p_;

@@ -68,8 +68,10 @@ const LiteralCase kLiterals[] = {
     {"\\tkey=", "\tkey="},
     {"a.bc.d", "bc"},
     {"(?P<user>\\w+)@example\\.com", "@example.com"},
-    {"a{,3}", "a{,3}"},  // Not a repetition in re2: literal braces.
-    {"\\Qa.b\\E", ""},   // Not modelled: nothing claimed.
+    {"a{,3}", "a{,3}"},  // Not repetitions in re2: literal braces.
+    {"a{06}", "a{06}"},
+    {"a{1000000000}", "a{1000000000}"},
+    {"\\Qa.b\\E", ""},  // Not modelled: nothing claimed.
     {"\xC3\xA9+t\xC3\xA9", "\xC3\xA9t\xC3\xA9"},
     {"(", ""},  // Invalid: nothing claimed.
     {"a)", ""},
@@ -111,11 +113,12 @@ std::vector<std::string> LinesFor(std::string_view pattern, std::mt19937* rng) {
 
 TEST(RequiredLiteralPropertyTest, EveryMatchContainsTheLiteral) {
   const char* patterns[] = {
-      "ab?c",    "abc|abd",    "a(b|c)d",       "(ab)+c",   "(?i)xA1",  "x(?i)a1",   "[abc]b",
-      "a.c",     "a{2}b",      "(a|b){2}",      "ab{1,3}c", "a*b+c?",   "^ab$",      "\\bab\\b",
-      "a[.]b",   "(?:a|)b",    "(a|ab)(c|bcd)", "1|1",      "a(?i:b)c", "x{0}y",     "(ab|ac)+",
-      "ab|cb",   "[^a]b",      "a\\.b",         "[-a]b",    "(?s:a.b)", "a(?:)b",    "(a?b?){2}c",
-      "(x|xy)z", "(ab){1,}cd", "\\x61b",        "a{1}b",    "y{1,2}",   "(a(b(c)))",
+      "ab?c",     "abc|abd",  "a(b|c)d",  "(ab)+c",     "(?i)xA1",       "x(?i)a1",
+      "[abc]b",   "a.c",      "a{2}b",    "(a|b){2}",   "ab{1,3}c",      "a*b+c?",
+      "^ab$",     "\\bab\\b", "a[.]b",    "(?:a|)b",    "(a|ab)(c|bcd)", "1|1",
+      "a(?i:b)c", "x{0}y",    "(ab|ac)+", "ab|cb",      "[^a]b",         "a\\.b",
+      "[-a]b",    "(?s:a.b)", "a(?:)b",   "(a?b?){2}c", "(x|xy)z",       "(ab){1,}cd",
+      "\\x61b",   "a{1}b",    "y{1,2}",   "(a(b(c)))",  "a{06}b",        "b{1000000000}",
   };
   std::mt19937 rng(42);
   for (const char* pattern : patterns) {
