@@ -136,13 +136,14 @@ Vigied::~Vigied() { process_.reset(); }
 void Vigied::Start() {
   std::string ready = data_dir_ + ".ready.json";
   fs::remove(ready);
+  // A restart keeps the ports of the first start, so that clients can reconnect.
   std::vector<std::string> argv = {BinaryPath("server/vigied"),
                                    "--data-dir",
                                    data_dir_,
                                    "--grpc-listen",
-                                   "127.0.0.1:0",
+                                   grpc_address_.empty() ? "127.0.0.1:0" : grpc_address_,
                                    "--http-listen",
-                                   "127.0.0.1:0",
+                                   http_address_.empty() ? "127.0.0.1:0" : http_address_,
                                    "--ready-file",
                                    ready};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());

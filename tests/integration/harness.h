@@ -63,7 +63,8 @@ class Vigied {
   explicit Vigied(std::string data_dir, std::vector<std::string> extra_args = {});
   ~Vigied();
 
-  // Starts (or restarts) the server and waits until it has written its ready file.
+  // Starts (or restarts, on the same ports) the server and waits until it has written its ready
+  // file.
   // Aborts the test with the server's log if it does not come up within 30 s.
   void Start();
   void Kill9();  // SIGKILL, then reap.

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
+# the test peers rsyslog and ripgrep, and clang for the fuzz targets).
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libre2-dev prometheus-cpp-dev libboost-dev libboost-system-dev
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  rsyslog bsdutils ripgrep zstd gzip curl procps
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,177 @@
+// Live tail, retention, authentication and partial batches, each against a real vigied.
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/cli_util.h"
+#include "vigie/v1/ingest.grpc.pb.h"
+
+namespace vigie::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::string path = dir.path() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(TailTest, SeesALinePushedAfterItStartedWithinOneSecond) {
+  TempDir dir;
+  Vigied server(dir.path() + "/data");
+  server.Start();
+  std::string log = dir.path() + "/tail.out";
+  ChildProcess tail({BinaryPath("cli/vigie"), "--server", server.grpc_address(), "tail",
+                     R"({host="web1"} |~ "(?i)error")"},
+                    log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // Let it subscribe.
+  std::string input = WriteFile(dir, "in.log", "all good\nERROR: disk full on /dev/sda1\n");
+  auto pushed = Clock::now();
+  ASSERT_EQ(Vigie(server, {"push", "--label", "host=web1"}, nullptr, nullptr, input), 0);
+  while (Clock::now() - pushed < std::chrono::seconds(1) &&
+         tail.Log().find("disk full") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(tail.Log(), "ERROR: disk full on /dev/sda1\n");
+  tail.Signal(SIGINT);
+  EXPECT_EQ(tail.Wait(), 0);
+}
+
+TEST(RetentionTest, RestartWithRetentionDropsTheOldPartition) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  auto old_day = std::chrono::system_clock::now() - std::chrono::hours(24 * 40);
+  time_t old_t = std::chrono::system_clock::to_time_t(old_day);
+  char stamp[64];
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&old_t));
+  std::string input = WriteFile(dir, "old.log", std::string(stamp) + " an old line\n");
+  std::string from = std::to_string(old_t - 60), to = std::to_string(old_t + 60);
+  {
+    Vigied server(data, {"--retention", "0"});
+    server.Start();
+    ASSERT_EQ(Vigie(server, {"push", "--label", "app=old", "--time-format", "rfc3339"}, nullptr,
+                    nullptr, input),
+              0);
+    ASSERT_EQ(Vigie(server, {"push", "--label", "app=new"}, nullptr, nullptr, input), 0);
+    std::string out;
+    ASSERT_EQ(Vigie(server, {"grep", R"({app="old"})", "--from", from, "--to", to}, &out), 0);
+    EXPECT_EQ(out, std::string(stamp) + " an old line\n");
+    server.Stop();
+  }
+  Vigied server(data, {"--retention", "30d"});
+  server.Start();
+  std::string out, err;
+  // Retention runs at start-up; give it a moment.
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(Vigie(server, {"labels", "app"}, &out), 0);
+    if (out == "new\n") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(out, "new\n");
+  ASSERT_EQ(Vigie(server, {"grep", R"({app="old"})", "--from", from, "--to", to}, &out, &err), 0)
+      << err;
+  EXPECT_EQ(out, "");
+  ASSERT_EQ(Vigie(server, {"grep", R"({app="new"})"}, &out), 0);
+  EXPECT_EQ(out, std::string(stamp) + " an old line\n");
+}
+
+TEST(AuthTest, BadOrMissingTokenIsRefused) {
+  TempDir dir;
+  std::string tokens = WriteFile(dir, "tokens", "s3cret ingest,query\nreader query\n");
+  Vigied server(dir.path() + "/data", {"--token-file", tokens});
+  server.Start();
+  std::string input = WriteFile(dir, "in.log", "hello\n");
+  std::string err;
+  EXPECT_EQ(Vigie(server, {"push", "--label", "a=b"}, nullptr, &err, input), 1);
+  EXPECT_NE(err.find("missing bearer token"), std::string::npos) << err;
+  EXPECT_EQ(Vigie(server, {"--token", "wrong", "push", "--label", "a=b"}, nullptr, &err, input), 1);
+  EXPECT_NE(err.find("unknown bearer token"), std::string::npos) << err;
+  EXPECT_EQ(Vigie(server, {"--token", "reader", "push", "--label", "a=b"}, nullptr, &err, input), 1);
+  EXPECT_NE(err.find("lacks the \"ingest\" scope"), std::string::npos) << err;
+  EXPECT_EQ(Vigie(server, {"--token", "s3cret", "push", "--label", "a=b"}, nullptr, &err, input), 0)
+      << err;
+  std::string out;
+  EXPECT_EQ(Vigie(server, {"grep", "{a=\"b\"}"}, &out, &err), 1);
+  EXPECT_EQ(Vigie(server, {"--token", "reader", "grep", "{a=\"b\"}"}, &out, &err), 0) << err;
+  EXPECT_EQ(out, "hello\n");
+}
+
+TEST(ExposureTest, NonLoopbackWithoutTokensRefusesToStart) {
+  TempDir dir;
+  std::string out, err;
+  int rc = RunCommand({BinaryPath("server/vigied"), "--data-dir", dir.path() + "/d",
+                       "--grpc-listen", "0.0.0.0:0", "--http-listen", "127.0.0.1:0"},
+                      &out, "", &err);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(err.find("--insecure"), std::string::npos) << err;
+}
+
+TEST(GrpcPushTest, InvalidEntriesAreNamedAndValidOnesKept) {
+  TempDir dir;
+  Vigied server(dir.path() + "/data", {"--max-line-bytes", "100"});
+  server.Start();
+  auto stub = v1::Ingest::NewStub(
+      grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = stub->Push(&context);
+  v1::PushRequest request;
+  request.set_agent_id("test-agent");
+  request.set_seq(1);
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto add_stream = [&](std::vector<std::pair<std::string, std::string>> labels,
+                        std::vector<std::string> lines) {
+    v1::Stream* s = request.add_streams();
+    for (auto& [n, v] : labels) {
+      auto* l = s->add_labels();
+      l->set_name(n);
+      l->set_value(v);
+    }
+    for (auto& line : lines) {
+      auto* e = s->add_entries();
+      e->set_ts_ns(now++);
+      e->set_line(line);
+    }
+  };
+  add_stream({{"job", "ok"}}, {"kept 1", std::string(200, 'x'), "kept 2"});
+  add_stream({{"1bad", "x"}}, {"lost with its stream"});
+  ASSERT_TRUE(stream->Write(request));
+  v1::PushAck ack;
+  ASSERT_TRUE(stream->Read(&ack));
+  EXPECT_EQ(ack.seq(), 1u);
+  EXPECT_EQ(ack.accepted(), 2u);
+  EXPECT_EQ(ack.rejected(), 2u);
+  EXPECT_NE(ack.reason().find("stream 0 entry 1: line of 200 bytes"), std::string::npos)
+      << ack.reason();
+  EXPECT_NE(ack.reason().find("\"1bad\""), std::string::npos) << ack.reason();
+  // The same batch again is acknowledged as a duplicate and not stored twice.
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Read(&ack));
+  EXPECT_TRUE(ack.duplicate());
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  std::string out;
+  ASSERT_EQ(Vigie(server, {"grep", R"({job="ok"})", "--forward"}, &out), 0);
+  EXPECT_EQ(out, "kept 1\nkept 2\n");
+}
+
+TEST(VigiedTest, HelpListsFlagsAndStopsCleanly) {
+  std::string out;
+  EXPECT_EQ(RunCommand({BinaryPath("server/vigied"), "--help"}, &out), 0);
+  for (const char* flag : {"--data-dir", "--grpc-listen", "--http-listen", "--retention",
+                           "--token-file", "--insecure", "--tls-cert", "--max-line-bytes"}) {
+    EXPECT_NE(out.find(flag), std::string::npos) << flag;
+  }
+  TempDir dir;
+  Vigied server(dir.path() + "/data");
+  server.Start();
+  server.Stop();  // Expects exit code 0 on SIGTERM.
+}
+
+}  // namespace
+}  // namespace vigie::testing
