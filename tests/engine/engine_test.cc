@@ -1,0 +1,223 @@
+// The engine against brute force: random streams stored in a real LogStore (small blocks, so that
+// blocks overlap in time and across streams), then log and metric queries compared with what a
+// direct evaluation over the same entries gives.
+#include "query/logql/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "common/time.h"
+#include "query/logql/parser.h"
+#include "query/logql/selector.h"
+#include "tests/integration/harness.h"
+
+namespace vigie::logql {
+namespace {
+
+constexpr int64_t kT0 = 1'700'000'000LL * kNanosPerSecond;
+
+struct Stored {
+  LabelSet labels;
+  int64_t ts;
+  std::string line;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::LogStoreOptions options;
+    options.path = dir_.path() + "/db";
+    options.target_block_bytes = 2000;              // Many blocks.
+    options.partition_ns = 3600 * kNanosPerSecond;  // Several partitions.
+    store_ = *store::LogStore::Open(options);
+    std::mt19937 rng(7);
+    const char* words[] = {"error", "timeout", "db1", "db22", "GET /", "POST /api", "ok", "Error"};
+    std::vector<LabelSet> streams;
+    for (const char* app : {"api", "front", "worker"}) {
+      for (const char* host : {"h1", "h2"}) {
+        streams.push_back(*LabelSet::Make({{"app", app}, {"host", host}}));
+      }
+    }
+    for (int batch = 0; batch < 60; ++batch) {
+      store::AppendRequest request;
+      for (const LabelSet& labels : streams) {
+        store::StreamEntries s{labels, {}};
+        for (int i = 0; i < 10; ++i) {
+          // Times overlap across batches: blocks of a stream overlap, too.
+          int64_t ts = kT0 + (batch * 37 + rng() % 4000) * kNanosPerSecond;
+          std::string line = std::string(words[rng() % 8]) + " " + words[rng() % 8] + " #" +
+                             std::to_string(rng() % 1000);
+          s.entries.push_back({ts, line});
+          all_.push_back({labels, ts, line});
+        }
+        request.streams.push_back(std::move(s));
+      }
+      ASSERT_TRUE(store_->Append(request).ok());
+    }
+    ASSERT_TRUE(store_->CompactSmallBlocks().ok());
+  }
+
+  std::vector<Stored> BruteForce(const LogSelector& selector, int64_t start, int64_t end) const {
+    std::vector<Stored> out;
+    for (const Stored& s : all_) {
+      if (s.ts >= start && s.ts < end && SelectorMatches(selector, s.labels) &&
+          (selector.filter.empty() || selector.filter.Matches(s.line))) {
+        out.push_back(s);
+      }
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::LogStore> store_;
+  std::vector<Stored> all_;
+};
+
+const char* kLogQueries[] = {
+    R"({app="api"})",
+    R"({app=~"api|front", host!="h2"} |= "error")",
+    R"({host="h1"} |~ "db[0-9]+" != "ok")",
+    R"({app!="worker", app=~".+"} |~ "(?i)error" !~ "POST")",
+    R"({app="worker"} |= "GET /" |= "#1")",
+    R"({app="nope"})",
+};
+
+TEST_F(EngineTest, LogQueriesMatchBruteForceInBothDirectionsWithLimits) {
+  Engine engine(store_.get(), Limits(), 2);
+  for (const char* text : kLogQueries) {
+    auto query = Parse(text, Limits());
+    ASSERT_TRUE(query.ok()) << query.status();
+    for (bool forward : {false, true}) {
+      for (uint32_t limit : {1u, 7u, 50000u}) {
+        int64_t start = kT0 + 500 * kNanosPerSecond, end = kT0 + 3000 * kNanosPerSecond;
+        std::vector<Stored> expected = BruteForce(*query->log, start, end);
+        std::stable_sort(expected.begin(), expected.end(), [&](const Stored& a, const Stored& b) {
+          return forward ? a.ts < b.ts : a.ts > b.ts;
+        });
+        QueryParams params{start, end, limit, forward, 0};
+        std::vector<Stored> got;
+        QueryStats stats;
+        ASSERT_TRUE(engine
+                        .RunLogQuery(
+                            *query->log, params,
+                            [&](const LabelSet& l, int64_t ts, std::string_view line) {
+                              got.push_back({l, ts, std::string(line)});
+                              return true;
+                            },
+                            &stats)
+                        .ok());
+        size_t n = std::min<size_t>(limit, expected.size());
+        ASSERT_EQ(got.size(), n) << text;
+        // Entries with equal times may come in any order: compare times in order, and the
+        // multiset of entries.
+        std::multiset<std::string> want, have;
+        for (size_t i = 0; i < n; ++i) {
+          EXPECT_EQ(got[i].ts, expected[i].ts) << text << " at " << i;
+        }
+        if (limit >= expected.size()) {
+          for (auto& s : expected) want.insert(s.labels.ToString() + std::to_string(s.ts) + s.line);
+          for (auto& s : got) have.insert(s.labels.ToString() + std::to_string(s.ts) + s.line);
+          EXPECT_EQ(have, want) << text;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(EngineTest, SelectorReadsOnlyMatchingStreams) {
+  Engine engine(store_.get(), Limits(), 2);
+  auto query = Parse(R"({app="api", host="h1"})", Limits());
+  QueryStats stats;
+  QueryParams params{kT0, kT0 + 10000 * kNanosPerSecond, 50000, false, 0};
+  size_t n = 0;
+  ASSERT_TRUE(engine
+                  .RunLogQuery(
+                      *query->log, params,
+                      [&](const LabelSet&, int64_t, std::string_view) { return ++n; }, &stats)
+                  .ok());
+  EXPECT_EQ(stats.streams, 1u);
+  EXPECT_EQ(n, 600u);
+}
+
+TEST_F(EngineTest, MetricQueriesMatchBruteForce) {
+  Engine engine(store_.get(), Limits(), 2);
+  int64_t start = kT0 + 600 * kNanosPerSecond, end = kT0 + 3000 * kNanosPerSecond;
+  int64_t step = 300 * kNanosPerSecond, range = 600 * kNanosPerSecond;
+  auto query = Parse(R"(sum by (app) (count_over_time({host=~"h.*"} |= "error" [10m])))", Limits());
+  ASSERT_TRUE(query.ok()) << query.status();
+  QueryParams params{start, end, 0, false, step};
+  ASSERT_TRUE(engine.CheckParams(*query, &params).ok());
+  QueryStats stats;
+  auto series = engine.RunMetricQuery(*query->metric, params, &stats);
+  ASSERT_TRUE(series.ok()) << series.status();
+  // Brute force: app → t → count of lines with "error" in (t - 10m, t].
+  std::map<std::string, std::map<int64_t, double>> want;
+  for (const Stored& s : all_) {
+    if (s.line.find("error") == std::string::npos) continue;
+    for (int64_t t = start; t <= end; t += step) {
+      if (s.ts > t - range && s.ts <= t) want[std::string(s.labels.Get("app"))][t] += 1;
+    }
+  }
+  std::map<std::string, std::map<int64_t, double>> got;
+  for (const Series& s : *series) {
+    ASSERT_EQ(s.labels.size(), 1u);
+    for (const Point& p : s.points) got[std::string(s.labels.Get("app"))][p.ts_ns] = p.value;
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(EngineTest, RateAndBytesAndAggregations) {
+  Engine engine(store_.get(), Limits(), 2);
+  int64_t t = kT0 + 2000 * kNanosPerSecond, range = 1000 * kNanosPerSecond;
+  double count = 0, bytes = 0;
+  std::map<std::string, double> per_stream;
+  for (const Stored& s : all_) {
+    if (s.labels.Get("app") == "front" && s.ts > t - range && s.ts <= t) {
+      count += 1;
+      bytes += static_cast<double>(s.line.size());
+      per_stream[s.labels.ToString()] += 1;
+    }
+  }
+  auto eval = [&](const std::string& text) {
+    auto query = Parse(text, Limits());
+    EXPECT_TRUE(query.ok()) << query.status();
+    QueryStats stats;
+    auto series = engine.RunMetricQuery(*query->metric, {t, t, 0, false, kNanosPerSecond}, &stats);
+    EXPECT_TRUE(series.ok()) << series.status();
+    EXPECT_EQ(series->size(), 1u) << text;
+    return series->empty() ? -1 : series->front().points.at(0).value;
+  };
+  EXPECT_DOUBLE_EQ(eval(R"(sum(rate({app="front"}[1000s])))"), count / 1000);
+  EXPECT_DOUBLE_EQ(eval(R"(sum(bytes_over_time({app="front"}[1000s])))"), bytes);
+  EXPECT_DOUBLE_EQ(eval(R"(sum(bytes_rate({app="front"}[1000s])))"), bytes / 1000);
+  EXPECT_DOUBLE_EQ(eval(R"(count(count_over_time({app="front"}[1000s])))"), per_stream.size());
+  double max = 0, min = 1e18;
+  for (auto& [k, v] : per_stream) {
+    max = std::max(max, v);
+    min = std::min(min, v);
+  }
+  EXPECT_DOUBLE_EQ(eval(R"(max(count_over_time({app="front"}[1000s])))"), max);
+  EXPECT_DOUBLE_EQ(eval(R"(min without (host) (count_over_time({app="front"}[1000s])))"), min);
+  EXPECT_DOUBLE_EQ(eval(R"(avg(count_over_time({app="front"}[1000s])))"),
+                   count / static_cast<double>(per_stream.size()));
+}
+
+TEST_F(EngineTest, LimitsAreEnforcedWithClearErrors) {
+  Limits limits;
+  limits.max_query_range_ns = 3600 * kNanosPerSecond;
+  Engine engine(store_.get(), limits, 2);
+  auto query = Parse(R"({app="api"})", limits);
+  QueryParams params{kT0, kT0 + 7200 * kNanosPerSecond, 0, false, 0};
+  absl::Status st = engine.CheckParams(*query, &params);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("--max-query-range"), absl::string_view::npos) << st;
+  auto metric = Parse(R"(count_over_time({app="api"}[1m]))", limits);
+  QueryParams tiny_step{kT0, kT0 + 3600 * kNanosPerSecond, 0, false, 1'000'000};
+  st = engine.CheckParams(*metric, &tiny_step);
+  EXPECT_NE(st.message().find("larger step"), absl::string_view::npos) << st;
+}
+
+}  // namespace
+}  // namespace vigie::logql
