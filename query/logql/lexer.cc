@@ -1,5 +1,7 @@
 #include "query/logql/lexer.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "query/logql/parse_error.h"
@@ -29,6 +31,22 @@ constexpr Operator kOperators[] = {
     {"|", TokenKind::kPipe},    {"{", TokenKind::kLBrace},  {"}", TokenKind::kRBrace},
     {"(", TokenKind::kLParen},  {")", TokenKind::kRParen},  {",", TokenKind::kComma},
 };
+
+// The operator or punctuation at the start of `rest`, setting *length; kOther with one whole
+// UTF-8 character when there is none, so that an error message shows that character intact.
+TokenKind ScanSymbol(std::string_view rest, size_t* length) {
+  for (const Operator& op : kOperators) {
+    if (rest.starts_with(op.text)) {
+      *length = op.text.size();
+      return op.kind;
+    }
+  }
+  *length = 1;
+  while (*length < rest.size() && (static_cast<unsigned char>(rest[*length]) & 0xC0) == 0x80) {
+    ++*length;
+  }
+  return TokenKind::kOther;
+}
 
 }  // namespace
 
@@ -71,21 +89,9 @@ absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query) {
       token.kind = TokenKind::kDuration;
       token.text = std::string(query.substr(start, i - start));
     } else {
-      const Operator* op = nullptr;
-      for (const Operator& candidate : kOperators) {
-        if (query.substr(i).starts_with(candidate.text)) {
-          op = &candidate;
-          break;
-        }
-      }
-      if (op) {
-        token.kind = op->kind;
-        i += op->text.size();
-      } else {
-        // One whole UTF-8 character, so that the error message shows it intact.
-        do ++i;
-        while (i < query.size() && (static_cast<unsigned char>(query[i]) & 0xC0) == 0x80);
-      }
+      size_t length;
+      token.kind = ScanSymbol(query.substr(i), &length);
+      i += length;
     }
     token.raw = query.substr(start, i - start);
     tokens.push_back(std::move(token));

@@ -142,10 +142,9 @@ absl::Status Parser::Filters(LineFilter* filter) {
         op = FilterOp::kNotRegex;
         break;
       case TokenKind::kPipe:
-        return Expected(
-            "a line filter (|= != |~ !~); parser and formatting stages such as "
-            "| json or | line_format are not supported",
-            Peek());
+        return Error(Peek(),
+                     "parser and formatting stages such as | json or | line_format are not "
+                     "supported: only line filters (|= != |~ !~) may follow a stream selector");
       default:
         return absl::OkStatus();
     }
@@ -156,6 +155,11 @@ absl::Status Parser::Filters(LineFilter* filter) {
     }
     if (absl::Status s = filter->Add({op, pattern.text}, limits_); !s.ok()) {
       return Error(pattern, std::string(s.message()));
+    }
+    if (PeekIdent("or")) {
+      return Error(Peek(),
+                   "'or' between line filter strings is not supported: use a regex such "
+                   "as |~ \"a|b\"");
     }
   }
 }
