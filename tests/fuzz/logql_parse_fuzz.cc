@@ -2,7 +2,8 @@
 // the two promises the engine relies on:
 // - a parsed query prints to a canonical form that parses back to the same text;
 // - a line that passes a filter chain contains its required_literal() (tried on the input itself
-//   and on its lines, which often contain the patterns' own text).
+//   and on its lines, which often contain the patterns' own text). The input is also read as a
+//   regex on its first line followed by log lines, which exercises the literal analysis directly.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -34,11 +35,21 @@ const vigie::logql::LogSelector* SelectorOf(const vigie::logql::Query& query) {
   return &expr->selector;
 }
 
+// Reads `text` as a |~ regex on its first line and log lines after it.
+void CheckRegexAndLines(std::string_view text, const vigie::Limits& limits) {
+  size_t newline = text.find('\n');
+  if (newline == std::string_view::npos) return;
+  absl::StatusOr<vigie::logql::LineFilter> filter = vigie::logql::LineFilter::Make(
+      {{vigie::logql::FilterOp::kRegex, std::string(text.substr(0, newline))}}, limits);
+  if (filter.ok()) CheckFilter(*filter, text.substr(newline + 1));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   vigie::Limits limits;
+  CheckRegexAndLines(text, limits);
   absl::StatusOr<vigie::logql::Query> query = vigie::logql::Parse(text, limits);
   if (!query.ok()) {
     // Every syntax error carries a position inside the query.

@@ -76,7 +76,7 @@ TEST_P(ParserErrorTest, NamesPositionAndWhatWasExpected) {
 
 INSTANTIATE_TEST_SUITE_P(Logql, ParserErrorTest, testing::ValuesIn(kErrors));
 
-TEST(ParserErrorPositionTest, CountsLinesAndCharacters) {
+TEST(LogqlParserErrorPositionTest, CountsLinesAndCharacters) {
   absl::Status s = Parse("{a=\"x\"}\n  |= 5", Limits()).status();
   EXPECT_THAT(std::string(s.message()), HasSubstr("line 2, col 6: expected a string"));
   EXPECT_EQ(ErrorOffset(s), 13u);
@@ -86,7 +86,7 @@ TEST(ParserErrorPositionTest, CountsLinesAndCharacters) {
   EXPECT_EQ(ErrorOffset(s), 12u);
 }
 
-TEST(ParserLimitsTest, RejectsLongQueriesWithoutOffset) {
+TEST(LogqlParserLimitsTest, RejectsLongQueriesWithoutOffset) {
   Limits limits;
   limits.max_query_bytes = 16;
   absl::Status s = Parse(R"({service="api"} |= "timeout")", limits).status();
@@ -96,7 +96,7 @@ TEST(ParserLimitsTest, RejectsLongQueriesWithoutOffset) {
   EXPECT_TRUE(Parse(R"({service="api"})", limits).ok());
 }
 
-TEST(ParserLimitsTest, RejectsComplexRegexes) {
+TEST(LogqlParserLimitsTest, RejectsComplexRegexes) {
   Limits limits;
   limits.max_regex_program_size = 100;
   absl::Status s = Parse(R"({a="x"} |~ "(abc|def|ghi){20}")", limits).status();
@@ -107,7 +107,7 @@ TEST(ParserLimitsTest, RejectsComplexRegexes) {
   EXPECT_EQ(ErrorOffset(s), 4u);
 }
 
-TEST(ParserLimitsTest, CapsNesting) {
+TEST(LogqlParserLimitsTest, CapsNesting) {
   std::string deep(100000, '(');
   absl::Status s = Parse(deep, Limits()).status();  // Longer than the default limit.
   EXPECT_FALSE(s.ok());
@@ -120,7 +120,7 @@ TEST(ParserLimitsTest, CapsNesting) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("nested too deeply"));
 }
 
-TEST(ErrorOffsetTest, OnlyForParseErrors) {
+TEST(LogqlErrorOffsetTest, OnlyForParseErrors) {
   EXPECT_EQ(ErrorOffset(absl::OkStatus()), std::nullopt);
   EXPECT_EQ(ErrorOffset(absl::InvalidArgumentError("x")), std::nullopt);
   EXPECT_EQ(ErrorOffset(ParseError("abc", 2, "x")), 2u);

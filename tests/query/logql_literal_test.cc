@@ -87,7 +87,7 @@ TEST_P(RequiredLiteralTest, ChoosesLongestCertainLiteral) {
 
 INSTANTIATE_TEST_SUITE_P(Logql, RequiredLiteralTest, testing::ValuesIn(kLiterals));
 
-TEST(RequiredLiteralBoundsTest, LongLiteralsAreCut) {
+TEST(LogqlRequiredLiteralBoundsTest, LongLiteralsAreCut) {
   EXPECT_EQ(RequiredLiteral("(ab){1000}").size(), 256u);
   EXPECT_EQ(RequiredLiteral(std::string(300, 'x')), std::string(256, 'x'));
   std::string deep = std::string(500, '(') + "a" + std::string(500, ')');
@@ -111,7 +111,7 @@ std::vector<std::string> LinesFor(std::string_view pattern, std::mt19937* rng) {
   return lines;
 }
 
-TEST(RequiredLiteralPropertyTest, EveryMatchContainsTheLiteral) {
+TEST(LogqlRequiredLiteralPropertyTest, EveryMatchContainsTheLiteral) {
   const char* patterns[] = {
       "ab?c",     "abc|abd",  "a(b|c)d",  "(ab)+c",     "(?i)xA1",       "x(?i)a1",
       "[abc]b",   "a.c",      "a{2}b",    "(a|b){2}",   "ab{1,3}c",      "a*b+c?",

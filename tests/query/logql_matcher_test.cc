@@ -16,7 +16,7 @@ LabelMatcher Make(MatchType type, std::string value) {
   return *std::move(m);
 }
 
-TEST(LabelMatcherTest, EqualityIsExact) {
+TEST(LogqlLabelMatcherTest, EqualityIsExact) {
   LabelMatcher eq = Make(MatchType::kEqual, "api");
   EXPECT_TRUE(eq.Matches("api"));
   EXPECT_FALSE(eq.Matches("api2"));
@@ -26,7 +26,7 @@ TEST(LabelMatcherTest, EqualityIsExact) {
   EXPECT_TRUE(ne.Matches("API"));
 }
 
-TEST(LabelMatcherTest, RegexesAreFullyAnchored) {
+TEST(LogqlLabelMatcherTest, RegexesAreFullyAnchored) {
   LabelMatcher re = Make(MatchType::kRegex, "api|front");
   EXPECT_TRUE(re.Matches("api"));
   EXPECT_TRUE(re.Matches("front"));
@@ -40,7 +40,7 @@ TEST(LabelMatcherTest, RegexesAreFullyAnchored) {
   EXPECT_FALSE(Make(MatchType::kRegex, "eb").Matches("web1"));
 }
 
-TEST(LabelMatcherTest, AbsentLabelIsTheEmptyValue) {
+TEST(LogqlLabelMatcherTest, AbsentLabelIsTheEmptyValue) {
   EXPECT_TRUE(Make(MatchType::kNotEqual, "api").MatchesEmpty());
   EXPECT_TRUE(Make(MatchType::kNotRegex, "api").MatchesEmpty());
   EXPECT_TRUE(Make(MatchType::kRegex, ".*").MatchesEmpty());
@@ -50,7 +50,7 @@ TEST(LabelMatcherTest, AbsentLabelIsTheEmptyValue) {
   EXPECT_FALSE(Make(MatchType::kNotEqual, "").MatchesEmpty());
 }
 
-TEST(LabelMatcherTest, SeveralMatchersOnTheSameLabelAllApply) {
+TEST(LogqlLabelMatcherTest, SeveralMatchersOnTheSameLabelAllApply) {
   absl::StatusOr<Query> q = Parse(R"({app=~"api.*", app!="api-canary", app!~".*-old"})", Limits());
   ASSERT_TRUE(q.ok()) << q.status();
   auto selects = [&](std::string_view value) {
@@ -66,7 +66,7 @@ TEST(LabelMatcherTest, SeveralMatchersOnTheSameLabelAllApply) {
   EXPECT_FALSE(selects("front"));
 }
 
-TEST(LabelMatcherTest, RejectsBadNamesAndRegexes) {
+TEST(LogqlLabelMatcherTest, RejectsBadNamesAndRegexes) {
   EXPECT_THAT(
       std::string(LabelMatcher::Make("1a", MatchType::kEqual, "x", Limits()).status().message()),
       HasSubstr("invalid label name"));
@@ -77,7 +77,7 @@ TEST(LabelMatcherTest, RejectsBadNamesAndRegexes) {
   EXPECT_TRUE(LabelMatcher::Make("a", MatchType::kEqual, "[", Limits()).ok());
 }
 
-TEST(LabelMatcherTest, ToStringParsesBack) {
+TEST(LogqlLabelMatcherTest, ToStringParsesBack) {
   LabelMatcher m = Make(MatchType::kNotRegex, "a\"b\\d");
   EXPECT_EQ(m.ToString(), R"(app!~"a\"b\\d")");
   absl::StatusOr<Query> q = Parse("{x=\"y\", " + m.ToString() + "}", Limits());
@@ -91,7 +91,7 @@ LineFilter Filter(std::vector<LineFilterSpec> specs) {
   return *std::move(f);
 }
 
-TEST(LineFilterTest, EachOperator) {
+TEST(LogqlLineFilterTest, EachOperator) {
   LineFilter contains = Filter({{FilterOp::kContains, "timeout"}});
   EXPECT_TRUE(contains.Matches("db timeout after 5s"));
   EXPECT_FALSE(contains.Matches("db Timeout"));
@@ -110,7 +110,7 @@ TEST(LineFilterTest, EachOperator) {
   EXPECT_EQ(empty.required_literal(), "");
 }
 
-TEST(LineFilterTest, ChainRequiresEveryFilter) {
+TEST(LogqlLineFilterTest, ChainRequiresEveryFilter) {
   LineFilter f = Filter({{FilterOp::kContains, "timeout"},
                          {FilterOp::kRegex, "db[0-9]+"},
                          {FilterOp::kNotContains, "healthcheck"},
@@ -126,13 +126,13 @@ TEST(LineFilterTest, ChainRequiresEveryFilter) {
   EXPECT_TRUE(copy.Matches("timeout talking to db3"));
 }
 
-TEST(LineFilterTest, MatchesBytesNotCharacters) {
+TEST(LogqlLineFilterTest, MatchesBytesNotCharacters) {
   std::string line("a\0b\xff", 4);
   EXPECT_TRUE(Filter({{FilterOp::kContains, std::string("\0b", 2)}}).Matches(line));
   EXPECT_TRUE(Filter({{FilterOp::kContains, "\xff"}}).Matches(line));
 }
 
-TEST(LineFilterTest, RequiredLiteralComesFromPositiveFilters) {
+TEST(LogqlLineFilterTest, RequiredLiteralComesFromPositiveFilters) {
   EXPECT_EQ(
       Filter({{FilterOp::kContains, "foo"}, {FilterOp::kContains, "barbaz"}}).required_literal(),
       "barbaz");
@@ -149,7 +149,7 @@ TEST(LineFilterTest, RequiredLiteralComesFromPositiveFilters) {
       " 404 ");
 }
 
-TEST(LineFilterTest, RejectsBadRegexesAndKeepsChainOnError) {
+TEST(LogqlLineFilterTest, RejectsBadRegexesAndKeepsChainOnError) {
   LineFilter f = Filter({{FilterOp::kContains, "x"}});
   absl::Status s = f.Add({FilterOp::kRegex, "a)"}, Limits());
   EXPECT_THAT(std::string(s.message()), HasSubstr("invalid regex \"a)\": unexpected )"));

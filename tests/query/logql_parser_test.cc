@@ -90,7 +90,7 @@ TEST_P(ParserValidTest, PrintsCanonicalFormThatParsesBack) {
 
 INSTANTIATE_TEST_SUITE_P(Logql, ParserValidTest, testing::ValuesIn(kValid));
 
-TEST(ParserStructureTest, LogQuery) {
+TEST(LogqlParserStructureTest, LogQuery) {
   absl::StatusOr<Query> q = Parse(R"({a="x", b=~"y|z"} |= "foo" !~ "ba+r")", Limits());
   ASSERT_TRUE(q.ok()) << q.status();
   ASSERT_TRUE(q->log.has_value());
@@ -104,7 +104,7 @@ TEST(ParserStructureTest, LogQuery) {
   EXPECT_EQ(s.filter.required_literal(), "foo");
 }
 
-TEST(ParserStructureTest, MetricQuery) {
+TEST(LogqlParserStructureTest, MetricQuery) {
   absl::StatusOr<Query> q =
       Parse(R"(sum(avg without (pod) (bytes_rate({a="x"}[10m] offset 2h))) by (a, b))", Limits());
   ASSERT_TRUE(q.ok()) << q.status();
@@ -127,7 +127,7 @@ TEST(ParserStructureTest, MetricQuery) {
   EXPECT_EQ(range.inner, nullptr);
 }
 
-TEST(ParserStructureTest, NestingUpToTheLimitParses) {
+TEST(LogqlParserStructureTest, NestingUpToTheLimitParses) {
   std::string query = R"(rate({a="b"}[1m]))";
   for (int i = 0; i < 30; ++i) query = "sum(" + query + ")";
   EXPECT_TRUE(Parse(query, Limits()).ok());
