@@ -21,10 +21,6 @@ bool SkipArgument(std::string_view p, size_t* pos) {
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 // One character of a class, plain or escaped.
 ReItem ScanClassChar(std::string_view p, size_t* pos, std::string* ch) {
   if (p[*pos] == '\\') return ScanEscape(p, pos, /*in_class=*/true, ch);
@@ -60,8 +56,9 @@ ReItem ScanEscape(std::string_view p, size_t* pos, bool in_class, std::string* c
       return SkipArgument(p, pos) ? ReItem::kSet : ReItem::kBad;
     case 'x':
       // \xHH or \x{H...}: a known character, but not decoded here, which is merely less precise.
-      if (*pos < p.size() && p[*pos] == '{')
+      if (*pos < p.size() && p[*pos] == '{') {
         return SkipArgument(p, pos) ? ReItem::kSet : ReItem::kBad;
+      }
       if (*pos + 2 > p.size()) return ReItem::kBad;
       *pos += 2;
       return ReItem::kSet;

@@ -1,7 +1,7 @@
 #include "query/logql/required_literal.h"
 
-#include <cstring>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "query/logql/literal_info.h"
@@ -38,7 +38,7 @@ class Analyzer {
   // across later branches of an alternation too.
   std::optional<LiteralInfo> Alternation(bool fold, int depth) {
     std::vector<LiteralInfo> branches;
-    do {
+    while (true) {
       LiteralInfo seq = internal::Exact("");
       while (pos_ < p_.size() && !At('|') && !At(')')) {
         std::optional<LiteralInfo> atom = Atom(&fold, depth);
@@ -46,7 +46,9 @@ class Analyzer {
         seq = internal::Concat(seq, *atom);
       }
       branches.push_back(std::move(seq));
-    } while (At('|') && ++pos_);
+      if (!At('|')) break;
+      ++pos_;
+    }
     return branches.size() == 1 ? branches[0] : internal::Alternate(branches);
   }
 
@@ -165,10 +167,9 @@ class Analyzer {
   // If a repetition {n}, {n,} or {n,m} starts at `at`, the offset just past it, else npos.
   size_t RepeatEnd(size_t at, int* min, int* max) const {
     size_t i = at + 1;
-    int lo = 0;
-    int hi = 0;
+    int lo;
     if (!Number(&i, &lo)) return std::string_view::npos;
-    hi = lo;
+    int hi = lo;
     if (i < p_.size() && p_[i] == ',') {
       ++i;
       hi = -1;
