@@ -1,0 +1,133 @@
+#include "collector/batcher.h"
+
+#include <spdlog/spdlog.h>
+
+namespace vigie::collector {
+
+Batcher::Batcher(Options options, AgentState* state, Spool* spool, Metrics* metrics)
+    : options_(options), state_(state), spool_(spool), metrics_(metrics) {}
+
+Batcher::~Batcher() { Stop(); }
+
+void Batcher::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Batcher::WaitForSpaceLocked(std::unique_lock<std::mutex>& lock) {
+  space_cv_.wait(lock, [&] { return pending_ < options_.max_pending || stopping_; });
+}
+
+void Batcher::NoteCursorLocked(const FileCursor& cursor) {
+  auto [it, inserted] = open_.cursors.try_emplace(cursor.key, cursor);
+  if (!inserted) {
+    // Same file: the path never changes, so copy only what moves.
+    it->second.offset = cursor.offset;
+    it->second.fingerprint = cursor.fingerprint;
+    it->second.forget = cursor.forget;
+  }
+}
+
+void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
+                  const FileCursor* cursor) {
+  std::unique_lock lock(mu_);
+  if (!open_.builder.empty() && open_.builder.bytes() + line.size() + 32 > options_.max_bytes) {
+    CloseLocked();
+  }
+  WaitForSpaceLocked(lock);
+  if (open_.empty()) open_.opened = std::chrono::steady_clock::now();
+  open_.builder.Add(stream, ts_ns, line);
+  if (cursor) NoteCursorLocked(*cursor);
+  if (open_.builder.bytes() >= options_.max_bytes) CloseLocked();
+}
+
+void Batcher::AddCursor(const FileCursor& cursor) {
+  std::unique_lock lock(mu_);
+  WaitForSpaceLocked(lock);
+  if (open_.empty()) open_.opened = std::chrono::steady_clock::now();
+  NoteCursorLocked(cursor);
+}
+
+void Batcher::CloseLocked() {
+  if (open_.empty()) return;
+  closed_.push_back(std::move(open_));
+  open_ = OpenBatch();
+  ++pending_;
+  ++closed_count_;
+  work_cv_.notify_one();
+}
+
+void Batcher::Flush() {
+  std::unique_lock lock(mu_);
+  CloseLocked();
+  uint64_t target = closed_count_;
+  space_cv_.wait(lock, [&] { return written_count_ >= target || !thread_.joinable(); });
+}
+
+void Batcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!thread_.joinable()) return;
+    CloseLocked();
+    stopping_ = true;
+    work_cv_.notify_one();
+  }
+  thread_.join();
+  space_cv_.notify_all();
+}
+
+void Batcher::Run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (closed_.empty() && !stopping_) {
+      if (open_.empty()) {
+        work_cv_.wait(lock);
+      } else {
+        work_cv_.wait_until(lock, open_.opened + options_.max_age);
+      }
+    }
+    if (!open_.empty() && std::chrono::steady_clock::now() >= open_.opened + options_.max_age) {
+      CloseLocked();
+    }
+    if (closed_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
+    std::deque<OpenBatch> batches = std::move(closed_);
+    closed_.clear();
+    size_t n = batches.size();
+    lock.unlock();
+    Write(std::move(batches));
+    lock.lock();
+    pending_ -= n;
+    written_count_ += n;
+    space_cv_.notify_all();
+  }
+}
+
+void Batcher::Write(std::deque<OpenBatch> batches) {
+  std::vector<SpoolBatch> spooled;
+  for (OpenBatch& b : batches) {
+    absl::StatusOr<uint64_t> seq = state_->NextSeq();
+    while (!seq.ok()) {
+      spdlog::error("cannot allocate a batch sequence number ({}); retrying in 1s",
+                    seq.status().ToString());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      seq = state_->NextSeq();
+    }
+    SpoolBatch out{*seq, b.builder.entries(), b.builder.Finish(state_->agent_id(), *seq), {}};
+    for (auto& [key, cursor] : b.cursors) out.cursors.push_back(std::move(cursor));
+    spooled.push_back(std::move(out));
+  }
+  size_t total = spooled.size();
+  while (true) {
+    absl::Status status = spool_->Append(&spooled);
+    metrics_->batches_created.Increment(static_cast<double>(total - spooled.size()));
+    total = spooled.size();
+    if (spooled.empty()) return;
+    spdlog::error("spool write failed ({}); {} batches wait, inputs are held back; retrying in 1s",
+                  status.ToString(), spooled.size());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+}  // namespace vigie::collector

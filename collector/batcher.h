@@ -1,0 +1,84 @@
+// Groups the entries of every input into PushRequest batches, closes a batch when it reaches
+// max_bytes or max_age, numbers it (AgentState::NextSeq) and appends it to the spool, from
+// which the shipper sends it.
+//
+// Back-pressure: Add() blocks while `max_pending` closed batches are waiting to be written to
+// the spool, so a slow disk slows the inputs down instead of growing memory.
+//
+// Thread safety: Add, AddCursor and Flush may be called from any thread; Start and Stop from
+// the owner only.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string_view>
+#include <thread>
+
+#include "collector/cursor.h"
+#include "collector/entry_sink.h"
+#include "collector/metrics.h"
+#include "collector/push_builder.h"
+#include "collector/spool.h"
+#include "collector/state.h"
+
+namespace vigie::collector {
+
+class Batcher : public EntrySink {
+ public:
+  struct Options {
+    size_t max_bytes = 1 << 20;
+    std::chrono::nanoseconds max_age = std::chrono::seconds(1);
+    size_t max_pending = 4;
+  };
+
+  // `state`, `spool` and `metrics` must outlive the batcher.
+  Batcher(Options options, AgentState* state, Spool* spool, Metrics* metrics);
+  ~Batcher() override;
+
+  void Start();
+
+  // EntrySink. A cursor is recorded with the batch and checkpointed once the batch is resolved.
+  void Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
+           const FileCursor* cursor) override;
+  void AddCursor(const FileCursor& cursor) override;
+
+  // Closes the open batch and waits until every batch closed so far is in the spool.
+  void Flush();
+  // Flushes, then stops the thread.
+  void Stop();
+
+ private:
+  struct OpenBatch {
+    PushBuilder builder;
+    std::map<FileKey, FileCursor> cursors;
+    std::chrono::steady_clock::time_point opened;
+    bool empty() const { return builder.empty() && cursors.empty(); }
+  };
+
+  void NoteCursorLocked(const FileCursor& cursor);
+  void CloseLocked();
+  void WaitForSpaceLocked(std::unique_lock<std::mutex>& lock);
+  void Run();
+  // Numbers and spools `batches`, retrying on errors until written or stopping.
+  void Write(std::deque<OpenBatch> batches);
+
+  const Options options_;
+  AgentState* const state_;
+  Spool* const spool_;
+  Metrics* const metrics_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;   // Wakes Run().
+  std::condition_variable space_cv_;  // Wakes producers and Flush().
+  OpenBatch open_;
+  std::deque<OpenBatch> closed_;
+  size_t pending_ = 0;  // Closed and not yet in the spool (queued or being written).
+  uint64_t closed_count_ = 0, written_count_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace vigie::collector

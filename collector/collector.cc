@@ -1,0 +1,164 @@
+#include "collector/collector.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "collector/durable_file.h"
+#include "common/strings.h"
+
+namespace vigie::collector {
+
+namespace {
+
+// Above this fill of the spool, files are not read: they are their own buffer, and reading
+// them only to drop the oldest batches would lose data that was safe on disk.
+constexpr double kHoldBackFill = 0.9;
+
+}  // namespace
+
+std::string LocalHostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
+  return name;
+}
+
+absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorConfig config) {
+  std::unique_ptr<Collector> c(new Collector(std::move(config)));
+  if (absl::Status s = c->Open(); !s.ok()) return s;
+  return c;
+}
+
+absl::Status Collector::Open() {
+  if (config_.host.empty()) config_.host = LocalHostName();
+  if (config_.spool.dir.empty()) config_.spool.dir = config_.state_dir + "/spool";
+  absl::StatusOr<grpc_compression_algorithm> compression =
+      ParseCompression(config_.compression, config_.shipper.server);
+  if (!compression.ok()) return compression.status();
+  config_.shipper.compression = *compression;
+
+  absl::StatusOr<std::unique_ptr<AgentState>> state = AgentState::Open(config_.state_dir);
+  if (!state.ok()) return state.status();
+  state_ = *std::move(state);
+  checkpoints_ = std::make_unique<Checkpoints>(config_.state_dir + "/checkpoints");
+  bool first_start = false;
+  if (absl::Status s = checkpoints_->Load(&first_start); !s.ok()) return s;
+  if (first_start) {
+    // From now on this state directory is not new, even if nothing is ever acknowledged.
+    checkpoints_->Apply(0, {});
+    if (absl::StatusOr<uint64_t> saved = checkpoints_->Save(); !saved.ok()) return saved.status();
+  }
+  config_.spool.agent_id = state_->agent_id();
+  absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(
+      config_.spool, checkpoints_->applied_seq(),
+      [this](uint64_t seq, const std::vector<FileCursor>& cursors, bool) {
+        checkpoints_->Apply(seq, cursors);
+      },
+      &metrics_);
+  if (!spool.ok()) return spool.status();
+  spool_ = *std::move(spool);
+
+  // Files resume after the last line handed on before the stop: the checkpoints, advanced by
+  // the batches still in the spool (they will be resent).
+  std::map<FileKey, FileCursor> positions = checkpoints_->Snapshot();
+  for (const auto& [seq, cursors] : spool_->RecoveredCursors()) {
+    for (const FileCursor& cursor : cursors) {
+      if (cursor.forget) {
+        positions.erase(cursor.key);
+      } else {
+        positions[cursor.key] = cursor;
+      }
+    }
+  }
+  spdlog::info("agent {}: state in {}, shipping to {}", state_->agent_id(), config_.state_dir,
+               config_.shipper.server);
+  batcher_ = std::make_unique<Batcher>(config_.batch, state_.get(), spool_.get(), &metrics_);
+  batcher_->Start();
+  shipper_ = std::make_unique<Shipper>(config_.shipper, spool_.get(), &metrics_);
+  if (absl::Status s = shipper_->Start(); !s.ok()) return s;
+  maintenance_ = std::thread([this] { Maintain(); });
+  absl::StatusOr<std::unique_ptr<MetricsServer>> server =
+      MetricsServer::Start(config_.metrics_listen, &metrics_.registry());
+  if (!server.ok()) return server.status();
+  metrics_server_ = *std::move(server);
+  return StartInputs(std::move(positions), first_start);
+}
+
+absl::Status Collector::StartInputs(std::map<FileKey, FileCursor> positions, bool first_start) {
+  std::vector<Label> common = config_.labels;
+  common.push_back({"host", config_.host});
+  FileInput::Options files = config_.files;
+  for (FileSource& source : files.sources) {
+    source.labels.insert(source.labels.begin(), common.begin(), common.end());
+  }
+  if (!files.sources.empty()) {
+    absl::StatusOr<std::unique_ptr<FileInput>> input =
+        FileInput::Create(files, std::move(positions), first_start, batcher_.get(), &metrics_,
+                          [spool = spool_.get()] { return spool->Fill() > kHoldBackFill; });
+    if (!input.ok()) return input.status();
+    files_ = *std::move(input);
+    files_->Start();
+  }
+  for (SyslogSource source : config_.syslogs) {
+    // `host` comes from each message; the collector's own name is the fallback.
+    source.labels.insert(source.labels.begin(), config_.labels.begin(), config_.labels.end());
+    source.default_host = config_.host;
+    absl::StatusOr<std::unique_ptr<SyslogInput>> input =
+        SyslogInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    (*input)->Start();
+    syslogs_.push_back(*std::move(input));
+  }
+  return absl::OkStatus();
+}
+
+void Collector::SaveCheckpoints() {
+  absl::StatusOr<uint64_t> saved = checkpoints_->Save();
+  if (!saved.ok()) {
+    spdlog::error("cannot save checkpoints: {}", saved.status().ToString());
+    return;
+  }
+  spool_->Release(*saved);
+}
+
+void Collector::Maintain() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::seconds(1));
+    lock.unlock();
+    SaveCheckpoints();
+    spool_->ReportDrops();
+    lock.lock();
+  }
+}
+
+void Collector::Stop(std::chrono::milliseconds drain) {
+  if (files_) files_->Stop();
+  for (auto& input : syslogs_) input->Stop();
+  if (batcher_) batcher_->Stop();
+  if (shipper_) shipper_->Stop(drain);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+  if (spool_) SaveCheckpoints();
+  metrics_server_.reset();
+}
+
+Collector::~Collector() { Stop(std::chrono::milliseconds(0)); }
+
+std::string Collector::ReadyJson() const {
+  nlohmann::json doc;
+  doc["agent_id"] = state_->agent_id();
+  doc["metrics"] = metrics_server_ ? metrics_server_->bound() : "";
+  doc["syslog"] = nlohmann::json::array();
+  for (const auto& input : syslogs_) {
+    for (const std::string& address : input->bound()) doc["syslog"].push_back(address);
+  }
+  return doc.dump();
+}
+
+}  // namespace vigie::collector

@@ -1,0 +1,81 @@
+// One file being followed. Its descriptor stays open across renames and deletion, so a file
+// rotated away (or deleted) is still read to its end; its cursor records how far the entries
+// handed on reach.
+//
+// Thread safety: none; owned by the file input's thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <prometheus/gauge.h>
+#include <re2/re2.h>
+
+#include "absl/status/statusor.h"
+#include "collector/cursor.h"
+#include "collector/entry_sink.h"
+#include "collector/inputs/line_splitter.h"
+#include "collector/inputs/multiline.h"
+#include "collector/metrics.h"
+
+namespace vigie::collector {
+
+class TailedFile {
+ public:
+  // Shared by the files of one input; owned by the file input.
+  struct Settings {
+    size_t max_line_bytes = 256 * 1024;
+    const RE2* multiline_start = nullptr;  // Null: one entry per line.
+    std::chrono::nanoseconds multiline_timeout = std::chrono::seconds(2);
+    Metrics::Input* counters = nullptr;
+  };
+
+  // Takes ownership of `fd`; reading starts at `cursor.offset`. `lag` (owned by the caller)
+  // is set to the bytes not yet read.
+  TailedFile(int fd, FileCursor cursor, StreamRef stream, const Settings* settings,
+             prometheus::Gauge* lag);
+  ~TailedFile();
+  TailedFile(const TailedFile&) = delete;
+  TailedFile& operator=(const TailedFile&) = delete;
+
+  // Reads up to `budget` new bytes and hands the complete entries to `sink`; returns the
+  // number of bytes read. A file that shrank is read again from its start (copytruncate).
+  absl::StatusOr<size_t> Poll(size_t budget, int64_t now_ns, std::string* scratch, EntrySink* sink);
+  // Hands on a pending multi-line entry whose timeout has expired.
+  void Expire(int64_t now_ns, EntrySink* sink);
+  // Detects a file truncated and rewritten since the last look (its first bytes changed) and
+  // then reads it again from its start; otherwise extends the fingerprint as the file grows.
+  absl::Status CheckRewritten(EntrySink* sink);
+  // The file will not be read again: hands on its partial last line and pending entry, then a
+  // cursor marked `forget`. Returns its final cursor.
+  FileCursor Release(EntrySink* sink);
+
+  bool at_eof() const { return at_eof_; }
+  int64_t last_read_ns() const { return last_read_ns_; }
+  const FileCursor& cursor() const { return cursor_; }
+
+ private:
+  void OnLine(std::string_view line, uint64_t end_offset, bool truncated, int64_t now_ns,
+              EntrySink* sink);
+  void EmitEntry(std::string_view text, uint64_t end_offset, bool truncated, int64_t read_ns,
+                 EntrySink* sink);
+  // Hands on what is pending and starts again from offset 0.
+  absl::Status Restart(std::string_view why, uint64_t size, EntrySink* sink);
+  void FlushPending(int64_t now_ns, EntrySink* sink);
+
+  const int fd_;
+  FileCursor cursor_;
+  const StreamRef stream_;
+  const Settings* settings_;
+  prometheus::Gauge* const lag_;
+  LineSplitter splitter_;
+  std::optional<Multiline> multiline_;
+  bool at_eof_ = false;
+  int64_t last_read_ns_ = 0;
+  int64_t last_ts_ = 0;  // Entries of a file get strictly increasing timestamps.
+};
+
+}  // namespace vigie::collector

@@ -1,0 +1,61 @@
+// Builds the wire form of a vigie.v1.PushRequest directly, entry by entry, without protobuf
+// message objects: one append per line instead of an allocation per entry. The bytes are
+// written to the spool and sent as they are (see shipper.h), so a batch is encoded exactly once.
+//
+// Thread safety: a PushBuilder is not thread-safe; StreamInfo is immutable and shareable.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/labels.h"
+
+namespace vigie::collector {
+
+// A log stream: its labels and their precomputed wire form.
+struct StreamInfo {
+  LabelSet labels;
+  std::string wire_labels;  // `repeated Label labels = 1` of a vigie.v1.Stream.
+};
+using StreamRef = std::shared_ptr<const StreamInfo>;
+
+// The wire carries label values as protobuf strings, which must be valid UTF-8 (vigied would
+// refuse the whole batch otherwise), and bounded: a value from a file name or a syslog
+// header is made valid (invalid bytes become U+FFFD) and cut at kMaxLabelValueBytes.
+constexpr size_t kMaxLabelValueBytes = 1024;
+StreamRef MakeStream(const LabelSet& labels);
+
+// `text` with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD, cut at
+// `max_bytes` on a character boundary.
+std::string ValidUtf8(std::string_view text, size_t max_bytes);
+
+class PushBuilder {
+ public:
+  // Appends one entry to `stream`'s entries in this request.
+  void Add(const StreamRef& stream, int64_t ts_ns, std::string_view line);
+
+  // Encoded size so far, give or take a few bytes of framing.
+  size_t bytes() const { return bytes_; }
+  uint64_t entries() const { return entries_; }
+  bool empty() const { return entries_ == 0; }
+
+  // Encodes PushRequest{agent_id, seq, streams} and resets the builder for the next batch.
+  std::string Finish(std::string_view agent_id, uint64_t seq);
+
+ private:
+  struct Pending {
+    StreamRef stream;
+    std::string entries;  // `repeated Entry entries = 2`, encoded.
+  };
+  std::vector<Pending> streams_;
+  // Keyed by identity: the builder keeps each StreamRef alive, so an address is not reused.
+  std::unordered_map<const StreamInfo*, size_t> index_;
+  size_t bytes_ = 0;
+  uint64_t entries_ = 0;
+};
+
+}  // namespace vigie::collector

@@ -1,0 +1,89 @@
+// Sends the spool's batches to vigied over one Ingest.Push stream and gives each ack back to
+// the spool, which resolves the batch and passes its cursors on to the checkpoints.
+//
+// - Up to `window` batches in flight; vigied acks them in order once each is durable.
+// - Any stream error: wait (exponential backoff with jitter), reconnect, and resend from the
+//   oldest unacknowledged batch; vigied acks those it had already stored as duplicates.
+// - No ack for `ack_timeout` while batches are in flight: the stream is cancelled and
+//   reopened (a server that hangs without closing the connection).
+// - Requests carry `authorization: Bearer <token>` when a token is set, and are compressed
+//   with `compression`.
+//
+// Thread safety: Start and Stop from the owner; the shipper runs its own thread, and acks
+// arrive on gRPC threads.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <grpc/compression.h>
+
+#include "collector/backoff.h"
+#include "collector/metrics.h"
+#include "collector/push_call.h"
+#include "collector/spool.h"
+
+namespace vigie::collector {
+
+class Shipper {
+ public:
+  struct Options {
+    std::string server = "127.0.0.1:4317";
+    std::string token;
+    std::string tls_ca_file;  // Set: TLS, verifying the server against these roots.
+    grpc_compression_algorithm compression = GRPC_COMPRESS_GZIP;
+    size_t window = 8;
+    std::chrono::milliseconds backoff_min{100};
+    std::chrono::milliseconds backoff_max{10000};
+    std::chrono::milliseconds ack_timeout{30000};
+  };
+
+  // `spool` and `metrics` must outlive the shipper.
+  Shipper(Options options, Spool* spool, Metrics* metrics);
+  ~Shipper();
+
+  absl::Status Start();
+  // Keeps sending for up to `drain` until every spooled batch is acknowledged, then closes
+  // the stream and stops. What is left stays in the spool for the next start.
+  void Stop(std::chrono::milliseconds drain);
+
+ private:
+  struct InFlight {
+    uint64_t seq;
+    std::chrono::steady_clock::time_point sent;
+  };
+
+  void Run();
+  // One stream, from connection to failure or stop. True if it got an ack.
+  bool RunStream();
+  void OnAck(const v1::PushAck& ack);
+  void Wake();
+  bool Draining(std::chrono::steady_clock::time_point now) const;  // mu_ held.
+
+  const Options options_;
+  Spool* const spool_;
+  Metrics* const metrics_;
+  std::unique_ptr<PushStub> stub_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<InFlight> in_flight_;
+  bool acked_ = false;  // The current stream got an ack.
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  std::thread thread_;
+  std::string last_error_;
+  std::chrono::steady_clock::time_point last_error_log_;
+  std::chrono::steady_clock::time_point last_reject_log_;  // Acks arrive one at a time.
+};
+
+// Parses "auto", "gzip", "deflate" or "none". "auto" compresses unless `server` is a loopback
+// address, where compression only costs CPU.
+absl::StatusOr<grpc_compression_algorithm> ParseCompression(const std::string& name,
+                                                            const std::string& server);
+
+}  // namespace vigie::collector

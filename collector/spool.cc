@@ -1,0 +1,362 @@
+#include "collector/spool.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <spdlog/spdlog.h>
+
+#include "collector/durable_file.h"
+#include "collector/push_builder.h"
+#include "common/strings.h"
+#include "common/time.h"
+#include "common/varint.h"
+#include "xxhash.h"
+
+namespace vigie::collector {
+
+namespace {
+
+constexpr size_t kHeaderBytes = 12;  // u32 length + u64 hash.
+constexpr std::string_view kSuffix = ".spool";
+
+std::string EncodeRecord(const SpoolBatch& batch, uint32_t* request_offset) {
+  std::string out(kHeaderBytes, '\0');
+  PutVarint(&out, batch.seq);
+  PutVarint(&out, batch.entries);
+  PutVarint(&out, batch.cursors.size());
+  for (const FileCursor& c : batch.cursors) EncodeCursor(c, &out);
+  *request_offset = static_cast<uint32_t>(out.size() - kHeaderBytes);
+  out.append(batch.request);
+  size_t payload = out.size() - kHeaderBytes;
+  std::string header;
+  PutBigEndian32(&header, static_cast<uint32_t>(payload));
+  PutBigEndian64(&header, XXH3_64bits(out.data() + kHeaderBytes, payload));
+  out.replace(0, kHeaderBytes, header);
+  return out;
+}
+
+// Parses the payload's fields before the request bytes.
+bool DecodeHead(std::string_view payload, uint64_t* seq, uint64_t* entries,
+                std::vector<FileCursor>* cursors, uint32_t* request_offset) {
+  std::string_view in = payload;
+  uint64_t count = 0;
+  if (!GetVarint(&in, seq) || !GetVarint(&in, entries) || !GetVarint(&in, &count)) return false;
+  if (count > in.size()) return false;
+  cursors->resize(count);
+  for (FileCursor& c : *cursors) {
+    if (!DecodeCursor(&in, &c)) return false;
+  }
+  *request_offset = static_cast<uint32_t>(payload.size() - in.size());
+  return true;
+}
+
+bool WriteAt(int fd, std::string_view bytes, uint64_t offset) {
+  while (!bytes.empty()) {
+    ssize_t n = pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+bool ReadAt(int fd, char* out, size_t size, uint64_t offset) {
+  while (size > 0) {
+    ssize_t n = pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Spool::Spool(Options options, ResolveFn on_resolve, Metrics* metrics)
+    : options_(std::move(options)), on_resolve_(std::move(on_resolve)), metrics_(metrics) {}
+
+Spool::~Spool() {
+  for (auto& [id, segment] : segments_) close(segment.fd);
+}
+
+absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(Options options, uint64_t resolved_through,
+                                                   ResolveFn on_resolve, Metrics* metrics) {
+  if (absl::Status s = EnsureDirectory(options.dir); !s.ok()) return s;
+  std::unique_ptr<Spool> spool(new Spool(std::move(options), std::move(on_resolve), metrics));
+  if (absl::Status s = spool->Recover(resolved_through); !s.ok()) return s;
+  return spool;
+}
+
+absl::Status Spool::Recover(uint64_t resolved_through) {
+  DIR* dir = opendir(options_.dir.c_str());
+  if (!dir) return ErrnoStatus(StrCat("open spool directory ", options_.dir), errno);
+  std::map<uint64_t, std::string> files;
+  while (dirent* e = readdir(dir)) {
+    std::string_view name = e->d_name;
+    uint64_t id = 0;
+    if (name.size() > kSuffix.size() && name.ends_with(kSuffix) &&
+        ParseNumber(name.substr(0, name.size() - kSuffix.size()), &id)) {
+      files[id] = StrCat(options_.dir, "/", name);
+    }
+  }
+  closedir(dir);
+  for (auto it = files.begin(); it != files.end(); ++it) {
+    if (absl::Status s = LoadSegment(it->first, it->second, std::next(it) == files.end());
+        !s.ok()) {
+      return s;
+    }
+  }
+  while (resolved_ < records_.size() && records_[resolved_].seq <= resolved_through) ++resolved_;
+  visible_seq_ = records_.empty() ? 0 : records_.back().seq;
+  if (records_.size() > resolved_) {
+    spdlog::info("spool: {} unacknowledged batches to resend, seq {} to {}",
+                 records_.size() - resolved_, records_[resolved_].seq, visible_seq_);
+  }
+  UpdateGaugesLocked();
+  return absl::OkStatus();
+}
+
+absl::Status Spool::LoadSegment(uint64_t id, const std::string& path, bool last) {
+  absl::StatusOr<std::string> data = ReadWholeFile(path);
+  if (!data.ok()) return data.status();
+  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(StrCat("open ", path), errno);
+  Segment segment{path, fd, 0, 0};
+  std::string_view rest = *data;
+  while (rest.size() >= kHeaderBytes) {
+    uint32_t length = GetBigEndian32(rest.data());
+    if (rest.size() - kHeaderBytes < length) break;
+    std::string_view payload = rest.substr(kHeaderBytes, length);
+    if (XXH3_64bits(payload.data(), payload.size()) != GetBigEndian64(rest.data() + 4)) break;
+    Record r{0, id, segment.size, length, 0, 0, {}};
+    if (!DecodeHead(payload, &r.seq, &r.entries, &r.cursors, &r.request_offset)) break;
+    if (!records_.empty() && r.seq <= records_.back().seq) break;
+    segment.last_seq = r.seq;
+    segment.size += kHeaderBytes + length;
+    rest.remove_prefix(kHeaderBytes + length);
+    records_.push_back(std::move(r));
+  }
+  if (segment.size < data->size()) {
+    spdlog::warn("spool: {} has {} unreadable bytes after offset {}{}", path,
+                 data->size() - segment.size, segment.size,
+                 last ? " (a write cut short by a crash); cut off" : "; ignored");
+    if (last && ftruncate(fd, static_cast<off_t>(segment.size)) != 0) {
+      return ErrnoStatus(StrCat("truncate ", path), errno);
+    }
+  }
+  bytes_ += segment.size;
+  segments_[id] = std::move(segment);
+  return absl::OkStatus();
+}
+
+std::vector<std::pair<uint64_t, std::vector<FileCursor>>> Spool::RecoveredCursors() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<uint64_t, std::vector<FileCursor>>> out;
+  for (size_t i = resolved_; i < records_.size(); ++i) {
+    out.emplace_back(records_[i].seq, records_[i].cursors);
+  }
+  return out;
+}
+
+absl::StatusOr<Spool::Segment*> Spool::ActiveSegment(uint64_t first_seq) {
+  if (!segments_.empty() && segments_.rbegin()->second.size < options_.segment_bytes) {
+    return &segments_.rbegin()->second;
+  }
+  std::string path = fmt::format("{}/{:020}{}", options_.dir, first_seq, kSuffix);
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return ErrnoStatus(StrCat("create ", path), errno);
+  if (options_.fsync) {
+    if (absl::Status s = SyncDirectory(options_.dir); !s.ok()) {
+      close(fd);
+      return s;
+    }
+  }
+  Segment& segment = segments_[first_seq];
+  segment = Segment{path, fd, 0, 0};
+  return &segment;
+}
+
+absl::Status Spool::Append(std::vector<SpoolBatch>* batches) {
+  std::vector<std::string> encoded(batches->size());
+  std::vector<uint32_t> request_offsets(batches->size());
+  uint64_t total = 0;
+  for (size_t i = 0; i < batches->size(); ++i) {
+    encoded[i] = EncodeRecord((*batches)[i], &request_offsets[i]);
+    total += encoded[i].size();
+  }
+  absl::Status status;
+  size_t appended = 0;
+  std::vector<int> to_sync;
+  {
+    std::lock_guard lock(mu_);
+    DropOldestLocked(total);
+    for (; appended < batches->size(); ++appended) {
+      SpoolBatch& batch = (*batches)[appended];
+      absl::StatusOr<Segment*> segment = ActiveSegment(batch.seq);
+      if (!segment.ok()) {
+        status = segment.status();
+        break;
+      }
+      Segment& s = **segment;
+      const std::string& record = encoded[appended];
+      if (!WriteAt(s.fd, record, s.size)) {
+        status = ErrnoStatus(StrCat("write ", s.path), errno);
+        // Cut off the partial record so that the next append starts on a boundary.
+        if (ftruncate(s.fd, static_cast<off_t>(s.size)) != 0) {
+          spdlog::error("spool: cannot cut {} back to {} bytes", s.path, s.size);
+        }
+        break;
+      }
+      records_.push_back(Record{batch.seq, segments_.rbegin()->first, s.size,
+                                static_cast<uint32_t>(record.size() - kHeaderBytes),
+                                request_offsets[appended], batch.entries,
+                                std::move(batch.cursors)});
+      s.size += record.size();
+      s.last_seq = batch.seq;
+      bytes_ += record.size();
+      if (to_sync.empty() || to_sync.back() != s.fd) to_sync.push_back(s.fd);
+    }
+    if (!status.ok()) metrics_->spool_write_errors.Increment();
+    UpdateGaugesLocked();
+  }
+  // The new records are not visible yet, so nothing can drop or release their segments and
+  // the descriptors stay valid outside the lock.
+  for (int fd : to_sync) {
+    if (options_.fsync && fdatasync(fd) != 0) {
+      // The data is in the page cache (a process crash loses nothing); only a power loss could.
+      spdlog::error("spool: fdatasync failed: {}", std::strerror(errno));
+      metrics_->spool_write_errors.Increment();
+    }
+  }
+  batches->erase(batches->begin(), batches->begin() + static_cast<ptrdiff_t>(appended));
+  if (appended == 0) return status;
+  std::function<void()> listener;
+  {
+    std::lock_guard lock(mu_);
+    visible_seq_ = records_.back().seq;
+    listener = listener_;
+  }
+  if (listener) listener();
+  return status;
+}
+
+void Spool::DropOldestLocked(uint64_t needed) {
+  while (!segments_.empty() && bytes_ + needed > options_.max_bytes) {
+    auto oldest = segments_.begin();
+    while (resolved_ < records_.size() && records_[resolved_].segment == oldest->first) {
+      ++unreported_batches_;
+      unreported_entries_ += records_[resolved_].entries;
+      metrics_->spool_dropped_batches.Increment();
+      metrics_->spool_dropped_entries.Increment(static_cast<double>(records_[resolved_].entries));
+      ResolveFrontLocked(/*dropped=*/true);
+    }
+    DeleteSegmentLocked(oldest);
+  }
+  ReportDropsLocked();
+}
+
+void Spool::ResolveFrontLocked(bool dropped) {
+  const Record& r = records_[resolved_];
+  on_resolve_(r.seq, r.cursors, dropped);
+  ++resolved_;
+}
+
+void Spool::DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it) {
+  while (!records_.empty() && records_.front().segment == it->first) {
+    records_.pop_front();
+    if (resolved_ > 0) --resolved_;
+  }
+  close(it->second.fd);
+  if (unlink(it->second.path.c_str()) != 0) {
+    spdlog::error("spool: cannot delete {}: {}", it->second.path, std::strerror(errno));
+  }
+  bytes_ -= it->second.size;
+  segments_.erase(it);
+}
+
+std::optional<Spool::Outgoing> Spool::Next(uint64_t after) {
+  std::lock_guard lock(mu_);
+  auto it = std::upper_bound(records_.begin() + static_cast<ptrdiff_t>(resolved_), records_.end(),
+                             after, [](uint64_t s, const Record& r) { return s < r.seq; });
+  if (it == records_.end() || it->seq > visible_seq_) return std::nullopt;
+  const Record& r = *it;
+  const Segment& segment = segments_.at(r.segment);
+  std::string payload(r.length, '\0');
+  char header[kHeaderBytes];
+  if (ReadAt(segment.fd, header, kHeaderBytes, r.offset) &&
+      ReadAt(segment.fd, payload.data(), r.length, r.offset + kHeaderBytes) &&
+      GetBigEndian64(header + 4) == XXH3_64bits(payload.data(), payload.size())) {
+    payload.erase(0, r.request_offset);
+    return Outgoing{r.seq, std::move(payload)};
+  }
+  spdlog::error("spool: batch {} in {} is unreadable or corrupt; its {} entries are lost", r.seq,
+                segment.path, r.entries);
+  metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
+  return Outgoing{r.seq, PushBuilder().Finish(options_.agent_id, r.seq)};
+}
+
+void Spool::Acknowledge(uint64_t seq) {
+  std::lock_guard lock(mu_);
+  while (resolved_ < records_.size() && records_[resolved_].seq <= seq &&
+         records_[resolved_].seq <= visible_seq_) {
+    ResolveFrontLocked(/*dropped=*/false);
+  }
+  UpdateGaugesLocked();
+}
+
+void Spool::Release(uint64_t checkpointed_seq) {
+  std::lock_guard lock(mu_);
+  uint64_t resolved_seq = resolved_ > 0 ? records_[resolved_ - 1].seq : 0;
+  uint64_t limit = std::min(checkpointed_seq, resolved_seq);
+  // The last segment takes appends and is never released; it is closed once full.
+  while (segments_.size() > 1 && segments_.begin()->second.last_seq <= limit) {
+    DeleteSegmentLocked(segments_.begin());
+  }
+  UpdateGaugesLocked();
+}
+
+uint64_t Spool::FirstUnresolved() const {
+  std::lock_guard lock(mu_);
+  return resolved_ < records_.size() ? records_[resolved_].seq : 0;
+}
+
+void Spool::SetAppendListener(std::function<void()> listener) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(listener);
+}
+
+double Spool::Fill() const {
+  std::lock_guard lock(mu_);
+  return static_cast<double>(bytes_) / static_cast<double>(options_.max_bytes);
+}
+
+void Spool::ReportDrops() {
+  std::lock_guard lock(mu_);
+  ReportDropsLocked();
+}
+
+void Spool::ReportDropsLocked() {
+  if (unreported_batches_ == 0) return;
+  int64_t now = NowNanos();
+  if (now - last_report_ns_ < 60 * kNanosPerSecond) return;
+  spdlog::warn(
+      "spool full ({} bytes max): dropped the {} oldest batches ({} entries) since the "
+      "last report",
+      options_.max_bytes, unreported_batches_, unreported_entries_);
+  unreported_batches_ = unreported_entries_ = 0;
+  last_report_ns_ = now;
+}
+
+void Spool::UpdateGaugesLocked() {
+  metrics_->spool_bytes.Set(static_cast<double>(bytes_));
+  metrics_->spool_batches.Set(static_cast<double>(records_.size() - resolved_));
+}
+
+}  // namespace vigie::collector
