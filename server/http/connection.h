@@ -1,0 +1,205 @@
+// One HTTP connection, on its own thread: requests in a keep-alive loop, each read with Beast's
+// synchronous functions within size limits and deadlines and answered by the Router; a
+// WebSocket upgrade of the tail endpoint turns the connection into a live tail. Templated on the
+// stream so that plain TCP (TimedSocket) and TLS (ssl::stream<TimedSocket&>) share the code.
+//
+// Never throws: Beast and Asio are called through their error_code overloads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "common/strings.h"
+#include "server/http/loki_tail.h"
+#include "server/http/request.h"
+#include "server/http/response.h"
+#include "server/http/router.h"
+#include "server/http/timed_socket.h"
+
+namespace vigie::server::http {
+
+struct ConnectionOptions {
+  // Waiting for a request and reading its header: also how long an idle keep-alive connection
+  // stays open.
+  std::chrono::milliseconds header_timeout{60'000};
+  std::chrono::milliseconds body_timeout{120'000};
+  // Writing a response or a tail frame.
+  std::chrono::milliseconds write_timeout{60'000};
+  uint32_t header_limit = 16 * 1024;
+  size_t websocket_message_limit = 64 * 1024;  // What a tail client may send (it should not).
+};
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// Boost 1.74's string_view is its own type, not std::string_view.
+inline std::string_view ToStd(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// The handlers' view of a request: target split into path and parameters, and the parameters
+// of a form-encoded body added to those of the query string. `body` is moved in.
+Request ToRequest(const BeastRequest& raw, std::string body);
+
+// The answer to a request that could not be read, or nullopt when the connection should just
+// close (the client left, or was idle too long).
+std::optional<Response> ReadErrorResponse(const boost::system::error_code& ec);
+
+template <class Stream>
+bool WriteResponse(Stream& stream, TimedSocket& socket, Response response, unsigned version,
+                   bool keep_alive, const ConnectionOptions& options) {
+  namespace http = boost::beast::http;
+  http::response<http::string_body> res{static_cast<http::status>(response.status), version};
+  res.set(http::field::server, "vigied");
+  if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(response.body);
+  res.prepare_payload();
+  socket.expires_after(options.write_timeout);
+  boost::system::error_code ec;
+  http::write(stream, res, ec);
+  return !ec;
+}
+
+// The tail's view of a WebSocket connection.
+template <class Stream>
+class WebSocketChannel : public TailChannel {
+ public:
+  WebSocketChannel(boost::beast::websocket::stream<Stream&>& ws, TimedSocket& socket,
+                   const ConnectionOptions& options)
+      : ws_(ws), socket_(socket), options_(options) {}
+
+  bool Send(const std::string& frame) override {
+    socket_.expires_after(options_.write_timeout);
+    boost::system::error_code ec;
+    ws_.text(true);
+    ws_.write(boost::asio::buffer(frame), ec);
+    return !ec;
+  }
+
+  bool Alive() override {
+    // Only read what has arrived, so that the tail is never blocked by a silent client; a
+    // message that has started arriving must complete within the write timeout.
+    while (!closed_ && socket_.readable()) {
+      socket_.expires_after(options_.write_timeout);
+      boost::beast::flat_buffer discard;
+      boost::system::error_code ec;
+      ws_.read(discard, ec);
+      if (ec) closed_ = true;
+    }
+    return !closed_;
+  }
+
+  bool closed() const { return closed_; }
+
+ private:
+  boost::beast::websocket::stream<Stream&>& ws_;
+  TimedSocket& socket_;
+  const ConnectionOptions& options_;
+  bool closed_ = false;
+};
+
+template <class Stream>
+void ServeTail(Stream& stream, TimedSocket& socket, const BeastRequest& raw, const TailPlan& plan,
+               const Router& router, const ConnectionOptions& options,
+               const std::atomic<bool>& stopping) {
+  namespace websocket = boost::beast::websocket;
+  websocket::stream<Stream&> ws(stream);
+  ws.read_message_max(options.websocket_message_limit);
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(boost::beast::http::field::server, "vigied"); }));
+  socket.expires_after(options.write_timeout);
+  boost::system::error_code ec;
+  ws.accept(raw, ec);
+  if (ec) return;
+  WebSocketChannel<Stream> channel(ws, socket, options);
+  RunTail(plan, router.deps(), channel, stopping);
+  if (!channel.closed()) {
+    socket.expires_after(std::chrono::seconds(2));
+    ws.close(stopping.load() ? websocket::close_code::going_away : websocket::close_code::normal,
+             ec);
+  }
+}
+
+// Serves requests until the client closes, an error, a timeout, or `stopping`.
+template <class Stream>
+void ServeConnection(Stream& stream, TimedSocket& socket, const Router& router,
+                     const ConnectionOptions& options, const std::atomic<bool>& stopping) {
+  namespace http = boost::beast::http;
+  boost::beast::flat_buffer buffer;
+  while (!stopping.load()) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(options.header_limit);
+    // The body limit depends on the path: checked below once the header is read.
+    parser.body_limit(std::numeric_limits<uint64_t>::max());
+    boost::system::error_code ec;
+    socket.expires_after(options.header_timeout);
+    http::read_header(stream, buffer, parser, ec);
+    if (ec) {
+      if (auto error = ReadErrorResponse(ec)) {
+        WriteResponse(stream, socket, *std::move(error), 11, false, options);
+      }
+      return;
+    }
+    unsigned version = parser.get().version();
+    std::string_view target = ToStd(parser.get().target());
+    uint64_t limit = router.BodyLimit(target.substr(0, target.find('?')));
+    parser.body_limit(limit);
+    if (parser.content_length() && *parser.content_length() > limit) {
+      WriteResponse(stream, socket,
+                    JsonError(413, StrCat("the request body is larger than the "
+                                          "limit of ",
+                                          limit, " bytes")),
+                    version, false, options);
+      return;
+    }
+    if (boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> go_on{http::status::continue_, version};
+      socket.expires_after(options.write_timeout);
+      http::write(stream, go_on, ec);
+      if (ec) return;
+    }
+    socket.expires_after(options.body_timeout);
+    http::read(stream, buffer, parser, ec);
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        WriteResponse(stream, socket,
+                      JsonError(413, StrCat("the request body is larger than the "
+                                            "limit of ",
+                                            limit, " bytes")),
+                      version, false, options);
+      } else if (auto error = ReadErrorResponse(ec)) {
+        WriteResponse(stream, socket, *std::move(error), version, false, options);
+      }
+      return;
+    }
+    BeastRequest raw = parser.release();
+    Request request = ToRequest(raw, std::move(raw.body()));
+    if (request.path == kTailPath && boost::beast::websocket::is_upgrade(raw)) {
+      std::variant<TailPlan, Response> tail = router.PrepareTail(request);
+      if (auto* plan = std::get_if<TailPlan>(&tail)) {
+        ServeTail(stream, socket, raw, *plan, router, options, stopping);
+      } else {
+        WriteResponse(stream, socket, std::get<Response>(std::move(tail)), version, false, options);
+      }
+      return;
+    }
+    bool keep_alive = raw.keep_alive();
+    Response response = router.Handle(request);
+    keep_alive = keep_alive && !stopping.load();
+    if (!WriteResponse(stream, socket, std::move(response), version, keep_alive, options) ||
+        !keep_alive) {
+      return;
+    }
+  }
+}
+
+}  // namespace vigie::server::http

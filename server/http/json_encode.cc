@@ -1,0 +1,119 @@
+#include "server/http/json_encode.h"
+
+#include <charconv>
+#include <cmath>
+#include <utility>
+
+namespace vigie::server::http {
+
+namespace {
+
+double UnixSeconds(int64_t ts_ns) { return static_cast<double>(ts_ns) / 1e9; }
+
+}  // namespace
+
+std::string DumpJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json LabelsJson(const LabelSet& labels) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const Label& l : labels.labels()) out[l.name] = l.value;
+  return out;
+}
+
+void StreamsJson::Add(const LabelSet& labels, int64_t ts_ns, std::string_view line) {
+  auto [it, inserted] = index_.try_emplace(labels, streams_.size());
+  if (inserted) {
+    streams_.push_back({{"stream", LabelsJson(labels)}, {"values", nlohmann::json::array()}});
+  }
+  streams_[it->second]["values"].push_back({std::to_string(ts_ns), std::string(line)});
+  ++entries_;
+}
+
+nlohmann::json StreamsJson::Take() {
+  index_.clear();
+  entries_ = 0;
+  return std::exchange(streams_, nlohmann::json::array());
+}
+
+std::string FormatSampleValue(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // Fixed notation, shortest digits that round-trip: Go's FormatFloat(v, 'f', -1, 64). 330 bytes
+  // hold the longest such rendering of a double (1.8e308 and subnormals).
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed);
+  if (ec != std::errc()) return std::to_string(value);
+  return std::string(buf, end);
+}
+
+nlohmann::json MatrixJson(const std::vector<logql::Series>& series) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const logql::Series& s : series) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const logql::Point& p : s.points) {
+      values.push_back({UnixSeconds(p.ts_ns), FormatSampleValue(p.value)});
+    }
+    out.push_back({{"metric", LabelsJson(s.labels)}, {"values", std::move(values)}});
+  }
+  return out;
+}
+
+nlohmann::json VectorJson(const std::vector<logql::Series>& series, int64_t at_ns) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const logql::Series& s : series) {
+    for (const logql::Point& p : s.points) {
+      if (p.ts_ns != at_ns) continue;
+      out.push_back({{"metric", LabelsJson(s.labels)},
+                     {"value", {UnixSeconds(p.ts_ns), FormatSampleValue(p.value)}}});
+    }
+  }
+  return out;
+}
+
+nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,
+                         uint64_t entries_returned) {
+  double per_second = exec_seconds > 0 ? 1 / exec_seconds : 0;
+  nlohmann::json store = {
+      {"totalChunksRef", stats.blocks},
+      {"totalChunksDownloaded", stats.blocks},
+      {"chunksDownloadTime", 0},
+      {"chunk",
+       {{"headChunkBytes", 0},
+        {"headChunkLines", 0},
+        {"decompressedBytes", stats.bytes_scanned},
+        {"decompressedLines", stats.entries_scanned},
+        {"compressedBytes", 0},
+        {"totalDuplicates", 0}}},
+  };
+  return {
+      {"summary",
+       {{"bytesProcessedPerSecond",
+         static_cast<uint64_t>(static_cast<double>(stats.bytes_scanned) * per_second)},
+        {"linesProcessedPerSecond",
+         static_cast<uint64_t>(static_cast<double>(stats.entries_scanned) * per_second)},
+        {"totalBytesProcessed", stats.bytes_scanned},
+        {"totalLinesProcessed", stats.entries_scanned},
+        {"execTime", exec_seconds},
+        {"queueTime", 0},
+        {"subqueries", 1},
+        {"totalEntriesReturned", entries_returned}}},
+      {"querier", {{"store", std::move(store)}}},
+      {"ingester",
+       {{"totalReached", 0},
+        {"totalChunksMatched", 0},
+        {"totalBatches", 0},
+        {"totalLinesSent", 0}}},
+  };
+}
+
+nlohmann::json QueryResponseJson(std::string_view result_type, nlohmann::json result,
+                                 nlohmann::json stats) {
+  return {
+      {"status", "success"},
+      {"data",
+       {{"resultType", result_type}, {"result", std::move(result)}, {"stats", std::move(stats)}}}};
+}
+
+}  // namespace vigie::server::http

@@ -1,0 +1,40 @@
+// Maps requests to handlers and enforces authentication: every endpoint but /healthz, /readyz,
+// /ready and /metrics needs a bearer token with the endpoint's scope (push: ingest; queries,
+// labels and tail: query) when tokens are configured.
+//
+// Thread safety: immutable after construction; Handle() may run on many threads at once.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "server/http/loki_tail.h"
+#include "server/http/request.h"
+#include "server/http_server.h"
+
+namespace vigie::server::http {
+
+inline constexpr std::string_view kTailPath = "/loki/api/v1/tail";
+
+class Router {
+ public:
+  explicit Router(HttpDeps deps) : deps_(std::move(deps)) {}
+
+  // The largest body accepted for a request to `path` (413 beyond).
+  uint64_t BodyLimit(std::string_view path) const;
+
+  // Authorises and answers a request (not a WebSocket upgrade). 404 for an unknown path, 405
+  // for a method the endpoint does not take.
+  Response Handle(const Request& request) const;
+
+  // For a WebSocket upgrade of kTailPath: the tail to run, or the response refusing it.
+  std::variant<TailPlan, Response> PrepareTail(const Request& request) const;
+
+  const HttpDeps& deps() const { return deps_; }
+
+ private:
+  HttpDeps deps_;
+};
+
+}  // namespace vigie::server::http

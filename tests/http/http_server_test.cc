@@ -1,0 +1,249 @@
+// The HTTP server in-process, on a real store: connection handling (keep-alive, limits,
+// malformed requests, Stop), authentication, probes and TLS. The Loki API's behaviour end to end
+// is in loki_api_test.cc, against a real vigied.
+#include "server/http_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "common/time.h"
+#include "nlohmann/json.hpp"
+#include "store/log_store.h"
+#include "tests/http/http_client.h"
+#include "tests/integration/harness.h"
+
+namespace vigie::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Clock = std::chrono::steady_clock;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void Start(server::TlsConfig tls = {}, std::vector<server::TokenGrant> grants = {}) {
+    limits_.max_batch_bytes = 64 * 1024;
+    auto store = store::LogStore::Open({.path = dir_.path() + "/data"});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    engine_ = std::make_unique<logql::Engine>(store_.get(), limits_);
+    metrics_ = std::make_unique<server::ServerMetrics>(store_.get());
+    ingester_ = std::make_unique<server::Ingester>(store_.get(), &tails_, metrics_.get(), limits_);
+    auth_ = std::make_unique<server::Authorizer>(std::move(grants));
+    server::HttpDeps deps{
+        engine_.get(),  store_.get(), ingester_.get(), &tails_,
+        metrics_.get(), auth_.get(),  limits_,         [this] { return ready_.load(); }};
+    auto server = server::StartHttpServer("127.0.0.1:0", tls, deps);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    address_ = "127.0.0.1:" + std::to_string(server_->port());
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  std::string PushBody(std::string_view line) {
+    nlohmann::json entry = nlohmann::json::array({std::to_string(NowNanos()), line});
+    nlohmann::json stream = {{"stream", {{"job", "t"}}},
+                             {"values", nlohmann::json::array({entry})}};
+    return nlohmann::json({{"streams", nlohmann::json::array({stream})}}).dump();
+  }
+
+  TempDir dir_;
+  Limits limits_;
+  std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<logql::Engine> engine_;
+  server::TailHub tails_;
+  std::unique_ptr<server::ServerMetrics> metrics_;
+  std::unique_ptr<server::Ingester> ingester_;
+  std::unique_ptr<server::Authorizer> auth_;
+  std::atomic<bool> ready_{true};
+  std::unique_ptr<server::HttpServer> server_;
+  std::string address_;
+};
+
+TEST_F(HttpServerTest, ProbesAndMetrics) {
+  Start();
+  EXPECT_EQ(HttpCall(address_, "GET", "/healthz").body, "ok\n");
+  EXPECT_EQ(HttpCall(address_, "GET", "/readyz").status, 200u);
+  EXPECT_EQ(HttpCall(address_, "GET", "/ready").body, "ready\n");
+  ready_ = false;
+  EXPECT_EQ(HttpCall(address_, "GET", "/readyz").status, 503u);
+  EXPECT_EQ(HttpCall(address_, "GET", "/ready").status, 503u);
+  HttpReply metrics = HttpCall(address_, "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(metrics.body, HasSubstr("vigie_store_streams"));
+  HttpReply info = HttpCall(address_, "GET", "/loki/api/v1/status/buildinfo");
+  EXPECT_EQ(nlohmann::json::parse(info.body)["version"], "2.9.0");
+}
+
+TEST_F(HttpServerTest, UnknownPathsAndMethods) {
+  Start();
+  EXPECT_EQ(HttpCall(address_, "GET", "/nope").status, 404u);
+  EXPECT_EQ(HttpCall(address_, "GET", "/loki/api/v1/nope").status, 404u);
+  EXPECT_EQ(HttpCall(address_, "GET", "/loki/api/v1/push").status, 405u);
+  EXPECT_EQ(HttpCall(address_, "DELETE", "/loki/api/v1/query_range").status, 405u);
+  EXPECT_EQ(HttpCall(address_, "POST", "/healthz").status, 405u);
+  HttpReply tail = HttpCall(address_, "GET", "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D");
+  EXPECT_EQ(tail.status, 400u);
+  EXPECT_THAT(tail.body, HasSubstr("WebSocket"));
+}
+
+TEST_F(HttpServerTest, KeepsTheConnectionAliveAcrossRequests) {
+  Start();
+  HttpConnection connection(address_);
+  ASSERT_TRUE(connection.connected()) << connection.error();
+  for (int i = 0; i < 3; ++i) {
+    HttpReply push = connection.Request("POST", "/loki/api/v1/push", PushBody("line"),
+                                        {{"Content-Type", "application/json"}});
+    EXPECT_EQ(push.status, 204u) << push.body << push.error;
+    HttpReply labels = connection.Request("GET", "/loki/api/v1/labels");
+    EXPECT_EQ(labels.body, R"({"data":["job"],"status":"success"})");
+  }
+}
+
+TEST_F(HttpServerTest, RefusesOversizedBodiesWith413) {
+  Start();
+  std::string big = PushBody(std::string(2 << 20, 'x'));  // The limit is 1.5 x 64 KiB + 1 MiB.
+  HttpReply reply =
+      HttpCall(address_, "POST", "/loki/api/v1/push", big, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(reply.status, 413u);
+  EXPECT_THAT(reply.body, HasSubstr("larger than the limit"));
+  // The same with chunked encoding, where the size is only known while reading.
+  HttpConnection connection(address_);
+  std::string chunk(50 * 1024, 'x');
+  std::string request =
+      "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 40; ++i) request += "c800\r\n" + chunk + "\r\n";
+  request += "0\r\n\r\n";
+  std::string raw = connection.RawExchange(request, std::chrono::seconds(10));
+  EXPECT_THAT(raw, StartsWith("HTTP/1.1 413"));
+}
+
+TEST_F(HttpServerTest, AnswersExpectContinue) {
+  Start();
+  HttpConnection connection(address_);
+  std::string body = PushBody("after 100-continue");
+  std::string raw = connection.RawExchange(
+      "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Connection: close\r\nExpect: 100-continue\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body,
+      std::chrono::seconds(10));
+  EXPECT_THAT(raw, StartsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204"));
+}
+
+TEST_F(HttpServerTest, MalformedRequestsGet400Or431AndNeverCrashIt) {
+  Start();
+  for (std::string_view garbage :
+       {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03",
+        "GET /healthz HTTP/1.1\r\nContent-Length: -4\r\n\r\n"}) {
+    HttpConnection connection(address_);
+    std::string raw = connection.RawExchange(garbage, std::chrono::seconds(5));
+    EXPECT_THAT(raw, StartsWith("HTTP/1.1 400")) << garbage;
+  }
+  HttpConnection big_header(address_);
+  std::string raw = big_header.RawExchange(
+      "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n",
+      std::chrono::seconds(5));
+  EXPECT_THAT(raw, StartsWith("HTTP/1.1 431"));
+  EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 200u);
+}
+
+TEST_F(HttpServerTest, ChecksTokensAndScopes) {
+  Start({}, {{"ingest-only", {server::Scope::kIngest}}, {"reader", {server::Scope::kQuery}}});
+  EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 200u);  // Probes stay open.
+  EXPECT_EQ(HttpCall(address_, "GET", "/metrics").status, 200u);
+  HttpReply missing = HttpCall(address_, "GET", "/loki/api/v1/labels");
+  EXPECT_EQ(missing.status, 401u);
+  EXPECT_EQ(nlohmann::json::parse(missing.body)["status"], "error");
+  HttpReply wrong =
+      HttpCall(address_, "GET", "/loki/api/v1/labels", "", {{"Authorization", "Bearer nope"}});
+  EXPECT_EQ(wrong.status, 401u);
+  HttpReply scope = HttpCall(address_, "GET", "/loki/api/v1/labels", "",
+                             {{"Authorization", "Bearer ingest-only"}});
+  EXPECT_EQ(scope.status, 403u);
+  EXPECT_THAT(scope.body, HasSubstr("query"));
+  EXPECT_EQ(HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("x"),
+                     {{"Authorization", "Bearer reader"}, {"Content-Type", "application/json"}})
+                .status,
+            403u);
+  EXPECT_EQ(
+      HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("x"),
+               {{"Authorization", "Bearer ingest-only"}, {"Content-Type", "application/json"}})
+          .status,
+      204u);
+  TailClient refused(address_, "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D");
+  EXPECT_FALSE(refused.connected());
+  HttpConnection upgrade(address_);
+  EXPECT_THAT(upgrade.RawExchange("GET /loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D HTTP/1.1\r\n"
+                                  "Host: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                                  "Sec-WebSocket-Version: 13\r\n"
+                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+                                  std::chrono::seconds(5)),
+              StartsWith("HTTP/1.1 401"));
+  TailClient allowed(address_, "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D",
+                     {{"Authorization", "Bearer reader"}});
+  EXPECT_TRUE(allowed.connected()) << allowed.error();
+}
+
+TEST_F(HttpServerTest, StopEndsTailsAndIdleConnectionsPromptly) {
+  Start();
+  TailClient tail(address_, "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D");
+  ASSERT_TRUE(tail.connected()) << tail.error();
+  HttpConnection idle(address_);
+  ASSERT_EQ(idle.Request("GET", "/healthz").status, 200u);
+  auto started = Clock::now();
+  server_->Stop();
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(2));
+  EXPECT_EQ(tail.Read(std::chrono::seconds(2)), std::nullopt);
+  EXPECT_TRUE(tail.closed());
+  EXPECT_EQ(idle.Request("GET", "/healthz").status, 0u);
+  EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 0u);
+  server_->Stop();  // Idempotent.
+}
+
+TEST_F(HttpServerTest, ServesTls) {
+  std::string cert = dir_.path() + "/cert.pem", key = dir_.path() + "/key.pem";
+  std::string out;
+  ASSERT_EQ(RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert},
+                       &out),
+            0);
+  Start({cert, key});
+  HttpConnection connection(address_, /*tls=*/true);
+  ASSERT_TRUE(connection.connected()) << connection.error();
+  EXPECT_EQ(connection.Request("GET", "/healthz").body, "ok\n");
+  EXPECT_EQ(connection
+                .Request("POST", "/loki/api/v1/push", PushBody("over tls"),
+                         {{"Content-Type", "application/json"}})
+                .status,
+            204u);
+  // Plain HTTP to the TLS port gets nothing useful, and does not disturb the server.
+  EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 0u);
+  EXPECT_EQ(connection.Request("GET", "/healthz").status, 200u);
+}
+
+TEST(StartHttpServerTest, FailsNamingTheAddressOrFile) {
+  server::HttpDeps deps;
+  auto bad = server::StartHttpServer("nonsense", {}, deps);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("nonsense"));
+  auto cert = server::StartHttpServer("127.0.0.1:0", {"/no/such/cert.pem", "/no/key.pem"}, deps);
+  ASSERT_FALSE(cert.ok());
+  EXPECT_THAT(std::string(cert.status().message()), HasSubstr("/no/such/cert.pem"));
+  auto first = server::StartHttpServer("127.0.0.1:0", {}, deps);
+  ASSERT_TRUE(first.ok());
+  std::string taken = "127.0.0.1:" + std::to_string((*first)->port());
+  auto second = server::StartHttpServer(taken, {}, deps);
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr(taken));
+}
+
+}  // namespace
+}  // namespace vigie::testing
