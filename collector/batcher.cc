@@ -17,6 +17,12 @@ void Batcher::WaitForSpaceLocked(std::unique_lock<std::mutex>& lock) {
   space_cv_.wait(lock, [&] { return pending_ < options_.max_pending || stopping_; });
 }
 
+void Batcher::OpenLocked() {
+  if (!open_.empty()) return;
+  open_.opened = std::chrono::steady_clock::now();
+  work_cv_.notify_one();  // Run() now has a deadline to wait for.
+}
+
 void Batcher::NoteCursorLocked(const FileCursor& cursor) {
   auto [it, inserted] = open_.cursors.try_emplace(cursor.key, cursor);
   if (!inserted) {
@@ -34,7 +40,7 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
     CloseLocked();
   }
   WaitForSpaceLocked(lock);
-  if (open_.empty()) open_.opened = std::chrono::steady_clock::now();
+  OpenLocked();
   open_.builder.Add(stream, ts_ns, line);
   if (cursor) NoteCursorLocked(*cursor);
   if (open_.builder.bytes() >= options_.max_bytes) CloseLocked();
@@ -43,7 +49,7 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
 void Batcher::AddCursor(const FileCursor& cursor) {
   std::unique_lock lock(mu_);
   WaitForSpaceLocked(lock);
-  if (open_.empty()) open_.opened = std::chrono::steady_clock::now();
+  OpenLocked();
   NoteCursorLocked(cursor);
 }
 

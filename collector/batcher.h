@@ -59,6 +59,8 @@ class Batcher : public EntrySink {
     bool empty() const { return builder.empty() && cursors.empty(); }
   };
 
+  // Starts the age clock of the open batch if it is empty.
+  void OpenLocked();
   void NoteCursorLocked(const FileCursor& cursor);
   void CloseLocked();
   void WaitForSpaceLocked(std::unique_lock<std::mutex>& lock);

@@ -13,12 +13,19 @@ namespace {
 
 // Values vigied accepts by default (common/limits.h); the collector stays within them.
 constexpr uint64_t kMaxLine = 256 * 1024;
+// vigied accepts 15 labels per stream; the collector adds up to five of its own (host, file or
+// app, facility, severity, parse_error).
+constexpr size_t kMaxConfiguredLabels = 10;
 
 absl::Status Invalid(std::string_view where, std::string_view what) {
   return absl::InvalidArgumentError(StrCat(where, ": ", what));
 }
 
 absl::Status CheckLabels(std::string_view where, const std::vector<Label>& labels) {
+  if (labels.size() > kMaxConfiguredLabels) {
+    return Invalid(where, StrCat(labels.size(), " labels; at most ", kMaxConfiguredLabels,
+                                 " with the collector's and the input's together"));
+  }
   for (const Label& l : labels) {
     if (l.name == "file" || l.name == "host") {
       return Invalid(where, StrCat("label \"", l.name,
@@ -27,6 +34,11 @@ absl::Status CheckLabels(std::string_view where, const std::vector<Label>& label
   }
   absl::StatusOr<LabelSet> set = LabelSet::Make(labels);
   return set.ok() ? absl::OkStatus() : Invalid(where, std::string(set.status().message()));
+}
+
+std::vector<Label> Concat(std::vector<Label> a, const std::vector<Label>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
 }
 
 absl::Status CheckRange(std::string_view where, uint64_t value, uint64_t min, uint64_t max) {
@@ -65,7 +77,7 @@ absl::Status Validate(const CollectorConfig& c) {
     std::string where = StrCat("input ", f.name);
     if (!names.insert(f.name).second) return Invalid(where, "name is used twice");
     if (f.paths.empty()) return Invalid(where, "needs paths");
-    if (absl::Status s = CheckLabels(where, f.labels); !s.ok()) return s;
+    if (absl::Status s = CheckLabels(where, Concat(c.labels, f.labels)); !s.ok()) return s;
     if (absl::Status s = CheckRange(where + " max_line_bytes", f.max_line_bytes, 256, kMaxLine);
         !s.ok()) {
       return s;
@@ -79,7 +91,7 @@ absl::Status Validate(const CollectorConfig& c) {
     std::string where = StrCat("input ", s.name);
     if (!names.insert(s.name).second) return Invalid(where, "name is used twice");
     if (s.listen.empty()) return Invalid(where, "needs listen addresses");
-    if (absl::Status st = CheckLabels(where, s.labels); !st.ok()) return st;
+    if (absl::Status st = CheckLabels(where, Concat(c.labels, s.labels)); !st.ok()) return st;
     if (absl::Status st =
             CheckRange(where + " max_message_bytes", s.max_message_bytes, 256, kMaxLine);
         !st.ok()) {

@@ -79,19 +79,22 @@ void Shipper::Wake() {
   cv_.notify_all();
 }
 
-bool Shipper::Draining(std::chrono::steady_clock::time_point now) const {
+bool Shipper::Done(std::chrono::steady_clock::time_point now) const {
   return stopping_ && (now >= drain_deadline_ || spool_->FirstUnresolved() == 0);
 }
 
 void Shipper::Run() {
   Backoff backoff(options_.backoff_min, options_.backoff_max, std::random_device()());
   std::unique_lock lock(mu_);
-  while (!stopping_) {
+  while (!Done(std::chrono::steady_clock::now())) {
     lock.unlock();
     bool acked = RunStream();
     lock.lock();
     if (acked) backoff.Reset();
-    cv_.wait_for(lock, backoff.Next(), [&] { return stopping_; });
+    auto retry = std::chrono::steady_clock::now() + backoff.Next();
+    while (!Done(std::chrono::steady_clock::now()) && std::chrono::steady_clock::now() < retry) {
+      cv_.wait_until(lock, stopping_ ? std::min(retry, drain_deadline_) : retry);
+    }
   }
 }
 
@@ -109,24 +112,22 @@ bool Shipper::RunStream() {
   const char* ended_by = nullptr;
   while (true) {
     auto now = std::chrono::steady_clock::now();
-    if (Draining(now) || call.broken()) break;
+    if (Done(now) || call.broken()) break;
     if (!in_flight_.empty() && now - in_flight_.front().sent > options_.ack_timeout) {
       ended_by = "no acknowledgement within the ack timeout";
       break;
     }
-    if (!stopping_ || now < drain_deadline_) {
-      if (in_flight_.size() < options_.window && !call.busy()) {
-        lock.unlock();
-        std::optional<Spool::Outgoing> next = spool_->Next(sent_through);
-        bool sent = next && call.StartSend(std::move(next->request));
-        lock.lock();
-        if (sent) {
-          sent_through = next->seq;
-          in_flight_.push_back({next->seq, std::chrono::steady_clock::now()});
-          metrics_->batches_sent.Increment();
-          metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
-          continue;
-        }
+    if (in_flight_.size() < options_.window && !call.busy()) {
+      lock.unlock();
+      std::optional<Spool::Outgoing> next = spool_->Next(sent_through);
+      bool sent = next && call.StartSend(std::move(next->request));
+      lock.lock();
+      if (sent) {
+        sent_through = next->seq;
+        in_flight_.push_back({next->seq, std::chrono::steady_clock::now()});
+        metrics_->batches_sent.Increment();
+        metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
+        continue;
       }
     }
     cv_.wait_for(lock, std::chrono::milliseconds(100));

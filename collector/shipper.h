@@ -63,7 +63,8 @@ class Shipper {
   bool RunStream();
   void OnAck(const v1::PushAck& ack);
   void Wake();
-  bool Draining(std::chrono::steady_clock::time_point now) const;  // mu_ held.
+  // Stopping, and nothing is left to send or the drain time is over. mu_ held.
+  bool Done(std::chrono::steady_clock::time_point now) const;
 
   const Options options_;
   Spool* const spool_;

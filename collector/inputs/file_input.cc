@@ -69,7 +69,7 @@ FileInput::FileInput(Options options, std::map<FileKey, FileCursor> positions, b
 
 FileInput::~FileInput() {
   Stop();
-  for (auto& [key, gauge] : lag_gauges_) metrics_->RemoveFileLag(gauge.first);
+  for (auto& [key, stream] : streams_) metrics_->RemoveFileLag(stream.lag);
 }
 
 void FileInput::Start() {
@@ -109,14 +109,19 @@ void FileInput::Run() {
 
 size_t FileInput::Step(int64_t now_ns) {
   size_t read = 0;
-  for (auto& [key, tracked] : files_) {
-    absl::StatusOr<size_t> n = tracked.file->Poll(kReadBudget, now_ns, &scratch_, sink_);
-    if (n.ok()) {
-      read += *n;
-    } else if (warned_.insert(tracked.file->cursor().path).second) {
-      spdlog::warn("{}", n.status().ToString());
+  // Files rotated away first: their last lines were written before the first lines of the
+  // file that replaced them under the same `file` label.
+  for (bool rotated : {true, false}) {
+    for (auto& [key, tracked] : files_) {
+      if ((tracked.last_matched_ns < last_scan_ns_) != rotated) continue;
+      absl::StatusOr<size_t> n = tracked.file->Poll(kReadBudget, now_ns, &scratch_, sink_);
+      if (n.ok()) {
+        read += *n;
+      } else if (warned_.insert(tracked.file->cursor().path).second) {
+        spdlog::warn("{}", n.status().ToString());
+      }
+      tracked.file->Expire(now_ns, sink_);
     }
-    tracked.file->Expire(now_ns, sink_);
   }
   ReleaseFinished(now_ns);
   return read;
@@ -193,21 +198,16 @@ void FileInput::Open(Source* source, const std::string& path, int64_t now_ns, bo
     }
   }
   warned_.erase(path);
-  std::vector<Label> labels = source->config.labels;
-  labels.push_back({"file", cursor.path});
-  absl::StatusOr<LabelSet> label_set = LabelSet::Make(std::move(labels));
-  if (!label_set.ok()) {  // The configuration was validated; only `file` can be new here.
-    spdlog::warn("{}: {}", path, label_set.status().ToString());
+  FileStream* stream = AcquireStream(*source, cursor.path);
+  if (!stream) {
     close(fd);
     return;
   }
   spdlog::info("following {} (input {}) from offset {}{}", path, source->config.name, cursor.offset,
                resumed ? ", its checkpoint" : "");
-  prometheus::Gauge* lag = AcquireLag(source->config.name, cursor.path);
-  files_.emplace(key, Tracked{std::make_unique<TailedFile>(fd, std::move(cursor),
-                                                           MakeStream(*std::move(label_set)),
-                                                           &source->settings, lag),
-                              source, matched ? now_ns : 0});
+  files_.emplace(
+      key, Tracked{std::make_unique<TailedFile>(fd, std::move(cursor), stream, &source->settings),
+                   source, matched ? now_ns : 0});
   metrics_->files_open.Increment();
 }
 
@@ -266,23 +266,33 @@ void FileInput::ReleaseFinished(int64_t now_ns) {
     }
     FileCursor last = t.file->Release(sink_);
     spdlog::info("released {} (rotated away or deleted) at offset {}", last.path, last.offset);
-    ReleaseLag(t.source->config.name, last.path);
+    ReleaseStream(*t.source, last.path);
     metrics_->files_open.Decrement();
     it = files_.erase(it);
   }
 }
 
-prometheus::Gauge* FileInput::AcquireLag(const std::string& input, const std::string& path) {
-  auto& [gauge, users] = lag_gauges_[{input, path}];
-  if (users++ == 0) gauge = &metrics_->FileLag(input, path);
-  return gauge;
+FileStream* FileInput::AcquireStream(const Source& source, const std::string& path) {
+  FileStream& stream = streams_[{source.config.name, path}];
+  if (stream.users++ > 0) return &stream;
+  std::vector<Label> labels = source.config.labels;
+  labels.push_back({"file", path});
+  absl::StatusOr<LabelSet> label_set = LabelSet::Make(std::move(labels));
+  if (!label_set.ok()) {  // The configuration was validated; only `file` is new here.
+    spdlog::warn("{}: {}", path, label_set.status().ToString());
+    streams_.erase({source.config.name, path});
+    return nullptr;
+  }
+  stream.stream = MakeStream(*label_set);
+  stream.lag = &metrics_->FileLag(source.config.name, path);
+  return &stream;
 }
 
-void FileInput::ReleaseLag(const std::string& input, const std::string& path) {
-  auto it = lag_gauges_.find({input, path});
-  if (it == lag_gauges_.end() || --it->second.second > 0) return;
-  metrics_->RemoveFileLag(it->second.first);
-  lag_gauges_.erase(it);
+void FileInput::ReleaseStream(const Source& source, const std::string& path) {
+  auto it = streams_.find({source.config.name, path});
+  if (it == streams_.end() || --it->second.users > 0) return;
+  metrics_->RemoveFileLag(it->second.lag);
+  streams_.erase(it);
 }
 
 }  // namespace vigie::collector

@@ -98,9 +98,9 @@ class FileInput {
   // forgets the checkpoints of files that are gone.
   void RecoverUnmatched(int64_t now_ns);
   void ReleaseFinished(int64_t now_ns);
-  // Files sharing a `file` label (a rotated file and its successor) share the lag gauge.
-  prometheus::Gauge* AcquireLag(const std::string& input, const std::string& path);
-  void ReleaseLag(const std::string& input, const std::string& path);
+  // The FileStream of a `file` label, shared by the files that have it.
+  FileStream* AcquireStream(const Source& source, const std::string& path);
+  void ReleaseStream(const Source& source, const std::string& path);
 
   const Options options_;
   std::vector<std::unique_ptr<Source>> sources_;
@@ -111,7 +111,7 @@ class FileInput {
   const std::function<bool()> hold_back_;
   std::map<FileKey, Tracked> files_;
   std::set<std::string> warned_;  // Paths already reported unreadable.
-  std::map<std::pair<std::string, std::string>, std::pair<prometheus::Gauge*, int>> lag_gauges_;
+  std::map<std::pair<std::string, std::string>, FileStream> streams_;  // By (input, file label).
   bool scanned_ = false;
   int64_t last_scan_ns_ = 0;
   std::string scratch_;

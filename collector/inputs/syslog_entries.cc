@@ -67,7 +67,7 @@ void SyslogEntries::Handle(std::string_view raw, bool truncated, std::string_vie
   }
   std::string_view host = m->hostname.empty() ? fallback_host : m->hostname;
   sink_->Add(Stream(host, m->app_name, m->facility, m->severity, false),
-             m->ts_ns != 0 ? m->ts_ns : received_ns, line, nullptr);
+             m->ts_ns > 0 ? m->ts_ns : received_ns, line, nullptr);
 }
 
 }  // namespace vigie::collector

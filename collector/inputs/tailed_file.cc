@@ -15,13 +15,11 @@
 
 namespace vigie::collector {
 
-TailedFile::TailedFile(int fd, FileCursor cursor, StreamRef stream, const Settings* settings,
-                       prometheus::Gauge* lag)
+TailedFile::TailedFile(int fd, FileCursor cursor, FileStream* stream, const Settings* settings)
     : fd_(fd),
       cursor_(std::move(cursor)),
-      stream_(std::move(stream)),
+      stream_(stream),
       settings_(settings),
-      lag_(lag),
       splitter_(settings->max_line_bytes, cursor_.offset) {
   if (settings->multiline_start) {
     multiline_.emplace(settings->multiline_start, settings->multiline_timeout,
@@ -34,9 +32,9 @@ TailedFile::~TailedFile() { close(fd_); }
 
 void TailedFile::EmitEntry(std::string_view text, uint64_t end_offset, bool truncated,
                            int64_t read_ns, EntrySink* sink) {
-  last_ts_ = std::max(read_ns, last_ts_ + 1);
+  stream_->last_ts = std::max(read_ns, stream_->last_ts + 1);
   cursor_.offset = end_offset;
-  sink->Add(stream_, last_ts_, text, &cursor_);
+  sink->Add(stream_->stream, stream_->last_ts, text, &cursor_);
   settings_->counters->lines.Increment();
   if (truncated) settings_->counters->truncated.Increment();
 }
@@ -66,7 +64,7 @@ absl::StatusOr<size_t> TailedFile::Poll(size_t budget, int64_t now_ns, std::stri
   }
   size_t want = static_cast<size_t>(std::min<uint64_t>(budget, size - offset));
   at_eof_ = want == 0;
-  lag_->Set(static_cast<double>(size - offset));
+  stream_->lag->Set(static_cast<double>(size - offset));
   if (want == 0) return 0;
   if (scratch->size() < want) scratch->resize(want);
   ssize_t n;
@@ -81,7 +79,7 @@ absl::StatusOr<size_t> TailedFile::Poll(size_t budget, int64_t now_ns, std::stri
   settings_->counters->bytes.Increment(static_cast<double>(n));
   last_read_ns_ = now_ns;
   at_eof_ = splitter_.offset() >= size;
-  lag_->Set(static_cast<double>(size - std::min(size, splitter_.offset())));
+  stream_->lag->Set(static_cast<double>(size - std::min(size, splitter_.offset())));
   return static_cast<size_t>(n);
 }
 

@@ -23,6 +23,16 @@
 
 namespace vigie::collector {
 
+// What the files sharing a `file` label share (a rotated file and its successor): the stream,
+// the clock that keeps their entries' timestamps strictly increasing, so that the stream reads
+// in the order the lines were read, and the lag gauge. Owned by the file input.
+struct FileStream {
+  StreamRef stream;
+  prometheus::Gauge* lag = nullptr;
+  int64_t last_ts = 0;
+  int users = 0;
+};
+
 class TailedFile {
  public:
   // Shared by the files of one input; owned by the file input.
@@ -33,10 +43,9 @@ class TailedFile {
     Metrics::Input* counters = nullptr;
   };
 
-  // Takes ownership of `fd`; reading starts at `cursor.offset`. `lag` (owned by the caller)
-  // is set to the bytes not yet read.
-  TailedFile(int fd, FileCursor cursor, StreamRef stream, const Settings* settings,
-             prometheus::Gauge* lag);
+  // Takes ownership of `fd`; reading starts at `cursor.offset`. `stream` and `settings` must
+  // outlive the object.
+  TailedFile(int fd, FileCursor cursor, FileStream* stream, const Settings* settings);
   ~TailedFile();
   TailedFile(const TailedFile&) = delete;
   TailedFile& operator=(const TailedFile&) = delete;
@@ -68,14 +77,12 @@ class TailedFile {
 
   const int fd_;
   FileCursor cursor_;
-  const StreamRef stream_;
+  FileStream* const stream_;
   const Settings* settings_;
-  prometheus::Gauge* const lag_;
   LineSplitter splitter_;
   std::optional<Multiline> multiline_;
   bool at_eof_ = false;
   int64_t last_read_ns_ = 0;
-  int64_t last_ts_ = 0;  // Entries of a file get strictly increasing timestamps.
 };
 
 }  // namespace vigie::collector

@@ -1,0 +1,68 @@
+#include "collector/push_builder.h"
+
+#include <gtest/gtest.h>
+
+#include "vigie/v1/ingest.pb.h"
+
+namespace vigie::collector {
+namespace {
+
+StreamRef Stream(std::vector<Label> labels) { return MakeStream(LabelSet::Make(labels).value()); }
+
+TEST(CollectorPushBuilderTest, EncodesWhatProtobufParses) {
+  StreamRef a = Stream({{"host", "h"}, {"file", "/var/log/a.log"}});
+  StreamRef b = Stream({{"host", "h"}, {"app", "sshd"}});
+  PushBuilder builder;
+  builder.Add(a, 100, "first");
+  builder.Add(b, 200, "");
+  builder.Add(a, 300, std::string(300, 'x'));
+  EXPECT_EQ(builder.entries(), 3u);
+  std::string bytes = builder.Finish("agent-1", 42);
+  EXPECT_TRUE(builder.empty());
+
+  v1::PushRequest request;
+  ASSERT_TRUE(request.ParseFromString(bytes));
+  EXPECT_EQ(request.agent_id(), "agent-1");
+  EXPECT_EQ(request.seq(), 42u);
+  ASSERT_EQ(request.streams_size(), 2);
+  const v1::Stream& s0 = request.streams(0);
+  ASSERT_EQ(s0.labels_size(), 2);
+  EXPECT_EQ(s0.labels(0).name(), "file");  // Canonical order.
+  EXPECT_EQ(s0.labels(1).value(), "h");
+  ASSERT_EQ(s0.entries_size(), 2);
+  EXPECT_EQ(s0.entries(0).ts_ns(), 100);
+  EXPECT_EQ(s0.entries(0).line(), "first");
+  EXPECT_EQ(s0.entries(1).line(), std::string(300, 'x'));
+  EXPECT_EQ(request.streams(1).entries(0).line(), "");
+  EXPECT_EQ(request.streams(1).entries(0).ts_ns(), 200);
+  // The size estimate is close to the real size.
+  EXPECT_NEAR(static_cast<double>(bytes.size()), 400, 120);
+}
+
+TEST(CollectorPushBuilderTest, EmptyRequestCarriesSeq) {
+  v1::PushRequest request;
+  ASSERT_TRUE(request.ParseFromString(PushBuilder().Finish("a", 7)));
+  EXPECT_EQ(request.seq(), 7u);
+  EXPECT_EQ(request.streams_size(), 0);
+}
+
+TEST(CollectorPushBuilderTest, LabelValuesBecomeValidUtf8) {
+  EXPECT_EQ(ValidUtf8("caf\xC3\xA9", 100), "caf\xC3\xA9");
+  EXPECT_EQ(ValidUtf8("a\xFF"
+                      "b",
+                      100),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(ValidUtf8("\xE2\x82", 100), "\xEF\xBF\xBD\xEF\xBF\xBD");          // Cut sequence.
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80", 100).find("\xED"), std::string::npos);  // Surrogate.
+  EXPECT_EQ(ValidUtf8("abc\xC3\xA9", 4), "abc");  // Never cut inside a character.
+  StreamRef s = Stream({{"file", "/tmp/\xFF.log"}});
+  PushBuilder builder;
+  builder.Add(s, 1, "x");
+  v1::PushRequest request;
+  ASSERT_TRUE(request.ParseFromString(builder.Finish("a", 1)));  // Parsing checks UTF-8.
+  EXPECT_EQ(request.streams(0).labels(0).value(), "/tmp/\xEF\xBF\xBD.log");
+}
+
+}  // namespace
+}  // namespace vigie::collector
