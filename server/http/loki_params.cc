@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "query/logql/parser.h"
 
 namespace vigie::server::http {
 
@@ -71,6 +72,17 @@ absl::StatusOr<bool> ParseForward(const Request& request) {
   if (lower == "forward") return true;
   if (lower == "backward") return false;
   return BadParam("direction", *text, "use forward or backward");
+}
+
+absl::StatusOr<logql::LogSelector> ParseLogQuery(std::string_view text, const Limits& limits) {
+  absl::StatusOr<logql::Query> query = logql::Parse(text, limits);
+  if (!query.ok()) return query.status();
+  if (!query->log) {
+    return absl::InvalidArgumentError(
+        StrCat("expected a log query such as {app=\"api\"} |= \"error\", not a metric query: ",
+               text.substr(0, 200)));
+  }
+  return *std::move(query->log);
 }
 
 absl::StatusOr<int64_t> ParseStep(const Request& request) {

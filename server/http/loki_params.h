@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/limits.h"
+#include "query/logql/ast.h"
 #include "server/http/request.h"
 #include "server/http/status_message.h"
 
@@ -34,6 +36,10 @@ absl::StatusOr<uint32_t> ParseLimit(const Request& request);
 
 // `direction`: forward or backward (the default), in any case. True for forward.
 absl::StatusOr<bool> ParseForward(const Request& request);
+
+// Parses `text` as a log query (a stream selector and line filters); InvalidArgument with the
+// parse error, or naming what was expected when it is a metric query.
+absl::StatusOr<logql::LogSelector> ParseLogQuery(std::string_view text, const Limits& limits);
 
 // `step`: a duration (5m) or a number of seconds (300, 0.5); 0 when absent. Positive.
 absl::StatusOr<int64_t> ParseStep(const Request& request);

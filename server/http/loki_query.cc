@@ -61,9 +61,16 @@ bool IsGrafanaHealthCheck(std::string_view text) {
   return compact == "vector(1)+vector(1)";
 }
 
-Response RunLogQuery(const HttpDeps& deps, const logql::Query& query, logql::QueryParams params,
-                     QueryTimer& timer) {
+// Reads limit and direction, then runs the log query over params' window.
+Response RunLogQuery(const Request& request, const HttpDeps& deps, const logql::Query& query,
+                     logql::QueryParams params, QueryTimer& timer) {
   timer.set_kind("log");
+  absl::StatusOr<uint32_t> limit = ParseLimit(request);
+  if (!limit.ok()) return timer.Failed(limit.status());
+  absl::StatusOr<bool> forward = ParseForward(request);
+  if (!forward.ok()) return timer.Failed(forward.status());
+  params.limit = *limit;
+  params.forward = *forward;
   if (absl::Status s = deps.engine->CheckParams(query, &params); !s.ok()) {
     return timer.Failed(s);
   }
@@ -107,13 +114,9 @@ absl::StatusOr<std::vector<LabelSet>> SelectedStreams(
     const HttpDeps& deps, const std::vector<std::string_view>& selectors, store::TimeRange range) {
   std::set<store::StreamId> ids;
   for (std::string_view text : selectors) {
-    absl::StatusOr<logql::Query> query = logql::Parse(text, deps.engine->limits());
-    if (!query.ok()) return query.status();
-    if (!query->log) {
-      return absl::InvalidArgumentError(
-          StrCat("\"", text.substr(0, 200), "\" is not a stream selector such as {app=\"api\"}"));
-    }
-    for (store::StreamId id : logql::SelectStreams(*deps.querier, *query->log, range)) {
+    absl::StatusOr<logql::LogSelector> selector = ParseLogQuery(text, deps.engine->limits());
+    if (!selector.ok()) return selector.status();
+    for (store::StreamId id : logql::SelectStreams(*deps.querier, *selector, range)) {
       ids.insert(id);
     }
   }
@@ -155,15 +158,7 @@ Response HandleQueryRange(const Request& request, const HttpDeps& deps) {
   logql::QueryParams params;
   params.start_ns = window->start_ns;
   params.end_ns = window->end_ns;
-  if (!query->is_metric()) {
-    absl::StatusOr<uint32_t> limit = ParseLimit(request);
-    if (!limit.ok()) return timer.Failed(limit.status());
-    absl::StatusOr<bool> forward = ParseForward(request);
-    if (!forward.ok()) return timer.Failed(forward.status());
-    params.limit = *limit;
-    params.forward = *forward;
-    return RunLogQuery(deps, *query, params, timer);
-  }
+  if (!query->is_metric()) return RunLogQuery(request, deps, *query, params, timer);
   absl::StatusOr<int64_t> step = ParseStep(request);
   if (!step.ok()) return timer.Failed(step.status());
   params.step_ns = *step;
@@ -189,14 +184,8 @@ Response HandleInstantQuery(const Request& request, const HttpDeps& deps) {
   params.start_ns = *at;
   params.end_ns = *at;
   if (!query->is_metric()) {
-    absl::StatusOr<uint32_t> limit = ParseLimit(request);
-    if (!limit.ok()) return timer.Failed(limit.status());
-    absl::StatusOr<bool> forward = ParseForward(request);
-    if (!forward.ok()) return timer.Failed(forward.status());
     params.start_ns = StartBefore(*at, kQueryLookbackNs);
-    params.limit = *limit;
-    params.forward = *forward;
-    return RunLogQuery(deps, *query, params, timer);
+    return RunLogQuery(request, deps, *query, params, timer);
   }
   std::vector<logql::Series> series;
   logql::QueryStats stats;
@@ -254,6 +243,30 @@ Response HandleSeries(const Request& request, const HttpDeps& deps) {
   nlohmann::json data = nlohmann::json::array();
   for (const LabelSet& labels : *streams) data.push_back(LabelsJson(labels));
   return timer.Done(JsonResponse({{"status", "success"}, {"data", std::move(data)}}));
+}
+
+Response HandleIndexStats(const Request& request, const HttpDeps& deps) {
+  QueryTimer timer(deps, "labels");
+  std::optional<std::string_view> selector = request.Param("query");
+  if (!selector)
+    return timer.Failed(absl::InvalidArgumentError("the \"query\" parameter is missing"));
+  absl::StatusOr<TimeWindow> window = ParseTimeWindow(request, NowNanos(), kQueryLookbackNs);
+  if (!window.ok()) return timer.Failed(window.status());
+  absl::StatusOr<logql::LogSelector> parsed = ParseLogQuery(*selector, deps.engine->limits());
+  if (!parsed.ok()) return timer.Failed(parsed.status());
+  store::TimeRange range{window->start_ns, window->end_ns};
+  std::vector<store::StreamId> streams = logql::SelectStreams(*deps.querier, *parsed, range);
+  std::unique_ptr<store::LogReader> reader = deps.querier->NewReader();
+  uint64_t blocks = 0, entries = 0, bytes = 0;
+  for (store::StreamId id : streams) {
+    for (const store::BlockInfo& block : reader->Blocks(id, range)) {
+      ++blocks;
+      entries += block.entries;
+      bytes += block.raw_bytes;
+    }
+  }
+  return timer.Done(JsonResponse(
+      {{"streams", streams.size()}, {"chunks", blocks}, {"entries", entries}, {"bytes", bytes}}));
 }
 
 Response HandleBuildInfo() {

@@ -7,7 +7,6 @@
 
 #include "common/strings.h"
 #include "common/time.h"
-#include "query/logql/parser.h"
 #include "server/http/json_encode.h"
 #include "server/http/loki_params.h"
 
@@ -62,14 +61,10 @@ std::string Backfill(const TailPlan& plan, const HttpDeps& deps) {
 absl::StatusOr<TailPlan> ParseTailRequest(const Request& request, const HttpDeps& deps) {
   std::optional<std::string_view> text = request.Param("query");
   if (!text) return absl::InvalidArgumentError("the \"query\" parameter is missing");
-  absl::StatusOr<logql::Query> query = logql::Parse(*text, deps.engine->limits());
-  if (!query.ok()) return query.status();
-  if (!query->log) {
-    return absl::InvalidArgumentError(
-        "tail takes a log query (a stream selector and line filters), not a metric query");
-  }
+  absl::StatusOr<logql::LogSelector> selector = ParseLogQuery(*text, deps.engine->limits());
+  if (!selector.ok()) return selector.status();
   TailPlan plan;
-  plan.selector = *std::move(query->log);
+  plan.selector = *std::move(selector);
   absl::StatusOr<int64_t> start =
       ParseTimeParam(request, "start", StartBefore(NowNanos(), kDefaultLookbackNs));
   if (!start.ok()) return start.status();

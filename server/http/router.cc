@@ -75,6 +75,7 @@ Response Router::Handle(const Request& request) const {
     return HandleLabelValues(request, deps_, PercentDecode(name));
   }
   if (path == "/loki/api/v1/series") return HandleSeries(request, deps_);
+  if (path == "/loki/api/v1/index/stats") return HandleIndexStats(request, deps_);
   if (path == "/loki/api/v1/status/buildinfo") return HandleBuildInfo();
   if (path == kTailPath) {
     return TextResponse(400,

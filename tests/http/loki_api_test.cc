@@ -175,6 +175,8 @@ TEST_F(LokiApiTest, LabelsLabelValuesAndSeries) {
   EXPECT_EQ(Get(address(), "/loki/api/v1/series", {{"match[]", R"({job=~"api|db"})"}})["data"],
             json::array(
                 {json({{"env", "prod"}, {"job", "api"}}), json({{"job", "db"}, {"zone", "eu"}})}));
+  EXPECT_EQ(Get(address(), "/loki/api/v1/index/stats", {{"query", R"({job=~"api|db"})"}}),
+            json({{"streams", 2}, {"chunks", 2}, {"entries", 2}, {"bytes", 2}}));
 }
 
 TEST_F(LokiApiTest, PartialPushStoresTheValidPartAndNamesTheRest) {
