@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   CLI::App* push_cmd = app.add_subcommand(
       "push", "Send files (or stdin) to vigied, one entry per line, byte for byte");
   push_cmd->add_option("files", push.files, "Files to send (default: standard input)");
-  push_cmd->add_option("--label,-l", push.labels, "name=value label of the stream (repeatable)");
+  push_cmd->add_option("--label,-l", push.labels, "name=value label of the stream (repeatable)")
+      ->allow_extra_args(false);
   push_cmd->add_option("--time-format", push.time_format,
                        "Take each line's time from its start: a strptime format such as "
                        "'%Y-%m-%d %H:%M:%S', or rfc3339 (default: the time the line is read)");

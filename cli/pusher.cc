@@ -47,7 +47,7 @@ bool Pusher::EnsureStream() {
 }
 
 bool Pusher::Recover() {
-  context_->TryCancel();
+  // Called after a failed Read or Write: the call is over, and Finish() tells why.
   grpc::Status status = stream_->Finish();
   stream_.reset();
   if (!status.ok() && !Retryable(status.error_code())) {

@@ -24,11 +24,11 @@ static std::string EnvOr(const char* name, const char* fallback) {
 }
 
 std::string BinaryPath(const std::string& relative) {
-  return EnvOr("VIGIE_BIN_DIR", ".") + "/" + relative;
+  return EnvOr("VIGIE_BIN_DIR", VIGIE_DEFAULT_BIN_DIR) + "/" + relative;
 }
 
 std::string TestDataPath(const std::string& name) {
-  return EnvOr("VIGIE_TEST_DATA", "tests/data") + "/" + name;
+  return EnvOr("VIGIE_TEST_DATA", VIGIE_DEFAULT_TEST_DATA) + "/" + name;
 }
 
 static std::string ReadFile(const std::string& path) {
