@@ -34,7 +34,6 @@ bool Pusher::EnsureStream() {
   while (!stream_) {
     context_ = NewContext(options_);
     context_->set_wait_for_ready(true);
-    context_->set_compression_algorithm(GRPC_COMPRESS_GZIP);
     stream_ = stub_->Push(context_.get());
     bool ok = true;
     for (const v1::PushRequest& batch : in_flight_) {
