@@ -1,7 +1,7 @@
 // Nothing acknowledged is lost, nothing is stored twice: vigie push sends 1,000,000 lines while
 // vigied is killed with SIGKILL at random moments and restarted; then every line is read back.
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 #include <random>
@@ -52,7 +52,8 @@ TEST(CrashTest, KillNineDuringPushLosesAndDuplicatesNothing) {
   std::string input = dir.path() + "/input.log";
   {
     std::ofstream out(input);
-    for (int i = 0; i < kLines; ++i) out << "line " << i << " payload-" << (i * 7919 % 100003) << "\n";
+    for (int i = 0; i < kLines; ++i)
+      out << "line " << i << " payload-" << (i * 7919 % 100003) << "\n";
   }
   Vigied server(dir.path() + "/data");
   server.Start();

@@ -7,7 +7,7 @@
 namespace vigie::testing {
 namespace {
 
-const char* kSamples[] = {"Apache", "HDFS",      "Hadoop", "Linux",
+const char* kSamples[] = {"Apache",  "HDFS",      "Hadoop", "Linux",
                           "OpenSSH", "OpenStack", "Spark",  "Zookeeper"};
 
 std::string SamplePath(const std::string& name) {
@@ -44,9 +44,9 @@ class GrepCompareTest : public ::testing::Test {
   // The query's lines, oldest first (push order, which is file order).
   static std::string Grep(const std::string& query) {
     std::string out, err;
-    EXPECT_EQ(Vigie(*server_, {"grep", query, "--forward", "--limit", "0", "--since", "1h"}, &out,
-                    &err),
-              0)
+    EXPECT_EQ(
+        Vigie(*server_, {"grep", query, "--forward", "--limit", "0", "--since", "1h"}, &out, &err),
+        0)
         << err;
     return out;
   }
@@ -65,9 +65,8 @@ std::string FirstDifference(const std::string& got, const std::string& want) {
   line_start = line_start == std::string::npos ? 0 : line_start + 1;
   auto count_lines = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n'); };
   return "got " + std::to_string(count_lines(got)) + " lines, grep printed " +
-         std::to_string(count_lines(want)) + "; first difference after byte " +
-         std::to_string(at) + ":\n  got:  " + got.substr(line_start, 160) +
-         "\n  grep: " + want.substr(line_start, 160);
+         std::to_string(count_lines(want)) + "; first difference after byte " + std::to_string(at) +
+         ":\n  got:  " + got.substr(line_start, 160) + "\n  grep: " + want.substr(line_start, 160);
 }
 
 struct Case {
@@ -117,7 +116,8 @@ const Case kCases[] = {
      "grep -F 'session opened' $D/OpenSSH_2k.log"},
     {R"({service=~".+", service!~"a.*|h.*|l.*|o.*|z.*"} |~ "stage [0-9]+\\.0")",
      "grep -E 'stage [0-9]+\\.0' $D/Spark_2k.log"},
-    {R"({service="apache"} |~ "no-such-thing-[0-9]")", "grep -E 'no-such-thing-[0-9]' $D/Apache_2k.log"},
+    {R"({service="apache"} |~ "no-such-thing-[0-9]")",
+     "grep -E 'no-such-thing-[0-9]' $D/Apache_2k.log"},
 };
 
 TEST_F(GrepCompareTest, MatchesGrepLineForLine) {
@@ -135,17 +135,16 @@ TEST_F(GrepCompareTest, MatchesGrepLineForLine) {
 TEST_F(GrepCompareTest, NewestFirstByDefaultAndLimit) {
   std::string out;
   ASSERT_EQ(Vigie(*server_, {"grep", R"({service="apache"})", "--limit", "3"}, &out), 0);
-  std::string expected =
-      Shell("awk 1 '" + SamplePath("Apache") + "' | tail -n 3 | tac");
+  std::string expected = Shell("awk 1 '" + SamplePath("Apache") + "' | tail -n 3 | tac");
   EXPECT_EQ(out, expected);
 }
 
 TEST_F(GrepCompareTest, JsonlOutputCarriesLabelsAndTime) {
   std::string out;
-  ASSERT_EQ(Vigie(*server_,
-                  {"grep", R"({service="openssh"} |= "Accepted")", "--limit", "1", "-o", "jsonl"},
-                  &out),
-            0);
+  ASSERT_EQ(
+      Vigie(*server_,
+            {"grep", R"({service="openssh"} |= "Accepted")", "--limit", "1", "-o", "jsonl"}, &out),
+      0);
   EXPECT_NE(out.find(R"("service": "openssh")"), std::string::npos) << out;
   EXPECT_NE(out.find(R"("ts": "20)"), std::string::npos) << out;
   EXPECT_NE(out.find(R"("line": ")"), std::string::npos) << out;

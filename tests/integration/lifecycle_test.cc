@@ -1,6 +1,6 @@
 // Live tail, retention, authentication and partial batches, each against a real vigied.
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
@@ -90,7 +90,8 @@ TEST(AuthTest, BadOrMissingTokenIsRefused) {
   EXPECT_NE(err.find("missing bearer token"), std::string::npos) << err;
   EXPECT_EQ(Vigie(server, {"--token", "wrong", "push", "--label", "a=b"}, nullptr, &err, input), 1);
   EXPECT_NE(err.find("unknown bearer token"), std::string::npos) << err;
-  EXPECT_EQ(Vigie(server, {"--token", "reader", "push", "--label", "a=b"}, nullptr, &err, input), 1);
+  EXPECT_EQ(Vigie(server, {"--token", "reader", "push", "--label", "a=b"}, nullptr, &err, input),
+            1);
   EXPECT_NE(err.find("lacks the \"ingest\" scope"), std::string::npos) << err;
   EXPECT_EQ(Vigie(server, {"--token", "s3cret", "push", "--label", "a=b"}, nullptr, &err, input), 0)
       << err;
@@ -158,6 +159,52 @@ TEST(GrpcPushTest, InvalidEntriesAreNamedAndValidOnesKept) {
   std::string out;
   ASSERT_EQ(Vigie(server, {"grep", R"({job="ok"})", "--forward"}, &out), 0);
   EXPECT_EQ(out, "kept 1\nkept 2\n");
+}
+
+TEST(TlsTest, ClientsNeedTlsWhenACertificateIsGiven) {
+  TempDir dir;
+  std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  std::string out, err;
+  ASSERT_EQ(RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"},
+                       &out, "", &err),
+            0)
+      << err;
+  Vigied server(dir.path() + "/data", {"--tls-cert", cert, "--tls-key", key});
+  server.Start();
+  std::string input = WriteFile(dir, "in.log", "over tls\n");
+  EXPECT_EQ(
+      Vigie(server, {"--tls", "--ca-cert", cert, "push", "--label", "a=b"}, nullptr, &err, input),
+      0)
+      << err;
+  ASSERT_EQ(Vigie(server, {"--tls", "--ca-cert", cert, "grep", "{a=\"b\"}"}, &out, &err), 0) << err;
+  EXPECT_EQ(out, "over tls\n");
+  // A plaintext client cannot talk to it.
+  EXPECT_NE(RunCommand({BinaryPath("cli/vigie"), "--server", server.grpc_address(), "labels"}, &out,
+                       "", &err),
+            0);
+}
+
+TEST(ConfigTest, YamlFileSetsOptionsAndFlagsOverrideIt) {
+  TempDir dir;
+  std::string config =
+      WriteFile(dir, "vigied.yaml", "max_line_bytes: 10\nretention: 0\ndata_dir: /nonexistent\n");
+  // --data-dir on the command line wins over the file's data_dir.
+  Vigied server(dir.path() + "/data", {"--config", config});
+  server.Start();
+  std::string input = WriteFile(dir, "in.log", "short\nmuch longer than ten bytes\n");
+  std::string err, out;
+  EXPECT_EQ(Vigie(server, {"push", "--label", "a=b"}, nullptr, &err, input), 1);
+  EXPECT_NE(err.find("above the limit of 10 bytes"), std::string::npos) << err;
+  ASSERT_EQ(Vigie(server, {"grep", "{a=\"b\"}"}, &out), 0);
+  EXPECT_EQ(out, "short\n");
+  // An unknown key is named.
+  WriteFile(dir, "bad.yaml", "max_lines_bytes: 10\n");
+  EXPECT_EQ(RunCommand({BinaryPath("server/vigied"), "--config", dir.path() + "/bad.yaml"}, &out,
+                       "", &err),
+            2);
+  EXPECT_NE(err.find("max-lines-bytes"), std::string::npos) << err;
 }
 
 TEST(VigiedTest, HelpListsFlagsAndStopsCleanly) {
