@@ -111,9 +111,9 @@ class Server final : public HttpServer {
   };
 
   void AcceptLoop();
+  // A connection's thread: serves it, then marks it done for the acceptor to reap.
   void Serve(Connection* connection, tcp::socket socket);
-  template <class Stream>
-  void ServeGuarded(Stream& stream, TimedSocket& socket);
+  void ServeSocket(TimedSocket& socket);
   // Answers 503 when too many connections are open.
   void RefuseBusy(tcp::socket& socket);
 
@@ -199,38 +199,37 @@ void Server::RefuseBusy(tcp::socket& socket) {
   socket.close(ec);
 }
 
-template <class Stream>
-void Server::ServeGuarded(Stream& stream, TimedSocket& socket) {
-  // A last resort: the data path uses error codes, but an allocation can still fail.
-  try {
-    http::ServeConnection(stream, socket, router_, options_, stopping_);
-  } catch (const std::exception& e) {
-    spdlog::error("HTTP connection ended by an unexpected error: {}", e.what());
-  }
-}
-
-void Server::Serve(Connection* connection, tcp::socket raw) {
-  TimedSocket socket(std::move(raw));
+void Server::ServeSocket(TimedSocket& socket) {
   boost::system::error_code ec;
   socket.socket().set_option(tcp::no_delay(true), ec);
   if (tls_) {
     asio::ssl::stream<TimedSocket&> stream(socket, *tls_);
     socket.expires_after(options_.header_timeout);
     stream.handshake(asio::ssl::stream_base::server, ec);
-    if (!ec) {
-      ServeGuarded(stream, socket);
-      socket.expires_after(kDrainTimeout);
-      stream.shutdown(ec);
-    }
+    if (ec) return;
+    http::ServeConnection(stream, socket, router_, options_, stopping_);
+    socket.expires_after(kDrainTimeout);
+    stream.shutdown(ec);
   } else {
-    ServeGuarded(socket, socket);
+    http::ServeConnection(socket, socket, router_, options_, stopping_);
     socket.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (!ec) Drain(socket);
   }
+}
+
+void Server::Serve(Connection* connection, tcp::socket raw) {
+  TimedSocket socket(std::move(raw));
+  // A last resort: the data path uses error codes, but an allocation can still fail.
+  try {
+    ServeSocket(socket);
+  } catch (const std::exception& e) {
+    spdlog::error("HTTP connection ended by an unexpected error: {}", e.what());
+  }
   {
     std::lock_guard lock(mu_);
-    connection->fd = -1;
+    connection->fd = -1;  // Before the descriptor is closed and can be reused.
   }
+  boost::system::error_code ec;
   socket.socket().close(ec);
   std::lock_guard lock(mu_);
   connection->done = true;
