@@ -6,6 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -206,6 +211,41 @@ TEST_F(HttpServerTest, StopEndsTailsAndIdleConnectionsPromptly) {
   EXPECT_EQ(idle.Request("GET", "/healthz").status, 0u);
   EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 0u);
   server_->Stop();  // Idempotent.
+}
+
+// A plain TCP connection to 127.0.0.1:port that sends nothing; -1 on failure.
+int ConnectIdle(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheCapGet503) {
+  Start();
+  std::vector<int> idle;
+  for (int i = 0; i < 512; ++i) {
+    int fd = ConnectIdle(server_->port());
+    ASSERT_GE(fd, 0) << i;
+    idle.push_back(fd);
+  }
+  HttpConnection extra(address_);
+  EXPECT_THAT(extra.RawExchange("GET /healthz HTTP/1.1\r\n\r\n", std::chrono::seconds(5)),
+              StartsWith("HTTP/1.1 503"));
+  for (int fd : idle) ::close(fd);
+  // The closed connections are reaped as new ones arrive.
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served = HttpCall(address_, "GET", "/healthz").status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
 }
 
 TEST_F(HttpServerTest, ServesTls) {
