@@ -144,11 +144,6 @@ void FileInput::Scan(int64_t now_ns) {
       }
     }
   }
-  for (auto& [key, tracked] : files_) {
-    if (absl::Status s = tracked.file->CheckRewritten(sink_); !s.ok()) {
-      spdlog::warn("{}", s.ToString());
-    }
-  }
   last_scan_ns_ = now_ns;
   if (!scanned_) {
     scanned_ = true;

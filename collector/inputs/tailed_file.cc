@@ -58,9 +58,21 @@ absl::StatusOr<size_t> TailedFile::Poll(size_t budget, int64_t now_ns, std::stri
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t offset = splitter_.offset();
   if (size < offset) {
-    absl::Status s = Restart("it shrank (copytruncate?)", size, sink);
-    if (!s.ok()) return s;
+    if (absl::Status s = Restart("it shrank (copytruncate?)", size, sink); !s.ok()) return s;
     offset = 0;
+  } else if (size > offset) {
+    // Before reading on: a file truncated and already regrown past the offset (copytruncate
+    // under a busy writer) no longer starts with the bytes it was fingerprinted by.
+    absl::StatusOr<std::optional<Fingerprint>> fingerprint =
+        RecheckFingerprint(fd_, size, cursor_.fingerprint);
+    if (!fingerprint.ok()) return fingerprint.status();
+    if (!*fingerprint) {
+      absl::Status s = Restart("its first bytes changed (truncated and rewritten?)", size, sink);
+      if (!s.ok()) return s;
+      offset = 0;
+    } else {
+      cursor_.fingerprint = **fingerprint;
+    }
   }
   size_t want = static_cast<size_t>(std::min<uint64_t>(budget, size - offset));
   at_eof_ = want == 0;
@@ -110,20 +122,6 @@ absl::Status TailedFile::Restart(std::string_view why, uint64_t size, EntrySink*
   cursor_.offset = 0;
   cursor_.fingerprint = *fingerprint;
   sink->AddCursor(cursor_);
-  return absl::OkStatus();
-}
-
-absl::Status TailedFile::CheckRewritten(EntrySink* sink) {
-  struct stat st;
-  if (fstat(fd_, &st) != 0) return ErrnoStatus(StrCat("stat ", cursor_.path), errno);
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (size < splitter_.offset()) return Restart("it shrank (copytruncate?)", size, sink);
-  absl::StatusOr<std::optional<Fingerprint>> fingerprint =
-      RecheckFingerprint(fd_, size, cursor_.fingerprint);
-  if (!fingerprint.ok()) return fingerprint.status();
-  if (!*fingerprint)
-    return Restart("its first bytes changed (truncated and rewritten?)", size, sink);
-  cursor_.fingerprint = **fingerprint;
   return absl::OkStatus();
 }
 

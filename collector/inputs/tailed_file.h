@@ -51,13 +51,12 @@ class TailedFile {
   TailedFile& operator=(const TailedFile&) = delete;
 
   // Reads up to `budget` new bytes and hands the complete entries to `sink`; returns the
-  // number of bytes read. A file that shrank is read again from its start (copytruncate).
+  // number of bytes read. A file that shrank, or whose first bytes changed (truncated and
+  // rewritten: copytruncate), is read again from its start; as the file grows, its fingerprint
+  // grows with it (up to Fingerprint::kMaxBytes).
   absl::StatusOr<size_t> Poll(size_t budget, int64_t now_ns, std::string* scratch, EntrySink* sink);
   // Hands on a pending multi-line entry whose timeout has expired.
   void Expire(int64_t now_ns, EntrySink* sink);
-  // Detects a file truncated and rewritten since the last look (its first bytes changed) and
-  // then reads it again from its start; otherwise extends the fingerprint as the file grows.
-  absl::Status CheckRewritten(EntrySink* sink);
   // The file will not be read again: hands on its partial last line and pending entry, then a
   // cursor marked `forget`. Returns its final cursor.
   FileCursor Release(EntrySink* sink);

@@ -1,0 +1,49 @@
+// Base fixture of the collector's integration tests: a real vigied (on port 0, behind a TCP
+// proxy so that the collector keeps one address across server restarts), a real
+// vigie-collector, and helpers to read back what was stored.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/collector/collector_process.h"
+#include "tests/collector/query_client.h"
+#include "tests/collector/tcp_proxy.h"
+#include "tests/integration/harness.h"
+
+namespace vigie::collector::testing {
+
+class CollectorIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  // Writes the collector's configuration and starts it.
+  void StartCollector(const std::string& config_yaml);
+  // Restarts vigied (after Kill9 or Stop) and points the proxy at its new port.
+  void RestartServer();
+
+  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+  // Everything stored for `query`, oldest first.
+  std::vector<QueriedEntry> Stored(const std::string& query);
+  // Waits until `query` has at least `n` entries; false after `timeout`.
+  bool WaitStored(const std::string& query, size_t n, std::chrono::milliseconds timeout);
+  // What to print when a wait fails: the entries stored, the collector's non-zero metrics and
+  // its log.
+  std::string Diagnose(const std::string& query);
+  // Expects the lines of `entries` to be `prefix` followed by 0..n-1, each once, in order.
+  static void ExpectSequence(const std::vector<QueriedEntry>& entries, const std::string& prefix,
+                             size_t n);
+
+  vigie::testing::TempDir dir_;
+  std::unique_ptr<vigie::testing::Vigied> server_;
+  std::unique_ptr<TcpProxy> proxy_;
+  std::unique_ptr<CollectorProcess> collector_;
+};
+
+// Appends `text` to the file at `path`.
+void AppendToFile(const std::string& path, const std::string& text);
+
+}  // namespace vigie::collector::testing
