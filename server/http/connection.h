@@ -16,6 +16,7 @@
 #include <variant>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -69,41 +70,94 @@ bool WriteResponse(Stream& stream, TimedSocket& socket, Response response, unsig
   return !ec;
 }
 
-// The tail's view of a WebSocket connection.
+// The tail's view of a WebSocket connection. After the synchronous handshake the connection
+// runs Beast's asynchronous operations on its socket's own io_context, driven from its thread:
+// a read stays posted, so that the client's pings are answered and its close is seen at once
+// (a blocking read would wait for a data message that a tail client never sends), while frames
+// are written as the tail produces them.
 template <class Stream>
 class WebSocketChannel : public TailChannel {
  public:
   WebSocketChannel(boost::beast::websocket::stream<Stream&>& ws, TimedSocket& socket,
                    const ConnectionOptions& options)
-      : ws_(ws), socket_(socket), options_(options) {}
+      : ws_(ws),
+        socket_(socket),
+        io_(static_cast<boost::asio::io_context&>(socket.get_executor().context())),
+        options_(options) {
+    Read();
+  }
+  // Close() must have been called: no handler may outlive the channel.
+  ~WebSocketChannel() override = default;
 
   bool Send(const std::string& frame) override {
-    socket_.expires_after(options_.write_timeout);
-    boost::system::error_code ec;
+    if (closed_) return false;
+    bool done = false;
+    boost::system::error_code result;
     ws_.text(true);
-    ws_.write(boost::asio::buffer(frame), ec);
-    return !ec;
+    ws_.async_write(boost::asio::buffer(frame), [&](boost::system::error_code ec, size_t) {
+      done = true;
+      result = ec;
+    });
+    RunUntil([&] { return done; }, options_.write_timeout);
+    if (!done) Abort();  // The client stopped reading.
+    return !result && !closed_;
   }
 
   bool Alive() override {
-    // Only read what has arrived, so that the tail is never blocked by a silent client; a
-    // message that has started arriving must complete within the write timeout.
-    while (!closed_ && socket_.readable()) {
-      socket_.expires_after(options_.write_timeout);
-      boost::beast::flat_buffer discard;
-      boost::system::error_code ec;
-      ws_.read(discard, ec);
-      if (ec) closed_ = true;
-    }
+    io_.restart();
+    io_.poll();
     return !closed_;
   }
 
-  bool closed() const { return closed_; }
+  // Sends a close frame with `code` if the client is still there, then waits for every
+  // outstanding operation to finish.
+  void Close(boost::beast::websocket::close_code code) {
+    if (!closed_) {
+      bool done = false;
+      ws_.async_close(code, [&](boost::system::error_code) { done = true; });
+      RunUntil([&] { return done && !reading_; }, std::chrono::seconds(2));
+    }
+    Abort();
+  }
 
  private:
+  void Read() {
+    reading_ = true;
+    ws_.async_read(buffer_, [this](boost::system::error_code ec, size_t) {
+      reading_ = false;
+      buffer_.clear();
+      if (ec) {
+        closed_ = true;
+      } else {
+        Read();
+      }
+    });
+  }
+
+  template <class Done>
+  void RunUntil(Done done, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    io_.restart();
+    while (!done() && io_.run_one_until(deadline) > 0) {
+    }
+  }
+
+  // Cancels what is outstanding and runs the handlers to completion.
+  void Abort() {
+    boost::system::error_code ec;
+    socket_.socket().cancel(ec);
+    socket_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    closed_ = true;
+    io_.restart();
+    io_.run();
+  }
+
   boost::beast::websocket::stream<Stream&>& ws_;
   TimedSocket& socket_;
+  boost::asio::io_context& io_;
   const ConnectionOptions& options_;
+  boost::beast::flat_buffer buffer_;  // What the client sends, discarded.
+  bool reading_ = false;
   bool closed_ = false;
 };
 
@@ -122,11 +176,8 @@ void ServeTail(Stream& stream, TimedSocket& socket, const BeastRequest& raw, con
   if (ec) return;
   WebSocketChannel<Stream> channel(ws, socket, options);
   RunTail(plan, router.deps(), channel, stopping);
-  if (!channel.closed()) {
-    socket.expires_after(std::chrono::seconds(2));
-    ws.close(stopping.load() ? websocket::close_code::going_away : websocket::close_code::normal,
-             ec);
-  }
+  channel.Close(stopping.load() ? websocket::close_code::going_away
+                                : websocket::close_code::normal);
 }
 
 // Serves requests until the client closes, an error, a timeout, or `stopping`.

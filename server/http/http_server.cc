@@ -105,6 +105,9 @@ class Server final : public HttpServer {
 
  private:
   struct Connection {
+    // The connection's own: its WebSocket phase runs asynchronous operations on it, from the
+    // connection's thread only. Outlives the socket.
+    std::unique_ptr<asio::io_context> io;
     int fd = -1;  // While open; Stop() shuts it down to wake the thread.
     std::thread thread;
     bool done = false;
@@ -120,7 +123,7 @@ class Server final : public HttpServer {
   http::Router router_;
   http::ConnectionOptions options_;
   std::unique_ptr<asio::ssl::context> tls_;
-  asio::io_context io_;  // Only the sockets' executor: every operation is synchronous.
+  asio::io_context io_;  // The acceptor's; never run: accepting is synchronous.
   tcp::acceptor acceptor_;
   int port_ = 0;
   std::thread accept_thread_;
@@ -148,7 +151,8 @@ absl::Status Server::Listen(const std::string& listen) {
 
 void Server::AcceptLoop() {
   while (!stopping_.load()) {
-    tcp::socket socket(io_);
+    auto io = std::make_unique<asio::io_context>(1);
+    tcp::socket socket(*io);
     boost::system::error_code ec;
     acceptor_.accept(socket, ec);
     if (ec) {
@@ -157,15 +161,12 @@ void Server::AcceptLoop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       continue;
     }
-    std::vector<std::thread> finished;
+    std::list<Connection> finished;
     std::unique_lock lock(mu_);
     for (auto it = connections_.begin(); it != connections_.end();) {
-      if (!it->done) {
-        ++it;
-        continue;
-      }
-      finished.push_back(std::move(it->thread));
-      it = connections_.erase(it);
+      auto next = std::next(it);
+      if (it->done) finished.splice(finished.end(), connections_, it);
+      it = next;
     }
     if (open_ >= kMaxConnections) {
       lock.unlock();
@@ -173,17 +174,23 @@ void Server::AcceptLoop() {
     } else {
       Connection& connection = connections_.emplace_back();
       connection.fd = socket.native_handle();
+      connection.io = std::move(io);
       ++open_;
       try {
         connection.thread = std::thread(&Server::Serve, this, &connection, std::move(socket));
       } catch (const std::system_error& e) {
+        // The socket is closed with the thread's arguments; the entry (and its io_context,
+        // which must outlive the socket) is reaped with the finished ones.
         spdlog::warn("HTTP: cannot start a connection thread: {}", e.what());
-        connections_.pop_back();
+        connection.fd = -1;
+        connection.done = true;
         --open_;
       }
       lock.unlock();
     }
-    for (std::thread& t : finished) t.join();
+    for (Connection& c : finished) {
+      if (c.thread.joinable()) c.thread.join();
+    }
   }
 }
 

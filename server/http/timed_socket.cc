@@ -38,7 +38,11 @@ bool TimedSocket::Wait(Direction direction, boost::system::error_code& ec) {
 
 void teardown(boost::beast::role_type, TimedSocket& socket, boost::system::error_code& ec) {
   socket.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  socket.socket().close(ec);
+}
+
+void beast_close_socket(TimedSocket& socket) {
+  boost::system::error_code ec;
+  socket.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
 }
 
 }  // namespace vigie::server::http

@@ -5,7 +5,8 @@
 // operation waits with poll() until the deadline.
 //
 // It models Asio's SyncReadStream and SyncWriteStream, so Beast's HTTP and WebSocket functions
-// and asio::ssl::stream take it as the next layer.
+// and asio::ssl::stream take it as the next layer, and AsyncReadStream and AsyncWriteStream
+// (without deadlines) for the WebSocket phase of a connection.
 //
 // Thread safety: one thread uses it. Shutdown() from another thread (the fd is stable) wakes a
 // blocked operation.
@@ -13,8 +14,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
@@ -65,6 +69,17 @@ class TimedSocket {
     return n;
   }
 
+  // Asynchronous forms, without deadlines, for the WebSocket phase of a connection (see
+  // connection.h): they run on the socket's io_context, driven by the connection's thread.
+  template <class MutableBufferSequence, class ReadHandler>
+  auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+    return socket_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+  }
+  template <class ConstBufferSequence, class WriteHandler>
+  auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
+    return socket_.async_write_some(buffers, std::forward<WriteHandler>(handler));
+  }
+
   executor_type get_executor() { return socket_.get_executor(); }
   lowest_layer_type& lowest_layer() { return socket_.lowest_layer(); }
   const lowest_layer_type& lowest_layer() const { return socket_.lowest_layer(); }
@@ -79,8 +94,18 @@ class TimedSocket {
   Clock::time_point deadline_ = Clock::time_point::max();
 };
 
-// Beast's WebSocket close for this stream type (found by argument-dependent lookup): shuts the
-// connection down in both directions.
+// Beast's customization points for this stream type, found by argument-dependent lookup. They
+// shut the connection down in both directions but leave the descriptor open: its owner closes
+// it (the server must know when a descriptor number can be reused).
 void teardown(boost::beast::role_type role, TimedSocket& socket, boost::system::error_code& ec);
+void beast_close_socket(TimedSocket& socket);
+
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type role, TimedSocket& socket, TeardownHandler&& handler) {
+  boost::system::error_code ec;
+  teardown(role, socket, ec);
+  boost::asio::post(socket.get_executor(),
+                    boost::beast::bind_front_handler(std::forward<TeardownHandler>(handler), ec));
+}
 
 }  // namespace vigie::server::http

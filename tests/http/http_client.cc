@@ -153,12 +153,23 @@ TailClient::TailClient(const std::string& address, const std::string& target,
   connected_ = true;
 }
 
-TailClient::~TailClient() {
+TailClient::~TailClient() { Close(); }
+
+void TailClient::Close() {
   if (connected_ && !closed_) {
     socket_->expires_after(std::chrono::seconds(2));
     boost::system::error_code ec;
     ws_->close(beast::websocket::close_code::normal, ec);
+    closed_ = true;
   }
+}
+
+bool TailClient::Ping() {
+  if (!connected_ || closed_) return false;
+  socket_->expires_after(std::chrono::seconds(2));
+  boost::system::error_code ec;
+  ws_->ping("are you there", ec);
+  return !ec;
 }
 
 std::optional<std::string> TailClient::Read(std::chrono::milliseconds timeout) {

@@ -73,6 +73,10 @@ class TailClient {
   // server closed the connection (closed() is then true).
   std::optional<std::string> Read(std::chrono::milliseconds timeout);
   bool closed() const { return closed_; }
+  // Sends a ping (the pong is consumed by the next Read()).
+  bool Ping();
+  // Closes the connection (close handshake).
+  void Close();
 
  private:
   boost::asio::io_context io_;

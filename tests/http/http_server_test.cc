@@ -197,6 +197,38 @@ TEST_F(HttpServerTest, ChecksTokensAndScopes) {
   EXPECT_TRUE(allowed.connected()) << allowed.error();
 }
 
+TEST_F(HttpServerTest, TailAnswersPingsAndKeepsStreaming) {
+  Start();
+  TailClient tail(address_, "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D");
+  ASSERT_TRUE(tail.connected()) << tail.error();
+  ASSERT_TRUE(tail.Ping());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("after a ping"),
+                     {{"Content-Type", "application/json"}})
+                .status,
+            204u);
+  std::optional<std::string> frame = tail.Read(std::chrono::seconds(1));
+  ASSERT_TRUE(frame.has_value());
+  EXPECT_THAT(*frame, HasSubstr("after a ping"));
+}
+
+TEST_F(HttpServerTest, ClientCloseEndsTheSubscription) {
+  Start();
+  {
+    TailClient tail(address_, "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D");
+    ASSERT_TRUE(tail.connected()) << tail.error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(tails_.followers(), 1u);
+  }
+  // The hub forgets a cancelled subscription at its next publish.
+  for (int i = 0; i < 50 && tails_.followers() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("x"),
+             {{"Content-Type", "application/json"}});
+  }
+  EXPECT_EQ(tails_.followers(), 0u);
+}
+
 TEST_F(HttpServerTest, StopEndsTailsAndIdleConnectionsPromptly) {
   Start();
   TailClient tail(address_, "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D");
