@@ -131,6 +131,25 @@ TEST_F(HttpServerTest, RefusesOversizedBodiesWith413) {
   EXPECT_THAT(raw, StartsWith("HTTP/1.1 413"));
 }
 
+TEST_F(HttpServerTest, AcceptsGzipPushes) {
+  Start();
+  std::string plain = dir_.path() + "/push.json", gz;
+  std::ofstream(plain) << PushBody("through gzip");
+  ASSERT_EQ(RunCommand({"/bin/gzip", "-c", plain}, &gz), 0);
+  HttpReply reply = HttpCall(address_, "POST", "/loki/api/v1/push", gz,
+                             {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}});
+  EXPECT_EQ(reply.status, 204u) << reply.body;
+  HttpReply corrupt =
+      HttpCall(address_, "POST", "/loki/api/v1/push", "not gzip",
+               {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}});
+  EXPECT_EQ(corrupt.status, 400u);
+  EXPECT_THAT(corrupt.body, HasSubstr("gzip"));
+  HttpReply brotli = HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("x"),
+                              {{"Content-Type", "application/json"}, {"Content-Encoding", "br"}});
+  EXPECT_EQ(brotli.status, 400u);
+  EXPECT_THAT(brotli.body, HasSubstr("unsupported Content-Encoding"));
+}
+
 TEST_F(HttpServerTest, AnswersExpectContinue) {
   Start();
   HttpConnection connection(address_);
