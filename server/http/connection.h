@@ -1,7 +1,8 @@
 // One HTTP connection, on its own thread: requests in a keep-alive loop, each read with Beast's
 // synchronous functions within size limits and deadlines and answered by the Router; a
-// WebSocket upgrade of the tail endpoint turns the connection into a live tail. Templated on the
-// stream so that plain TCP (TimedSocket) and TLS (ssl::stream<TimedSocket&>) share the code.
+// WebSocket upgrade of the tail endpoint turns the connection into a live tail (asynchronous
+// operations run by the same thread, see WebSocketChannel). Templated on the stream so that
+// plain TCP (TimedSocket) and TLS (ssl::stream<TimedSocket&>) share the code.
 //
 // Never throws: Beast and Asio are called through their error_code overloads.
 #pragma once
@@ -54,6 +55,7 @@ Request ToRequest(const BeastRequest& raw, std::string body);
 // close (the client left, or was idle too long).
 std::optional<Response> ReadErrorResponse(const boost::system::error_code& ec);
 
+// Writes `response` within the write timeout; false when the connection failed.
 template <class Stream>
 bool WriteResponse(Stream& stream, TimedSocket& socket, Response response, unsigned version,
                    bool keep_alive, const ConnectionOptions& options) {
