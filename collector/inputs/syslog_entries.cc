@@ -1,9 +1,8 @@
 #include "collector/inputs/syslog_entries.h"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/inputs/syslog_parse.h"
 #include "common/strings.h"
+#include "common/time.h"
 
 namespace vigie::collector {
 
@@ -18,8 +17,8 @@ SyslogEntries::SyslogEntries(std::vector<Label> labels, std::string default_host
       sink_(sink),
       counters_(counters) {}
 
-const StreamRef& SyslogEntries::Stream(std::string_view host, std::string_view app, int facility,
-                                       int severity, bool parse_error) {
+SyslogEntries::CachedStream& SyslogEntries::Stream(std::string_view host, std::string_view app,
+                                                   int facility, int severity, bool parse_error) {
   std::string key =
       StrCat(host, '\x1f', app, '\x1f', facility, '\x1f', severity, '\x1f', parse_error ? "1" : "");
   auto it = streams_.find(key);
@@ -41,7 +40,15 @@ const StreamRef& SyslogEntries::Stream(std::string_view host, std::string_view a
     if (!shadowed) labels.push_back(l);
   }
   // Names are fixed or validated with the configuration, so Make cannot fail.
-  return streams_[key] = MakeStream(LabelSet::Make(std::move(labels)).value());
+  return streams_[key] = CachedStream{MakeStream(LabelSet::Make(std::move(labels)).value()), 0};
+}
+
+void SyslogEntries::Emit(CachedStream& stream, int64_t ts_ns, std::string_view line) {
+  if (ts_ns <= stream.last_ts && ts_ns > stream.last_ts - kNanosPerSecond) {
+    ts_ns = stream.last_ts + 1;
+  }
+  stream.last_ts = std::max(stream.last_ts, ts_ns);
+  sink_->Add(stream.stream, ts_ns, line, nullptr);
 }
 
 void SyslogEntries::Handle(std::string_view raw, bool truncated, std::string_view peer_host,
@@ -56,7 +63,7 @@ void SyslogEntries::Handle(std::string_view raw, bool truncated, std::string_vie
   std::optional<SyslogMessage> m = ParseSyslog(raw, received_ns);
   if (!m) {
     counters_.parse_errors.Increment();
-    sink_->Add(Stream(fallback_host, {}, 0, 0, true), received_ns, raw, nullptr);
+    Emit(Stream(fallback_host, {}, 0, 0, true), received_ns, raw);
     return;
   }
   std::string_view line = m->msg;
@@ -66,8 +73,8 @@ void SyslogEntries::Handle(std::string_view raw, bool truncated, std::string_vie
     line = line_;
   }
   std::string_view host = m->hostname.empty() ? fallback_host : m->hostname;
-  sink_->Add(Stream(host, m->app_name, m->facility, m->severity, false),
-             m->ts_ns > 0 ? m->ts_ns : received_ns, line, nullptr);
+  Emit(Stream(host, m->app_name, m->facility, m->severity, false),
+       m->ts_ns > 0 ? m->ts_ns : received_ns, line);
 }
 
 }  // namespace vigie::collector

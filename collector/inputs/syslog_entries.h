@@ -6,7 +6,10 @@
 //   process or per request;
 // - the line: the RFC 5424 structured data verbatim, when present, then a space and the
 //   message text, so that nothing the sender structured is lost and it can be searched;
-// - the time: the message's timestamp when it has one, else the time it was received;
+// - the time: the message's timestamp when it has one, else the time it was received; a
+//   message stamped no later than the previous one of its stream, by less than a second (RFC
+//   3164 stamps have whole seconds, others microseconds), gets that one's time + 1 ns, so that
+//   a stream reads in the order its messages arrived;
 // - a message that does not parse is kept whole, received now, with parse_error="true".
 //
 // Thread safety: none; used by the syslog input's thread.
@@ -35,8 +38,13 @@ class SyslogEntries {
               int64_t received_ns);
 
  private:
-  const StreamRef& Stream(std::string_view host, std::string_view app, int facility, int severity,
-                          bool parse_error);
+  struct CachedStream {
+    StreamRef stream;
+    int64_t last_ts = 0;
+  };
+  CachedStream& Stream(std::string_view host, std::string_view app, int facility, int severity,
+                       bool parse_error);
+  void Emit(CachedStream& stream, int64_t ts_ns, std::string_view line);
 
   const std::vector<Label> labels_;
   const std::string default_host_;
@@ -44,7 +52,7 @@ class SyslogEntries {
   Metrics::Input counters_;
   // Streams by their varying labels. Bounded: a sender inventing app names cannot grow it
   // without limit (it is cleared when full; vigied bounds streams per agent anyway).
-  std::unordered_map<std::string, StreamRef> streams_;
+  std::unordered_map<std::string, CachedStream> streams_;
   std::string line_;
 };
 
