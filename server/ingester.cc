@@ -112,8 +112,8 @@ absl::StatusOr<IngestOutcome> Ingester::Ingest(ReceivedBatch batch) {
     outcome.accepted = result->entries;
   }
   if (result->rejected) Refuse(&outcome, result->rejected, result->reason);
-  metrics_->Ingested(batch.protocol, outcome.accepted, result->bytes, outcome.rejected,
-                     outcome.duplicate);
+  metrics_->Ingested(batch.protocol, outcome.accepted, result->bytes,
+                     outcome.rejected + batch.refused_by_decoder, outcome.duplicate);
   if (!result->duplicate && outcome.accepted > 0) tails_->Publish(request);
   return outcome;
 }

@@ -31,6 +31,8 @@ struct ReceivedBatch {
   std::string agent_id;
   uint64_t seq = 0;
   std::vector<ReceivedStream> streams;
+  // Entries the protocol's decoder already refused (malformed): counted with the others.
+  uint64_t refused_by_decoder = 0;
 };
 
 struct IngestOutcome {

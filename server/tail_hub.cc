@@ -1,5 +1,7 @@
 #include "server/tail_hub.h"
 
+#include <algorithm>
+
 #include "query/logql/selector.h"
 
 namespace vigie::server {
@@ -70,7 +72,10 @@ void TailHub::Publish(const store::AppendRequest& request) {
 
 size_t TailHub::followers() const {
   std::lock_guard lock(mu_);
-  return subscriptions_.size();
+  return std::count_if(subscriptions_.begin(), subscriptions_.end(), [](const auto& weak) {
+    auto sub = weak.lock();
+    return sub && !sub->cancelled();
+  });
 }
 
 }  // namespace vigie::server

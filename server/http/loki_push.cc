@@ -46,6 +46,7 @@ uint64_t MaxPushBodyBytes(const Limits& limits) {
 Response HandlePush(const Request& request, const HttpDeps& deps) {
   absl::StatusOr<DecodedPush> decoded = Decode(request, MaxPushBodyBytes(deps.limits));
   if (!decoded.ok()) return JsonError(400, StatusMessage(decoded.status()));
+  decoded->batch.refused_by_decoder = decoded->rejected;
   absl::StatusOr<IngestOutcome> outcome = deps.ingester->Ingest(std::move(decoded->batch));
   if (!outcome.ok()) {
     return JsonError(HttpStatusFor(outcome.status()), StatusMessage(outcome.status()));

@@ -35,6 +35,7 @@ TEST(TimeTest, UnixSecondsAndNanos) {
   EXPECT_EQ(*ParseTime("1714564800"), 1714564800 * kNanosPerSecond);
   EXPECT_EQ(*ParseTime("1714564800000000000"), 1714564800 * kNanosPerSecond);
   EXPECT_EQ(*ParseTime("1714564800.5"), 1714564800 * kNanosPerSecond + 500 * kNanosPerMilli);
+  EXPECT_FALSE(ParseTime("9999999999").ok()) << "seconds beyond year 2262 overflow int64 ns";
 }
 
 }  // namespace
