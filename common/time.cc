@@ -124,7 +124,8 @@ absl::StatusOr<int64_t> ParseTime(std::string_view text) {
   int64_t integer;
   if (ParseNumber(text, &integer)) {
     if (text.size() > 10) return integer;
-    if (integer > INT64_MAX / kNanosPerSecond || integer < INT64_MIN / kNanosPerSecond) return bad();
+    if (integer > INT64_MAX / kNanosPerSecond || integer < INT64_MIN / kNanosPerSecond)
+      return bad();
     return integer * kNanosPerSecond;
   }
   double seconds;
