@@ -194,9 +194,10 @@ absl::Status ReadTop(const Reader& r, CollectorConfig* c) {
                           return s.Bool(&c->spool.fsync);
                         });
         }
-        return v.Each({"window", "backoff_min", "backoff_max", "ack_timeout"},
+        return v.Each({"window", "max_request_bytes", "backoff_min", "backoff_max", "ack_timeout"},
                       [&](const std::string& k, Reader s) -> absl::Status {
                         if (k == "window") return s.Size(&c->shipper.window);
+                        if (k == "max_request_bytes") return s.Size(&c->shipper.max_request_bytes);
                         if (k == "backoff_min") return s.Duration(&c->shipper.backoff_min);
                         if (k == "backoff_max") return s.Duration(&c->shipper.backoff_max);
                         return s.Duration(&c->shipper.ack_timeout);

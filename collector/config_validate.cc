@@ -55,6 +55,12 @@ absl::Status Validate(const CollectorConfig& c) {
     return a.status();
   }
   if (absl::Status s = CheckRange("shipper.window", c.shipper.window, 1, 1024); !s.ok()) return s;
+  // vigied accepts up to 16 MiB of lines per request by default.
+  if (absl::Status s =
+          CheckRange("shipper.max_request_bytes", c.shipper.max_request_bytes, 0, 12 << 20);
+      !s.ok()) {
+    return s;
+  }
   if (c.shipper.backoff_min.count() <= 0 || c.shipper.backoff_max < c.shipper.backoff_min) {
     return Invalid("shipper", "needs 0 < backoff_min <= backoff_max");
   }

@@ -35,8 +35,10 @@ Metrics::Metrics()
       files_open(Gauge("vigie_collector_files_open", "Files being tailed.", *registry_)),
       batches_created(Counter("vigie_collector_batches_created_total",
                               "Batches closed and written to the spool.", *registry_)),
-      batches_sent(Counter("vigie_collector_batches_sent_total",
-                           "Batches written to the Push stream (resends included).", *registry_)),
+      batches_sent(Counter(
+          "vigie_collector_batches_sent_total",
+          "Batches written to the Push stream (resends included; several may share a request).",
+          *registry_)),
       batches_acked(Counter("vigie_collector_batches_acked_total",
                             "Batches acknowledged by the server.", *registry_)),
       batches_duplicate(Counter("vigie_collector_batches_duplicate_total",

@@ -57,6 +57,7 @@ absl::Status Shipper::Start() {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff_min.count()));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff_max.count()));
   stub_ = std::make_unique<PushStub>(grpc::CreateCustomChannel(options_.server, credentials, args));
+  maybe_sent_through_ = spool_->LastSeq();  // What a previous run left may have been sent.
   spool_->SetAppendListener([this] { Wake(); });
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
@@ -119,13 +120,14 @@ bool Shipper::RunStream() {
     }
     if (in_flight_.size() < options_.window && !call.busy()) {
       lock.unlock();
-      std::optional<Spool::Outgoing> next = spool_->Next(sent_through);
+      std::optional<Spool::Outgoing> next = spool_->Next(
+          sent_through, sent_through >= maybe_sent_through_ ? options_.max_request_bytes : 0);
       bool sent = next && call.StartSend(std::move(next->request));
       lock.lock();
       if (sent) {
         sent_through = next->seq;
         in_flight_.push_back({next->seq, std::chrono::steady_clock::now()});
-        metrics_->batches_sent.Increment();
+        metrics_->batches_sent.Increment(static_cast<double>(next->batches));
         metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
         continue;
       }
@@ -135,6 +137,7 @@ bool Shipper::RunStream() {
   bool graceful = stopping_ && in_flight_.empty();
   bool acked = acked_;
   lock.unlock();
+  maybe_sent_through_ = std::max(maybe_sent_through_, sent_through);
   grpc::Status status = call.Finish(graceful, std::chrono::seconds(2));
   metrics_->connected.Set(0);
   metrics_->batches_in_flight.Set(0);
@@ -167,8 +170,7 @@ void Shipper::OnAck(const v1::PushAck& ack) {
     metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
     cv_.notify_all();
   }
-  spool_->Acknowledge(ack.seq());
-  metrics_->batches_acked.Increment();
+  metrics_->batches_acked.Increment(static_cast<double>(spool_->Acknowledge(ack.seq())));
   if (ack.duplicate()) metrics_->batches_duplicate.Increment();
   metrics_->entries_acked.Increment(static_cast<double>(ack.accepted()));
   if (ack.rejected() > 0) {

@@ -38,6 +38,9 @@ class Shipper {
     std::string tls_ca_file;  // Set: TLS, verifying the server against these roots.
     grpc_compression_algorithm compression = GRPC_COMPRESS_GZIP;
     size_t window = 8;
+    // Batches waiting together (vigied slower than the inputs, a backlog after an outage) go
+    // out as one request up to this size: vigied makes each request durable with one write.
+    size_t max_request_bytes = 8 << 20;
     std::chrono::milliseconds backoff_min{100};
     std::chrono::milliseconds backoff_max{10000};
     std::chrono::milliseconds ack_timeout{30000};
@@ -77,6 +80,10 @@ class Shipper {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
   std::thread thread_;
+  // Batches up to this seq may have been sent already (before a stream failure or a restart):
+  // they are resent one per request with their own seq, never merged with newer ones, so that
+  // vigied's dedup by seq sees each exactly as before. Used by the shipper thread only.
+  uint64_t maybe_sent_through_ = 0;
   std::string last_error_;
   std::chrono::steady_clock::time_point last_error_log_;
   std::chrono::steady_clock::time_point last_reject_log_;  // Acks arrive one at a time.

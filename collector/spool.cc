@@ -281,12 +281,7 @@ void Spool::DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it) {
   segments_.erase(it);
 }
 
-std::optional<Spool::Outgoing> Spool::Next(uint64_t after) {
-  std::lock_guard lock(mu_);
-  auto it = std::upper_bound(records_.begin() + static_cast<ptrdiff_t>(resolved_), records_.end(),
-                             after, [](uint64_t s, const Record& r) { return s < r.seq; });
-  if (it == records_.end() || it->seq > visible_seq_) return std::nullopt;
-  const Record& r = *it;
+std::string Spool::ReadRequestLocked(const Record& r) {
   const Segment& segment = segments_.at(r.segment);
   std::string payload(r.length, '\0');
   char header[kHeaderBytes];
@@ -294,21 +289,44 @@ std::optional<Spool::Outgoing> Spool::Next(uint64_t after) {
       ReadAt(segment.fd, payload.data(), r.length, r.offset + kHeaderBytes) &&
       GetBigEndian64(header + 4) == XXH3_64bits(payload.data(), payload.size())) {
     payload.erase(0, r.request_offset);
-    return Outgoing{r.seq, std::move(payload)};
+    return payload;
   }
   spdlog::error("spool: batch {} in {} is unreadable or corrupt; its {} entries are lost", r.seq,
                 segment.path, r.entries);
   metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
-  return Outgoing{r.seq, PushBuilder().Finish(options_.agent_id, r.seq)};
+  return PushBuilder().Finish(options_.agent_id, r.seq);
 }
 
-void Spool::Acknowledge(uint64_t seq) {
+std::optional<Spool::Outgoing> Spool::Next(uint64_t after, size_t max_bytes) {
   std::lock_guard lock(mu_);
+  auto it = std::upper_bound(records_.begin() + static_cast<ptrdiff_t>(resolved_), records_.end(),
+                             after, [](uint64_t s, const Record& r) { return s < r.seq; });
+  if (it == records_.end() || it->seq > visible_seq_) return std::nullopt;
+  Outgoing out{it->seq, 1, ReadRequestLocked(*it)};
+  for (++it; it != records_.end() && it->seq <= visible_seq_; ++it) {
+    if (out.request.size() + (it->length - it->request_offset) > max_bytes) break;
+    out.request += ReadRequestLocked(*it);
+    out.seq = it->seq;
+    ++out.batches;
+  }
+  return out;
+}
+
+uint64_t Spool::LastSeq() const {
+  std::lock_guard lock(mu_);
+  return records_.empty() ? 0 : records_.back().seq;
+}
+
+size_t Spool::Acknowledge(uint64_t seq) {
+  std::lock_guard lock(mu_);
+  size_t resolved = 0;
   while (resolved_ < records_.size() && records_[resolved_].seq <= seq &&
          records_[resolved_].seq <= visible_seq_) {
     ResolveFrontLocked(/*dropped=*/false);
+    ++resolved;
   }
   UpdateGaugesLocked();
+  return resolved;
 }
 
 void Spool::Release(uint64_t checkpointed_seq) {

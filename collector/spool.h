@@ -68,16 +68,23 @@ class Spool {
   absl::Status Append(std::vector<SpoolBatch>* batches);
 
   struct Outgoing {
-    uint64_t seq = 0;
+    uint64_t seq = 0;    // Of the last batch in `request`.
+    size_t batches = 0;  // How many batches `request` holds.
     std::string request;
   };
   // The first visible, unresolved batch with seq > `after`, read back from disk; nullopt when
-  // there is none. A record that fails its checksum is sent as an empty request with its seq,
-  // so that its cursors still advance; its entries are counted as dropped.
-  std::optional<Outgoing> Next(uint64_t after);
+  // there is none. With `max_bytes` above that batch's size, the batches that follow are
+  // appended while the total stays within `max_bytes`: serialized PushRequests concatenated
+  // parse as one request holding all their streams, with the last one's seq (protobuf appends
+  // repeated fields and keeps the last scalar). A record that fails its checksum is sent as an
+  // empty request with its seq, so that its cursors still advance; its entries are counted as
+  // dropped.
+  std::optional<Outgoing> Next(uint64_t after, size_t max_bytes = 0);
+  // Seq of the last batch appended (or found at Open).
+  uint64_t LastSeq() const;
 
-  // The server acknowledged every batch up to `seq`.
-  void Acknowledge(uint64_t seq);
+  // The server acknowledged every batch up to `seq`; returns how many that resolved.
+  size_t Acknowledge(uint64_t seq);
 
   // Deletes closed segments whose batches are all resolved with seq <= `checkpointed_seq`.
   void Release(uint64_t checkpointed_seq);
@@ -117,6 +124,8 @@ class Spool {
   void DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it);
   void UpdateGaugesLocked();
   void ReportDropsLocked();
+  // The request bytes of `r`, or an empty request with its seq if the record is corrupt.
+  std::string ReadRequestLocked(const Record& r);
 
   const Options options_;
   const ResolveFn on_resolve_;

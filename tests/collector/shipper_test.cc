@@ -83,12 +83,31 @@ TEST_F(CollectorShipperTest, DeliversInOrderWithToken) {
 
 TEST_F(CollectorShipperTest, ResendsWhatLostItsAckAndTheServerDeduplicates) {
   fake_.CutAfterStore(3);
-  auto shipper = Start({.window = 8});
+  auto shipper = Start({.window = 8, .max_request_bytes = 0});  // One batch per request.
   SpoolBatches(30, 10);
   ASSERT_TRUE(WaitAllAcked());
   ExpectEachLineOnceInOrder();
   EXPECT_GE(fake_.duplicates(), 3u);
   EXPECT_GE(metrics_.stream_failures.Value(), 3);
+}
+
+TEST_F(CollectorShipperTest, MergesWaitingBatchesButResendsEachAlone) {
+  fake_.CutAfterStore(1);
+  auto shipper = Start({});
+  SpoolBatches(30, 10);  // Made visible together: merged into one request.
+  ASSERT_TRUE(WaitAllAcked());
+  ExpectEachLineOnceInOrder();
+  EXPECT_EQ(fake_.batches(), 1u);      // The merged request, stored before its ack was lost...
+  EXPECT_EQ(fake_.duplicates(), 30u);  // ...then each batch resent alone, each a duplicate.
+  EXPECT_EQ(metrics_.batches_acked.Value(), 30);
+}
+
+TEST_F(CollectorShipperTest, BatchesFoundAtStartAreSentAlone) {
+  SpoolBatches(30, 10);  // As a previous run left them: any may have been sent already.
+  auto shipper = Start({});
+  ASSERT_TRUE(WaitAllAcked());
+  ExpectEachLineOnceInOrder();
+  EXPECT_EQ(fake_.batches(), 30u);
 }
 
 TEST_F(CollectorShipperTest, WaitsForTheServerAndReconnects) {

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of vigie-collector, beside rsyslog doing the same job, on this machine.
+#
+#   bench/collector/run.sh            (from the repository root, after building vigied and
+#                                      vigie-collector; BUILD=build-collector by default)
+#
+# 1. file -> vigie-collector -> vigied, until vigied has acknowledged every line (durable):
+#    MiB/s, lines/s, CPU seconds per GiB of each process.
+# 2. syslog over TCP (octet counting) -> vigie-collector -> vigied: messages/s.
+# 3. rsyslog on the same file: imfile -> omfwd (TCP, octet-counted) -> a receiver that counts
+#    lines: MiB/s, lines/s, CPU seconds per GiB of rsyslogd.
+# Results go to bench/RESULTS-collector.md. Nothing here asserts anything about time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${BUILD:-build-collector}
+SIZE_MIB=${SIZE_MIB:-1024}
+SYSLOG_MESSAGES=${SYSLOG_MESSAGES:-2000000}
+COLLECTOR_EXTRA=${COLLECTOR_EXTRA:-}  # YAML appended to the collector's configuration.
+ONLY_FILE=${ONLY_FILE:-}             # Set: run the file benchmark only (for experiments).
+WORK=$ROOT/bench/work/collector
+RESULTS=$ROOT/bench/RESULTS-collector.md
+PIDS=()  # Every process this script starts; only these are stopped.
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1 == m {printf "%d\n", $2}'; }
+cpu_seconds() { awk '{printf "%.2f\n", ($14 + $15) / 100}' "/proc/$1/stat"; }
+now() { date +%s.%N; }
+wait_file() { for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "no $1" >&2; exit 1; }
+
+mkdir -p "$WORK"
+INPUT=$WORK/input.log
+if [ ! -f "$INPUT" ] || [ "$(stat -c %s "$INPUT")" -lt $((SIZE_MIB << 20)) ]; then
+  python3 bench/collector/make_logs.py --mib "$SIZE_MIB" --out "$INPUT"
+fi
+BYTES=$(stat -c %s "$INPUT")
+LINES=$(wc -l < "$INPUT")
+MIB=$(echo "scale=1; $BYTES / 1048576" | bc)
+
+start_vigied() {  # $1: directory
+  "$ROOT/$BUILD/server/vigied" --data-dir "$1/data" --grpc-listen 127.0.0.1:0 \
+    --http-listen 127.0.0.1:0 --ready-file "$1/vigied.json" --log-level warn > "$1/vigied.log" 2>&1 &
+  VIGIED=$!
+  PIDS+=("$VIGIED")
+  wait_file "$1/vigied.json"
+  GRPC=$(json "$1/vigied.json" '["grpc"]')
+}
+
+start_collector() {  # $1: directory, $2: config
+  printf '%s\n%s\n' "$2" "$COLLECTOR_EXTRA" > "$1/collector.yaml"
+  "$ROOT/$BUILD/collector/vigie-collector" --config "$1/collector.yaml" --server "$GRPC" \
+    --state-dir "$1/state" --metrics-listen 127.0.0.1:0 --ready-file "$1/collector.json" \
+    --log-level warn > "$1/collector.log" 2>&1 &
+  COLLECTOR=$!
+  PIDS+=("$COLLECTOR")
+  wait_file "$1/collector.json"
+  METRICS=$(json "$1/collector.json" '["metrics"]')
+}
+
+wait_acked() {  # $1: entries
+  while [ "$(metric "$METRICS" vigie_collector_entries_acked_total)" -lt "$1" ]; do sleep 0.05; done
+}
+
+# 1. File to durable store.
+RUN=$WORK/file && rm -rf "$RUN" && mkdir -p "$RUN/in"
+start_vigied "$RUN"
+start_collector "$RUN" "inputs:
+  - type: file
+    paths: [\"$RUN/in/*.log\"]
+    read_from: beginning"
+T0=$(now)
+ln "$INPUT" "$RUN/in/input.log"
+wait_acked "$LINES"
+T1=$(now)
+FILE_SECONDS=$(echo "$T1 - $T0" | bc)
+FILE_COLLECTOR_CPU=$(cpu_seconds "$COLLECTOR")
+FILE_VIGIED_CPU=$(cpu_seconds "$VIGIED")
+FILE_RSS=$(awk '/VmHWM/ {print $2}' "/proc/$COLLECTOR/status")
+kill "$COLLECTOR" "$VIGIED"; wait "$COLLECTOR" "$VIGIED" 2>/dev/null || true
+if [ -n "$ONLY_FILE" ]; then
+  echo "file: $FILE_SECONDS s, collector $FILE_COLLECTOR_CPU CPU s, vigied $FILE_VIGIED_CPU CPU s"
+  exit 0
+fi
+
+# 2. Syslog over TCP.
+RUN=$WORK/syslog && rm -rf "$RUN" && mkdir -p "$RUN"
+start_vigied "$RUN"
+start_collector "$RUN" "inputs:
+  - type: syslog
+    listen: [\"tcp://127.0.0.1:0\"]"
+PORT=$(json "$RUN/collector.json" '["syslog"][0].rsplit(":", 1)[1]')
+T0=$(now)
+python3 bench/collector/syslog_send.py --port "$PORT" --messages "$SYSLOG_MESSAGES" --input "$INPUT"
+wait_acked "$SYSLOG_MESSAGES"
+T1=$(now)
+SYSLOG_SECONDS=$(echo "$T1 - $T0" | bc)
+SYSLOG_COLLECTOR_CPU=$(cpu_seconds "$COLLECTOR")
+kill "$COLLECTOR" "$VIGIED"; wait "$COLLECTOR" "$VIGIED" 2>/dev/null || true
+
+# 3. rsyslog: imfile -> omfwd -> receiver.
+RUN=$WORK/rsyslog && rm -rf "$RUN" && mkdir -p "$RUN/work"
+python3 bench/collector/count_receiver.py --lines "$LINES" --ready "$RUN/receiver.port" \
+  > "$RUN/receiver.out" &
+RECEIVER=$!
+PIDS+=("$RECEIVER")
+wait_file "$RUN/receiver.port"
+cat > "$RUN/rsyslog.conf" <<CONF
+global(workDirectory="$RUN/work" maxMessageSize="64k")
+module(load="imfile")
+input(type="imfile" File="$RUN/input.log" Tag="bench")
+action(type="omfwd" target="127.0.0.1" port="$(cat "$RUN/receiver.port")" protocol="tcp"
+       TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")
+CONF
+ln "$INPUT" "$RUN/input.log"
+T0=$(now)
+/usr/sbin/rsyslogd -n -f "$RUN/rsyslog.conf" -i "$RUN/rsyslogd.pid" > "$RUN/rsyslogd.log" 2>&1 &
+RSYSLOGD=$!
+PIDS+=("$RSYSLOGD")
+wait "$RECEIVER"
+T1=$(now)
+RSYSLOG_SECONDS=$(echo "$T1 - $T0" | bc)
+RSYSLOG_CPU=$(cpu_seconds "$RSYSLOGD")
+kill "$RSYSLOGD"
+
+per_s() { echo "scale=1; $1 / $2" | bc; }
+per_gib() { echo "scale=2; $1 * 1024 / $MIB" | bc; }
+cat > "$RESULTS" <<MD
+# vigie-collector end-to-end benchmark
+
+- Machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM
+- Date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Command: \`bench/collector/run.sh\` (SIZE_MIB=$SIZE_MIB, SYSLOG_MESSAGES=$SYSLOG_MESSAGES)
+- Input: $MIB MiB, $LINES lines replayed from the loghub samples with varied numbers
+  (bench/collector/make_logs.py); collector and vigied on the same machine, default settings
+  (spool with fsync, 1 MiB batches, window of 8, no compression on loopback).
+
+| Path | Seconds | MiB/s | lines/s | CPU s/GiB (collector) | CPU s/GiB (server side) |
+|---|---|---|---|---|---|
+| file -> vigie-collector -> vigied (durable ack) | $FILE_SECONDS | $(per_s "$MIB" "$FILE_SECONDS") | $(per_s "$LINES" "$FILE_SECONDS") | $(per_gib "$FILE_COLLECTOR_CPU") | $(per_gib "$FILE_VIGIED_CPU") (vigied) |
+| file -> rsyslogd (imfile, omfwd TCP) -> receiver | $RSYSLOG_SECONDS | $(per_s "$MIB" "$RSYSLOG_SECONDS") | $(per_s "$LINES" "$RSYSLOG_SECONDS") | $(per_gib "$RSYSLOG_CPU") (rsyslogd) | - (receiver only counts) |
+
+Syslog over TCP (octet counting, RFC 5424) -> vigie-collector -> vigied: $SYSLOG_MESSAGES messages
+in $SYSLOG_SECONDS s = $(per_s "$SYSLOG_MESSAGES" "$SYSLOG_SECONDS") messages/s (collector CPU
+$SYSLOG_COLLECTOR_CPU s; the sender is a Python script, see bench/collector/syslog_send.py).
+
+Collector peak RSS during the file run: $((FILE_RSS / 1024)) MiB.
+MD
+cat "$RESULTS"
