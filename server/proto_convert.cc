@@ -45,6 +45,7 @@ void SeriesToProto(const logql::Series& series, v1::MetricSeries* out) {
 void StatsToProto(const logql::QueryStats& stats, int64_t duration_ns, v1::QueryStats* out) {
   out->set_streams(stats.streams);
   out->set_blocks(stats.blocks);
+  out->set_blocks_skipped(stats.blocks_skipped);
   out->set_entries_scanned(stats.entries_scanned);
   out->set_bytes_scanned(stats.bytes_scanned);
   out->set_duration_ns(duration_ns);

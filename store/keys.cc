@@ -30,6 +30,7 @@ std::string EncodeBlockInfoValue(const BlockInfo& info) {
   std::string v;
   PutVarint(&v, info.entries);
   PutVarint(&v, info.raw_bytes);
+  v += info.ngram_filter;
   return v;
 }
 
@@ -41,6 +42,7 @@ bool DecodeBlockInfo(std::string_view key, std::string_view value, BlockInfo* in
   }
   info->entries = static_cast<uint32_t>(entries);
   info->raw_bytes = static_cast<uint32_t>(raw);
+  info->ngram_filter.assign(value);
   return true;
 }
 

@@ -25,9 +25,10 @@ struct BlockInfo {
   BlockKey key;
   uint32_t entries = 0;
   uint32_t raw_bytes = 0;  // Uncompressed line bytes.
+  std::string ngram_filter;  // store/ngram_filter.h; empty when absent.
 };
 
-// Block index value: varint entries | varint raw bytes.
+// Block index value: varint entries | varint raw bytes | n-gram filter (the rest).
 std::string EncodeBlockInfoValue(const BlockInfo& info);
 // False when either part is malformed.
 bool DecodeBlockInfo(std::string_view key, std::string_view value, BlockInfo* info);

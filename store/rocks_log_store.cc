@@ -1,5 +1,7 @@
 #include "store/rocks_log_store.h"
 
+#include "store/ngram_filter.h"
+
 #include <algorithm>
 
 #include "common/strings.h"
@@ -67,6 +69,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const LogStoreOptions& 
 
 RocksLogStore::~RocksLogStore() {
   if (!db_) return;
+  // Flushing on a clean stop empties the WAL: the next start replays nothing, and the disk holds
+  // only table and blob files.
+  rocksdb::FlushOptions flush;
+  db_->Flush(flush, families_);
   for (auto* h : families_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
 }
@@ -140,7 +146,10 @@ void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, St
       bytes += entries[end++].line.size();
     }
     std::vector<LogEntry> chunk(entries.begin() + begin, entries.begin() + end);
+    NgramFilterBuilder filter;
+    for (const LogEntry& e : chunk) filter.AddLine(e.line);
     BlockInfo info;
+    info.ngram_filter = filter.Finish();
     info.key = {partition, stream, chunk.front().ts_ns, chunk.back().ts_ns, NextBlockSeq()};
     info.entries = static_cast<uint32_t>(chunk.size());
     info.raw_bytes = static_cast<uint32_t>(bytes);

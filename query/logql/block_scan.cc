@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/strings.h"
+#include "store/ngram_filter.h"
 
 namespace vigie::logql {
 
@@ -156,9 +157,16 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
                         const LineFilter& filter, const ScanOptions& options, const EmitFn& emit,
                         ScanStats* stats) {
   std::vector<Work> work;
+  const std::string& literal = filter.required_literal();
   for (size_t s = 0; s < streams.size(); ++s) {
-    for (const store::BlockInfo& info : reader.Blocks(streams[s], options.range)) {
-      work.push_back({info, s});
+    for (store::BlockInfo& info : reader.Blocks(streams[s], options.range)) {
+      // Blocks whose n-gram filter rules the literal out are never read.
+      if (!literal.empty() && !store::NgramFilterMayContain(info.ngram_filter, literal)) {
+        ++stats->blocks_skipped;
+        continue;
+      }
+      info.ngram_filter.clear();
+      work.push_back({std::move(info), s});
     }
   }
   const bool forward = options.forward;

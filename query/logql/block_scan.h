@@ -31,6 +31,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
 
 struct ScanStats {
   uint64_t blocks = 0;
+  uint64_t blocks_skipped = 0;  // Ruled out by their n-gram filter, never read.
   uint64_t entries = 0;
   uint64_t bytes = 0;
 };

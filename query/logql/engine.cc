@@ -75,6 +75,7 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
       },
       &scan);
   stats->blocks += scan.blocks;
+  stats->blocks_skipped += scan.blocks_skipped;
   stats->entries_scanned += scan.entries;
   stats->bytes_scanned += scan.bytes;
   return status;

@@ -96,6 +96,7 @@ absl::StatusOr<std::vector<Series>> MetricEvaluator::EvaluateRange(const MetricE
       },
       &scanned);
   stats_.blocks += scanned.blocks;
+  stats_.blocks_skipped += scanned.blocks_skipped;
   stats_.entries_scanned += scanned.entries;
   stats_.bytes_scanned += scanned.bytes;
   if (!status.ok()) return status;

@@ -35,12 +35,13 @@ TEST(KeysTest, PrefixesMatchBlockKeys) {
 }
 
 TEST(KeysTest, BlockInfoRoundTrip) {
-  BlockInfo info{{3, 4, 5, 6, 7}, 1000, 123456};
+  BlockInfo info{{3, 4, 5, 6, 7}, 1000, 123456, std::string(8192, 5)};
   BlockInfo back;
   ASSERT_TRUE(DecodeBlockInfo(EncodeBlockKey(info.key), EncodeBlockInfoValue(info), &back));
   EXPECT_EQ(back.key, info.key);
   EXPECT_EQ(back.entries, 1000u);
   EXPECT_EQ(back.raw_bytes, 123456u);
+  EXPECT_EQ(back.ngram_filter, info.ngram_filter);
   EXPECT_FALSE(DecodeBlockInfo("short", EncodeBlockInfoValue(info), &back));
 }
 
