@@ -12,10 +12,17 @@ void AppendToFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::app | std::ios::binary) << text;
 }
 
-void CollectorIntegrationTest::SetUp() {
-  server_ = std::make_unique<vigie::testing::Vigied>(Path("data"));
+void CollectorIntegrationTest::SetUp() { StartServer({}); }
+
+void CollectorIntegrationTest::StartServer(std::vector<std::string> args) {
+  if (server_) server_->Kill9();
+  server_ = std::make_unique<vigie::testing::Vigied>(Path("data"), std::move(args));
   server_->Start();
-  proxy_ = std::make_unique<TcpProxy>(server_->grpc_address());
+  if (proxy_) {
+    proxy_->SetTarget(server_->grpc_address());
+  } else {
+    proxy_ = std::make_unique<TcpProxy>(server_->grpc_address());
+  }
 }
 
 void CollectorIntegrationTest::StartCollector(const std::string& config_yaml) {
@@ -31,7 +38,7 @@ void CollectorIntegrationTest::RestartServer() {
 std::vector<QueriedEntry> CollectorIntegrationTest::Stored(const std::string& query) {
   int64_t now = NowNanos();  // vigied bounds the range of a query (31 days by default).
   auto entries = GrepAll(server_->grpc_address(), query, now - 86400 * kNanosPerSecond,
-                         now + 3600 * kNanosPerSecond);
+                         now + 3600 * kNanosPerSecond, query_token_, query_ca_);
   EXPECT_TRUE(entries.ok()) << entries.status();
   return entries.ok() ? *std::move(entries) : std::vector<QueriedEntry>();
 }

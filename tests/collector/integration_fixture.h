@@ -19,6 +19,8 @@ namespace vigie::collector::testing {
 class CollectorIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override;
+  // Starts vigied with these flags (SetUp starts it with none).
+  void StartServer(std::vector<std::string> args);
 
   // Writes the collector's configuration and starts it.
   void StartCollector(const std::string& config_yaml);
@@ -41,6 +43,8 @@ class CollectorIntegrationTest : public ::testing::Test {
   std::unique_ptr<vigie::testing::Vigied> server_;
   std::unique_ptr<TcpProxy> proxy_;
   std::unique_ptr<CollectorProcess> collector_;
+  std::string query_token_;  // Sent by Stored() when vigied requires tokens.
+  std::string query_ca_;     // PEM roots: Stored() uses TLS.
 };
 
 // Appends `text` to the file at `path`.

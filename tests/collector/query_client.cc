@@ -11,8 +11,9 @@ namespace {
 constexpr uint32_t kPage = 20000;
 
 absl::Status Page(v1::Query::Stub* stub, const std::string& query, int64_t start_ns, int64_t end_ns,
-                  std::vector<QueriedEntry>* out) {
+                  const std::string& token, std::vector<QueriedEntry>* out) {
   grpc::ClientContext context;
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   v1::GrepRequest request;
   request.set_query(query);
@@ -39,13 +40,19 @@ absl::Status Page(v1::Query::Stub* stub, const std::string& query, int64_t start
 
 absl::StatusOr<std::vector<QueriedEntry>> GrepAll(const std::string& address,
                                                   const std::string& query, int64_t start_ns,
-                                                  int64_t end_ns) {
-  auto stub = v1::Query::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+                                                  int64_t end_ns, const std::string& token,
+                                                  const std::string& ca_pem) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ca_pem;
+  auto stub = v1::Query::NewStub(grpc::CreateChannel(
+      address, ca_pem.empty() ? grpc::InsecureChannelCredentials() : grpc::SslCredentials(ssl)));
   std::vector<QueriedEntry> all;
   size_t seen_at_start = 0;  // Entries at `start_ns` already taken from the previous page.
   while (true) {
     std::vector<QueriedEntry> page;
-    if (absl::Status s = Page(stub.get(), query, start_ns, end_ns, &page); !s.ok()) return s;
+    if (absl::Status s = Page(stub.get(), query, start_ns, end_ns, token, &page); !s.ok()) {
+      return s;
+    }
     size_t skip = 0;
     while (skip < page.size() && skip < seen_at_start && page[skip].ts_ns == start_ns) ++skip;
     all.insert(all.end(), std::make_move_iterator(page.begin() + skip),

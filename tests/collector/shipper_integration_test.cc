@@ -1,0 +1,83 @@
+// The Push stream against a real vigied: bearer tokens, gzip compression and TLS.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/collector/integration_fixture.h"
+
+namespace vigie::collector::testing {
+namespace {
+
+using std::chrono::seconds;
+
+class CollectorShipperIntegrationTest : public CollectorIntegrationTest {
+ protected:
+  std::string Config(const std::string& extra) {
+    return "batch: {max_age: 200ms}\n"
+           "shipper: {backoff_max: 500ms}\n" +
+           extra +
+           "inputs:\n"
+           "  - type: file\n"
+           "    paths: [\"" +
+           Path("logs") +
+           "/*.log\"]\n"
+           "    read_from: beginning\n";
+  }
+  void WriteLines(const std::string& prefix, size_t n) {
+    std::filesystem::create_directories(Path("logs"));
+    std::string text;
+    for (size_t i = 0; i < n; ++i) text += prefix + std::to_string(i) + "\n";
+    AppendToFile(Path("logs/app.log"), text);
+  }
+  std::string Query() { return "{file=\"" + Path("logs/app.log") + "\"}"; }
+};
+
+TEST_F(CollectorShipperIntegrationTest, TokenIsSentAndAWrongOneRefused) {
+  std::ofstream(Path("tokens")) << "right-token ingest,query\n";
+  StartServer({"--token-file", Path("tokens")});
+  query_token_ = "right-token";
+  WriteLines("tok ", 1000);
+  StartCollector(Config("token: wrong-token\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return collector_->Metric("vigie_collector_stream_failures_total") >= 2; },
+              seconds(20)));
+  EXPECT_TRUE(Stored(Query()).empty());
+  EXPECT_NE(collector_->Log().find("unknown bearer token"), std::string::npos);
+  collector_->Kill9();  // Its batches wait in the spool...
+  collector_ = std::make_unique<CollectorProcess>(dir_.path(), Config("token: right-token\n"),
+                                                  proxy_->address());
+  collector_->Start();  // ...and go out with the right token.
+  ASSERT_TRUE(WaitStored(Query(), 1000, seconds(30))) << Diagnose(Query());
+  ExpectSequence(Stored(Query()), "tok ", 1000);
+}
+
+TEST_F(CollectorShipperIntegrationTest, GzipShrinksWhatGoesOnTheWire) {
+  WriteLines("a fairly repetitive log line, as most log lines are, number ", 20000);
+  StartCollector(Config("compression: gzip\n"));
+  ASSERT_TRUE(WaitStored(Query(), 20000, seconds(30))) << Diagnose(Query());
+  uint64_t raw = std::filesystem::file_size(Path("logs/app.log"));
+  EXPECT_LT(proxy_->bytes_to_server(), raw / 4) << "raw " << raw;
+}
+
+TEST_F(CollectorShipperIntegrationTest, Tls) {
+  std::string out, err;
+  ASSERT_EQ(vigie::testing::RunCommand(
+                {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                 Path("key.pem"), "-out", Path("cert.pem")},
+                &out, "", &err),
+            0)
+      << err;
+  StartServer({"--tls-cert", Path("cert.pem"), "--tls-key", Path("key.pem")});
+  std::stringstream ca;
+  ca << std::ifstream(Path("cert.pem")).rdbuf();
+  query_ca_ = ca.str();
+  WriteLines("tls ", 1000);
+  StartCollector(Config("tls: {ca_file: " + Path("cert.pem") + "}\n"));
+  ASSERT_TRUE(WaitStored(Query(), 1000, seconds(30))) << Diagnose(Query());
+  ExpectSequence(Stored(Query()), "tls ", 1000);
+}
+
+}  // namespace
+}  // namespace vigie::collector::testing
