@@ -17,6 +17,20 @@ void Batcher::WaitForSpaceLocked(std::unique_lock<std::mutex>& lock) {
   space_cv_.wait(lock, [&] { return pending_ < options_.max_pending || stopping_; });
 }
 
+void Batcher::HoldBackLocked(std::unique_lock<std::mutex>& lock, size_t more) {
+  if (options_.hold_back_bytes == 0) return;
+  auto full = [&] {
+    return spool_->Bytes() + pending_bytes_ + open_.builder.bytes() + more >
+           options_.hold_back_bytes;
+  };
+  if (!full()) return;
+  metrics_->file_reading_paused.Set(1);
+  // The spool shrinks when acknowledged segments are released (every second); no event to
+  // wait for, so look again every 100 ms.
+  while (!stopping_ && full()) space_cv_.wait_for(lock, std::chrono::milliseconds(100));
+  metrics_->file_reading_paused.Set(0);
+}
+
 void Batcher::OpenLocked() {
   if (!open_.empty()) return;
   open_.opened = std::chrono::steady_clock::now();
@@ -40,6 +54,7 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
     CloseLocked();
   }
   WaitForSpaceLocked(lock);
+  if (cursor) HoldBackLocked(lock, line.size());
   OpenLocked();
   open_.builder.Add(stream, ts_ns, line);
   if (cursor) NoteCursorLocked(*cursor);
@@ -55,6 +70,7 @@ void Batcher::AddCursor(const FileCursor& cursor) {
 
 void Batcher::CloseLocked() {
   if (open_.empty()) return;
+  pending_bytes_ += open_.builder.bytes();
   closed_.push_back(std::move(open_));
   open_ = OpenBatch();
   ++pending_;
@@ -101,10 +117,13 @@ void Batcher::Run() {
     std::deque<OpenBatch> batches = std::move(closed_);
     closed_.clear();
     size_t n = batches.size();
+    uint64_t bytes = 0;
+    for (const OpenBatch& b : batches) bytes += b.builder.bytes();
     lock.unlock();
     Write(std::move(batches));
     lock.lock();
     pending_ -= n;
+    pending_bytes_ -= bytes;
     written_count_ += n;
     space_cv_.notify_all();
   }

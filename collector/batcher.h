@@ -3,7 +3,11 @@
 // which the shipper sends it.
 //
 // Back-pressure: Add() blocks while `max_pending` closed batches are waiting to be written to
-// the spool, so a slow disk slows the inputs down instead of growing memory.
+// the spool, so a slow disk slows the inputs down instead of growing memory. And an entry with
+// a cursor (a file's: it can be read again later) waits while the spool and the batches on
+// their way to it hold `hold_back_bytes`: while vigied is away, files stay where they are
+// rather than filling the spool until its oldest batches must be dropped. Entries without a
+// cursor (syslog: they cannot wait) always go in.
 //
 // Thread safety: Add, AddCursor and Flush may be called from any thread; Start and Stop from
 // the owner only.
@@ -33,6 +37,7 @@ class Batcher : public EntrySink {
     size_t max_bytes = 1 << 20;
     std::chrono::nanoseconds max_age = std::chrono::seconds(1);
     size_t max_pending = 4;
+    uint64_t hold_back_bytes = 0;  // 0: files never wait for the spool.
   };
 
   // `state`, `spool` and `metrics` must outlive the batcher.
@@ -64,6 +69,8 @@ class Batcher : public EntrySink {
   void NoteCursorLocked(const FileCursor& cursor);
   void CloseLocked();
   void WaitForSpaceLocked(std::unique_lock<std::mutex>& lock);
+  // Waits while the spool and what is on its way there hold hold_back_bytes.
+  void HoldBackLocked(std::unique_lock<std::mutex>& lock, size_t more);
   void Run();
   // Numbers and spools `batches`, retrying on errors until written or stopping.
   void Write(std::deque<OpenBatch> batches);
@@ -77,7 +84,8 @@ class Batcher : public EntrySink {
   std::condition_variable space_cv_;  // Wakes producers and Flush().
   OpenBatch open_;
   std::deque<OpenBatch> closed_;
-  size_t pending_ = 0;  // Closed and not yet in the spool (queued or being written).
+  size_t pending_ = 0;          // Closed and not yet in the spool (queued or being written).
+  uint64_t pending_bytes_ = 0;  // Their size.
   uint64_t closed_count_ = 0, written_count_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -73,6 +73,8 @@ absl::Status Collector::Open() {
   }
   spdlog::info("agent {}: state in {}, shipping to {}", state_->agent_id(), config_.state_dir,
                config_.shipper.server);
+  config_.batch.hold_back_bytes =
+      static_cast<uint64_t>(kHoldBackFill * static_cast<double>(config_.spool.max_bytes));
   batcher_ = std::make_unique<Batcher>(config_.batch, state_.get(), spool_.get(), &metrics_);
   batcher_->Start();
   shipper_ = std::make_unique<Shipper>(config_.shipper, spool_.get(), &metrics_);
@@ -94,8 +96,7 @@ absl::Status Collector::StartInputs(std::map<FileKey, FileCursor> positions, boo
   }
   if (!files.sources.empty()) {
     absl::StatusOr<std::unique_ptr<FileInput>> input =
-        FileInput::Create(files, std::move(positions), first_start, batcher_.get(), &metrics_,
-                          [spool = spool_.get()] { return spool->Fill() > kHoldBackFill; });
+        FileInput::Create(files, std::move(positions), first_start, batcher_.get(), &metrics_);
     if (!input.ok()) return input.status();
     files_ = *std::move(input);
     files_->Start();

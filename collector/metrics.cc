@@ -33,6 +33,8 @@ Metrics::Metrics()
       file_lag_(Family(prometheus::BuildGauge(), "vigie_collector_file_lag_bytes",
                        "Bytes of a tailed file not yet read.", *registry_)),
       files_open(Gauge("vigie_collector_files_open", "Files being tailed.", *registry_)),
+      file_reading_paused(Gauge("vigie_collector_file_reading_paused",
+                                "1 while files wait for room in a nearly full spool.", *registry_)),
       batches_created(Counter("vigie_collector_batches_created_total",
                               "Batches closed and written to the spool.", *registry_)),
       batches_sent(Counter(

@@ -45,6 +45,7 @@ class Metrics {
 
  public:
   prometheus::Gauge& files_open;
+  prometheus::Gauge& file_reading_paused;
   prometheus::Counter& batches_created;
   prometheus::Counter& batches_sent;
   prometheus::Counter& batches_acked;

@@ -350,9 +350,9 @@ void Spool::SetAppendListener(std::function<void()> listener) {
   listener_ = std::move(listener);
 }
 
-double Spool::Fill() const {
+uint64_t Spool::Bytes() const {
   std::lock_guard lock(mu_);
-  return static_cast<double>(bytes_) / static_cast<double>(options_.max_bytes);
+  return bytes_;
 }
 
 void Spool::ReportDrops() {

@@ -93,8 +93,8 @@ class Spool {
   uint64_t FirstUnresolved() const;
   // Called (outside the lock) after Append made batches visible.
   void SetAppendListener(std::function<void()> listener);
-  // Fraction of max_bytes in use.
-  double Fill() const;
+  // Bytes on disk (every segment, resolved batches included until released).
+  uint64_t Bytes() const;
   // Logs drops not yet reported if a minute has passed since the last report.
   void ReportDrops();
 

@@ -37,9 +37,9 @@ uint64_t EndOfLastLine(int fd, uint64_t size) {
 
 absl::StatusOr<std::unique_ptr<FileInput>> FileInput::Create(
     Options options, std::map<FileKey, FileCursor> positions, bool first_start, EntrySink* sink,
-    Metrics* metrics, std::function<bool()> hold_back) {
-  std::unique_ptr<FileInput> input(new FileInput(std::move(options), std::move(positions),
-                                                 first_start, sink, metrics, std::move(hold_back)));
+    Metrics* metrics) {
+  std::unique_ptr<FileInput> input(
+      new FileInput(std::move(options), std::move(positions), first_start, sink, metrics));
   for (const FileSource& config : input->options_.sources) {
     auto source = std::make_unique<Source>(
         Source{config, nullptr, metrics->ForInput(config.name, "file"), {}});
@@ -59,13 +59,12 @@ absl::StatusOr<std::unique_ptr<FileInput>> FileInput::Create(
 }
 
 FileInput::FileInput(Options options, std::map<FileKey, FileCursor> positions, bool first_start,
-                     EntrySink* sink, Metrics* metrics, std::function<bool()> hold_back)
+                     EntrySink* sink, Metrics* metrics)
     : options_(std::move(options)),
       positions_(std::move(positions)),
       first_start_(first_start),
       sink_(sink),
-      metrics_(metrics),
-      hold_back_(std::move(hold_back)) {}
+      metrics_(metrics) {}
 
 FileInput::~FileInput() {
   Stop();
@@ -101,7 +100,7 @@ void FileInput::Run() {
       Scan(now);
       next_scan = now + options_.scan_interval.count();
     }
-    size_t read = hold_back_() ? 0 : Step(now);
+    size_t read = Step(now);
     lock.lock();
     if (read == 0) cv_.wait_for(lock, options_.poll_interval);
   }

@@ -58,14 +58,12 @@ class FileInput {
   };
 
   // `positions`: where each known file resumes (the checkpoints, advanced by the cursors of
-  // the batches still in the spool). `first_start`: the state directory is new. `hold_back`,
-  // while it returns true, pauses reading (the spool is nearly full: the files themselves are
-  // the better buffer). `sink` and `metrics` must outlive the input.
+  // the batches still in the spool). `first_start`: the state directory is new. `sink` and
+  // `metrics` must outlive the input; the sink may block (back-pressure, a full spool).
   static absl::StatusOr<std::unique_ptr<FileInput>> Create(Options options,
                                                            std::map<FileKey, FileCursor> positions,
                                                            bool first_start, EntrySink* sink,
-                                                           Metrics* metrics,
-                                                           std::function<bool()> hold_back);
+                                                           Metrics* metrics);
   ~FileInput();
 
   void Start();
@@ -87,7 +85,7 @@ class FileInput {
   };
 
   FileInput(Options options, std::map<FileKey, FileCursor> positions, bool first_start,
-            EntrySink* sink, Metrics* metrics, std::function<bool()> hold_back);
+            EntrySink* sink, Metrics* metrics);
   void Run();
   // Returns the bytes read.
   size_t Step(int64_t now_ns);
@@ -108,7 +106,6 @@ class FileInput {
   const bool first_start_;
   EntrySink* const sink_;
   Metrics* const metrics_;
-  const std::function<bool()> hold_back_;
   std::map<FileKey, Tracked> files_;
   std::set<std::string> warned_;  // Paths already reported unreadable.
   std::map<std::pair<std::string, std::string>, FileStream> streams_;  // By (input, file label).

@@ -68,8 +68,8 @@ class CollectorFileInputTest : public ::testing::Test {
     source.rotate_wait = std::chrono::seconds(0);
     source.max_line_bytes = 1000;
     source.multiline_start = multiline;
-    auto input = FileInput::Create({{source}}, std::move(positions), first_start, &sink_, &metrics_,
-                                   [] { return false; });
+    auto input =
+        FileInput::Create({{source}}, std::move(positions), first_start, &sink_, &metrics_);
     EXPECT_TRUE(input.ok()) << input.status();
     return *std::move(input);
   }
