@@ -9,9 +9,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 ./build/server/vigied --data-dir ./vigie-data &
 pids+=($!)
-if [ -x ./build/collector/vigie-collector ]; then
-  ./build/collector/vigie-collector --state-dir ./vigie-collector-state &
-  pids+=($!)
-fi
+./build/collector/vigie-collector --state-dir ./vigie-collector-state &
+pids+=($!)
 echo "vigie is running: try  ./build/cli/vigie grep '{host=\"$(hostname)\"}' --since 15m"
 wait
