@@ -39,11 +39,13 @@ void Batcher::OpenLocked() {
 
 void Batcher::NoteCursorLocked(const FileCursor& cursor) {
   auto [it, inserted] = open_.cursors.try_emplace(cursor.key, cursor);
-  if (!inserted) {
-    // Same file: the path never changes, so copy only what moves.
+  if (inserted) return;
+  if (it->second.forget || cursor.forget) {
+    it->second = cursor;  // Released, or a new file that reuses a released one's inode.
+  } else {
+    // The same file: its path never changes, so copy only what moves.
     it->second.offset = cursor.offset;
     it->second.fingerprint = cursor.fingerprint;
-    it->second.forget = cursor.forget;
   }
 }
 

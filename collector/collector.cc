@@ -16,13 +16,14 @@ namespace {
 // them only to drop the oldest batches would lose data that was safe on disk.
 constexpr double kHoldBackFill = 0.9;
 
-}  // namespace
-
+// This machine's host name: the default `host` label.
 std::string LocalHostName() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
   return name;
 }
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorConfig config) {
   std::unique_ptr<Collector> c(new Collector(std::move(config)));

@@ -65,7 +65,4 @@ class Collector {
   std::thread maintenance_;
 };
 
-// This machine's host name (the default `host` label).
-std::string LocalHostName();
-
 }  // namespace vigie::collector

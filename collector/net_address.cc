@@ -13,6 +13,21 @@
 
 namespace vigie::collector {
 
+namespace {
+
+// "host:port" (bracketed for IPv6) of a socket address.
+std::string SocketAddressText(const void* sockaddr, uint32_t length) {
+  char host[NI_MAXHOST], port[NI_MAXSERV];
+  if (getnameinfo(static_cast<const struct sockaddr*>(sockaddr), length, host, sizeof(host), port,
+                  sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "?";
+  }
+  std::string_view h = host;
+  return h.find(':') != std::string_view::npos ? StrCat("[", h, "]:", port) : StrCat(h, ":", port);
+}
+
+}  // namespace
+
 absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text) {
   ListenAddress out;
   std::string_view rest = text;
@@ -32,16 +47,6 @@ absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text) {
     return absl::InvalidArgumentError(StrCat("address \"", text, "\": bad port"));
   }
   return out;
-}
-
-std::string SocketAddressText(const void* sockaddr, uint32_t length) {
-  char host[NI_MAXHOST], port[NI_MAXSERV];
-  if (getnameinfo(static_cast<const struct sockaddr*>(sockaddr), length, host, sizeof(host), port,
-                  sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    return "?";
-  }
-  std::string_view h = host;
-  return h.find(':') != std::string_view::npos ? StrCat("[", h, "]:", port) : StrCat(h, ":", port);
 }
 
 std::string PeerHost(const void* sockaddr, uint32_t length) {

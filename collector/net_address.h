@@ -26,9 +26,6 @@ absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view text);
 // the port picked for port 0.
 absl::StatusOr<int> BindSocket(const ListenAddress& address, int type, std::string* bound);
 
-// "host:port" (bracketed for IPv6) of a socket address.
-std::string SocketAddressText(const void* sockaddr, uint32_t length);
-
 // The host part of a peer's address, or "" for a loopback peer (a local sender).
 std::string PeerHost(const void* sockaddr, uint32_t length);
 

@@ -58,6 +58,7 @@ absl::Status Shipper::Start() {
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff_max.count()));
   stub_ = std::make_unique<PushStub>(grpc::CreateCustomChannel(options_.server, credentials, args));
   maybe_sent_through_ = spool_->LastSeq();  // What a previous run left may have been sent.
+  merge_limit_ = options_.max_request_bytes;
   spool_->SetAppendListener([this] { Wake(); });
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
@@ -120,8 +121,8 @@ bool Shipper::RunStream() {
     }
     if (in_flight_.size() < options_.window && !call.busy()) {
       lock.unlock();
-      std::optional<Spool::Outgoing> next = spool_->Next(
-          sent_through, sent_through >= maybe_sent_through_ ? options_.max_request_bytes : 0);
+      std::optional<Spool::Outgoing> next =
+          spool_->Next(sent_through, sent_through >= maybe_sent_through_ ? merge_limit_ : 0);
       bool sent = next && call.StartSend(std::move(next->request));
       lock.lock();
       if (sent) {
@@ -143,6 +144,15 @@ bool Shipper::RunStream() {
   metrics_->batches_in_flight.Set(0);
   if (graceful || (stopping_ && status.error_code() == grpc::StatusCode::CANCELLED)) return acked;
   metrics_->stream_failures.Increment();
+  if ((status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+       status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) &&
+      merge_limit_ > 0) {
+    // Perhaps a merged request is over what this vigied accepts (its --max-batch-bytes is
+    // below our max_request_bytes): merge less from now on.
+    merge_limit_ /= 2;
+    spdlog::warn("vigied refused a request ({}); merging batches up to {} bytes from now on",
+                 status.error_message(), merge_limit_);
+  }
   std::string error =
       ended_by ? ended_by
                : StrCat(static_cast<int>(status.error_code()), " ", status.error_message());

@@ -84,6 +84,9 @@ class Shipper {
   // they are resent one per request with their own seq, never merged with newer ones, so that
   // vigied's dedup by seq sees each exactly as before. Used by the shipper thread only.
   uint64_t maybe_sent_through_ = 0;
+  // Requests merge batches up to this size: max_request_bytes, halved each time vigied refuses
+  // a request as too large or malformed. Used by the shipper thread only.
+  size_t merge_limit_ = 0;
   std::string last_error_;
   std::chrono::steady_clock::time_point last_error_log_;
   std::chrono::steady_clock::time_point last_reject_log_;  // Acks arrive one at a time.

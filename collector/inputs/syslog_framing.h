@@ -29,10 +29,9 @@ class SyslogFramer {
   // The connection ended: hands on a last message cut short, if any.
   void Finish(const Emit& emit);
 
-  enum class Mode { kUnknown, kOctetCounting, kLines };
-  Mode mode() const { return mode_; }
-
  private:
+  enum class Mode { kUnknown, kOctetCounting, kLines };
+
   void FeedOctets(std::string_view* data, const Emit& emit);
   void FeedLines(std::string_view data, const Emit& emit);
   void EmitFrame(const Emit& emit);

@@ -40,6 +40,11 @@ void FakeIngest::SetAckDelay(std::chrono::milliseconds delay) {
   ack_delay_ = delay;
 }
 
+void FakeIngest::SetMaxRequestBytes(size_t bytes) {
+  std::lock_guard lock(mu_);
+  max_request_bytes_ = bytes;
+}
+
 std::vector<StoredEntry> FakeIngest::Entries() const {
   std::lock_guard lock(mu_);
   return entries_;
@@ -83,6 +88,9 @@ grpc::Status FakeIngest::Push(grpc::ServerContext* context,
     bool cut = false;
     {
       std::lock_guard lock(mu_);
+      if (max_request_bytes_ > 0 && request.ByteSizeLong() > max_request_bytes_) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "fault: request too large");
+      }
       uint64_t& applied = applied_[request.agent_id()];
       uint64_t count = 0;
       for (const v1::Stream& s : request.streams()) count += s.entries_size();

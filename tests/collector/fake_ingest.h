@@ -38,6 +38,8 @@ class FakeIngest final : public v1::Ingest::Service {
   void CutAfterStore(int n);
   // Every ack waits this long (a slow server).
   void SetAckDelay(std::chrono::milliseconds delay);
+  // Requests larger than this end their stream with INVALID_ARGUMENT (0: no limit).
+  void SetMaxRequestBytes(size_t bytes);
 
   std::vector<StoredEntry> Entries() const;
   std::vector<std::string> Lines() const;
@@ -59,6 +61,7 @@ class FakeIngest final : public v1::Ingest::Service {
   uint64_t batches_ = 0, duplicates_ = 0;
   int cut_after_store_ = 0;
   std::chrono::milliseconds ack_delay_{0};
+  size_t max_request_bytes_ = 0;
   std::string authorization_;
 };
 

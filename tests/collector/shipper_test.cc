@@ -102,6 +102,15 @@ TEST_F(CollectorShipperTest, MergesWaitingBatchesButResendsEachAlone) {
   EXPECT_EQ(metrics_.batches_acked.Value(), 30);
 }
 
+TEST_F(CollectorShipperTest, MergesLessWhenTheServerRefusesLargeRequests) {
+  fake_.SetMaxRequestBytes(64 << 10);
+  auto shipper = Start({});
+  SpoolBatches(30, 1000);  // About 15 KiB each, 450 KiB together.
+  ASSERT_TRUE(WaitAllAcked());
+  ExpectEachLineOnceInOrder();
+  EXPECT_GE(metrics_.stream_failures.Value(), 1);
+}
+
 TEST_F(CollectorShipperTest, BatchesFoundAtStartAreSentAlone) {
   SpoolBatches(30, 10);  // As a previous run left them: any may have been sent already.
   auto shipper = Start({});

@@ -68,12 +68,6 @@ void TcpProxy::SetTarget(std::string target) {
   target_ = std::move(target);
 }
 
-void TcpProxy::CutAll() {
-  cut_ = true;
-  uint64_t one = 1;
-  if (write(wake_fd_, &one, sizeof(one)) != sizeof(one)) return;
-}
-
 void TcpProxy::Run() {
   std::map<int, int> peer;        // fd -> the other end
   std::map<int, bool> to_server;  // fd -> reading from the client side
@@ -94,10 +88,6 @@ void TcpProxy::Run() {
     if (fds[0].revents) {
       uint64_t value = 0;
       if (read(wake_fd_, &value, sizeof(value)) != sizeof(value) || stopping_) return;
-    }
-    if (cut_.exchange(false)) {
-      while (!peer.empty()) drop(peer.begin()->first);
-      continue;
     }
     if (fds[1].revents) {
       int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);

@@ -1,6 +1,6 @@
 // A TCP forwarder between the collector and vigied, for the integration tests: vigied gets a
 // new port at each restart (port 0), while the collector keeps one --server address. It also
-// counts the bytes going to the server and can cut every connection.
+// counts the bytes going to the server.
 //
 // Thread safety: all methods may be called from the test thread while the proxy runs.
 #pragma once
@@ -21,8 +21,6 @@ class TcpProxy {
   const std::string& address() const { return address_; }
   // Where new connections go; "" refuses them (the server is down).
   void SetTarget(std::string target);
-  // Closes every open connection.
-  void CutAll();
   uint64_t bytes_to_server() const { return bytes_to_server_; }
 
  private:
@@ -33,7 +31,7 @@ class TcpProxy {
   int wake_fd_ = -1;
   std::mutex mu_;
   std::string target_;
-  std::atomic<bool> cut_ = false, stopping_ = false;  // Set, then wake_fd_ written.
+  std::atomic<bool> stopping_ = false;  // Set, then wake_fd_ written.
   std::atomic<uint64_t> bytes_to_server_ = 0;
   std::thread thread_;
 };
