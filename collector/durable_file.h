@@ -30,4 +30,9 @@ absl::Status EnsureDirectory(const std::string& dir);
 // fsyncs a directory so that entries created or removed in it survive a power loss.
 absl::Status SyncDirectory(const std::string& dir);
 
+// pwrite / pread of all `size` bytes at `offset`, retrying short transfers and EINTR. False on
+// an error (errno set) or, for reads, the end of the file.
+bool WriteAllAt(int fd, std::string_view bytes, uint64_t offset);
+bool ReadAllAt(int fd, char* out, size_t size, uint64_t offset);
+
 }  // namespace vigie::collector

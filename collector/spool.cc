@@ -1,11 +1,11 @@
 #include "collector/spool.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
@@ -13,71 +13,8 @@
 #include "collector/push_builder.h"
 #include "common/strings.h"
 #include "common/time.h"
-#include "common/varint.h"
-#include "xxhash.h"
 
 namespace vigie::collector {
-
-namespace {
-
-constexpr size_t kHeaderBytes = 12;  // u32 length + u64 hash.
-constexpr std::string_view kSuffix = ".spool";
-
-std::string EncodeRecord(const SpoolBatch& batch, uint32_t* request_offset) {
-  std::string out(kHeaderBytes, '\0');
-  PutVarint(&out, batch.seq);
-  PutVarint(&out, batch.entries);
-  PutVarint(&out, batch.cursors.size());
-  for (const FileCursor& c : batch.cursors) EncodeCursor(c, &out);
-  *request_offset = static_cast<uint32_t>(out.size() - kHeaderBytes);
-  out.append(batch.request);
-  size_t payload = out.size() - kHeaderBytes;
-  std::string header;
-  PutBigEndian32(&header, static_cast<uint32_t>(payload));
-  PutBigEndian64(&header, XXH3_64bits(out.data() + kHeaderBytes, payload));
-  out.replace(0, kHeaderBytes, header);
-  return out;
-}
-
-// Parses the payload's fields before the request bytes.
-bool DecodeHead(std::string_view payload, uint64_t* seq, uint64_t* entries,
-                std::vector<FileCursor>* cursors, uint32_t* request_offset) {
-  std::string_view in = payload;
-  uint64_t count = 0;
-  if (!GetVarint(&in, seq) || !GetVarint(&in, entries) || !GetVarint(&in, &count)) return false;
-  if (count > in.size()) return false;
-  cursors->resize(count);
-  for (FileCursor& c : *cursors) {
-    if (!DecodeCursor(&in, &c)) return false;
-  }
-  *request_offset = static_cast<uint32_t>(payload.size() - in.size());
-  return true;
-}
-
-bool WriteAt(int fd, std::string_view bytes, uint64_t offset) {
-  while (!bytes.empty()) {
-    ssize_t n = pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
-bool ReadAt(int fd, char* out, size_t size, uint64_t offset) {
-  while (size > 0) {
-    ssize_t n = pread(fd, out, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    out += n;
-    size -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
 
 Spool::Spool(Options options, ResolveFn on_resolve, Metrics* metrics)
     : options_(std::move(options)), on_resolve_(std::move(on_resolve)), metrics_(metrics) {}
@@ -86,90 +23,11 @@ Spool::~Spool() {
   for (auto& [id, segment] : segments_) close(segment.fd);
 }
 
-absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(Options options, uint64_t resolved_through,
-                                                   ResolveFn on_resolve, Metrics* metrics) {
-  if (absl::Status s = EnsureDirectory(options.dir); !s.ok()) return s;
-  std::unique_ptr<Spool> spool(new Spool(std::move(options), std::move(on_resolve), metrics));
-  if (absl::Status s = spool->Recover(resolved_through); !s.ok()) return s;
-  return spool;
-}
-
-absl::Status Spool::Recover(uint64_t resolved_through) {
-  DIR* dir = opendir(options_.dir.c_str());
-  if (!dir) return ErrnoStatus(StrCat("open spool directory ", options_.dir), errno);
-  std::map<uint64_t, std::string> files;
-  while (dirent* e = readdir(dir)) {
-    std::string_view name = e->d_name;
-    uint64_t id = 0;
-    if (name.size() > kSuffix.size() && name.ends_with(kSuffix) &&
-        ParseNumber(name.substr(0, name.size() - kSuffix.size()), &id)) {
-      files[id] = StrCat(options_.dir, "/", name);
-    }
-  }
-  closedir(dir);
-  for (auto it = files.begin(); it != files.end(); ++it) {
-    if (absl::Status s = LoadSegment(it->first, it->second, std::next(it) == files.end());
-        !s.ok()) {
-      return s;
-    }
-  }
-  while (resolved_ < records_.size() && records_[resolved_].seq <= resolved_through) ++resolved_;
-  visible_seq_ = records_.empty() ? 0 : records_.back().seq;
-  if (records_.size() > resolved_) {
-    spdlog::info("spool: {} unacknowledged batches to resend, seq {} to {}",
-                 records_.size() - resolved_, records_[resolved_].seq, visible_seq_);
-  }
-  UpdateGaugesLocked();
-  return absl::OkStatus();
-}
-
-absl::Status Spool::LoadSegment(uint64_t id, const std::string& path, bool last) {
-  absl::StatusOr<std::string> data = ReadWholeFile(path);
-  if (!data.ok()) return data.status();
-  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(StrCat("open ", path), errno);
-  Segment segment{path, fd, 0, 0};
-  std::string_view rest = *data;
-  while (rest.size() >= kHeaderBytes) {
-    uint32_t length = GetBigEndian32(rest.data());
-    if (rest.size() - kHeaderBytes < length) break;
-    std::string_view payload = rest.substr(kHeaderBytes, length);
-    if (XXH3_64bits(payload.data(), payload.size()) != GetBigEndian64(rest.data() + 4)) break;
-    Record r{0, id, segment.size, length, 0, 0, {}};
-    if (!DecodeHead(payload, &r.seq, &r.entries, &r.cursors, &r.request_offset)) break;
-    if (!records_.empty() && r.seq <= records_.back().seq) break;
-    segment.last_seq = r.seq;
-    segment.size += kHeaderBytes + length;
-    rest.remove_prefix(kHeaderBytes + length);
-    records_.push_back(std::move(r));
-  }
-  if (segment.size < data->size()) {
-    spdlog::warn("spool: {} has {} unreadable bytes after offset {}{}", path,
-                 data->size() - segment.size, segment.size,
-                 last ? " (a write cut short by a crash); cut off" : "; ignored");
-    if (last && ftruncate(fd, static_cast<off_t>(segment.size)) != 0) {
-      return ErrnoStatus(StrCat("truncate ", path), errno);
-    }
-  }
-  bytes_ += segment.size;
-  segments_[id] = std::move(segment);
-  return absl::OkStatus();
-}
-
-std::vector<std::pair<uint64_t, std::vector<FileCursor>>> Spool::RecoveredCursors() const {
-  std::lock_guard lock(mu_);
-  std::vector<std::pair<uint64_t, std::vector<FileCursor>>> out;
-  for (size_t i = resolved_; i < records_.size(); ++i) {
-    out.emplace_back(records_[i].seq, records_[i].cursors);
-  }
-  return out;
-}
-
 absl::StatusOr<Spool::Segment*> Spool::ActiveSegment(uint64_t first_seq) {
   if (!segments_.empty() && segments_.rbegin()->second.size < options_.segment_bytes) {
     return &segments_.rbegin()->second;
   }
-  std::string path = fmt::format("{}/{:020}{}", options_.dir, first_seq, kSuffix);
+  std::string path = fmt::format("{}/{:020}{}", options_.dir, first_seq, kSpoolSegmentSuffix);
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return ErrnoStatus(StrCat("create ", path), errno);
   if (options_.fsync) {
@@ -188,7 +46,7 @@ absl::Status Spool::Append(std::vector<SpoolBatch>* batches) {
   std::vector<uint32_t> request_offsets(batches->size());
   uint64_t total = 0;
   for (size_t i = 0; i < batches->size(); ++i) {
-    encoded[i] = EncodeRecord((*batches)[i], &request_offsets[i]);
+    encoded[i] = EncodeSpoolRecord((*batches)[i], &request_offsets[i]);
     total += encoded[i].size();
   }
   absl::Status status;
@@ -206,7 +64,7 @@ absl::Status Spool::Append(std::vector<SpoolBatch>* batches) {
       }
       Segment& s = **segment;
       const std::string& record = encoded[appended];
-      if (!WriteAt(s.fd, record, s.size)) {
+      if (!WriteAllAt(s.fd, record, s.size)) {
         status = ErrnoStatus(StrCat("write ", s.path), errno);
         // Cut off the partial record so that the next append starts on a boundary.
         if (ftruncate(s.fd, static_cast<off_t>(s.size)) != 0) {
@@ -215,7 +73,7 @@ absl::Status Spool::Append(std::vector<SpoolBatch>* batches) {
         break;
       }
       records_.push_back(Record{batch.seq, segments_.rbegin()->first, s.size,
-                                static_cast<uint32_t>(record.size() - kHeaderBytes),
+                                static_cast<uint32_t>(record.size() - kSpoolHeaderBytes),
                                 request_offsets[appended], batch.entries,
                                 std::move(batch.cursors)});
       s.size += record.size();
@@ -283,13 +141,11 @@ void Spool::DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it) {
 
 std::string Spool::ReadRequestLocked(const Record& r) {
   const Segment& segment = segments_.at(r.segment);
-  std::string payload(r.length, '\0');
-  char header[kHeaderBytes];
-  if (ReadAt(segment.fd, header, kHeaderBytes, r.offset) &&
-      ReadAt(segment.fd, payload.data(), r.length, r.offset + kHeaderBytes) &&
-      GetBigEndian64(header + 4) == XXH3_64bits(payload.data(), payload.size())) {
-    payload.erase(0, r.request_offset);
-    return payload;
+  std::string record(kSpoolHeaderBytes + r.length, '\0');
+  SpoolRecordHead head;
+  if (ReadAllAt(segment.fd, record.data(), record.size(), r.offset) &&
+      DecodeSpoolRecord(record, &head) == record.size()) {
+    return record.substr(kSpoolHeaderBytes + r.request_offset);
   }
   spdlog::error("spool: batch {} in {} is unreadable or corrupt; its {} entries are lost", r.seq,
                 segment.path, r.entries);

@@ -6,10 +6,8 @@
 // accumulate here; when the spool would exceed its size bound, the oldest segments are dropped
 // (counted in metrics and logged at most once a minute), never silently.
 //
-// On disk: <dir>/<first seq, 20 digits>.spool segment files of records
-//   u32 payload length | u64 XXH3 of payload | payload
-//   payload = varint seq | varint entries | varint cursor count | cursors | PushRequest bytes
-// A torn record at the end of the last segment (a crash mid-write) is cut off at open.
+// On disk: <dir>/<first seq, 20 digits>.spool segment files of records (spool_record.h). A
+// torn record at the end of the last segment (a crash mid-write) is cut off at open.
 //
 // Thread safety: Append() must be called from one thread at a time; everything else may be
 // called concurrently with it and with each other.
@@ -27,15 +25,9 @@
 #include "absl/status/statusor.h"
 #include "collector/cursor.h"
 #include "collector/metrics.h"
+#include "collector/spool_record.h"
 
 namespace vigie::collector {
-
-struct SpoolBatch {
-  uint64_t seq = 0;
-  uint64_t entries = 0;
-  std::string request;  // A serialized vigie.v1.PushRequest.
-  std::vector<FileCursor> cursors;
-};
 
 class Spool {
  public:
