@@ -14,7 +14,7 @@ void Batcher::Start() {
 }
 
 void Batcher::WaitForSpaceLocked(std::unique_lock<std::mutex>& lock) {
-  space_cv_.wait(lock, [&] { return pending_ < options_.max_pending || stopping_; });
+  space_cv_.wait(lock, [&] { return pending_ < options_.max_pending || closed_for_input_; });
 }
 
 void Batcher::HoldBackLocked(std::unique_lock<std::mutex>& lock, size_t more) {
@@ -27,7 +27,7 @@ void Batcher::HoldBackLocked(std::unique_lock<std::mutex>& lock, size_t more) {
   metrics_->file_reading_paused.Set(1);
   // The spool shrinks when acknowledged segments are released (every second); no event to
   // wait for, so look again every 100 ms.
-  while (!stopping_ && full()) space_cv_.wait_for(lock, std::chrono::milliseconds(100));
+  while (!closed_for_input_ && full()) space_cv_.wait_for(lock, std::chrono::milliseconds(100));
   metrics_->file_reading_paused.Set(0);
 }
 
@@ -57,6 +57,7 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
   }
   WaitForSpaceLocked(lock);
   if (cursor) HoldBackLocked(lock, line.size());
+  if (closed_for_input_) return;
   OpenLocked();
   open_.builder.Add(stream, ts_ns, line);
   if (cursor) NoteCursorLocked(*cursor);
@@ -66,6 +67,7 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
 void Batcher::AddCursor(const FileCursor& cursor) {
   std::unique_lock lock(mu_);
   WaitForSpaceLocked(lock);
+  if (closed_for_input_) return;
   OpenLocked();
   NoteCursorLocked(cursor);
 }
@@ -87,7 +89,14 @@ void Batcher::Flush() {
   space_cv_.wait(lock, [&] { return written_count_ >= target || !thread_.joinable(); });
 }
 
+void Batcher::Close() {
+  std::lock_guard lock(mu_);
+  closed_for_input_ = true;
+  space_cv_.notify_all();
+}
+
 void Batcher::Stop() {
+  Close();
   {
     std::lock_guard lock(mu_);
     if (!thread_.joinable()) return;

@@ -53,6 +53,11 @@ class Batcher : public EntrySink {
 
   // Closes the open batch and waits until every batch closed so far is in the spool.
   void Flush();
+  // Stops accepting entries, before the inputs are stopped: Add and AddCursor return at once
+  // (also those waiting for room), dropping what they are given. Nothing is lost that was
+  // acknowledged to anyone: a file's dropped lines never reach the spool, nor do their cursors,
+  // so they are read again at the next start.
+  void Close();
   // Flushes, then stops the thread.
   void Stop();
 
@@ -88,6 +93,7 @@ class Batcher : public EntrySink {
   uint64_t pending_bytes_ = 0;  // Their size.
   uint64_t closed_count_ = 0, written_count_ = 0;
   bool stopping_ = false;
+  bool closed_for_input_ = false;
   std::thread thread_;
 };
 

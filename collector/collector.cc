@@ -136,6 +136,8 @@ void Collector::Maintain() {
 }
 
 void Collector::Stop(std::chrono::milliseconds drain) {
+  // Inputs waiting for room (a full spool, a slow disk) must not hold the stop up.
+  if (batcher_) batcher_->Close();
   if (files_) files_->Stop();
   for (auto& input : syslogs_) input->Stop();
   if (batcher_) batcher_->Stop();

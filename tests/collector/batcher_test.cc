@@ -111,5 +111,27 @@ TEST_F(CollectorBatcherTest, BackPressureBlocksProducers) {
   EXPECT_EQ(total, 100u);
 }
 
+TEST_F(CollectorBatcherTest, FilesWaitForRoomInTheSpoolUntilClosed) {
+  Batcher batcher({.max_bytes = 4096, .hold_back_bytes = 2000}, state_.get(), spool_.get(),
+                  &metrics_);
+  batcher.Start();
+  FileCursor cursor{{1, 1}, 0, {}, "/a", false};
+  batcher.Add(stream_, 1, "syslog has no cursor: never waits", nullptr);
+  std::atomic<int> added = 0;
+  std::thread file_input([&] {
+    for (int i = 0; i < 100; ++i) {
+      cursor.offset += 101;
+      batcher.Add(stream_, i + 2, std::string(100, 'f'), &cursor);
+      ++added;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_LT(added.load(), 30);  // Held back near 2000 bytes.
+  EXPECT_EQ(metrics_.file_reading_paused.Value(), 1);
+  batcher.Close();  // As the collector stops: the waiting input returns.
+  file_input.join();
+  batcher.Stop();
+}
+
 }  // namespace
 }  // namespace vigie::collector

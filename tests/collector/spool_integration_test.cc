@@ -41,6 +41,9 @@ TEST_F(CollectorSpoolIntegrationTest, FilesWaitWhileTheSpoolIsFullAndLoseNothing
   EXPECT_GT(collector_->Metric("vigie_collector_file_lag_bytes{file=\"" + Path("logs/big.log") +
                                "\",input=\"file-0\"}"),
             1 << 20);  // Held back, not read.
+  // A stop while files wait for room must not hang; they resume from the spool's cursors.
+  collector_->Stop();
+  collector_->Start();
   RestartServer();
   std::string query = "{file=\"" + Path("logs/big.log") + "\"}";
   ASSERT_TRUE(WaitStored(query, 100000, seconds(60))) << Diagnose(query);
