@@ -61,6 +61,7 @@ TEST_F(CollectorShipperIntegrationTest, GzipShrinksWhatGoesOnTheWire) {
 }
 
 TEST_F(CollectorShipperIntegrationTest, Tls) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/openssl")) << "needs apt-get install openssl";
   std::string out, err;
   ASSERT_EQ(vigie::testing::RunCommand(
                 {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",

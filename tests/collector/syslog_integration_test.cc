@@ -41,6 +41,7 @@ class CollectorSyslogTest : public CollectorIntegrationTest {
   }
 
   void Logger(std::vector<std::string> args) {
+    ASSERT_TRUE(fs::exists("/usr/bin/logger")) << "needs logger: apt-get install bsdutils";
     std::vector<std::string> argv = {"/usr/bin/logger", "-n", "127.0.0.1"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::string out, err;
@@ -138,6 +139,7 @@ TEST_F(CollectorSyslogTest, MalformedMessagesAreKeptWhole) {
 }
 
 TEST_F(CollectorSyslogTest, RsyslogForwardsWithOmfwd) {
+  ASSERT_TRUE(fs::exists("/usr/sbin/rsyslogd")) << "needs rsyslogd: apt-get install rsyslog";
   fs::create_directories(Path("rsyslog-work"));
   std::string conf = Path("rsyslog.conf");
   std::ofstream(conf) << "global(workDirectory=\"" << Path("rsyslog-work") << "\")\n"
