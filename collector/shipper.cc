@@ -11,6 +11,10 @@ namespace vigie::collector {
 
 namespace {
 
+// vigied stores a stream's requests one after the other: a request being stored and one
+// waiting keep it busy, and more only hold memory (merged requests reach 8 MiB).
+constexpr size_t kMaxInFlightBytes = 16 << 20;
+
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const std::string& ca_file,
                                                       absl::Status* status) {
   if (ca_file.empty()) return grpc::InsecureChannelCredentials();
@@ -110,6 +114,7 @@ bool Shipper::RunStream() {
   uint64_t sent_through = 0;  // Next(0) starts at the oldest unresolved batch.
   std::unique_lock lock(mu_);
   in_flight_.clear();
+  in_flight_bytes_ = 0;
   acked_ = false;
   const char* ended_by = nullptr;
   while (true) {
@@ -119,15 +124,20 @@ bool Shipper::RunStream() {
       ended_by = "no acknowledgement within the ack timeout";
       break;
     }
-    if (in_flight_.size() < options_.window && !call.busy()) {
+    // Always one request in flight, however large; more within the window and the byte cap.
+    bool room = in_flight_.empty() ||
+                (in_flight_.size() < options_.window && in_flight_bytes_ < kMaxInFlightBytes);
+    if (room && !call.busy()) {
       lock.unlock();
       std::optional<Spool::Outgoing> next =
           spool_->Next(sent_through, sent_through >= maybe_sent_through_ ? merge_limit_ : 0);
+      size_t bytes = next ? next->request.size() : 0;
       bool sent = next && call.StartSend(std::move(next->request));
       lock.lock();
       if (sent) {
         sent_through = next->seq;
-        in_flight_.push_back({next->seq, std::chrono::steady_clock::now()});
+        in_flight_.push_back({next->seq, bytes, std::chrono::steady_clock::now()});
+        in_flight_bytes_ += bytes;
         metrics_->batches_sent.Increment(static_cast<double>(next->batches));
         metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
         continue;
@@ -168,7 +178,10 @@ bool Shipper::RunStream() {
 void Shipper::OnAck(const v1::PushAck& ack) {
   {
     std::lock_guard lock(mu_);
-    while (!in_flight_.empty() && in_flight_.front().seq <= ack.seq()) in_flight_.pop_front();
+    while (!in_flight_.empty() && in_flight_.front().seq <= ack.seq()) {
+      in_flight_bytes_ -= in_flight_.front().bytes;
+      in_flight_.pop_front();
+    }
     if (!acked_) {
       acked_ = true;
       metrics_->connected.Set(1);

@@ -1,7 +1,8 @@
 // Sends the spool's batches to vigied over one Ingest.Push stream and gives each ack back to
 // the spool, which resolves the batch and passes its cursors on to the checkpoints.
 //
-// - Up to `window` batches in flight; vigied acks them in order once each is durable.
+// - Up to `window` requests (and 16 MiB) in flight; vigied acks them in order once each is
+//   durable.
 // - Any stream error: wait (exponential backoff with jitter), reconnect, and resend from the
 //   oldest unacknowledged batch; vigied acks those it had already stored as duplicates.
 // - No ack for `ack_timeout` while batches are in flight: the stream is cancelled and
@@ -58,6 +59,7 @@ class Shipper {
  private:
   struct InFlight {
     uint64_t seq;
+    size_t bytes;
     std::chrono::steady_clock::time_point sent;
   };
 
@@ -76,6 +78,7 @@ class Shipper {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<InFlight> in_flight_;
+  size_t in_flight_bytes_ = 0;
   bool acked_ = false;  // The current stream got an ack.
   bool stopping_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;

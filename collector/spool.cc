@@ -139,31 +139,44 @@ void Spool::DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it) {
   segments_.erase(it);
 }
 
-std::string Spool::ReadRequestLocked(const Record& r) {
+void Spool::AppendRequestLocked(const Record& r, std::string* out) {
   const Segment& segment = segments_.at(r.segment);
-  std::string record(kSpoolHeaderBytes + r.length, '\0');
+  // Read the whole record in place, check it, then keep only its request bytes.
+  size_t at = out->size();
+  out->resize(at + kSpoolHeaderBytes + r.length);
   SpoolRecordHead head;
-  if (ReadAllAt(segment.fd, record.data(), record.size(), r.offset) &&
-      DecodeSpoolRecord(record, &head) == record.size()) {
-    return record.substr(kSpoolHeaderBytes + r.request_offset);
+  if (ReadAllAt(segment.fd, out->data() + at, kSpoolHeaderBytes + r.length, r.offset) &&
+      DecodeSpoolRecord(std::string_view(*out).substr(at), &head) == kSpoolHeaderBytes + r.length) {
+    out->erase(at, kSpoolHeaderBytes + r.request_offset);
+    return;
   }
+  out->resize(at);
   spdlog::error("spool: batch {} in {} is unreadable or corrupt; its {} entries are lost", r.seq,
                 segment.path, r.entries);
   metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
-  return PushBuilder().Finish(options_.agent_id, r.seq);
+  out->append(PushBuilder().Finish(options_.agent_id, r.seq));
 }
 
 std::optional<Spool::Outgoing> Spool::Next(uint64_t after, size_t max_bytes) {
   std::lock_guard lock(mu_);
-  auto it = std::upper_bound(records_.begin() + static_cast<ptrdiff_t>(resolved_), records_.end(),
-                             after, [](uint64_t s, const Record& r) { return s < r.seq; });
-  if (it == records_.end() || it->seq > visible_seq_) return std::nullopt;
-  Outgoing out{it->seq, 1, ReadRequestLocked(*it)};
-  for (++it; it != records_.end() && it->seq <= visible_seq_; ++it) {
-    if (out.request.size() + (it->length - it->request_offset) > max_bytes) break;
-    out.request += ReadRequestLocked(*it);
-    out.seq = it->seq;
-    ++out.batches;
+  auto first =
+      std::upper_bound(records_.begin() + static_cast<ptrdiff_t>(resolved_), records_.end(), after,
+                       [](uint64_t s, const Record& r) { return s < r.seq; });
+  if (first == records_.end() || first->seq > visible_seq_) return std::nullopt;
+  auto request_bytes = [](const Record& r) { return r.length - r.request_offset; };
+  // Which batches go together, and room for them (plus one record's head while reading).
+  size_t total = request_bytes(*first);
+  auto last = first;
+  for (auto it = std::next(first); it != records_.end() && it->seq <= visible_seq_; ++it) {
+    if (total + request_bytes(*it) > max_bytes) break;
+    total += request_bytes(*it);
+    last = it;
+  }
+  Outgoing out{last->seq, static_cast<size_t>(last - first) + 1, {}};
+  out.request.reserve(total + kSpoolHeaderBytes + first->request_offset + 64 * 1024);
+  for (auto it = first;; ++it) {
+    AppendRequestLocked(*it, &out.request);
+    if (it == last) break;
   }
   return out;
 }

@@ -116,8 +116,9 @@ class Spool {
   void DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it);
   void UpdateGaugesLocked();
   void ReportDropsLocked();
-  // The request bytes of `r`, or an empty request with its seq if the record is corrupt.
-  std::string ReadRequestLocked(const Record& r);
+  // Appends the request bytes of `r` to `out`, or an empty request with its seq if the record
+  // is corrupt.
+  void AppendRequestLocked(const Record& r, std::string* out);
 
   const Options options_;
   const ResolveFn on_resolve_;
