@@ -131,16 +131,23 @@ bool Shipper::RunStream() {
       lock.unlock();
       std::optional<Spool::Outgoing> next =
           spool_->Next(sent_through, sent_through >= maybe_sent_through_ ? merge_limit_ : 0);
-      size_t bytes = next ? next->request.size() : 0;
-      bool sent = next && call.StartSend(std::move(next->request));
       lock.lock();
-      if (sent) {
-        sent_through = next->seq;
+      if (next) {
+        // In the window before it is sent: its ack may come back before StartSend returns.
+        size_t bytes = next->request.size();
         in_flight_.push_back({next->seq, bytes, std::chrono::steady_clock::now()});
         in_flight_bytes_ += bytes;
-        metrics_->batches_sent.Increment(static_cast<double>(next->batches));
-        metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
-        continue;
+        lock.unlock();
+        bool sent = call.StartSend(std::move(next->request));
+        lock.lock();
+        if (sent) {
+          sent_through = next->seq;
+          metrics_->batches_sent.Increment(static_cast<double>(next->batches));
+          metrics_->batches_in_flight.Set(static_cast<double>(in_flight_.size()));
+          continue;
+        }
+        in_flight_.pop_back();  // The call broke: nothing can acknowledge it.
+        in_flight_bytes_ -= bytes;
       }
     }
     cv_.wait_for(lock, std::chrono::milliseconds(100));
