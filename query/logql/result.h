@@ -11,9 +11,9 @@ namespace vigie::logql {
 struct QueryStats {
   uint64_t streams = 0;
   uint64_t blocks = 0;
-  uint64_t blocks_skipped = 0;  // Ruled out by their n-gram filter without being read.
   uint64_t entries_scanned = 0;
   uint64_t bytes_scanned = 0;
+  uint64_t blocks_skipped = 0;  // Ruled out by their n-gram filter without being read.
 };
 
 struct Point {

@@ -13,9 +13,9 @@
 
 namespace vigie::testing {
 
-// $VIGIE_BIN_DIR (the CMake build directory, set by ctest) + "/" + relative.
+// The CMake build directory (or $VIGIE_BIN_DIR) + "/" + relative.
 std::string BinaryPath(const std::string& relative);
-// $VIGIE_TEST_DATA + "/" + name (tests/data/).
+// tests/data (or $VIGIE_TEST_DATA) + "/" + name.
 std::string TestDataPath(const std::string& name);
 
 // A fresh directory under $TMPDIR, removed with its contents on destruction.

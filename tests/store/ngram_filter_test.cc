@@ -5,6 +5,8 @@
 #include <fstream>
 #include <random>
 
+#include "tests/integration/harness.h"
+
 namespace vigie::store {
 namespace {
 
@@ -28,7 +30,7 @@ TEST(NgramFilterTest, NeverRulesOutAPresentLiteral) {
 
 TEST(NgramFilterTest, RulesOutAbsentLiterals) {
   NgramFilterBuilder builder;
-  std::ifstream in(std::string(getenv("VIGIE_TEST_DATA")) + "/loghub/HDFS_2k.log");
+  std::ifstream in(testing::TestDataPath("loghub/HDFS_2k.log"));
   std::string line;
   while (std::getline(in, line)) builder.AddLine(line);
   std::string filter = builder.Finish();
