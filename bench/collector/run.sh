@@ -10,6 +10,7 @@
 # 3. rsyslog on the same file: imfile -> omfwd (TCP, octet-counted) -> a receiver that counts
 #    lines: MiB/s, lines/s, CPU seconds per GiB of rsyslogd.
 # Results go to bench/RESULTS-collector.md. Nothing here asserts anything about time.
+# Needs python3, curl and rsyslog (apt-get install python3 curl rsyslog).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -25,6 +26,8 @@ PIDS=()  # Every process this script starts; only these are stopped.
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+# Arithmetic with awk (bc is not always installed): calc EXPR [DECIMALS].
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
 metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1 == m {printf "%d\n", $2}'; }
 cpu_seconds() { awk '{printf "%.2f\n", ($14 + $15) / 100}' "/proc/$1/stat"; }
@@ -38,7 +41,7 @@ if [ ! -f "$INPUT" ] || [ "$(stat -c %s "$INPUT")" -lt $((SIZE_MIB << 20)) ]; th
 fi
 BYTES=$(stat -c %s "$INPUT")
 LINES=$(wc -l < "$INPUT")
-MIB=$(echo "scale=1; $BYTES / 1048576" | bc)
+MIB=$(calc "$BYTES / 1048576")
 
 start_vigied() {  # $1: directory
   "$ROOT/$BUILD/server/vigied" --data-dir "$1/data" --grpc-listen 127.0.0.1:0 \
@@ -78,7 +81,7 @@ file_run() {  # Prints: seconds collector_cpu vigied_cpu collector_peak_rss_kib
   ln "$INPUT" "$run/in/input.log"
   wait_acked "$LINES"
   t1=$(now)
-  echo "$(echo "$t1 - $t0" | bc) $(cpu_seconds "$COLLECTOR") $(cpu_seconds "$VIGIED")" \
+  echo "$(calc "$t1 - $t0" 3) $(cpu_seconds "$COLLECTOR") $(cpu_seconds "$VIGIED")" \
     "$(awk '/VmHWM/ {print $2}' "/proc/$COLLECTOR/status")"
   kill "$COLLECTOR" "$VIGIED"
   wait "$COLLECTOR" "$VIGIED" 2>/dev/null || true
@@ -103,7 +106,7 @@ T0=$(now)
 python3 bench/collector/syslog_send.py --port "$PORT" --messages "$SYSLOG_MESSAGES" --input "$INPUT"
 wait_acked "$SYSLOG_MESSAGES"
 T1=$(now)
-SYSLOG_SECONDS=$(echo "$T1 - $T0" | bc)
+SYSLOG_SECONDS=$(calc "$T1 - $T0" 3)
 SYSLOG_COLLECTOR_CPU=$(cpu_seconds "$COLLECTOR")
 kill "$COLLECTOR" "$VIGIED"; wait "$COLLECTOR" "$VIGIED" 2>/dev/null || true
 
@@ -128,13 +131,12 @@ RSYSLOGD=$!
 PIDS+=("$RSYSLOGD")
 wait "$RECEIVER"
 T1=$(now)
-RSYSLOG_SECONDS=$(echo "$T1 - $T0" | bc)
+RSYSLOG_SECONDS=$(calc "$T1 - $T0" 3)
 RSYSLOG_CPU=$(cpu_seconds "$RSYSLOGD")
 kill "$RSYSLOGD"
 
-per_s() { echo "scale=1; $1 / $2" | bc; }
-secs() { printf '%.1f' "$1"; }
-per_gib() { echo "scale=2; $1 * 1024 / $MIB" | bc; }
+per_s() { calc "$1 / $2"; }
+per_gib() { calc "$1 * 1024 / $MIB" 2; }
 cat > "$RESULTS" <<MD
 # vigie-collector end-to-end benchmark
 
@@ -147,11 +149,11 @@ cat > "$RESULTS" <<MD
 
 | Path | Seconds | MiB/s | lines/s | CPU s/GiB (collector) | CPU s/GiB (server side) |
 |---|---|---|---|---|---|
-| file -> vigie-collector -> vigied (durable ack), median of $REPEAT | $(secs "$FILE_SECONDS") | $(per_s "$MIB" "$FILE_SECONDS") | $(per_s "$LINES" "$FILE_SECONDS") | $(per_gib "$FILE_COLLECTOR_CPU") | $(per_gib "$FILE_VIGIED_CPU") (vigied) |
-| file -> rsyslogd (imfile, omfwd TCP) -> receiver | $(secs "$RSYSLOG_SECONDS") | $(per_s "$MIB" "$RSYSLOG_SECONDS") | $(per_s "$LINES" "$RSYSLOG_SECONDS") | $(per_gib "$RSYSLOG_CPU") (rsyslogd) | - (receiver only counts) |
+| file -> vigie-collector -> vigied (durable ack), median of $REPEAT | $(calc "$FILE_SECONDS") | $(per_s "$MIB" "$FILE_SECONDS") | $(per_s "$LINES" "$FILE_SECONDS") | $(per_gib "$FILE_COLLECTOR_CPU") | $(per_gib "$FILE_VIGIED_CPU") (vigied) |
+| file -> rsyslogd (imfile, omfwd TCP) -> receiver | $(calc "$RSYSLOG_SECONDS") | $(per_s "$MIB" "$RSYSLOG_SECONDS") | $(per_s "$LINES" "$RSYSLOG_SECONDS") | $(per_gib "$RSYSLOG_CPU") (rsyslogd) | - (receiver only counts) |
 
 Syslog over TCP (octet counting, RFC 5424) -> vigie-collector -> vigied: $SYSLOG_MESSAGES messages
-in $(secs "$SYSLOG_SECONDS") s = $(per_s "$SYSLOG_MESSAGES" "$SYSLOG_SECONDS") messages/s (collector CPU
+in $(calc "$SYSLOG_SECONDS") s = $(per_s "$SYSLOG_MESSAGES" "$SYSLOG_SECONDS") messages/s (collector CPU
 $SYSLOG_COLLECTOR_CPU s; the sender is a Python script, see bench/collector/syslog_send.py).
 
 Collector peak RSS during the file run: $((FILE_RSS / 1024)) MiB. All file runs (seconds,
@@ -162,13 +164,13 @@ $(printf -- '- %s\n' "${RUNS[@]}")
 ## Reading
 
 - Target: >= 100 MiB/s file to durable store, and faster than rsyslog on the same file.
-  This run: $(per_s "$MIB" "$FILE_SECONDS") MiB/s, $(echo "scale=1; ($MIB / $FILE_SECONDS) / ($MIB / $RSYSLOG_SECONDS)" | bc)x rsyslog's
-  $(per_s "$MIB" "$RSYSLOG_SECONDS") MiB/s, with $(echo "scale=0; $(per_gib "$RSYSLOG_CPU") / $(per_gib "$FILE_COLLECTOR_CPU")" | bc)x less agent CPU per GiB.
+  This run: $(per_s "$MIB" "$FILE_SECONDS") MiB/s, $(calc "$RSYSLOG_SECONDS / $FILE_SECONDS")x rsyslog's
+  $(per_s "$MIB" "$RSYSLOG_SECONDS") MiB/s, with $(calc "$RSYSLOG_CPU / $FILE_COLLECTOR_CPU" 0)x less agent CPU per GiB.
 - What bounds it: vigied stores the batches of one Push stream one after the other (read,
   validate, append with fsync, ack), so one collector cannot go faster than vigied's ingest on
-  one core: $(per_gib "$FILE_VIGIED_CPU") CPU s/GiB here, i.e. at most $(echo "scale=0; 1024 / $(per_gib "$FILE_VIGIED_CPU")" | bc) MiB/s, and vigied was busy
-  $(echo "scale=0; 100 * $FILE_VIGIED_CPU / $FILE_SECONDS" | bc) % of the wall time. The collector's own cost is $(per_gib "$FILE_COLLECTOR_CPU") CPU s/GiB (reading,
-  splitting, encoding, spooling with fsync), about $(echo "scale=0; 1024 / $(per_gib "$FILE_COLLECTOR_CPU")" | bc) MiB/s per core.
+  one core: $(per_gib "$FILE_VIGIED_CPU") CPU s/GiB here, i.e. at most $(calc "$MIB / $FILE_VIGIED_CPU" 0) MiB/s, and vigied was busy
+  $(calc "100 * $FILE_VIGIED_CPU / $FILE_SECONDS" 0) % of the wall time. The collector's own cost is $(per_gib "$FILE_COLLECTOR_CPU") CPU s/GiB (reading,
+  splitting, encoding, spooling with fsync), about $(calc "$MIB / $FILE_COLLECTOR_CPU" 0) MiB/s per core.
 - What the collector does for it: batches waiting together are merged into requests of up to
   8 MiB (one vigied write and fsync each instead of eight); while developing, one 1 MiB batch
   per request measured about 55 MiB/s on this machine.
