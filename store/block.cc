@@ -20,7 +20,7 @@ size_t DecodedBlock::LineAt(size_t pos) const {
   return static_cast<size_t>(it - offsets_.begin()) - 1;
 }
 
-std::string EncodeBlock(const std::vector<LogEntry>& entries, int level) {
+std::string EncodeBlock(std::span<const LogEntry> entries, int level) {
   std::string raw;
   uint64_t line_bytes = 0;
   for (const LogEntry& e : entries) line_bytes += e.line.size();

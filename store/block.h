@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,7 +46,7 @@ class DecodedBlock {
 };
 
 // Encodes `entries`, which must be sorted by ts_ns. `level` is the zstd level.
-std::string EncodeBlock(const std::vector<LogEntry>& entries, int level = 3);
+std::string EncodeBlock(std::span<const LogEntry> entries, int level = 3);
 
 // Decodes into `out` (reusing its buffers). DataLoss on any corruption; never reads out of bounds.
 absl::Status DecodeBlock(std::string_view encoded, DecodedBlock* out);

@@ -24,7 +24,7 @@ struct BlockKey {
 struct BlockInfo {
   BlockKey key;
   uint32_t entries = 0;
-  uint32_t raw_bytes = 0;  // Uncompressed line bytes.
+  uint32_t raw_bytes = 0;    // Uncompressed line bytes.
   std::string ngram_filter;  // store/ngram_filter.h; empty when absent.
 };
 

@@ -137,15 +137,14 @@ RocksLogStore::AgentState& RocksLogStore::Agent(const std::string& agent_id) {
 }
 
 void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, StreamId stream,
-                              const std::vector<LogEntry>& entries,
-                              std::vector<BlockInfo>* written) {
+                              std::span<const LogEntry> entries, std::vector<BlockInfo>* written) {
   size_t begin = 0;
   while (begin < entries.size()) {
     size_t end = begin, bytes = 0;
     while (end < entries.size() && (end == begin || bytes < options_.target_block_bytes)) {
       bytes += entries[end++].line.size();
     }
-    std::vector<LogEntry> chunk(entries.begin() + begin, entries.begin() + end);
+    std::span<const LogEntry> chunk = entries.subspan(begin, end - begin);
     NgramFilterBuilder filter;
     for (const LogEntry& e : chunk) filter.AddLine(e.line);
     BlockInfo info;
@@ -203,9 +202,15 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
       case StreamRegistry::Lookup::kKnown:
         break;
     }
-    std::vector<LogEntry> sorted = stream.entries;
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; });
+    // Entries usually arrive in time order: only an unordered stream pays for a sorted copy.
+    auto earlier = [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; };
+    std::vector<LogEntry> sorted_copy;
+    std::span<const LogEntry> sorted = stream.entries;
+    if (!std::is_sorted(sorted.begin(), sorted.end(), earlier)) {
+      sorted_copy = stream.entries;
+      std::stable_sort(sorted_copy.begin(), sorted_copy.end(), earlier);
+      sorted = sorted_copy;
+    }
     size_t begin = 0;
     while (begin < sorted.size()) {
       uint32_t partition = PartitionOf(sorted[begin].ts_ns);
@@ -214,9 +219,7 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
         result.bytes += sorted[end].line.size();
         ++end;
       }
-      std::vector<LogEntry> part(std::make_move_iterator(sorted.begin() + begin),
-                                 std::make_move_iterator(sorted.begin() + end));
-      PutBlocks(&batch, partition, id, part, &written);
+      PutBlocks(&batch, partition, id, sorted.subspan(begin, end - begin), &written);
       if (!registry_.Present(partition, id)) {
         batch.Put(families_[kPresence], PartitionStreamKey(partition, id), "");
         new_presence.emplace_back(partition, id);

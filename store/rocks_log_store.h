@@ -41,7 +41,7 @@ class RocksLogStore final : public LogStore {
   uint64_t NextBlockSeq() { return (epoch_ << 32) | next_block_.fetch_add(1); }
   // Adds the blocks for `entries` (sorted, one partition) to `batch`.
   void PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, StreamId stream,
-                 const std::vector<LogEntry>& entries, std::vector<BlockInfo>* written);
+                 std::span<const LogEntry> entries, std::vector<BlockInfo>* written);
 
   LogStoreOptions options_;
   int64_t partition_ns_ = 0;
