@@ -35,6 +35,14 @@ void StrAppend(std::string* out, const Args&... args) {
   (fmt::format_to(std::back_inserter(*out), "{}", args), ...);
 }
 
+// The value of hexadecimal digit `c`, or -1.
+inline int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Whole-string numeric parsing; false on any trailing byte, overflow or empty input.
 template <typename T>
 bool ParseNumber(std::string_view text, T* out) {

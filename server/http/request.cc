@@ -1,15 +1,10 @@
 #include "server/http/request.h"
 
+#include "common/strings.h"
+
 namespace vigie::server::http {
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string Decode(std::string_view text, bool plus_is_space) {
   std::string out;
