@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 class CollectorMultilineTest : public CollectorIntegrationTest {};
 
 TEST_F(CollectorMultilineTest, JavaStackTracesBecomeOneEntryEach) {
-  std::ifstream in(VIGIE_SOURCE_DIR "/tests/data/collector/java_stacktraces.log");
+  std::ifstream in(vigie::testing::TestDataPath("collector/java_stacktraces.log"));
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_FALSE(lines.empty());
