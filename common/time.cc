@@ -37,6 +37,12 @@ constexpr Unit kUnits[] = {
 
 }  // namespace
 
+int64_t MonotonicNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 absl::StatusOr<int64_t> ParseDuration(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return absl::InvalidArgumentError(

@@ -14,6 +14,9 @@ constexpr int64_t kNanosPerMilli = 1'000'000;
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 
 int64_t NowNanos();
+// Nanoseconds on a monotonic clock, for deadlines and durations: unlike NowNanos, it never
+// jumps when the wall clock is set.
+int64_t MonotonicNanos();
 
 // Parses a Prometheus-style duration: one or more <number><unit> with units
 // ns, us, µs, ms, s, m, h, d, w, y ("1h30m", "30d", "250ms"). A plain number is seconds.

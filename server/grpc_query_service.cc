@@ -23,12 +23,6 @@ void AddEntry(const LabelSet& labels, int64_t ts, std::string_view line,
   e->mutable_entry()->set_line(line.data(), line.size());
 }
 
-int64_t SteadyNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 template <typename Response>
 grpc::ServerWriteReactor<Response>* Refuse(const absl::Status& status) {
   return new ProducerWriteReactor<Response>([status](auto&) { return ToGrpcStatus(status); });
@@ -55,7 +49,7 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
   auto shared_query = std::make_shared<logql::Query>(*std::move(query));
   return new ProducerWriteReactor<v1::GrepResponse>(
       [this, shared_query, params](auto& sink) -> grpc::Status {
-        int64_t started = SteadyNanos();
+        int64_t started = MonotonicNanos();
         logql::QueryStats stats;
         v1::GrepResponse response;
         absl::Status status;
@@ -78,9 +72,9 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
               &stats);
         }
         metrics_->QueryDone("grpc", shared_query->is_metric() ? "metric" : "log",
-                            (SteadyNanos() - started) / 1e9, status.ok());
+                            (MonotonicNanos() - started) / 1e9, status.ok());
         if (!status.ok()) return ToGrpcStatus(status);
-        StatsToProto(stats, SteadyNanos() - started, response.mutable_stats());
+        StatsToProto(stats, MonotonicNanos() - started, response.mutable_stats());
         sink.Send(std::move(response));
         return grpc::Status::OK;
       });

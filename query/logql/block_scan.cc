@@ -3,13 +3,13 @@
 #include <string.h>
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <queue>
 #include <thread>
 
 #include "common/strings.h"
+#include "common/time.h"
 #include "store/ngram_filter.h"
 
 namespace vigie::logql {
@@ -28,12 +28,6 @@ size_t FirstAtOrAfter(const store::DecodedBlock& block, int64_t t) {
     }
   }
   return lo;
-}
-
-int64_t MonotonicNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 struct Work {

@@ -1,7 +1,5 @@
 #include "query/logql/engine.h"
 
-#include <chrono>
-
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/block_scan.h"
@@ -13,11 +11,7 @@ namespace vigie::logql {
 namespace {
 
 int64_t DeadlineAfter(int64_t timeout_ns) {
-  if (timeout_ns <= 0) return 0;
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-             .count() +
-         timeout_ns;
+  return timeout_ns <= 0 ? 0 : MonotonicNanos() + timeout_ns;
 }
 
 }  // namespace
