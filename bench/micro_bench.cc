@@ -9,6 +9,7 @@
 #include "query/logql/block_scan.h"
 #include "query/logql/parser.h"
 #include "store/block.h"
+#include "store/ngram_filter.h"
 
 namespace vigie {
 namespace {
@@ -50,6 +51,17 @@ void BM_DecodeBlock(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * RawBytes(entries));
 }
 BENCHMARK(BM_DecodeBlock);
+
+void BM_NgramFilterBuild(benchmark::State& state) {
+  auto entries = SampleEntries();
+  for (auto _ : state) {
+    store::NgramFilterBuilder filter;
+    for (const auto& e : entries) filter.AddLine(e.line);
+    benchmark::DoNotOptimize(filter.Finish());
+  }
+  state.SetBytesProcessed(state.iterations() * RawBytes(entries));
+}
+BENCHMARK(BM_NgramFilterBuild);
 
 // Filtering an already decoded block with the query's line filter.
 void FilterBench(benchmark::State& state, const char* query) {

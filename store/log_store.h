@@ -3,11 +3,13 @@
 // label selection takes a predicate, line filtering happens above, in query/.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -88,6 +90,9 @@ struct LogStoreOptions {
   // Blocks are cut at this many raw line bytes; smaller ones are merged in the background.
   size_t target_block_bytes = 1 << 20;
   int zstd_level = 3;
+  // Threads that encode a batch's blocks beside the appending thread (0: the appender alone).
+  // One fewer than the cores lets one sender's batch use every core.
+  size_t encode_threads = std::max(1u, std::thread::hardware_concurrency()) - 1;
 };
 
 // Counters for /metrics.

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/varint.h"
+
 namespace vigie::store {
 
 namespace {
@@ -24,33 +26,50 @@ inline bool Test(std::string_view bits, uint32_t bit) {
   return static_cast<uint8_t>(bits[bit >> 3]) & (1u << (bit & 7));
 }
 
-// Calls fn(gram) for each folded 4-byte window of `text`.
+// Calls fn(gram) for each 4-byte window of `text` after folding digits, the window's first byte
+// in the gram's top byte; stops when fn returns false. `folded` is scratch space. Each gram is
+// loaded from the folded copy rather than shifted in byte by byte, so that grams do not depend
+// on one another and the loop runs at the speed of the hashing.
 template <typename Fn>
-inline void ForEachGram(std::string_view text, Fn fn) {
-  uint32_t gram = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    gram = (gram << 8) | kFold[static_cast<uint8_t>(text[i])];
-    if (i >= 3 && !fn(gram)) return;
+inline void ForEachGram(std::string_view text, std::string* folded, Fn fn) {
+  if (text.size() < 4) return;
+  folded->resize(text.size());
+  char* out = folded->data();
+  for (size_t i = 0; i < text.size(); ++i)
+    out[i] = static_cast<char>(kFold[static_cast<uint8_t>(text[i])]);
+  for (size_t i = 0; i + 4 <= text.size(); ++i) {
+    if (!fn(GetBigEndian32(out + i))) return;
   }
 }
 
 }  // namespace
 
-NgramFilterBuilder::NgramFilterBuilder() : bits_(kNgramFilterBytes, '\0') {}
+NgramFilterBuilder::NgramFilterBuilder() : bit_bytes_(size_t{1} << kBitsLog2, 0) {}
 
 void NgramFilterBuilder::AddLine(std::string_view line) {
-  char* bits = bits_.data();
-  ForEachGram(line, [bits](uint32_t gram) {
-    for (uint32_t bit : {Hash1(gram), Hash2(gram)})
-      bits[bit >> 3] |= static_cast<char>(1u << (bit & 7));
+  uint8_t* bit_bytes = bit_bytes_.data();
+  ForEachGram(line, &folded_, [bit_bytes](uint32_t gram) {
+    bit_bytes[Hash1(gram)] = 1;
+    bit_bytes[Hash2(gram)] = 1;
     return true;
   });
+}
+
+std::string NgramFilterBuilder::Finish() const {
+  std::string bits(kNgramFilterBytes, '\0');
+  for (size_t byte = 0; byte < kNgramFilterBytes; ++byte) {
+    uint8_t packed = 0;
+    for (int bit = 0; bit < 8; ++bit) packed |= bit_bytes_[byte * 8 + bit] << bit;
+    bits[byte] = static_cast<char>(packed);
+  }
+  return bits;
 }
 
 bool NgramFilterMayContain(std::string_view filter, std::string_view literal) {
   if (filter.size() != kNgramFilterBytes) return true;
   bool may = true;
-  ForEachGram(literal, [&](uint32_t gram) {
+  std::string folded;
+  ForEachGram(literal, &folded, [&](uint32_t gram) {
     may = Test(filter, Hash1(gram)) && Test(filter, Hash2(gram));
     return may;
   });

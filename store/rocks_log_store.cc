@@ -136,27 +136,47 @@ RocksLogStore::AgentState& RocksLogStore::Agent(const std::string& agent_id) {
   return *state;
 }
 
-void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, StreamId stream,
-                              std::span<const LogEntry> entries, std::vector<BlockInfo>* written) {
+void RocksLogStore::PlanBlocks(uint32_t partition, StreamId stream,
+                               std::span<const LogEntry> entries, std::vector<PendingBlock>* out) {
   size_t begin = 0;
   while (begin < entries.size()) {
     size_t end = begin, bytes = 0;
     while (end < entries.size() && (end == begin || bytes < options_.target_block_bytes)) {
       bytes += entries[end++].line.size();
     }
-    std::span<const LogEntry> chunk = entries.subspan(begin, end - begin);
-    NgramFilterBuilder filter;
-    for (const LogEntry& e : chunk) filter.AddLine(e.line);
-    BlockInfo info;
-    info.ngram_filter = filter.Finish();
-    info.key = {partition, stream, chunk.front().ts_ns, chunk.back().ts_ns, NextBlockSeq()};
-    info.entries = static_cast<uint32_t>(chunk.size());
-    info.raw_bytes = static_cast<uint32_t>(bytes);
-    std::string key = EncodeBlockKey(info.key);
-    batch->Put(families_[kBlocks], key, EncodeBlock(chunk, options_.zstd_level));
-    batch->Put(families_[kBlockIndex], key, EncodeBlockInfoValue(info));
-    written->push_back(info);
+    PendingBlock block;
+    block.entries = entries.subspan(begin, end - begin);
+    block.info.key = {partition, stream, block.entries.front().ts_ns, block.entries.back().ts_ns,
+                      NextBlockSeq()};
+    block.info.entries = static_cast<uint32_t>(block.entries.size());
+    block.info.raw_bytes = static_cast<uint32_t>(bytes);
+    out->push_back(std::move(block));
     begin = end;
+  }
+}
+
+void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch, std::vector<PendingBlock>* blocks) {
+  encoders_.ParallelFor(blocks->size(), [this, blocks](size_t i) {
+    PendingBlock& block = (*blocks)[i];
+    NgramFilterBuilder filter;
+    for (const LogEntry& e : block.entries) filter.AddLine(e.line);
+    block.info.ngram_filter = filter.Finish();
+    block.encoded = EncodeBlock(block.entries, options_.zstd_level);
+  });
+  for (const PendingBlock& block : *blocks) {
+    std::string key = EncodeBlockKey(block.info.key);
+    batch->Put(families_[kBlocks], key, block.encoded);
+    batch->Put(families_[kBlockIndex], key, EncodeBlockInfoValue(block.info));
+  }
+}
+
+void RocksLogStore::NoteSmallBlocks(std::vector<PendingBlock>* written) {
+  std::lock_guard lock(small_mu_);
+  for (PendingBlock& block : *written) {
+    BlockInfo& info = block.info;
+    if (info.raw_bytes < options_.target_block_bytes / 4) {
+      small_blocks_[{info.key.partition, info.key.stream}].push_back(std::move(info));
+    }
   }
 }
 
@@ -183,7 +203,10 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
   rocksdb::WriteBatch batch;
   std::vector<std::pair<StreamId, const LabelSet*>> new_streams;
   std::vector<std::pair<uint32_t, StreamId>> new_presence;
-  std::vector<BlockInfo> written;
+  std::vector<PendingBlock> blocks;
+  // Sorted copies of unordered streams. Blocks point into their buffers, which stay put when
+  // the outer vector grows.
+  std::vector<std::vector<LogEntry>> sorted_copies;
   for (const StreamEntries& stream : request.streams) {
     if (stream.entries.empty()) continue;
     StreamId id = stream.labels.Hash();
@@ -204,12 +227,11 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
     }
     // Entries usually arrive in time order: only an unordered stream pays for a sorted copy.
     auto earlier = [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; };
-    std::vector<LogEntry> sorted_copy;
     std::span<const LogEntry> sorted = stream.entries;
     if (!std::is_sorted(sorted.begin(), sorted.end(), earlier)) {
-      sorted_copy = stream.entries;
-      std::stable_sort(sorted_copy.begin(), sorted_copy.end(), earlier);
-      sorted = sorted_copy;
+      std::vector<LogEntry>& copy = sorted_copies.emplace_back(stream.entries);
+      std::stable_sort(copy.begin(), copy.end(), earlier);
+      sorted = copy;
     }
     size_t begin = 0;
     while (begin < sorted.size()) {
@@ -219,7 +241,7 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
         result.bytes += sorted[end].line.size();
         ++end;
       }
-      PutBlocks(&batch, partition, id, sorted.subspan(begin, end - begin), &written);
+      PlanBlocks(partition, id, sorted.subspan(begin, end - begin), &blocks);
       if (!registry_.Present(partition, id)) {
         batch.Put(families_[kPresence], PartitionStreamKey(partition, id), "");
         new_presence.emplace_back(partition, id);
@@ -228,6 +250,7 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
       begin = end;
     }
   }
+  PutBlocks(&batch, &blocks);
   if (agent) {
     std::string seq;
     PutBigEndian64(&seq, request.seq);
@@ -240,12 +263,7 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
   if (agent) agent->applied_seq = request.seq;
   for (auto& [id, labels] : new_streams) registry_.AddStream(id, *labels);
   for (auto& [partition, id] : new_presence) registry_.AddPresence(partition, id);
-  std::lock_guard lock(small_mu_);
-  for (const BlockInfo& info : written) {
-    if (info.raw_bytes < options_.target_block_bytes / 4) {
-      small_blocks_[{info.key.partition, info.key.stream}].push_back(info);
-    }
-  }
+  NoteSmallBlocks(&blocks);
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/worker_pool.h"
 #include "rocksdb/db.h"
 #include "store/log_store.h"
 #include "store/stream_registry.h"
@@ -35,13 +36,25 @@ class RocksLogStore final : public LogStore {
   friend class LogStore;
   enum Family { kMeta, kStreams, kPresence, kBlockIndex, kBlocks, kFamilyCount };
 
-  RocksLogStore(LogStoreOptions options) : options_(std::move(options)) {}
+  explicit RocksLogStore(LogStoreOptions options)
+      : options_(std::move(options)), encoders_(options_.encode_threads) {}
   absl::Status Load();
   uint32_t PartitionOf(int64_t ts) const { return static_cast<uint32_t>(ts / partition_ns_); }
   uint64_t NextBlockSeq() { return (epoch_ << 32) | next_block_.fetch_add(1); }
-  // Adds the blocks for `entries` (sorted, one partition) to `batch`.
-  void PutBlocks(rocksdb::WriteBatch* batch, uint32_t partition, StreamId stream,
-                 std::span<const LogEntry> entries, std::vector<BlockInfo>* written);
+  // A block of a batch being appended: planned (entries, key) first, then encoded.
+  struct PendingBlock {
+    std::span<const LogEntry> entries;  // Sorted, one partition; points into the request.
+    BlockInfo info;
+    std::string encoded;
+  };
+  // Cuts `entries` (sorted, one partition) into blocks of about target_block_bytes.
+  void PlanBlocks(uint32_t partition, StreamId stream, std::span<const LogEntry> entries,
+                  std::vector<PendingBlock>* out);
+  // Encodes the blocks and their n-gram filters, on the encoder threads, and adds them to
+  // `batch`.
+  void PutBlocks(rocksdb::WriteBatch* batch, std::vector<PendingBlock>* blocks);
+  // After `written` is durable: remembers its small blocks for CompactSmallBlocks.
+  void NoteSmallBlocks(std::vector<PendingBlock>* written);
 
   LogStoreOptions options_;
   int64_t partition_ns_ = 0;
@@ -50,6 +63,7 @@ class RocksLogStore final : public LogStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   StreamRegistry registry_;
+  WorkerPool encoders_;
 
   std::mutex agents_mu_;
   struct AgentState {

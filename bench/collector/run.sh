@@ -10,7 +10,7 @@
 # 3. rsyslog on the same file: imfile -> omfwd (TCP, octet-counted) -> a receiver that counts
 #    lines: MiB/s, lines/s, CPU seconds per GiB of rsyslogd.
 # Results go to bench/RESULTS-collector.md. Nothing here asserts anything about time.
-# Needs python3, curl and rsyslog (apt-get install python3 curl rsyslog).
+# Needs python3 and rsyslog (apt-get install python3 rsyslog).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,7 +29,6 @@ trap cleanup EXIT
 # Arithmetic with awk (bc is not always installed): calc EXPR [DECIMALS].
 calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
-metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1 == m {printf "%d\n", $2}'; }
 cpu_seconds() { awk '{printf "%.2f\n", ($14 + $15) / 100}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 wait_file() { for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "no $1" >&2; exit 1; }
@@ -64,7 +63,7 @@ start_collector() {  # $1: directory, $2: config
 }
 
 wait_acked() {  # $1: entries
-  while [ "$(metric "$METRICS" vigie_collector_entries_acked_total)" -lt "$1" ]; do sleep 0.05; done
+  python3 bench/collector/wait_metric.py "$METRICS" vigie_collector_entries_acked_total "$1"
 }
 
 # 1. File to durable store, REPEAT times (the median run is reported).
