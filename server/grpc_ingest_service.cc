@@ -1,5 +1,9 @@
 #include "server/grpc_ingest_service.h"
 
+#include <deque>
+#include <map>
+#include <mutex>
+
 #include "common/strings.h"
 #include "server/proto_convert.h"
 
@@ -9,9 +13,19 @@ namespace {
 
 constexpr size_t kMaxAgentIdBytes = 256;
 
-// Reads a batch, stores it, acknowledges it, reads the next: acks go out in batch order, each
-// only once its batch is durable. The store write runs on the gRPC callback thread; it is an
-// fsync'ed RocksDB write, short enough not to starve the pool.
+// Number of batches of one Push stream between being read and being acknowledged: one
+// committing (written and fsync'ed), one being prepared (validated and encoded), one arriving.
+constexpr size_t kMaxBatchesInFlight = 3;
+
+// Reads batches, stores them and acknowledges them in the order they came, each only once it is
+// durable. The next batch is read and prepared (Ingester::Prepare) while the previous one
+// commits, so that one sender keeps the encoder threads and the disk busy at the same time.
+// Commits run one at a time in arrival order: a sender's batches are stored in its seq order,
+// and after a failure nothing later is stored (the sender resends from the first unacknowledged).
+//
+// Threading: gRPC may run OnReadDone and OnWriteDone at the same time on its callback threads.
+// The work runs inside OnReadDone, so it ends before OnDone. mu_ guards the state; calls into
+// gRPC (StartRead, StartWrite, Finish) are made after releasing it.
 class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck> {
  public:
   PushReactor(Ingester* ingester, absl::Status auth) : ingester_(ingester) {
@@ -19,49 +33,123 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       Finish(ToGrpcStatus(auth));
       return;
     }
+    reading_ = true;
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status::OK);  // The client closed its side.
+    std::unique_lock lock(mu_);
+    reading_ = false;
+    if (!ok || finishing_) {
+      client_done_ = true;  // The client closed its side, or we are failing the call.
+      Act(lock);
       return;
     }
-    if (request_.agent_id().size() > kMaxAgentIdBytes) {
-      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          StrCat("agent_id is longer than ", kMaxAgentIdBytes, " bytes")));
-      return;
-    }
-    uint64_t seq = request_.seq();
-    auto outcome = ingester_->Ingest(BatchFromProto(std::move(request_)));
-    request_.Clear();
-    if (!outcome.ok()) {
-      Finish(ToGrpcStatus(outcome.status()));
-      return;
-    }
-    ack_.Clear();
-    ack_.set_seq(seq);
-    ack_.set_accepted(outcome->accepted);
-    ack_.set_rejected(outcome->rejected);
-    ack_.set_reason(outcome->reason);
-    ack_.set_duplicate(outcome->duplicate);
-    StartWrite(&ack_);
+    v1::PushRequest request = std::move(request_);
+    uint64_t index = next_read_++;
+    ++in_flight_;
+    Act(lock);  // Reads the next batch while this one is prepared.
+
+    uint64_t seq = request.seq();
+    absl::StatusOr<PreparedIngest> prepared =
+        request.agent_id().size() > kMaxAgentIdBytes
+            ? absl::InvalidArgumentError(
+                  StrCat("agent_id is longer than ", kMaxAgentIdBytes, " bytes"))
+            : ingester_->Prepare(BatchFromProto(std::move(request)));
+    lock.lock();
+    prepared_.emplace(index, Prepared{seq, std::move(prepared)});
+    CommitInOrder(lock);
+    Act(lock);
   }
 
   void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mu_);
+    writing_ = false;
+    acks_.pop_front();
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-      return;
+      acks_.clear();  // They cannot be delivered either.
+      Fail(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
     }
-    StartRead(&request_);
+    Act(lock);
   }
 
   void OnDone() override { delete this; }
 
  private:
+  struct Prepared {
+    uint64_t seq;
+    absl::StatusOr<PreparedIngest> batch;
+  };
+
+  // Commits the prepared batches whose turn has come, unless another thread is committing (it
+  // will take them) or the call is failing. Called with mu_ held; releases it while committing.
+  void CommitInOrder(std::unique_lock<std::mutex>& lock) {
+    while (!committing_ && !finishing_) {
+      auto it = prepared_.find(next_commit_);
+      if (it == prepared_.end()) return;
+      Prepared next = std::move(it->second);
+      prepared_.erase(it);
+      committing_ = true;
+      lock.unlock();
+      absl::StatusOr<IngestOutcome> outcome =
+          next.batch.ok() ? ingester_->Commit(*std::move(next.batch)) : next.batch.status();
+      lock.lock();
+      committing_ = false;
+      ++next_commit_;
+      --in_flight_;
+      if (!outcome.ok()) {
+        Fail(ToGrpcStatus(outcome.status()));
+        return;
+      }
+      v1::PushAck& ack = acks_.emplace_back();
+      ack.set_seq(next.seq);
+      ack.set_accepted(outcome->accepted);
+      ack.set_rejected(outcome->rejected);
+      ack.set_reason(outcome->reason);
+      ack.set_duplicate(outcome->duplicate);
+    }
+  }
+
+  // Ends the call with `status` once the acks of the batches already stored are written;
+  // nothing more is stored.
+  void Fail(grpc::Status status) {
+    if (finishing_) return;
+    finishing_ = true;
+    status_ = std::move(status);
+    prepared_.clear();
+  }
+
+  // Starts what the state calls for: the next read, the next ack, or the end of the call.
+  // Called with mu_ held; returns with it released.
+  void Act(std::unique_lock<std::mutex>& lock) {
+    bool read = !reading_ && !client_done_ && !finishing_ && in_flight_ < kMaxBatchesInFlight;
+    // Acks of stored batches go out even when the call is failing: the sender then resends less.
+    const v1::PushAck* write = !writing_ && !finished_ && !acks_.empty() ? &acks_.front() : nullptr;
+    bool drained = client_done_ && in_flight_ == 0;
+    bool finish = !finished_ && !writing_ && acks_.empty() && (finishing_ || drained);
+    reading_ |= read;
+    writing_ |= write != nullptr;
+    finished_ |= finish;
+    grpc::Status status = finish ? status_ : grpc::Status::OK;
+    lock.unlock();
+    if (read) StartRead(&request_);
+    if (write) StartWrite(write);
+    if (finish) Finish(std::move(status));
+  }
+
   Ingester* ingester_;
-  v1::PushRequest request_;
-  v1::PushAck ack_;
+  v1::PushRequest request_;  // Filled by the pending read.
+
+  std::mutex mu_;
+  bool reading_ = false, writing_ = false, committing_ = false;
+  bool client_done_ = false;  // No more batches will be read.
+  bool finishing_ = false;    // Failed: status_ is set, nothing more is stored.
+  bool finished_ = false;     // Finish has been called.
+  grpc::Status status_;
+  size_t in_flight_ = 0;  // Read and not yet committed.
+  uint64_t next_read_ = 0, next_commit_ = 0;
+  std::map<uint64_t, Prepared> prepared_;  // By arrival index, waiting for their turn.
+  std::deque<v1::PushAck> acks_;           // The front one is being written when writing_.
 };
 
 }  // namespace

@@ -86,7 +86,7 @@ void Ingester::Validate(size_t index, ReceivedStream& stream, const std::string&
   if (!valid.entries.empty()) out->streams.push_back(std::move(valid));
 }
 
-absl::StatusOr<IngestOutcome> Ingester::Ingest(ReceivedBatch batch) {
+absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
   uint64_t bytes = 0;
   for (const ReceivedStream& s : batch.streams) {
     for (const store::LogEntry& e : s.entries) bytes += e.line.size();
@@ -96,15 +96,23 @@ absl::StatusOr<IngestOutcome> Ingester::Ingest(ReceivedBatch batch) {
         StrCat("batch of ", bytes, " line bytes is above the limit of ", limits_.max_batch_bytes,
                " bytes: send smaller batches"));
   }
-  IngestOutcome outcome;
-  store::AppendRequest request;
-  request.agent_id = batch.agent_id;
-  request.seq = batch.seq;
+  PreparedIngest prepared;
+  prepared.protocol = std::move(batch.protocol);
+  prepared.refused_by_decoder = batch.refused_by_decoder;
+  prepared.request.agent_id = batch.agent_id;
+  prepared.request.seq = batch.seq;
   for (size_t i = 0; i < batch.streams.size(); ++i) {
-    Validate(i, batch.streams[i], batch.agent_id, &request, &outcome);
+    Validate(i, batch.streams[i], batch.agent_id, &prepared.request, &prepared.outcome);
   }
-  auto result = appender_->Append(request);
+  prepared.blocks = appender_->Prepare(prepared.request);
+  return prepared;
+}
+
+absl::StatusOr<IngestOutcome> Ingester::Commit(PreparedIngest prepared) {
+  auto result = appender_->Commit(std::move(prepared.blocks));
   if (!result.ok()) return result.status();
+  IngestOutcome& outcome = prepared.outcome;
+  const store::AppendRequest& request = prepared.request;
   outcome.duplicate = result->duplicate;
   if (result->duplicate) {
     for (const store::StreamEntries& s : request.streams) outcome.accepted += s.entries.size();
@@ -112,10 +120,16 @@ absl::StatusOr<IngestOutcome> Ingester::Ingest(ReceivedBatch batch) {
     outcome.accepted = result->entries;
   }
   if (result->rejected) Refuse(&outcome, result->rejected, result->reason);
-  metrics_->Ingested(batch.protocol, outcome.accepted, result->bytes,
-                     outcome.rejected + batch.refused_by_decoder, outcome.duplicate);
+  metrics_->Ingested(prepared.protocol, outcome.accepted, result->bytes,
+                     outcome.rejected + prepared.refused_by_decoder, outcome.duplicate);
   if (!result->duplicate && outcome.accepted > 0) tails_->Publish(request);
-  return outcome;
+  return std::move(outcome);
+}
+
+absl::StatusOr<IngestOutcome> Ingester::Ingest(ReceivedBatch batch) {
+  auto prepared = Prepare(std::move(batch));
+  if (!prepared.ok()) return prepared.status();
+  return Commit(*std::move(prepared));
 }
 
 }  // namespace vigie::server

@@ -42,6 +42,15 @@ struct IngestOutcome {
   bool duplicate = false;
 };
 
+// A batch validated and encoded, waiting for Ingester::Commit.
+struct PreparedIngest {
+  std::string protocol;
+  uint64_t refused_by_decoder = 0;
+  IngestOutcome outcome;         // So far: what validation refused.
+  store::AppendRequest request;  // The valid part, kept to feed live tails once stored.
+  store::PreparedAppend blocks;
+};
+
 class Ingester {
  public:
   // Nothing is owned; all must outlive the Ingester.
@@ -52,6 +61,12 @@ class Ingester {
   // when storing failed (nothing was stored: the client should retry). Otherwise the outcome,
   // after the valid part is durable.
   absl::StatusOr<IngestOutcome> Ingest(ReceivedBatch batch);
+
+  // Ingest in two steps, so that a sender's next batch can be validated and encoded (Prepare,
+  // CPU-heavy, concurrent with anything) while its previous one is written and fsync'ed
+  // (Commit). A sender's batches must be committed in the order it sent them.
+  absl::StatusOr<PreparedIngest> Prepare(ReceivedBatch batch);
+  absl::StatusOr<IngestOutcome> Commit(PreparedIngest prepared);
 
  private:
   // Checks one stream; moves what is valid into `out`, counts and describes the rest.

@@ -49,12 +49,42 @@ struct AppendResult {
   std::string reason;      // Why, when rejected > 0.
 };
 
+// A batch encoded into blocks by LogAppender::Prepare, waiting for its Commit. It refers to
+// nothing in the request it came from.
+struct PreparedAppend {
+  struct Stream {
+    StreamId id = 0;
+    LabelSet labels;
+    uint64_t entries = 0;
+    uint64_t bytes = 0;
+    std::vector<uint32_t> partitions;  // Those its entries fall in.
+  };
+  struct Block {
+    size_t stream = 0;  // Index in `streams`.
+    BlockInfo info;
+    std::string encoded;
+  };
+  std::string agent_id;
+  uint64_t seq = 0;
+  std::vector<Stream> streams;
+  std::vector<Block> blocks;
+};
+
 class LogAppender {
  public:
   virtual ~LogAppender() = default;
-  // Stores `request` durably (fsync'ed WAL) before returning OK; all of it or none of it.
-  // Thread-safe; batches of different agents proceed concurrently.
-  virtual absl::StatusOr<AppendResult> Append(const AppendRequest& request) = 0;
+  // Encodes `request` into blocks, the CPU-heavy part of an append, and stores nothing.
+  // Thread-safe and independent of other appends: an agent's next batch can be prepared while
+  // its previous one commits.
+  virtual PreparedAppend Prepare(const AppendRequest& request) = 0;
+  // Stores `batch` durably (fsync'ed WAL) before returning OK; all of it or none of it. An
+  // agent's batches must be committed in seq order: a seq at or below the last one committed is
+  // a duplicate and writes nothing. Thread-safe; batches of different agents proceed concurrently.
+  virtual absl::StatusOr<AppendResult> Commit(PreparedAppend batch) = 0;
+
+  absl::StatusOr<AppendResult> Append(const AppendRequest& request) {
+    return Commit(Prepare(request));
+  }
 };
 
 // A consistent point-in-time view of stored blocks, for one query. Blocks() and ReadBlock() may

@@ -75,9 +75,10 @@ absl::StatusOr<int> RocksLogStore::CompactSmallBlocks() {
       batch.Delete(families_[kBlocks], key);
       batch.Delete(families_[kBlockIndex], key);
     }
-    std::vector<PendingBlock> written;
-    PlanBlocks(where.first, where.second, entries, &written);
-    PutBlocks(&batch, &written);
+    PlannedBlocks planned;
+    PlanBlocks(where.first, 0, where.second, entries, &planned);
+    std::vector<PreparedAppend::Block> written = EncodeBlocks(std::move(planned));
+    PutBlocks(&batch, written);
     rocksdb::WriteOptions sync;
     sync.sync = true;
     if (auto st = FromRocks(db_->Write(sync, &batch), "merging blocks"); !st.ok()) return st;

@@ -136,43 +136,48 @@ RocksLogStore::AgentState& RocksLogStore::Agent(const std::string& agent_id) {
   return *state;
 }
 
-void RocksLogStore::PlanBlocks(uint32_t partition, StreamId stream,
-                               std::span<const LogEntry> entries, std::vector<PendingBlock>* out) {
+void RocksLogStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId stream,
+                               std::span<const LogEntry> entries, PlannedBlocks* out) {
   size_t begin = 0;
   while (begin < entries.size()) {
     size_t end = begin, bytes = 0;
     while (end < entries.size() && (end == begin || bytes < options_.target_block_bytes)) {
       bytes += entries[end++].line.size();
     }
-    PendingBlock block;
-    block.entries = entries.subspan(begin, end - begin);
-    block.info.key = {partition, stream, block.entries.front().ts_ns, block.entries.back().ts_ns,
-                      NextBlockSeq()};
-    block.info.entries = static_cast<uint32_t>(block.entries.size());
+    std::span<const LogEntry> chunk = entries.subspan(begin, end - begin);
+    PreparedAppend::Block& block = out->blocks.emplace_back();
+    block.stream = stream_index;
+    block.info.key = {partition, stream, chunk.front().ts_ns, chunk.back().ts_ns, NextBlockSeq()};
+    block.info.entries = static_cast<uint32_t>(chunk.size());
     block.info.raw_bytes = static_cast<uint32_t>(bytes);
-    out->push_back(std::move(block));
+    out->entries.push_back(chunk);
     begin = end;
   }
 }
 
-void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch, std::vector<PendingBlock>* blocks) {
-  encoders_.ParallelFor(blocks->size(), [this, blocks](size_t i) {
-    PendingBlock& block = (*blocks)[i];
+std::vector<PreparedAppend::Block> RocksLogStore::EncodeBlocks(PlannedBlocks planned) {
+  encoders_.ParallelFor(planned.blocks.size(), [this, &planned](size_t i) {
+    PreparedAppend::Block& block = planned.blocks[i];
     NgramFilterBuilder filter;
-    for (const LogEntry& e : block.entries) filter.AddLine(e.line);
+    for (const LogEntry& e : planned.entries[i]) filter.AddLine(e.line);
     block.info.ngram_filter = filter.Finish();
-    block.encoded = EncodeBlock(block.entries, options_.zstd_level);
+    block.encoded = EncodeBlock(planned.entries[i], options_.zstd_level);
   });
-  for (const PendingBlock& block : *blocks) {
+  return std::move(planned.blocks);
+}
+
+void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch,
+                              const std::vector<PreparedAppend::Block>& blocks) {
+  for (const PreparedAppend::Block& block : blocks) {
     std::string key = EncodeBlockKey(block.info.key);
     batch->Put(families_[kBlocks], key, block.encoded);
     batch->Put(families_[kBlockIndex], key, EncodeBlockInfoValue(block.info));
   }
 }
 
-void RocksLogStore::NoteSmallBlocks(std::vector<PendingBlock>* written) {
+void RocksLogStore::NoteSmallBlocks(std::vector<PreparedAppend::Block>* written) {
   std::lock_guard lock(small_mu_);
-  for (PendingBlock& block : *written) {
+  for (PreparedAppend::Block& block : *written) {
     BlockInfo& info = block.info;
     if (info.raw_bytes < options_.target_block_bytes / 4) {
       small_blocks_[{info.key.partition, info.key.stream}].push_back(std::move(info));
@@ -180,51 +185,19 @@ void RocksLogStore::NoteSmallBlocks(std::vector<PendingBlock>* written) {
   }
 }
 
-absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request) {
-  AppendResult result;
-  bool dedup = !request.agent_id.empty() && request.seq > 0;
-  AgentState* agent = dedup ? &Agent(request.agent_id) : nullptr;
-  std::unique_lock<std::mutex> agent_lock;
-  if (agent) {
-    agent_lock = std::unique_lock(agent->mu);
-    if (!agent->loaded) {
-      std::string value;
-      rocksdb::Status s = db_->Get({}, families_[kMeta], AgentSeqKey(request.agent_id), &value);
-      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the agent's sequence");
-      agent->applied_seq = value.size() == 8 ? GetBigEndian64(value.data()) : 0;
-      agent->loaded = true;
-    }
-    if (request.seq <= agent->applied_seq) {
-      result.duplicate = true;
-      return result;
-    }
-  }
-
-  rocksdb::WriteBatch batch;
-  std::vector<std::pair<StreamId, const LabelSet*>> new_streams;
-  std::vector<std::pair<uint32_t, StreamId>> new_presence;
-  std::vector<PendingBlock> blocks;
-  // Sorted copies of unordered streams. Blocks point into their buffers, which stay put when
-  // the outer vector grows.
+PreparedAppend RocksLogStore::Prepare(const AppendRequest& request) {
+  PreparedAppend prepared;
+  prepared.agent_id = request.agent_id;
+  prepared.seq = request.seq;
+  PlannedBlocks planned;
+  // Sorted copies of unordered streams. Planned blocks point into their buffers, which stay put
+  // when the outer vector grows.
   std::vector<std::vector<LogEntry>> sorted_copies;
   for (const StreamEntries& stream : request.streams) {
     if (stream.entries.empty()) continue;
-    StreamId id = stream.labels.Hash();
-    switch (registry_.Check(id, stream.labels)) {
-      case StreamRegistry::Lookup::kCollision:
-        result.rejected += stream.entries.size();
-        if (result.reason.empty()) {
-          result.reason = StrCat("stream ", stream.labels.ToString(),
-                                 " collides with another stream's id; not stored");
-        }
-        continue;
-      case StreamRegistry::Lookup::kNew:
-        batch.Put(families_[kStreams], StreamKey(id), stream.labels.Encode());
-        new_streams.emplace_back(id, &stream.labels);
-        break;
-      case StreamRegistry::Lookup::kKnown:
-        break;
-    }
+    PreparedAppend::Stream& out = prepared.streams.emplace_back();
+    out.id = stream.labels.Hash();
+    out.labels = stream.labels;
     // Entries usually arrive in time order: only an unordered stream pays for a sorted copy.
     auto earlier = [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; };
     std::span<const LogEntry> sorted = stream.entries;
@@ -238,32 +211,89 @@ absl::StatusOr<AppendResult> RocksLogStore::Append(const AppendRequest& request)
       uint32_t partition = PartitionOf(sorted[begin].ts_ns);
       size_t end = begin;
       while (end < sorted.size() && PartitionOf(sorted[end].ts_ns) == partition) {
-        result.bytes += sorted[end].line.size();
+        out.bytes += sorted[end].line.size();
         ++end;
       }
-      PlanBlocks(partition, id, sorted.subspan(begin, end - begin), &blocks);
-      if (!registry_.Present(partition, id)) {
-        batch.Put(families_[kPresence], PartitionStreamKey(partition, id), "");
-        new_presence.emplace_back(partition, id);
-      }
-      result.entries += end - begin;
+      PlanBlocks(partition, prepared.streams.size() - 1, out.id, sorted.subspan(begin, end - begin),
+                 &planned);
+      out.partitions.push_back(partition);
+      out.entries += end - begin;
       begin = end;
     }
   }
-  PutBlocks(&batch, &blocks);
+  prepared.blocks = EncodeBlocks(std::move(planned));
+  return prepared;
+}
+
+absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
+  AppendResult result;
+  bool dedup = !prepared.agent_id.empty() && prepared.seq > 0;
+  AgentState* agent = dedup ? &Agent(prepared.agent_id) : nullptr;
+  std::unique_lock<std::mutex> agent_lock;
+  if (agent) {
+    agent_lock = std::unique_lock(agent->mu);
+    if (!agent->loaded) {
+      std::string value;
+      rocksdb::Status s = db_->Get({}, families_[kMeta], AgentSeqKey(prepared.agent_id), &value);
+      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the agent's sequence");
+      agent->applied_seq = value.size() == 8 ? GetBigEndian64(value.data()) : 0;
+      agent->loaded = true;
+    }
+    if (prepared.seq <= agent->applied_seq) {
+      result.duplicate = true;
+      return result;
+    }
+  }
+
+  rocksdb::WriteBatch batch;
+  std::vector<const PreparedAppend::Stream*> new_streams;
+  std::vector<std::pair<uint32_t, StreamId>> new_presence;
+  std::vector<bool> refused(prepared.streams.size());
+  for (size_t i = 0; i < prepared.streams.size(); ++i) {
+    const PreparedAppend::Stream& stream = prepared.streams[i];
+    switch (registry_.Check(stream.id, stream.labels)) {
+      case StreamRegistry::Lookup::kCollision:
+        refused[i] = true;
+        result.rejected += stream.entries;
+        if (result.reason.empty()) {
+          result.reason = StrCat("stream ", stream.labels.ToString(),
+                                 " collides with another stream's id; not stored");
+        }
+        continue;
+      case StreamRegistry::Lookup::kNew:
+        batch.Put(families_[kStreams], StreamKey(stream.id), stream.labels.Encode());
+        new_streams.push_back(&stream);
+        break;
+      case StreamRegistry::Lookup::kKnown:
+        break;
+    }
+    for (uint32_t partition : stream.partitions) {
+      if (!registry_.Present(partition, stream.id)) {
+        batch.Put(families_[kPresence], PartitionStreamKey(partition, stream.id), "");
+        new_presence.emplace_back(partition, stream.id);
+      }
+    }
+    result.entries += stream.entries;
+    result.bytes += stream.bytes;
+  }
+  std::erase_if(prepared.blocks,
+                [&](const PreparedAppend::Block& block) { return refused[block.stream]; });
+  PutBlocks(&batch, prepared.blocks);
   if (agent) {
     std::string seq;
-    PutBigEndian64(&seq, request.seq);
-    batch.Put(families_[kMeta], AgentSeqKey(request.agent_id), seq);
+    PutBigEndian64(&seq, prepared.seq);
+    batch.Put(families_[kMeta], AgentSeqKey(prepared.agent_id), seq);
   }
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (auto st = FromRocks(db_->Write(sync, &batch), "writing a batch"); !st.ok()) return st;
 
-  if (agent) agent->applied_seq = request.seq;
-  for (auto& [id, labels] : new_streams) registry_.AddStream(id, *labels);
+  if (agent) agent->applied_seq = prepared.seq;
+  for (const PreparedAppend::Stream* stream : new_streams) {
+    registry_.AddStream(stream->id, stream->labels);
+  }
   for (auto& [partition, id] : new_presence) registry_.AddPresence(partition, id);
-  NoteSmallBlocks(&blocks);
+  NoteSmallBlocks(&prepared.blocks);
   return result;
 }
 

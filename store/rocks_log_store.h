@@ -19,7 +19,8 @@ class RocksLogStore final : public LogStore {
  public:
   ~RocksLogStore() override;
 
-  absl::StatusOr<AppendResult> Append(const AppendRequest& request) override;
+  PreparedAppend Prepare(const AppendRequest& request) override;
+  absl::StatusOr<AppendResult> Commit(PreparedAppend prepared) override;
 
   std::vector<StreamId> StreamsWhere(std::string_view name, const ValuePredicate& accept,
                                      TimeRange range) const override;
@@ -41,20 +42,19 @@ class RocksLogStore final : public LogStore {
   absl::Status Load();
   uint32_t PartitionOf(int64_t ts) const { return static_cast<uint32_t>(ts / partition_ns_); }
   uint64_t NextBlockSeq() { return (epoch_ << 32) | next_block_.fetch_add(1); }
-  // A block of a batch being appended: planned (entries, key) first, then encoded.
-  struct PendingBlock {
-    std::span<const LogEntry> entries;  // Sorted, one partition; points into the request.
-    BlockInfo info;
-    std::string encoded;
+  // Blocks cut but not encoded yet, beside the entries each will hold.
+  struct PlannedBlocks {
+    std::vector<PreparedAppend::Block> blocks;
+    std::vector<std::span<const LogEntry>> entries;  // Sorted, one partition.
   };
   // Cuts `entries` (sorted, one partition) into blocks of about target_block_bytes.
-  void PlanBlocks(uint32_t partition, StreamId stream, std::span<const LogEntry> entries,
-                  std::vector<PendingBlock>* out);
-  // Encodes the blocks and their n-gram filters, on the encoder threads, and adds them to
-  // `batch`.
-  void PutBlocks(rocksdb::WriteBatch* batch, std::vector<PendingBlock>* blocks);
+  void PlanBlocks(uint32_t partition, size_t stream_index, StreamId stream,
+                  std::span<const LogEntry> entries, PlannedBlocks* out);
+  // Encodes the blocks and their n-gram filters, on the encoder threads.
+  std::vector<PreparedAppend::Block> EncodeBlocks(PlannedBlocks planned);
+  void PutBlocks(rocksdb::WriteBatch* batch, const std::vector<PreparedAppend::Block>& blocks);
   // After `written` is durable: remembers its small blocks for CompactSmallBlocks.
-  void NoteSmallBlocks(std::vector<PendingBlock>* written);
+  void NoteSmallBlocks(std::vector<PreparedAppend::Block>* written);
 
   LogStoreOptions options_;
   int64_t partition_ns_ = 0;

@@ -1,4 +1,4 @@
-// Nothing acknowledged is lost, nothing is stored twice: vigie push sends 1,000,000 lines while
+// Nothing acknowledged is lost, nothing is stored twice: vigie push sends 3,000,000 lines while
 // vigied is killed with SIGKILL at random moments and restarted; then every line is read back.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 namespace vigie::testing {
 namespace {
 
-constexpr int kLines = 1'000'000;
+constexpr int kLines = 3'000'000;
 constexpr int kKills = 5;
 
 // Reads every entry of `query`, oldest first, in pages that resume after the last time seen
@@ -63,7 +63,7 @@ TEST(CrashTest, KillNineDuringPushLosesAndDuplicatesNothing) {
   std::mt19937 rng(std::random_device{}());
   int kills = 0;
   while (kills < kKills && push.running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
     if (!push.running()) break;
     server.Kill9();
     ++kills;

@@ -161,6 +161,56 @@ TEST(GrpcPushTest, InvalidEntriesAreNamedAndValidOnesKept) {
   EXPECT_EQ(out, "kept 1\nkept 2\n");
 }
 
+// vigied reads and prepares the next batches of a stream while one commits: acks still come in
+// the order sent, and a bad batch ends the call with nothing after it stored.
+TEST(GrpcPushTest, BatchesSentAheadAreAckedInOrderUntilABadOne) {
+  TempDir dir;
+  Vigied server(dir.path() + "/data", {"--max-batch-bytes", "1000"});
+  server.Start();
+  auto stub = v1::Ingest::NewStub(
+      grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = stub->Push(&context);
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto batch = [&](uint64_t seq, std::string line) {
+    v1::PushRequest request;
+    request.set_agent_id("pipelined");
+    request.set_seq(seq);
+    v1::Stream* s = request.add_streams();
+    s->add_labels()->set_name("job");
+    s->mutable_labels(0)->set_value("pipe");
+    v1::Entry* e = s->add_entries();
+    e->set_ts_ns(now + seq);
+    e->set_line(std::move(line));
+    return request;
+  };
+  constexpr int kGood = 30;
+  std::string expected;
+  for (int seq = 1; seq <= kGood; ++seq) {
+    ASSERT_TRUE(stream->Write(batch(seq, "line " + std::to_string(seq))));
+    expected += "line " + std::to_string(seq) + "\n";
+  }
+  ASSERT_TRUE(stream->Write(batch(kGood + 1, std::string(2000, 'x'))));  // Above the limit.
+  stream->Write(batch(kGood + 2, "never stored"));  // May fail: the call may be over already.
+  stream->WritesDone();
+  v1::PushAck ack;
+  for (int seq = 1; seq <= kGood; ++seq) {
+    ASSERT_TRUE(stream->Read(&ack)) << "no ack for batch " << seq;
+    EXPECT_EQ(ack.seq(), static_cast<uint64_t>(seq));
+    EXPECT_EQ(ack.accepted(), 1u);
+  }
+  EXPECT_FALSE(stream->Read(&ack)) << "unexpected ack for batch " << ack.seq();
+  grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("above the limit of 1000 bytes"), std::string::npos)
+      << status.error_message();
+  std::string out;
+  ASSERT_EQ(Vigie(server, {"grep", R"({job="pipe"})", "--forward"}, &out), 0);
+  EXPECT_EQ(out, expected);
+}
+
 TEST(TlsTest, ClientsNeedTlsWhenACertificateIsGiven) {
   TempDir dir;
   std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";

@@ -87,6 +87,38 @@ TEST_F(LogStoreTest, ResentBatchIsNotStoredTwice) {
   EXPECT_FALSE(store->Append({"agent-2", 1, {{s, {{kT0, "y"}}}}})->duplicate);
 }
 
+// The ingest pipeline prepares an agent's next batch while the previous one commits: a prepared
+// batch must not depend on the commits before it (new streams, partitions), and the request it
+// came from may be gone.
+TEST_F(LogStoreTest, BatchesPreparedAheadCommitInOrder) {
+  auto store = OpenStore(path(), 64);
+  LabelSet s = Labels({{"a", "b"}});
+  PreparedAppend first, second;
+  {
+    AppendRequest one{"agent-1", 1, {{s, {{kT0, "first"}, {kT0 + kDay, "first, next day"}}}}};
+    AppendRequest two{"agent-1", 2, {{s, {{kT0 + 1, std::string(100, 'x')}}}}};
+    first = store->Prepare(one);
+    second = store->Prepare(two);
+  }
+  auto r1 = store->Commit(std::move(first));
+  ASSERT_TRUE(r1.ok()) << r1.status();
+  EXPECT_EQ(r1->entries, 2u);
+  auto r2 = store->Commit(std::move(second));
+  ASSERT_TRUE(r2.ok()) << r2.status();
+  EXPECT_FALSE(r2->duplicate);
+  auto all = ReadAll(*store, s);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].line, std::string(100, 'x'));
+  EXPECT_EQ(
+      store->StreamsWhere("a", [](std::string_view) { return true; }, {kT0 + kDay, kT0 + 2 * kDay})
+          .size(),
+      1u);
+  // Committing an older batch after a newer one is a duplicate: the caller's order is the order.
+  AppendRequest late{"agent-1", 2, {{s, {{kT0 + 2, "late"}}}}};
+  EXPECT_TRUE(store->Commit(store->Prepare(late))->duplicate);
+  EXPECT_EQ(ReadAll(*store, s).size(), 3u);
+}
+
 TEST_F(LogStoreTest, SelectorTouchesOnlyMatchingStreams) {
   auto store = OpenStore(path());
   AppendRequest req;
