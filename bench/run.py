@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+import splice_section
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BUILD = os.path.join(ROOT, "build")
 VIGIED = os.path.join(BUILD, "server", "vigied")
@@ -213,10 +215,13 @@ def write_results(r):
     out.append("Queries: " + "; ".join(f"{s['name']}: `{s['query']}`" for s in r["search"]))
     path = os.path.join(ROOT, "bench", "RESULTS.md")
     notes = os.path.join(ROOT, "bench", "NOTES.md")
+    collector = os.path.join(ROOT, "bench", "RESULTS-collector.md")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
         if os.path.exists(notes):
             f.write("\n" + open(notes).read())
+        if os.path.exists(collector):  # Written by bench/collector/run.sh.
+            f.write("\n" + splice_section.section("collector", open(collector).read()))
     log(f"wrote {path}")
 
 
