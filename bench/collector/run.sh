@@ -2,7 +2,7 @@
 # End-to-end benchmark of vigie-collector, beside rsyslog doing the same job, on this machine.
 #
 #   bench/collector/run.sh            (from the repository root, after building vigied and
-#                                      vigie-collector; BUILD=build-collector by default)
+#                                      vigie-collector with ./scripts/build.sh; BUILD=build by default)
 #
 # 1. file -> vigie-collector -> vigied, until vigied has acknowledged every line (durable):
 #    MiB/s, lines/s, CPU seconds per GiB of each process.
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-BUILD=${BUILD:-build-collector}
+BUILD=${BUILD:-build}
 SIZE_MIB=${SIZE_MIB:-1024}
 SYSLOG_MESSAGES=${SYSLOG_MESSAGES:-2000000}
 COLLECTOR_EXTRA=${COLLECTOR_EXTRA:-}  # YAML appended to the collector's configuration.
