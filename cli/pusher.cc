@@ -7,8 +7,6 @@
 namespace vigie::cli {
 
 namespace {
-constexpr int kMaxBackoffMs = 5000;
-
 bool Retryable(grpc::StatusCode code) {
   return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::CANCELLED ||
          code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::ABORTED ||
@@ -18,7 +16,10 @@ bool Retryable(grpc::StatusCode code) {
 }  // namespace
 
 Pusher::Pusher(ClientOptions options, std::string agent_id, size_t window)
-    : options_(std::move(options)), agent_id_(std::move(agent_id)), window_(window) {
+    : options_(std::move(options)),
+      agent_id_(std::move(agent_id)),
+      window_(window),
+      backoff_(std::chrono::milliseconds(100), std::chrono::seconds(5), std::random_device()()) {
   channel_ = Connect(options_);
   stub_ = v1::Ingest::NewStub(channel_);
 }
@@ -54,14 +55,11 @@ bool Pusher::Recover() {
     return false;
   }
   ++totals_.reconnects;
-  // Exponential backoff with full jitter, so that many clients do not retry in step.
-  backoff_ms_ = std::min(kMaxBackoffMs, backoff_ms_ == 0 ? 100 : backoff_ms_ * 2);
-  static thread_local std::mt19937 rng(std::random_device{}());
-  int sleep_ms = std::uniform_int_distribution<int>(backoff_ms_ / 2, backoff_ms_)(rng);
+  std::chrono::milliseconds delay = backoff_.Next();
   std::cerr << "vigie: lost vigied at " << options_.server << " ("
             << (status.ok() ? "stream closed" : status.error_message()) << "); resending "
-            << in_flight_.size() << " unacknowledged batch(es) in " << sleep_ms << " ms\n";
-  std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+            << in_flight_.size() << " unacknowledged batch(es) in " << delay.count() << " ms\n";
+  std::this_thread::sleep_for(delay);
   return true;
 }
 
@@ -75,7 +73,7 @@ bool Pusher::ReadAck() {
         return false;
       }
       in_flight_.pop_front();
-      backoff_ms_ = 0;
+      backoff_.Reset();
       ++totals_.batches;
       totals_.accepted += ack.accepted();
       totals_.rejected += ack.rejected();

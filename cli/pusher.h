@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/client.h"
+#include "common/backoff.h"
 #include "vigie/v1/ingest.grpc.pb.h"
 
 namespace vigie::cli {
@@ -54,7 +55,7 @@ class Pusher {
   std::unique_ptr<grpc::ClientReaderWriter<v1::PushRequest, v1::PushAck>> stream_;
   PushTotals totals_;
   grpc::Status error_;
-  int backoff_ms_ = 0;
+  Backoff backoff_;
 };
 
 }  // namespace vigie::cli

@@ -24,7 +24,7 @@
 
 #include <grpc/compression.h>
 
-#include "collector/backoff.h"
+#include "common/backoff.h"
 #include "collector/metrics.h"
 #include "collector/push_call.h"
 #include "collector/spool.h"

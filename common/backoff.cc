@@ -1,8 +1,8 @@
-#include "collector/backoff.h"
+#include "common/backoff.h"
 
 #include <algorithm>
 
-namespace vigie::collector {
+namespace vigie {
 
 std::chrono::milliseconds Backoff::Next() {
   std::chrono::milliseconds base = current_;
@@ -11,4 +11,4 @@ std::chrono::milliseconds Backoff::Next() {
   return std::chrono::milliseconds(jitter(rng_));
 }
 
-}  // namespace vigie::collector
+}  // namespace vigie

@@ -1,6 +1,6 @@
 // Delays between reconnection attempts: exponential (each failure doubles the delay, from
 // `min` up to `max`) with jitter (the delay used is drawn from [delay/2, delay]), so that many
-// collectors cut off together do not all reconnect in the same instant.
+// clients cut off together (collectors, `vigie push`) do not all reconnect in the same instant.
 //
 // Thread safety: none; owned by one thread.
 #pragma once
@@ -8,7 +8,7 @@
 #include <chrono>
 #include <random>
 
-namespace vigie::collector {
+namespace vigie {
 
 class Backoff {
  public:
@@ -26,4 +26,4 @@ class Backoff {
   std::mt19937_64 rng_;
 };
 
-}  // namespace vigie::collector
+}  // namespace vigie
