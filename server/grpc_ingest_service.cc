@@ -24,8 +24,7 @@ constexpr size_t kMaxBatchesInFlight = 3;
 // and after a failure nothing later is stored (the sender resends from the first unacknowledged).
 //
 // Threading: gRPC may run OnReadDone and OnWriteDone at the same time on its callback threads.
-// The work runs inside OnReadDone, so it ends before OnDone. mu_ guards the state; calls into
-// gRPC (StartRead, StartWrite, Finish) are made after releasing it.
+// The work runs inside OnReadDone, so it ends before OnDone. mu_ guards the state.
 class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck> {
  public:
   PushReactor(Ingester* ingester, absl::Status auth) : ingester_(ingester) {
@@ -122,18 +121,23 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   // Starts what the state calls for: the next read, the next ack, or the end of the call.
   // Called with mu_ held; returns with it released.
   void Act(std::unique_lock<std::mutex>& lock) {
-    bool read = !reading_ && !client_done_ && !finishing_ && in_flight_ < kMaxBatchesInFlight;
+    // Reads and writes start under mu_ (gRPC never runs their reactions inline), so that a
+    // Finish decided by another thread cannot come before them.
+    if (!reading_ && !client_done_ && !finishing_ && in_flight_ < kMaxBatchesInFlight) {
+      reading_ = true;
+      StartRead(&request_);
+    }
     // Acks of stored batches go out even when the call is failing: the sender then resends less.
-    const v1::PushAck* write = !writing_ && !finished_ && !acks_.empty() ? &acks_.front() : nullptr;
+    if (!writing_ && !finished_ && !acks_.empty()) {
+      writing_ = true;
+      StartWrite(&acks_.front());
+    }
     bool drained = client_done_ && in_flight_ == 0;
     bool finish = !finished_ && !writing_ && acks_.empty() && (finishing_ || drained);
-    reading_ |= read;
-    writing_ |= write != nullptr;
     finished_ |= finish;
     grpc::Status status = finish ? status_ : grpc::Status::OK;
     lock.unlock();
-    if (read) StartRead(&request_);
-    if (write) StartWrite(write);
+    // Finish may run its reaction inline: never under mu_.
     if (finish) Finish(std::move(status));
   }
 

@@ -53,7 +53,7 @@ TEST(CrashTest, KillNineDuringPushLosesAndDuplicatesNothing) {
   {
     std::ofstream out(input);
     for (int i = 0; i < kLines; ++i)
-      out << "line " << i << " payload-" << (i * 7919 % 100003) << "\n";
+      out << "line " << i << " payload-" << (int64_t{i} * 7919 % 100003) << "\n";
   }
   Vigied server(dir.path() + "/data");
   server.Start();
