@@ -48,7 +48,8 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
   }
   auto shared_query = std::make_shared<logql::Query>(*std::move(query));
   return new ProducerWriteReactor<v1::GrepResponse>(
-      [this, shared_query, params](auto& sink) -> grpc::Status {
+      [this, shared_query, params](auto& sink) mutable -> grpc::Status {
+        params.cancelled = [&sink] { return sink.cancelled(); };
         int64_t started = MonotonicNanos();
         logql::QueryStats stats;
         v1::GrepResponse response;

@@ -121,6 +121,17 @@ class ReadAhead {
 
 }  // namespace
 
+absl::Status StopCondition::Check() const {
+  if (deadline_ns && MonotonicNanos() > deadline_ns) {
+    return absl::DeadlineExceededError(
+        "query timed out: narrow the time range or the selector, or raise --query-timeout");
+  }
+  if (cancelled && cancelled()) {
+    return absl::CancelledError("query cancelled: the client went away or vigied is stopping");
+  }
+  return absl::OkStatus();
+}
+
 void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out) {
   const store::DecodedBlock& block = out->block;
   size_t first = FirstAtOrAfter(block, range.start_ns);
@@ -183,10 +194,7 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
 
   ReadAhead ahead(reader, work, filter, options.range, options.threads);
   for (size_t i = 0; i < work.size(); ++i) {
-    if (options.deadline_ns && MonotonicNanos() > options.deadline_ns) {
-      return absl::DeadlineExceededError(
-          "query timed out: narrow the time range or the selector, or raise --query-timeout");
-    }
+    if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> matches;
     if (absl::Status st = ahead.Take(i, &matches); !st.ok()) return st;
     ++stats->blocks;

@@ -36,17 +36,26 @@ struct ScanStats {
   uint64_t bytes = 0;
 };
 
+// When a query must stop before its end: at its deadline, or when asked to (the client went
+// away, the server is stopping). Checked between blocks.
+struct StopCondition {
+  int64_t deadline_ns = 0;          // Monotonic clock; 0 for none.
+  std::function<bool()> cancelled;  // Empty for never. May be called from the query's thread.
+  // DeadlineExceeded or Cancelled, each saying what to do; OK to go on.
+  absl::Status Check() const;
+};
+
 struct ScanOptions {
   store::TimeRange range;
-  bool forward = false;     // Oldest first; newest first otherwise.
-  int threads = 2;          // Workers decoding and filtering blocks.
-  int64_t deadline_ns = 0;  // Monotonic-clock deadline; 0 for none.
+  bool forward = false;  // Oldest first; newest first otherwise.
+  int threads = 2;       // Workers decoding and filtering blocks.
+  StopCondition stop;
 };
 
 // Emits (stream index, ts, line) for every matching line of `streams`, merged across blocks and
 // streams in the requested order. `emit` returns false to stop early. Memory is bounded by the
 // blocks that overlap in time plus a small read-ahead window. Fails on a corrupt block or when
-// the deadline passes.
+// options.stop says so.
 using EmitFn = std::function<bool(size_t stream_index, int64_t ts, std::string_view line)>;
 absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
                         const LineFilter& filter, const ScanOptions& options, const EmitFn& emit,

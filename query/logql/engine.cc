@@ -10,8 +10,8 @@ namespace vigie::logql {
 
 namespace {
 
-int64_t DeadlineAfter(int64_t timeout_ns) {
-  return timeout_ns <= 0 ? 0 : MonotonicNanos() + timeout_ns;
+StopCondition StopFor(const QueryParams& params, int64_t timeout_ns) {
+  return {timeout_ns <= 0 ? 0 : MonotonicNanos() + timeout_ns, params.cancelled};
 }
 
 }  // namespace
@@ -62,7 +62,7 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
   ScanStats scan;
   absl::Status status = ScanBlocks(
       *reader, streams, selector.filter,
-      {range, params.forward, scan_threads_, DeadlineAfter(limits_.query_timeout_ns)},
+      {range, params.forward, scan_threads_, StopFor(params, limits_.query_timeout_ns)},
       [&](size_t stream, int64_t ts, std::string_view line) {
         if (!sink(labels[stream], ts, line)) return false;
         return ++sent < params.limit;
@@ -79,7 +79,7 @@ absl::StatusOr<std::vector<Series>> Engine::RunMetricQuery(const MetricExpr& exp
                                                            const QueryParams& params,
                                                            QueryStats* stats) const {
   MetricEvaluator evaluator(querier_, limits_, scan_threads_,
-                            DeadlineAfter(limits_.query_timeout_ns));
+                            StopFor(params, limits_.query_timeout_ns));
   auto series = evaluator.Evaluate(expr, params.start_ns, params.end_ns, params.step_ns);
   *stats = evaluator.stats();
   return series;

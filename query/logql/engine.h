@@ -24,6 +24,9 @@ struct QueryParams {
   uint32_t limit = 0;  // Log queries; 0 means Limits::default_entries_per_query.
   bool forward = false;
   int64_t step_ns = 0;  // Metric queries; 0 picks (end - start) / 250, at least 1 s.
+  // Polled between blocks: once it returns true the query stops with CANCELLED (the client went
+  // away, the server is stopping). Empty: never.
+  std::function<bool()> cancelled;
 };
 
 // Receives the entries of a log query in order; returns false to stop (client gone).

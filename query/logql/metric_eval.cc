@@ -88,7 +88,7 @@ absl::StatusOr<std::vector<Series>> MetricEvaluator::EvaluateRange(const MetricE
   auto reader = querier_->NewReader();
   ScanStats scanned;
   absl::Status status = ScanBlocks(
-      *reader, streams, expr.selector.filter, {scan, /*forward=*/true, scan_threads_, deadline_ns_},
+      *reader, streams, expr.selector.filter, {scan, /*forward=*/true, scan_threads_, stop_},
       [&](size_t s, int64_t ts, std::string_view line) {
         lines[s].ts.push_back(ts);
         lines[s].bytes_before.push_back(lines[s].bytes_before.back() + line.size());

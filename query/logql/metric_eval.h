@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "query/logql/ast.h"
+#include "query/logql/block_scan.h"
 #include "query/logql/result.h"
 #include "store/log_store.h"
 
@@ -14,11 +15,8 @@ namespace vigie::logql {
 class MetricEvaluator {
  public:
   MetricEvaluator(const store::LogQuerier* querier, const Limits& limits, int scan_threads,
-                  int64_t deadline_ns)
-      : querier_(querier),
-        limits_(limits),
-        scan_threads_(scan_threads),
-        deadline_ns_(deadline_ns) {}
+                  StopCondition stop)
+      : querier_(querier), limits_(limits), scan_threads_(scan_threads), stop_(std::move(stop)) {}
 
   // Values at t = start, start+step, ... <= end. A range aggregation at t covers the lines with
   // time in (t - offset - range, t - offset].
@@ -36,7 +34,7 @@ class MetricEvaluator {
   const store::LogQuerier* querier_;
   Limits limits_;
   int scan_threads_;
-  int64_t deadline_ns_;
+  StopCondition stop_;
   QueryStats stats_;
 };
 

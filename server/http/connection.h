@@ -246,6 +246,7 @@ void ServeConnection(Stream& stream, TimedSocket& socket, const Router& router,
       return;
     }
     bool keep_alive = raw.keep_alive();
+    request.client_gone = [&] { return stopping.load() || socket.peer_closed(); };
     Response response = router.Handle(request);
     keep_alive = keep_alive && !stopping.load();
     if (!WriteResponse(stream, socket, std::move(response), version, keep_alive, options) ||

@@ -156,6 +156,7 @@ Response HandleQueryRange(const Request& request, const HttpDeps& deps) {
   absl::StatusOr<TimeWindow> window = ParseTimeWindow(request, NowNanos(), kQueryLookbackNs);
   if (!window.ok()) return timer.Failed(window.status());
   logql::QueryParams params;
+  params.cancelled = request.client_gone;
   params.start_ns = window->start_ns;
   params.end_ns = window->end_ns;
   if (!query->is_metric()) return RunLogQuery(request, deps, *query, params, timer);
@@ -181,6 +182,7 @@ Response HandleInstantQuery(const Request& request, const HttpDeps& deps) {
   absl::StatusOr<logql::Query> query = ParseQuery(request, deps);
   if (!query.ok()) return timer.Failed(query.status());
   logql::QueryParams params;
+  params.cancelled = request.client_gone;
   params.start_ns = *at;
   params.end_ns = *at;
   if (!query->is_metric()) {

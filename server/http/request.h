@@ -2,6 +2,7 @@
 // plain functions that unit tests can call directly.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct Request {
   std::string content_type;
   std::string content_encoding;
   std::string body;
+  // Polled by long handlers (queries): true once the client has gone away or the server is
+  // stopping, so that the work can stop. Empty in unit tests: never.
+  std::function<bool()> client_gone;
 
   // The first value of parameter `name`; nullopt when absent. An empty value reads as absent,
   // as in Loki (`start=` means "use the default").

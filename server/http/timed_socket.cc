@@ -16,6 +16,11 @@ bool TimedSocket::readable() {
   return ::poll(&p, 1, 0) > 0;
 }
 
+bool TimedSocket::peer_closed() {
+  pollfd p{socket_.native_handle(), POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
 bool TimedSocket::Wait(Direction direction, boost::system::error_code& ec) {
   pollfd p{socket_.native_handle(), static_cast<short>(direction == kRead ? POLLIN : POLLOUT), 0};
   for (;;) {

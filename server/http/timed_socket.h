@@ -38,6 +38,9 @@ class TimedSocket {
 
   // True when bytes, or the end of the stream, can be read now.
   bool readable();
+  // True once the peer has closed the connection or its sending side, or the socket has failed
+  // (even with unread bytes left, such as a TLS close_notify). Does not block.
+  bool peer_closed();
 
   template <class MutableBufferSequence>
   size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec) {

@@ -96,7 +96,8 @@ TEST_F(EngineTest, LogQueriesMatchBruteForceInBothDirectionsWithLimits) {
         std::stable_sort(expected.begin(), expected.end(), [&](const Stored& a, const Stored& b) {
           return forward ? a.ts < b.ts : a.ts > b.ts;
         });
-        QueryParams params{start, end, limit, forward, 0};
+        QueryParams params{
+            .start_ns = start, .end_ns = end, .limit = limit, .forward = forward, .step_ns = 0};
         std::vector<Stored> got;
         QueryStats stats;
         ASSERT_TRUE(engine
@@ -130,7 +131,11 @@ TEST_F(EngineTest, SelectorReadsOnlyMatchingStreams) {
   Engine engine(store_.get(), Limits(), 2);
   auto query = Parse(R"({app="api", host="h1"})", Limits());
   QueryStats stats;
-  QueryParams params{kT0, kT0 + 10000 * kNanosPerSecond, 50000, false, 0};
+  QueryParams params{.start_ns = kT0,
+                     .end_ns = kT0 + 10000 * kNanosPerSecond,
+                     .limit = 50000,
+                     .forward = false,
+                     .step_ns = 0};
   size_t n = 0;
   ASSERT_TRUE(engine
                   .RunLogQuery(
@@ -147,7 +152,8 @@ TEST_F(EngineTest, MetricQueriesMatchBruteForce) {
   int64_t step = 300 * kNanosPerSecond, range = 600 * kNanosPerSecond;
   auto query = Parse(R"(sum by (app) (count_over_time({host=~"h.*"} |= "error" [10m])))", Limits());
   ASSERT_TRUE(query.ok()) << query.status();
-  QueryParams params{start, end, 0, false, step};
+  QueryParams params{
+      .start_ns = start, .end_ns = end, .limit = 0, .forward = false, .step_ns = step};
   ASSERT_TRUE(engine.CheckParams(*query, &params).ok());
   QueryStats stats;
   auto series = engine.RunMetricQuery(*query->metric, params, &stats);
@@ -184,7 +190,8 @@ TEST_F(EngineTest, RateAndBytesAndAggregations) {
     auto query = Parse(text, Limits());
     EXPECT_TRUE(query.ok()) << query.status();
     QueryStats stats;
-    auto series = engine.RunMetricQuery(*query->metric, {t, t, 0, false, kNanosPerSecond}, &stats);
+    auto series = engine.RunMetricQuery(
+        *query->metric, {.start_ns = t, .end_ns = t, .step_ns = kNanosPerSecond}, &stats);
     EXPECT_TRUE(series.ok()) << series.status();
     EXPECT_EQ(series->size(), 1u) << text;
     return series->empty() ? -1 : series->front().points.at(0).value;
@@ -209,14 +216,57 @@ TEST_F(EngineTest, LimitsAreEnforcedWithClearErrors) {
   limits.max_query_range_ns = 3600 * kNanosPerSecond;
   Engine engine(store_.get(), limits, 2);
   auto query = Parse(R"({app="api"})", limits);
-  QueryParams params{kT0, kT0 + 7200 * kNanosPerSecond, 0, false, 0};
+  QueryParams params{.start_ns = kT0,
+                     .end_ns = kT0 + 7200 * kNanosPerSecond,
+                     .limit = 0,
+                     .forward = false,
+                     .step_ns = 0};
   absl::Status st = engine.CheckParams(*query, &params);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("--max-query-range"), absl::string_view::npos) << st;
   auto metric = Parse(R"(count_over_time({app="api"}[1m]))", limits);
-  QueryParams tiny_step{kT0, kT0 + 3600 * kNanosPerSecond, 0, false, 1'000'000};
+  QueryParams tiny_step{.start_ns = kT0,
+                        .end_ns = kT0 + 3600 * kNanosPerSecond,
+                        .limit = 0,
+                        .forward = false,
+                        .step_ns = 1'000'000};
   st = engine.CheckParams(*metric, &tiny_step);
   EXPECT_NE(st.message().find("larger step"), absl::string_view::npos) << st;
+}
+
+// A query whose client has gone stops at the next block with CANCELLED, log and metric alike.
+TEST_F(EngineTest, CancelledQueriesStopBetweenBlocks) {
+  Engine engine(store_.get(), Limits(), 2);
+  int polls = 0;
+  QueryParams params{.start_ns = kT0 - 1,
+                     .end_ns = kT0 + 86400 * kNanosPerSecond,
+                     .limit = 5000,
+                     .forward = true,
+                     .step_ns = 60 * kNanosPerSecond};
+  params.cancelled = [&polls] { return ++polls > 3; };
+  auto log = Parse(R"({app=~".+"})", Limits());
+  int entries = 0;
+  QueryStats stats;
+  absl::Status st = engine.RunLogQuery(
+      *log->log, params, [&](const LabelSet&, int64_t, std::string_view) { return ++entries; },
+      &stats);
+  EXPECT_EQ(st.code(), absl::StatusCode::kCancelled) << st;
+  EXPECT_NE(st.message().find("client went away"), absl::string_view::npos) << st;
+  EXPECT_EQ(stats.blocks, 3u) << "three blocks read, then the fourth poll said stop";
+
+  polls = 0;
+  auto metric = Parse(R"(count_over_time({app=~".+"}[5m]))", Limits());
+  auto series = engine.RunMetricQuery(*metric->metric, params, &stats);
+  EXPECT_EQ(series.status().code(), absl::StatusCode::kCancelled) << series.status();
+
+  params.cancelled = [] { return false; };
+  entries = 0;
+  EXPECT_TRUE(engine
+                  .RunLogQuery(
+                      *log->log, params,
+                      [&](const LabelSet&, int64_t, std::string_view) { return ++entries; }, &stats)
+                  .ok());
+  EXPECT_EQ(entries, static_cast<int>(std::min<size_t>(all_.size(), 5000)));
 }
 
 }  // namespace
