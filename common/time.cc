@@ -171,15 +171,19 @@ absl::StatusOr<int64_t> ParseTime(std::string_view text) {
   } else {
     return bad();
   }
-  struct tm tm = {};
+  int64_t secs = UtcSeconds(year, mon, day, hour, min, sec) - offset_secs;
+  return secs * kNanosPerSecond + frac_nanos;
+}
+
+int64_t UtcSeconds(int year, int month, int day, int hour, int minute, int second) {
+  std::tm tm = {};
   tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
+  tm.tm_mon = month - 1;
   tm.tm_mday = day;
   tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  int64_t secs = timegm(&tm) - offset_secs;
-  return secs * kNanosPerSecond + frac_nanos;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 }  // namespace vigie

@@ -18,6 +18,10 @@ int64_t NowNanos();
 // jumps when the wall clock is set.
 int64_t MonotonicNanos();
 
+// Seconds since the epoch of a UTC civil time. Fields are not validated; out-of-range ones
+// carry over (month 13 is January of the next year), as with timegm.
+int64_t UtcSeconds(int year, int month, int day, int hour, int minute, int second);
+
 // Parses a Prometheus-style duration: one or more <number><unit> with units
 // ns, us, µs, ms, s, m, h, d, w, y ("1h30m", "30d", "250ms"). A plain number is seconds.
 absl::StatusOr<int64_t> ParseDuration(std::string_view text);

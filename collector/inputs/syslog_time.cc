@@ -2,11 +2,11 @@
 
 #include <ctime>
 
+#include "common/time.h"
+
 namespace vigie::collector {
 
 namespace {
-
-constexpr int64_t kNanos = 1'000'000'000;
 
 // Reads exactly `n` digits at `s[pos]`.
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -18,18 +18,6 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   }
   *out = v;
   return true;
-}
-
-// Seconds since the epoch of a UTC civil time (no validation beyond ranges checked by callers).
-int64_t UtcSeconds(int year, int month, int day, int hour, int minute, int second) {
-  std::tm tm = {};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<int64_t>(timegm(&tm));
 }
 
 bool ValidClock(int month, int day, int hour, int minute, int second) {
@@ -51,7 +39,7 @@ bool ParseRfc3339(std::string_view* in, int64_t* ns) {
   size_t pos = 19;
   int64_t fraction = 0;
   if (pos < s.size() && s[pos] == '.') {
-    int64_t scale = kNanos;
+    int64_t scale = kNanosPerSecond;
     size_t start = ++pos;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
       if (scale > 1) {
@@ -76,7 +64,7 @@ bool ParseRfc3339(std::string_view* in, int64_t* ns) {
   } else {
     return false;
   }
-  *ns = (UtcSeconds(year, month, day, hour, minute, second) - offset) * kNanos + fraction;
+  *ns = (UtcSeconds(year, month, day, hour, minute, second) - offset) * kNanosPerSecond + fraction;
   in->remove_prefix(pos);
   return true;
 }
@@ -99,7 +87,7 @@ bool ParseRfc3164Time(std::string_view* in, int64_t now_ns, int64_t* ns) {
     return false;
   }
   pos += 8;
-  time_t now = static_cast<time_t>(now_ns / kNanos);
+  time_t now = static_cast<time_t>(now_ns / kNanosPerSecond);
   std::tm local = {};
   localtime_r(&now, &local);
   int64_t seconds;
@@ -112,7 +100,7 @@ bool ParseRfc3164Time(std::string_view* in, int64_t now_ns, int64_t* ns) {
       seconds = UtcSeconds(year - 1, month, day, hour, minute, second) - local.tm_gmtoff;
     }
   }
-  *ns = seconds * kNanos;
+  *ns = seconds * kNanosPerSecond;
   in->remove_prefix(pos);
   return true;
 }
