@@ -22,16 +22,8 @@ TEST_F(CollectorCrashTest, EveryLineOnceThroughKillsAndAnOutage) {
   constexpr size_t kRotateEvery = 125000;
   fs::create_directories(Path("logs"));
   std::string path = Path("logs/app.log");
-  StartCollector(
-      "batch: {max_age: 200ms}\n"
-      "shipper: {backoff_max: 1s}\n"
-      "inputs:\n"
-      "  - type: file\n"
-      "    paths: [\"" +
-      Path("logs") +
-      "/*.log\"]\n"
-      "    read_from: beginning\n"
-      "    rotate_wait: 1s\n");
+  StartCollector("batch: {max_age: 200ms}\nshipper: {backoff_max: 1s}\n" +
+                 FileInputYaml("*.log", "beginning", "    rotate_wait: 1s\n"));
 
   std::atomic<size_t> written = 0;
   std::thread writer([&] {

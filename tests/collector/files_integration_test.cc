@@ -21,16 +21,8 @@ class CollectorFilesTest : public CollectorIntegrationTest {
   }
 
   std::string Config(const std::string& read_from = "beginning") {
-    return "batch: {max_age: 200ms}\n"
-           "inputs:\n"
-           "  - type: file\n"
-           "    paths: [\"" +
-           Path("logs") +
-           "/**/*.log\"]\n"
-           "    read_from: " +
-           read_from +
-           "\n"
-           "    rotate_wait: 1s\n";
+    return "batch: {max_age: 200ms}\n" +
+           FileInputYaml("**/*.log", read_from, "    rotate_wait: 1s\n");
   }
 
   std::string Query(const std::string& path) { return "{file=\"" + path + "\"}"; }

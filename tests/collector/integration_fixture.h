@@ -28,6 +28,13 @@ class CollectorIntegrationTest : public ::testing::Test {
   void RestartServer();
 
   std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+  // The YAML of an `inputs:` list with one file input over Path("logs")/`glob`, read from
+  // `read_from`, with `options` (more lines of that input, indented four spaces) after.
+  std::string FileInputYaml(const std::string& glob, const std::string& read_from,
+                            const std::string& options = "") const {
+    return "inputs:\n  - type: file\n    paths: [\"" + Path("logs") + "/" + glob +
+           "\"]\n    read_from: " + read_from + "\n" + options;
+  }
   // Everything stored for `query`, oldest first.
   std::vector<QueriedEntry> Stored(const std::string& query);
   // Waits until `query` has at least `n` entries; false after `timeout`.

@@ -31,14 +31,9 @@ TEST_F(CollectorMultilineTest, JavaStackTracesBecomeOneEntryEach) {
 
   fs::create_directories(Path("logs"));
   StartCollector(
-      "batch: {max_age: 200ms}\n"
-      "inputs:\n"
-      "  - type: file\n"
-      "    paths: [\"" +
-      Path("logs") +
-      "/*.log\"]\n"
-      "    read_from: beginning\n"
-      "    multiline: {start: '^\\d{4}-\\d{2}-\\d{2} ', timeout: 500ms}\n");
+      "batch: {max_age: 200ms}\n" +
+      FileInputYaml("*.log", "beginning",
+                    "    multiline: {start: '^\\d{4}-\\d{2}-\\d{2} ', timeout: 500ms}\n"));
   std::string path = Path("logs/shop.log");
   for (const std::string& line : lines) {  // As the application writes it: line by line.
     AppendToFile(path, line + "\n");

@@ -14,15 +14,8 @@ using std::chrono::seconds;
 class CollectorShipperIntegrationTest : public CollectorIntegrationTest {
  protected:
   std::string Config(const std::string& extra) {
-    return "batch: {max_age: 200ms}\n"
-           "shipper: {backoff_max: 500ms}\n" +
-           extra +
-           "inputs:\n"
-           "  - type: file\n"
-           "    paths: [\"" +
-           Path("logs") +
-           "/*.log\"]\n"
-           "    read_from: beginning\n";
+    return "batch: {max_age: 200ms}\nshipper: {backoff_max: 500ms}\n" + extra +
+           FileInputYaml("*.log", "beginning");
   }
   void WriteLines(const std::string& prefix, size_t n) {
     std::filesystem::create_directories(Path("logs"));

@@ -31,8 +31,7 @@ TEST_F(CollectorSpoolIntegrationTest, FilesWaitWhileTheSpoolIsFullAndLoseNothing
   std::string text;
   for (int i = 0; i < 100000; ++i) text += "wait " + std::to_string(i) + " padding padding\n";
   AppendToFile(Path("logs/big.log"), text);  // About 3 MiB: three spools' worth.
-  StartCollector(std::string(kSmallSpool) + "inputs:\n  - type: file\n    paths: [\"" +
-                 Path("logs") + "/*.log\"]\n    read_from: beginning\n");
+  StartCollector(kSmallSpool + FileInputYaml("*.log", "beginning"));
   ASSERT_TRUE(
       WaitFor([&] { return collector_->Metric("vigie_collector_spool_bytes") > 0.85 * (1 << 20); },
               seconds(20)));
