@@ -12,6 +12,7 @@
 
 #include "cli/pusher.h"
 #include "common/labels.h"
+#include "common/line_splitter.h"
 #include "common/strings.h"
 #include "common/time.h"
 
@@ -116,9 +117,16 @@ bool PushFd(int fd, const std::vector<Label>& labels, LineStamper* stamper, Push
     progress->bytes += line.size() + 1;
   };
 
-  std::string pending;  // Bytes of a line not yet ended by '\n'.
+  // No cap on line length: vigied names a line above its limit in the ack, and `vigie push`
+  // sends byte for byte.
+  LineSplitter splitter(SIZE_MAX, 0);
+  bool sent = true;
+  auto on_line = [&](std::string_view line, uint64_t, bool) {
+    add(line);
+    if (batch_bytes >= kBatchBytes) sent = sent && flush();
+  };
   std::vector<char> buffer(1 << 20);
-  while (true) {
+  while (sent) {
     // With a batch waiting, wait for input at most until the batch is due.
     if (stream) {
       pollfd p{fd, POLLIN, 0};
@@ -131,27 +139,11 @@ bool PushFd(int fd, const std::vector<Label>& labels, LineStamper* stamper, Push
       return false;
     }
     if (n == 0) break;
-    std::string_view data(buffer.data(), n);
-    while (!data.empty()) {
-      size_t nl = data.find('\n');
-      if (nl == std::string_view::npos) {
-        pending.append(data);
-        break;
-      }
-      if (pending.empty()) {
-        add(data.substr(0, nl));
-      } else {
-        pending.append(data.substr(0, nl));
-        add(pending);
-        pending.clear();
-      }
-      data.remove_prefix(nl + 1);
-      if (batch_bytes >= kBatchBytes && !flush()) return false;
-    }
+    splitter.Feed(std::string_view(buffer.data(), n), on_line);
     progress->MaybeReport();
   }
-  if (!pending.empty()) add(pending);  // A last line without a newline is still a line.
-  return flush();
+  splitter.Flush(on_line);  // A last line without a newline is still a line.
+  return sent && flush();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "collector/inputs/multiline.h"
 
-#include "collector/inputs/line_splitter.h"
+#include "common/line_splitter.h"
 
 namespace vigie::collector {
 

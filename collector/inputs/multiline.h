@@ -2,7 +2,7 @@
 // the start pattern begins a new entry, any other line is appended to the pending one (joined
 // with '\n'). The pending entry is handed on when the next one starts, or when no line has
 // been added for `timeout` (the writer may be done). Lines before the first match form an entry
-// of their own. An entry is capped at `max_bytes` like a line (see line_splitter.h).
+// of their own. An entry is capped at `max_bytes` like a line (see common/line_splitter.h).
 //
 // Thread safety: none; owned by the file input's thread.
 #pragma once

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "collector/inputs/line_splitter.h"
+#include "common/line_splitter.h"
 
 namespace vigie::collector {
 

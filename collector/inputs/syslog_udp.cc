@@ -3,7 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "collector/inputs/line_splitter.h"
+#include "common/line_splitter.h"
 #include "common/time.h"
 
 namespace vigie::collector {

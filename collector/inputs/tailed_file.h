@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "collector/cursor.h"
 #include "collector/entry_sink.h"
-#include "collector/inputs/line_splitter.h"
+#include "common/line_splitter.h"
 #include "collector/inputs/multiline.h"
 #include "collector/metrics.h"
 

@@ -1,7 +1,7 @@
 // Line splitting, truncation and multi-line grouping.
 #include <gtest/gtest.h>
 
-#include "collector/inputs/line_splitter.h"
+#include "common/line_splitter.h"
 #include "collector/inputs/multiline.h"
 
 namespace vigie::collector {

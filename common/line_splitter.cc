@@ -1,10 +1,10 @@
-#include "collector/inputs/line_splitter.h"
+#include "common/line_splitter.h"
 
 #include <cstring>
 
 #include "common/strings.h"
 
-namespace vigie::collector {
+namespace vigie {
 
 std::string TruncatedEntry(std::string_view kept, uint64_t dropped) {
   return StrCat(kept, " [truncated ", dropped, " bytes]");
@@ -59,4 +59,4 @@ void LineSplitter::Reset(uint64_t offset) {
   skipped_ = 0;
 }
 
-}  // namespace vigie::collector
+}  // namespace vigie

@@ -1,9 +1,9 @@
-// Splits a file's bytes into lines at '\n' (the '\n' is not part of the line; a '\r' before it
-// is kept: lines are stored byte for byte). A line longer than `max_line_bytes` is cut: its
-// first bytes are kept, followed by a marker " [truncated N bytes]", so that the whole entry
+// Splits a file's or a stream's bytes into lines at '\n' (the '\n' is not part of the line; a '\r'
+// before it is kept: lines are stored byte for byte). A line longer than `max_line_bytes` is cut:
+// its first bytes are kept, followed by a marker " [truncated N bytes]", so that the whole entry
 // stays within the cap; the rest of the line is skipped without being buffered.
 //
-// Thread safety: none; owned by the file input's thread.
+// Thread safety: none; owned by the thread that reads.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace vigie::collector {
+namespace vigie {
 
 // Room kept at the end of a capped entry for the truncation marker.
 constexpr size_t kTruncationReserve = 32;
@@ -46,4 +46,4 @@ class LineSplitter {
   uint64_t skipped_ = 0;  // Bytes of that line beyond the cap, not kept.
 };
 
-}  // namespace vigie::collector
+}  // namespace vigie
