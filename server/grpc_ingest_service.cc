@@ -106,6 +106,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       ack.set_rejected(outcome->rejected);
       ack.set_reason(outcome->reason);
       ack.set_duplicate(outcome->duplicate);
+      StartReadAndWrite();  // Before the next commit: the ack goes out, a batch comes in.
     }
   }
 
@@ -118,11 +119,10 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
     prepared_.clear();
   }
 
-  // Starts what the state calls for: the next read, the next ack, or the end of the call.
-  // Called with mu_ held; returns with it released.
-  void Act(std::unique_lock<std::mutex>& lock) {
-    // Reads and writes start under mu_ (gRPC never runs their reactions inline), so that a
-    // Finish decided by another thread cannot come before them.
+  // Starts the next read and the next ack write if the state allows. mu_ held. gRPC never runs
+  // their reactions inline, and starting them under mu_ means that a Finish decided by another
+  // thread cannot come before them.
+  void StartReadAndWrite() {
     if (!reading_ && !client_done_ && !finishing_ && in_flight_ < kMaxBatchesInFlight) {
       reading_ = true;
       StartRead(&request_);
@@ -132,6 +132,12 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       writing_ = true;
       StartWrite(&acks_.front());
     }
+  }
+
+  // Starts what the state calls for: the next read, the next ack, or the end of the call.
+  // Called with mu_ held; returns with it released.
+  void Act(std::unique_lock<std::mutex>& lock) {
+    StartReadAndWrite();
     bool drained = client_done_ && in_flight_ == 0;
     bool finish = !finished_ && !writing_ && acks_.empty() && (finishing_ || drained);
     finished_ |= finish;

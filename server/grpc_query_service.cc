@@ -103,6 +103,7 @@ grpc::ServerWriteReactor<v1::TailResponse>* QueryService::Tail(grpc::CallbackSer
       [this, shared_query, subscription, backfill,
        since = request->since_ns()](auto& sink) mutable -> grpc::Status {
         metrics_->SetTailFollowers(tails_->followers());
+        backfill.cancelled = [&sink] { return sink.cancelled(); };
         if (since > 0) {
           if (absl::Status st = engine_->CheckParams(*shared_query, &backfill); !st.ok()) {
             return ToGrpcStatus(st);

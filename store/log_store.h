@@ -94,6 +94,7 @@ class LogReader {
   virtual ~LogReader() = default;
   // The blocks of `stream` overlapping `range`, sorted by (partition, min_ts).
   virtual std::vector<BlockInfo> Blocks(StreamId stream, TimeRange range) const = 0;
+  // NotFound when the block is not in this view (deleted before it was taken).
   virtual absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out) const = 0;
 };
 

@@ -18,6 +18,7 @@ absl::StatusOr<int> RocksLogStore::DropPartitionsBefore(int64_t cutoff_ns) {
   if (dropped == 0) return 0;
 
   std::string begin = PartitionKey(0), end = PartitionKey(limit);
+  std::unique_lock commit_lock(commit_mu_);
   rocksdb::WriteBatch batch;
   for (Family f : {kPresence, kBlockIndex, kBlocks}) {
     batch.DeleteRange(families_[f], begin, end);
@@ -32,6 +33,7 @@ absl::StatusOr<int> RocksLogStore::DropPartitionsBefore(int64_t cutoff_ns) {
     std::lock_guard lock(small_mu_);
     std::erase_if(small_blocks_, [&](const auto& kv) { return kv.first.first < limit; });
   }
+  commit_lock.unlock();
   // Reclaim the disk space now rather than at some later compaction.
   rocksdb::Slice b(begin), e(end);
   for (Family f : {kPresence, kBlockIndex, kBlocks}) {
@@ -61,12 +63,15 @@ absl::StatusOr<int> RocksLogStore::CompactSmallBlocks() {
   for (auto& [where, blocks] : work) {
     std::vector<LogEntry> entries;
     DecodedBlock decoded;
+    absl::Status read;
     for (const BlockInfo& info : blocks) {
-      if (absl::Status st = reader->ReadBlock(info.key, &decoded); !st.ok()) return st;
+      if (read = reader->ReadBlock(info.key, &decoded); !read.ok()) break;
       for (size_t i = 0; i < decoded.size(); ++i) {
         entries.push_back({decoded.ts(i), std::string(decoded.line(i))});
       }
     }
+    if (absl::IsNotFound(read)) continue;  // Its partition was dropped since: nothing to merge.
+    if (!read.ok()) return read;
     std::stable_sort(entries.begin(), entries.end(),
                      [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; });
     rocksdb::WriteBatch batch;

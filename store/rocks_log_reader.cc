@@ -46,9 +46,8 @@ class SnapshotReader final : public LogReader {
     options.snapshot = snapshot_;
     rocksdb::PinnableSlice value;
     rocksdb::Status s = db_->Get(options, blocks_, EncodeBlockKey(key), &value);
-    if (!s.ok()) {
-      return absl::InternalError(StrCat("reading a log block: ", s.ToString()));
-    }
+    if (s.IsNotFound()) return absl::NotFoundError("log block not found: dropped by retention?");
+    if (!s.ok()) return absl::InternalError(StrCat("reading a log block: ", s.ToString()));
     return DecodeBlock(value.ToStringView(), out);
   }
 

@@ -245,6 +245,7 @@ absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
     }
   }
 
+  std::shared_lock commit_lock(commit_mu_);
   rocksdb::WriteBatch batch;
   std::vector<const PreparedAppend::Stream*> new_streams;
   std::vector<std::pair<uint32_t, StreamId>> new_presence;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "common/worker_pool.h"
@@ -78,6 +79,9 @@ class RocksLogStore final : public LogStore {
   std::mutex small_mu_;
   std::map<std::pair<uint32_t, StreamId>, std::vector<BlockInfo>> small_blocks_;
   std::mutex compact_mu_;  // One compaction or retention pass at a time.
+  // Commits hold it shared; retention holds it alone while it decides which streams are left
+  // without data and deletes them, so that it cannot delete a stream a commit is writing to.
+  std::shared_mutex commit_mu_;
 };
 
 }  // namespace vigie::store

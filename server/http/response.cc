@@ -34,7 +34,7 @@ unsigned HttpStatusFor(const absl::Status& status) {
     case absl::StatusCode::kDeadlineExceeded:
       return 504;
     case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kCancelled:  // Seen only when vigied stops: a gone client reads nothing.
+    case absl::StatusCode::kCancelled:  // vigied stopping, or the client closed its side.
       return 503;
     default:
       return 500;
