@@ -171,8 +171,22 @@ absl::StatusOr<int64_t> ParseTime(std::string_view text) {
   } else {
     return bad();
   }
-  int64_t secs = UtcSeconds(year, mon, day, hour, min, sec) - offset_secs;
-  return secs * kNanosPerSecond + frac_nanos;
+  int64_t nanos;
+  if (!SecondsToNanos(UtcSeconds(year, mon, day, hour, min, sec) - offset_secs, frac_nanos,
+                      &nanos)) {
+    return absl::InvalidArgumentError(
+        StrCat("time \"", text, "\" is outside the years 1678 to 2261 that vigie can store"));
+  }
+  return nanos;
+}
+
+bool SecondsToNanos(int64_t seconds, int64_t fraction_ns, int64_t* nanos) {
+  if (seconds > (INT64_MAX - fraction_ns) / kNanosPerSecond ||
+      seconds < INT64_MIN / kNanosPerSecond) {
+    return false;
+  }
+  *nanos = seconds * kNanosPerSecond + fraction_ns;
+  return true;
 }
 
 int64_t UtcSeconds(int year, int month, int day, int hour, int minute, int second) {

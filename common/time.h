@@ -22,6 +22,10 @@ int64_t MonotonicNanos();
 // carry over (month 13 is January of the next year), as with timegm.
 int64_t UtcSeconds(int year, int month, int day, int hour, int minute, int second);
 
+// `seconds` since the epoch plus `fraction_ns` (0 to 999,999,999), in nanoseconds; false when
+// that does not fit in an int64 (before 1677 or after 2262).
+bool SecondsToNanos(int64_t seconds, int64_t fraction_ns, int64_t* nanos);
+
 // Parses a Prometheus-style duration: one or more <number><unit> with units
 // ns, us, µs, ms, s, m, h, d, w, y ("1h30m", "30d", "250ms"). A plain number is seconds.
 absl::StatusOr<int64_t> ParseDuration(std::string_view text);

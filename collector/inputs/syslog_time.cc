@@ -64,7 +64,9 @@ bool ParseRfc3339(std::string_view* in, int64_t* ns) {
   } else {
     return false;
   }
-  *ns = (UtcSeconds(year, month, day, hour, minute, second) - offset) * kNanosPerSecond + fraction;
+  if (!SecondsToNanos(UtcSeconds(year, month, day, hour, minute, second) - offset, fraction, ns)) {
+    return false;
+  }
   in->remove_prefix(pos);
   return true;
 }
@@ -100,7 +102,7 @@ bool ParseRfc3164Time(std::string_view* in, int64_t now_ns, int64_t* ns) {
       seconds = UtcSeconds(year - 1, month, day, hour, minute, second) - local.tm_gmtoff;
     }
   }
-  *ns = seconds * kNanosPerSecond;
+  if (!SecondsToNanos(seconds, 0, ns)) return false;
   in->remove_prefix(pos);
   return true;
 }

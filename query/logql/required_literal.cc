@@ -116,6 +116,12 @@ class Analyzer {
       } else if (!Flags(&inner_fold)) {
         return std::nullopt;
       } else if (p_[pos_ - 1] == ')') {
+        // A repetition right after (?flags) repeats the atom before them in re2 ("b(?i)?" is
+        // "b?"), which this analysis does not model: claim nothing.
+        if (At('*') || At('+') || At('?') ||
+            (At('{') && RepeatEnd(pos_, nullptr, nullptr) != std::string_view::npos)) {
+          return std::nullopt;
+        }
         *fold = inner_fold;  // (?i) alone: it changes the rest of the enclosing group.
         return internal::Exact("");
       }

@@ -55,6 +55,9 @@ TEST(CollectorSyslogParseTest, Rfc5424BrokenIsAnError) {
   EXPECT_FALSE(ParseSyslog("no pri at all", kNow));
   EXPECT_FALSE(ParseSyslog("<192>too big", kNow));
   EXPECT_FALSE(ParseSyslog("<1x>bad", kNow));
+  // Beyond what int64 nanoseconds hold (found by the fuzzer under UBSan): an error, not garbage.
+  EXPECT_FALSE(ParseSyslog("<13>1 9999-05-01T12:00:00Z host app - - - text", kNow));
+  EXPECT_FALSE(ParseSyslog("<13>1 0001-05-01T12:00:00Z host app - - - text", kNow));
 }
 
 TEST(CollectorSyslogParseTest, Rfc3164Lenient) {

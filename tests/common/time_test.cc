@@ -29,6 +29,11 @@ TEST(TimeTest, Rfc3339) {
   EXPECT_EQ(*ParseTime("2024-05-01T14:00:00+02:00"), 1714564800 * kNanosPerSecond);
   EXPECT_FALSE(ParseTime("2024-13-01T00:00:00Z").ok());
   EXPECT_FALSE(ParseTime("yesterday").ok());
+  absl::StatusOr<int64_t> far = ParseTime("9999-01-01T00:00:00Z");
+  ASSERT_FALSE(far.ok());
+  EXPECT_NE(far.status().message().find("years 1678 to 2261"), absl::string_view::npos)
+      << far.status();
+  EXPECT_EQ(*ParseTime("2262-01-01T00:00:00Z"), 9214646400 * kNanosPerSecond);
 }
 
 TEST(TimeTest, UnixSecondsAndNanos) {

@@ -31,6 +31,8 @@ const LiteralCase kLiterals[] = {
     {"(?i)foo", ""},
     {"(?i)ERROR 42", " 42"},
     {"(?i)abc(?-i)def", "def"},
+    {"W*b(?i)?", ""},  // The ? makes the b optional (found by logql_parse_fuzz).
+    {"ab(?s){2}c", ""},
     {"x(?i:abc)yz", "yz"},
     {"db[0-9]+", "db"},
     {"foo\\.bar", "foo.bar"},
