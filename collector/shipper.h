@@ -24,10 +24,10 @@
 
 #include <grpc/compression.h>
 
-#include "common/backoff.h"
 #include "collector/metrics.h"
 #include "collector/push_call.h"
 #include "collector/spool.h"
+#include "common/backoff.h"
 
 namespace vigie::collector {
 

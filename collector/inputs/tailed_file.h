@@ -17,9 +17,9 @@
 #include "absl/status/statusor.h"
 #include "collector/cursor.h"
 #include "collector/entry_sink.h"
-#include "common/line_splitter.h"
 #include "collector/inputs/multiline.h"
 #include "collector/metrics.h"
+#include "common/line_splitter.h"
 
 namespace vigie::collector {
 

@@ -1,8 +1,8 @@
 // Line splitting, truncation and multi-line grouping.
 #include <gtest/gtest.h>
 
-#include "common/line_splitter.h"
 #include "collector/inputs/multiline.h"
+#include "common/line_splitter.h"
 
 namespace vigie::collector {
 namespace {
