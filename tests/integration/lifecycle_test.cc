@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/time.h"
 #include "tests/integration/cli_util.h"
 #include "vigie/v1/ingest.grpc.pb.h"
 
@@ -111,39 +112,49 @@ TEST(ExposureTest, NonLoopbackWithoutTokensRefusesToStart) {
   EXPECT_NE(err.find("--insecure"), std::string::npos) << err;
 }
 
-TEST(GrpcPushTest, InvalidEntriesAreNamedAndValidOnesKept) {
+// One Ingest.Push stream to a vigied started with `flags`.
+struct PushSession {
+  explicit PushSession(std::vector<std::string> flags)
+      : server(dir.path() + "/data", std::move(flags)) {
+    server.Start();
+    stub = v1::Ingest::NewStub(
+        grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
+    stream = stub->Push(&context);
+  }
   TempDir dir;
-  Vigied server(dir.path() + "/data", {"--max-line-bytes", "100"});
-  server.Start();
-  auto stub = v1::Ingest::NewStub(
-      grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
+  Vigied server;
+  std::unique_ptr<v1::Ingest::Stub> stub;
   grpc::ClientContext context;
-  auto stream = stub->Push(&context);
+  std::unique_ptr<grpc::ClientReaderWriter<v1::PushRequest, v1::PushAck>> stream;
+};
+
+// Adds a stream with `labels` to `request`, one entry per line, stamped *ts, *ts + 1, ...
+void AddStream(v1::PushRequest* request, std::vector<std::pair<std::string, std::string>> labels,
+               std::vector<std::string> lines, int64_t* ts) {
+  v1::Stream* s = request->add_streams();
+  for (auto& [n, v] : labels) {
+    v1::Label* l = s->add_labels();
+    l->set_name(n);
+    l->set_value(v);
+  }
+  for (auto& line : lines) {
+    v1::Entry* e = s->add_entries();
+    e->set_ts_ns((*ts)++);
+    e->set_line(line);
+  }
+}
+
+TEST(GrpcPushTest, InvalidEntriesAreNamedAndValidOnesKept) {
+  PushSession push({"--max-line-bytes", "100"});
   v1::PushRequest request;
   request.set_agent_id("test-agent");
   request.set_seq(1);
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  auto add_stream = [&](std::vector<std::pair<std::string, std::string>> labels,
-                        std::vector<std::string> lines) {
-    v1::Stream* s = request.add_streams();
-    for (auto& [n, v] : labels) {
-      auto* l = s->add_labels();
-      l->set_name(n);
-      l->set_value(v);
-    }
-    for (auto& line : lines) {
-      auto* e = s->add_entries();
-      e->set_ts_ns(now++);
-      e->set_line(line);
-    }
-  };
-  add_stream({{"job", "ok"}}, {"kept 1", std::string(200, 'x'), "kept 2"});
-  add_stream({{"1bad", "x"}}, {"lost with its stream"});
-  ASSERT_TRUE(stream->Write(request));
+  int64_t ts = NowNanos();
+  AddStream(&request, {{"job", "ok"}}, {"kept 1", std::string(200, 'x'), "kept 2"}, &ts);
+  AddStream(&request, {{"1bad", "x"}}, {"lost with its stream"}, &ts);
+  ASSERT_TRUE(push.stream->Write(request));
   v1::PushAck ack;
-  ASSERT_TRUE(stream->Read(&ack));
+  ASSERT_TRUE(push.stream->Read(&ack));
   EXPECT_EQ(ack.seq(), 1u);
   EXPECT_EQ(ack.accepted(), 2u);
   EXPECT_EQ(ack.rejected(), 2u);
@@ -151,63 +162,50 @@ TEST(GrpcPushTest, InvalidEntriesAreNamedAndValidOnesKept) {
       << ack.reason();
   EXPECT_NE(ack.reason().find("\"1bad\""), std::string::npos) << ack.reason();
   // The same batch again is acknowledged as a duplicate and not stored twice.
-  ASSERT_TRUE(stream->Write(request));
-  ASSERT_TRUE(stream->Read(&ack));
+  ASSERT_TRUE(push.stream->Write(request));
+  ASSERT_TRUE(push.stream->Read(&ack));
   EXPECT_TRUE(ack.duplicate());
-  stream->WritesDone();
-  EXPECT_TRUE(stream->Finish().ok());
+  push.stream->WritesDone();
+  EXPECT_TRUE(push.stream->Finish().ok());
   std::string out;
-  ASSERT_EQ(Vigie(server, {"grep", R"({job="ok"})", "--forward"}, &out), 0);
+  ASSERT_EQ(Vigie(push.server, {"grep", R"({job="ok"})", "--forward"}, &out), 0);
   EXPECT_EQ(out, "kept 1\nkept 2\n");
 }
 
 // vigied reads and prepares the next batches of a stream while one commits: acks still come in
 // the order sent, and a bad batch ends the call with nothing after it stored.
 TEST(GrpcPushTest, BatchesSentAheadAreAckedInOrderUntilABadOne) {
-  TempDir dir;
-  Vigied server(dir.path() + "/data", {"--max-batch-bytes", "1000"});
-  server.Start();
-  auto stub = v1::Ingest::NewStub(
-      grpc::CreateChannel(server.grpc_address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  auto stream = stub->Push(&context);
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  PushSession push({"--max-batch-bytes", "1000"});
+  int64_t ts = NowNanos();
   auto batch = [&](uint64_t seq, std::string line) {
     v1::PushRequest request;
     request.set_agent_id("pipelined");
     request.set_seq(seq);
-    v1::Stream* s = request.add_streams();
-    s->add_labels()->set_name("job");
-    s->mutable_labels(0)->set_value("pipe");
-    v1::Entry* e = s->add_entries();
-    e->set_ts_ns(now + seq);
-    e->set_line(std::move(line));
+    AddStream(&request, {{"job", "pipe"}}, {std::move(line)}, &ts);
     return request;
   };
   constexpr int kGood = 30;
   std::string expected;
   for (int seq = 1; seq <= kGood; ++seq) {
-    ASSERT_TRUE(stream->Write(batch(seq, "line " + std::to_string(seq))));
+    ASSERT_TRUE(push.stream->Write(batch(seq, "line " + std::to_string(seq))));
     expected += "line " + std::to_string(seq) + "\n";
   }
-  ASSERT_TRUE(stream->Write(batch(kGood + 1, std::string(2000, 'x'))));  // Above the limit.
-  stream->Write(batch(kGood + 2, "never stored"));  // May fail: the call may be over already.
-  stream->WritesDone();
+  ASSERT_TRUE(push.stream->Write(batch(kGood + 1, std::string(2000, 'x'))));  // Above the limit.
+  push.stream->Write(batch(kGood + 2, "never stored"));  // May fail: the call may be over.
+  push.stream->WritesDone();
   v1::PushAck ack;
   for (int seq = 1; seq <= kGood; ++seq) {
-    ASSERT_TRUE(stream->Read(&ack)) << "no ack for batch " << seq;
+    ASSERT_TRUE(push.stream->Read(&ack)) << "no ack for batch " << seq;
     EXPECT_EQ(ack.seq(), static_cast<uint64_t>(seq));
     EXPECT_EQ(ack.accepted(), 1u);
   }
-  EXPECT_FALSE(stream->Read(&ack)) << "unexpected ack for batch " << ack.seq();
-  grpc::Status status = stream->Finish();
+  EXPECT_FALSE(push.stream->Read(&ack)) << "unexpected ack for batch " << ack.seq();
+  grpc::Status status = push.stream->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("above the limit of 1000 bytes"), std::string::npos)
       << status.error_message();
   std::string out;
-  ASSERT_EQ(Vigie(server, {"grep", R"({job="pipe"})", "--forward"}, &out), 0);
+  ASSERT_EQ(Vigie(push.server, {"grep", R"({job="pipe"})", "--forward"}, &out), 0);
   EXPECT_EQ(out, expected);
 }
 
