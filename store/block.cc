@@ -59,7 +59,9 @@ absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
   in.remove_prefix(1);
   uint64_t count, raw_size;
   if (!GetVarint(&in, &count) || !GetVarint(&in, &raw_size)) return corrupt("truncated header");
-  if (raw_size > kMaxDecodedBytes || count * 2 > raw_size) return corrupt("implausible sizes");
+  // Each entry takes at least two bytes (a timestamp delta and a length); dividing, not
+  // multiplying, so that a huge count cannot wrap around.
+  if (raw_size > kMaxDecodedBytes || count > raw_size / 2) return corrupt("implausible sizes");
   // The frame header states its content size; checking it first bounds the allocation below.
   if (ZSTD_getFrameContentSize(in.data(), in.size()) != raw_size) return corrupt("size mismatch");
   std::string& raw = out->raw_;
@@ -75,7 +77,8 @@ absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t delta;
     if (!GetVarint(&cur, &delta)) return corrupt("truncated timestamps");
-    ts += UnZigZag(delta);
+    // Wrapping, not overflowing, on a corrupt delta: the result is garbage, not undefined.
+    ts = static_cast<int64_t>(static_cast<uint64_t>(ts) + static_cast<uint64_t>(UnZigZag(delta)));
     out->ts_[i] = ts;
   }
   uint64_t offset = 0;
