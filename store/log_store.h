@@ -55,9 +55,6 @@ struct PreparedAppend {
   struct Stream {
     StreamId id = 0;
     LabelSet labels;
-    uint64_t entries = 0;
-    uint64_t bytes = 0;
-    std::vector<uint32_t> partitions;  // Those its entries fall in.
   };
   struct Block {
     size_t stream = 0;  // Index in `streams`.

@@ -3,6 +3,7 @@
 #include "store/ngram_filter.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/strings.h"
 #include "common/varint.h"
@@ -210,14 +211,9 @@ PreparedAppend RocksLogStore::Prepare(const AppendRequest& request) {
     while (begin < sorted.size()) {
       uint32_t partition = PartitionOf(sorted[begin].ts_ns);
       size_t end = begin;
-      while (end < sorted.size() && PartitionOf(sorted[end].ts_ns) == partition) {
-        out.bytes += sorted[end].line.size();
-        ++end;
-      }
+      while (end < sorted.size() && PartitionOf(sorted[end].ts_ns) == partition) ++end;
       PlanBlocks(partition, prepared.streams.size() - 1, out.id, sorted.subspan(begin, end - begin),
                  &planned);
-      out.partitions.push_back(partition);
-      out.entries += end - begin;
       begin = end;
     }
   }
@@ -248,14 +244,13 @@ absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
   std::shared_lock commit_lock(commit_mu_);
   rocksdb::WriteBatch batch;
   std::vector<const PreparedAppend::Stream*> new_streams;
-  std::vector<std::pair<uint32_t, StreamId>> new_presence;
+  std::set<std::pair<uint32_t, StreamId>> new_presence;
   std::vector<bool> refused(prepared.streams.size());
   for (size_t i = 0; i < prepared.streams.size(); ++i) {
     const PreparedAppend::Stream& stream = prepared.streams[i];
     switch (registry_.Check(stream.id, stream.labels)) {
       case StreamRegistry::Lookup::kCollision:
         refused[i] = true;
-        result.rejected += stream.entries;
         if (result.reason.empty()) {
           result.reason = StrCat("stream ", stream.labels.ToString(),
                                  " collides with another stream's id; not stored");
@@ -268,14 +263,19 @@ absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
       case StreamRegistry::Lookup::kKnown:
         break;
     }
-    for (uint32_t partition : stream.partitions) {
-      if (!registry_.Present(partition, stream.id)) {
-        batch.Put(families_[kPresence], PartitionStreamKey(partition, stream.id), "");
-        new_presence.emplace_back(partition, stream.id);
-      }
+  }
+  for (const PreparedAppend::Block& block : prepared.blocks) {
+    const BlockInfo& info = block.info;
+    if (refused[block.stream]) {
+      result.rejected += info.entries;
+      continue;
     }
-    result.entries += stream.entries;
-    result.bytes += stream.bytes;
+    result.entries += info.entries;
+    result.bytes += info.raw_bytes;
+    if (!registry_.Present(info.key.partition, info.key.stream) &&
+        new_presence.emplace(info.key.partition, info.key.stream).second) {
+      batch.Put(families_[kPresence], PartitionStreamKey(info.key.partition, info.key.stream), "");
+    }
   }
   std::erase_if(prepared.blocks,
                 [&](const PreparedAppend::Block& block) { return refused[block.stream]; });
