@@ -59,7 +59,9 @@ class LineStamper {
       gmtime_r(&now, &current);
       tm.tm_year = current.tm_year;
     }
-    return static_cast<int64_t>(timegm(&tm)) * kNanosPerSecond;
+    int64_t nanos;
+    if (!SecondsToNanos(timegm(&tm), 0, &nanos)) return std::nullopt;  // Beyond 2262.
+    return nanos;
   }
 
   std::string format_;
