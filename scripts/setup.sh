@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  rsyslog bsdutils ripgrep zstd gzip curl procps openssl
+  rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
 )
 missing=()
 for p in "${packages[@]}"; do
