@@ -1,5 +1,6 @@
 #include "collector/push_builder.h"
 
+#include "common/utf8.h"
 #include "common/varint.h"
 
 namespace vigie::collector {
@@ -28,42 +29,7 @@ void PutLengthDelimited(std::string* out, char tag, std::string_view bytes) {
   out->append(bytes);
 }
 
-// Length of the valid UTF-8 sequence at the front of `s`, or 0.
-size_t Utf8SequenceLength(std::string_view s) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto cont = [&](size_t i) { return i < s.size() && (byte(i) & 0xC0) == 0x80; };
-  unsigned char b = byte(0);
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) return cont(1) ? 2 : 0;
-  if (b >= 0xE0 && b <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    unsigned char b1 = byte(1);
-    if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 > 0x9F)) return 0;  // Overlong, surrogate.
-    return 3;
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    unsigned char b1 = byte(1);
-    if ((b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 > 0x8F)) return 0;  // Overlong, > U+10FFFF.
-    return 4;
-  }
-  return 0;
-}
-
 }  // namespace
-
-std::string ValidUtf8(std::string_view text, size_t max_bytes) {
-  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-  std::string out;
-  while (!text.empty()) {
-    size_t n = Utf8SequenceLength(text);
-    std::string_view piece = n ? text.substr(0, n) : kReplacement;
-    if (out.size() + piece.size() > max_bytes) break;
-    out.append(piece);
-    text.remove_prefix(n ? n : 1);
-  }
-  return out;
-}
 
 StreamRef MakeStream(const LabelSet& labels) {
   std::vector<Label> valid;

@@ -23,15 +23,11 @@ struct StreamInfo {
 };
 using StreamRef = std::shared_ptr<const StreamInfo>;
 
-// The wire carries label values as protobuf strings, which must be valid UTF-8 (vigied would
-// refuse the whole batch otherwise), and bounded: a value from a file name or a syslog
-// header is made valid (invalid bytes become U+FFFD) and cut at kMaxLabelValueBytes.
+// vigied refuses label values that are not valid UTF-8, and bounds their size: a value from a
+// file name or a syslog header is made valid (invalid bytes become U+FFFD, common/utf8.h) and
+// cut at kMaxLabelValueBytes.
 constexpr size_t kMaxLabelValueBytes = 1024;
 StreamRef MakeStream(const LabelSet& labels);
-
-// `text` with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD, cut at
-// `max_bytes` on a character boundary.
-std::string ValidUtf8(std::string_view text, size_t max_bytes);
 
 class PushBuilder {
  public:

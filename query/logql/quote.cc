@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace vigie::logql {
 namespace {
@@ -25,22 +26,6 @@ void AppendUtf8(uint32_t cp, std::string* out) {
     out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-// Length of the valid, shortest-form UTF-8 sequence at the start of `s`, or 0.
-size_t ValidUtf8Length(std::string_view s) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = byte(0);
-  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-  if (len == 0 || len > s.size()) return 0;
-  uint32_t cp = c & (0x7F >> len);
-  for (size_t i = 1; i < len; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 // Decodes the escape whose backslash is at text[*i] and advances *i past it.
@@ -132,7 +117,7 @@ std::string Quote(std::string_view value) {
       out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r";
     } else if (c >= 0x20 && c < 0x7F) {
       out.push_back(c);
-    } else if (size_t n = c >= 0x80 ? ValidUtf8Length(value.substr(i)) : 0; n > 0) {
+    } else if (size_t n = c >= 0x80 ? Utf8SequenceLength(value.substr(i)) : 0; n > 0) {
       out.append(value.substr(i, n));
       i += n;
       continue;

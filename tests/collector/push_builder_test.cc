@@ -1,4 +1,5 @@
 #include "collector/push_builder.h"
+#include "common/utf8.h"
 
 #include <gtest/gtest.h>
 
