@@ -1,5 +1,8 @@
 #include "cli/client.h"
 
+#include <signal.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -34,6 +37,9 @@ std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options, in
 
 int ReportRpcError(const ClientOptions& options, const grpc::Status& status) {
   switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      std::cerr << "vigie: " << status.error_message() << "\n";
+      return kExitUsage;
     case grpc::StatusCode::UNAVAILABLE:
       std::cerr << "vigie: cannot reach vigied at " << options.server << " ("
                 << status.error_message()
@@ -56,15 +62,54 @@ int ReportRpcError(const ClientOptions& options, const grpc::Status& status) {
 bool CheckQuerySyntax(const std::string& query) {
   auto parsed = logql::Parse(query, Limits());
   if (parsed.ok()) return true;
-  std::cerr << "vigie: invalid query\n  " << query << "\n";
+  std::cerr << "vigie: invalid query: " << parsed.status().message() << "\n";
   if (auto offset = logql::ErrorOffset(parsed.status())) {
-    // Tabs keep their width so that the caret lines up.
+    // The line of the query the error is on, with its number, and a caret under the column.
+    size_t at = std::min(*offset, query.size());
+    size_t line_start = at == 0 ? 0 : query.rfind('\n', at - 1);
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    size_t line_end = std::min(query.find('\n', at), query.size());
+    std::string number = std::to_string(std::count(query.begin(), query.begin() + at, '\n') + 1);
     std::string pad;
-    for (size_t i = 0; i < *offset && i < query.size(); ++i) pad += query[i] == '\t' ? '\t' : ' ';
-    std::cerr << "  " << pad << "^\n";
+    for (size_t i = line_start; i < at; ++i) {
+      unsigned char c = static_cast<unsigned char>(query[i]);
+      if ((c & 0xc0) == 0x80) continue;  // A UTF-8 continuation byte: the same column.
+      pad += c == '\t' ? '\t' : ' ';     // Tabs keep their width.
+    }
+    std::cerr << "  " << number << " | " << query.substr(line_start, line_end - line_start)
+              << "\n  " << std::string(number.size(), ' ') << " | " << pad << "^\n";
   }
-  std::cerr << parsed.status().message() << "\n";
   return false;
 }
+
+namespace {
+std::atomic<bool> interrupt_seen{false};
+}  // namespace
+
+CancelOnInterrupt::CancelOnInterrupt(grpc::ClientContext* context) {
+  interrupt_seen = false;
+  signal(SIGINT, [](int) {
+    interrupt_seen = true;
+    signal(SIGINT, SIG_DFL);
+  });
+  // TryCancel is not async-signal-safe: a thread calls it once the handler has set the flag.
+  watcher_ = std::thread([this, context] {
+    while (!done_) {
+      if (interrupt_seen) {
+        context->TryCancel();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+}
+
+CancelOnInterrupt::~CancelOnInterrupt() {
+  done_ = true;
+  watcher_.join();
+  signal(SIGINT, SIG_DFL);
+}
+
+bool CancelOnInterrupt::interrupted() const { return interrupt_seen; }
 
 }  // namespace vigie::cli

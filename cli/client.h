@@ -3,8 +3,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace vigie::cli {
 
@@ -19,11 +21,35 @@ std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options);
 // A context carrying the token (and a deadline when timeout_s > 0).
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options, int timeout_s = 0);
 
-// Prints a failed call as a sentence that says what to do next; returns the exit code (1).
+// Exit codes of every subcommand (docs/cli.md).
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;  // vigied refused or failed the call, or could not be reached.
+constexpr int kExitUsage = 2;  // A bad flag, argument or query.
+constexpr int kExitInterrupted = 130;  // Ctrl-C, as a shell reports SIGINT.
+
+// Prints a failed call as a sentence that says what to do next; returns the exit code (2 when
+// vigied found the request invalid, 1 otherwise).
 int ReportRpcError(const ClientOptions& options, const grpc::Status& status);
 
 // Parses `query` locally so that a syntax error is shown with a caret under its position.
 // Returns false (after printing) when the query is invalid.
 bool CheckQuerySyntax(const std::string& query);
+
+// For the lifetime of the object, the first Ctrl-C (SIGINT) cancels `context`'s call, which then
+// ends with CANCELLED; a second one kills the process as usual. One at a time per process; not
+// thread-safe.
+class CancelOnInterrupt {
+ public:
+  explicit CancelOnInterrupt(grpc::ClientContext* context);
+  ~CancelOnInterrupt();
+  CancelOnInterrupt(const CancelOnInterrupt&) = delete;
+  CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
+
+  bool interrupted() const;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread watcher_;  // Cancels the call once the signal handler has set a flag.
+};
 
 }  // namespace vigie::cli

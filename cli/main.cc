@@ -6,23 +6,48 @@
 #include "cli/push.h"
 #include "cli/query_commands.h"
 
+namespace {
+
+using namespace vigie::cli;
+
+constexpr const char* kCommands = "push, grep, tail, labels";
+
+// The connection flags, accepted before the subcommand and after it.
+void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
+  auto* group = app->add_option_group("Connection", "How to reach vigied");
+  group->add_option("--server", client->server, "vigied gRPC address")->capture_default_str();
+  group->add_option("--token", client->token, "Bearer token (default: $VIGIE_TOKEN, else none)");
+  group->add_flag("--tls", client->tls, "Connect with TLS (default: plaintext)");
+  group->add_option("--ca-cert", client->ca_file,
+                    "PEM roots to verify the server with --tls (default: the system's)");
+}
+
+// --output and --color of the query subcommands.
+void AddOutputFlags(CLI::App* cmd, std::string* output, QueryOutputOptions* options) {
+  cmd->add_option("--output,-o", *output,
+                  "text (the lines), wide (RFC 3339 time, labels, line) or jsonl (one JSON "
+                  "object per line)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "wide", "jsonl"}));
+  cmd->add_option("--color,--colour", options->color,
+                  "Highlight matches: auto (when standard output is a terminal and $NO_COLOR "
+                  "is unset), always or never")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace vigie::cli;
   CLI::App app{"vigie: push logs to vigied, grep and tail them with LogQL.", "vigie"};
   app.require_subcommand(1);
+  app.footer(
+      "Commands: push, grep, tail, labels; `vigie COMMAND --help` for each. Exit codes: 0 "
+      "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
+      "docs/cli.md.");
   ClientOptions client;
   if (const char* token = getenv("VIGIE_TOKEN")) client.token = token;
-  app.add_option("--server", client.server, "vigied gRPC address")->capture_default_str();
-  app.add_option("--token", client.token, "Bearer token (default: $VIGIE_TOKEN)");
-  app.add_flag("--tls", client.tls, "Connect with TLS");
-  app.add_option("--ca-cert", client.ca_file, "PEM roots to verify the server with --tls");
-
-  std::string output = "text";
-  auto output_flag = [&output](CLI::App* cmd) {
-    cmd->add_option("--output,-o", output, "text, or jsonl (one JSON object per line)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"text", "jsonl"}));
-  };
+  AddConnectionFlags(&app, &client);
 
   PushOptions push;
   CLI::App* push_cmd = app.add_subcommand(
@@ -33,19 +58,49 @@ int main(int argc, char** argv) {
   push_cmd->add_option("--time-format", push.time_format,
                        "Take each line's time from its start: a strptime format such as "
                        "'%Y-%m-%d %H:%M:%S', or rfc3339 (default: the time the line is read)");
+  AddConnectionFlags(push_cmd, &client);
 
+  std::string grep_output = "text", tail_output = "text";
   GrepOptions grep;
   CLI::App* grep_cmd = app.add_subcommand("grep", "Run a LogQL query over a time range");
   grep_cmd->add_option("query", grep.query, "LogQL, e.g. '{service=\"api\"} |= \"timeout\"'")
       ->required();
-  grep_cmd->add_option("--since", grep.since, "How far back from --to")->capture_default_str();
-  grep_cmd->add_option("--from", grep.from, "Start (RFC 3339 or Unix time); overrides --since");
-  grep_cmd->add_option("--to", grep.to, "End (RFC 3339 or Unix time; default now)");
-  grep_cmd->add_option("--limit", grep.limit, "Most entries to show (0: the server's maximum)")
+  grep_cmd
+      ->add_option("--since", grep.since,
+                   "How far back from --to: a duration with a unit (90s, 15m, 1.5h, 2d)")
+      ->capture_default_str();
+  grep_cmd->add_option("--from", grep.from,
+                       "Start: RFC 3339 (2026-12-01T19:00:00Z) or Unix time; overrides --since "
+                       "(default: --to minus --since)");
+  grep_cmd->add_option("--to", grep.to, "End: RFC 3339 or Unix time (default: now)");
+  grep_cmd
+      ->add_option("--limit", grep.limit,
+                   "Most matching lines to show; 0 streams every match. When the limit leaves "
+                   "matches out, stderr says so")
       ->capture_default_str();
   grep_cmd->add_flag("--forward", grep.forward, "Oldest first (default: newest first)");
-  grep_cmd->add_option("--step", grep.step, "Metric queries: evaluation step, e.g. 1m");
-  output_flag(grep_cmd);
+  grep_cmd
+      ->add_option("-A,--after-context", grep.after,
+                   "Also show N lines of the same stream after each match")
+      ->capture_default_str();
+  grep_cmd
+      ->add_option("-B,--before-context", grep.before,
+                   "Also show N lines of the same stream before each match")
+      ->capture_default_str();
+  grep_cmd->add_option_function<uint32_t>(
+      "-C,--context", [&grep](uint32_t n) { grep.before = grep.after = n; },
+      "-A N and -B N (default: 0)");
+  grep_cmd->add_flag("--count,-c", grep.count,
+                     "Print the number of matching lines (of each stream, when several match) "
+                     "instead of the lines");
+  grep_cmd->add_option("--step", grep.step,
+                       "Metric queries: evaluation step, e.g. 1m (default: the range / 250)");
+  grep_cmd
+      ->add_option("--timeout", grep.timeout,
+                   "Give up when vigied has not answered in full by then (0: never)")
+      ->capture_default_str();
+  AddOutputFlags(grep_cmd, &grep_output, &grep);
+  AddConnectionFlags(grep_cmd, &client);
 
   TailOptions tail;
   CLI::App* tail_cmd =
@@ -55,23 +110,41 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   tail_cmd->add_option("--limit", tail.limit, "Most entries shown from --since")
       ->capture_default_str();
-  output_flag(tail_cmd);
+  AddOutputFlags(tail_cmd, &tail_output, &tail);
+  AddConnectionFlags(tail_cmd, &client);
 
   LabelsOptions labels;
   CLI::App* labels_cmd = app.add_subcommand("labels", "List label names, or one label's values");
-  labels_cmd->add_option("name", labels.name, "Label whose values to list");
-  labels_cmd->add_option("--since", labels.since, "Only streams with data this recent");
+  labels_cmd->add_option("name", labels.name,
+                         "Label whose values to list (default: list the label names)");
+  labels_cmd->add_option("--since", labels.since,
+                         "Only streams with data this recent, e.g. 2h (default: all stored data)");
+  labels_cmd->add_option("--timeout", labels.timeout, "Give up after this long (0: never)")
+      ->capture_default_str();
+  AddConnectionFlags(labels_cmd, &client);
 
-  CLI11_PARSE(app, argc, argv);
-  OutputFormat format = OutputFormat::kText;
-  ParseOutputFormat(output, &format);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (app.get_subcommands().empty() && e.get_exit_code() != 0) {
+      std::vector<std::string> rest = app.remaining();
+      if (rest.empty()) {
+        std::cerr << "vigie: a command is required; commands: " << kCommands << " (vigie --help)\n";
+      } else {
+        std::cerr << "vigie: unknown command \"" << rest.front() << "\"; commands: " << kCommands
+                  << "\n";
+      }
+      return kExitUsage;
+    }
+    return app.exit(e);
+  }
   if (*push_cmd) return RunPush(client, push);
   if (*grep_cmd) {
-    grep.output = format;
+    ParseOutputFormat(grep_output, &grep.output);
     return RunGrep(client, grep);
   }
   if (*tail_cmd) {
-    tail.output = format;
+    ParseOutputFormat(tail_output, &tail.output);
     return RunTail(client, tail);
   }
   return RunLabels(client, labels);

@@ -1,6 +1,9 @@
 #include "cli/output.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "common/labels.h"
@@ -52,6 +55,8 @@ std::string FormatValue(double v) { return fmt::format("{}", v); }
 bool ParseOutputFormat(std::string_view name, OutputFormat* format) {
   if (name == "text") {
     *format = OutputFormat::kText;
+  } else if (name == "wide") {
+    *format = OutputFormat::kWide;
   } else if (name == "jsonl") {
     *format = OutputFormat::kJsonl;
   } else {
@@ -91,17 +96,69 @@ std::string JsonString(std::string_view s) {
   return out + "\"";
 }
 
-void PrintEntry(OutputFormat format, const v1::LabeledEntry& entry, FILE* out) {
+bool UseColor(std::string_view when) {
+  if (when == "always") return true;
+  if (when == "never") return false;
+  const char* no_color = getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+}
+
+void EntryPrinter::Print(const v1::LabeledEntry& entry) {
   const std::string& line = entry.entry().line();
-  if (format == OutputFormat::kText) {
-    fwrite(line.data(), 1, line.size(), out);
-    fputc('\n', out);
-    return;
+  std::string out;
+  if (options_.format == OutputFormat::kJsonl) {
+    out = StrCat(R"({"ts": ")", FormatRfc3339Nano(entry.entry().ts_ns()), R"(", "labels": )",
+                 LabelsJson(entry.labels()), R"(, "line": )", JsonString(line),
+                 entry.context() ? R"(, "context": true})" : "}", "\n");
+  } else {
+    auto paint = [&](std::string_view code, std::string_view text) {
+      if (options_.color) {
+        StrAppend(&out, "\x1b[", code, "m\x1b[K", text, "\x1b[m\x1b[K");
+      } else {
+        out.append(text);
+      }
+    };
+    if (options_.separators && entry.group_start() && printed_) {
+      paint("36", "--");
+      out += '\n';
+    }
+    if (options_.format == OutputFormat::kWide) {
+      paint("32", FormatRfc3339Nano(entry.entry().ts_ns()));
+      out += ' ';
+      paint("35", LabelsText(entry.labels()));
+      out += ' ';
+    }
+    size_t done = 0;
+    if (options_.color && options_.highlight && !entry.context()) {
+      for (auto [begin, end] : options_.highlight->Spans(line)) {
+        out.append(line, done, begin - done);
+        paint("01;31", std::string_view(line).substr(begin, end - begin));
+        done = end;
+      }
+    }
+    out.append(line, done);
+    out += '\n';
   }
-  std::string json =
-      StrCat(R"({"ts": ")", FormatRfc3339Nano(entry.entry().ts_ns()), R"(", "labels": )",
-             LabelsJson(entry.labels()), R"(, "line": )", JsonString(line), "}\n");
-  fwrite(json.data(), 1, json.size(), out);
+  printed_ = true;
+  fwrite(out.data(), 1, out.size(), out_);
+}
+
+void PrintCounts(OutputFormat format,
+                 const google::protobuf::RepeatedPtrField<v1::MetricSeries>& series, FILE* out) {
+  auto count = [](const v1::MetricSeries& s) {
+    return s.points().empty() ? 0 : static_cast<uint64_t>(s.points(0).value());
+  };
+  if (format == OutputFormat::kJsonl) {
+    for (const v1::MetricSeries& s : series) {
+      fmt::print(out, "{{\"labels\": {}, \"count\": {}}}\n", LabelsJson(s.labels()), count(s));
+    }
+  } else if (series.size() <= 1) {
+    fmt::print(out, "{}\n", series.empty() ? 0 : count(series[0]));
+  } else {
+    for (const v1::MetricSeries& s : series) {
+      fmt::print(out, "{}:{}\n", LabelsText(s.labels()), count(s));
+    }
+  }
 }
 
 void PrintSeries(OutputFormat format,

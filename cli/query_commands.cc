@@ -1,12 +1,17 @@
 #include "cli/query_commands.h"
 
-#include <signal.h>
+#include <errno.h>
+#include <string.h>
 
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
-#include "common/limits.h"
+#include "cli/time_flags.h"
+#include "common/labels.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "vigie/v1/query.grpc.pb.h"
 
@@ -14,111 +19,201 @@ namespace vigie::cli {
 
 namespace {
 
-// A time flag: RFC 3339 or Unix time, or empty for `fallback`.
-bool TimeFlag(const std::string& flag, const std::string& value, int64_t fallback, int64_t* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return true;
+void SetTimeout(grpc::ClientContext* context, int64_t timeout_ns) {
+  if (timeout_ns > 0) {
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(timeout_ns));
   }
-  auto t = ParseTime(value);
-  if (!t.ok()) {
-    std::cerr << "vigie: " << flag << ": " << t.status().message() << "\n";
-    return false;
-  }
-  *out = *t;
-  return true;
 }
 
-bool DurationFlag(const std::string& flag, const std::string& value, int64_t* out) {
-  auto d = ParseDuration(value);
-  if (!d.ok()) {
-    std::cerr << "vigie: " << flag << ": " << d.status().message() << "\n";
-    return false;
+// Finishes a stream whose reads are over. When the server ended it, its status is already here;
+// when a read failed on this side (a message that did not parse), the server may still be
+// sending and would never end the call: it is cancelled after a grace period.
+template <typename Reader>
+grpc::Status FinishStreamCall(Reader& reader, grpc::ClientContext* context) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(mu);
+    if (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return finished; })) {
+      context->TryCancel();
+    }
+  });
+  grpc::Status status = reader.Finish();
+  {
+    std::lock_guard lock(mu);
+    finished = true;
   }
-  *out = *d;
-  return true;
+  cv.notify_all();
+  watchdog.join();
+  return status;
+}
+
+// After a stream's last read: the exit code, with what went wrong on stderr. A stream must end
+// with its `done` message and an OK status; anything else is a failure, never an empty success.
+int FinishStream(const ClientOptions& client, grpc::Status status, bool done, bool interrupted,
+                 uint64_t shown, std::string_view timeout) {
+  std::string shown_note = StrCat(shown, shown == 1 ? " entry" : " entries", " shown");
+  if (interrupted) {
+    std::cerr << "vigie: interrupted; " << shown_note << "\n";
+    return kExitInterrupted;
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+      status.error_message() == "Deadline Exceeded") {
+    std::cerr << "vigie: no complete answer from vigied within --timeout " << timeout << "; "
+              << shown_note << "\n";
+    return kExitError;
+  }
+  if (!status.ok()) {
+    int code = ReportRpcError(client, status);
+    if (shown > 0) std::cerr << "vigie: the answer is incomplete: " << shown_note << "\n";
+    return code;
+  }
+  if (!done) {
+    std::cerr << "vigie: the answer from vigied was cut before its end (a message could not be "
+                 "read); "
+              << shown_note << "\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+// False (after saying why) when standard output could not be written: a full disk must not
+// look like a complete answer.
+bool OutputOk() {
+  if (fflush(stdout) == 0 && !ferror(stdout)) return true;
+  if (errno != EPIPE) std::cerr << "vigie: cannot write the output: " << strerror(errno) << "\n";
+  return false;
 }
 
 }  // namespace
 
 int RunGrep(const ClientOptions& client, const GrepOptions& options) {
-  if (!CheckQuerySyntax(options.query)) return 2;
-  int64_t since = 0, end = 0, start = 0, step = 0;
-  if (!DurationFlag("--since", options.since, &since) ||
-      !TimeFlag("--to", options.to, NowNanos(), &end) ||
-      !TimeFlag("--from", options.from, end - since, &start) ||
-      (!options.step.empty() && !DurationFlag("--step", options.step, &step))) {
-    return 2;
+  if (!CheckQuerySyntax(options.query)) return kExitUsage;
+  int64_t since = 0, end = 0, start = 0, step = 0, timeout = 0;
+  if (!ParseDurationFlag("--since", options.since, &since) ||
+      !ParseTimeFlag("--to", options.to, NowNanos(), &end) ||
+      !ParseTimeFlag("--from", options.from, end - since, &start) ||
+      (!options.step.empty() && !ParseDurationFlag("--step", options.step, &step)) ||
+      (options.timeout != "0" && !ParseDurationFlag("--timeout", options.timeout, &timeout))) {
+    return kExitUsage;
   }
   v1::GrepRequest request;
   request.set_query(options.query);
   request.set_start_ns(start);
   request.set_end_ns(end);
-  request.set_limit(options.limit == 0 ? Limits().max_entries_per_query : options.limit);
+  request.set_limit(options.limit);
+  request.set_all(options.limit == 0);
   request.set_direction(options.forward ? v1::FORWARD : v1::BACKWARD);
   request.set_step_ns(step);
+  request.set_context_before(options.before);
+  request.set_context_after(options.after);
+  request.set_count(options.count);
+
+  Highlighter highlight(options.query);
+  EntryPrinter printer(stdout, {options.output, UseColor(options.color), &highlight,
+                                options.before > 0 || options.after > 0});
   auto stub = v1::Query::NewStub(Connect(client));
   auto context = NewContext(client);
+  SetTimeout(context.get(), timeout);
+  CancelOnInterrupt interrupt(context.get());
   auto reader = stub->Grep(context.get(), request);
   v1::GrepResponse response;
-  while (reader->Read(&response)) {
-    for (const v1::LabeledEntry& e : response.entries()) PrintEntry(options.output, e, stdout);
-    if (response.series_size() > 0) PrintSeries(options.output, response.series(), stdout);
+  uint64_t shown = 0;
+  bool done = false, truncated = false, output_ok = true;
+  while (!done && output_ok && reader->Read(&response)) {
+    for (const v1::LabeledEntry& e : response.entries()) printer.Print(e);
+    shown += response.entries_size();
+    if (options.count) {
+      if (response.done()) PrintCounts(options.output, response.series(), stdout);
+    } else if (response.series_size() > 0) {
+      PrintSeries(options.output, response.series(), stdout);
+    }
+    done = response.done();
+    truncated = response.truncated();
+    output_ok = OutputOk();
   }
-  fflush(stdout);
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return ReportRpcError(client, status);
-  return 0;
+  if (!output_ok) context->TryCancel();  // The output is gone: stop the server too.
+  grpc::Status status = FinishStreamCall(*reader, context.get());
+  if (!output_ok) return kExitError;
+  int code = FinishStream(client, status, done, interrupt.interrupted(), shown, options.timeout);
+  if (code == kExitOk && truncated) {
+    std::cerr << "vigie: " << (options.forward ? "oldest " : "newest ") << options.limit
+              << " shown; more match — --limit N, or 0 for all\n";
+  }
+  return code;
 }
 
 int RunTail(const ClientOptions& client, const TailOptions& options) {
-  if (!CheckQuerySyntax(options.query)) return 2;
+  if (!CheckQuerySyntax(options.query)) return kExitUsage;
   int64_t since = 0;
-  if (!DurationFlag("--since", options.since, &since)) return 2;
+  if (!ParseDurationFlag("--since", options.since, &since)) return kExitUsage;
   v1::TailRequest request;
   request.set_query(options.query);
   request.set_since_ns(since);
   request.set_limit(options.limit);
+  Highlighter highlight(options.query);
+  EntryPrinter printer(stdout, {options.output, UseColor(options.color), &highlight, false});
   auto stub = v1::Query::NewStub(Connect(client));
   auto context = NewContext(client);
-  // Ctrl-C cancels the call; the loop below then ends normally.
-  static std::atomic<grpc::ClientContext*> active{nullptr};
-  active = context.get();
-  signal(SIGINT, [](int) {
-    if (auto* c = active.load()) c->TryCancel();
-  });
+  CancelOnInterrupt interrupt(context.get());
   auto reader = stub->Tail(context.get(), request);
   v1::TailResponse response;
-  while (reader->Read(&response)) {
-    for (const v1::LabeledEntry& e : response.entries()) PrintEntry(options.output, e, stdout);
+  bool output_ok = true;
+  while (output_ok && reader->Read(&response)) {
+    for (const v1::LabeledEntry& e : response.entries()) printer.Print(e);
     if (response.dropped() > 0) {
       std::cerr << "vigie: " << response.dropped()
                 << " entries dropped: this terminal reads slower than they arrive\n";
     }
-    fflush(stdout);
+    output_ok = OutputOk();
   }
-  grpc::Status status = reader->Finish();
-  active = nullptr;
-  if (status.error_code() == grpc::StatusCode::CANCELLED) return 0;
-  if (!status.ok()) return ReportRpcError(client, status);
-  return 0;
+  if (!output_ok) context->TryCancel();
+  grpc::Status status = FinishStreamCall(*reader, context.get());
+  if (!output_ok) return kExitError;
+  if (interrupt.interrupted()) return kExitOk;  // Ctrl-C is how a tail is meant to end.
+  if (status.error_code() == grpc::StatusCode::CANCELLED ||
+      status.error_code() == grpc::StatusCode::UNAVAILABLE || status.ok()) {
+    std::cerr << "vigie: the tail ended: vigied at " << client.server << " closed the stream ("
+              << (status.ok() ? "OK" : status.error_message()) << "); it stopped or restarted\n";
+    return kExitError;
+  }
+  return ReportRpcError(client, status);
 }
 
 int RunLabels(const ClientOptions& client, const LabelsOptions& options) {
+  if (!options.name.empty() && !IsValidLabelName(options.name)) {
+    std::cerr << "vigie: \"" << options.name
+              << "\" is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* (run "
+                 "`vigie labels` for the names in use)\n";
+    return kExitUsage;
+  }
   v1::LabelsRequest request;
   request.set_name(options.name);
-  if (!options.since.empty()) {
-    int64_t since = 0;
-    if (!DurationFlag("--since", options.since, &since)) return 2;
-    request.set_start_ns(NowNanos() - since);
+  int64_t since = 0, timeout = 0;
+  if ((!options.since.empty() && !ParseDurationFlag("--since", options.since, &since)) ||
+      (options.timeout != "0" && !ParseDurationFlag("--timeout", options.timeout, &timeout))) {
+    return kExitUsage;
   }
+  if (since > 0) request.set_start_ns(NowNanos() - since);
   auto stub = v1::Query::NewStub(Connect(client));
-  auto context = NewContext(client, 30);
+  auto context = NewContext(client);
+  SetTimeout(context.get(), timeout);
+  CancelOnInterrupt interrupt(context.get());
   v1::LabelsResponse response;
   grpc::Status status = stub->Labels(context.get(), request, &response);
+  if (interrupt.interrupted()) {
+    std::cerr << "vigie: interrupted\n";
+    return kExitInterrupted;
+  }
   if (!status.ok()) return ReportRpcError(client, status);
   for (const std::string& v : response.values()) std::cout << v << "\n";
-  return 0;
+  if (response.values().empty() && !options.name.empty()) {
+    std::cerr << "vigie: no stream has a label \"" << options.name << "\""
+              << (options.since.empty() ? "" : " in the last " + options.since) << "\n";
+  }
+  std::cout.flush();
+  return std::cout ? kExitOk : kExitError;
 }
 
 }  // namespace vigie::cli

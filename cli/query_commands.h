@@ -8,26 +8,34 @@
 
 namespace vigie::cli {
 
-struct GrepOptions {
+// What the query subcommands share: how long to wait and how to print.
+struct QueryOutputOptions {
+  OutputFormat output = OutputFormat::kText;
+  std::string color = "auto";  // auto, always or never.
+};
+
+struct GrepOptions : QueryOutputOptions {
   std::string query;
   std::string since = "1h";  // Used when --from is not given.
   std::string from, to;      // RFC 3339 or Unix time; --to defaults to now.
-  uint32_t limit = 100;      // 0: the server's maximum.
+  uint32_t limit = 100;      // 0: every match, streamed.
   bool forward = false;
+  uint32_t before = 0, after = 0;  // Context lines (-B, -A; -C sets both).
+  bool count = false;
   std::string step;  // Metric queries; empty: the server picks.
-  OutputFormat output = OutputFormat::kText;
+  std::string timeout = "5m";
 };
 
-struct TailOptions {
+struct TailOptions : QueryOutputOptions {
   std::string query;
   std::string since = "0s";  // Also show the entries of this last period first.
   uint32_t limit = 100;
-  OutputFormat output = OutputFormat::kText;
 };
 
 struct LabelsOptions {
   std::string name;   // Empty: list label names.
   std::string since;  // Empty: all stored data.
+  std::string timeout = "30s";
 };
 
 int RunGrep(const ClientOptions& client, const GrepOptions& options);

@@ -1,10 +1,14 @@
 // A server-streaming reactor fed by a producer running on its own thread: the producer blocks
-// on a small queue (so a slow client slows the query instead of growing memory) and learns of
-// cancellation through its sink. Serves Query.Grep and Query.Tail.
+// on a small queue (so a slow client slows the query instead of growing memory: at most
+// kQueueDepth + 1 responses are held) and learns of cancellation through its sink. The status
+// the producer returns ends the stream after every queued response was written, so an error
+// met mid-stream reaches the client after the entries sent before it. Serves Query.Grep and
+// Query.Tail.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -20,15 +24,24 @@ class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
   class Sink {
    public:
     explicit Sink(ProducerWriteReactor* reactor) : reactor_(reactor) {}
-    // Queues a response; blocks while the queue is full. False once the client is gone.
-    bool Send(Response response) { return reactor_->Enqueue(std::move(response)); }
+    // Queues a response; blocks while the queue is full. False once the client is gone, or
+    // when the deadline passed while waiting (then timed_out() is true).
+    bool Send(Response response) {
+      return reactor_->Enqueue(std::move(response), deadline_, &timed_out_);
+    }
     bool cancelled() const {
       std::lock_guard lock(reactor_->mu_);
       return reactor_->cancelled_;
     }
+    // A client that stops reading must not hold the producer (and its query) forever.
+    void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+    bool timed_out() const { return timed_out_; }
 
    private:
+    friend class ProducerWriteReactor;
     ProducerWriteReactor* reactor_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool timed_out_ = false;
   };
   using Producer = std::function<grpc::Status(Sink& sink)>;
 
@@ -66,9 +79,15 @@ class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
  private:
   static constexpr size_t kQueueDepth = 4;
 
-  bool Enqueue(Response response) {
+  bool Enqueue(Response response, std::chrono::steady_clock::time_point deadline, bool* timed_out) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return cancelled_ || queue_.size() < kQueueDepth; });
+    auto ready = [&] { return cancelled_ || queue_.size() < kQueueDepth; };
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+      cv_.wait(lock, ready);
+    } else if (!cv_.wait_until(lock, deadline, ready)) {
+      *timed_out = true;
+      return false;
+    }
     if (cancelled_) return false;
     queue_.push_back(std::move(response));
     MaybeProgressLocked();

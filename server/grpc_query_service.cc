@@ -1,6 +1,9 @@
 #include "server/grpc_query_service.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <utility>
 
 #include "common/time.h"
 #include "query/logql/parser.h"
@@ -12,20 +15,68 @@ namespace vigie::server {
 
 namespace {
 
-// Entries per GrepResponse / TailResponse message.
+// Bounds of one GrepResponse / TailResponse: a message is sent once it holds this many entries
+// or bytes of lines, so no message comes near a client's receive limit (an entry is at most
+// --max-line-bytes).
 constexpr int kEntriesPerMessage = 500;
+constexpr size_t kLineBytesPerMessage = 1 << 20;
 
-void AddEntry(const LabelSet& labels, int64_t ts, std::string_view line,
-              google::protobuf::RepeatedPtrField<v1::LabeledEntry>* out) {
-  v1::LabeledEntry* e = out->Add();
-  LabelsToProto(labels, e->mutable_labels());
-  e->mutable_entry()->set_ts_ns(ts);
-  e->mutable_entry()->set_line(line.data(), line.size());
-}
+// Fills responses with entries and hands each full one to the stream's sink.
+template <typename Response>
+class EntryBatcher {
+ public:
+  explicit EntryBatcher(typename ProducerWriteReactor<Response>::Sink& sink) : sink_(sink) {}
+
+  // Adds one entry; false once the client is gone (or stopped reading until the deadline).
+  bool Add(const LabelSet& labels, int64_t ts, std::string_view line, bool context = false,
+           bool group_start = false) {
+    v1::LabeledEntry* e = response_.add_entries();
+    LabelsToProto(labels, e->mutable_labels());
+    e->mutable_entry()->set_ts_ns(ts);
+    e->mutable_entry()->set_line(line.data(), line.size());
+    e->set_context(context);
+    e->set_group_start(group_start);
+    bytes_ += line.size();
+    if (response_.entries_size() < kEntriesPerMessage && bytes_ < kLineBytesPerMessage) return true;
+    return Flush();
+  }
+  bool Flush() {
+    bytes_ = 0;
+    return sink_.Send(std::exchange(response_, Response()));
+  }
+  Response& response() { return response_; }
+
+ private:
+  typename ProducerWriteReactor<Response>::Sink& sink_;
+  Response response_;
+  size_t bytes_ = 0;
+};
 
 template <typename Response>
 grpc::ServerWriteReactor<Response>* Refuse(const absl::Status& status) {
   return new ProducerWriteReactor<Response>([status](auto&) { return ToGrpcStatus(status); });
+}
+
+// The number of matching lines of each stream with any, one series per stream.
+absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector& selector,
+                          const logql::QueryParams& params, logql::QueryStats* stats,
+                          v1::GrepResponse* response) {
+  std::map<size_t, logql::Series> counts;  // By stream index.
+  absl::Status status = engine.RunLogQuery(
+      selector, params,
+      [&](const logql::LogLine& l) {
+        logql::Series& s = counts[l.stream_index];
+        if (s.points.empty()) s = {l.labels, {{params.end_ns, 0}}};
+        ++s.points[0].value;
+        return true;
+      },
+      stats);
+  std::vector<logql::Series> series;
+  for (auto& [index, s] : counts) series.push_back(std::move(s));
+  std::sort(series.begin(), series.end(),
+            [](const logql::Series& a, const logql::Series& b) { return a.labels < b.labels; });
+  for (const logql::Series& s : series) SeriesToProto(s, response->add_series());
+  return status;
 }
 
 }  // namespace
@@ -41,6 +92,11 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
   params.start_ns = request->start_ns();
   params.end_ns = request->end_ns() ? request->end_ns() : NowNanos();
   params.limit = request->limit();
+  // Entries are streamed, so neither --max-entries-per-query nor memory bounds the answer.
+  params.streamed = true;
+  params.all = request->all() || request->count();
+  params.context_before = request->count() ? 0 : request->context_before();
+  params.context_after = request->count() ? 0 : request->context_after();
   params.forward = request->direction() == v1::FORWARD;
   params.step_ns = request->step_ns();
   if (absl::Status st = engine_->CheckParams(*query, &params); !st.ok()) {
@@ -48,35 +104,44 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
   }
   auto shared_query = std::make_shared<logql::Query>(*std::move(query));
   return new ProducerWriteReactor<v1::GrepResponse>(
-      [this, shared_query, params](auto& sink) mutable -> grpc::Status {
+      [this, shared_query, params, count = request->count()](auto& sink) mutable -> grpc::Status {
         params.cancelled = [&sink] { return sink.cancelled(); };
         int64_t started = MonotonicNanos();
+        // The query's deadline also bounds the time spent waiting for a slow client.
+        sink.set_deadline(std::chrono::steady_clock::now() +
+                          std::chrono::nanoseconds(engine_->limits().query_timeout_ns));
         logql::QueryStats stats;
-        v1::GrepResponse response;
+        EntryBatcher<v1::GrepResponse> batcher(sink);
+        v1::GrepResponse& last = batcher.response();
         absl::Status status;
         if (shared_query->is_metric()) {
           auto series = engine_->RunMetricQuery(*shared_query->metric, params, &stats);
           status = series.status();
           if (series.ok()) {
-            for (const logql::Series& s : *series) SeriesToProto(s, response.add_series());
+            for (const logql::Series& s : *series) SeriesToProto(s, last.add_series());
           }
+        } else if (count) {
+          status = CountMatches(*engine_, *shared_query->log, params, &stats, &last);
         } else {
           status = engine_->RunLogQuery(
               *shared_query->log, params,
-              [&](const LabelSet& labels, int64_t ts, std::string_view line) {
-                AddEntry(labels, ts, line, response.mutable_entries());
-                if (response.entries_size() < kEntriesPerMessage) return true;
-                bool more = sink.Send(std::move(response));
-                response.Clear();
-                return more;
+              [&](const logql::LogLine& l) {
+                return batcher.Add(l.labels, l.ts, l.line, l.context, l.group_start);
               },
               &stats);
         }
         metrics_->QueryDone("grpc", shared_query->is_metric() ? "metric" : "log",
-                            (MonotonicNanos() - started) / 1e9, status.ok());
+                            (MonotonicNanos() - started) / 1e9, status.ok() && !sink.timed_out());
+        if (sink.timed_out()) {
+          return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                              "query timed out: the client read its answer too slowly "
+                              "(--query-timeout bounds the whole query)");
+        }
         if (!status.ok()) return ToGrpcStatus(status);
-        StatsToProto(stats, MonotonicNanos() - started, response.mutable_stats());
-        sink.Send(std::move(response));
+        StatsToProto(stats, MonotonicNanos() - started, last.mutable_stats());
+        last.set_truncated(stats.truncated);
+        last.set_done(true);
+        batcher.Flush();
         return grpc::Status::OK;
       });
 }
@@ -108,33 +173,45 @@ grpc::ServerWriteReactor<v1::TailResponse>* QueryService::Tail(grpc::CallbackSer
           if (absl::Status st = engine_->CheckParams(*shared_query, &backfill); !st.ok()) {
             return ToGrpcStatus(st);
           }
-          v1::TailResponse response;
+          // The newest `limit` entries (at most --max-entries-per-query), held to be sent
+          // oldest first, as a terminal shows them.
+          struct Held {
+            LabelSet labels;
+            int64_t ts;
+            std::string line;
+          };
+          std::vector<Held> held;
           logql::QueryStats stats;
           absl::Status st = engine_->RunLogQuery(
               *shared_query->log, backfill,
               [&](const LabelSet& labels, int64_t ts, std::string_view line) {
-                AddEntry(labels, ts, line, response.mutable_entries());
+                held.push_back({labels, ts, std::string(line)});
                 return true;
               },
               &stats);
           if (!st.ok()) return ToGrpcStatus(st);
-          // Oldest first, as a terminal shows them.
-          std::reverse(response.mutable_entries()->begin(), response.mutable_entries()->end());
-          if (response.entries_size() > 0 && !sink.Send(std::move(response))) {
+          EntryBatcher<v1::TailResponse> batcher(sink);
+          for (auto it = held.rbegin(); it != held.rend(); ++it) {
+            if (!batcher.Add(it->labels, it->ts, it->line)) return grpc::Status::CANCELLED;
+          }
+          if (batcher.response().entries_size() > 0 && !batcher.Flush()) {
             return grpc::Status::CANCELLED;
           }
         }
         std::vector<TailEntry> entries;
-        while (!sink.cancelled()) {
+        bool more = true;
+        while (more && !sink.cancelled()) {
           entries.clear();
           uint64_t dropped = subscription->Next(&entries, std::chrono::milliseconds(200));
           if (entries.empty() && dropped == 0) continue;
-          v1::TailResponse response;
-          response.set_dropped(dropped);
+          EntryBatcher<v1::TailResponse> batcher(sink);
+          batcher.response().set_dropped(dropped);
           for (const TailEntry& e : entries) {
-            AddEntry(e.labels, e.ts_ns, e.line, response.mutable_entries());
+            if (!(more = batcher.Add(e.labels, e.ts_ns, e.line))) break;
           }
-          if (!sink.Send(std::move(response))) break;
+          if (more && (batcher.response().entries_size() > 0 || batcher.response().dropped() > 0)) {
+            more = batcher.Flush();
+          }
         }
         subscription->Cancel();
         metrics_->SetTailFollowers(tails_->followers());

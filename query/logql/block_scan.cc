@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <thread>
 
@@ -33,13 +34,14 @@ size_t FirstAtOrAfter(const store::DecodedBlock& block, int64_t t) {
 struct Work {
   store::BlockInfo info;
   size_t stream_index;
+  uint64_t first_position;  // Of the block's first entry in its stream (ScannedLine::position).
 };
 
-// One matching line waiting in the merge heap; keeps its block alive.
+// One line waiting in the merge heap; keeps its block alive.
 struct Pending {
   int64_t ts;
   size_t order;  // Position of its block in the scan order: breaks ties deterministically.
-  uint32_t line;
+  uint32_t at;   // Index into block->lines.
   std::shared_ptr<BlockMatches> block;
 };
 
@@ -48,14 +50,14 @@ struct Pending {
 class ReadAhead {
  public:
   ReadAhead(const store::LogReader& reader, const std::vector<Work>& work, const LineFilter& filter,
-            store::TimeRange range, int threads)
+            const ScanOptions& options)
       : reader_(reader),
         work_(work),
         filter_(filter),
-        range_(range),
+        options_(options),
         results_(work.size()),
-        window_(static_cast<size_t>(threads) * 2) {
-    int n = std::min<int>(threads, static_cast<int>(work.size()));
+        window_(static_cast<size_t>(options.threads) * 2) {
+    int n = std::min<int>(options.threads, static_cast<int>(work.size()));
     for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Run(); });
   }
   ~ReadAhead() {
@@ -97,7 +99,13 @@ class ReadAhead {
       auto matches = std::make_shared<BlockMatches>();
       matches->stream_index = work_[i].stream_index;
       absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block);
-      if (status.ok()) FilterBlock(filter_, range_, matches.get());
+      if (status.ok()) {
+        FilterBlock(filter_, options_.range, matches.get());
+        if (options_.context_before > 0 || options_.context_after > 0) {
+          AddContext(options_.range, options_.context_before, options_.context_after,
+                     matches.get());
+        }
+      }
       {
         std::lock_guard lock(mu_);
         results_[i] = {true, std::move(status), std::move(matches)};
@@ -109,7 +117,7 @@ class ReadAhead {
   const store::LogReader& reader_;
   const std::vector<Work>& work_;
   const LineFilter& filter_;
-  store::TimeRange range_;
+  const ScanOptions& options_;
   std::vector<Slot> results_;
   size_t window_;
   std::mutex mu_;
@@ -158,20 +166,60 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   }
 }
 
+void AddContext(store::TimeRange range, uint32_t before, uint32_t after, BlockMatches* out) {
+  const store::DecodedBlock& block = out->block;
+  const size_t first = FirstAtOrAfter(block, range.start_ns);
+  const size_t last = FirstAtOrAfter(block, range.end_ns);
+  std::vector<uint32_t> lines;
+  std::vector<bool> context;
+  // Appends [from, to) clipped to [first, last) and past what is already there.
+  auto add_span = [&](size_t from, size_t to, std::optional<uint32_t> match) {
+    from = std::max({from, first, lines.empty() ? size_t{0} : size_t{lines.back()} + 1});
+    for (size_t i = from; i < std::min(to, last); ++i) {
+      lines.push_back(static_cast<uint32_t>(i));
+      context.push_back(!match || *match != i);
+    }
+  };
+  add_span(first, first + after, std::nullopt);
+  for (uint32_t m : out->lines) {
+    // m may already be in as the context of an earlier match: it becomes a match.
+    if (!lines.empty() && lines.back() >= m) {
+      context[lines.size() - 1 - (lines.back() - m)] = false;
+    }
+    add_span(m >= before ? m - before : 0, size_t{m} + after + 1, m);
+  }
+  add_span(last >= before ? last - before : 0, last, std::nullopt);
+  out->lines = std::move(lines);
+  out->context = std::move(context);
+}
+
 absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
                         const LineFilter& filter, const ScanOptions& options, const EmitFn& emit,
                         ScanStats* stats) {
+  return ScanLines(
+      reader, streams, filter, options,
+      [&emit](const ScannedLine& l) { return emit(l.stream_index, l.ts, l.line); }, stats);
+}
+
+absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
+                       const LineFilter& filter, const ScanOptions& options, const LineFn& emit,
+                       ScanStats* stats) {
   std::vector<Work> work;
   const std::string& literal = filter.required_literal();
+  const bool skip_by_ngrams =
+      !literal.empty() && options.context_before == 0 && options.context_after == 0;
   for (size_t s = 0; s < streams.size(); ++s) {
+    uint64_t position = 0;
     for (store::BlockInfo& info : reader.Blocks(streams[s], options.range)) {
+      uint64_t first_position = position;
+      position += info.entries;
       // Blocks whose n-gram filter rules the literal out are never read.
-      if (!literal.empty() && !store::NgramFilterMayContain(info.ngram_filter, literal)) {
+      if (skip_by_ngrams && !store::NgramFilterMayContain(info.ngram_filter, literal)) {
         ++stats->blocks_skipped;
         continue;
       }
       info.ngram_filter.clear();
-      work.push_back({std::move(info), s});
+      work.push_back({std::move(info), s, first_position});
     }
   }
   const bool forward = options.forward;
@@ -186,13 +234,15 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
   std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
   auto emit_top = [&] {
     const Pending& p = heap.top();
-    const store::DecodedBlock& b = p.block->block;
-    bool more = emit(p.block->stream_index, p.ts, b.line(p.line));
+    const BlockMatches& m = *p.block;
+    uint32_t line = m.lines[p.at];
+    bool more = emit({m.stream_index, p.ts, m.block.line(line), work[p.order].first_position + line,
+                      !m.context.empty() && m.context[p.at]});
     heap.pop();
     return more;
   };
 
-  ReadAhead ahead(reader, work, filter, options.range, options.threads);
+  ReadAhead ahead(reader, work, filter, options);
   for (size_t i = 0; i < work.size(); ++i) {
     if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> matches;
@@ -205,8 +255,8 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
     while (!heap.empty() && (forward ? heap.top().ts <= boundary : heap.top().ts >= boundary)) {
       if (!emit_top()) return absl::OkStatus();
     }
-    for (uint32_t line : matches->lines) {
-      heap.push({matches->block.ts(line), i, line, matches});
+    for (uint32_t at = 0; at < matches->lines.size(); ++at) {
+      heap.push({matches->block.ts(matches->lines[at]), i, at, matches});
     }
   }
   while (!heap.empty()) {

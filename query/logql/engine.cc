@@ -3,6 +3,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/block_scan.h"
+#include "query/logql/match_window.h"
 #include "query/logql/metric_eval.h"
 #include "query/logql/selector.h"
 
@@ -27,8 +28,14 @@ absl::Status Engine::CheckParams(const Query& query, QueryParams* params) const 
                ": narrow it, or raise --max-query-range"));
   }
   if (!query.is_metric()) {
+    uint32_t context = std::max(params->context_before, params->context_after);
+    if (context > kMaxContextLines) {
+      return absl::InvalidArgumentError(
+          StrCat(context, " context lines is above the maximum of ", kMaxContextLines));
+    }
+    if (params->all) params->streamed = true;
     if (params->limit == 0) params->limit = limits_.default_entries_per_query;
-    if (params->limit > limits_.max_entries_per_query) {
+    if (!params->streamed && params->limit > limits_.max_entries_per_query) {
       return absl::InvalidArgumentError(StrCat("limit ", params->limit, " is above the maximum of ",
                                                limits_.max_entries_per_query,
                                                " entries per query (--max-entries-per-query)"));
@@ -51,6 +58,12 @@ absl::Status Engine::CheckParams(const Query& query, QueryParams* params) const 
 
 absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams& params,
                                  const EntrySink& sink, QueryStats* stats) const {
+  return RunLogQuery(
+      selector, params, [&sink](const LogLine& l) { return sink(l.labels, l.ts, l.line); }, stats);
+}
+
+absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams& params,
+                                 const LogLineSink& sink, QueryStats* stats) const {
   store::TimeRange range{params.start_ns, params.end_ns};
   std::vector<store::StreamId> streams = SelectStreams(*querier_, selector, range);
   stats->streams += streams.size();
@@ -58,16 +71,22 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
   for (store::StreamId id : streams)
     labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
   auto reader = querier_->NewReader();
-  uint32_t sent = 0;
+  MatchWindow window(streams.size(),
+                     {params.all     ? UINT64_MAX
+                      : params.limit ? params.limit
+                                     : limits_.default_entries_per_query,
+                      params.context_before, params.context_after, params.forward},
+                     [&](const ShownLine& l) {
+                       return sink({labels[l.stream_index], l.stream_index, l.ts, l.line, l.context,
+                                    l.group_start});
+                     });
   ScanStats scan;
-  absl::Status status = ScanBlocks(
+  absl::Status status = ScanLines(
       *reader, streams, selector.filter,
-      {range, params.forward, scan_threads_, StopFor(params, limits_.query_timeout_ns)},
-      [&](size_t stream, int64_t ts, std::string_view line) {
-        if (!sink(labels[stream], ts, line)) return false;
-        return ++sent < params.limit;
-      },
-      &scan);
+      {range, params.forward, scan_threads_, StopFor(params, limits_.query_timeout_ns),
+       params.context_before, params.context_after},
+      [&window](const ScannedLine& l) { return window.Add(l); }, &scan);
+  stats->truncated = window.truncated();
   stats->blocks += scan.blocks;
   stats->blocks_skipped += scan.blocks_skipped;
   stats->entries_scanned += scan.entries;

@@ -21,7 +21,13 @@ namespace vigie::logql {
 struct QueryParams {
   int64_t start_ns = 0;  // Log queries: [start, end). Metric queries: first and last step.
   int64_t end_ns = 0;
-  uint32_t limit = 0;  // Log queries; 0 means Limits::default_entries_per_query.
+  uint32_t limit = 0;  // Log queries; 0 means Limits::default_entries_per_query (unless `all`).
+  // Log queries: every match, for a caller that streams them as they come (gRPC). Such a caller
+  // holds no entries, so neither this nor a limit above --max-entries-per-query is refused.
+  bool all = false;
+  bool streamed = false;  // Set with `all`, or alone for a limit that is streamed.
+  // Log queries: lines of the same stream shown before / after each match (grep -B / -A).
+  uint32_t context_before = 0, context_after = 0;
   bool forward = false;
   int64_t step_ns = 0;  // Metric queries; 0 picks (end - start) / 250, at least 1 s.
   // Polled between blocks: once it returns true the query stops with CANCELLED (the client went
@@ -32,6 +38,20 @@ struct QueryParams {
 // Receives the entries of a log query in order; returns false to stop (client gone).
 using EntrySink = std::function<bool(const LabelSet& labels, int64_t ts, std::string_view line)>;
 
+// A log query's line with what showing context needs (see match_window.h).
+struct LogLine {
+  const LabelSet& labels;
+  size_t stream_index;  // The same for every line of a stream within one query.
+  int64_t ts;
+  std::string_view line;
+  bool context;      // Shown around a match (QueryParams::context_*), not a match.
+  bool group_start;  // Not adjacent to the previous line shown of its stream.
+};
+using LogLineSink = std::function<bool(const LogLine& line)>;
+
+// Most context lines per side: each stream holds up to this many lines while it scans.
+constexpr uint32_t kMaxContextLines = 1000;
+
 class Engine {
  public:
   // `querier` is not owned and must outlive the engine.
@@ -41,6 +61,11 @@ class Engine {
   // Validates `params` against the limits (range, limit, points) with errors naming the bound.
   absl::Status CheckParams(const Query& query, QueryParams* params) const;
 
+  // Sets stats->truncated when the limit left out matches (which it learns by looking for one
+  // more).
+  absl::Status RunLogQuery(const LogSelector& selector, const QueryParams& params,
+                           const LogLineSink& sink, QueryStats* stats) const;
+  // The same, for a caller that has no use for context.
   absl::Status RunLogQuery(const LogSelector& selector, const QueryParams& params,
                            const EntrySink& sink, QueryStats* stats) const;
 
