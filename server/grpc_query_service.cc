@@ -5,7 +5,10 @@
 #include <map>
 #include <utility>
 
+#include "common/labels.h"
+#include "common/strings.h"
 #include "common/time.h"
+#include "common/utf8.h"
 #include "query/logql/parser.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_producer_reactor.h"
@@ -98,7 +101,12 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
   params.context_before = request->count() ? 0 : request->context_before();
   params.context_after = request->count() ? 0 : request->context_after();
   params.forward = request->direction() == v1::FORWARD;
+  params.find_more = true;  // The CLI says when the limit left matches out.
   params.step_ns = request->step_ns();
+  if (request->count() && query->is_metric()) {
+    return Refuse<v1::GrepResponse>(absl::InvalidArgumentError(
+        "count applies to log queries; a metric query is a count already"));
+  }
   if (absl::Status st = engine_->CheckParams(*query, &params); !st.ok()) {
     return Refuse<v1::GrepResponse>(st);
   }
@@ -225,6 +233,12 @@ grpc::ServerUnaryReactor* QueryService::Labels(grpc::CallbackServerContext* cont
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (absl::Status st = auth_->Check(AuthorizationOf(context), Scope::kQuery); !st.ok()) {
     reactor->Finish(ToGrpcStatus(st));
+    return reactor;
+  }
+  if (!request->name().empty() && !IsValidLabelName(request->name())) {
+    reactor->Finish(ToGrpcStatus(
+        absl::InvalidArgumentError(StrCat("label name \"", ValidUtf8(request->name()),
+                                          "\" is invalid: it must match [a-zA-Z_][a-zA-Z0-9_]*"))));
     return reactor;
   }
   store::TimeRange range{request->start_ns(), request->end_ns() ? request->end_ns() : INT64_MAX};

@@ -71,15 +71,16 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
   for (store::StreamId id : streams)
     labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
   auto reader = querier_->NewReader();
-  MatchWindow window(streams.size(),
-                     {params.all     ? UINT64_MAX
-                      : params.limit ? params.limit
-                                     : limits_.default_entries_per_query,
-                      params.context_before, params.context_after, params.forward},
-                     [&](const ShownLine& l) {
-                       return sink({labels[l.stream_index], l.stream_index, l.ts, l.line, l.context,
-                                    l.group_start});
-                     });
+  MatchWindow window(
+      streams.size(),
+      {params.all     ? UINT64_MAX
+       : params.limit ? params.limit
+                      : limits_.default_entries_per_query,
+       params.context_before, params.context_after, params.forward, params.find_more},
+      [&](const ShownLine& l) {
+        return sink(
+            {labels[l.stream_index], l.stream_index, l.ts, l.line, l.context, l.group_start});
+      });
   ScanStats scan;
   absl::Status status = ScanLines(
       *reader, streams, selector.filter,

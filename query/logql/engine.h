@@ -28,6 +28,9 @@ struct QueryParams {
   bool streamed = false;  // Set with `all`, or alone for a limit that is streamed.
   // Log queries: lines of the same stream shown before / after each match (grep -B / -A).
   uint32_t context_before = 0, context_after = 0;
+  // Log queries: past the limit, look for one more match to set QueryStats::truncated (which
+  // may scan the rest of the range when there is none).
+  bool find_more = false;
   bool forward = false;
   int64_t step_ns = 0;  // Metric queries; 0 picks (end - start) / 250, at least 1 s.
   // Polled between blocks: once it returns true the query stops with CANCELLED (the client went
@@ -61,8 +64,7 @@ class Engine {
   // Validates `params` against the limits (range, limit, points) with errors naming the bound.
   absl::Status CheckParams(const Query& query, QueryParams* params) const;
 
-  // Sets stats->truncated when the limit left out matches (which it learns by looking for one
-  // more).
+  // Sets stats->truncated when the limit left out matches (with params.find_more).
   absl::Status RunLogQuery(const LogSelector& selector, const QueryParams& params,
                            const LogLineSink& sink, QueryStats* stats) const;
   // The same, for a caller that has no use for context.

@@ -8,6 +8,7 @@ MatchWindow::MatchWindow(size_t streams, const Options& options, ShowFn show)
       lead_(options.forward ? options.before : options.after),
       trail_(options.forward ? options.after : options.before),
       forward_(options.forward),
+      find_more_(options.find_more),
       show_(std::move(show)) {}
 
 bool MatchWindow::Follows(uint64_t previous, uint64_t position) const {
@@ -47,14 +48,15 @@ bool MatchWindow::Add(const ScannedLine& l) {
       SetTrail(s, s.trail_left - 1);
     } else {
       SetTrail(s, 0);
-      if (lead_ > 0 && !truncated_) {
+      if (lead_ > 0 && shown_matches_ < limit_) {
         if (!s.held.empty() && !Follows(s.held.back().position, l.position)) s.held.clear();
         s.held.push_back({l.ts, l.position, std::string(l.line)});
         if (s.held.size() > lead_) s.held.pop_front();
       }
     }
   }
-  return !(truncated_ && trailing_streams_ == 0);
+  bool looked_enough = shown_matches_ >= limit_ && (truncated_ || !find_more_);
+  return !(looked_enough && trailing_streams_ == 0);
 }
 
 }  // namespace vigie::logql

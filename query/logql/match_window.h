@@ -35,6 +35,9 @@ class MatchWindow {
     uint64_t limit = UINT64_MAX;     // Matches to show.
     uint32_t before = 0, after = 0;  // Context lines, in time order.
     bool forward = false;            // Output order: oldest first.
+    // Once the limit is reached, look on for one more match to tell truncated(); this may scan
+    // the rest of the range when there is none. Otherwise stop at the limit.
+    bool find_more = false;
   };
   MatchWindow(size_t streams, const Options& options, ShowFn show);
 
@@ -42,7 +45,7 @@ class MatchWindow {
   // false, or the limit is reached, one more match was seen and no trailing context is pending.
   bool Add(const ScannedLine& line);
 
-  // True when a match was left out because of the limit.
+  // True when a match was left out because of the limit (found only with find_more).
   bool truncated() const { return truncated_; }
 
  private:
@@ -66,7 +69,7 @@ class MatchWindow {
   const uint64_t limit_;
   // Context in output order: lines shown before a match (lead) and after it (trail).
   const uint32_t lead_, trail_;
-  const bool forward_;
+  const bool forward_, find_more_;
   ShowFn show_;
   uint64_t shown_matches_ = 0;
   size_t trailing_streams_ = 0;  // Streams with trail_left > 0.

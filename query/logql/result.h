@@ -14,7 +14,7 @@ struct QueryStats {
   uint64_t entries_scanned = 0;
   uint64_t bytes_scanned = 0;
   uint64_t blocks_skipped = 0;  // Ruled out by their n-gram filter without being read.
-  bool truncated = false;  // Log queries: the limit left out entries that matched.
+  bool truncated = false;       // Log queries: the limit left out entries that matched.
 };
 
 struct Point {
