@@ -316,7 +316,7 @@ TEST_F(CliQueryTest, EverySubcommandHasHelpWithTheProgramsName) {
 
 // A slow reader: vigied stops producing while the CLI does not read (bounded memory), and the
 // error that ends the query mid-stream reaches the CLI, which exits non-zero.
-TEST(CliQueryStreamTest, SlowReaderGetsTheMidStreamErrorAndVigiedStaysSmall) {
+TEST(CliQueryStreamTest, SlowReaderGetsTheMidStreamErrorOrCtrlCAndVigiedStaysSmall) {
   TempDir dir;
   Vigied server(dir.path() + "/data", {"--query-timeout", "3s"});
   server.Start();
@@ -326,18 +326,27 @@ TEST(CliQueryStreamTest, SlowReaderGetsTheMidStreamErrorAndVigiedStaysSmall) {
     for (int i = 1; i <= kLines; ++i) out << BigLine(i) << "\n";
   }
   ASSERT_EQ(Vigie(server, {"push", "--label", "service=big", file}), 0);
-  std::string fifo = dir.path() + "/fifo", err_file = dir.path() + "/err";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  // The CLI writes into a pipe nobody reads for 6 s, well past the query's 3 s.
-  std::string script = "'" + BinaryPath("cli/vigie") + "' --server " + server.grpc_address() +
-                       " grep '{service=\"big\"}' --limit 0 > '" + fifo + "' 2> '" + err_file +
-                       "' & exec 3< '" + fifo + "'; sleep 6; wc -l <&3; wait $!; echo $?";
-  std::istringstream result(Shell(script));
+  // The CLI writes into a pipe nobody reads for `stall_s`; `signal_cli` runs meanwhile. Returns
+  // the lines that got through, the exit code and stderr.
+  auto stalled_grep = [&](int stall_s, const std::string& signal_cli, size_t* lines, int* code) {
+    std::string fifo = dir.path() + "/fifo", err_file = dir.path() + "/err";
+    unlink(fifo.c_str());
+    EXPECT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    std::string script = "'" + BinaryPath("cli/vigie") + "' --server " + server.grpc_address() +
+                         " grep '{service=\"big\"}' --limit 0 > '" + fifo + "' 2> '" + err_file +
+                         "' & cli=$!; exec 3< '" + fifo + "'; sleep 1; " + signal_cli + "; sleep " +
+                         std::to_string(stall_s) + "; wc -l <&3; wait $cli; echo $?";
+    std::istringstream result(Shell(script));
+    *lines = 0;
+    *code = -1;
+    result >> *lines >> *code;
+    std::ifstream err_in(err_file);
+    return std::string((std::istreambuf_iterator<char>(err_in)), {});
+  };
   size_t lines = 0;
-  int code = -1;
-  result >> lines >> code;
-  std::ifstream err_in(err_file);
-  std::string err((std::istreambuf_iterator<char>(err_in)), {});
+  int code = 0;
+  // Well past the query's 3 s.
+  std::string err = stalled_grep(5, "true", &lines, &code);
   EXPECT_EQ(code, 1) << err;
   EXPECT_LT(lines, size_t{kLines});
   EXPECT_NE(err.find("query timed out: the client read its answer too slowly"), std::string::npos)
@@ -346,6 +355,11 @@ TEST(CliQueryStreamTest, SlowReaderGetsTheMidStreamErrorAndVigiedStaysSmall) {
             std::string::npos)
       << err;
   EXPECT_LT(PeakRssKib(server.pid()), 128 * 1024 * kSanitizerFactor);
+
+  // Ctrl-C while stalled: the call is cancelled and the CLI says how far it got.
+  err = stalled_grep(1, "kill -INT $cli", &lines, &code);
+  EXPECT_EQ(code, 130) << err;
+  EXPECT_EQ(err, "vigie: interrupted; " + std::to_string(lines) + " entries shown\n");
 }
 
 TEST(CliQueryStreamTest, TailSaysWhenVigiedStopsAndCtrlCEndsItCleanly) {
