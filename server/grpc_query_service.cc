@@ -208,7 +208,7 @@ grpc::ServerWriteReactor<v1::TailResponse>* QueryService::Tail(grpc::CallbackSer
         }
         std::vector<TailEntry> entries;
         bool more = true;
-        while (more && !sink.cancelled()) {
+        while (more && !sink.cancelled() && !stopping_) {
           entries.clear();
           uint64_t dropped = subscription->Next(&entries, std::chrono::milliseconds(200));
           if (entries.empty() && dropped == 0) continue;
@@ -223,6 +223,7 @@ grpc::ServerWriteReactor<v1::TailResponse>* QueryService::Tail(grpc::CallbackSer
         }
         subscription->Cancel();
         metrics_->SetTailFollowers(tails_->followers());
+        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "vigied is stopping");
         return grpc::Status::OK;
       });
 }

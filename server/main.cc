@@ -161,6 +161,7 @@ int Run(int argc, char** argv) {
   spdlog::info("vigied: stopping on signal {}", sig);
   ready = false;
   (*http)->Stop();
+  query_service.Stop();  // Tails end at once instead of holding the shutdown.
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   return 0;
 }
