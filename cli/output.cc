@@ -9,28 +9,11 @@
 #include "common/labels.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "common/utf8.h"
 
 namespace vigie::cli {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[0], or 0 when invalid.
-size_t Utf8SequenceLength(std::string_view s) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = byte(0);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (n == 0 || n > s.size()) return 0;
-  for (size_t i = 1; i < n; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return 0;
-  }
-  // Overlong forms, surrogates and values above U+10FFFF are invalid too.
-  if (n == 2 && c < 0xc2) return 0;
-  if (n == 3 && ((c == 0xe0 && byte(1) < 0xa0) || (c == 0xed && byte(1) >= 0xa0))) return 0;
-  if (n == 4 && ((c == 0xf0 && byte(1) < 0x90) || c > 0xf4 || (c == 0xf4 && byte(1) >= 0x90))) {
-    return 0;
-  }
-  return n;
-}
 
 std::string LabelsJson(const google::protobuf::RepeatedPtrField<v1::Label>& labels) {
   std::string out = "{";
