@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -15,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/line_stamper.h"
+#include "cli/push_labels.h"
 #include "collector/memory_queue.h"
 #include "collector/push_builder.h"
 #include "collector/shipper.h"
@@ -66,51 +67,6 @@ constexpr size_t kEntryFramingBytes = 32;
 // Lines over the limit are named one by one up to this many, then only counted.
 constexpr uint64_t kNamedTooLong = 10;
 constexpr milliseconds kBackoffMin{100}, kBackoffMax{1000};
-
-class LineStamper {
- public:
-  explicit LineStamper(std::string time_format) : format_(std::move(time_format)) {}
-
-  // The time of `line`: parsed from its start with --time-format (an optional '[' skipped), or
-  // the time it was read. Read times strictly increase so that lines keep their order.
-  int64_t Stamp(std::string_view line) {
-    if (!format_.empty()) {
-      if (auto parsed = Parse(line)) return *parsed;
-      ++unparsed_;
-    }
-    int64_t now = NowNanos();
-    last_ = std::max(now, last_ + 1);
-    return last_;
-  }
-  uint64_t unparsed() const { return unparsed_; }
-
- private:
-  std::optional<int64_t> Parse(std::string_view line) {
-    std::string head(line.substr(0, 128));
-    const char* text = head.c_str();
-    if (*text == '[') ++text;
-    if (format_ == "rfc3339") {
-      auto t = ParseTime(std::string_view(text).substr(0, std::string_view(text).find(' ')));
-      if (t.ok()) return *t;
-      return std::nullopt;
-    }
-    struct tm tm = {};
-    if (!strptime(text, format_.c_str(), &tm)) return std::nullopt;
-    if (tm.tm_year == 0) {  // Formats without a year (syslog): this year.
-      time_t now = time(nullptr);
-      struct tm current;
-      gmtime_r(&now, &current);
-      tm.tm_year = current.tm_year;
-    }
-    int64_t nanos;
-    if (!SecondsToNanos(timegm(&tm), 0, &nanos)) return std::nullopt;  // Beyond 2262.
-    return nanos;
-  }
-
-  std::string format_;
-  int64_t last_ = 0;
-  uint64_t unparsed_ = 0;
-};
 
 // Standard error, shared by the reading thread (progress, lines not sent) and the shipper's
 // (retries). The progress line is shown on a terminal only, and rewritten in place.
@@ -264,66 +220,6 @@ grpc::Status FetchLimits(const std::shared_ptr<grpc::Channel>& channel, const Cl
     reporter->Retrying(status, left);
     std::this_thread::sleep_for(std::min(backoff.Next(), left));
   }
-}
-
-// Parses and checks the --label flags; prints what is wrong and returns nullopt otherwise.
-std::optional<std::vector<Label>> ParseLabels(const std::vector<std::string>& flags) {
-  std::vector<Label> labels;
-  for (const std::string& flag : flags) {
-    size_t eq = flag.find('=');
-    std::string error;
-    if (eq == std::string::npos) {
-      error = StrCat("--label takes name=value, got \"", EscapeForMessage(flag), "\"");
-    } else {
-      Label label{flag.substr(0, eq), flag.substr(eq + 1)};
-      std::string name = EscapeForMessage(label.name);
-      const std::string& v = label.value;
-      if (!IsValidLabelName(label.name)) {
-        error =
-            StrCat("label name \"", name, "\" is invalid: it must match [a-zA-Z_][a-zA-Z0-9_]*");
-      } else if (label.name.starts_with("__")) {
-        error = StrCat("label name \"", name, "\" starts with __, which is reserved");
-      } else if (v.empty()) {
-        error = StrCat("label ", name, " has an empty value: give one, or leave the label out");
-      } else if (v.size() >= 2 && (v[0] == '"' || v[0] == '\'') && v.back() == v[0]) {
-        error = StrCat("label ", name, "'s value ", v, " is quoted: drop the quotes (--label ",
-                       name, "=", v.substr(1, v.size() - 2), "), or they are stored as part of it");
-      } else if (!IsValidUtf8(v)) {
-        error = StrCat("label ", name, "'s value \"", EscapeForMessage(v), "\" is not valid UTF-8");
-      } else if (std::any_of(labels.begin(), labels.end(),
-                             [&](const Label& l) { return l.name == label.name; })) {
-        error = StrCat("label ", name, " is given twice");
-      }
-      if (error.empty()) labels.push_back(std::move(label));
-    }
-    if (!error.empty()) {
-      fmt::print(stderr, "vigie: {}\n", error);
-      return std::nullopt;
-    }
-  }
-  return labels;
-}
-
-// The labels against vigied's limits; prints what is over and returns false.
-bool LabelsFit(const std::vector<Label>& labels, const v1::IngestLimits& limits) {
-  // One more for the file label.
-  if (labels.size() + 1 > limits.max_labels_per_stream()) {
-    fmt::print(stderr, "vigie: {} labels, with file, are more than vigied's limit of {}\n",
-               labels.size() + 1, limits.max_labels_per_stream());
-    return false;
-  }
-  for (const Label& l : labels) {
-    if (l.name.size() > limits.max_label_name_bytes() ||
-        l.value.size() > limits.max_label_value_bytes()) {
-      fmt::print(stderr,
-                 "vigie: label {} is longer than vigied allows ({} bytes for a name, {} for "
-                 "a value)\n",
-                 EscapeForMessage(l.name), limits.max_label_name_bytes(),
-                 limits.max_label_value_bytes());
-      return false;
-    }
-  }
-  return true;
 }
 
 // What one request may hold, from vigied's limits.
@@ -503,7 +399,10 @@ int RunPush(const ClientOptions& client, const PushOptions& options) {
     fmt::print(stderr, "vigie: nothing was sent\n");
     return 1;
   }
-  if (!LabelsFit(*base, limits)) return 2;
+  bool file_label_given =
+      std::any_of(base->begin(), base->end(), [](const Label& l) { return l.name == "file"; });
+  bool add_file_label = !options.files.empty() && !file_label_given;
+  if (!LabelsFit(*base, add_file_label ? 1 : 0, limits)) return 2;
   RequestSizes sizes(limits);
   shipping.max_request_bytes = std::min<uint64_t>(kMaxRequestBytes, sizes.max_encoded_bytes);
 
@@ -511,8 +410,6 @@ int RunPush(const ClientOptions& client, const PushOptions& options) {
     return collector::MakeStream(LabelSet::Make(std::move(labels)).value(),
                                  limits.max_label_value_bytes());
   };
-  bool file_label_given =
-      std::any_of(base->begin(), base->end(), [](const Label& l) { return l.name == "file"; });
   char host[256] = "host";
   gethostname(host, sizeof host - 1);
   LineStamper stamper(options.time_format);
@@ -536,7 +433,7 @@ int RunPush(const ClientOptions& client, const PushOptions& options) {
       continue;
     }
     std::vector<Label> labels = *base;
-    if (!file_label_given) labels.push_back({"file", path});  // Made valid by MakeStream.
+    if (add_file_label) labels.push_back({"file", path});  // Made valid by MakeStream.
     read_all = reader.Read(fd, path, stream_of(std::move(labels))) && read_all;
     close(fd);
   }

@@ -134,13 +134,14 @@ void Shipper::Run() {
     StreamResult result = RunStream();
     lock.lock();
     if (result.acked) backoff.Reset();
-    if (!result.failed) continue;
-    if (!failed_) failing_since = result.failing_since;  // OnAck clears failed_.
-    failed_ = true;
     std::chrono::milliseconds delay = backoff.Next();
-    lock.unlock();
-    if (GiveUp(result, failing_since, &delay)) return;
-    lock.lock();
+    if (result.failed) {
+      if (!failed_) failing_since = result.failing_since;  // OnAck clears failed_.
+      failed_ = true;
+      lock.unlock();
+      if (GiveUp(result, failing_since, &delay)) return;
+      lock.lock();
+    }
     auto retry = Clock::now() + delay;
     while (!Done(Clock::now()) && Clock::now() < retry) {
       cv_.wait_until(lock, stopping_ ? std::min(retry, drain_deadline_) : retry);
