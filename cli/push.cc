@@ -383,6 +383,8 @@ int RunPush(const ClientOptions& client, const PushOptions& options) {
   shipping.backoff_min = kBackoffMin;
   shipping.backoff_max = kBackoffMax;
   shipping.give_up_after = timeout;
+  // A vigied that stops acknowledging is given up on as one that is unreachable.
+  if (timeout > milliseconds(0)) shipping.ack_timeout = std::min(shipping.ack_timeout, timeout);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = collector::ShipperChannel(shipping);
   if (!channel.ok()) {
     fmt::print(stderr, "vigie: {}\n", channel.status().message());
