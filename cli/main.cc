@@ -53,12 +53,20 @@ int main(int argc, char** argv) {
   CLI::App* push_cmd = app.add_subcommand(
       "push", "Send files (or stdin) to vigied, one entry per line, byte for byte");
   push_cmd->add_option("files", push.files, "Files to send (default: standard input)");
-  push_cmd->add_option("--label,-l", push.labels, "name=value label of the stream (repeatable)")
+  push_cmd
+      ->add_option("--label,-l", push.labels,
+                   "name=value label of the stream (repeatable); see Labels below")
       ->allow_extra_args(false);
   push_cmd->add_option("--time-format", push.time_format,
                        "Take each line's time from its start: a strptime format such as "
                        "'%Y-%m-%d %H:%M:%S', or rfc3339 (default: the time the line is read)");
   AddConnectionFlags(push_cmd, &client);
+  push_cmd
+      ->add_option("--timeout", push.timeout,
+                   "How long to retry while vigied is unreachable or not answering, from the "
+                   "start too (0: give up at the first error)")
+      ->capture_default_str();
+  push_cmd->footer(kPushHelpFooter);
 
   std::string grep_output = "text", tail_output = "text";
   GrepOptions grep;

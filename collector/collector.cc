@@ -78,7 +78,9 @@ absl::Status Collector::Open() {
       static_cast<uint64_t>(kHoldBackFill * static_cast<double>(config_.spool.max_bytes));
   batcher_ = std::make_unique<Batcher>(config_.batch, state_.get(), spool_.get(), &metrics_);
   batcher_->Start();
-  shipper_ = std::make_unique<Shipper>(config_.shipper, spool_.get(), &metrics_);
+  shipper_log_ = std::make_unique<ShipperLog>(config_.shipper.server);
+  shipper_ =
+      std::make_unique<Shipper>(config_.shipper, spool_.get(), &metrics_, shipper_log_.get());
   if (absl::Status s = shipper_->Start(); !s.ok()) return s;
   maintenance_ = std::thread([this] { Maintain(); });
   absl::StatusOr<std::unique_ptr<MetricsServer>> server =

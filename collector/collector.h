@@ -24,6 +24,7 @@
 #include "collector/metrics.h"
 #include "collector/metrics_http.h"
 #include "collector/shipper.h"
+#include "collector/shipper_log.h"
 #include "collector/spool.h"
 #include "collector/state.h"
 
@@ -55,6 +56,7 @@ class Collector {
   std::unique_ptr<Checkpoints> checkpoints_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<Batcher> batcher_;
+  std::unique_ptr<ShipperLog> shipper_log_;
   std::unique_ptr<Shipper> shipper_;
   std::unique_ptr<FileInput> files_;
   std::vector<std::unique_ptr<SyslogInput>> syslogs_;

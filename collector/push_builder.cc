@@ -31,10 +31,10 @@ void PutLengthDelimited(std::string* out, char tag, std::string_view bytes) {
 
 }  // namespace
 
-StreamRef MakeStream(const LabelSet& labels) {
+StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes) {
   std::vector<Label> valid;
   for (const Label& l : labels.labels()) {
-    valid.push_back({l.name, ValidUtf8(l.value, kMaxLabelValueBytes)});
+    valid.push_back({l.name, ValidUtf8(l.value, max_value_bytes)});
   }
   auto info = std::make_shared<StreamInfo>();
   // Names were validated by LabelSet; the values only changed by replacement, keeping order.

@@ -25,9 +25,9 @@ using StreamRef = std::shared_ptr<const StreamInfo>;
 
 // vigied refuses label values that are not valid UTF-8, and bounds their size: a value from a
 // file name or a syslog header is made valid (invalid bytes become U+FFFD, common/utf8.h) and
-// cut at kMaxLabelValueBytes.
+// cut at `max_value_bytes` (vigie push: the server's limit, from Ingest.Limits).
 constexpr size_t kMaxLabelValueBytes = 1024;
-StreamRef MakeStream(const LabelSet& labels);
+StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes = kMaxLabelValueBytes);
 
 class PushBuilder {
  public:

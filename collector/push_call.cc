@@ -63,13 +63,12 @@ void PushCall::OnReadDone(bool ok) {
 }
 
 void PushCall::OnDone(const grpc::Status& status) {
-  {
-    std::lock_guard lock(mu_);
-    status_ = status;
-    done_ = true;
-    cv_.notify_all();
-  }
+  // Before done_ is set: once Finish() sees it, the owner may destroy this object.
   wake_();
+  std::lock_guard lock(mu_);
+  status_ = status;
+  done_ = true;
+  cv_.notify_all();
 }
 
 grpc::Status PushCall::Finish(bool graceful, std::chrono::milliseconds grace) {

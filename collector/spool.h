@@ -9,6 +9,8 @@
 // On disk: <dir>/<first seq, 20 digits>.spool segment files of records (spool_record.h). A
 // torn record at the end of the last segment (a crash mid-write) is cut off at open.
 //
+// The shipper sees it through the BatchQueue interface (batch_queue.h).
+//
 // Thread safety: Append() must be called from one thread at a time; everything else may be
 // called concurrently with it and with each other.
 #pragma once
@@ -23,13 +25,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "collector/batch_queue.h"
 #include "collector/cursor.h"
 #include "collector/metrics.h"
 #include "collector/spool_record.h"
 
 namespace vigie::collector {
 
-class Spool {
+class Spool final : public BatchQueue {
  public:
   struct Options {
     std::string dir;
@@ -47,7 +50,7 @@ class Spool {
   // seq <= `resolved_through` are already reflected in the checkpoints.
   static absl::StatusOr<std::unique_ptr<Spool>> Open(Options options, uint64_t resolved_through,
                                                      ResolveFn on_resolve, Metrics* metrics);
-  ~Spool();
+  ~Spool() override;
 
   // The unresolved batches: (seq, cursors) in seq order. Called after Open, before the first
   // Append, it lists what a crash left unacknowledged.
@@ -59,32 +62,19 @@ class Spool {
   // the vector, to be retried.
   absl::Status Append(std::vector<SpoolBatch>* batches);
 
-  struct Outgoing {
-    uint64_t seq = 0;    // Of the last batch in `request`.
-    size_t batches = 0;  // How many batches `request` holds.
-    std::string request;
-  };
-  // The first visible, unresolved batch with seq > `after`, read back from disk; nullopt when
-  // there is none. With `max_bytes` above that batch's size, the batches that follow are
-  // appended while the total stays within `max_bytes`: serialized PushRequests concatenated
-  // parse as one request holding all their streams, with the last one's seq (protobuf appends
-  // repeated fields and keeps the last scalar). A record that fails its checksum is sent as an
-  // empty request with its seq, so that its cursors still advance; its entries are counted as
-  // dropped.
-  std::optional<Outgoing> Next(uint64_t after, size_t max_bytes = 0);
-  // Seq of the last batch appended (or found at Open).
-  uint64_t LastSeq() const;
-
-  // The server acknowledged every batch up to `seq`; returns how many that resolved.
-  size_t Acknowledge(uint64_t seq);
+  // BatchQueue. Next() reads the batches back from disk. A record that fails its checksum is
+  // sent as an empty request with its seq, so that its cursors still advance; its entries are
+  // counted as dropped.
+  std::optional<Outgoing> Next(uint64_t after, size_t max_bytes = 0) override;
+  uint64_t LastSeq() const override;
+  size_t Acknowledge(uint64_t seq) override;
 
   // Deletes closed segments whose batches are all resolved with seq <= `checkpointed_seq`.
   void Release(uint64_t checkpointed_seq);
 
-  // Seq of the oldest unresolved batch, or 0.
-  uint64_t FirstUnresolved() const;
-  // Called (outside the lock) after Append made batches visible.
-  void SetAppendListener(std::function<void()> listener);
+  uint64_t FirstUnresolved() const override;
+  // The listener is called after Append made batches visible.
+  void SetAppendListener(std::function<void()> listener) override;
   // Bytes on disk (every segment, resolved batches included until released).
   uint64_t Bytes() const;
   // Logs drops not yet reported if a minute has passed since the last report.

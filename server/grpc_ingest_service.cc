@@ -1,6 +1,8 @@
 #include "server/grpc_ingest_service.h"
 
+#include <algorithm>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 
@@ -168,6 +170,30 @@ std::string AuthorizationOf(const grpc::CallbackServerContext* context) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
   return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+int MaxPushMessageBytes(const Limits& limits) {
+  uint64_t bytes = limits.max_batch_bytes * 2 + (1 << 20);
+  return static_cast<int>(std::min<uint64_t>(bytes, std::numeric_limits<int>::max()));
+}
+
+grpc::ServerUnaryReactor* IngestService::Limits(grpc::CallbackServerContext* context,
+                                                const v1::LimitsRequest*,
+                                                v1::IngestLimits* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status auth = auth_->Check(AuthorizationOf(context), Scope::kIngest);
+  if (!auth.ok()) {
+    reactor->Finish(ToGrpcStatus(auth));
+    return reactor;
+  }
+  response->set_max_line_bytes(limits_.max_line_bytes);
+  response->set_max_batch_bytes(limits_.max_batch_bytes);
+  response->set_max_message_bytes(static_cast<uint64_t>(MaxPushMessageBytes(limits_)));
+  response->set_max_labels_per_stream(limits_.max_labels_per_stream);
+  response->set_max_label_name_bytes(limits_.max_label_name_bytes);
+  response->set_max_label_value_bytes(limits_.max_label_value_bytes);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
 }
 
 grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* IngestService::Push(

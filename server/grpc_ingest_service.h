@@ -1,6 +1,7 @@
 // vigie.v1.Ingest on the gRPC callback API.
 #pragma once
 
+#include "common/limits.h"
 #include "server/auth.h"
 #include "server/ingester.h"
 #include "vigie/v1/ingest.grpc.pb.h"
@@ -10,15 +11,24 @@ namespace vigie::server {
 class IngestService final : public v1::Ingest::CallbackService {
  public:
   // Not owned; must outlive the service.
-  IngestService(Ingester* ingester, const Authorizer* auth) : ingester_(ingester), auth_(auth) {}
+  IngestService(Ingester* ingester, const Authorizer* auth, const vigie::Limits& limits)
+      : ingester_(ingester), auth_(auth), limits_(limits) {}
 
   grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* Push(
       grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* Limits(grpc::CallbackServerContext* context,
+                                   const v1::LimitsRequest* request,
+                                   v1::IngestLimits* response) override;
 
  private:
   Ingester* ingester_;
   const Authorizer* auth_;
+  const vigie::Limits limits_;
 };
+
+// The largest gRPC message vigied receives: a batch of max_batch_bytes of lines plus its
+// framing and labels.
+int MaxPushMessageBytes(const Limits& limits);
 
 // The "authorization" metadata of a call, or "".
 std::string AuthorizationOf(const grpc::CallbackServerContext* context);

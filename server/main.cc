@@ -118,16 +118,14 @@ int Run(int argc, char** argv) {
   Authorizer auth(config->tokens);
   Maintenance maintenance(store->get(), config->retention_ns);
 
-  IngestService ingest_service(&ingester, &auth);
+  IngestService ingest_service(&ingester, &auth, config->limits);
   QueryService query_service(&engine, store->get(), &tails, &metrics, &auth);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(config->grpc_listen, GrpcCredentials(config->tls), &grpc_port);
   builder.RegisterService(&ingest_service);
   builder.RegisterService(&query_service);
-  // A batch of max_batch_bytes of lines plus its framing and labels.
-  builder.SetMaxReceiveMessageSize(
-      static_cast<int>(config->limits.max_batch_bytes * 2 + (1 << 20)));
+  builder.SetMaxReceiveMessageSize(MaxPushMessageBytes(config->limits));
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server || grpc_port == 0) {
     std::cerr << "vigied: cannot listen for gRPC on " << config->grpc_listen

@@ -33,10 +33,16 @@ TEST_F(CollectorShipperIntegrationTest, TokenIsSentAndAWrongOneRefused) {
   WriteLines("tok ", 1000);
   StartCollector(Config("token: wrong-token\n"));
   ASSERT_TRUE(
-      WaitFor([&] { return collector_->Metric("vigie_collector_stream_failures_total") >= 2; },
+      WaitFor([&] { return collector_->Metric("vigie_collector_stream_failures_total") >= 4; },
               seconds(20)));
   EXPECT_TRUE(Stored(Query()).empty());
-  EXPECT_NE(collector_->Log().find("unknown bearer token"), std::string::npos);
+  // Said once a minute, by status name, with where to set the token.
+  std::string log = collector_->Log();
+  std::string said = "refused the collector's token (UNAUTHENTICATED: unknown bearer token)";
+  size_t first = log.find(said);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find(said, first + 1), std::string::npos) << log;
+  EXPECT_NE(log.find("`token:` in the config file"), std::string::npos) << log;
   collector_->Kill9();  // Its batches wait in the spool...
   collector_ = std::make_unique<CollectorProcess>(dir_.path(), Config("token: right-token\n"),
                                                   proxy_->address());

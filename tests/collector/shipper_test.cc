@@ -1,10 +1,13 @@
 #include "collector/shipper.h"
 
+#include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "collector/memory_queue.h"
 #include "collector/push_builder.h"
+#include "collector/spool.h"
 #include "tests/collector/fake_ingest.h"
 #include "tests/integration/harness.h"
 
@@ -12,6 +15,45 @@ namespace vigie::collector {
 namespace {
 
 using testing::FakeIngest;
+
+// Records the shipper's reports.
+class RecordingEvents final : public ShipperEvents {
+ public:
+  void OnAck(const v1::PushAck& ack) override {
+    std::lock_guard lock(mu_);
+    accepted_ += ack.accepted();
+  }
+  void OnStreamFailed(const StreamFailure& failure) override {
+    std::lock_guard lock(mu_);
+    failures_.push_back(failure);
+  }
+  void OnRecovered() override {}
+
+  std::vector<StreamFailure> failures() const {
+    std::lock_guard lock(mu_);
+    return failures_;
+  }
+  uint64_t accepted() const {
+    std::lock_guard lock(mu_);
+    return accepted_;
+  }
+  // Waits until the shipper gave up; the failure that made it give up.
+  std::optional<StreamFailure> WaitGaveUp(std::chrono::seconds timeout) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const StreamFailure& f : failures()) {
+        if (!f.retry_in) return f;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<StreamFailure> failures_;
+  uint64_t accepted_ = 0;
+};
 
 class CollectorShipperTest : public ::testing::Test {
  protected:
@@ -37,11 +79,12 @@ class CollectorShipperTest : public ::testing::Test {
     ASSERT_TRUE(spool_->Append(&out).ok());
   }
 
-  std::unique_ptr<Shipper> Start(Shipper::Options options) {
+  std::unique_ptr<Shipper> Start(Shipper::Options options, BatchQueue* queue = nullptr) {
     options.server = fake_.address();
     options.backoff_min = std::chrono::milliseconds(20);
     options.backoff_max = std::chrono::milliseconds(200);
-    auto shipper = std::make_unique<Shipper>(options, spool_.get(), &metrics_);
+    auto shipper =
+        std::make_unique<Shipper>(options, queue ? queue : spool_.get(), &metrics_, &events_);
     EXPECT_TRUE(shipper->Start().ok());
     return shipper;
   }
@@ -66,6 +109,7 @@ class CollectorShipperTest : public ::testing::Test {
   std::unique_ptr<Spool> spool_;
   StreamRef stream_;
   FakeIngest fake_;
+  RecordingEvents events_;
   int line_ = 0;
   uint64_t seq_ = 0;
 };
@@ -147,6 +191,92 @@ TEST_F(CollectorShipperTest, StopDrainsWhatIsSpooled) {
   shipper->Stop(std::chrono::seconds(10));
   EXPECT_EQ(spool_->FirstUnresolved(), 0u);
   ExpectEachLineOnceInOrder();
+}
+
+// vigie push's way: a bounded queue in memory, and errors that end the shipper.
+TEST_F(CollectorShipperTest, DeliversFromAMemoryQueueThatBlocksWhenFull) {
+  MemoryQueue queue(64 << 10);
+  auto shipper = Start({.window = 2, .give_up_after = std::chrono::seconds(10)}, &queue);
+  fake_.SetAckDelay(std::chrono::milliseconds(5));
+  for (int b = 0; b < 40; ++b) {
+    PushBuilder builder;
+    for (int i = 0; i < 500; ++i) {
+      ++line_;
+      builder.Add(stream_, line_, "line " + std::to_string(line_));
+    }
+    ASSERT_TRUE(queue.Append(b + 1, builder.Finish("agent", b + 1)));
+  }
+  ASSERT_TRUE(queue.WaitUntilAcknowledged());
+  ExpectEachLineOnceInOrder();
+  EXPECT_EQ(events_.accepted(), static_cast<uint64_t>(line_));
+  EXPECT_TRUE(events_.failures().empty());
+}
+
+TEST_F(CollectorShipperTest, GivesUpAtOnceOnAPermanentErrorWhenAskedTo) {
+  fake_.SetMaxRequestBytes(1000);  // Larger requests end the stream with INVALID_ARGUMENT.
+  auto shipper = Start({.give_up_after = std::chrono::seconds(30)});
+  SpoolBatches(1, 1000);
+  auto gave_up = events_.WaitGaveUp(std::chrono::seconds(10));
+  ASSERT_TRUE(gave_up);
+  EXPECT_EQ(gave_up->status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(events_.failures().size(), 1u);  // No retry.
+  EXPECT_EQ(spool_->FirstUnresolved(), 1u);
+}
+
+TEST_F(CollectorShipperTest, RetriesATransientErrorForTheGivenTimeThenGivesUp) {
+  fake_.Stop();
+  auto start = std::chrono::steady_clock::now();
+  auto shipper = Start({.give_up_after = std::chrono::milliseconds(600)});
+  SpoolBatches(1, 10);
+  auto gave_up = events_.WaitGaveUp(std::chrono::seconds(10));
+  ASSERT_TRUE(gave_up);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(600));
+  EXPECT_EQ(gave_up->status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  std::vector<ShipperEvents::StreamFailure> failures = events_.failures();
+  ASSERT_GE(failures.size(), 2u);  // Retried first, saying for how long.
+  ASSERT_TRUE(failures[0].give_up_in);
+  EXPECT_LE(*failures[0].give_up_in, std::chrono::milliseconds(600));
+}
+
+TEST(CollectorMemoryQueueTest, AppendWaitsForRoomMergesAndCloses) {
+  MemoryQueue queue(10);
+  ASSERT_TRUE(queue.Append(1, std::string(8, 'a')));
+  ASSERT_TRUE(queue.Append(2, std::string(8, 'b')));  // Room was left: 8 < 10.
+  std::atomic<int> appended{-1};
+  std::thread producer([&] { appended = queue.Append(3, "c"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(appended, -1);  // Full: waits.
+  EXPECT_EQ(queue.Acknowledge(1), 1u);
+  producer.join();
+  EXPECT_EQ(appended, 1);
+  EXPECT_EQ(queue.FirstUnresolved(), 2u);
+  EXPECT_EQ(queue.LastSeq(), 3u);
+  auto merged = queue.Next(0, 100);
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->seq, 3u);
+  EXPECT_EQ(merged->batches, 2u);
+  EXPECT_EQ(merged->request, std::string(8, 'b') + "c");
+  EXPECT_EQ(queue.Next(2, 0)->request, "c");
+  EXPECT_FALSE(queue.Next(3, 100));
+  queue.Close();
+  EXPECT_FALSE(queue.Append(4, "d"));
+  EXPECT_FALSE(queue.WaitUntilAcknowledged());
+}
+
+TEST(CollectorShipperStatusTest, TellsPermanentErrorsFromTransientOnes) {
+  using grpc::StatusCode;
+  for (StatusCode code :
+       {StatusCode::INVALID_ARGUMENT, StatusCode::UNAUTHENTICATED, StatusCode::PERMISSION_DENIED}) {
+    EXPECT_TRUE(IsPermanentPushError(grpc::Status(code, "x"))) << code;
+  }
+  for (StatusCode code : {StatusCode::UNAVAILABLE, StatusCode::DEADLINE_EXCEEDED,
+                          StatusCode::RESOURCE_EXHAUSTED, StatusCode::INTERNAL}) {
+    EXPECT_FALSE(IsPermanentPushError(grpc::Status(code, "x"))) << code;
+  }
+  EXPECT_TRUE(IsPermanentPushError(grpc::Status(
+      StatusCode::RESOURCE_EXHAUSTED, "Received message larger than max (40000000 vs. 4194304)")));
+  EXPECT_EQ(DescribeStatus(grpc::Status(StatusCode::UNAVAILABLE, "connection refused")),
+            "UNAVAILABLE: connection refused");
 }
 
 TEST(CollectorShipperCompressionTest, AutoSparesLoopback) {
