@@ -12,6 +12,7 @@
 #include "collector/collector.h"
 #include "collector/config.h"
 #include "collector/durable_file.h"
+#include "common/flags.h"
 
 namespace {
 
@@ -35,27 +36,43 @@ int main(int argc, char** argv) {
   CLI::App app{
       "vigie-collector: tails log files and receives syslog on this host, and ships them to "
       "vigied.\nWithout --config it tails the readable /var/log/*.log, /var/log/syslog and "
-      "/var/log/messages and listens for syslog on udp and tcp 127.0.0.1:5514."};
+      "/var/log/messages and listens for syslog on udp and tcp 127.0.0.1:5514.",
+      "vigie-collector"};
+  // Flags override the configuration file: they start empty (not given), and --help shows the
+  // built-in value each replaces.
+  const CollectorConfig defaults;
   std::string config_path, server, token, state_dir, metrics_listen, check_path, ready_file;
   std::string log_level = "info";
-  app.add_option("--config", config_path, "YAML configuration file (docs/collector.md)")
+  app.add_option("--config", config_path,
+                 "YAML configuration file (docs/collector.md); none: the built-in inputs above")
       ->check(CLI::ExistingFile);
-  app.add_option("--server", server, "vigied gRPC address host:port (default 127.0.0.1:4317)");
+  app.add_option("--server", server, "vigied gRPC address host:port")
+      ->default_str(defaults.shipper.server);
   app.add_option("--token", token,
-                 "Bearer token sent to vigied (scope ingest); also read from $VIGIE_TOKEN")
+                 "Bearer token sent to vigied (scope ingest); also read from $VIGIE_TOKEN "
+                 "(none: no authorization header)")
       ->envname("VIGIE_TOKEN");
-  app.add_option("--state-dir", state_dir,
-                 "Directory for the agent id, checkpoints and spool (default "
-                 "/var/lib/vigie-collector)");
+  app.add_option("--state-dir", state_dir, "Directory for the agent id, checkpoints and spool")
+      ->default_str(defaults.state_dir);
   app.add_option("--metrics-listen", metrics_listen,
-                 "Address of the /metrics listener (default 127.0.0.1:9471; port 0 picks one)");
+                 "Address of the /metrics listener (port 0 picks one)")
+      ->default_str(defaults.metrics_listen);
   app.add_option("--check-config", check_path,
                  "Check a configuration file, print what it sets up, and exit (0 when valid)");
   app.add_option("--ready-file", ready_file,
                  "Once running, write the bound addresses there as JSON (for scripts and tests)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-  CLI11_PARSE(app, argc, argv);
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vigie-collector: " << vigie::FlagErrorMessage(e, "vigie-collector") << "\n";
+    return 2;
+  }
 
   if (!check_path.empty()) return CheckConfig(check_path);
 

@@ -17,6 +17,10 @@ struct Limits {
   // Queries.
   uint32_t max_query_bytes = 64 * 1024;
   uint32_t max_regex_program_size = 5000;
+  // What one query text multiplies: every scanned line goes through each line filter, every
+  // stream through each matcher.
+  uint32_t max_line_filters_per_query = 64;
+  uint32_t max_matchers_per_query = 64;
   int64_t max_query_range_ns = 31LL * 86400 * 1'000'000'000;
   uint32_t max_entries_per_query = 50000;
   uint32_t default_entries_per_query = 100;

@@ -6,18 +6,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/flags.h"
 #include "common/strings.h"
 #include "common/time.h"
 
 namespace vigie::server {
 
 namespace {
-
-// A duration flag bound to nanoseconds, written as "30d", "1h30m".
-struct DurationFlag {
-  int64_t* target;
-  std::string text;
-};
 
 absl::Status LoadTokenFile(const std::string& path, std::vector<TokenGrant>* out) {
   std::ifstream in(path);
@@ -74,47 +69,72 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
       "vigied: the vigie server. Stores logs in RocksDB and serves gRPC (Ingest, Query, OTLP "
       "port) and HTTP (Loki API, /metrics). Runs with no configuration.",
       "vigied"};
-  std::string config_file, token_file, retention = "30d", partition = "1d", max_query_range = "31d",
-                                       query_timeout = "60s";
+  std::string config_file, token_file;
   app.add_option("--config", config_file, "YAML file; its keys are these flags' names");
   app.add_option("--data-dir", config.data_dir, "RocksDB data directory")->capture_default_str();
   app.add_option("--grpc-listen", config.grpc_listen, "gRPC address (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--http-listen", config.http_listen, "HTTP address (Loki API, /metrics)")
       ->capture_default_str();
-  app.add_option("--retention", retention, "Drop data older than this (0: keep forever)")
-      ->capture_default_str();
-  app.add_option("--partition", partition, "Time partition width (fixed at creation)")
-      ->capture_default_str();
+  AddDurationOption(&app, "--retention", &config.retention_ns,
+                    "Drop data older than this (0: keep forever)");
+  AddDurationOption(&app, "--partition", &config.partition_ns,
+                    "Time partition width, at least 1m (fixed at creation)");
   app.add_option("--token-file", token_file,
-                 "File of \"<token> <scope>[,<scope>]\" lines; scopes: ingest, query, admin");
+                 "File of \"<token> <scope>[,<scope>]\" lines; scopes: ingest, query, admin "
+                 "(none: no authentication, loopback only)");
   app.add_flag("--insecure", config.insecure, "Allow a non-loopback listen address without tokens");
-  app.add_option("--tls-cert", config.tls.cert_file, "PEM certificate: TLS on both ports");
+  app.add_option("--tls-cert", config.tls.cert_file,
+                 "PEM certificate: TLS on both ports (none: plain)");
   app.add_option("--tls-key", config.tls.key_file, "PEM private key for --tls-cert");
   app.add_option("--ready-file", config.ready_file,
                  "Write {\"grpc\":..,\"http\":..} here once listening (for scripts and tests)");
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_option("--query-threads", config.query_threads, "Threads scanning blocks per query")
       ->capture_default_str();
   Limits& l = config.limits;
   app.add_option("--max-line-bytes", l.max_line_bytes, "Longest log line accepted")
       ->capture_default_str();
-  app.add_option("--max-labels-per-stream", l.max_labels_per_stream)->capture_default_str();
-  app.add_option("--max-label-name-bytes", l.max_label_name_bytes)->capture_default_str();
-  app.add_option("--max-label-value-bytes", l.max_label_value_bytes)->capture_default_str();
+  app.add_option("--max-labels-per-stream", l.max_labels_per_stream, "Most labels on one stream")
+      ->capture_default_str();
+  app.add_option("--max-label-name-bytes", l.max_label_name_bytes, "Longest label name")
+      ->capture_default_str();
+  app.add_option("--max-label-value-bytes", l.max_label_value_bytes, "Longest label value")
+      ->capture_default_str();
   app.add_option("--max-batch-bytes", l.max_batch_bytes, "Largest push batch (line bytes)")
       ->capture_default_str();
-  app.add_option("--max-streams-per-agent", l.max_streams_per_agent)->capture_default_str();
-  app.add_option("--max-query-bytes", l.max_query_bytes)->capture_default_str();
-  app.add_option("--max-regex-program-size", l.max_regex_program_size)->capture_default_str();
-  app.add_option("--max-query-range", max_query_range, "Longest query time range")
+  app.add_option("--max-streams-per-agent", l.max_streams_per_agent,
+                 "Most streams one sender may write to")
       ->capture_default_str();
-  app.add_option("--max-entries-per-query", l.max_entries_per_query)->capture_default_str();
-  app.add_option("--default-entries-per-query", l.default_entries_per_query)->capture_default_str();
-  app.add_option("--max-series-per-query", l.max_series_per_query)->capture_default_str();
-  app.add_option("--max-points-per-series", l.max_points_per_series)->capture_default_str();
-  app.add_option("--query-timeout", query_timeout)->capture_default_str();
+  app.add_option("--max-query-bytes", l.max_query_bytes, "Longest LogQL query text")
+      ->capture_default_str();
+  app.add_option("--max-regex-program-size", l.max_regex_program_size,
+                 "Largest compiled regex (re2 program instructions)")
+      ->capture_default_str();
+  app.add_option("--max-line-filters-per-query", l.max_line_filters_per_query,
+                 "Most line filters (|= != |~ !~) in one query")
+      ->capture_default_str();
+  app.add_option("--max-matchers-per-query", l.max_matchers_per_query,
+                 "Most label matchers in one stream selector")
+      ->capture_default_str();
+  AddDurationOption(&app, "--max-query-range", &l.max_query_range_ns,
+                    "Longest query time range; for metric queries, time range plus [range]");
+  app.add_option("--max-entries-per-query", l.max_entries_per_query,
+                 "Most entries a log query may ask for")
+      ->capture_default_str();
+  app.add_option("--default-entries-per-query", l.default_entries_per_query,
+                 "Entries a log query returns when it sets no limit")
+      ->capture_default_str();
+  app.add_option("--max-series-per-query", l.max_series_per_query,
+                 "Most series a metric query may return")
+      ->capture_default_str();
+  app.add_option("--max-points-per-series", l.max_points_per_series,
+                 "Most points per series of a metric query (time range / step)")
+      ->capture_default_str();
+  AddDurationOption(&app, "--query-timeout", &l.query_timeout_ns,
+                    "Queries running longer are stopped");
 
   // The file goes first so that flags given on the command line override it.
   for (int i = 1; i + 1 < argc; ++i) {
@@ -147,7 +167,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
     try {
       app.parse(reversed);
     } catch (const CLI::ParseError& e) {
-      return absl::InvalidArgumentError(StrCat(config_file, ": ", e.what()));
+      return absl::InvalidArgumentError(StrCat(config_file, ": ", FlagErrorMessage(e, "vigied")));
     }
   }
   try {
@@ -155,18 +175,11 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   } catch (const CLI::CallForHelp&) {
     return absl::CancelledError(app.help());
   } catch (const CLI::ParseError& e) {
-    return absl::InvalidArgumentError(StrCat(e.what(), "\nRun vigied --help for the flags."));
-  }
-  for (auto [text, target] :
-       {std::pair{&retention, &config.retention_ns}, std::pair{&partition, &config.partition_ns},
-        std::pair{&max_query_range, &l.max_query_range_ns},
-        std::pair{&query_timeout, &l.query_timeout_ns}}) {
-    auto d = ParseDuration(*text);
-    if (!d.ok()) return d.status();
-    *target = *d;
+    return absl::InvalidArgumentError(FlagErrorMessage(e, "vigied"));
   }
   if (config.partition_ns < 60LL * 1'000'000'000) {
-    return absl::InvalidArgumentError("--partition must be at least 1m");
+    return absl::InvalidArgumentError(StrCat("--partition ", FormatDuration(config.partition_ns),
+                                             " is too narrow: it must be at least 1m"));
   }
   if (!token_file.empty()) {
     if (absl::Status st = LoadTokenFile(token_file, &config.tokens); !st.ok()) return st;

@@ -42,11 +42,13 @@ struct AppendRequest {
 };
 
 struct AppendResult {
-  bool duplicate = false;  // The agent's seq had already been applied; nothing was written.
-  uint64_t entries = 0;    // Entries written.
-  uint64_t bytes = 0;      // Line bytes written.
-  uint64_t rejected = 0;   // Entries refused (stream id collision).
-  std::string reason;      // Why, when rejected > 0.
+  bool duplicate = false;   // The agent's seq had already been applied; nothing was written.
+  uint64_t entries = 0;     // Entries accepted: written, or already stored (see duplicates).
+  uint64_t duplicates = 0;  // Of those, entries not written: their stream already held the same
+                            // (timestamp, line), or the batch held it twice.
+  uint64_t bytes = 0;       // Line bytes written.
+  uint64_t rejected = 0;    // Entries refused (stream id collision).
+  std::string reason;       // Why, when rejected > 0.
 };
 
 // A batch encoded into blocks by LogAppender::Prepare, waiting for its Commit. It refers to
@@ -65,6 +67,7 @@ struct PreparedAppend {
   uint64_t seq = 0;
   std::vector<Stream> streams;
   std::vector<Block> blocks;
+  uint64_t repeats = 0;  // Entries left out because the same stream held them earlier in the batch.
 };
 
 class LogAppender {
@@ -76,7 +79,9 @@ class LogAppender {
   virtual PreparedAppend Prepare(const AppendRequest& request) = 0;
   // Stores `batch` durably (fsync'ed WAL) before returning OK; all of it or none of it. An
   // agent's batches must be committed in seq order: a seq at or below the last one committed is
-  // a duplicate and writes nothing. Thread-safe; batches of different agents proceed concurrently.
+  // a duplicate and writes nothing. An entry whose stream already holds the same timestamp and
+  // line is not stored again (Loki's rule; docs/storage-format.md, "Duplicate entries").
+  // Thread-safe; batches of different agents proceed concurrently.
   virtual absl::StatusOr<AppendResult> Commit(PreparedAppend batch) = 0;
 
   absl::StatusOr<AppendResult> Append(const AppendRequest& request) {

@@ -156,6 +156,18 @@ void RocksLogStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId
   }
 }
 
+void RocksLogStore::PlanStream(size_t stream_index, StreamId stream,
+                               std::span<const LogEntry> sorted, PlannedBlocks* out) {
+  size_t begin = 0;
+  while (begin < sorted.size()) {
+    uint32_t partition = PartitionOf(sorted[begin].ts_ns);
+    size_t end = begin;
+    while (end < sorted.size() && PartitionOf(sorted[end].ts_ns) == partition) ++end;
+    PlanBlocks(partition, stream_index, stream, sorted.subspan(begin, end - begin), out);
+    begin = end;
+  }
+}
+
 std::vector<PreparedAppend::Block> RocksLogStore::EncodeBlocks(PlannedBlocks planned) {
   encoders_.ParallelFor(planned.blocks.size(), [this, &planned](size_t i) {
     PreparedAppend::Block& block = planned.blocks[i];
@@ -199,23 +211,23 @@ PreparedAppend RocksLogStore::Prepare(const AppendRequest& request) {
     PreparedAppend::Stream& out = prepared.streams.emplace_back();
     out.id = stream.labels.Hash();
     out.labels = stream.labels;
-    // Entries usually arrive in time order: only an unordered stream pays for a sorted copy.
+    // Entries usually arrive in time order and distinct: only an unordered stream, or one
+    // holding the same entry twice, pays for a copy.
     auto earlier = [](const LogEntry& a, const LogEntry& b) { return a.ts_ns < b.ts_ns; };
     std::span<const LogEntry> sorted = stream.entries;
+    std::vector<LogEntry>* copy = nullptr;
     if (!std::is_sorted(sorted.begin(), sorted.end(), earlier)) {
-      std::vector<LogEntry>& copy = sorted_copies.emplace_back(stream.entries);
-      std::stable_sort(copy.begin(), copy.end(), earlier);
-      sorted = copy;
+      copy = &sorted_copies.emplace_back(stream.entries);
+      std::stable_sort(copy->begin(), copy->end(), earlier);
+      sorted = *copy;
     }
-    size_t begin = 0;
-    while (begin < sorted.size()) {
-      uint32_t partition = PartitionOf(sorted[begin].ts_ns);
-      size_t end = begin;
-      while (end < sorted.size() && PartitionOf(sorted[end].ts_ns) == partition) ++end;
-      PlanBlocks(partition, prepared.streams.size() - 1, out.id, sorted.subspan(begin, end - begin),
-                 &planned);
-      begin = end;
+    if (std::vector<size_t> repeats = RepeatedEntries(sorted); !repeats.empty()) {
+      if (!copy) copy = &sorted_copies.emplace_back(stream.entries);
+      for (auto i = repeats.rbegin(); i != repeats.rend(); ++i) copy->erase(copy->begin() + *i);
+      prepared.repeats += repeats.size();
+      sorted = *copy;
     }
+    PlanStream(prepared.streams.size() - 1, out.id, sorted, &planned);
   }
   prepared.blocks = EncodeBlocks(std::move(planned));
   return prepared;
@@ -240,6 +252,21 @@ absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
       return result;
     }
   }
+
+  // Entries already stored are dropped under the gate, which keeps out the other commits that
+  // could store the same ones meanwhile (store/append_gate.h).
+  std::vector<AppendGate::Span> spans = SpansOf(prepared);
+  absl::StatusOr<std::vector<int64_t>> check_up_to = gate_.Enter(spans);
+  if (!check_up_to.ok()) return check_up_to.status();
+  struct Leave {
+    AppendGate* gate;
+    std::span<const AppendGate::Span> spans;
+    ~Leave() { gate->Leave(spans); }
+  } leave{&gate_, spans};
+  absl::StatusOr<uint64_t> stored = DropStored(&prepared, spans, *check_up_to);
+  if (!stored.ok()) return stored.status();
+  result.duplicates = *stored + prepared.repeats;
+  result.entries = result.duplicates;
 
   std::shared_lock commit_lock(commit_mu_);
   rocksdb::WriteBatch batch;

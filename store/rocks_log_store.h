@@ -8,6 +8,7 @@
 
 #include "common/worker_pool.h"
 #include "rocksdb/db.h"
+#include "store/append_gate.h"
 #include "store/log_store.h"
 #include "store/stream_registry.h"
 
@@ -15,6 +16,10 @@ namespace vigie::store {
 
 // `what` failed with `s` (OK passes through).
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+// The indices of the entries of `sorted` (sorted by time) equal to an earlier one: same
+// timestamp and line. Costs one comparison per entry when no two timestamps are equal.
+std::vector<size_t> RepeatedEntries(std::span<const LogEntry> sorted);
 
 class RocksLogStore final : public LogStore {
  public:
@@ -51,11 +56,24 @@ class RocksLogStore final : public LogStore {
   // Cuts `entries` (sorted, one partition) into blocks of about target_block_bytes.
   void PlanBlocks(uint32_t partition, size_t stream_index, StreamId stream,
                   std::span<const LogEntry> entries, PlannedBlocks* out);
+  // The same for the entries of one stream (sorted), split by partition first.
+  void PlanStream(size_t stream_index, StreamId stream, std::span<const LogEntry> sorted,
+                  PlannedBlocks* out);
   // Encodes the blocks and their n-gram filters, on the encoder threads.
   std::vector<PreparedAppend::Block> EncodeBlocks(PlannedBlocks planned);
   void PutBlocks(rocksdb::WriteBatch* batch, const std::vector<PreparedAppend::Block>& blocks);
   // After `written` is durable: remembers its small blocks for CompactSmallBlocks.
   void NoteSmallBlocks(std::vector<PreparedAppend::Block>* written);
+
+  // Duplicate entries (rocks_log_dedupe.cc). The time span of each stream of `prepared`.
+  static std::vector<AppendGate::Span> SpansOf(const PreparedAppend& prepared);
+  // The newest timestamp stored in `stream`, from the block index of its newest partition.
+  absl::StatusOr<int64_t> NewestStored(StreamId stream) const;
+  // Removes from `prepared` the entries of stream i at or before check_up_to[i] that the store
+  // already holds, re-encoding the blocks that lose some. Returns how many were removed.
+  absl::StatusOr<uint64_t> DropStored(PreparedAppend* prepared,
+                                      std::span<const AppendGate::Span> spans,
+                                      std::span<const int64_t> check_up_to);
 
   LogStoreOptions options_;
   int64_t partition_ns_ = 0;
@@ -65,6 +83,8 @@ class RocksLogStore final : public LogStore {
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   StreamRegistry registry_;
   WorkerPool encoders_;
+
+  AppendGate gate_{[this](StreamId stream) { return NewestStored(stream); }};
 
   std::mutex agents_mu_;
   struct AgentState {

@@ -18,6 +18,13 @@ bool StreamRegistry::Present(uint32_t partition, StreamId id) const {
   return it != presence_.end() && it->second.contains(id);
 }
 
+std::optional<uint32_t> StreamRegistry::NewestPartition(StreamId id) const {
+  std::shared_lock lock(mu_);
+  auto it = partitions_of_.find(id);
+  if (it == partitions_of_.end() || it->second.empty()) return std::nullopt;
+  return *it->second.rbegin();
+}
+
 void StreamRegistry::AddStream(StreamId id, LabelSet labels) {
   std::unique_lock lock(mu_);
   if (streams_.contains(id)) return;

@@ -23,6 +23,8 @@ class StreamRegistry {
   // Whether `id` is unknown, known with these labels, or known with other labels.
   Lookup Check(StreamId id, const LabelSet& labels) const;
   bool Present(uint32_t partition, StreamId id) const;
+  // The newest partition holding data of `id`, if any.
+  std::optional<uint32_t> NewestPartition(StreamId id) const;
 
   void AddStream(StreamId id, LabelSet labels);
   void AddPresence(uint32_t partition, StreamId id);

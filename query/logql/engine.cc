@@ -5,6 +5,7 @@
 #include "query/logql/block_scan.h"
 #include "query/logql/match_window.h"
 #include "query/logql/metric_eval.h"
+#include "query/logql/query_bounds.h"
 #include "query/logql/selector.h"
 
 namespace vigie::logql {
@@ -26,6 +27,10 @@ absl::Status Engine::CheckParams(const Query& query, QueryParams* params) const 
         StrCat("the time range (", FormatDuration(params->end_ns - params->start_ns),
                ") is longer than the limit of ", FormatDuration(limits_.max_query_range_ns),
                ": narrow it, or raise --max-query-range"));
+  }
+  if (absl::Status s = CheckQueryBounds(query, params->start_ns, params->end_ns, limits_);
+      !s.ok()) {
+    return s;
   }
   if (!query.is_metric()) {
     uint32_t context = std::max(params->context_before, params->context_after);

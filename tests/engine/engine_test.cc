@@ -225,8 +225,9 @@ TEST_F(EngineTest, LimitsAreEnforcedWithClearErrors) {
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("--max-query-range"), absl::string_view::npos) << st;
   auto metric = Parse(R"(count_over_time({app="api"}[1m]))", limits);
+  // 59m of time range plus the [1m] range: within the 1h limit.
   QueryParams tiny_step{.start_ns = kT0,
-                        .end_ns = kT0 + 3600 * kNanosPerSecond,
+                        .end_ns = kT0 + 3540 * kNanosPerSecond,
                         .limit = 0,
                         .forward = false,
                         .step_ns = 1'000'000};

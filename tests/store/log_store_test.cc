@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "common/time.h"
 #include "tests/integration/harness.h"
@@ -81,10 +82,62 @@ TEST_F(LogStoreTest, ResentBatchIsNotStoredTwice) {
   req.seq = 5;
   EXPECT_TRUE(store->Append(req)->duplicate) << "applied seq must survive a restart";
   req.seq = 6;
-  EXPECT_FALSE(store->Append(req)->duplicate);
-  EXPECT_EQ(ReadAll(*store, s).size(), 2u);
+  absl::StatusOr<AppendResult> again = store->Append(req);
+  EXPECT_FALSE(again->duplicate);
+  // A new seq with the same entry: accepted, and not stored twice (same timestamp and line).
+  EXPECT_EQ(again->entries, 1u);
+  EXPECT_EQ(again->duplicates, 1u);
+  EXPECT_EQ(ReadAll(*store, s).size(), 1u);
   // Another agent's sequence is independent.
   EXPECT_FALSE(store->Append({"agent-2", 1, {{s, {{kT0, "y"}}}}})->duplicate);
+}
+
+// What an append reports: entries accepted, and of those, duplicates not written again.
+std::pair<uint64_t, uint64_t> Counts(uint64_t entries, uint64_t duplicates) {
+  return {entries, duplicates};
+}
+
+// Loki's rule: the same (timestamp, line) pushed twice to a stream is stored once, whether it
+// comes twice in one batch, in a resent batch, after a restart, or from two senders at once;
+// the same timestamp with another line is a different entry.
+TEST_F(LogStoreTest, DuplicateEntriesAreStoredOnce) {
+  LabelSet s = Labels({{"a", "b"}});
+  const std::vector<LogEntry> batch = {{kT0 + 1, "a"}, {kT0 + 2, "b"},    {kT0 + 2, "c"},
+                                       {kT0 + 2, "b"}, {kT0 + kDay, "d"}, {kT0 + 3, "e"}};
+  auto append = [&](LogStore& store, std::vector<LogEntry> entries) {
+    absl::StatusOr<AppendResult> r = store.Append({"", 0, {{s, std::move(entries)}}});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return std::pair(r->entries, r->duplicates);
+  };
+  {
+    auto store = OpenStore(path(), 1);  // A block per entry: dropping some re-plans them.
+    EXPECT_EQ(append(*store, batch), Counts(6, 1));
+    EXPECT_EQ(ReadAll(*store, s).size(), 5u);
+    EXPECT_EQ(append(*store, batch), Counts(6, 6));
+    EXPECT_EQ(append(*store, {{kT0 + 2, "c"}, {kT0 + 2, "f"}, {kT0 + 4, "g"}}), Counts(3, 1));
+    EXPECT_EQ(ReadAll(*store, s).size(), 7u);
+  }
+  auto store = OpenStore(path(), 1);
+  EXPECT_EQ(append(*store, batch), Counts(6, 6)) << "what is stored is known again after a restart";
+  EXPECT_EQ(append(*store, {{kT0, "older"}, {kT0 + kDay, "d"}}), Counts(2, 1));
+  std::vector<LogEntry> all = ReadAll(*store, s);
+  std::vector<LogEntry> want = {{kT0, "older"}, {kT0 + 1, "a"}, {kT0 + 2, "b"}, {kT0 + 2, "c"},
+                                {kT0 + 2, "f"}, {kT0 + 3, "e"}, {kT0 + 4, "g"}, {kT0 + kDay, "d"}};
+  EXPECT_EQ(all, want);
+
+  // Two senders pushing the same new batch at the same time: one copy.
+  std::vector<LogEntry> fresh;
+  for (int i = 0; i < 200; ++i) fresh.push_back({kT0 + 100 + i, "line " + std::to_string(i)});
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&] {
+      for (int round = 0; round < 5; ++round) {
+        EXPECT_TRUE(store->Append({"", 0, {{s, fresh}}}).ok());
+      }
+    });
+  }
+  for (std::thread& t : senders) t.join();
+  EXPECT_EQ(ReadAll(*store, s).size(), want.size() + fresh.size());
 }
 
 // The ingest pipeline prepares an agent's next batch while the previous one commits: a prepared
