@@ -75,7 +75,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
       "port) and HTTP (Loki API, /metrics). Runs with no configuration.",
       "vigied"};
   std::string config_file, token_file, retention = "30d", partition = "1d", max_query_range = "31d",
-                                       query_timeout = "60s";
+                                       query_timeout = "60s", reject_older_than = "0",
+                                       creation_grace = "10m", stream_idle = "30m";
   app.add_option("--config", config_file, "YAML file; its keys are these flags' names");
   app.add_option("--data-dir", config.data_dir, "RocksDB data directory")->capture_default_str();
   app.add_option("--grpc-listen", config.grpc_listen, "gRPC address (port 0: any free port)")
@@ -105,7 +106,20 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--max-label-value-bytes", l.max_label_value_bytes)->capture_default_str();
   app.add_option("--max-batch-bytes", l.max_batch_bytes, "Largest push batch (line bytes)")
       ->capture_default_str();
-  app.add_option("--max-streams-per-agent", l.max_streams_per_agent)->capture_default_str();
+  app.add_option("--max-streams-per-sender,--max-streams-per-agent", l.max_streams_per_sender,
+                 "Streams one sender (agent, token, X-Scope-OrgID or address) may write to at once")
+      ->capture_default_str();
+  app.add_option("--stream-idle-timeout", stream_idle,
+                 "A stream stops counting against its sender's budget after this without entries")
+      ->capture_default_str();
+  app.add_option("--max-senders", l.max_senders, "Senders with active streams tracked at once")
+      ->capture_default_str();
+  app.add_option("--reject-older-than", reject_older_than,
+                 "Refuse entries older than this (0: the --retention period)")
+      ->capture_default_str();
+  app.add_option("--creation-grace", creation_grace,
+                 "Refuse entries stamped further than this ahead of vigied's clock")
+      ->capture_default_str();
   app.add_option("--max-query-bytes", l.max_query_bytes)->capture_default_str();
   app.add_option("--max-regex-program-size", l.max_regex_program_size)->capture_default_str();
   app.add_option("--max-query-range", max_query_range, "Longest query time range")
@@ -160,10 +174,21 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   for (auto [text, target] :
        {std::pair{&retention, &config.retention_ns}, std::pair{&partition, &config.partition_ns},
         std::pair{&max_query_range, &l.max_query_range_ns},
-        std::pair{&query_timeout, &l.query_timeout_ns}}) {
+        std::pair{&query_timeout, &l.query_timeout_ns},
+        std::pair{&reject_older_than, &l.reject_older_than_ns},
+        std::pair{&creation_grace, &l.creation_grace_ns},
+        std::pair{&stream_idle, &l.stream_idle_ns}}) {
     auto d = ParseDuration(*text);
     if (!d.ok()) return d.status();
     *target = *d;
+  }
+  if (l.stream_idle_ns <= 0) return absl::InvalidArgumentError("--stream-idle-timeout must be > 0");
+  // Nothing is accepted that retention would delete at once.
+  if (l.reject_older_than_ns == 0) l.reject_older_than_ns = config.retention_ns;
+  if (config.retention_ns > 0 && l.reject_older_than_ns > config.retention_ns) {
+    return absl::InvalidArgumentError(StrCat("--reject-older-than ", reject_older_than,
+                                             " is beyond --retention ", retention,
+                                             ": entries would be accepted, then deleted"));
   }
   if (config.partition_ns < 60LL * 1'000'000'000) {
     return absl::InvalidArgumentError("--partition must be at least 1m");
