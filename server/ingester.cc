@@ -10,8 +10,11 @@ namespace vigie::server {
 
 namespace {
 
-// A duration rounded to the second, for messages ("40d", "365d5h").
-std::string Rounded(int64_t ns) { return FormatDuration(ns / kNanosPerSecond * kNanosPerSecond); }
+// A duration for messages: whole days past a day ("40d"), else whole seconds ("12m30s").
+std::string Rounded(int64_t ns) {
+  int64_t unit = ns >= 86400 * kNanosPerSecond ? 86400 * kNanosPerSecond : kNanosPerSecond;
+  return FormatDuration(ns / unit * unit);
+}
 
 // When `ts_ns` read in a coarser unit is a time within ten years of now, names that unit: the
 // usual mistake is seconds or milliseconds (Prometheus, JavaScript) where Loki's API wants

@@ -71,7 +71,8 @@ Response HandlePush(const Request& request, const HttpDeps& deps) {
   if (!outcome.ok()) {
     return JsonError(HttpStatusFor(outcome.status()), StatusMessage(outcome.status()));
   }
-  if (outcome->rejected == 0) return {204, "", ""};
+  // A stream refused with no entries (no "values") is still an error to report.
+  if (outcome->rejected == 0 && outcome->reason.empty()) return {204, "", ""};
   return JsonResponse({{"status", "error"},
                        {"error", StrCat(outcome->accepted, " entries stored, ", outcome->rejected,
                                         " refused: ", outcome->reason)},
