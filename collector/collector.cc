@@ -91,11 +91,11 @@ absl::Status Collector::Open() {
 }
 
 absl::Status Collector::StartInputs(std::map<FileKey, FileCursor> positions, bool first_start) {
-  std::vector<Label> common = config_.labels;
-  common.push_back({"host", config_.host});
+  // Automatic labels first; what the configuration says wins (docs/collector.md).
   FileInput::Options files = config_.files;
   for (FileSource& source : files.sources) {
-    source.labels.insert(source.labels.begin(), common.begin(), common.end());
+    source.labels =
+        OverrideLabels({{"host", config_.host}}, OverrideLabels(config_.labels, source.labels));
   }
   if (!files.sources.empty()) {
     absl::StatusOr<std::unique_ptr<FileInput>> input =
@@ -106,7 +106,7 @@ absl::Status Collector::StartInputs(std::map<FileKey, FileCursor> positions, boo
   }
   for (SyslogSource source : config_.syslogs) {
     // `host` comes from each message; the collector's own name is the fallback.
-    source.labels.insert(source.labels.begin(), config_.labels.begin(), config_.labels.end());
+    source.labels = OverrideLabels(config_.labels, source.labels);
     source.default_host = config_.host;
     absl::StatusOr<std::unique_ptr<SyslogInput>> input =
         SyslogInput::Create(std::move(source), batcher_.get(), &metrics_);

@@ -6,6 +6,7 @@
 #include "collector/config.h"
 #include "collector/net_address.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace vigie::collector {
 
@@ -27,18 +28,15 @@ absl::Status CheckLabels(std::string_view where, const std::vector<Label>& label
                                  " with the collector's and the input's together"));
   }
   for (const Label& l : labels) {
-    if (l.name == "file" || l.name == "host") {
-      return Invalid(where, StrCat("label \"", l.name,
-                                   "\" is set by the collector (use `host:` to name the host)"));
+    if (IsReservedLabelName(l.name)) return Invalid(where, ReservedLabelMessage(l.name));
+    if (size_t bad = InvalidUtf8Offset(l.value); bad != std::string::npos) {
+      return Invalid(
+          where, StrCat("label ", EscapeForMessage(l.name), ": value \"", EscapeForMessage(l.value),
+                        "\" is not valid UTF-8 (byte ", bad, ")"));
     }
   }
   absl::StatusOr<LabelSet> set = LabelSet::Make(labels);
   return set.ok() ? absl::OkStatus() : Invalid(where, std::string(set.status().message()));
-}
-
-std::vector<Label> Concat(std::vector<Label> a, const std::vector<Label>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
 }
 
 absl::Status CheckRange(std::string_view where, uint64_t value, uint64_t min, uint64_t max) {
@@ -83,7 +81,7 @@ absl::Status Validate(const CollectorConfig& c) {
     std::string where = StrCat("input ", f.name);
     if (!names.insert(f.name).second) return Invalid(where, "name is used twice");
     if (f.paths.empty()) return Invalid(where, "needs paths");
-    if (absl::Status s = CheckLabels(where, Concat(c.labels, f.labels)); !s.ok()) return s;
+    if (absl::Status s = CheckLabels(where, OverrideLabels(c.labels, f.labels)); !s.ok()) return s;
     if (absl::Status s = CheckRange(where + " max_line_bytes", f.max_line_bytes, 256, kMaxLine);
         !s.ok()) {
       return s;
@@ -97,7 +95,8 @@ absl::Status Validate(const CollectorConfig& c) {
     std::string where = StrCat("input ", s.name);
     if (!names.insert(s.name).second) return Invalid(where, "name is used twice");
     if (s.listen.empty()) return Invalid(where, "needs listen addresses");
-    if (absl::Status st = CheckLabels(where, Concat(c.labels, s.labels)); !st.ok()) return st;
+    if (absl::Status st = CheckLabels(where, OverrideLabels(c.labels, s.labels)); !st.ok())
+      return st;
     if (absl::Status st =
             CheckRange(where + " max_message_bytes", s.max_message_bytes, 256, kMaxLine);
         !st.ok()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "common/varint.h"
 #include "xxhash.h"
 
@@ -16,18 +17,35 @@ bool IsValidLabelName(std::string_view name) {
                      [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
 }
 
+std::string ReservedLabelMessage(std::string_view name) {
+  return StrCat("label name \"", EscapeForMessage(name),
+                "\" is reserved: names starting with __ are internal (as in Loki)");
+}
+
+std::vector<Label> OverrideLabels(std::vector<Label> automatic,
+                                  const std::vector<Label>& explicit_labels) {
+  std::erase_if(automatic, [&](const Label& a) {
+    return std::any_of(explicit_labels.begin(), explicit_labels.end(),
+                       [&](const Label& e) { return e.name == a.name; });
+  });
+  automatic.insert(automatic.end(), explicit_labels.begin(), explicit_labels.end());
+  return automatic;
+}
+
 absl::StatusOr<LabelSet> LabelSet::Make(std::vector<Label> labels) {
   for (const Label& l : labels) {
     if (!IsValidLabelName(l.name)) {
       return absl::InvalidArgumentError(
-          StrCat("label name \"", l.name, "\" is invalid: names match [a-zA-Z_][a-zA-Z0-9_]*"));
+          StrCat("label name \"", EscapeForMessage(l.name),
+                 "\" is invalid: names match [a-zA-Z_][a-zA-Z0-9_]*"));
     }
   }
   std::erase_if(labels, [](const Label& l) { return l.value.empty(); });
   std::sort(labels.begin(), labels.end());
   for (size_t i = 1; i < labels.size(); ++i) {
     if (labels[i].name == labels[i - 1].name) {
-      return absl::InvalidArgumentError(StrCat("label \"", labels[i].name, "\" is repeated"));
+      return absl::InvalidArgumentError(
+          StrCat("label \"", EscapeForMessage(labels[i].name), "\" is repeated"));
     }
   }
   return LabelSet(std::move(labels));
@@ -97,8 +115,8 @@ class LabelTextParser {
     return false;
   }
   absl::Status Error(std::string_view expected) const {
-    return absl::InvalidArgumentError(
-        StrCat("label set \"", text_, "\": at position ", pos_, " expected ", expected));
+    return absl::InvalidArgumentError(StrCat("label set \"", EscapeForMessage(text_, 256),
+                                             "\": at position ", pos_, " expected ", expected));
   }
 
   std::string_view text_;

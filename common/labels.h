@@ -67,4 +67,15 @@ class LabelSet {
 // True when `name` matches [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsValidLabelName(std::string_view name);
 
+// Names starting with "__" are reserved, as in Loki and Prometheus (__name__, __error__...):
+// a log stream cannot have them. ReservedLabelMessage says so, naming the label.
+inline bool IsReservedLabelName(std::string_view name) { return name.starts_with("__"); }
+std::string ReservedLabelMessage(std::string_view name);
+
+// `automatic` (labels a client adds by itself: host, file, app...) with `explicit_labels` (what
+// the user configured or asked for) added, each replacing an automatic label of the same name:
+// what the user says wins.
+std::vector<Label> OverrideLabels(std::vector<Label> automatic,
+                                  const std::vector<Label>& explicit_labels);
+
 }  // namespace vigie

@@ -13,7 +13,14 @@ struct Limits {
   uint32_t max_label_name_bytes = 1024;
   uint32_t max_label_value_bytes = 2048;
   uint64_t max_batch_bytes = 16 * 1024 * 1024;
-  uint32_t max_streams_per_agent = 10000;
+  // Streams one sender may write to within stream_idle_ns (server/stream_budgets.h).
+  uint32_t max_streams_per_sender = 10000;
+  int64_t stream_idle_ns = 30LL * 60 * 1'000'000'000;
+  uint32_t max_senders = 10000;
+  // Entry times accepted: [now - reject_older_than_ns, now + creation_grace_ns]; 0: no lower
+  // bound but 1970 (vigied sets it from --retention unless --reject-older-than is given).
+  int64_t reject_older_than_ns = 0;
+  int64_t creation_grace_ns = 10LL * 60 * 1'000'000'000;
   // Queries.
   uint32_t max_query_bytes = 64 * 1024;
   uint32_t max_regex_program_size = 5000;

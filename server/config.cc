@@ -105,9 +105,18 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-batch-bytes", l.max_batch_bytes, "Largest push batch (line bytes)")
       ->capture_default_str();
-  app.add_option("--max-streams-per-agent", l.max_streams_per_agent,
-                 "Most streams one sender may write to")
+  app.add_option("--max-streams-per-sender,--max-streams-per-agent", l.max_streams_per_sender,
+                 "Streams one sender (agent, token, X-Scope-OrgID or address) may write to at once")
       ->capture_default_str();
+  AddDurationOption(
+      &app, "--stream-idle-timeout", &l.stream_idle_ns,
+      "A stream stops counting against its sender's budget after this without entries");
+  app.add_option("--max-senders", l.max_senders, "Senders with active streams tracked at once")
+      ->capture_default_str();
+  AddDurationOption(&app, "--reject-older-than", &l.reject_older_than_ns,
+                    "Refuse entries older than this (0: the --retention period)");
+  AddDurationOption(&app, "--creation-grace", &l.creation_grace_ns,
+                    "Refuse entries stamped further than this ahead of vigied's clock");
   app.add_option("--max-query-bytes", l.max_query_bytes, "Longest LogQL query text")
       ->capture_default_str();
   app.add_option("--max-regex-program-size", l.max_regex_program_size,
@@ -176,6 +185,14 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
     return absl::CancelledError(app.help());
   } catch (const CLI::ParseError& e) {
     return absl::InvalidArgumentError(FlagErrorMessage(e, "vigied"));
+  }
+  if (l.stream_idle_ns <= 0) return absl::InvalidArgumentError("--stream-idle-timeout must be > 0");
+  // Nothing is accepted that retention would delete at once.
+  if (l.reject_older_than_ns == 0) l.reject_older_than_ns = config.retention_ns;
+  if (config.retention_ns > 0 && l.reject_older_than_ns > config.retention_ns) {
+    return absl::InvalidArgumentError(StrCat(
+        "--reject-older-than ", FormatDuration(l.reject_older_than_ns), " is beyond --retention ",
+        FormatDuration(config.retention_ns), ": entries would be accepted, then deleted"));
   }
   if (config.partition_ns < 60LL * 1'000'000'000) {
     return absl::InvalidArgumentError(StrCat("--partition ", FormatDuration(config.partition_ns),

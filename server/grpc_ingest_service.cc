@@ -29,7 +29,8 @@ constexpr size_t kMaxBatchesInFlight = 3;
 // The work runs inside OnReadDone, so it ends before OnDone. mu_ guards the state.
 class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck> {
  public:
-  PushReactor(Ingester* ingester, absl::Status auth) : ingester_(ingester) {
+  PushReactor(Ingester* ingester, absl::Status auth, std::string peer)
+      : ingester_(ingester), peer_(std::move(peer)) {
     if (!auth.ok()) {
       Finish(ToGrpcStatus(auth));
       return;
@@ -56,7 +57,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
         request.agent_id().size() > kMaxAgentIdBytes
             ? absl::InvalidArgumentError(
                   StrCat("agent_id is longer than ", kMaxAgentIdBytes, " bytes"))
-            : ingester_->Prepare(BatchFromProto(std::move(request)));
+            : ingester_->Prepare(BatchFromProto(std::move(request), peer_));
     lock.lock();
     prepared_.emplace(index, Prepared{seq, std::move(prepared)});
     CommitInOrder(lock);
@@ -150,6 +151,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   }
 
   Ingester* ingester_;
+  const std::string peer_;   // Whose stream budget a batch without agent_id uses.
   v1::PushRequest request_;  // Filled by the pending read.
 
   std::mutex mu_;
@@ -198,7 +200,8 @@ grpc::ServerUnaryReactor* IngestService::Limits(grpc::CallbackServerContext* con
 
 grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* IngestService::Push(
     grpc::CallbackServerContext* context) {
-  return new PushReactor(ingester_, auth_->Check(AuthorizationOf(context), Scope::kIngest));
+  return new PushReactor(ingester_, auth_->Check(AuthorizationOf(context), Scope::kIngest),
+                         context->peer());
 }
 
 }  // namespace vigie::server

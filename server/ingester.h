@@ -2,22 +2,40 @@
 // validates streams and entries against the limits, stores the valid ones durably, counts and
 // names the invalid ones, and feeds live tails.
 //
-// Thread safety: Ingest() may be called concurrently.
+// What is refused, per stream or per entry (the rest of the batch is stored):
+//  - a stream whose labels are malformed, too many or too long, not valid UTF-8, or named with
+//    the reserved prefix `__`, or that its sender has no budget for (server/stream_budgets.h);
+//  - an entry whose line is too long, or whose time is outside [now - reject_older_than,
+//    now + creation_grace] (Limits): what is accepted is what retention keeps and a query can
+//    reach.
+//
+// Thread safety: Ingest(), Prepare() and Commit() may be called concurrently.
 #pragma once
 
-#include <mutex>
+#include <functional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "server/metrics.h"
+#include "server/stream_budgets.h"
 #include "server/tail_hub.h"
 #include "store/log_store.h"
 
 namespace vigie::server {
+
+// Refused items, and what was wrong with the first few of them.
+struct Refusals {
+  static constexpr int kMaxNamed = 5;
+  uint64_t count = 0;
+  std::string reason;  // "why; why; ..." (valid UTF-8); empty when none.
+  int named = 0;
+
+  // Counts `items` more refused; names `why` if fewer than kMaxNamed reasons are named yet.
+  void Add(uint64_t items, std::string_view why);
+};
 
 // A stream as received: labels not yet validated (a parse error is carried, not raised, so the
 // other streams of the batch are still stored).
@@ -28,11 +46,15 @@ struct ReceivedStream {
 
 struct ReceivedBatch {
   std::string protocol;  // For metrics: "grpc", "loki_json", "loki_proto".
-  std::string agent_id;
+  std::string agent_id;  // Opaque bytes: the deduplication key with seq ("" for none).
   uint64_t seq = 0;
+  // Whose stream budget the streams count against (StreamBudgets), e.g. `agent "web1"`,
+  // `org "acme"`: a key, and how messages name it (valid UTF-8; the key when empty).
+  std::string sender;
+  std::string sender_name;
   std::vector<ReceivedStream> streams;
-  // Entries the protocol's decoder already refused (malformed): counted with the others.
-  uint64_t refused_by_decoder = 0;
+  // Entries the protocol's decoder already refused (malformed): counted and named first.
+  Refusals refused;
 };
 
 struct IngestOutcome {
@@ -45,17 +67,17 @@ struct IngestOutcome {
 // A batch validated and encoded, waiting for Ingester::Commit.
 struct PreparedIngest {
   std::string protocol;
-  uint64_t refused_by_decoder = 0;
-  IngestOutcome outcome;         // So far: what validation refused.
+  Refusals refused;              // So far: what the decoder and validation refused.
   store::AppendRequest request;  // The valid part, kept to feed live tails once stored.
   store::PreparedAppend blocks;
 };
 
 class Ingester {
  public:
-  // Nothing is owned; all must outlive the Ingester.
-  Ingester(store::LogAppender* appender, TailHub* tails, ServerMetrics* metrics, Limits limits)
-      : appender_(appender), tails_(tails), metrics_(metrics), limits_(limits) {}
+  // Nothing is owned; all must outlive the Ingester. `now` gives the wall clock in Unix
+  // nanoseconds (tests may fix it).
+  Ingester(store::LogAppender* appender, TailHub* tails, ServerMetrics* metrics, Limits limits,
+           std::function<int64_t()> now = nullptr);
 
   // InvalidArgument when the batch as a whole is unacceptable (too large); Internal/Unavailable
   // when storing failed (nothing was stored: the client should retry). Otherwise the outcome,
@@ -70,16 +92,19 @@ class Ingester {
 
  private:
   // Checks one stream; moves what is valid into `out`, counts and describes the rest.
-  void Validate(size_t index, ReceivedStream& stream, const std::string& agent_id,
-                store::AppendRequest* out, IngestOutcome* outcome);
-  bool AdmitStream(const std::string& agent_id, uint64_t stream_id);
+  void Validate(size_t index, ReceivedStream& stream, const ReceivedBatch& batch, int64_t now_ns,
+                store::AppendRequest* out, Refusals* refused);
+  // Why the labels of a stream are refused, or "" when they are acceptable.
+  std::string CheckLabels(const std::vector<Label>& labels) const;
+  // Why an entry is refused, or "" when it is acceptable.
+  std::string CheckEntry(const store::LogEntry& entry, int64_t now_ns) const;
 
   store::LogAppender* appender_;
   TailHub* tails_;
   ServerMetrics* metrics_;
   Limits limits_;
-  std::mutex agents_mu_;
-  std::unordered_map<std::string, std::unordered_set<uint64_t>> agent_streams_;
+  std::function<int64_t()> now_;
+  StreamBudgets budgets_;
 };
 
 }  // namespace vigie::server

@@ -1,11 +1,20 @@
 #include "server/proto_convert.h"
 
+#include "common/strings.h"
+#include "common/utf8.h"
+
 namespace vigie::server {
 
-ReceivedBatch BatchFromProto(v1::PushRequest&& request) {
+ReceivedBatch BatchFromProto(v1::PushRequest&& request, std::string_view peer) {
   ReceivedBatch batch;
   batch.protocol = "grpc";
   batch.agent_id = std::move(*request.mutable_agent_id());
+  if (batch.agent_id.empty()) {
+    batch.sender = StrCat("peer ", peer.substr(0, peer.rfind(':')));
+  } else {
+    batch.sender = StrCat("agent ", batch.agent_id);
+    batch.sender_name = StrCat("agent \"", EscapeForMessage(batch.agent_id), "\"");
+  }
   batch.seq = request.seq();
   batch.streams.reserve(request.streams_size());
   for (v1::Stream& stream : *request.mutable_streams()) {

@@ -151,9 +151,9 @@ void FileInput::ReleaseFinished(int64_t now_ns) {
 FileStream* FileInput::AcquireStream(const Source& source, const std::string& path) {
   FileStream& stream = streams_[{source.config.name, path}];
   if (stream.users++ > 0) return &stream;
-  std::vector<Label> labels = source.config.labels;
-  labels.push_back({"file", path});
-  absl::StatusOr<LabelSet> label_set = LabelSet::Make(std::move(labels));
+  // A `file` label in the configuration wins over the path.
+  absl::StatusOr<LabelSet> label_set =
+      LabelSet::Make(OverrideLabels({{"file", path}}, source.config.labels));
   if (!label_set.ok()) {  // The configuration was validated; only `file` is new here.
     spdlog::warn("{}: {}", path, label_set.status().ToString());
     streams_.erase({source.config.name, path});

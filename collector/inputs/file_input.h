@@ -41,7 +41,7 @@ struct FileSource {
   std::string name;  // For metrics.
   std::vector<std::string> paths;
   std::vector<std::string> exclude;
-  std::vector<Label> labels;         // Every label but `file`, which is added per file.
+  std::vector<Label> labels;         // Every label but `file`, added per file unless set here.
   bool read_from_beginning = false;  // For files found by the first scan of a new state dir.
   size_t max_line_bytes = 256 * 1024;
   std::string multiline_start;  // re2; empty: one entry per line.

@@ -32,15 +32,10 @@ SyslogEntries::CachedStream& SyslogEntries::Stream(std::string_view host, std::s
     own.push_back({"facility", std::string(FacilityName(facility))});
     own.push_back({"severity", std::string(SeverityName(severity))});
   }
-  // The message's labels take precedence over configured ones of the same name.
-  std::vector<Label> labels = own;
-  for (const Label& l : labels_) {
-    bool shadowed = false;
-    for (const Label& o : own) shadowed |= o.name == l.name;
-    if (!shadowed) labels.push_back(l);
-  }
-  // Names are fixed or validated with the configuration, so Make cannot fail.
-  return streams_[key] = CachedStream{MakeStream(LabelSet::Make(std::move(labels)).value()), 0};
+  // Configured labels win over the message's, as everywhere (docs/collector.md). Names are
+  // fixed or validated with the configuration and none is repeated, so Make cannot fail.
+  return streams_[key] =
+             CachedStream{MakeStream(LabelSet::Make(OverrideLabels(own, labels_)).value()), 0};
 }
 
 void SyslogEntries::Emit(CachedStream& stream, int64_t ts_ns, std::string_view line) {

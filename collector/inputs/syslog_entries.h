@@ -1,7 +1,8 @@
 // Turns received syslog messages into entries:
 // - labels: `host` (the message's HOSTNAME; else the sender's address when it is not local;
 //   else the collector's host), `app` (APP-NAME, or the RFC 3164 tag), `facility` and
-//   `severity` (by name: "daemon", "err"...), plus the input's labels. PROCID, MSGID and the
+//   `severity` (by name: "daemon", "err"...), plus the input's labels, which win over these.
+//   PROCID, MSGID and the
 //   structured data are not labels: their values are unbounded and would create a stream per
 //   process or per request;
 // - the line: the RFC 5424 structured data verbatim, when present, then a space and the

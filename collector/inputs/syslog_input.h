@@ -21,7 +21,7 @@ namespace vigie::collector {
 struct SyslogSource {
   std::string name;                 // For metrics.
   std::vector<std::string> listen;  // "udp://host:port", "tcp://host:port".
-  std::vector<Label> labels;        // Added to every entry (host, app... come per message).
+  std::vector<Label> labels;        // Added to every entry, winning over host, app... of a message.
   std::string default_host;         // `host` of messages without one from local senders.
   size_t max_message_bytes = 64 * 1024;
   size_t max_connections = 1024;

@@ -17,6 +17,7 @@ Request ToRequest(const BeastRequest& raw, std::string body) {
   request.authorization = std::string(ToStd(raw[http::field::authorization]));
   request.content_type = std::string(ToStd(raw[http::field::content_type]));
   request.content_encoding = std::string(ToStd(raw[http::field::content_encoding]));
+  request.org_id = std::string(ToStd(raw["X-Scope-OrgID"]));
   if (request.method == "POST" &&
       boost::beast::iequals(request.content_type.substr(0, request.content_type.find(';')),
                             "application/x-www-form-urlencoded")) {

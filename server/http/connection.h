@@ -236,6 +236,8 @@ void ServeConnection(Stream& stream, TimedSocket& socket, const Router& router,
     }
     BeastRequest raw = parser.release();
     Request request = ToRequest(raw, std::move(raw.body()));
+    boost::system::error_code peer_error;
+    request.peer = socket.socket().remote_endpoint(peer_error).address().to_string();
     if (request.path == kTailPath && boost::beast::websocket::is_upgrade(raw)) {
       std::variant<TailPlan, Response> tail = router.PrepareTail(request);
       if (auto* plan = std::get_if<TailPlan>(&tail)) {

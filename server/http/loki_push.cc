@@ -1,6 +1,7 @@
 #include "server/http/loki_push.h"
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "server/http/gzip.h"
 #include "server/http/loki_push_decode.h"
 #include "server/http/response.h"
@@ -18,7 +19,7 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-absl::StatusOr<DecodedPush> Decode(const Request& request, uint64_t max_bytes) {
+absl::StatusOr<ReceivedBatch> Decode(const Request& request, uint64_t max_bytes) {
   std::string_view body = request.body;
   std::string inflated;
   if (StartsWithNoCase(request.content_encoding, "gzip")) {
@@ -37,6 +38,25 @@ absl::StatusOr<DecodedPush> Decode(const Request& request, uint64_t max_bytes) {
   return DecodeLokiProtoPush(body, max_bytes);
 }
 
+// Whose stream budget a push uses (docs/http-api.md): the token when tokens are configured (a
+// client cannot choose it), else the tenant it names in X-Scope-OrgID, else its address.
+void IdentifySender(const Request& request, const HttpDeps& deps, ReceivedBatch* batch) {
+  if (deps.auth->enabled()) {
+    // The router checked the header: "<scheme> <token>".
+    std::string_view token = request.authorization;
+    token.remove_prefix(std::min(token.size(), token.find(' ') + 1));
+    batch->sender = StrCat("token ", token);
+    batch->sender_name = StrCat(
+        "the token ending in \"",
+        EscapeForMessage(token.substr(token.size() - std::min<size_t>(token.size(), 4))), "\"");
+  } else if (!request.org_id.empty()) {
+    batch->sender = StrCat("org ", request.org_id);
+    batch->sender_name = StrCat("org \"", EscapeForMessage(request.org_id), "\"");
+  } else {
+    batch->sender = StrCat("peer ", request.peer);
+  }
+}
+
 }  // namespace
 
 uint64_t MaxPushBodyBytes(const Limits& limits) {
@@ -44,26 +64,21 @@ uint64_t MaxPushBodyBytes(const Limits& limits) {
 }
 
 Response HandlePush(const Request& request, const HttpDeps& deps) {
-  absl::StatusOr<DecodedPush> decoded = Decode(request, MaxPushBodyBytes(deps.limits));
+  absl::StatusOr<ReceivedBatch> decoded = Decode(request, MaxPushBodyBytes(deps.limits));
   if (!decoded.ok()) return JsonError(400, StatusMessage(decoded.status()));
-  decoded->batch.refused_by_decoder = decoded->rejected;
-  absl::StatusOr<IngestOutcome> outcome = deps.ingester->Ingest(std::move(decoded->batch));
+  IdentifySender(request, deps, &*decoded);
+  absl::StatusOr<IngestOutcome> outcome = deps.ingester->Ingest(*std::move(decoded));
   if (!outcome.ok()) {
     return JsonError(HttpStatusFor(outcome.status()), StatusMessage(outcome.status()));
   }
-  uint64_t rejected = decoded->rejected + outcome->rejected;
-  std::string reason = decoded->reason;
-  if (!outcome->reason.empty()) {
-    if (!reason.empty()) reason += "; ";
-    reason += outcome->reason;
-  }
-  if (rejected == 0 && reason.empty()) return {204, "", ""};
-  return JsonResponse(
-      {{"status", "error"},
-       {"error", StrCat(outcome->accepted, " entries stored, ", rejected, " refused: ", reason)},
-       {"accepted", outcome->accepted},
-       {"rejected", rejected}},
-      400);
+  // A stream refused with no entries (no "values") is still an error to report.
+  if (outcome->rejected == 0 && outcome->reason.empty()) return {204, "", ""};
+  return JsonResponse({{"status", "error"},
+                       {"error", StrCat(outcome->accepted, " entries stored, ", outcome->rejected,
+                                        " refused: ", outcome->reason)},
+                       {"accepted", outcome->accepted},
+                       {"rejected", outcome->rejected}},
+                      400);
 }
 
 }  // namespace vigie::server::http

@@ -7,8 +7,10 @@
 #include <optional>
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "nlohmann/json.hpp"
+#include "server/http/json_bytes.h"
 
 namespace vigie::server::http {
 
@@ -17,15 +19,7 @@ namespace {
 using google::protobuf::io::CodedInputStream;
 using nlohmann::json;
 
-constexpr int kMaxReasons = 3;
-
-// Counts one refused entry and keeps the first few reasons, as the Ingester does.
-void Refuse(DecodedPush* out, std::string why) {
-  ++out->rejected;
-  if (out->rejected > kMaxReasons) return;
-  if (!out->reason.empty()) out->reason += "; ";
-  out->reason += why;
-}
+void Refuse(ReceivedBatch* out, std::string_view why) { out->refused.Add(1, why); }
 
 absl::Status StreamError(std::string_view message) {
   return absl::InvalidArgumentError(std::string(message));
@@ -41,7 +35,7 @@ absl::StatusOr<std::vector<Label>> JsonLabels(const json& stream) {
   std::vector<Label> labels;
   for (const auto& [name, value] : it->items()) {
     if (!value.is_string()) {
-      return StreamError(StrCat("label \"", name.substr(0, 64), "\" has a value of type ",
+      return StreamError(StrCat("label \"", EscapeForMessage(name), "\" has a value of type ",
                                 value.type_name(), ", not a string"));
     }
     labels.push_back({name, value.get<std::string>()});
@@ -51,7 +45,7 @@ absl::StatusOr<std::vector<Label>> JsonLabels(const json& stream) {
 
 // One [ts, line] or [ts, line, {metadata}] pair; nullopt (and the entry refused) when malformed.
 std::optional<store::LogEntry> JsonEntry(const json& value, size_t stream, size_t index,
-                                         DecodedPush* out) {
+                                         ReceivedBatch* out) {
   auto refuse = [&](std::string_view what) {
     Refuse(out, StrCat("stream ", stream, " entry ", index, ": ", what));
     return std::nullopt;
@@ -67,7 +61,7 @@ std::optional<store::LogEntry> JsonEntry(const json& value, size_t stream, size_
   }
   const std::string& ts_text = ts.get_ref<const std::string&>();
   if (!ParseNumber(ts_text, &ts_ns)) {
-    return refuse(StrCat("timestamp \"", ts_text.substr(0, 64),
+    return refuse(StrCat("timestamp \"", EscapeForMessage(ts_text),
                          "\" is not an integer count of Unix epoch nanoseconds"));
   }
   if (!value[1].is_string()) return refuse("the log line is not a string");
@@ -161,7 +155,7 @@ bool ReadTimestamp(CodedInputStream& in, int64_t* seconds, int64_t* nanos) {
 // logproto.EntryAdapter {Timestamp timestamp = 1; string line = 2; ... = 3 (metadata)}.
 // Appends the entry to `entries`, or refuses it when its timestamp is out of range.
 bool ReadEntry(CodedInputStream& in, size_t stream, std::vector<store::LogEntry>* entries,
-               DecodedPush* out) {
+               ReceivedBatch* out) {
   CodedInputStream::Limit limit;
   if (!EnterMessage(in, &limit)) return false;
   int64_t seconds = 0, nanos = 0;
@@ -184,10 +178,10 @@ bool ReadEntry(CodedInputStream& in, size_t stream, std::vector<store::LogEntry>
 }
 
 // logproto.StreamAdapter {string labels = 1; repeated EntryAdapter entries = 2; uint64 hash = 3}
-bool ReadStream(CodedInputStream& in, DecodedPush* out) {
+bool ReadStream(CodedInputStream& in, ReceivedBatch* out) {
   CodedInputStream::Limit limit;
   if (!EnterMessage(in, &limit)) return false;
-  size_t index = out->batch.streams.size();
+  size_t index = out->streams.size();
   std::string labels;
   ReceivedStream stream;
   bool ok = ReadFields(in, [&](uint32_t tag) {
@@ -203,36 +197,32 @@ bool ReadStream(CodedInputStream& in, DecodedPush* out) {
   } else {
     stream.labels = parsed.status();
   }
-  out->batch.streams.push_back(std::move(stream));
+  out->streams.push_back(std::move(stream));
   return true;
 }
 
 }  // namespace
 
-absl::StatusOr<DecodedPush> DecodeLokiJsonPush(std::string_view body) {
-  json doc;
-  try {
-    doc = json::parse(body);
-  } catch (const json::exception& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
-    std::string_view what = e.what();
-    size_t bracket = what.find("] ");
-    if (bracket != std::string_view::npos) what.remove_prefix(bracket + 2);
-    return absl::InvalidArgumentError(StrCat("the body is not valid JSON: ", what));
+absl::StatusOr<ReceivedBatch> DecodeLokiJsonPush(std::string_view body) {
+  absl::StatusOr<json> parsed = ParseJsonBytes(body);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        StrCat("the body is not valid JSON: ", parsed.status().message()));
   }
+  const json& doc = *parsed;
   auto streams = doc.is_object() ? doc.find("streams") : doc.end();
   if (!doc.is_object() || streams == doc.end() || !streams->is_array()) {
     return absl::InvalidArgumentError(
         "the body must be a JSON object {\"streams\": [{\"stream\": {...}, \"values\": [...]}]}");
   }
-  DecodedPush out;
-  out.batch.protocol = "loki_json";
+  ReceivedBatch out;
+  out.protocol = "loki_json";
   for (size_t i = 0; i < streams->size(); ++i) {
     const json& s = (*streams)[i];
     ReceivedStream stream;
     if (!s.is_object()) {
       stream.labels = StreamError(StrCat("is a JSON ", s.type_name(), ", not an object"));
-      out.batch.streams.push_back(std::move(stream));
+      out.streams.push_back(std::move(stream));
       continue;
     }
     stream.labels = JsonLabels(s);
@@ -247,13 +237,13 @@ absl::StatusOr<DecodedPush> DecodeLokiJsonPush(std::string_view body) {
         if (entry) stream.entries.push_back(*std::move(entry));
       }
     }
-    out.batch.streams.push_back(std::move(stream));
+    out.streams.push_back(std::move(stream));
   }
   return out;
 }
 
-absl::StatusOr<DecodedPush> DecodeLokiProtoPush(std::string_view body,
-                                                uint64_t max_uncompressed_bytes) {
+absl::StatusOr<ReceivedBatch> DecodeLokiProtoPush(std::string_view body,
+                                                  uint64_t max_uncompressed_bytes) {
   size_t size = 0;
   if (!snappy::GetUncompressedLength(body.data(), body.size(), &size)) {
     return absl::InvalidArgumentError(
@@ -269,8 +259,8 @@ absl::StatusOr<DecodedPush> DecodeLokiProtoPush(std::string_view body,
   if (!snappy::Uncompress(body.data(), body.size(), &raw)) {
     return absl::InvalidArgumentError("the body is not valid snappy-compressed data");
   }
-  DecodedPush out;
-  out.batch.protocol = "loki_proto";
+  ReceivedBatch out;
+  out.protocol = "loki_proto";
   CodedInputStream in(reinterpret_cast<const uint8_t*>(raw.data()), static_cast<int>(raw.size()));
   CodedInputStream::Limit whole = in.PushLimit(static_cast<int>(raw.size()));
   bool ok = ReadFields(in, [&](uint32_t tag) {
@@ -281,7 +271,7 @@ absl::StatusOr<DecodedPush> DecodeLokiProtoPush(std::string_view body,
   if (!ok) {
     return absl::InvalidArgumentError(
         StrCat("the body is not a valid logproto.PushRequest: malformed protobuf in stream ",
-               out.batch.streams.size(), " (byte ", in.CurrentPosition(), " of ", raw.size(), ")"));
+               out.streams.size(), " (byte ", in.CurrentPosition(), " of ", raw.size(), ")"));
   }
   return out;
 }

@@ -7,7 +7,9 @@
 //  - a stream whose labels are unusable carries its error in ReceivedStream::labels, with its
 //    entries, which the Ingester then counts as refused and names;
 //  - an entry that cannot be decoded (a timestamp that is not a nanosecond count, a line that
-//    is not a string) is left out and counted in DecodedPush::rejected.
+//    is not a string) is left out, counted and named in ReceivedBatch::refused.
+// Strings are bytes: a label or a line that is not valid UTF-8 reaches the Ingester as sent
+// (which refuses such a label and stores such a line as it is).
 #pragma once
 
 #include <cstdint>
@@ -19,23 +21,18 @@
 
 namespace vigie::server::http {
 
-struct DecodedPush {
-  ReceivedBatch batch;
-  uint64_t rejected = 0;  // Entries left out while decoding.
-  std::string reason;     // What was wrong with the first few of them; empty when none.
-};
-
 // JSON: {"streams": [{"stream": {"label": "value", ...},
 //                     "values": [["<unix ns>", "<line>"], ["<unix ns>", "<line>", {metadata}]]}]}
-// The structured metadata object is accepted and ignored. batch.protocol is "loki_json".
-absl::StatusOr<DecodedPush> DecodeLokiJsonPush(std::string_view body);
+// The structured metadata object is accepted and ignored. protocol is "loki_json". Read with
+// ParseJsonBytes (json_bytes.h): strings may hold any bytes.
+absl::StatusOr<ReceivedBatch> DecodeLokiJsonPush(std::string_view body);
 
 // Snappy-compressed (block format) logproto.PushRequest, as Promtail and the Grafana Agent send.
 // Refuses a body that is not valid snappy, whose decompressed size is above
 // `max_uncompressed_bytes`, or that is not a well-formed message. Stream labels are parsed with
 // LabelSet::Parse; lines are taken as bytes (not required to be UTF-8, as in Loki). Unknown
-// fields, such as structured metadata, are skipped. batch.protocol is "loki_proto".
-absl::StatusOr<DecodedPush> DecodeLokiProtoPush(std::string_view body,
-                                                uint64_t max_uncompressed_bytes);
+// fields, such as structured metadata, are skipped. protocol is "loki_proto".
+absl::StatusOr<ReceivedBatch> DecodeLokiProtoPush(std::string_view body,
+                                                  uint64_t max_uncompressed_bytes);
 
 }  // namespace vigie::server::http

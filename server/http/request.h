@@ -20,6 +20,8 @@ struct Request {
   std::string authorization;
   std::string content_type;
   std::string content_encoding;
+  std::string org_id;  // X-Scope-OrgID: the tenant a Loki client names.
+  std::string peer;    // The client's IP address ("" in unit tests).
   std::string body;
   // Polled by long handlers (queries): true once the client has gone away or the server is
   // stopping, so that the work can stop. Empty in unit tests: never.

@@ -44,7 +44,14 @@ TEST(CollectorConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(
       error("inputs: [{type: file, paths: [a], multiline: {start: '('}}]").find("multiline start"),
       std::string::npos);
-  EXPECT_NE(error("labels: {file: x}").find("set by the collector"), std::string::npos);
+  EXPECT_EQ(error("labels: {__name__: x}"),
+            "labels: label name \"__name__\" is reserved: names starting with __ are internal (as "
+            "in Loki)");
+  EXPECT_EQ(error("inputs: [{type: file, paths: [a], labels: {__path__: x}}]"),
+            "input file-0: label name \"__path__\" is reserved: names starting with __ are "
+            "internal (as in Loki)");
+  EXPECT_EQ(error("labels: {service: \"t4\xff\"}"),
+            "labels: label service: value \"t4\\xff\" is not valid UTF-8 (byte 2)");
   EXPECT_NE(error("labels: {1x: y}").find("invalid"), std::string::npos);
   EXPECT_NE(error("spool: {max_bytes: lots}").find("size \"lots\""), std::string::npos);
   EXPECT_NE(error("inputs: [{type: syslog, listen: [\"127.0.0.1:514\"]}]").find("udp://"),

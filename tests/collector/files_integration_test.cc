@@ -121,6 +121,24 @@ TEST_F(CollectorFilesTest, GlobMatchesANewFile) {
   EXPECT_FALSE(entries[0].labels["host"].empty());
 }
 
+// Labels in the configuration win over the ones the collector adds (docs/collector.md); a file
+// name that is not UTF-8 (latin-1 here) is sent with U+FFFD in place of the bad byte.
+TEST_F(CollectorFilesTest, ConfiguredLabelsWinAndFileNamesAreMadeUtf8) {
+  StartCollector("batch: {max_age: 200ms}\nlabels: {host: configured-host}\n" +
+                 FileInputYaml("app*.log", "beginning", "    labels: {file: app}\n") +
+                 "  - type: file\n    paths: [\"" + Path("logs") + "/caf*\"]\n" +
+                 "    read_from: beginning\n");
+  AppendToFile(Path("logs/app1.log"), "one\n");
+  AppendToFile(Path("logs/app2.log"), "two\n");
+  AppendToFile(Path("logs/caf\xe9.txt"), "latin-1 name\n");
+  std::string query = R"({file="app", host="configured-host"})";
+  ASSERT_TRUE(WaitStored(query, 2, seconds(30))) << Diagnose(query);
+  std::string latin1 = "{file=\"" + Path("logs/caf\xef\xbf\xbd.txt") + "\"}";
+  ASSERT_TRUE(WaitStored(latin1, 1, seconds(30))) << Diagnose(latin1);
+  EXPECT_EQ(Stored(latin1)[0].line, "latin-1 name");
+  EXPECT_EQ(Stored(latin1)[0].labels["host"], "configured-host");
+}
+
 TEST_F(CollectorFilesTest, FirstStartReadsFromTheEnd) {
   std::string path = Path("logs/old.log");
   AppendToFile(path, "history 1\nhistory 2\n");

@@ -161,5 +161,19 @@ TEST(CollectorSyslogEntriesTest, LabelsLineAndTime) {
   EXPECT_EQ(metrics.ForInput("s", "syslog").parse_errors.Value(), 1);
 }
 
+TEST(CollectorSyslogEntriesTest, ConfiguredLabelsWinOverTheMessages) {
+  testing::RecordingSink sink;
+  Metrics metrics;
+  SyslogEntries entries({{"host", "configured"}, {"app", ""}}, "collector-host", &sink,
+                        metrics.ForInput("s", "syslog"));
+  entries.Handle("<165>1 2003-10-11T22:14:15.003Z web1 app1 - - - hello\n", false, "", kNow);
+  auto e = sink.entries();
+  ASSERT_EQ(e.size(), 1u);
+  // An empty value removes the automatic label.
+  EXPECT_EQ(e[0].labels,
+            (std::map<std::string, std::string>{
+                {"facility", "local4"}, {"host", "configured"}, {"severity", "notice"}}));
+}
+
 }  // namespace
 }  // namespace vigie::collector

@@ -30,17 +30,16 @@ TEST(LokiJsonPushTest, DecodesStreamsAndEntriesIgnoringStructuredMetadata) {
                   ["1700000000000000002", "second", {"trace_id": "abc"}]]},
       {"stream": {"job": "db"}, "values": []}]})");
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(decoded->batch.protocol, "loki_json");
-  EXPECT_EQ(decoded->batch.agent_id, "");
-  EXPECT_EQ(decoded->batch.seq, 0u);
-  EXPECT_EQ(decoded->rejected, 0u);
-  ASSERT_EQ(decoded->batch.streams.size(), 2u);
-  EXPECT_THAT(Labels(decoded->batch.streams[0]),
-              ElementsAre(Label{"host", "web1"}, Label{"job", "api"}));
-  EXPECT_THAT(decoded->batch.streams[0].entries,
+  EXPECT_EQ(decoded->protocol, "loki_json");
+  EXPECT_EQ(decoded->agent_id, "");
+  EXPECT_EQ(decoded->seq, 0u);
+  EXPECT_EQ(decoded->refused.count, 0u);
+  ASSERT_EQ(decoded->streams.size(), 2u);
+  EXPECT_THAT(Labels(decoded->streams[0]), ElementsAre(Label{"host", "web1"}, Label{"job", "api"}));
+  EXPECT_THAT(decoded->streams[0].entries,
               ElementsAre(store::LogEntry{1700000000000000001, "first"},
                           store::LogEntry{1700000000000000002, "second"}));
-  EXPECT_TRUE(decoded->batch.streams[1].entries.empty());
+  EXPECT_TRUE(decoded->streams[1].entries.empty());
 }
 
 TEST(LokiJsonPushTest, RefusesABodyMalformedAsAWhole) {
@@ -68,7 +67,7 @@ TEST(LokiJsonPushTest, KeepsValidStreamsBesideInvalidOnesAndNamesWhatWasWrong) {
       {"stream": {"job": "novalues"}},
       "not a stream"]})");
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  const auto& streams = decoded->batch.streams;
+  const auto& streams = decoded->streams;
   ASSERT_EQ(streams.size(), 6u);  // Every stream kept, in order, so indexes match.
   EXPECT_EQ(streams[0].entries.size(), 1u);
   ASSERT_FALSE(streams[1].labels.ok());
@@ -83,11 +82,45 @@ TEST(LokiJsonPushTest, KeepsValidStreamsBesideInvalidOnesAndNamesWhatWasWrong) {
   ASSERT_FALSE(streams[5].labels.ok());
   EXPECT_THAT(Message(streams[5].labels.status()), HasSubstr("not an object"));
 
-  EXPECT_EQ(decoded->rejected, 5u);
-  EXPECT_THAT(decoded->reason, HasSubstr("stream 3 entry 0: timestamp \"abc\""));
-  EXPECT_THAT(decoded->reason, HasSubstr("stream 3 entry 1: the log line is not a string"));
-  EXPECT_THAT(decoded->reason, HasSubstr("stream 3 entry 2: the timestamp is a JSON number"));
-  EXPECT_THAT(decoded->reason, Not(HasSubstr("entry 4")));  // Only the first few are named.
+  EXPECT_EQ(decoded->refused.count, 5u);
+  EXPECT_THAT(decoded->refused.reason, HasSubstr("stream 3 entry 0: timestamp \"abc\""));
+  EXPECT_THAT(decoded->refused.reason, HasSubstr("stream 3 entry 1: the log line is not a string"));
+  EXPECT_THAT(decoded->refused.reason,
+              HasSubstr("stream 3 entry 2: the timestamp is a JSON number"));
+  EXPECT_THAT(decoded->refused.reason, HasSubstr("stream 3 entry 5: must be an array"));
+}
+
+TEST(LokiJsonPushTest, StringsAreBytesEvenWhenNotUtf8) {
+  // Raw bytes that are not UTF-8 (a Go client building a string from []byte sends them as they
+  // are), escapes, a surrogate pair, and a lone surrogate (kept as its 3-byte form).
+  auto decoded = DecodeLokiJsonPush(
+      "{\"streams\": [{\"stream\": {\"service\": \"t4\xff\"},"
+      " \"values\": [[\"1700000000000000000\", \"raw \xc3\x28 \\u00e9\\ud83d\\ude00 "
+      "\\ud800!\"]]}]}");
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_THAT(Labels(decoded->streams[0]), ElementsAre(Label{"service", "t4\xff"}));
+  EXPECT_THAT(decoded->streams[0].entries,
+              ElementsAre(store::LogEntry{1700000000000000000,
+                                          "raw \xc3\x28 \xc3\xa9\xf0\x9f\x98\x80 \xed\xa0\x80!"}));
+}
+
+TEST(LokiJsonPushTest, MalformedJsonIsNamedWithItsPosition) {
+  struct Case {
+    std::string body, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"{\"streams\": [1,]}", "line 1, column 16: expected a value, found \"]}\""},
+           {"{\"streams\":\n \"a\tb\"}", "line 2, column 4: expected an escape"},
+           {"{\"streams\": [\"\\x\"]}", "expected an escape"},
+           {"{\"a\": 1} x", "expected the end of the document"},
+           {"{\"a\": 01}", "expected ',' or '}'"},
+           {std::string(200, '[') + std::string(200, ']'), "at most 100 levels of nesting"},
+           {"{\"a\": \"\xff", "closing the string, found the end of the body"}}) {
+    auto decoded = DecodeLokiJsonPush(c.body);
+    ASSERT_FALSE(decoded.ok()) << c.body;
+    EXPECT_THAT(Message(decoded.status()), HasSubstr("not valid JSON: "));
+    EXPECT_THAT(Message(decoded.status()), HasSubstr(c.message)) << c.body;
+  }
 }
 
 std::string SnappyProto(const logproto::PushRequest& request) {
@@ -115,15 +148,14 @@ TEST(LokiProtoPushTest, DecodesSnappyProtobuf) {
   b->set_hash(42);
   auto decoded = DecodeLokiProtoPush(SnappyProto(request), 1 << 20);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(decoded->batch.protocol, "loki_proto");
-  EXPECT_EQ(decoded->rejected, 0u);
-  ASSERT_EQ(decoded->batch.streams.size(), 2u);
-  EXPECT_THAT(Labels(decoded->batch.streams[0]),
-              ElementsAre(Label{"host", "web1"}, Label{"job", "api"}));
-  EXPECT_THAT(decoded->batch.streams[0].entries,
+  EXPECT_EQ(decoded->protocol, "loki_proto");
+  EXPECT_EQ(decoded->refused.count, 0u);
+  ASSERT_EQ(decoded->streams.size(), 2u);
+  EXPECT_THAT(Labels(decoded->streams[0]), ElementsAre(Label{"host", "web1"}, Label{"job", "api"}));
+  EXPECT_THAT(decoded->streams[0].entries,
               ElementsAre(store::LogEntry{1700000000000000005, "first"},
                           store::LogEntry{1700000001999999999, "second"}));
-  EXPECT_THAT(Labels(decoded->batch.streams[1]), ElementsAre(Label{"job", "db"}));
+  EXPECT_THAT(Labels(decoded->streams[1]), ElementsAre(Label{"job", "db"}));
 }
 
 TEST(LokiProtoPushTest, KeepsLineBytesThatAreNotUtf8) {
@@ -139,8 +171,8 @@ TEST(LokiProtoPushTest, KeepsLineBytesThatAreNotUtf8) {
   snappy::Compress(raw.data(), raw.size(), &body);
   auto decoded = DecodeLokiProtoPush(body, 1 << 20);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  ASSERT_EQ(decoded->batch.streams.size(), 1u);
-  EXPECT_THAT(decoded->batch.streams[0].entries,
+  ASSERT_EQ(decoded->streams.size(), 1u);
+  EXPECT_THAT(decoded->streams[0].entries,
               ElementsAre(store::LogEntry{1700000000LL * 1'000'000'000, line}));
 }
 
@@ -156,14 +188,14 @@ TEST(LokiProtoPushTest, KeepsValidStreamsBesideInvalidOnes) {
   AddEntry(good, 9223372037, 0, "after 2262");
   auto decoded = DecodeLokiProtoPush(SnappyProto(request), 1 << 20);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  ASSERT_EQ(decoded->batch.streams.size(), 2u);
-  EXPECT_FALSE(decoded->batch.streams[0].labels.ok());
-  EXPECT_EQ(decoded->batch.streams[0].entries.size(), 1u);
-  EXPECT_THAT(decoded->batch.streams[1].entries,
+  ASSERT_EQ(decoded->streams.size(), 2u);
+  EXPECT_FALSE(decoded->streams[0].labels.ok());
+  EXPECT_EQ(decoded->streams[0].entries.size(), 1u);
+  EXPECT_THAT(decoded->streams[1].entries,
               ElementsAre(store::LogEntry{1700000000000000000, "kept"}));
-  EXPECT_EQ(decoded->rejected, 2u);
-  EXPECT_THAT(decoded->reason, HasSubstr("stream 1 entry 1: timestamp"));
-  EXPECT_THAT(decoded->reason, HasSubstr("out of range"));
+  EXPECT_EQ(decoded->refused.count, 2u);
+  EXPECT_THAT(decoded->refused.reason, HasSubstr("stream 1 entry 1: timestamp"));
+  EXPECT_THAT(decoded->refused.reason, HasSubstr("out of range"));
 }
 
 TEST(LokiProtoPushTest, RefusesBodiesThatAreNotSnappyProtobuf) {

@@ -1,0 +1,55 @@
+// Per-sender stream budgets: how many distinct streams one sender may be writing to at once, so
+// that one client inventing labels cannot exhaust vigied's stream index for everyone else.
+//
+// A sender is whoever the protocol can tell apart (the Ingester's ReceivedBatch::sender): the
+// agent of a gRPC push, the token, X-Scope-OrgID or peer address of a Loki push
+// (docs/operations.md, "Stream budgets"). A stream counts against its sender's budget until it
+// has had no entry from that sender for `stream_idle_ns`; a sender with no such stream is
+// forgotten. At most `max_senders` senders are tracked at once.
+//
+// Memory: about 50 bytes per (sender, active stream), at most max_senders ×
+// max_streams_per_sender of them.
+//
+// Thread safety: Admit() may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "absl/status/status.h"
+#include "common/limits.h"
+
+namespace vigie::server {
+
+class StreamBudgets {
+ public:
+  explicit StreamBudgets(const Limits& limits);
+
+  // Records that `sender` writes to `stream_id` at `now_ns`. ResourceExhausted, naming the full
+  // budget (as `sender_name`) and its flag, when that is a new stream for a sender already at
+  // its limit, or a new sender while max_senders are active.
+  absl::Status Admit(const std::string& sender, std::string_view sender_name, uint64_t stream_id,
+                     int64_t now_ns);
+
+ private:
+  struct Sender {
+    std::unordered_map<uint64_t, int64_t> last_write;  // By stream id.
+    int64_t next_expiry_ns = 0;  // No stream expires before this (a lower bound).
+  };
+  // Forgets the streams of `sender` idle at `now_ns`.
+  void ExpireLocked(Sender& sender, int64_t now_ns);
+  // The same for every sender, forgetting those left with no stream.
+  void ExpireAllLocked(int64_t now_ns);
+
+  const uint32_t max_streams_;
+  const int64_t idle_ns_;
+  const uint32_t max_senders_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Sender> senders_;
+  int64_t next_sweep_ns_ = 0;
+};
+
+}  // namespace vigie::server
