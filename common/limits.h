@@ -14,6 +14,10 @@ struct Limits {
   uint32_t max_label_value_bytes = 2048;
   uint64_t max_batch_bytes = 16 * 1024 * 1024;
   uint32_t max_streams_per_agent = 10000;
+  // Bytes held by requests in flight, received and decompressed, over HTTP and gRPC together.
+  uint64_t max_inflight_request_bytes = 256 * 1024 * 1024;
+  // How many times its size a compressed HTTP body may inflate to (at least 1 MiB).
+  uint32_t max_decompression_ratio = 100;
   // Queries.
   uint32_t max_query_bytes = 64 * 1024;
   uint32_t max_regex_program_size = 5000;

@@ -106,6 +106,14 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--max-batch-bytes", l.max_batch_bytes, "Largest push batch (line bytes)")
       ->capture_default_str();
   app.add_option("--max-streams-per-agent", l.max_streams_per_agent)->capture_default_str();
+  app.add_option("--max-inflight-request-bytes", l.max_inflight_request_bytes,
+                 "Bytes that pushes in flight may hold, received and decompressed, HTTP and gRPC "
+                 "together; beyond, senders get 429 / RESOURCE_EXHAUSTED and retry")
+      ->capture_default_str();
+  app.add_option("--max-decompression-ratio", l.max_decompression_ratio,
+                 "How many times its size a gzip HTTP body may inflate to (at least 1 MiB; 0: "
+                 "only the body limit)")
+      ->capture_default_str();
   app.add_option("--max-query-bytes", l.max_query_bytes)->capture_default_str();
   app.add_option("--max-regex-program-size", l.max_regex_program_size)->capture_default_str();
   app.add_option("--max-query-range", max_query_range, "Longest query time range")

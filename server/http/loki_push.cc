@@ -1,7 +1,6 @@
 #include "server/http/loki_push.h"
 
 #include "common/strings.h"
-#include "server/http/gzip.h"
 #include "server/http/loki_push_decode.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
@@ -19,20 +18,9 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
 }
 
 absl::StatusOr<DecodedPush> Decode(const Request& request, uint64_t max_bytes) {
-  std::string_view body = request.body;
-  std::string inflated;
-  if (StartsWithNoCase(request.content_encoding, "gzip")) {
-    absl::StatusOr<std::string> raw = Gunzip(body, max_bytes);
-    if (!raw.ok()) return raw.status();
-    inflated = *std::move(raw);
-    body = inflated;
-  } else if (!request.content_encoding.empty() &&
-             !StartsWithNoCase(request.content_encoding, "identity")) {
-    return absl::InvalidArgumentError(StrCat("unsupported Content-Encoding \"",
-                                             request.content_encoding.substr(0, 64),
-                                             "\": send gzip or none"));
-  }
+  // The body is already decoded from its Content-Encoding (server/http/connection.h).
   // As in Loki: JSON when the content type says so, snappy protobuf otherwise.
+  std::string_view body = request.body;
   if (StartsWithNoCase(request.content_type, "application/json")) return DecodeLokiJsonPush(body);
   return DecodeLokiProtoPush(body, max_bytes);
 }

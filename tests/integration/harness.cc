@@ -179,6 +179,8 @@ void Vigied::Stop() {
   }
 }
 
+pid_t Vigied::pid() const { return process_ ? process_->pid() : -1; }
+
 std::string Vigied::Log() const { return ReadFile(data_dir_ + ".log"); }
 
 }  // namespace vigie::testing

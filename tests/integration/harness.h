@@ -73,6 +73,7 @@ class Vigied {
   const std::string& grpc_address() const { return grpc_address_; }  // host:port
   const std::string& http_address() const { return http_address_; }  // host:port
   const std::string& data_dir() const { return data_dir_; }
+  pid_t pid() const;  // While running; -1 otherwise.
   std::string Log() const;
 
  private:
