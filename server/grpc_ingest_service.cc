@@ -106,6 +106,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       lock.unlock();
       absl::StatusOr<IngestOutcome> outcome =
           next.batch.ok() ? ingester_->Commit(*std::move(next.batch)) : next.batch.status();
+      next.reservation.Release();  // Before the ack: a sender that has it may push again.
       lock.lock();
       committing_ = false;
       ++next_commit_;
