@@ -21,6 +21,10 @@ struct Limits {
   // bound but 1970 (vigied sets it from --retention unless --reject-older-than is given).
   int64_t reject_older_than_ns = 0;
   int64_t creation_grace_ns = 10LL * 60 * 1'000'000'000;
+  // Bytes held by requests in flight, received and decompressed, over HTTP and gRPC together.
+  uint64_t max_inflight_request_bytes = 256 * 1024 * 1024;
+  // How many times its size a compressed HTTP body may inflate to (at least 1 MiB).
+  uint32_t max_decompression_ratio = 100;
   // Queries.
   uint32_t max_query_bytes = 64 * 1024;
   uint32_t max_regex_program_size = 5000;

@@ -43,6 +43,19 @@ inline int HexValue(char c) {
   return -1;
 }
 
+// ASCII case-insensitive comparisons (HTTP header values, schemes, tokens).
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+inline bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
 // Whole-string numeric parsing; false on any trailing byte, overflow or empty input.
 template <typename T>
 bool ParseNumber(std::string_view text, T* out) {

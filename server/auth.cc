@@ -32,8 +32,9 @@ bool ParseScope(std::string_view name, Scope* scope) {
 
 absl::Status Authorizer::Check(std::string_view authorization, Scope scope) const {
   if (!enabled()) return absl::OkStatus();
+  // The scheme is case-insensitive (RFC 7235): "bearer xyz" is accepted.
   constexpr std::string_view kBearer = "Bearer ";
-  if (!authorization.starts_with(kBearer)) {
+  if (!StartsWithIgnoreCase(authorization, kBearer)) {
     return absl::UnauthenticatedError(
         "missing bearer token: send the header \"Authorization: Bearer <token>\" (vigie --token)");
   }

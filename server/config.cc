@@ -108,6 +108,14 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--max-streams-per-sender,--max-streams-per-agent", l.max_streams_per_sender,
                  "Streams one sender (agent, token, X-Scope-OrgID or address) may write to at once")
       ->capture_default_str();
+  app.add_option("--max-inflight-request-bytes", l.max_inflight_request_bytes,
+                 "Bytes that pushes in flight may hold, received and decompressed, HTTP and gRPC "
+                 "together; beyond, senders get 429 / RESOURCE_EXHAUSTED and retry")
+      ->capture_default_str();
+  app.add_option("--max-decompression-ratio", l.max_decompression_ratio,
+                 "How many times its size a gzip HTTP body may inflate to (at least 1 MiB; 0: "
+                 "only the body limit)")
+      ->capture_default_str();
   AddDurationOption(
       &app, "--stream-idle-timeout", &l.stream_idle_ns,
       "A stream stops counting against its sender's budget after this without entries");

@@ -29,8 +29,9 @@ constexpr size_t kMaxBatchesInFlight = 3;
 // The work runs inside OnReadDone, so it ends before OnDone. mu_ guards the state.
 class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck> {
  public:
-  PushReactor(Ingester* ingester, absl::Status auth, std::string peer)
-      : ingester_(ingester), peer_(std::move(peer)) {
+  PushReactor(Ingester* ingester, RequestBudget* budget, grpc::CallbackServerContext* context,
+              absl::Status auth)
+      : ingester_(ingester), budget_(budget), context_(context), peer_(context->peer()) {
     if (!auth.ok()) {
       Finish(ToGrpcStatus(auth));
       return;
@@ -47,6 +48,17 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       Act(lock);
       return;
     }
+    RequestBudget::Reservation reservation =
+        budget_ ? budget_->NewReservation() : RequestBudget::Reservation();
+    if (!reservation.Grow(request_.ByteSizeLong())) {
+      request_ = v1::PushRequest();  // Its memory goes back now, not when the call ends.
+      client_done_ = true;
+      context_->AddTrailingMetadata("grpc-retry-pushback-ms",
+                                    std::to_string(RequestBudget::kRetryAfterSeconds * 1000));
+      Fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, budget_->ExhaustedMessage()));
+      Act(lock);
+      return;
+    }
     v1::PushRequest request = std::move(request_);
     uint64_t index = next_read_++;
     ++in_flight_;
@@ -59,7 +71,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
                   StrCat("agent_id is longer than ", kMaxAgentIdBytes, " bytes"))
             : ingester_->Prepare(BatchFromProto(std::move(request), peer_));
     lock.lock();
-    prepared_.emplace(index, Prepared{seq, std::move(prepared)});
+    prepared_.emplace(index, Prepared{seq, std::move(prepared), std::move(reservation)});
     CommitInOrder(lock);
     Act(lock);
   }
@@ -81,6 +93,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   struct Prepared {
     uint64_t seq;
     absl::StatusOr<PreparedIngest> batch;
+    RequestBudget::Reservation reservation;  // Given back once committed or refused.
   };
 
   // Commits the prepared batches whose turn has come, unless another thread is committing (it
@@ -95,6 +108,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       lock.unlock();
       absl::StatusOr<IngestOutcome> outcome =
           next.batch.ok() ? ingester_->Commit(*std::move(next.batch)) : next.batch.status();
+      next.reservation.Release();  // Before the ack: a sender that has it may push again.
       lock.lock();
       committing_ = false;
       ++next_commit_;
@@ -142,7 +156,9 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   void Act(std::unique_lock<std::mutex>& lock) {
     StartReadAndWrite();
     bool drained = client_done_ && in_flight_ == 0;
-    bool finish = !finished_ && !writing_ && acks_.empty() && (finishing_ || drained);
+    // A commit under way ends with an ack to send first.
+    bool finish =
+        !finished_ && !writing_ && !committing_ && acks_.empty() && (finishing_ || drained);
     finished_ |= finish;
     grpc::Status status = finish ? status_ : grpc::Status::OK;
     lock.unlock();
@@ -151,8 +167,10 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   }
 
   Ingester* ingester_;
-  const std::string peer_;   // Whose stream budget a batch without agent_id uses.
-  v1::PushRequest request_;  // Filled by the pending read.
+  RequestBudget* budget_;                 // Null: unbounded.
+  grpc::CallbackServerContext* context_;  // gRPC's; valid until OnDone.
+  const std::string peer_;                // Whose stream budget a batch without agent_id uses.
+  v1::PushRequest request_;               // Filled by the pending read.
 
   std::mutex mu_;
   bool reading_ = false, writing_ = false, committing_ = false;
@@ -200,8 +218,8 @@ grpc::ServerUnaryReactor* IngestService::Limits(grpc::CallbackServerContext* con
 
 grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* IngestService::Push(
     grpc::CallbackServerContext* context) {
-  return new PushReactor(ingester_, auth_->Check(AuthorizationOf(context), Scope::kIngest),
-                         context->peer());
+  return new PushReactor(ingester_, budget_, context,
+                         auth_->Check(AuthorizationOf(context), Scope::kIngest));
 }
 
 }  // namespace vigie::server

@@ -4,15 +4,20 @@
 #include "common/limits.h"
 #include "server/auth.h"
 #include "server/ingester.h"
+#include "server/request_budget.h"
 #include "vigie/v1/ingest.grpc.pb.h"
 
 namespace vigie::server {
 
 class IngestService final : public v1::Ingest::CallbackService {
  public:
-  // Not owned; must outlive the service.
-  IngestService(Ingester* ingester, const Authorizer* auth, const vigie::Limits& limits)
-      : ingester_(ingester), auth_(auth), limits_(limits) {}
+  // Not owned; must outlive the service. Each Push batch holds its size in `budget` (null:
+  // unbounded) from its arrival until it is committed or refused; a batch that does not fit
+  // ends the call with RESOURCE_EXHAUSTED, saying when to retry (also in the
+  // grpc-retry-pushback-ms trailer), after the acks of the batches already stored.
+  IngestService(Ingester* ingester, const Authorizer* auth, const vigie::Limits& limits,
+                RequestBudget* budget = nullptr)
+      : ingester_(ingester), auth_(auth), limits_(limits), budget_(budget) {}
 
   grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* Push(
       grpc::CallbackServerContext* context) override;
@@ -24,6 +29,7 @@ class IngestService final : public v1::Ingest::CallbackService {
   Ingester* ingester_;
   const Authorizer* auth_;
   const vigie::Limits limits_;
+  RequestBudget* budget_;
 };
 
 // The largest gRPC message vigied receives: a batch of max_batch_bytes of lines plus its

@@ -13,6 +13,7 @@
 #include "server/config.h"
 #include "server/ingester.h"
 #include "server/metrics.h"
+#include "server/request_budget.h"
 #include "server/tail_hub.h"
 #include "store/log_store.h"
 
@@ -29,6 +30,8 @@ struct HttpDeps {
   Limits limits;
   // /readyz answers 200 while this returns true.
   std::function<bool()> ready;
+  // The in-flight request budget shared with gRPC; null: unbounded (tests).
+  RequestBudget* budget = nullptr;
 };
 
 class HttpServer {

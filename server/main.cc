@@ -1,5 +1,6 @@
 // vigied: the composition root. Everything else in server/ is wired together here and only here.
 #include <grpcpp/grpcpp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -118,7 +119,12 @@ int Run(int argc, char** argv) {
   Authorizer auth(config->tokens);
   Maintenance maintenance(store->get(), config->retention_ns);
 
-  IngestService ingest_service(&ingester, &auth, config->limits);
+  // Request buffers of 256 KiB and more get mappings of their own, unmapped when freed (glibc
+  // would otherwise raise this threshold as they are freed and keep them in its arenas), and
+  // what smaller allocations leave free is handed back after each burst of requests.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  RequestBudget request_budget(config->limits.max_inflight_request_bytes, [] { malloc_trim(0); });
+  IngestService ingest_service(&ingester, &auth, config->limits, &request_budget);
   QueryService query_service(&engine, store->get(), &tails, &metrics, &auth);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
@@ -134,8 +140,9 @@ int Run(int argc, char** argv) {
   }
 
   std::atomic<bool> ready{false};
-  HttpDeps deps{&engine,  store->get(), &ingester,      &tails,
-                &metrics, &auth,        config->limits, [&ready] { return ready.load(); }};
+  HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
+                &metrics,       &auth,        config->limits, [&ready] { return ready.load(); },
+                &request_budget};
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {
     std::cerr << "vigied: " << http.status().message() << "\n";
@@ -158,6 +165,7 @@ int Run(int argc, char** argv) {
   sigwait(&signals, &sig);
   spdlog::info("vigied: stopping on signal {}", sig);
   ready = false;
+  (*store)->StopMaintenance();  // A merge of small blocks would otherwise run to its end.
   (*http)->Stop();
   query_service.Stop();  // Tails end at once instead of holding the shutdown.
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -148,6 +148,12 @@ class LogStore : public LogAppender, public LogQuerier {
   // Merges runs of small blocks of the same stream and partition into blocks of about
   // target_block_bytes. Returns the number of blocks merged away.
   virtual absl::StatusOr<int> CompactSmallBlocks() = 0;
+  // Makes CompactSmallBlocks and DropPartitionsBefore, running on other threads or called later,
+  // return at their next block (with what they did so far), so that a stopping server does not
+  // wait for maintenance. What is left undone leaves the data whole: blocks not merged are read
+  // as they are, and a partition dropped is gone even if its space is reclaimed later by
+  // RocksDB's own compactions. Thread-safe; cannot be undone.
+  virtual void StopMaintenance() = 0;
   virtual LogStoreStats Stats() const = 0;
 };
 

@@ -37,8 +37,10 @@ absl::StatusOr<int> RocksLogStore::DropPartitionsBefore(int64_t cutoff_ns) {
   // Reclaim the disk space now rather than at some later compaction.
   rocksdb::Slice b(begin), e(end);
   for (Family f : {kPresence, kBlockIndex, kBlocks}) {
+    if (maintenance_stopped_.load()) break;
     rocksdb::CompactRangeOptions options;
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    options.canceled = &maintenance_stopped_;
     db_->CompactRange(options, families_[f], &b, &e);
   }
   return dropped;
@@ -65,6 +67,8 @@ absl::StatusOr<int> RocksLogStore::CompactSmallBlocks() {
     DecodedBlock decoded;
     absl::Status read;
     for (const BlockInfo& info : blocks) {
+      // Stopping: what is not merged yet stays as it is, readable.
+      if (maintenance_stopped_.load()) return merged;
       if (read = reader->ReadBlock(info.key, &decoded); !read.ok()) break;
       for (size_t i = 0; i < decoded.size(); ++i) {
         entries.push_back({decoded.ts(i), std::string(decoded.line(i))});

@@ -37,6 +37,7 @@ class RocksLogStore final : public LogStore {
 
   absl::StatusOr<int> DropPartitionsBefore(int64_t cutoff_ns) override;
   absl::StatusOr<int> CompactSmallBlocks() override;
+  void StopMaintenance() override { maintenance_stopped_.store(true); }
   LogStoreStats Stats() const override;
 
  private:
@@ -99,6 +100,8 @@ class RocksLogStore final : public LogStore {
   std::mutex small_mu_;
   std::map<std::pair<uint32_t, StreamId>, std::vector<BlockInfo>> small_blocks_;
   std::mutex compact_mu_;  // One compaction or retention pass at a time.
+  // Set by StopMaintenance; also cancels the manual RocksDB compaction of a retention pass.
+  std::atomic<bool> maintenance_stopped_{false};
   // Commits hold it shared; retention holds it alone while it decides which streams are left
   // without data and deletes them, so that it cannot delete a stream a commit is writing to.
   std::shared_mutex commit_mu_;

@@ -23,11 +23,13 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/strings.h"
+#include "server/http/gzip.h"
 #include "server/http/loki_tail.h"
 #include "server/http/request.h"
 #include "server/http/response.h"
 #include "server/http/router.h"
 #include "server/http/timed_socket.h"
+#include "server/request_budget.h"
 
 namespace vigie::server::http {
 
@@ -47,29 +49,63 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 // Boost 1.74's string_view is its own type, not std::string_view.
 inline std::string_view ToStd(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
-// The handlers' view of a request: target split into path and parameters, and the parameters
-// of a form-encoded body added to those of the query string. `body` is moved in.
-Request ToRequest(const BeastRequest& raw, std::string body);
+// The handlers' view of a request: target split into path and parameters, the body decoded
+// from its Content-Encoding, and the parameters of a form-encoded body added to those of the
+// query string. Content-Encoding: gzip is inflated within `limits` (the path's body limit,
+// --max-decompression-ratio), whose reserve() takes the inflated bytes from the in-flight
+// budget; identity and snappy (which Loki's push passes through: the body is snappy protobuf)
+// are kept as they are. A body without Content-Type that is a JSON object reads as
+// application/json. The error answer otherwise: 400 (corrupt, or an unknown encoding), 413 (it
+// inflates beyond the limits) or 429 (the budget is full). `body` is moved in.
+std::variant<Request, Response> ToRequest(const BeastRequest& raw, std::string body,
+                                          const InflateLimits& limits, const Router& router);
 
 // The answer to a request that could not be read, or nullopt when the connection should just
 // close (the client left, or was idle too long).
 std::optional<Response> ReadErrorResponse(const boost::system::error_code& ec);
 
-// Writes `response` within the write timeout; false when the connection failed.
+// Writes `response` within the write timeout; false when the connection failed. For a HEAD
+// request (`head_only`) only the header goes out, with the Content-Length of the body.
 template <class Stream>
 bool WriteResponse(Stream& stream, TimedSocket& socket, Response response, unsigned version,
-                   bool keep_alive, const ConnectionOptions& options) {
+                   bool keep_alive, const ConnectionOptions& options, bool head_only = false) {
   namespace http = boost::beast::http;
   http::response<http::string_body> res{static_cast<http::status>(response.status), version};
   res.set(http::field::server, "vigied");
   if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = std::move(response.body);
   res.prepare_payload();
   socket.expires_after(options.write_timeout);
   boost::system::error_code ec;
-  http::write(stream, res, ec);
+  http::response_serializer<http::string_body> serializer(res);
+  if (head_only) {
+    http::write_header(stream, serializer, ec);
+  } else {
+    http::write(stream, serializer, ec);
+  }
   return !ec;
+}
+
+// Reads the body of the request whose header `parser` holds, reserving in `reservation` the
+// buffer it grows into beyond what is reserved already (a body of known size is reserved before,
+// whole; a chunked one grows as it comes). False when the budget is full (nothing more is read;
+// the caller answers 429) or, with `ec` set, when reading failed.
+template <class Stream>
+bool ReadBody(Stream& stream, TimedSocket& socket, boost::beast::flat_buffer& buffer,
+              boost::beast::http::request_parser<boost::beast::http::string_body>& parser,
+              RequestBudget::Reservation& reservation, const ConnectionOptions& options,
+              boost::system::error_code& ec) {
+  namespace http = boost::beast::http;
+  socket.expires_after(options.body_timeout);
+  while (!parser.is_done()) {
+    http::read_some(stream, buffer, parser, ec);
+    if (ec) return true;
+    uint64_t held = parser.get().body().capacity();
+    if (held > reservation.bytes() && !reservation.Grow(held - reservation.bytes())) return false;
+  }
+  return true;
 }
 
 // The tail's view of a WebSocket connection. After the synchronous handshake the connection
@@ -214,14 +250,19 @@ void ServeConnection(Stream& stream, TimedSocket& socket, const Router& router,
                     version, false, options);
       return;
     }
-    if (boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    // A body of known size is reserved before the client is told to send it.
+    RequestBudget::Reservation reservation = router.NewReservation();
+    bool fits = !parser.content_length() || reservation.Grow(*parser.content_length());
+    if (fits && boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       http::response<http::empty_body> go_on{http::status::continue_, version};
       socket.expires_after(options.write_timeout);
       http::write(stream, go_on, ec);
       if (ec) return;
     }
-    socket.expires_after(options.body_timeout);
-    http::read(stream, buffer, parser, ec);
+    if (!fits || !ReadBody(stream, socket, buffer, parser, reservation, options, ec)) {
+      WriteResponse(stream, socket, router.Busy(), version, false, options);
+      return;
+    }
     if (ec) {
       if (ec == http::error::body_limit) {
         WriteResponse(stream, socket,
@@ -235,7 +276,17 @@ void ServeConnection(Stream& stream, TimedSocket& socket, const Router& router,
       return;
     }
     BeastRequest raw = parser.release();
-    Request request = ToRequest(raw, std::move(raw.body()));
+    bool head_only = raw.method() == http::verb::head;
+    InflateLimits inflate_limits{.max_bytes = limit,
+                                 .max_ratio = router.deps().limits.max_decompression_ratio,
+                                 .reserve = [&](size_t n) { return reservation.Grow(n); }};
+    std::variant<Request, Response> decoded =
+        ToRequest(raw, std::move(raw.body()), inflate_limits, router);
+    if (auto* error = std::get_if<Response>(&decoded)) {
+      WriteResponse(stream, socket, std::move(*error), version, false, options, head_only);
+      return;
+    }
+    Request& request = std::get<Request>(decoded);
     boost::system::error_code peer_error;
     request.peer = socket.socket().remote_endpoint(peer_error).address().to_string();
     if (request.path == kTailPath && boost::beast::websocket::is_upgrade(raw)) {
@@ -249,9 +300,12 @@ void ServeConnection(Stream& stream, TimedSocket& socket, const Router& router,
     }
     bool keep_alive = raw.keep_alive();
     request.client_gone = [&] { return stopping.load() || socket.peer_closed(); };
+    request.reserve = inflate_limits.reserve;
     Response response = router.Handle(request);
+    reservation.Release();
     keep_alive = keep_alive && !stopping.load();
-    if (!WriteResponse(stream, socket, std::move(response), version, keep_alive, options) ||
+    if (!WriteResponse(stream, socket, std::move(response), version, keep_alive, options,
+                       head_only) ||
         !keep_alive) {
       return;
     }

@@ -47,6 +47,10 @@ absl::StatusOr<TimeWindow> ParseTimeWindow(const Request& request, int64_t now_n
   absl::StatusOr<int64_t> start = ParseTimeParam(request, "start", StartBefore(anchor, lookback));
   if (!start.ok()) return start.status();
   window.start_ns = *start;
+  if (window.end_ns < window.start_ns) {
+    return absl::InvalidArgumentError(
+        "the end of the time range is before its start: swap start and end");
+  }
   return window;
 }
 

@@ -21,6 +21,8 @@ struct TimeWindow {
 // Every time parameter must be at or after the Unix epoch (so that differences of times cannot
 // overflow). end defaults to `now_ns`; start to end - `default_lookback_ns`, or to end - since when
 // `since` is given (now - since when end is in the future). An explicit start wins over since.
+// An end before the start is refused, as query_range, labels, label values and series share
+// this window.
 absl::StatusOr<TimeWindow> ParseTimeWindow(const Request& request, int64_t now_ns,
                                            int64_t default_lookback_ns);
 

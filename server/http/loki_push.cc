@@ -2,7 +2,6 @@
 
 #include "common/strings.h"
 #include "common/utf8.h"
-#include "server/http/gzip.h"
 #include "server/http/loki_push_decode.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
@@ -11,31 +10,13 @@ namespace vigie::server::http {
 
 namespace {
 
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 absl::StatusOr<ReceivedBatch> Decode(const Request& request, uint64_t max_bytes) {
-  std::string_view body = request.body;
-  std::string inflated;
-  if (StartsWithNoCase(request.content_encoding, "gzip")) {
-    absl::StatusOr<std::string> raw = Gunzip(body, max_bytes);
-    if (!raw.ok()) return raw.status();
-    inflated = *std::move(raw);
-    body = inflated;
-  } else if (!request.content_encoding.empty() &&
-             !StartsWithNoCase(request.content_encoding, "identity")) {
-    return absl::InvalidArgumentError(StrCat("unsupported Content-Encoding \"",
-                                             request.content_encoding.substr(0, 64),
-                                             "\": send gzip or none"));
-  }
+  // The body is already decoded from its Content-Encoding (server/http/connection.h).
   // As in Loki: JSON when the content type says so, snappy protobuf otherwise.
-  if (StartsWithNoCase(request.content_type, "application/json")) return DecodeLokiJsonPush(body);
-  return DecodeLokiProtoPush(body, max_bytes);
+  if (StartsWithIgnoreCase(request.content_type, "application/json")) {
+    return DecodeLokiJsonPush(request.body);
+  }
+  return DecodeLokiProtoPush(request.body, max_bytes);
 }
 
 // Whose stream budget a push uses (docs/http-api.md): the token when tokens are configured (a

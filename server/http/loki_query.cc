@@ -37,7 +37,7 @@ class QueryTimer {
     metrics_->QueryDone("loki", kind_, seconds(), response.status < 400);
     return response;
   }
-  Response Failed(const absl::Status& status) const { return Done(QueryError(status)); }
+  Response Failed(const absl::Status& status) const { return Done(StatusError(status)); }
 
  private:
   ServerMetrics* metrics_;

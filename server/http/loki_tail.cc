@@ -34,8 +34,7 @@ std::string Backfill(const TailPlan& plan, const HttpDeps& deps) {
   };
   logql::QueryParams params;
   params.end_ns = NowNanos() + 1;
-  params.start_ns =
-      std::max(plan.start_ns, params.end_ns - deps.engine->limits().max_query_range_ns);
+  params.start_ns = plan.start_ns;
   params.limit = plan.limit;
   std::deque<LabelSet> labels;  // A deque: entries point into it while it grows.
   std::vector<Entry> entries;
@@ -63,17 +62,21 @@ absl::StatusOr<TailPlan> ParseTailRequest(const Request& request, const HttpDeps
   if (!text) return absl::InvalidArgumentError("the \"query\" parameter is missing");
   absl::StatusOr<logql::LogSelector> selector = ParseLogQuery(*text, deps.engine->limits());
   if (!selector.ok()) return selector.status();
-  TailPlan plan;
-  plan.selector = *std::move(selector);
+  int64_t now = NowNanos();
   absl::StatusOr<int64_t> start =
-      ParseTimeParam(request, "start", StartBefore(NowNanos(), kDefaultLookbackNs));
+      ParseTimeParam(request, "start", StartBefore(now, kDefaultLookbackNs));
   if (!start.ok()) return start.status();
-  plan.start_ns = *start;
   absl::StatusOr<uint32_t> limit = ParseLimit(request);
   if (!limit.ok()) return limit.status();
-  plan.limit = std::min(*limit == 0 ? deps.limits.default_entries_per_query : *limit,
-                        deps.limits.max_entries_per_query);
-  return plan;
+  // The backfill is a log query from start to now: the same bounds as query_range's.
+  logql::Query query;
+  query.log = *std::move(selector);
+  logql::QueryParams params;
+  params.start_ns = std::min(*start, now);
+  params.end_ns = now;
+  params.limit = *limit;
+  if (absl::Status s = deps.engine->CheckParams(query, &params); !s.ok()) return s;
+  return TailPlan{*std::move(query.log), params.start_ns, params.limit};
 }
 
 void RunTail(const TailPlan& plan, const HttpDeps& deps, TailChannel& channel,

@@ -34,8 +34,10 @@ class TailChannel {
   virtual bool Alive() = 0;
 };
 
-// Reads query (a log query: selector and line filters), start (default: an hour ago), limit
-// (default 100); delay_for is accepted and ignored. InvalidArgument naming the problem.
+// Reads query (a log query: selector and line filters), start (default: an hour ago) and limit
+// (default 100); delay_for is accepted and ignored. The backfill is bounded as query_range is: a
+// start further back than --max-query-range or a limit above --max-entries-per-query is refused.
+// InvalidArgument naming the problem.
 absl::StatusOr<TailPlan> ParseTailRequest(const Request& request, const HttpDeps& deps);
 
 // Subscribes, sends the backfill, then every matching entry stored after the subscription, until

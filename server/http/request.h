@@ -18,14 +18,17 @@ struct Request {
   // percent-decoded, in order.
   std::vector<std::pair<std::string, std::string>> params;
   std::string authorization;
-  std::string content_type;
-  std::string content_encoding;
-  std::string org_id;  // X-Scope-OrgID: the tenant a Loki client names.
-  std::string peer;    // The client's IP address ("" in unit tests).
-  std::string body;
+  std::string content_type;  // application/json when absent and the body is a JSON object.
+  std::string org_id;        // X-Scope-OrgID: the tenant a Loki client names.
+  std::string peer;          // The client's IP address ("" in unit tests).
+  std::string body;          // Decoded from its Content-Encoding.
   // Polled by long handlers (queries): true once the client has gone away or the server is
   // stopping, so that the work can stop. Empty in unit tests: never.
   std::function<bool()> client_gone;
+  // Takes n more bytes from the server's in-flight request budget, before a handler allocates
+  // them to decode the body; false when the budget is full (the answer is then Router::Busy()).
+  // Empty in unit tests: always granted.
+  std::function<bool(size_t n)> reserve;
 
   // The first value of parameter `name`; nullopt when absent. An empty value reads as absent,
   // as in Loki (`start=` means "use the default").
@@ -38,6 +41,7 @@ struct Response {
   unsigned status = 200;
   std::string content_type;  // Empty for a body-less response (204).
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // Beyond Content-Type, Server.
 };
 
 // Appends the parameters of a query string or form body ("a=1&b=x%20y+z") to `params`:

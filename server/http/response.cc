@@ -14,8 +14,48 @@ Response TextResponse(unsigned status, std::string text) {
   return {status, "text/plain; charset=utf-8", std::move(text)};
 }
 
+namespace {
+
+std::string_view ErrorType(unsigned status) {
+  switch (status) {
+    case 400:
+      return "bad_data";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+    case 431:
+      return "too_large";
+    case 429:
+      return "too_many_requests";
+    case 503:
+      return "unavailable";
+    case 504:
+      return "timeout";
+    default:
+      return status >= 500 ? "internal" : "bad_data";
+  }
+}
+
+}  // namespace
+
 Response JsonError(unsigned status, std::string_view message) {
-  return JsonResponse({{"status", "error"}, {"error", message}}, status);
+  return JsonResponse({{"status", "error"},
+                       {"errorType", ErrorType(status)},
+                       {"error", message},
+                       {"message", message}},
+                      status);
+}
+
+Response TooManyRequests(std::string_view message, int retry_after_seconds) {
+  Response response = JsonError(429, message);
+  response.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return response;
 }
 
 unsigned HttpStatusFor(const absl::Status& status) {
@@ -41,8 +81,8 @@ unsigned HttpStatusFor(const absl::Status& status) {
   }
 }
 
-Response QueryError(const absl::Status& status) {
-  return TextResponse(HttpStatusFor(status), StrCat(StatusMessage(status), "\n"));
+Response StatusError(const absl::Status& status) {
+  return JsonError(HttpStatusFor(status), StatusMessage(status));
 }
 
 }  // namespace vigie::server::http

@@ -1,5 +1,7 @@
 #include "server/http/router.h"
 
+#include <snappy.h>
+
 #include "common/strings.h"
 #include "server/http/loki_push.h"
 #include "server/http/loki_query.h"
@@ -15,35 +17,86 @@ constexpr std::string_view kPushPath = "/loki/api/v1/push";
 constexpr std::string_view kLabelPrefix = "/loki/api/v1/label/";
 constexpr std::string_view kValuesSuffix = "/values";
 
+// What "/" answers until the web UI exists.
+constexpr std::string_view kHomePage = R"(<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>vigied</title></head>
+<body>
+<h1>vigied</h1>
+<p>The web UI is coming. Until then, vigied serves Loki's HTTP API, so Grafana's Loki data
+source and Loki clients (Promtail, the Grafana Agent) work with it, and the <code>vigie</code>
+CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
+<ul>
+<li>POST <code>/loki/api/v1/push</code>: push logs (JSON or snappy protobuf)</li>
+<li><a href="/loki/api/v1/query_range?query=%7Bjob%3D~%22.%2B%22%7D">/loki/api/v1/query_range</a>,
+<code>/loki/api/v1/query</code>: LogQL queries</li>
+<li><a href="/loki/api/v1/labels">/loki/api/v1/labels</a>,
+<code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code></li>
+<li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
+<li><a href="/loki/api/v1/status/buildinfo">/loki/api/v1/status/buildinfo</a></li>
+<li><a href="/metrics">/metrics</a>, <a href="/healthz">/healthz</a>,
+<a href="/readyz">/readyz</a></li>
+</ul>
+<p>The API is described in docs/http-api.md.</p>
+</body>
+</html>
+)";
+
 // An error of the authorizer as the API answers it.
 std::optional<Response> Authorize(const HttpDeps& deps, const Request& request, Scope scope) {
   absl::Status status = deps.auth->Check(request.authorization, scope);
   if (status.ok()) return std::nullopt;
-  return JsonError(HttpStatusFor(status), StatusMessage(status));
+  return StatusError(status);
 }
 
-bool IsGet(const Request& r) { return r.method == "GET"; }
-bool IsGetOrPost(const Request& r) { return r.method == "GET" || r.method == "POST"; }
+// HEAD is answered as GET is, without the body (the connection leaves it out).
+bool IsGet(const Request& r) { return r.method == "GET" || r.method == "HEAD"; }
+bool IsGetOrPost(const Request& r) { return IsGet(r) || r.method == "POST"; }
 
-Response MethodNotAllowed(const Request& r) {
-  return TextResponse(405, StrCat("method ", r.method.substr(0, 16), " not allowed on ",
-                                  r.path.substr(0, 200), "\n"));
+Response MethodNotAllowed(const Request& r, std::string_view allowed) {
+  Response response = JsonError(405, StrCat("method ", r.method.substr(0, 16), " not allowed on ",
+                                            r.path.substr(0, 200), ": use ", allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
 }
 
-// Endpoints that never need a token: probes and metrics, as in Loki.
+Response NotFound(const Request& r) {
+  return JsonError(404, StrCat("no endpoint at ", r.path.substr(0, 200),
+                               ": the API is under /loki/api/v1/ (see / for a list)"));
+}
+
+// Endpoints that never need a token: the home page, probes and metrics, as in Loki.
 std::optional<Response> HandleOpen(const Request& request, const HttpDeps& deps) {
   const std::string& path = request.path;
-  if (path != "/healthz" && path != "/readyz" && path != "/ready" && path != "/metrics") {
+  if (path != "/" && path != "/healthz" && path != "/readyz" && path != "/ready" &&
+      path != "/metrics") {
     return std::nullopt;
   }
-  if (!IsGet(request)) return MethodNotAllowed(request);
+  if (!IsGet(request)) return MethodNotAllowed(request, "GET, HEAD");
+  if (path == "/") return Response{200, "text/html; charset=utf-8", std::string(kHomePage)};
   if (path == "/healthz") return TextResponse(200, "ok\n");
   if (path == "/metrics") {
     return Response{200, "text/plain; version=0.0.4; charset=utf-8", deps.metrics->Serialize()};
   }
+  // Probes answer in plain text, as Loki's /ready does: only their status matters.
   bool ready = deps.ready && deps.ready();
   if (path == "/ready") return TextResponse(ready ? 200 : 503, ready ? "ready\n" : "not ready\n");
   return TextResponse(ready ? 200 : 503, ready ? "ok\n" : "not ready\n");
+}
+
+// A Loki push that is not JSON is snappy protobuf: the decompressed size its header declares is
+// taken from the in-flight budget before the decoder allocates it (a size above the body limit
+// is refused by the decoder without allocating). False when the budget is full.
+bool ReserveDecodedPush(const Request& request, uint64_t limit) {
+  if (!request.reserve || StartsWithIgnoreCase(request.content_type, "application/json")) {
+    return true;
+  }
+  size_t size = 0;
+  if (!snappy::GetUncompressedLength(request.body.data(), request.body.size(), &size) ||
+      size > limit) {
+    return true;
+  }
+  return request.reserve(size);
 }
 
 }  // namespace
@@ -52,16 +105,30 @@ uint64_t Router::BodyLimit(std::string_view path) const {
   return path == kPushPath ? MaxPushBodyBytes(deps_.limits) : kDefaultBodyLimit;
 }
 
+RequestBudget::Reservation Router::NewReservation() const {
+  return deps_.budget ? deps_.budget->NewReservation() : RequestBudget::Reservation();
+}
+
+Response Router::Busy() const {
+  return TooManyRequests(deps_.budget ? deps_.budget->ExhaustedMessage() : "vigied is busy",
+                         RequestBudget::kRetryAfterSeconds);
+}
+
 Response Router::Handle(const Request& request) const {
   if (std::optional<Response> open = HandleOpen(request, deps_)) return *std::move(open);
   const std::string& path = request.path;
   if (path == kPushPath) {
-    if (request.method != "POST") return MethodNotAllowed(request);
+    if (request.method != "POST") return MethodNotAllowed(request, "POST");
     if (auto denied = Authorize(deps_, request, Scope::kIngest)) return *std::move(denied);
+    if (!ReserveDecodedPush(request, BodyLimit(path))) return Busy();
     return HandlePush(request, deps_);
   }
-  if (!path.starts_with("/loki/api/v1/")) return TextResponse(404, "404 page not found\n");
-  if (!IsGetOrPost(request)) return MethodNotAllowed(request);
+  if (!path.starts_with("/loki/api/v1/")) return NotFound(request);
+  if (path == kTailPath) {
+    if (!IsGet(request)) return MethodNotAllowed(request, "GET");
+    return JsonError(400, "the tail endpoint takes a WebSocket connection (Upgrade: websocket)");
+  }
+  if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
   if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
   if (path == "/loki/api/v1/query_range") return HandleQueryRange(request, deps_);
   if (path == "/loki/api/v1/query") return HandleInstantQuery(request, deps_);
@@ -77,18 +144,14 @@ Response Router::Handle(const Request& request) const {
   if (path == "/loki/api/v1/series") return HandleSeries(request, deps_);
   if (path == "/loki/api/v1/index/stats") return HandleIndexStats(request, deps_);
   if (path == "/loki/api/v1/status/buildinfo") return HandleBuildInfo();
-  if (path == kTailPath) {
-    return TextResponse(400,
-                        "the tail endpoint takes a WebSocket connection (Upgrade: websocket)\n");
-  }
-  return TextResponse(404, "404 page not found\n");
+  return NotFound(request);
 }
 
 std::variant<TailPlan, Response> Router::PrepareTail(const Request& request) const {
-  if (!IsGet(request)) return MethodNotAllowed(request);
+  if (request.method != "GET") return MethodNotAllowed(request, "GET");
   if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
   absl::StatusOr<TailPlan> plan = ParseTailRequest(request, deps_);
-  if (!plan.ok()) return QueryError(plan.status());
+  if (!plan.ok()) return StatusError(plan.status());
   return *std::move(plan);
 }
 

@@ -1,6 +1,6 @@
-// Maps requests to handlers and enforces authentication: every endpoint but /healthz, /readyz,
-// /ready and /metrics needs a bearer token with the endpoint's scope (push: ingest; queries,
-// labels and tail: query) when tokens are configured.
+// Maps requests to handlers and enforces authentication: every endpoint but /, /healthz,
+// /readyz, /ready and /metrics needs a bearer token with the endpoint's scope (push: ingest;
+// queries, labels and tail: query) when tokens are configured.
 //
 // Thread safety: immutable after construction; Handle() may run on many threads at once.
 #pragma once
@@ -12,6 +12,7 @@
 #include "server/http/loki_tail.h"
 #include "server/http/request.h"
 #include "server/http_server.h"
+#include "server/request_budget.h"
 
 namespace vigie::server::http {
 
@@ -25,8 +26,14 @@ class Router {
   uint64_t BodyLimit(std::string_view path) const;
 
   // Authorises and answers a request (not a WebSocket upgrade). 404 for an unknown path, 405
-  // for a method the endpoint does not take.
+  // (with Allow) for a method the endpoint does not take. HEAD is answered as GET.
   Response Handle(const Request& request) const;
+
+  // A reservation in the server's in-flight request budget (one that grants everything when
+  // the server has no budget, as in unit tests).
+  RequestBudget::Reservation NewReservation() const;
+  // The answer when the budget is full: 429 with Retry-After.
+  Response Busy() const;
 
   // For a WebSocket upgrade of kTailPath: the tail to run, or the response refusing it.
   std::variant<TailPlan, Response> PrepareTail(const Request& request) const;

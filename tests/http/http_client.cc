@@ -1,5 +1,7 @@
 #include "tests/http/http_client.h"
 
+#include "common/strings.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -49,6 +51,7 @@ HttpReply Exchange(Stream& stream, TimedSocket& socket, std::string_view method,
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(1ull << 32);
+  parser.skip(method == "HEAD");  // The answer to HEAD has a Content-Length but no body.
   if (!ec) bhttp::read(stream, buffer, parser, ec);
   if (ec) {
     reply.error = ec.message();
@@ -59,10 +62,20 @@ HttpReply Exchange(Stream& stream, TimedSocket& socket, std::string_view method,
   reply.body = res.body();
   reply.content_type = std::string(res[bhttp::field::content_type]);
   reply.connection = std::string(res[bhttp::field::connection]);
+  for (const auto& field : res) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
   return reply;
 }
 
 }  // namespace
+
+std::string HttpReply::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return "";
+}
 
 std::string UrlEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -108,7 +121,7 @@ HttpConnection::~HttpConnection() = default;
 HttpReply HttpConnection::Request(std::string_view method, std::string_view target,
                                   std::string body, const Headers& headers,
                                   std::chrono::milliseconds timeout) {
-  if (!connected_) return {0, "", "", "", error_};
+  if (!connected_) return {.status = 0, .error = error_};
   if (tls_) return Exchange(*tls_, *socket_, method, target, std::move(body), headers, timeout);
   return Exchange(*socket_, *socket_, method, target, std::move(body), headers, timeout);
 }

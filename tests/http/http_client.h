@@ -26,7 +26,11 @@ struct HttpReply {
   std::string body;
   std::string content_type;
   std::string connection;  // The Connection header.
+  Headers headers;         // Every header, in order.
   std::string error;
+
+  // The value of header `name` (case-insensitive); "" when absent.
+  std::string Header(std::string_view name) const;
 };
 
 // Percent-encodes every byte outside [A-Za-z0-9-_.~].

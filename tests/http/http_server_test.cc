@@ -15,8 +15,10 @@
 #include <fstream>
 #include <thread>
 
+#include "common/strings.h"
 #include "common/time.h"
 #include "nlohmann/json.hpp"
+#include "server/request_budget.h"
 #include "store/log_store.h"
 #include "tests/http/http_client.h"
 #include "tests/integration/harness.h"
@@ -41,7 +43,8 @@ class HttpServerTest : public ::testing::Test {
     auth_ = std::make_unique<server::Authorizer>(std::move(grants));
     server::HttpDeps deps{
         engine_.get(),  store_.get(), ingester_.get(), &tails_,
-        metrics_.get(), auth_.get(),  limits_,         [this] { return ready_.load(); }};
+        metrics_.get(), auth_.get(),  limits_,         [this] { return ready_.load(); },
+        budget_.get()};
     auto server = server::StartHttpServer("127.0.0.1:0", tls, deps);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -67,6 +70,7 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<server::Ingester> ingester_;
   std::unique_ptr<server::Authorizer> auth_;
   std::atomic<bool> ready_{true};
+  std::unique_ptr<server::RequestBudget> budget_;  // Set before Start() to bound requests.
   std::unique_ptr<server::HttpServer> server_;
   std::string address_;
 };
@@ -146,7 +150,7 @@ TEST_F(HttpServerTest, AcceptsGzipPushes) {
   EXPECT_THAT(corrupt.body, HasSubstr("gzip"));
   HttpReply brotli = HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("x"),
                               {{"Content-Type", "application/json"}, {"Content-Encoding", "br"}});
-  EXPECT_EQ(brotli.status, 400u);
+  EXPECT_EQ(brotli.status, 415u);
   EXPECT_THAT(brotli.body, HasSubstr("unsupported Content-Encoding"));
 }
 
@@ -189,6 +193,18 @@ TEST_F(HttpServerTest, ChecksTokensAndScopes) {
   HttpReply wrong =
       HttpCall(address_, "GET", "/loki/api/v1/labels", "", {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.status, 401u);
+  // The scheme is case-insensitive (RFC 7235), the token is not.
+  for (std::string scheme : {"bearer", "BEARER", "Bearer"}) {
+    EXPECT_EQ(HttpCall(address_, "GET", "/loki/api/v1/labels", "",
+                       {{"Authorization", scheme + " reader"}})
+                  .status,
+              200u)
+        << scheme;
+  }
+  EXPECT_EQ(
+      HttpCall(address_, "GET", "/loki/api/v1/labels", "", {{"Authorization", "Bearer READER"}})
+          .status,
+      401u);
   HttpReply scope = HttpCall(address_, "GET", "/loki/api/v1/labels", "",
                              {{"Authorization", "Bearer ingest-only"}});
   EXPECT_EQ(scope.status, 403u);
@@ -318,6 +334,171 @@ TEST_F(HttpServerTest, ServesTls) {
   // Plain HTTP to the TLS port gets nothing useful, and does not disturb the server.
   EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 0u);
   EXPECT_EQ(connection.Request("GET", "/healthz").status, 200u);
+}
+
+// Every error answer is JSON in the shape of Prometheus's API, with the message under "error"
+// and "message" (which Grafana's Loki data source shows).
+void ExpectJsonError(const HttpReply& reply, unsigned status, std::string_view type,
+                     std::string_view says) {
+  EXPECT_EQ(reply.status, status) << reply.body << reply.error;
+  EXPECT_EQ(reply.content_type, "application/json; charset=utf-8") << reply.body;
+  nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << reply.body;
+  EXPECT_EQ(body["status"], "error");
+  EXPECT_EQ(body["errorType"], type);
+  EXPECT_THAT(body["error"].get<std::string>(), HasSubstr(says));
+  EXPECT_EQ(body["message"], body["error"]);
+}
+
+TEST_F(HttpServerTest, EveryErrorAnswerIsJson) {
+  Start();
+  HttpReply get_push = HttpCall(address_, "GET", "/loki/api/v1/push");
+  ExpectJsonError(get_push, 405, "method_not_allowed", "method GET not allowed");
+  EXPECT_EQ(get_push.Header("Allow"), "POST");
+  ExpectJsonError(HttpCall(address_, "DELETE", "/loki/api/v1/labels"), 405, "method_not_allowed",
+                  "use GET, HEAD, POST");
+  ExpectJsonError(HttpCall(address_, "GET", "/nope"), 404, "not_found", "/nope");
+  ExpectJsonError(HttpCall(address_, "GET", "/loki/api/v1/nope"), 404, "not_found", "/loki/");
+  ExpectJsonError(HttpCall(address_, "GET", "/loki/api/v1/query_range?query=%7Bjob%3D"), 400,
+                  "bad_data", "");
+  ExpectJsonError(HttpCall(address_, "GET", "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D"), 400,
+                  "bad_data", "WebSocket");
+  ExpectJsonError(
+      HttpCall(address_, "POST", "/loki/api/v1/push", "x", {{"Content-Encoding", "br"}}), 415,
+      "bad_data", "Content-Encoding");
+}
+
+TEST_F(HttpServerTest, JsonBodyWithoutContentTypeIsRecognised) {
+  Start();
+  HttpReply push = HttpCall(address_, "POST", "/loki/api/v1/push", "  \n" + PushBody("no type"));
+  EXPECT_EQ(push.status, 204u) << push.body;
+  HttpReply query = HttpCall(address_, "GET", "/loki/api/v1/query_range?query=%7Bjob%3D%22t%22%7D");
+  EXPECT_THAT(query.body, HasSubstr("no type"));
+}
+
+TEST_F(HttpServerTest, HeadAnswersAsGetWithoutTheBody) {
+  Start();
+  ASSERT_EQ(HttpCall(address_, "POST", "/loki/api/v1/push", PushBody("x"),
+                     {{"Content-Type", "application/json"}})
+                .status,
+            204u);
+  // Metrics and query statistics change between two calls; the other bodies do not.
+  for (auto [target, stable] : std::vector<std::pair<std::string_view, bool>>{
+           {"/", true},
+           {"/healthz", true},
+           {"/readyz", true},
+           {"/metrics", false},
+           {"/loki/api/v1/labels", true},
+           {"/loki/api/v1/label/job/values", true},
+           {"/loki/api/v1/query_range?query=%7Bjob%3D%22t%22%7D", false},
+           {"/nope", true}}) {
+    HttpConnection connection(address_);
+    HttpReply get = connection.Request("GET", target);
+    HttpReply head = connection.Request("HEAD", target);  // On the same connection: no body.
+    EXPECT_EQ(head.status, get.status) << target;
+    EXPECT_EQ(head.content_type, get.content_type) << target;
+    EXPECT_TRUE(head.body.empty()) << target;
+    if (stable) {
+      EXPECT_EQ(head.Header("Content-Length"), std::to_string(get.body.size())) << target;
+    }
+    EXPECT_EQ(connection.Request("GET", "/healthz").body, "ok\n") << target;
+  }
+  HttpReply head_push = HttpCall(address_, "HEAD", "/loki/api/v1/push");
+  EXPECT_EQ(head_push.status, 405u);
+}
+
+TEST_F(HttpServerTest, LabelsWithStartAfterEndIs400LikeQueryRange) {
+  Start();
+  for (std::string_view path : {"/loki/api/v1/labels", "/loki/api/v1/label/job/values",
+                                "/loki/api/v1/series", "/loki/api/v1/query_range"}) {
+    ExpectJsonError(
+        HttpCall(
+            address_, "GET",
+            std::string(path) +
+                "?query=%7Bjob%3D%22t%22%7D&match%5B%5D=%7Bjob%3D%22t%22%7D&start=2000&end=1000"),
+        400, "bad_data", "end of the time range is before its start");
+  }
+}
+
+TEST_F(HttpServerTest, HomePageLinksToTheApi) {
+  Start();
+  HttpReply home = HttpCall(address_, "GET", "/");
+  EXPECT_EQ(home.status, 200u);
+  EXPECT_EQ(home.content_type, "text/html; charset=utf-8");
+  EXPECT_THAT(home.body, HasSubstr("UI is coming"));
+  for (std::string_view endpoint : {"/loki/api/v1/push", "/loki/api/v1/query_range",
+                                    "/loki/api/v1/labels", "/loki/api/v1/tail", "/metrics"}) {
+    EXPECT_THAT(home.body, HasSubstr(endpoint));
+  }
+}
+
+// The answer to a WebSocket upgrade of the tail endpoint with `params`.
+std::string TailUpgrade(const std::string& address, std::string_view params) {
+  HttpConnection connection(address);
+  return connection.RawExchange(
+      StrCat("GET /loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D&", params,
+             " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"),
+      std::chrono::seconds(5));
+}
+
+TEST_F(HttpServerTest, TailStartAndLimitAreBoundedAsQueryRangeIs) {
+  limits_.max_query_range_ns = 3600 * kNanosPerSecond;
+  limits_.max_entries_per_query = 500;
+  Start();
+  std::string far_start = TailUpgrade(address_, "start=1");
+  EXPECT_THAT(far_start, StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(far_start, HasSubstr("--max-query-range"));
+  std::string big_limit = TailUpgrade(address_, "limit=10000000");
+  EXPECT_THAT(big_limit, StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(big_limit, HasSubstr("--max-entries-per-query"));
+  std::string start = std::to_string(NowNanos() - 1800 * kNanosPerSecond);
+  TailClient within(address_,
+                    "/loki/api/v1/tail?query=%7Bjob%3D%22t%22%7D&limit=500&start=" + start);
+  EXPECT_TRUE(within.connected()) << within.error();
+}
+
+TEST_F(HttpServerTest, PastTheInFlightBudgetPushesGet429WithRetryAfter) {
+  budget_ = std::make_unique<server::RequestBudget>(1 << 20);
+  Start();
+  std::string body = PushBody(std::string(40 * 1024, 'x'));
+  {
+    server::RequestBudget::Reservation others = budget_->NewReservation();
+    ASSERT_TRUE(others.Grow((1 << 20) - 1000));  // Other requests hold nearly all of it.
+    HttpReply busy = HttpCall(address_, "POST", "/loki/api/v1/push", body,
+                              {{"Content-Type", "application/json"}});
+    ExpectJsonError(busy, 429, "too_many_requests", "--max-inflight-request-bytes");
+    EXPECT_EQ(busy.Header("Retry-After"), "1");
+    EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 200u);  // Bodiless requests pass.
+  }
+  HttpReply later =
+      HttpCall(address_, "POST", "/loki/api/v1/push", body, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(later.status, 204u) << later.body;
+  EXPECT_EQ(budget_->in_use(), 0u);  // Every request gave its bytes back.
+}
+
+// A gzip member of `size` zero bytes whose trailer declares `declared` bytes (a lie when they
+// differ), made with the system's gzip.
+std::string GzipBomb(const std::string& dir, size_t size, uint32_t declared) {
+  std::string path = dir + "/zeros", gz;
+  std::ofstream(path) << std::string(size, '\0');
+  EXPECT_EQ(RunCommand({"/bin/gzip", "-c", path}, &gz), 0);
+  for (int i = 0; i < 4; ++i) gz[gz.size() - 4 + i] = static_cast<char>(declared >> (8 * i));
+  return gz;
+}
+
+TEST_F(HttpServerTest, GzipBodiesAreBoundedWhileInflating) {
+  limits_.max_decompression_ratio = 100;
+  Start();
+  const Headers gzip_json = {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}};
+  // 8 MiB of zeros is ~8 KB of gzip: beyond 100 times its size (and 1 MiB), and beyond the
+  // body limit, whether the trailer says so or lies.
+  for (uint32_t declared : {8u << 20, 1000u}) {
+    HttpReply bomb = HttpCall(address_, "POST", "/loki/api/v1/push",
+                              GzipBomb(dir_.path(), 8 << 20, declared), gzip_json);
+    ExpectJsonError(bomb, 413, "too_large", "--max-decompression-ratio");
+  }
+  EXPECT_EQ(HttpCall(address_, "GET", "/healthz").status, 200u);
 }
 
 TEST(StartHttpServerTest, FailsNamingTheAddressOrFile) {

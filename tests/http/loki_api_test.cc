@@ -210,11 +210,12 @@ TEST_F(LokiApiTest, MalformedRequestsGetClearErrors) {
   HttpReply parse =
       HttpCall(address(), "GET", "/loki/api/v1/query_range?" + QueryString({{"query", "{job=}"}}));
   EXPECT_EQ(parse.status, 400u);
-  EXPECT_THAT(parse.content_type, HasSubstr("text/plain"));
-  EXPECT_THAT(parse.body, HasSubstr("parse error at line 1, col 6"));
+  EXPECT_THAT(parse.content_type, HasSubstr("application/json"));
+  EXPECT_THAT(json::parse(parse.body)["message"].get<std::string>(),
+              HasSubstr("parse error at line 1, col 6"));
   HttpReply missing = HttpCall(address(), "GET", "/loki/api/v1/query_range");
   EXPECT_EQ(missing.status, 400u);
-  EXPECT_THAT(missing.body, HasSubstr("\"query\""));
+  EXPECT_THAT(json::parse(missing.body)["error"].get<std::string>(), HasSubstr("\"query\""));
   HttpReply range = HttpCall(
       address(), "GET",
       "/loki/api/v1/query_range?" + QueryString({{"query", R"({job="x"})"}, {"since", "400d"}}));

@@ -249,6 +249,32 @@ TEST(GunzipTest, RoundTripsAndBoundsTheOutput) {
   EXPECT_THAT(Message(bounded.status()), HasSubstr("more than 1000 bytes"));
 }
 
+TEST(GunzipTest, BoundsTheRatioAndTheBudgetWhileInflating) {
+  std::string text(4 << 20, 'a');
+  std::string gz = GzipOf(text);
+  std::string lying = gz;  // The trailer claims 10 bytes.
+  for (int i = 0; i < 4; ++i) lying[lying.size() - 4 + i] = static_cast<char>(10u >> (8 * i));
+  for (const std::string& body : {gz, lying}) {
+    auto ratio = Gunzip(body, {.max_bytes = 64 << 20, .max_ratio = 100});
+    EXPECT_TRUE(absl::IsOutOfRange(ratio.status())) << ratio.status();
+    EXPECT_THAT(Message(ratio.status()), HasSubstr("--max-decompression-ratio"));
+  }
+  size_t reserved = 0;
+  auto budget = [&](size_t n) {
+    reserved += n;
+    return reserved <= (1 << 20);
+  };
+  auto busy = Gunzip(lying, {.max_bytes = 64 << 20, .reserve = budget});
+  EXPECT_TRUE(absl::IsResourceExhausted(busy.status())) << busy.status();
+  // An honest trailer sizes the one buffer, reserved once before inflating.
+  reserved = 0;
+  std::string small(300000, 'b');
+  auto honest = Gunzip(GzipOf(small), {.max_bytes = 1 << 20, .reserve = budget});
+  ASSERT_TRUE(honest.ok()) << honest.status();
+  EXPECT_EQ(*honest, small);
+  EXPECT_EQ(reserved, small.size() + 1);
+}
+
 TEST(GunzipTest, RefusesCorruptData) {
   std::string gz = GzipOf("hello, gzip");
   EXPECT_FALSE(Gunzip("plain text", 100).ok());

@@ -179,6 +179,7 @@ void Vigied::Stop() {
   }
 }
 
+
 std::string Vigied::Log() const { return ReadFile(data_dir_ + ".log"); }
 
 }  // namespace vigie::testing
