@@ -68,7 +68,9 @@ class Spool {
   // there is none. With `max_bytes` above that batch's size, the batches that follow are
   // appended while the total stays within `max_bytes`: serialized PushRequests concatenated
   // parse as one request holding all their streams, with the last one's seq (protobuf appends
-  // repeated fields and keeps the last scalar). A record that fails its checksum is sent as an
+  // repeated fields and keeps the last scalar), and first_seq set to the first one's, so that
+  // vigied refuses it if it already has a part of it (sent alone on a newer stream while this
+  // request was on its way). A record that fails its checksum is sent as an
   // empty request with its seq, so that its cursors still advance; its entries are counted as
   // dropped.
   std::optional<Outgoing> Next(uint64_t after, size_t max_bytes = 0);

@@ -101,6 +101,7 @@ absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
   prepared.refused_by_decoder = batch.refused_by_decoder;
   prepared.request.agent_id = batch.agent_id;
   prepared.request.seq = batch.seq;
+  prepared.request.first_seq = batch.first_seq;
   for (size_t i = 0; i < batch.streams.size(); ++i) {
     Validate(i, batch.streams[i], batch.agent_id, &prepared.request, &prepared.outcome);
   }

@@ -30,6 +30,7 @@ struct ReceivedBatch {
   std::string protocol;  // For metrics: "grpc", "loki_json", "loki_proto".
   std::string agent_id;
   uint64_t seq = 0;
+  uint64_t first_seq = 0;  // See store::AppendRequest.
   std::vector<ReceivedStream> streams;
   // Entries the protocol's decoder already refused (malformed): counted with the others.
   uint64_t refused_by_decoder = 0;

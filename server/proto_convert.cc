@@ -7,6 +7,7 @@ ReceivedBatch BatchFromProto(v1::PushRequest&& request) {
   batch.protocol = "grpc";
   batch.agent_id = std::move(*request.mutable_agent_id());
   batch.seq = request.seq();
+  batch.first_seq = request.first_seq();
   batch.streams.reserve(request.streams_size());
   for (v1::Stream& stream : *request.mutable_streams()) {
     ReceivedStream received;
