@@ -1,12 +1,14 @@
 // No loss, no duplicates through crashes: 500,000 lines are written (with rename rotations)
 // while the collector is killed with SIGKILL five times, vigied three times, and vigied is
-// stopped for 30 s. Every line must be stored exactly once, in order.
+// stopped for 30 s. Every line must be stored exactly once, in order. The moments of the kills
+// are drawn from a seed that every run prints: VIGIE_CRASH_SEED=<seed> replays them.
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
 
 #include "tests/collector/integration_fixture.h"
+#include "tests/integration/crash_seed.h"
 
 namespace vigie::collector::testing {
 namespace {
@@ -44,8 +46,8 @@ TEST_F(CollectorCrashTest, EveryLineOnceThroughKillsAndAnOutage) {
     written = kLines;
   });
 
-  unsigned seed = std::random_device()();
-  SCOPED_TRACE("seed " + std::to_string(seed));
+  unsigned seed = vigie::testing::CrashTestSeed();
+  SCOPED_TRACE("VIGIE_CRASH_SEED=" + std::to_string(seed));
   std::mt19937 rng(seed);
   auto pause = [&](int min_ms, int max_ms) {
     std::this_thread::sleep_for(milliseconds(std::uniform_int_distribution(min_ms, max_ms)(rng)));
