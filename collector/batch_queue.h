@@ -28,7 +28,9 @@ class BatchQueue {
   // With `max_bytes` above that batch's size, the batches that follow are appended while the
   // total stays within `max_bytes`: serialized PushRequests concatenated parse as one request
   // holding all their streams, with the last one's seq (protobuf appends repeated fields and
-  // keeps the last scalar).
+  // keeps the last scalar), and first_seq set to the first one's (AppendFirstSeq), so that
+  // vigied refuses the request if it already holds a part of it (sent alone on a newer stream
+  // while this request was on its way).
   virtual std::optional<Outgoing> Next(uint64_t after, size_t max_bytes) = 0;
   // Seq of the last batch appended (for the spool, also those found at open).
   virtual uint64_t LastSeq() const = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "collector/push_builder.h"
+
 namespace vigie::collector {
 
 bool MemoryQueue::Append(uint64_t seq, std::string request) {
@@ -48,6 +50,7 @@ std::optional<BatchQueue::Outgoing> MemoryQueue::Next(uint64_t after, size_t max
     out.seq = it->seq;
     ++out.batches;
   }
+  if (out.batches > 1) AppendFirstSeq(first->seq, &out.request);
   return out;
 }
 

@@ -13,6 +13,7 @@ constexpr char kTag2Varint = 0x10;
 constexpr char kTag2Len = 0x12;
 constexpr char kTag1Varint = 0x08;
 constexpr char kTag3Len = 0x1a;
+constexpr char kTag6Varint = 0x30;
 
 size_t VarintSize(uint64_t v) {
   size_t n = 1;
@@ -47,6 +48,11 @@ StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes) {
     PutLengthDelimited(&info->wire_labels, kTag1Len, label);
   }
   return info;
+}
+
+void AppendFirstSeq(uint64_t first_seq, std::string* request) {
+  request->push_back(kTag6Varint);
+  PutVarint(request, first_seq);
 }
 
 void PushBuilder::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line) {

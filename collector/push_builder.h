@@ -29,6 +29,11 @@ using StreamRef = std::shared_ptr<const StreamInfo>;
 constexpr size_t kMaxLabelValueBytes = 1024;
 StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes = kMaxLabelValueBytes);
 
+// Appends PushRequest.first_seq to `request`, serialized batches concatenated into one request
+// (whose seq is the last one's), so that vigied knows which batches it holds. Protobuf keeps
+// the last value of a scalar field: this goes after the last batch.
+void AppendFirstSeq(uint64_t first_seq, std::string* request);
+
 class PushBuilder {
  public:
   // Appends one entry to `stream`'s entries in this request.

@@ -178,6 +178,7 @@ std::optional<Spool::Outgoing> Spool::Next(uint64_t after, size_t max_bytes) {
     AppendRequestLocked(*it, &out.request);
     if (it == last) break;
   }
+  if (last != first) AppendFirstSeq(first->seq, &out.request);
   return out;
 }
 

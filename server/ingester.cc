@@ -153,6 +153,7 @@ absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
   prepared.refused = std::move(batch.refused);
   prepared.request.agent_id = batch.agent_id;
   prepared.request.seq = batch.seq;
+  prepared.request.first_seq = batch.first_seq;
   for (size_t i = 0; i < batch.streams.size(); ++i) {
     Validate(i, batch.streams[i], batch, now_ns, &prepared.request, &prepared.refused);
   }

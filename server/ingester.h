@@ -52,6 +52,7 @@ struct ReceivedBatch {
   // `org "acme"`: a key, and how messages name it (valid UTF-8; the key when empty).
   std::string sender;
   std::string sender_name;
+  uint64_t first_seq = 0;  // See store::AppendRequest.
   std::vector<ReceivedStream> streams;
   // Entries the protocol's decoder already refused (malformed): counted and named first.
   Refusals refused;

@@ -16,6 +16,7 @@ ReceivedBatch BatchFromProto(v1::PushRequest&& request, std::string_view peer) {
     batch.sender_name = StrCat("agent \"", EscapeForMessage(batch.agent_id), "\"");
   }
   batch.seq = request.seq();
+  batch.first_seq = request.first_seq();
   batch.streams.reserve(request.streams_size());
   for (v1::Stream& stream : *request.mutable_streams()) {
     ReceivedStream received;

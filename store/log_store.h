@@ -39,6 +39,8 @@ struct AppendRequest {
   std::string agent_id;  // With seq > 0: exactly-once across resends.
   uint64_t seq = 0;
   std::vector<StreamEntries> streams;
+  // Not 0: the request holds the agent's batches first_seq..seq, merged (see Commit).
+  uint64_t first_seq = 0;
 };
 
 struct AppendResult {
@@ -68,6 +70,7 @@ struct PreparedAppend {
   std::vector<Stream> streams;
   std::vector<Block> blocks;
   uint64_t repeats = 0;  // Entries left out because the same stream held them earlier in the batch.
+  uint64_t first_seq = 0;
 };
 
 class LogAppender {
@@ -81,6 +84,9 @@ class LogAppender {
   // agent's batches must be committed in seq order: a seq at or below the last one committed is
   // a duplicate and writes nothing. An entry whose stream already holds the same timestamp and
   // line is not stored again (Loki's rule; docs/storage-format.md, "Duplicate entries").
+  // a duplicate and writes nothing. A merged batch (first_seq..seq) of which only a part is
+  // committed (first_seq <= last committed < seq: a newer stream of the agent resent some of its
+  // batches one by one) is Aborted and writes nothing: storing it would store that part twice.
   // Thread-safe; batches of different agents proceed concurrently.
   virtual absl::StatusOr<AppendResult> Commit(PreparedAppend batch) = 0;
 

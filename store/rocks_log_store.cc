@@ -202,6 +202,7 @@ PreparedAppend RocksLogStore::Prepare(const AppendRequest& request) {
   PreparedAppend prepared;
   prepared.agent_id = request.agent_id;
   prepared.seq = request.seq;
+  prepared.first_seq = request.first_seq;
   PlannedBlocks planned;
   // Sorted copies of unordered streams. Planned blocks point into their buffers, which stay put
   // when the outer vector grows.
@@ -250,6 +251,13 @@ absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
     if (prepared.seq <= agent->applied_seq) {
       result.duplicate = true;
       return result;
+    }
+    if (prepared.first_seq != 0 && prepared.first_seq <= agent->applied_seq) {
+      return absl::AbortedError(
+          StrCat("a request of batches seq ", prepared.first_seq, " to ", prepared.seq,
+                 " came after batches up to seq ", agent->applied_seq,
+                 " were stored (sent again on another stream): nothing stored, so that none is "
+                 "stored twice; resend them one batch per request"));
     }
   }
 

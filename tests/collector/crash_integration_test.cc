@@ -1,12 +1,14 @@
 // No loss, no duplicates through crashes: 500,000 lines are written (with rename rotations)
 // while the collector is killed with SIGKILL five times, vigied three times, and vigied is
-// stopped for 30 s. Every line must be stored exactly once, in order.
+// stopped for 30 s. Every line must be stored exactly once, in order. The moments of the kills
+// are drawn from a seed that every run prints: VIGIE_CRASH_SEED=<seed> replays them.
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
 
 #include "tests/collector/integration_fixture.h"
+#include "tests/integration/crash_seed.h"
 
 namespace vigie::collector::testing {
 namespace {
@@ -44,8 +46,8 @@ TEST_F(CollectorCrashTest, EveryLineOnceThroughKillsAndAnOutage) {
     written = kLines;
   });
 
-  unsigned seed = std::random_device()();
-  SCOPED_TRACE("seed " + std::to_string(seed));
+  unsigned seed = vigie::testing::CrashTestSeed();
+  SCOPED_TRACE("VIGIE_CRASH_SEED=" + std::to_string(seed));
   std::mt19937 rng(seed);
   auto pause = [&](int min_ms, int max_ms) {
     std::this_thread::sleep_for(milliseconds(std::uniform_int_distribution(min_ms, max_ms)(rng)));
@@ -90,6 +92,38 @@ TEST_F(CollectorCrashTest, EveryLineOnceThroughKillsAndAnOutage) {
   ASSERT_TRUE(WaitStored(query, kLines, seconds(60))) << Diagnose(query);
   std::this_thread::sleep_for(seconds(1));
   ExpectSequence(Stored(query), "crash ", kLines);
+}
+
+// The race behind the one failure of the test above (9,700 lines stored twice): a backlog goes
+// out in merged requests (up to 8 MiB, many batches each); the collector is killed just after
+// writing one, which vigied still reads and encodes; the restarted collector resends the
+// batches one by one and some are stored before the old request is. Before merged requests
+// carried first_seq, vigied then stored that request too: 10,000 to 34,000 lines twice in each
+// of four runs.
+TEST_F(CollectorCrashTest, KilledWhileABacklogGoesOutInMergedRequestsStoresItOnce) {
+  constexpr size_t kLines = 400000;
+  server_->Stop();
+  proxy_->SetTarget("");
+  fs::create_directories(Path("logs"));
+  std::string text;
+  for (size_t i = 0; i < kLines; ++i) text += "backlog " + std::to_string(i) + "\n";
+  AppendToFile(Path("logs/app.log"), text);
+  StartCollector("batch: {max_bytes: 64KiB, max_age: 200ms}\nshipper: {backoff_max: 500ms}\n" +
+                 FileInputYaml("*.log", "beginning"));
+  std::string lag =
+      "vigie_collector_file_lag_bytes{file=\"" + Path("logs/app.log") + "\",input=\"file-0\"}";
+  ASSERT_TRUE(WaitFor([&] { return collector_->Metric(lag) == 0; }, seconds(60)));
+  std::this_thread::sleep_for(milliseconds(500));  // The last batch reaches the spool.
+  uint64_t before = proxy_->bytes_to_server();
+  RestartServer();
+  // Most of the first merged request written: kill, and restart at once.
+  WaitFor([&] { return proxy_->bytes_to_server() > before + (7 << 20); }, seconds(20));
+  collector_->Kill9();
+  collector_->Start();
+  std::string query = "{file=\"" + Path("logs/app.log") + "\"}";
+  ASSERT_TRUE(WaitStored(query, kLines, seconds(60))) << Diagnose(query);
+  std::this_thread::sleep_for(seconds(2));  // Time for a late duplicate to be stored.
+  ExpectSequence(Stored(query), "backlog ", kLines);
 }
 
 }  // namespace

@@ -25,9 +25,12 @@ using Clock = std::chrono::steady_clock;
 
 const Headers kJson = {{"Content-Type", "application/json"}};
 
-// A time a few minutes ago, so that the default windows (the last hour) include it.
+// A time a few minutes ago, so that the default windows (the last hour) include it. The clock
+// is read once per process: Recent(3) means the same time in a push and in the query that
+// checks it, however slowly the test runs (a second may pass between the two calls).
 int64_t Recent(int seconds_after) {
-  return (NowNanos() / kNanosPerSecond - 300 + seconds_after) * kNanosPerSecond;
+  static const int64_t base_s = NowNanos() / kNanosPerSecond - 300;
+  return (base_s + seconds_after) * kNanosPerSecond;
 }
 
 std::string Ns(int64_t t) { return std::to_string(t); }

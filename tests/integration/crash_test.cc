@@ -1,5 +1,6 @@
 // Nothing acknowledged is lost, nothing is stored twice: vigie push sends 3,000,000 lines while
 // vigied is killed with SIGKILL at random moments and restarted; then every line is read back.
+// The moments are drawn from a seed that every run prints: VIGIE_CRASH_SEED=<seed> replays them.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "tests/integration/cli_util.h"
+#include "tests/integration/crash_seed.h"
 #include "vigie/v1/query.grpc.pb.h"
 
 namespace vigie::testing {
@@ -60,7 +62,9 @@ TEST(CrashTest, KillNineDuringPushLosesAndDuplicatesNothing) {
   ChildProcess push({BinaryPath("cli/vigie"), "--server", server.grpc_address(), "push", "--label",
                      "test=crash", input},
                     dir.path() + "/push.log");
-  std::mt19937 rng(std::random_device{}());
+  unsigned seed = CrashTestSeed();
+  SCOPED_TRACE("VIGIE_CRASH_SEED=" + std::to_string(seed));
+  std::mt19937 rng(seed);
   int kills = 0;
   while (kills < kKills && push.running()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));

@@ -80,7 +80,7 @@ class GrpcPushBudgetTest : public ::testing::Test {
     store_ = *std::move(store);
     metrics_ = std::make_unique<ServerMetrics>(store_.get());
     ingester_ = std::make_unique<Ingester>(store_.get(), &tails_, metrics_.get(), Limits());
-    service_ = std::make_unique<IngestService>(ingester_.get(), &auth_, &budget_);
+    service_ = std::make_unique<IngestService>(ingester_.get(), &auth_, Limits(), &budget_);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
