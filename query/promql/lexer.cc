@@ -78,6 +78,8 @@ constexpr Symbol kBraceSymbols[] = {
 // The character at the start of `rest` as Go's %q shows a rune: 'x', '\x01', 'é'.
 std::string QuoteChar(std::string_view rest) {
   if (rest.empty()) return "EOF";
+  if (rest[0] == '"') return "'\"'";
+  if (rest[0] == '\'') return "'\\''";
   size_t n = std::max<size_t>(Utf8SequenceLength(rest), 1);
   std::string quoted = logql::Quote(rest.substr(0, n));  // "x", with escapes.
   return StrCat("'", quoted.substr(1, quoted.size() - 2), "'");
