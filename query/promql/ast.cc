@@ -87,7 +87,10 @@ struct Printer {
     return StrCat(unary.negate ? "-" : "+", ToString(*unary.operand));
   }
   std::string operator()(const BinaryExpr& bin) const {
-    std::string out = StrCat(ToString(*bin.lhs), " ", BinaryOpName(bin.op));
+    std::string lhs = ToString(*bin.lhs);
+    // "+Inf ^ x" would read back as +(Inf ^ x): a sign before a number binds looser than ^.
+    if (bin.op == BinaryOp::kPow && lhs.starts_with("+")) lhs.erase(0, 1);
+    std::string out = StrCat(lhs, " ", BinaryOpName(bin.op));
     if (bin.return_bool) out += " bool";
     if (const std::optional<VectorMatching>& m = bin.matching) {
       using Card = VectorMatching::Card;

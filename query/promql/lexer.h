@@ -1,4 +1,5 @@
-// Tokens of PromQL, split as Prometheus 2.42's lexer splits them. Internal to the parser.
+// Tokens of PromQL, split as Prometheus 2.42's lexer splits them. Internal to the parser (and to
+// the reader of test scripts, tests/promql/script.h, which reads series the same way).
 #pragma once
 
 #include <cstddef>

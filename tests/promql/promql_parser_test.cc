@@ -208,6 +208,9 @@ const ValidCase kValid[] = {
     {"((foo + bar)) * 2", "((foo + bar)) * 2"},
     {"2 ^ -1", "2 ^ -1"},
     {"foo - -1", "foo - -1"},
+    {"Inf ^ 2", "Inf ^ 2"},
+    {"foo - Inf ^ 2", "foo - Inf ^ 2"},
+    {"Inf * 2", "+Inf * 2"},
     {"foo offset 5m + bar @ 10", "foo offset 5m + bar @ 10.000"},
     // Comments and line breaks.
     {"sum( # the total\n  rate(foo[5m]) # per second\n)", "sum(rate(foo[5m]))"},
