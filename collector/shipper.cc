@@ -236,10 +236,13 @@ Shipper::StreamResult Shipper::RunStream() {
                       : status;
   // Perhaps a merged request is over what this vigied accepts (its --max-batch-bytes is below
   // our max_request_bytes): merge less from now on. vigie push (give_up_after) cuts its
-  // requests at the server's limits instead.
-  if ((status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
-       status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) &&
-      merge_limit_ > 0 && !options_.give_up_after) {
+  // requests at the server's limits instead. A vigied that is only busy (RESOURCE_EXHAUSTED
+  // without "larger than max": its in-flight budget is full) says nothing of the size: the
+  // backoff alone applies, or every busy spell would shrink the requests for good.
+  bool too_large = status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+                   (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+                    IsPermanentPushError(status));
+  if (too_large && merge_limit_ > 0 && !options_.give_up_after) {
     merge_limit_ /= 2;
     spdlog::warn("vigied refused a request ({}); merging batches up to {} bytes from now on",
                  DescribeStatus(status), merge_limit_);
