@@ -239,9 +239,9 @@ Shipper::StreamResult Shipper::RunStream() {
   // requests at the server's limits instead. A vigied that is only busy (RESOURCE_EXHAUSTED
   // without "larger than max": its in-flight budget is full) says nothing of the size: the
   // backoff alone applies, or every busy spell would shrink the requests for good.
-  bool too_large = status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
-                   (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-                    IsPermanentPushError(status));
+  bool too_large =
+      status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+      (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && IsPermanentPushError(status));
   if (too_large && merge_limit_ > 0 && !options_.give_up_after) {
     merge_limit_ /= 2;
     spdlog::warn("vigied refused a request ({}); merging batches up to {} bytes from now on",

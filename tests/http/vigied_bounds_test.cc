@@ -25,17 +25,6 @@ using ::testing::AnyOf;
 constexpr uint64_t kMiB = 1 << 20;
 
 // A field of /proc/<pid>/status in bytes (VmRSS: resident now, VmHWM: the peak); 0 if absent.
-uint64_t ProcStatusBytes(pid_t pid, std::string_view field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
-      return std::stoull(line.substr(field.size() + 1)) * 1024;  // In kB.
-    }
-  }
-  return 0;
-}
-
 // `size` bytes of a repeated log line, gzip-compressed by the system's gzip, with a trailer that
 // declares 1000 bytes: a lie, so that vigied must find the real size while inflating (an honest
 // trailer above the limit is refused before inflating, which would test less).

@@ -26,17 +26,6 @@ std::string BigLine(int i) {
 
 size_t CountLines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
-// The peak resident memory of a process (VmHWM), in KiB.
-long PeakRssKib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  long kib = -1;
-  while (in >> key) {
-    if (key == "VmHWM:") in >> kib;
-  }
-  return kib;
-}
-
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr long kSanitizerFactor = 4;
 #elif defined(__has_feature)
@@ -96,7 +85,7 @@ TEST_F(CliQueryTest, LimitZeroStreamsEveryMatchWithBoundedMemory) {
   EXPECT_EQ(err, "") << "nothing was left out, so no notice";
   // 150,000 lines are 11 MiB; vigied streams them as the CLI reads, so its peak stays near its
   // idle size (about 60 MiB measured) whatever the number of matches.
-  long peak = PeakRssKib(server_->pid());
+  long peak = static_cast<long>(ProcStatusBytes(server_->pid(), "VmHWM") / 1024);
   EXPECT_GT(peak, 0);
   EXPECT_LT(peak, 128 * 1024 * kSanitizerFactor) << "vigied's VmHWM in KiB";
 }
@@ -354,7 +343,8 @@ TEST(CliQueryStreamTest, SlowReaderGetsTheMidStreamErrorOrCtrlCAndVigiedStaysSma
   EXPECT_NE(err.find("the answer is incomplete: " + std::to_string(lines) + " entries shown"),
             std::string::npos)
       << err;
-  EXPECT_LT(PeakRssKib(server.pid()), 128 * 1024 * kSanitizerFactor);
+  EXPECT_LT(static_cast<long>(ProcStatusBytes(server.pid(), "VmHWM") / 1024),
+            128 * 1024 * kSanitizerFactor);
 
   // Ctrl-C while stalled: the call is cancelled and the CLI says how far it got.
   err = stalled_grep(1, "kill -INT $cli", &lines, &code);

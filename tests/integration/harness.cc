@@ -179,7 +179,23 @@ void Vigied::Stop() {
   }
 }
 
-
 std::string Vigied::Log() const { return ReadFile(data_dir_ + ".log"); }
+
+std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::string path = dir.path() + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+uint64_t ProcStatusBytes(pid_t pid, std::string_view field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
+      return std::stoull(line.substr(field.size() + 1)) * 1024;  // In kB.
+    }
+  }
+  return 0;
+}
 
 }  // namespace vigie::testing

@@ -7,8 +7,10 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigie::testing {
@@ -30,6 +32,12 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Writes `text` byte for byte to dir/name; returns the path.
+std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& text);
+
+// A field of /proc/<pid>/status given in kB (VmRSS, VmHWM, ...), in bytes; 0 when absent.
+uint64_t ProcStatusBytes(pid_t pid, std::string_view field);
 
 // A child process. Its stdout and stderr go to files (log_path) so a failing test can print them.
 class ChildProcess {

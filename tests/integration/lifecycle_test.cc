@@ -15,12 +15,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& text) {
-  std::string path = dir.path() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 TEST(TailTest, SeesALinePushedAfterItStartedWithinOneSecond) {
   TempDir dir;
   Vigied server(dir.path() + "/data");

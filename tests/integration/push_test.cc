@@ -13,12 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& text) {
-  std::string path = dir.path() + "/" + name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
