@@ -15,7 +15,7 @@
 #include "server/metrics.h"
 #include "server/request_budget.h"
 #include "server/tail_hub.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::server {
 

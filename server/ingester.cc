@@ -41,7 +41,7 @@ void Refusals::Add(uint64_t items, std::string_view why) {
   reason += why;
 }
 
-Ingester::Ingester(store::LogAppender* appender, TailHub* tails, ServerMetrics* metrics,
+Ingester::Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* metrics,
                    Limits limits, std::function<int64_t()> now)
     : appender_(appender),
       tails_(tails),

@@ -22,7 +22,7 @@
 #include "server/metrics.h"
 #include "server/stream_budgets.h"
 #include "server/tail_hub.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::server {
 
@@ -77,7 +77,7 @@ class Ingester {
  public:
   // Nothing is owned; all must outlive the Ingester. `now` gives the wall clock in Unix
   // nanoseconds (tests may fix it).
-  Ingester(store::LogAppender* appender, TailHub* tails, ServerMetrics* metrics, Limits limits,
+  Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* metrics, Limits limits,
            std::function<int64_t()> now = nullptr);
 
   // InvalidArgument when the batch as a whole is unacceptable (too large); Internal/Unavailable
@@ -100,7 +100,7 @@ class Ingester {
   // Why an entry is refused, or "" when it is acceptable.
   std::string CheckEntry(const store::LogEntry& entry, int64_t now_ns) const;
 
-  store::LogAppender* appender_;
+  store::Appender* appender_;
   TailHub* tails_;
   ServerMetrics* metrics_;
   Limits limits_;

@@ -23,7 +23,7 @@ namespace {
 // Retention and small-block merging, until stopped.
 class Maintenance {
  public:
-  Maintenance(store::LogStore* store, int64_t retention_ns)
+  Maintenance(store::Store* store, int64_t retention_ns)
       : store_(store), retention_ns_(retention_ns) {
     thread_ = std::thread([this] { Run(); });
   }
@@ -60,7 +60,7 @@ class Maintenance {
     }
   }
 
-  store::LogStore* store_;
+  store::Store* store_;
   int64_t retention_ns_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -104,10 +104,10 @@ int Run(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  store::LogStoreOptions store_options;
+  store::StoreOptions store_options;
   store_options.path = config->data_dir;
   store_options.partition_ns = config->partition_ns;
-  auto store = store::LogStore::Open(store_options);
+  auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     std::cerr << "vigied: " << store.status().message() << "\n";
     return 1;

@@ -11,7 +11,7 @@ prometheus::Gauge& OneGauge(prometheus::Registry& r, const std::string& name,
 }
 }  // namespace
 
-ServerMetrics::ServerMetrics(const store::LogStore* store)
+ServerMetrics::ServerMetrics(const store::Store* store)
     : store_(store),
       registry_(std::make_shared<prometheus::Registry>()),
       lines_(prometheus::BuildCounter()
@@ -73,7 +73,7 @@ void ServerMetrics::QueryDone(std::string_view api, std::string_view kind, doubl
 void ServerMetrics::SetTailFollowers(size_t n) { tail_followers_.Set(static_cast<double>(n)); }
 
 std::string ServerMetrics::Serialize() {
-  store::LogStoreStats stats = store_->Stats();
+  store::StoreStats stats = store_->Stats();
   streams_.Set(static_cast<double>(stats.streams));
   partitions_.Set(static_cast<double>(stats.partitions));
   disk_bytes_.Set(static_cast<double>(stats.disk_bytes));

@@ -12,14 +12,14 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::server {
 
 class ServerMetrics {
  public:
   // `store` (not owned) is read at each Serialize() for its sizes.
-  explicit ServerMetrics(const store::LogStore* store);
+  explicit ServerMetrics(const store::Store* store);
 
   // One ingested batch: what it stored and what it refused.
   void Ingested(std::string_view protocol, uint64_t lines, uint64_t bytes, uint64_t rejected,
@@ -31,7 +31,7 @@ class ServerMetrics {
   std::string Serialize();
 
  private:
-  const store::LogStore* store_;
+  const store::Store* store_;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& lines_;
   prometheus::Family<prometheus::Counter>& bytes_;

@@ -13,7 +13,7 @@
 #include <mutex>
 
 #include "query/logql/ast.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::server {
 

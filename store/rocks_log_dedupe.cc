@@ -6,7 +6,7 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "store/rocks_log_store.h"
+#include "store/rocks_store.h"
 
 namespace vigie::store {
 
@@ -27,7 +27,7 @@ std::vector<size_t> RepeatedEntries(std::span<const LogEntry> sorted) {
   return repeats;
 }
 
-std::vector<AppendGate::Span> RocksLogStore::SpansOf(const PreparedAppend& prepared) {
+std::vector<AppendGate::Span> RocksStore::SpansOf(const PreparedAppend& prepared) {
   std::vector<AppendGate::Span> spans(prepared.streams.size(), {0, INT64_MAX, INT64_MIN});
   for (size_t i = 0; i < spans.size(); ++i) spans[i].stream = prepared.streams[i].id;
   for (const PreparedAppend::Block& block : prepared.blocks) {
@@ -38,7 +38,7 @@ std::vector<AppendGate::Span> RocksLogStore::SpansOf(const PreparedAppend& prepa
   return spans;
 }
 
-absl::StatusOr<int64_t> RocksLogStore::NewestStored(StreamId stream) const {
+absl::StatusOr<int64_t> RocksStore::NewestStored(StreamId stream) const {
   std::optional<uint32_t> partition = registry_.NewestPartition(stream);
   if (!partition) return INT64_MIN;
   const std::string prefix = PartitionStreamKey(*partition, stream);
@@ -54,7 +54,7 @@ absl::StatusOr<int64_t> RocksLogStore::NewestStored(StreamId stream) const {
   return newest;
 }
 
-absl::StatusOr<uint64_t> RocksLogStore::DropStored(PreparedAppend* prepared,
+absl::StatusOr<uint64_t> RocksStore::DropStored(PreparedAppend* prepared,
                                                    std::span<const AppendGate::Span> spans,
                                                    std::span<const int64_t> check_up_to) {
   uint64_t dropped = 0;

@@ -1,13 +1,13 @@
-// RocksLogStore's background work: retention by whole partitions, and merging small blocks.
+// RocksStore's background work: retention by whole partitions, and merging small blocks.
 #include <algorithm>
 
 #include "common/strings.h"
 #include "rocksdb/write_batch.h"
-#include "store/rocks_log_store.h"
+#include "store/rocks_store.h"
 
 namespace vigie::store {
 
-absl::StatusOr<int> RocksLogStore::DropPartitionsBefore(int64_t cutoff_ns) {
+absl::StatusOr<int> RocksStore::DropPartitionsBefore(int64_t cutoff_ns) {
   std::lock_guard compact_lock(compact_mu_);
   if (cutoff_ns <= 0) return 0;
   // Partition p covers [p, p+1) * partition_ns: it is dropped when it ends at or before cutoff.
@@ -46,7 +46,7 @@ absl::StatusOr<int> RocksLogStore::DropPartitionsBefore(int64_t cutoff_ns) {
   return dropped;
 }
 
-absl::StatusOr<int> RocksLogStore::CompactSmallBlocks() {
+absl::StatusOr<int> RocksStore::CompactSmallBlocks() {
   std::lock_guard compact_lock(compact_mu_);
   std::map<std::pair<uint32_t, StreamId>, std::vector<BlockInfo>> work;
   {

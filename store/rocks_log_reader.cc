@@ -1,7 +1,7 @@
-// RocksLogStore's LogReader: a RocksDB snapshot, so that a query sees blocks merged by a
+// RocksStore's LogReader: a RocksDB snapshot, so that a query sees blocks merged by a
 // concurrent compaction either before or after the merge, never both or neither.
 #include "common/strings.h"
-#include "store/rocks_log_store.h"
+#include "store/rocks_store.h"
 
 namespace vigie::store {
 
@@ -61,7 +61,7 @@ class SnapshotReader final : public LogReader {
 
 }  // namespace
 
-std::unique_ptr<LogReader> RocksLogStore::NewReader() const {
+std::unique_ptr<LogReader> RocksStore::NewReader() const {
   return std::make_unique<SnapshotReader>(db_.get(), families_[kBlockIndex], families_[kBlocks],
                                           partition_ns_);
 }

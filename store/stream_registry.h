@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/labels.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::store {
 

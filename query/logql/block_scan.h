@@ -11,7 +11,7 @@
 
 #include "absl/status/status.h"
 #include "query/logql/ast.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::logql {
 

@@ -14,7 +14,7 @@
 #include "common/limits.h"
 #include "query/logql/ast.h"
 #include "query/logql/result.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::logql {
 

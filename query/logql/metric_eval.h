@@ -7,7 +7,7 @@
 #include "query/logql/ast.h"
 #include "query/logql/block_scan.h"
 #include "query/logql/result.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::logql {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "query/logql/ast.h"
-#include "store/log_store.h"
+#include "store/store.h"
 
 namespace vigie::logql {
 

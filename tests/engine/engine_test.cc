@@ -1,4 +1,4 @@
-// The engine against brute force: random streams stored in a real LogStore (small blocks, so that
+// The engine against brute force: random streams stored in a real Store (small blocks, so that
 // blocks overlap in time and across streams), then log and metric queries compared with what a
 // direct evaluation over the same entries gives.
 #include "query/logql/engine.h"
@@ -27,11 +27,11 @@ struct Stored {
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::LogStoreOptions options;
+    store::StoreOptions options;
     options.path = dir_.path() + "/db";
     options.target_block_bytes = 2000;              // Many blocks.
     options.partition_ns = 3600 * kNanosPerSecond;  // Several partitions.
-    store_ = *store::LogStore::Open(options);
+    store_ = *store::Store::Open(options);
     std::mt19937 rng(7);
     const char* words[] = {"error", "timeout", "db1", "db22", "GET /", "POST /api", "ok", "Error"};
     std::vector<LabelSet> streams;
@@ -71,7 +71,7 @@ class EngineTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<store::Store> store_;
   std::vector<Stored> all_;
 };
 

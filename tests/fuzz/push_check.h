@@ -40,7 +40,7 @@ inline EntryKey KeyOf(const std::vector<Label>& labels, const std::string& line)
     }                                                                                \
   } while (0)
 
-class NullAppender : public store::LogAppender {
+class NullAppender : public store::Appender {
  public:
   store::PreparedAppend Prepare(const store::AppendRequest&) override { return {}; }
   absl::StatusOr<store::AppendResult> Commit(store::PreparedAppend) override {

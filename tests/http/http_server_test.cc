@@ -19,7 +19,7 @@
 #include "common/time.h"
 #include "nlohmann/json.hpp"
 #include "server/request_budget.h"
-#include "store/log_store.h"
+#include "store/store.h"
 #include "tests/http/http_client.h"
 #include "tests/integration/harness.h"
 
@@ -34,7 +34,7 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void Start(server::TlsConfig tls = {}, std::vector<server::TokenGrant> grants = {}) {
     limits_.max_batch_bytes = 64 * 1024;
-    auto store = store::LogStore::Open({.path = dir_.path() + "/data"});
+    auto store = store::Store::Open({.path = dir_.path() + "/data"});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     engine_ = std::make_unique<logql::Engine>(store_.get(), limits_);
@@ -63,7 +63,7 @@ class HttpServerTest : public ::testing::Test {
 
   TempDir dir_;
   Limits limits_;
-  std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<store::Store> store_;
   std::unique_ptr<logql::Engine> engine_;
   server::TailHub tails_;
   std::unique_ptr<server::ServerMetrics> metrics_;

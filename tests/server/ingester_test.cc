@@ -15,7 +15,7 @@ using ::testing::Not;
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kNow = 1'765'000'000 * kSecond;
 
-class NullAppender : public store::LogAppender {
+class NullAppender : public store::Appender {
  public:
   store::PreparedAppend Prepare(const store::AppendRequest&) override { return {}; }
   absl::StatusOr<store::AppendResult> Commit(store::PreparedAppend) override {

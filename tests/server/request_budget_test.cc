@@ -10,7 +10,7 @@
 #include "server/grpc_ingest_service.h"
 #include "server/metrics.h"
 #include "server/tail_hub.h"
-#include "store/log_store.h"
+#include "store/store.h"
 #include "tests/integration/harness.h"
 
 namespace vigie::server {
@@ -75,7 +75,7 @@ TEST(RequestBudgetTest, NoBudgetGrantsEverything) {
 class GrpcPushBudgetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::LogStore::Open({.path = dir_.path() + "/data"});
+    auto store = store::Store::Open({.path = dir_.path() + "/data"});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     metrics_ = std::make_unique<ServerMetrics>(store_.get());
@@ -109,7 +109,7 @@ class GrpcPushBudgetTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<store::Store> store_;
   TailHub tails_;
   std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<Ingester> ingester_;

@@ -1,4 +1,4 @@
-#include "store/log_store.h"
+#include "store/store.h"
 
 #include <gtest/gtest.h>
 
@@ -16,17 +16,17 @@ constexpr int64_t kT0 = 20000 * kDay;  // A day boundary.
 
 LabelSet Labels(std::vector<Label> l) { return *LabelSet::Make(std::move(l)); }
 
-std::unique_ptr<LogStore> OpenStore(const std::string& path, size_t target = 1 << 20) {
-  LogStoreOptions options;
+std::unique_ptr<Store> OpenStore(const std::string& path, size_t target = 1 << 20) {
+  StoreOptions options;
   options.path = path;
   options.target_block_bytes = target;
-  auto store = LogStore::Open(options);
+  auto store = Store::Open(options);
   EXPECT_TRUE(store.ok()) << store.status();
   return *std::move(store);
 }
 
 // Every entry of `stream` in `range`, in time order.
-std::vector<LogEntry> ReadAll(const LogStore& store, const LabelSet& labels, TimeRange range = {}) {
+std::vector<LogEntry> ReadAll(const Store& store, const LabelSet& labels, TimeRange range = {}) {
   std::vector<LogEntry> out;
   auto reader = store.NewReader();
   for (const BlockInfo& info : reader->Blocks(labels.Hash(), range)) {
@@ -104,7 +104,7 @@ TEST_F(LogStoreTest, DuplicateEntriesAreStoredOnce) {
   LabelSet s = Labels({{"a", "b"}});
   const std::vector<LogEntry> batch = {{kT0 + 1, "a"}, {kT0 + 2, "b"},    {kT0 + 2, "c"},
                                        {kT0 + 2, "b"}, {kT0 + kDay, "d"}, {kT0 + 3, "e"}};
-  auto append = [&](LogStore& store, std::vector<LogEntry> entries) {
+  auto append = [&](Store& store, std::vector<LogEntry> entries) {
     absl::StatusOr<AppendResult> r = store.Append({"", 0, {{s, std::move(entries)}}});
     EXPECT_TRUE(r.ok()) << r.status();
     return std::pair(r->entries, r->duplicates);
@@ -242,9 +242,9 @@ TEST_F(LogStoreTest, SmallBlocksAreMergedWithoutLoss) {
 
 TEST_F(LogStoreTest, SecondOpenOfTheSameDirectoryFailsClearly) {
   auto store = OpenStore(path());
-  LogStoreOptions options;
+  StoreOptions options;
   options.path = path();
-  auto second = LogStore::Open(options);
+  auto second = Store::Open(options);
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.status().message().find("another vigied"), std::string::npos) << second.status();
 }

@@ -1,6 +1,7 @@
-// The narrow interfaces through which query/, alerts/ and server/ reach stored logs, and the
-// RocksDB-backed store that implements them. store/ knows nothing of gRPC, regexes or HTTP:
-// label selection takes a predicate, line filtering happens above, in query/.
+// The narrow interfaces through which query/, alerts/ and server/ reach stored logs (and, with
+// store/series.h, metric series), and the RocksDB-backed store that implements them. store/
+// knows nothing of gRPC, regexes or HTTP: label selection takes a predicate, line filtering
+// happens above, in query/.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "common/labels.h"
 #include "store/block.h"
 #include "store/keys.h"
+#include "store/series.h"
 
 namespace vigie::store {
 
@@ -33,12 +35,15 @@ struct StreamEntries {
   std::vector<LogEntry> entries;
 };
 
-// One batch to store atomically. Streams and entries must already be validated (limits,
-// label syntax): the store only refuses what it alone can detect (a hash collision).
+// One batch to store atomically: log entries and metric samples, with the agent's seq, in one
+// RocksDB write. Streams, series, entries and samples must already be validated (limits, label
+// syntax): the store only refuses what it alone can detect (a hash collision; for samples, the
+// out-of-order window and conflicting duplicates, counted in AppendResult::series).
 struct AppendRequest {
   std::string agent_id;  // With seq > 0: exactly-once across resends.
   uint64_t seq = 0;
   std::vector<StreamEntries> streams;
+  std::vector<SeriesSamples> series;
   // Not 0: the request holds the agent's batches first_seq..seq, merged (see Commit).
   uint64_t first_seq = 0;
 };
@@ -51,9 +56,10 @@ struct AppendResult {
   uint64_t bytes = 0;       // Line bytes written.
   uint64_t rejected = 0;    // Entries refused (stream id collision).
   std::string reason;       // Why, when rejected > 0.
+  SeriesAppendResult series;
 };
 
-// A batch encoded into blocks by LogAppender::Prepare, waiting for its Commit. It refers to
+// A batch encoded into blocks by Appender::Prepare, waiting for its Commit. It refers to
 // nothing in the request it came from.
 struct PreparedAppend {
   struct Stream {
@@ -71,11 +77,14 @@ struct PreparedAppend {
   std::vector<Block> blocks;
   uint64_t repeats = 0;  // Entries left out because the same stream held them earlier in the batch.
   uint64_t first_seq = 0;
+  // The request's metric samples, sorted per series and ready for the head (Commit decides
+  // which are out of order or conflicting, against the head at that moment).
+  std::vector<SeriesSamples> series;
 };
 
-class LogAppender {
+class Appender {
  public:
-  virtual ~LogAppender() = default;
+  virtual ~Appender() = default;
   // Encodes `request` into blocks, the CPU-heavy part of an append, and stores nothing.
   // Thread-safe and independent of other appends: an agent's next batch can be prepared while
   // its previous one commits.
@@ -122,7 +131,7 @@ class LogQuerier {
   virtual std::unique_ptr<LogReader> NewReader() const = 0;
 };
 
-struct LogStoreOptions {
+struct StoreOptions {
   std::string path = "vigie-data";
   // Width of a time partition; fixed when the database is created (later values are ignored).
   int64_t partition_ns = 86400LL * 1'000'000'000;
@@ -132,23 +141,30 @@ struct LogStoreOptions {
   // Threads that encode a batch's blocks beside the appending thread (0: the appender alone).
   // One fewer than the cores lets one sender's batch use every core.
   size_t encode_threads = std::max(1u, std::thread::hardware_concurrency()) - 1;
+  // Samples older than their series' newest by at most this much are still accepted (out of
+  // order); older ones are refused and counted.
+  int64_t out_of_order_window_ms = 10 * 60 * 1000;
 };
 
 // Counters for /metrics.
-struct LogStoreStats {
+struct StoreStats {
   uint64_t streams = 0;
   uint64_t partitions = 0;
   uint64_t disk_bytes = 0;      // SST and blob files, all column families.
   uint64_t memtable_bytes = 0;  // Written (and in the WAL) but not yet flushed to files.
+  uint64_t series = 0;          // Metric series known (all partitions).
+  uint64_t head_series = 0;     // Of those, with an open chunk in memory.
+  uint64_t head_bytes = 0;      // Memory held by the series index and open chunks.
 };
 
-class LogStore : public LogAppender, public LogQuerier {
+class Store : public Appender, public LogQuerier {
  public:
   // Opens or creates the database at options.path. Fails with a message naming the path and what
   // to do when it is locked by another process or of an unknown format version.
-  static absl::StatusOr<std::unique_ptr<LogStore>> Open(const LogStoreOptions& options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
 
-  // Deletes every partition that ends before `cutoff_ns`, and the streams left with no data.
+  // Deletes every partition that ends before `cutoff_ns`, and the streams and series left with
+  // no data.
   // Returns the number of partitions dropped.
   virtual absl::StatusOr<int> DropPartitionsBefore(int64_t cutoff_ns) = 0;
   // Merges runs of small blocks of the same stream and partition into blocks of about
@@ -160,7 +176,7 @@ class LogStore : public LogAppender, public LogQuerier {
   // as they are, and a partition dropped is gone even if its space is reclaimed later by
   // RocksDB's own compactions. Thread-safe; cannot be undone.
   virtual void StopMaintenance() = 0;
-  virtual LogStoreStats Stats() const = 0;
+  virtual StoreStats Stats() const = 0;
 };
 
 }  // namespace vigie::store

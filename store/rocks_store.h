@@ -1,4 +1,4 @@
-// LogStore on one RocksDB database. Column families and keys: docs/storage-format.md.
+// Store on one RocksDB database. Column families and keys: docs/storage-format.md.
 #pragma once
 
 #include <atomic>
@@ -9,7 +9,7 @@
 #include "common/worker_pool.h"
 #include "rocksdb/db.h"
 #include "store/append_gate.h"
-#include "store/log_store.h"
+#include "store/store.h"
 #include "store/stream_registry.h"
 
 namespace vigie::store {
@@ -21,9 +21,9 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what);
 // timestamp and line. Costs one comparison per entry when no two timestamps are equal.
 std::vector<size_t> RepeatedEntries(std::span<const LogEntry> sorted);
 
-class RocksLogStore final : public LogStore {
+class RocksStore final : public Store {
  public:
-  ~RocksLogStore() override;
+  ~RocksStore() override;
 
   PreparedAppend Prepare(const AppendRequest& request) override;
   absl::StatusOr<AppendResult> Commit(PreparedAppend prepared) override;
@@ -38,13 +38,13 @@ class RocksLogStore final : public LogStore {
   absl::StatusOr<int> DropPartitionsBefore(int64_t cutoff_ns) override;
   absl::StatusOr<int> CompactSmallBlocks() override;
   void StopMaintenance() override { maintenance_stopped_.store(true); }
-  LogStoreStats Stats() const override;
+  StoreStats Stats() const override;
 
  private:
-  friend class LogStore;
+  friend class Store;
   enum Family { kMeta, kStreams, kPresence, kBlockIndex, kBlocks, kFamilyCount };
 
-  explicit RocksLogStore(LogStoreOptions options)
+  explicit RocksStore(StoreOptions options)
       : options_(std::move(options)), encoders_(options_.encode_threads) {}
   absl::Status Load();
   uint32_t PartitionOf(int64_t ts) const { return static_cast<uint32_t>(ts / partition_ns_); }
@@ -76,7 +76,7 @@ class RocksLogStore final : public LogStore {
                                       std::span<const AppendGate::Span> spans,
                                       std::span<const int64_t> check_up_to);
 
-  LogStoreOptions options_;
+  StoreOptions options_;
   int64_t partition_ns_ = 0;
   uint64_t epoch_ = 0;
   std::atomic<uint32_t> next_block_{0};

@@ -1,4 +1,4 @@
-#include "store/rocks_log_store.h"
+#include "store/rocks_store.h"
 
 #include "store/ngram_filter.h"
 
@@ -41,15 +41,15 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return absl::InternalError(StrCat(what, ": ", s.ToString()));
 }
 
-absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const LogStoreOptions& options) {
-  std::unique_ptr<RocksLogStore> store(new RocksLogStore(options));
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::unique_ptr<RocksStore> store(new RocksStore(options));
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (int f = 0; f < RocksLogStore::kFamilyCount; ++f) {
+  for (int f = 0; f < RocksStore::kFamilyCount; ++f) {
     descriptors.emplace_back(kFamilyNames[f], FamilyOptions(f));
   }
   rocksdb::DB* db = nullptr;
@@ -68,7 +68,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const LogStoreOptions& 
   return store;
 }
 
-RocksLogStore::~RocksLogStore() {
+RocksStore::~RocksStore() {
   if (!db_) return;
   // Flushing on a clean stop empties the WAL: the next start replays nothing, and the disk holds
   // only table and blob files.
@@ -78,7 +78,7 @@ RocksLogStore::~RocksLogStore() {
   db_->Close();
 }
 
-absl::Status RocksLogStore::Load() {
+absl::Status RocksStore::Load() {
   rocksdb::ColumnFamilyHandle* meta = families_[kMeta];
   std::string value;
   rocksdb::WriteBatch batch;
@@ -130,14 +130,14 @@ absl::Status RocksLogStore::Load() {
   return FromRocks(it->status(), "loading the stream registry");
 }
 
-RocksLogStore::AgentState& RocksLogStore::Agent(const std::string& agent_id) {
+RocksStore::AgentState& RocksStore::Agent(const std::string& agent_id) {
   std::lock_guard lock(agents_mu_);
   auto& state = agents_[agent_id];
   if (!state) state = std::make_unique<AgentState>();
   return *state;
 }
 
-void RocksLogStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId stream,
+void RocksStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId stream,
                                std::span<const LogEntry> entries, PlannedBlocks* out) {
   size_t begin = 0;
   while (begin < entries.size()) {
@@ -156,7 +156,7 @@ void RocksLogStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId
   }
 }
 
-void RocksLogStore::PlanStream(size_t stream_index, StreamId stream,
+void RocksStore::PlanStream(size_t stream_index, StreamId stream,
                                std::span<const LogEntry> sorted, PlannedBlocks* out) {
   size_t begin = 0;
   while (begin < sorted.size()) {
@@ -168,7 +168,7 @@ void RocksLogStore::PlanStream(size_t stream_index, StreamId stream,
   }
 }
 
-std::vector<PreparedAppend::Block> RocksLogStore::EncodeBlocks(PlannedBlocks planned) {
+std::vector<PreparedAppend::Block> RocksStore::EncodeBlocks(PlannedBlocks planned) {
   encoders_.ParallelFor(planned.blocks.size(), [this, &planned](size_t i) {
     PreparedAppend::Block& block = planned.blocks[i];
     NgramFilterBuilder filter;
@@ -179,7 +179,7 @@ std::vector<PreparedAppend::Block> RocksLogStore::EncodeBlocks(PlannedBlocks pla
   return std::move(planned.blocks);
 }
 
-void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch,
+void RocksStore::PutBlocks(rocksdb::WriteBatch* batch,
                               const std::vector<PreparedAppend::Block>& blocks) {
   for (const PreparedAppend::Block& block : blocks) {
     std::string key = EncodeBlockKey(block.info.key);
@@ -188,7 +188,7 @@ void RocksLogStore::PutBlocks(rocksdb::WriteBatch* batch,
   }
 }
 
-void RocksLogStore::NoteSmallBlocks(std::vector<PreparedAppend::Block>* written) {
+void RocksStore::NoteSmallBlocks(std::vector<PreparedAppend::Block>* written) {
   std::lock_guard lock(small_mu_);
   for (PreparedAppend::Block& block : *written) {
     BlockInfo& info = block.info;
@@ -198,7 +198,7 @@ void RocksLogStore::NoteSmallBlocks(std::vector<PreparedAppend::Block>* written)
   }
 }
 
-PreparedAppend RocksLogStore::Prepare(const AppendRequest& request) {
+PreparedAppend RocksStore::Prepare(const AppendRequest& request) {
   PreparedAppend prepared;
   prepared.agent_id = request.agent_id;
   prepared.seq = request.seq;
@@ -234,7 +234,7 @@ PreparedAppend RocksLogStore::Prepare(const AppendRequest& request) {
   return prepared;
 }
 
-absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
+absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
   AppendResult result;
   bool dedup = !prepared.agent_id.empty() && prepared.seq > 0;
   AgentState* agent = dedup ? &Agent(prepared.agent_id) : nullptr;
@@ -333,18 +333,18 @@ absl::StatusOr<AppendResult> RocksLogStore::Commit(PreparedAppend prepared) {
   return result;
 }
 
-std::vector<StreamId> RocksLogStore::StreamsWhere(std::string_view name,
+std::vector<StreamId> RocksStore::StreamsWhere(std::string_view name,
                                                   const ValuePredicate& accept,
                                                   TimeRange range) const {
   return registry_.StreamsWhere(name, accept, PartitionOf(std::max<int64_t>(range.start_ns, 0)),
                                 PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)));
 }
 
-std::optional<LabelSet> RocksLogStore::StreamLabels(StreamId stream) const {
+std::optional<LabelSet> RocksStore::StreamLabels(StreamId stream) const {
   return registry_.Labels(stream);
 }
 
-std::vector<std::string> RocksLogStore::LabelNames(TimeRange range) const {
+std::vector<std::string> RocksStore::LabelNames(TimeRange range) const {
   std::set<std::string> names;
   registry_.ForEachStream(PartitionOf(std::max<int64_t>(range.start_ns, 0)),
                           PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)),
@@ -354,7 +354,7 @@ std::vector<std::string> RocksLogStore::LabelNames(TimeRange range) const {
   return {names.begin(), names.end()};
 }
 
-std::vector<std::string> RocksLogStore::LabelValues(std::string_view name, TimeRange range) const {
+std::vector<std::string> RocksStore::LabelValues(std::string_view name, TimeRange range) const {
   std::set<std::string> values;
   registry_.ForEachStream(PartitionOf(std::max<int64_t>(range.start_ns, 0)),
                           PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)),
@@ -365,8 +365,8 @@ std::vector<std::string> RocksLogStore::LabelValues(std::string_view name, TimeR
   return {values.begin(), values.end()};
 }
 
-LogStoreStats RocksLogStore::Stats() const {
-  LogStoreStats stats;
+StoreStats RocksStore::Stats() const {
+  StoreStats stats;
   stats.streams = registry_.stream_count();
   stats.partitions = registry_.Partitions().size();
   for (auto* family : families_) {

@@ -1,0 +1,100 @@
+// The narrow interface through which query/ (PromQL, and LogQL's metric queries), alerts/ and
+// server/ read stored metric series, and the types series are appended with (through
+// store::Appender, in the same request and the same atomic write as log entries).
+//
+// A series is its canonical LabelSet, `__name__` included; its id is the same hash as a log
+// stream's (LabelSet::Hash), in its own namespace. Times are Unix milliseconds, as in
+// Prometheus. store/ knows nothing of regexes: a matcher is a label name and a predicate over
+// its values.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/labels.h"
+
+namespace vigie::store {
+
+using SeriesId = uint64_t;
+
+struct Sample {
+  int64_t ts_ms = 0;
+  double value = 0;  // Any double, NaN and Prometheus's staleness marker included (bit-exact).
+  bool operator==(const Sample& other) const;  // Bitwise on the value: NaN == the same NaN.
+};
+
+// The samples of one series, as appended.
+struct SeriesSamples {
+  LabelSet labels;
+  std::vector<Sample> samples;
+};
+
+// What one append did to its samples (store::AppendResult::series).
+struct SeriesAppendResult {
+  uint64_t accepted = 0;      // Stored, or already stored with the same value.
+  uint64_t duplicates = 0;    // Of those, not written: same timestamp and value as stored.
+  uint64_t out_of_order = 0;  // Refused: older than the series' newest sample by more than the
+                              // out-of-order window.
+  uint64_t conflicts = 0;     // Refused: same timestamp as a stored sample, another value.
+  uint64_t collisions = 0;    // Refused: the series id is taken by another label set.
+  std::string reason;         // What was refused first, when anything was.
+};
+
+// A condition on one label, Prometheus's semantics: a series without the label is tested with
+// the value "" (so `a!="x"` and `a=~".*"` select series without `a`, `a=~".+"` does not).
+struct SeriesMatcher {
+  std::string name;
+  std::function<bool(std::string_view value)> accept;
+  // Set when `accept` is equality with this value: the index looks it up directly.
+  std::optional<std::string> equals;
+};
+
+struct SeriesRef {
+  SeriesId id = 0;
+  LabelSet labels;
+};
+
+// A point-in-time view for one query. Thread-safe: a query may read several series at once.
+class SeriesReader {
+ public:
+  virtual ~SeriesReader() = default;
+  // Appends to *out the samples of `series` with mint_ms <= ts <= maxt_ms, ascending by time,
+  // staleness markers included. NotFound only when the series is unknown.
+  virtual absl::Status Samples(SeriesId series, int64_t mint_ms, int64_t maxt_ms,
+                               std::vector<Sample>* out) const = 0;
+};
+
+// Thread safety: every method may be called concurrently with appends and with each other.
+class SeriesQuerier {
+ public:
+  virtual ~SeriesQuerier() = default;
+  // The series satisfying every matcher (at least one must not accept "", as in Prometheus:
+  // the caller checks) that may have samples in [mint_ms, maxt_ms]: those with data in a time
+  // partition overlapping it, so some may have none in the range itself. Sorted by labels.
+  // Uses the postings index: the values of a matcher's label are tested, never every series.
+  virtual std::vector<SeriesRef> SelectSeries(std::span<const SeriesMatcher> matchers,
+                                              int64_t mint_ms, int64_t maxt_ms) const = 0;
+  // Sorted, distinct label names / values of the series SelectSeries would return (all series
+  // with data in the range when `matchers` is empty).
+  virtual std::vector<std::string> SeriesLabelNames(std::span<const SeriesMatcher> matchers,
+                                                    int64_t mint_ms, int64_t maxt_ms) const = 0;
+  virtual std::vector<std::string> SeriesLabelValues(std::string_view name,
+                                                     std::span<const SeriesMatcher> matchers,
+                                                     int64_t mint_ms, int64_t maxt_ms) const = 0;
+  virtual std::unique_ptr<SeriesReader> NewSeriesReader() const = 0;
+};
+
+// Prometheus's staleness marker: a NaN with this bit pattern, written by a scraper when a
+// series disappears. Stored bit-exact; queries treat it as "no value from here on".
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+double StaleNaN();
+bool IsStaleNaN(double value);
+
+}  // namespace vigie::store
