@@ -1,9 +1,15 @@
 #include "query/promql/histogram.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <optional>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "common/strings.h"
 
 namespace vigie::promql {
 namespace {
@@ -52,7 +58,75 @@ void EnsureMonotonic(std::vector<Bucket>& buckets) {
   }
 }
 
+// Go's rule for underscores in a number (sign removed): each one between two digits, or
+// between the 0x prefix and a digit.
+bool UnderscoresOk(std::string_view s, bool hex) {
+  char saw = '^';  // '0': a digit or the prefix; '_'; '!': anything else.
+  size_t i = 0;
+  if (hex) {
+    i = 2;
+    saw = '0';
+  }
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (absl::ascii_isdigit(c) || (hex && absl::ascii_isxdigit(c))) {
+      saw = '0';
+    } else if (c == '_') {
+      if (saw != '0') return false;
+      saw = '_';
+    } else {
+      if (saw == '_') return false;
+      saw = '!';
+    }
+  }
+  return saw != '_';
+}
+
 }  // namespace
+
+std::optional<double> ParseBucketBound(std::string_view le) {
+  std::string_view rest = le;
+  double sign = 1;
+  if (!rest.empty() && (rest[0] == '+' || rest[0] == '-')) {
+    if (rest[0] == '-') sign = -1;
+    rest.remove_prefix(1);
+  }
+  if (EqualsIgnoreCase(rest, "inf") || EqualsIgnoreCase(rest, "infinity")) {
+    return sign * kInf;
+  }
+  if (EqualsIgnoreCase(le, "nan")) return kNaN;
+
+  const bool hex = StartsWithIgnoreCase(rest, "0x");
+  std::string digits;  // `rest` without underscores, when it has some.
+  if (rest.find('_') != std::string_view::npos) {
+    if (!UnderscoresOk(rest, hex)) return std::nullopt;
+    digits.assign(rest);
+    digits.erase(std::remove(digits.begin(), digits.end(), '_'), digits.end());
+    rest = digits;
+  }
+  if (hex) {
+    rest.remove_prefix(2);
+    if (rest.find_first_of("pP") == std::string_view::npos) return std::nullopt;
+  }
+  // from_chars would also read "inf", "nan" and their relatives: only digits and '.' may start.
+  if (rest.empty() ||
+      !(absl::ascii_isdigit(rest[0]) || rest[0] == '.' || (hex && absl::ascii_isxdigit(rest[0])))) {
+    return std::nullopt;
+  }
+  double value = 0;
+  const char* end = rest.data() + rest.size();
+  const auto [ptr, ec] = std::from_chars(rest.data(), end, value,
+                                         hex ? std::chars_format::hex : std::chars_format::general);
+  if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+    return std::nullopt;
+  }
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow (Go: an error) or underflow (Go: 0 or a denormal); strtod tells which.
+    value = std::strtod(std::string(rest).insert(0, hex ? "0x" : "").c_str(), nullptr);
+    if (std::isinf(value)) return std::nullopt;
+  }
+  return sign * value;
+}
 
 double BucketQuantile(double q, std::vector<Bucket> buckets) {
   if (std::optional<double> out = OutOfRangeQuantile(q)) return *out;

@@ -5,6 +5,8 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace vigie::promql {
@@ -14,6 +16,14 @@ struct Bucket {
   double upper_bound = 0;
   double count = 0;
 };
+
+// The upper bound a bucket's `le` label value stands for, read as Prometheus reads it (Go's
+// strconv.ParseFloat): decimal ("0.25", "1e+06", ".5", "010" is 10), hexadecimal with a binary
+// exponent ("0x1p-2"), an optional sign, "Inf"/"Infinity"/"NaN" in any case (no sign on NaN),
+// underscores between digits ("1_000"). nullopt for anything else (whitespace, a hexadecimal
+// number without exponent) and for magnitudes beyond a double: Prometheus then ignores the
+// series. Magnitudes below the smallest double read as 0, as in Go.
+std::optional<double> ParseBucketBound(std::string_view le);
 
 // The q-quantile of the histogram whose buckets are `buckets` (in any order), as Prometheus's
 // histogram_quantile computes it:

@@ -112,5 +112,34 @@ TEST(QuantileTest, InfiniteNeighbourWithZeroWeightIsNaN) {
   EXPECT_EQ(Quantile(0.5, {-kInf, 1, 2}), 1);  // rank 1, weight 0, neighbour 2 finite.
 }
 
+TEST(ParseBucketBoundTest, ReadsWhatGoParseFloatReads) {
+  EXPECT_EQ(ParseBucketBound("0.25"), 0.25);
+  EXPECT_EQ(ParseBucketBound("1e+06"), 1e6);
+  EXPECT_EQ(ParseBucketBound(".5"), 0.5);
+  EXPECT_EQ(ParseBucketBound("5."), 5);
+  EXPECT_EQ(ParseBucketBound("-2"), -2);
+  EXPECT_EQ(ParseBucketBound("010"), 10);  // Not octal: that is PromQL's number literals.
+  EXPECT_EQ(ParseBucketBound("0x1p-2"), 0.25);
+  EXPECT_EQ(ParseBucketBound("-0X1.8P1"), -3);
+  EXPECT_EQ(ParseBucketBound("0x.8p1"), 1);
+  EXPECT_EQ(ParseBucketBound("0xAp0"), 10);
+  EXPECT_EQ(ParseBucketBound("+Inf"), kInf);
+  EXPECT_EQ(ParseBucketBound("inf"), kInf);
+  EXPECT_EQ(ParseBucketBound("-Infinity"), -kInf);
+  EXPECT_TRUE(std::isnan(ParseBucketBound("NaN").value_or(0)));
+  EXPECT_EQ(ParseBucketBound("1e-400"), 0);  // Underflow reads as 0.
+  EXPECT_EQ(ParseBucketBound("1_000.2_5"), 1000.25);
+  EXPECT_EQ(ParseBucketBound("0x_1p0"), 1);  // The prefix counts as a digit.
+  EXPECT_EQ(ParseBucketBound("-1e1_0"), -1e10);
+}
+
+TEST(ParseBucketBoundTest, RefusesWhatGoParseFloatRefuses) {
+  for (std::string_view le :
+       {"", " 1", "1 ", "abc", "1e", "+", ".", "0x10", "_1", "1_", "1__0", "1._5", "+nan", "infin",
+        "1e400", "-1e400", "0x1p99999", "1,5", "++1"}) {
+    EXPECT_EQ(ParseBucketBound(le), std::nullopt) << le;
+  }
+}
+
 }  // namespace
 }  // namespace vigie::promql
