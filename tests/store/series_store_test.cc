@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "common/strings.h"
@@ -86,6 +88,25 @@ class SeriesStoreTest : public ::testing::Test {
     std::vector<Sample> out;
     for (int i = from; i < to; ++i) out.push_back({start + i * 15000, i * 1.5});
     return out;
+  }
+
+  using Families = std::map<std::string, rocksdb::ColumnFamilyHandle*>;
+  // Runs `fn` on the store's database opened directly, to make states no Store call makes.
+  void WithRawDatabase(const std::function<void(rocksdb::DB*, const Families&)>& fn) {
+    std::string path = dir_.path() + "/db";
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names)
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, path, descriptors, &handles, &db).ok());
+    Families families;
+    for (size_t i = 0; i < names.size(); ++i) families[names[i]] = handles[i];
+    fn(db, families);
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
   }
 
   testing::TempDir dir_;
@@ -315,26 +336,13 @@ TEST_F(SeriesStoreTest, IdleHeadsAreClosedAndTheHeadLogTrimmed) {
 TEST_F(SeriesStoreTest, SeriesIdCollisionIsRefusedAndCounted) {
   LabelSet a = Labels({{"__name__", "a"}});
   LabelSet b = Labels({{"__name__", "b"}});
-  std::string path = dir_.path() + "/db";
   { Add(*Open(), a, {{kT0, 1}}); }
-  {
-    // What a hash collision would leave: b's id taken by another label set.
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names)
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open({}, path, families, &handles, &raw).ok());
-    size_t series = std::find(names.begin(), names.end(), "series") - names.begin();
-    ASSERT_LT(series, names.size());
-    ASSERT_TRUE(
-        raw->Put({}, handles[series], StreamKey(b.Hash()), Labels({{"__name__", "c"}}).Encode())
-            .ok());
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-  }
+  // What a hash collision would leave: b's id taken by another label set.
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    ASSERT_TRUE(db->Put({}, families.at("series"), StreamKey(b.Hash()),
+                        Labels({{"__name__", "c"}}).Encode())
+                    .ok());
+  });
   auto store = Open();
   SeriesAppendResult r = Add(*store, b, {{kT0, 2}, {kT0 + 1, 3}});
   EXPECT_EQ(r.collisions, 2u);
@@ -390,6 +398,47 @@ TEST_F(SeriesStoreTest, ConcurrentAppendersAndReaders) {
       }
     }
   }
+}
+
+TEST_F(SeriesStoreTest, AVersionOneDatabaseIsUpgradedInPlace) {
+  LabelSet api = Labels({{"service", "api"}});
+  {
+    auto store = Open();
+    AppendRequest request;
+    request.streams.push_back({api, {{kT0 * 1'000'000, "a line"}}});
+    ASSERT_TRUE(store->Append(request).ok());
+  }
+  // A log-only database of version 1: no series families.
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    for (const auto& [name, handle] : families) {
+      if (name.starts_with("series")) ASSERT_TRUE(db->DropColumnFamily(handle).ok());
+    }
+    ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "1").ok());
+  });
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->StreamsWhere("service", [](std::string_view) { return true; }, {}).size(), 1u);
+  LabelSet up = Labels({{"__name__", "up"}});
+  EXPECT_EQ(Add(*store, up, {{kT0, 1}}).accepted, 1u);
+  store.reset();
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    std::string version;
+    ASSERT_TRUE(db->Get({}, families.at("default"), kFormatVersionKey, &version).ok());
+    EXPECT_EQ(version, "2");
+  });
+  EXPECT_EQ(Read(*Open(), up), (std::vector<Sample>{{kT0, 1}}));
+}
+
+TEST_F(SeriesStoreTest, AnUnknownFormatVersionIsRefusedClearly) {
+  Open().reset();
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "3").ok());
+  });
+  StoreOptions options;
+  options.path = dir_.path() + "/db";
+  auto store = Store::Open(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("version 3"), std::string::npos) << store.status();
 }
 
 // node_exporter-like label sets: 200 series per host.
