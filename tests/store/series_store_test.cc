@@ -1,0 +1,523 @@
+// The series side of RocksStore, on a real database in a temp dir: append through Append, read
+// through SelectSeries and NewSeriesReader, across reopen, out-of-order, retention, collisions.
+#include <gtest/gtest.h>
+
+#include <malloc.h>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <map>
+#include <thread>
+
+#include "common/strings.h"
+#include "rocksdb/db.h"
+#include "store/keys.h"
+#include "store/store.h"
+#include "tests/integration/harness.h"
+
+namespace vigie::store {
+namespace {
+
+constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kDayMs = 24 * kHour;
+constexpr int64_t kT0 = 20000 * kDayMs;  // A day (and 2-hour window) boundary, in ms.
+
+}  // namespace
+
+void PrintTo(const Sample& s, std::ostream* os);  // In chunk_test.cc.
+
+namespace {
+
+LabelSet Labels(std::vector<Label> l) { return *LabelSet::Make(std::move(l)); }
+
+SeriesMatcher Eq(std::string name, std::string value) {
+  return {name, [value](std::string_view v) { return v == value; }, value};
+}
+SeriesMatcher Ne(std::string name, std::string value) {
+  return {name, [value](std::string_view v) { return v != value; }, std::nullopt};
+}
+SeriesMatcher Where(std::string name, std::function<bool(std::string_view)> accept) {
+  return {std::move(name), std::move(accept), std::nullopt};
+}
+
+class SeriesStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open(int64_t ooo_window_ms = 10 * 60 * 1000) {
+    StoreOptions options;
+    options.path = dir_.path() + "/db";
+    options.out_of_order_window_ms = ooo_window_ms;
+    auto store = Store::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  static SeriesAppendResult Add(Store& store, const LabelSet& labels, std::vector<Sample> samples) {
+    AppendRequest request;
+    request.series.push_back({labels, std::move(samples)});
+    auto r = store.Append(request);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->series : SeriesAppendResult{};
+  }
+
+  static std::vector<Sample> Read(const Store& store, const LabelSet& labels,
+                                  int64_t mint = std::numeric_limits<int64_t>::min(),
+                                  int64_t maxt = std::numeric_limits<int64_t>::max()) {
+    std::vector<Sample> out;
+    absl::Status s = store.NewSeriesReader()->Samples(labels.Hash(), mint, maxt, &out);
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  }
+
+  static std::vector<LabelSet> Select(const Store& store, std::vector<SeriesMatcher> matchers,
+                                      int64_t mint = 0, int64_t maxt = kT0 + 100 * kDayMs) {
+    std::vector<LabelSet> out;
+    for (SeriesRef& ref : store.SelectSeries(matchers, mint, maxt)) {
+      EXPECT_EQ(ref.id, ref.labels.Hash());
+      out.push_back(std::move(ref.labels));
+    }
+    return out;
+  }
+
+  // Samples `from` to `to` - 1 of a scrape every 15 s from `start`: sample i at start + i * 15 s,
+  // value i * 1.5.
+  static std::vector<Sample> Scrapes(int64_t start, int to, int from = 0) {
+    std::vector<Sample> out;
+    for (int i = from; i < to; ++i) out.push_back({start + i * 15000, i * 1.5});
+    return out;
+  }
+
+  using Families = std::map<std::string, rocksdb::ColumnFamilyHandle*>;
+  // Runs `fn` on the store's database opened directly, to make states no Store call makes.
+  void WithRawDatabase(const std::function<void(rocksdb::DB*, const Families&)>& fn) {
+    std::string path = dir_.path() + "/db";
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names)
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, path, descriptors, &handles, &db).ok());
+    Families families;
+    for (size_t i = 0; i < names.size(); ++i) families[names[i]] = handles[i];
+    fn(db, families);
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(SeriesStoreTest, AppendThenSelectAndReadAcrossReopen) {
+  LabelSet up = Labels({{"__name__", "up"}, {"job", "node"}, {"instance", "a:9100"}});
+  LabelSet other = Labels({{"__name__", "up"}, {"job", "vigied"}});
+  // 1000 samples: several chunks cut at 120, across a 2-hour window boundary.
+  std::vector<Sample> samples = Scrapes(kT0 - kHour, 1000);
+  {
+    auto store = Open();
+    SeriesAppendResult r = Add(*store, up, samples);
+    EXPECT_EQ(r.accepted, 1000u);
+    EXPECT_TRUE(r.reason.empty()) << r.reason;
+    Add(*store, other, {{kT0, 1}});
+    EXPECT_EQ(Read(*store, up), samples);
+    EXPECT_EQ(Select(*store, {Eq("job", "node")}), std::vector<LabelSet>{up});
+    EXPECT_EQ(Select(*store, {Eq("__name__", "up")}), (std::vector<LabelSet>{up, other}));
+    StoreStats stats = store->Stats();
+    EXPECT_EQ(stats.series, 2u);
+    EXPECT_EQ(stats.head_series, 2u);
+    EXPECT_GT(stats.head_bytes, 0u);
+  }
+  auto store = Open();
+  // Every sample once: the closed chunks from series_chunks, the open ones from the head log.
+  EXPECT_EQ(Read(*store, up), samples);
+  EXPECT_EQ(Read(*store, other), (std::vector<Sample>{{kT0, 1}}));
+  EXPECT_EQ(Read(*store, up, samples[10].ts_ms, samples[20].ts_ms),
+            std::vector<Sample>(samples.begin() + 10, samples.begin() + 21));
+  EXPECT_EQ(Select(*store, {Eq("job", "node")}), std::vector<LabelSet>{up});
+  // Appending after the reopen continues the same series without repeats.
+  Add(*store, up, {{samples.back().ts_ms + 15000, 7}});
+  std::vector<Sample> all = samples;
+  all.push_back({samples.back().ts_ms + 15000, 7});
+  EXPECT_EQ(Read(*store, up), all);
+  std::vector<Sample> unknown;
+  EXPECT_TRUE(absl::IsNotFound(store->NewSeriesReader()->Samples(42, 0, 1, &unknown)));
+}
+
+TEST_F(SeriesStoreTest, ReopenAgainAndAgainKeepsEverySampleOnce) {
+  LabelSet a = Labels({{"__name__", "a"}});
+  std::vector<Sample> expected;
+  for (int round = 0; round < 5; ++round) {
+    auto store = Open();
+    std::vector<Sample> batch = Scrapes(kT0 + round * 70 * 15000, 70);
+    Add(*store, a, batch);
+    expected.insert(expected.end(), batch.begin(), batch.end());
+    EXPECT_EQ(Read(*store, a), expected) << "round " << round;
+  }
+  EXPECT_EQ(Read(*Open(), a), expected);
+}
+
+TEST_F(SeriesStoreTest, BitExactValues) {
+  LabelSet a = Labels({{"__name__", "a"}});
+  std::vector<Sample> samples = {{kT0, StaleNaN()},
+                                 {kT0 + 1, std::numeric_limits<double>::infinity()},
+                                 {kT0 + 2, -std::numeric_limits<double>::infinity()},
+                                 {kT0 + 3, std::nan("")},
+                                 {kT0 + 4, -0.0},
+                                 {kT0 + 5, std::bit_cast<double>(uint64_t{0x7ff8dead0000beef})}};
+  {
+    auto store = Open();
+    Add(*store, a, samples);
+    std::vector<Sample> got = Read(*store, a);
+    EXPECT_EQ(got, samples);
+    EXPECT_TRUE(IsStaleNaN(got[0].value));
+  }
+  EXPECT_EQ(Read(*Open(), a), samples);
+}
+
+TEST_F(SeriesStoreTest, OutOfOrderWindowDuplicatesAndConflicts) {
+  LabelSet a = Labels({{"__name__", "a"}});
+  auto store = Open(/*ooo_window_ms=*/10 * 60 * 1000);
+  Add(*store, a, Scrapes(kT0, 200));  // One chunk cut, 80 samples in the open one.
+  int64_t newest = kT0 + 199 * 15000;
+  SeriesAppendResult r = Add(*store, a,
+                             {{newest - 10 * 60 * 1000 - 1, 1},      // Beyond the window.
+                              {newest - 7, 2},                       // Within it.
+                              {newest - 10 * 60 * 1000, 159 * 1.5},  // At its edge: stored.
+                              {newest, 199 * 1.5},                   // Duplicate of the newest.
+                              {kT0 + 190 * 15000, 190 * 1.5},        // Duplicate in the open chunk.
+                              {kT0 + 190 * 15000, 5}});              // Conflict there.
+  EXPECT_EQ(r.out_of_order, 1u);
+  EXPECT_EQ(r.conflicts, 1u);
+  EXPECT_EQ(r.duplicates, 3u);
+  EXPECT_EQ(r.accepted, 4u);
+  EXPECT_NE(r.reason.find("out-of-order window"), std::string::npos) << r.reason;
+  std::vector<Sample> expected = Scrapes(kT0, 200);
+  expected.push_back({newest - 7, 2});
+  auto earlier = [](const Sample& x, const Sample& y) { return x.ts_ms < y.ts_ms; };
+  std::stable_sort(expected.begin(), expected.end(), earlier);
+  EXPECT_EQ(Read(*store, a), expected);
+  // A duplicate and a conflict of a sample already cut into a stored chunk, after a restart.
+  store.reset();
+  store = Open();
+  r = Add(*store, a, {{newest - 9 * 60 * 1000 + 1, 0}});  // New, within the window.
+  EXPECT_EQ(r.accepted, 1u);
+  expected.push_back({newest - 9 * 60 * 1000 + 1, 0});
+  std::stable_sort(expected.begin(), expected.end(), earlier);
+  EXPECT_EQ(Read(*store, a), expected);
+  // Fill the head past two more cuts so that the out-of-order samples reach the chunks too.
+  Add(*store, a, Scrapes(newest + 15000, 300));
+  r = Add(*store, a, {{newest - 7, 2}, {newest - 7, 3}});
+  EXPECT_EQ(r.duplicates, 0u) << "beyond the window now: refused as out of order";
+  EXPECT_EQ(r.out_of_order, 2u);
+  std::vector<Sample> more = Scrapes(newest + 15000, 300);
+  expected.insert(expected.end(), more.begin(), more.end());
+  EXPECT_EQ(Read(*store, a), expected);
+  store.reset();
+  EXPECT_EQ(Read(*Open(), a), expected);
+}
+
+TEST_F(SeriesStoreTest, ConflictAndDuplicateAgainstStoredChunk) {
+  LabelSet a = Labels({{"__name__", "a"}});
+  auto store = Open(/*ooo_window_ms=*/3 * kHour);
+  Add(*store, a, Scrapes(kT0, 130));  // The first 120 are cut into a chunk.
+  store.reset();
+  store = Open(3 * kHour);
+  SeriesAppendResult r = Add(*store, a, {{kT0 + 15000, 1.5}, {kT0 + 30000, 99}});
+  EXPECT_EQ(r.duplicates, 1u);
+  EXPECT_EQ(r.conflicts, 1u);
+  EXPECT_EQ(Read(*store, a), Scrapes(kT0, 130));
+}
+
+TEST_F(SeriesStoreTest, SameSeriesTwiceInOneRequestAndUnsortedSamples) {
+  LabelSet a = Labels({{"__name__", "a"}});
+  auto store = Open();
+  AppendRequest request;
+  std::vector<Sample> first = Scrapes(kT0, 100), second = Scrapes(kT0, 200, 100);
+  std::reverse(second.begin(), second.end());
+  request.series.push_back({a, second});
+  request.series.push_back({a, first});
+  auto r = store->Append(request);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->series.accepted, 200u);
+  std::vector<Sample> expected = Scrapes(kT0, 200);
+  EXPECT_EQ(Read(*store, a), expected);
+  store.reset();
+  EXPECT_EQ(Read(*Open(), a), expected);
+}
+
+TEST_F(SeriesStoreTest, MatchersUsePostingsSemantics) {
+  auto store = Open();
+  std::vector<LabelSet> all;
+  for (std::string mode : {"idle", "user", "system"}) {
+    for (std::string cpu : {"0", "1"}) {
+      all.push_back(Labels({{"__name__", "node_cpu_seconds_total"}, {"cpu", cpu}, {"mode", mode}}));
+    }
+  }
+  all.push_back(Labels({{"__name__", "node_load1"}}));
+  for (const LabelSet& l : all) Add(*store, l, {{kT0, 1}});
+  auto count = [&](std::vector<SeriesMatcher> m) { return Select(*store, std::move(m)).size(); };
+  EXPECT_EQ(count({Eq("__name__", "node_cpu_seconds_total")}), 6u);
+  EXPECT_EQ(count({Eq("__name__", "node_cpu_seconds_total"), Eq("cpu", "1")}), 3u);
+  EXPECT_EQ(count({Eq("__name__", "node_cpu_seconds_total"), Ne("mode", "idle")}), 4u);
+  // `cpu!="0"` selects the series without `cpu` too, as in Prometheus.
+  EXPECT_EQ(count({Ne("cpu", "0")}), 4u);
+  EXPECT_EQ(
+      count({Where("mode", [](std::string_view v) { return v.starts_with("s") || v == "user"; })}),
+      4u);
+  // `cpu=~".*"` accepts "": every series; `cpu=~".+"` only those with the label.
+  EXPECT_EQ(
+      count({Eq("__name__", "node_load1"), Where("cpu", [](std::string_view) { return true; })}),
+      1u);
+  EXPECT_EQ(count({Where("cpu", [](std::string_view v) { return !v.empty(); })}), 6u);
+  EXPECT_EQ(count({Eq("cpu", "7")}), 0u);
+  EXPECT_EQ(count({Eq("nope", "x")}), 0u);
+  // Outside every partition holding data: nothing.
+  EXPECT_EQ(Select(*store, {Eq("cpu", "0")}, kT0 + 3 * kDayMs, kT0 + 4 * kDayMs).size(), 0u);
+  EXPECT_EQ(store->SeriesLabelNames({}, 0, kT0 + kDayMs),
+            (std::vector<std::string>{"__name__", "cpu", "mode"}));
+  std::vector<SeriesMatcher> load = {Eq("__name__", "node_load1")};
+  EXPECT_EQ(store->SeriesLabelNames(load, 0, kT0 + kDayMs), std::vector<std::string>{"__name__"});
+  EXPECT_EQ(store->SeriesLabelValues("mode", {}, 0, kT0 + kDayMs),
+            (std::vector<std::string>{"idle", "system", "user"}));
+  std::vector<SeriesMatcher> cpu1 = {Eq("cpu", "1"), Ne("mode", "user")};
+  EXPECT_EQ(store->SeriesLabelValues("mode", cpu1, 0, kT0 + kDayMs),
+            (std::vector<std::string>{"idle", "system"}));
+}
+
+TEST_F(SeriesStoreTest, RetentionDropsOldChunksAndSeriesLeftWithoutData) {
+  LabelSet old_only = Labels({{"__name__", "old"}});
+  LabelSet both = Labels({{"__name__", "both"}});
+  {
+    auto store = Open();
+    Add(*store, old_only, Scrapes(kT0, 300));
+    Add(*store, both, Scrapes(kT0, 300));
+    Add(*store, both, Scrapes(kT0 + kDayMs, 10));
+    auto dropped = store->DropPartitionsBefore((kT0 + kDayMs) * 1'000'000);
+    ASSERT_TRUE(dropped.ok()) << dropped.status();
+    EXPECT_EQ(*dropped, 1);
+    EXPECT_EQ(Select(*store, {Where("__name__", [](std::string_view v) { return !v.empty(); })}),
+              std::vector<LabelSet>{both});
+    EXPECT_EQ(Read(*store, both), Scrapes(kT0 + kDayMs, 10));
+    EXPECT_EQ(store->Stats().series, 1u);
+  }
+  auto store = Open();
+  EXPECT_EQ(store->Stats().series, 1u);
+  EXPECT_EQ(Read(*store, both), Scrapes(kT0 + kDayMs, 10));
+  std::vector<Sample> none;
+  EXPECT_TRUE(
+      absl::IsNotFound(store->NewSeriesReader()->Samples(old_only.Hash(), 0, kT0 * 2, &none)));
+  // The dropped series comes back as new, without its old samples.
+  Add(*store, old_only, {{kT0 + 2 * kDayMs, 1}});
+  EXPECT_EQ(Read(*store, old_only), (std::vector<Sample>{{kT0 + 2 * kDayMs, 1}}));
+  store.reset();
+  EXPECT_EQ(Read(*Open(), old_only), (std::vector<Sample>{{kT0 + 2 * kDayMs, 1}}));
+}
+
+TEST_F(SeriesStoreTest, IdleHeadsAreClosedAndTheHeadLogTrimmed) {
+  auto store = Open();
+  LabelSet idle = Labels({{"__name__", "idle"}});
+  LabelSet busy = Labels({{"__name__", "busy"}});
+  Add(*store, idle, Scrapes(kT0, 10));
+  // Three hours of the other series: past the idle one's window and the out-of-order window.
+  for (int i = 0; i < 3 * 240; i += 20) Add(*store, busy, Scrapes(kT0, i + 20, i));
+  StoreStats stats = store->Stats();
+  EXPECT_EQ(stats.series, 2u);
+  EXPECT_EQ(stats.head_series, 1u) << "the idle series' chunk was closed";
+  store.reset();
+  store = Open();
+  EXPECT_EQ(Read(*store, idle), Scrapes(kT0, 10));
+  EXPECT_EQ(Read(*store, busy), Scrapes(kT0, 3 * 240));
+}
+
+TEST_F(SeriesStoreTest, SeriesIdCollisionIsRefusedAndCounted) {
+  LabelSet a = Labels({{"__name__", "a"}});
+  LabelSet b = Labels({{"__name__", "b"}});
+  { Add(*Open(), a, {{kT0, 1}}); }
+  // What a hash collision would leave: b's id taken by another label set.
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    ASSERT_TRUE(db->Put({}, families.at("series"), StreamKey(b.Hash()),
+                        Labels({{"__name__", "c"}}).Encode())
+                    .ok());
+  });
+  auto store = Open();
+  SeriesAppendResult r = Add(*store, b, {{kT0, 2}, {kT0 + 1, 3}});
+  EXPECT_EQ(r.collisions, 2u);
+  EXPECT_EQ(r.accepted, 0u);
+  EXPECT_NE(r.reason.find("collides"), std::string::npos) << r.reason;
+  EXPECT_EQ(Add(*store, a, {{kT0 + 1, 2}}).accepted, 1u);
+  EXPECT_EQ(Read(*store, a), (std::vector<Sample>{{kT0, 1}, {kT0 + 1, 2}}));
+}
+
+TEST_F(SeriesStoreTest, ConcurrentAppendersAndReaders) {
+  auto store = Open();
+  constexpr int kSeriesPerThread = 50, kRounds = 300;
+  auto labels = [](int thread, int i) {
+    return Labels({{"__name__", "m"}, {"t", std::to_string(thread)}, {"i", std::to_string(i)}});
+  };
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    while (!done.load()) {
+      for (const SeriesRef& ref :
+           store->SelectSeries(std::vector{Eq("__name__", "m")}, 0, kT0 * 2)) {
+        std::vector<Sample> samples;
+        ASSERT_TRUE(store->NewSeriesReader()->Samples(ref.id, 0, kT0 * 2, &samples).ok());
+        for (size_t j = 1; j < samples.size(); ++j)
+          ASSERT_LT(samples[j - 1].ts_ms, samples[j].ts_ms);
+      }
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        AppendRequest request;
+        for (int i = 0; i < kSeriesPerThread; ++i) {
+          request.series.push_back({labels(t, i), {{kT0 + round * 15000, double(round)}}});
+        }
+        auto r = store->Append(request);
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(r->series.accepted, size_t{kSeriesPerThread});
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  done = true;
+  reader.join();
+  store.reset();
+  store = Open();
+  for (int t = 0; t < 2; ++t) {
+    for (int i = 0; i < kSeriesPerThread; ++i) {
+      std::vector<Sample> samples = Read(*store, labels(t, i));
+      ASSERT_EQ(samples.size(), size_t{kRounds});
+      for (int round = 0; round < kRounds; ++round) {
+        ASSERT_EQ(samples[round], (Sample{kT0 + round * 15000, double(round)}));
+      }
+    }
+  }
+}
+
+TEST_F(SeriesStoreTest, AVersionOneDatabaseIsUpgradedInPlace) {
+  LabelSet api = Labels({{"service", "api"}});
+  {
+    auto store = Open();
+    AppendRequest request;
+    request.streams.push_back({api, {{kT0 * 1'000'000, "a line"}}});
+    ASSERT_TRUE(store->Append(request).ok());
+  }
+  // A log-only database of version 1: no series families.
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    for (const auto& [name, handle] : families) {
+      if (name.starts_with("series")) ASSERT_TRUE(db->DropColumnFamily(handle).ok());
+    }
+    ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "1").ok());
+  });
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->StreamsWhere("service", [](std::string_view) { return true; }, {}).size(), 1u);
+  LabelSet up = Labels({{"__name__", "up"}});
+  EXPECT_EQ(Add(*store, up, {{kT0, 1}}).accepted, 1u);
+  store.reset();
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    std::string version;
+    ASSERT_TRUE(db->Get({}, families.at("default"), kFormatVersionKey, &version).ok());
+    EXPECT_EQ(version, "2");
+  });
+  EXPECT_EQ(Read(*Open(), up), (std::vector<Sample>{{kT0, 1}}));
+}
+
+TEST_F(SeriesStoreTest, AnUnknownFormatVersionIsRefusedClearly) {
+  Open().reset();
+  WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
+    ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "3").ok());
+  });
+  StoreOptions options;
+  options.path = dir_.path() + "/db";
+  auto store = Store::Open(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("version 3"), std::string::npos) << store.status();
+}
+
+// node_exporter-like label sets: 200 series per host.
+std::vector<LabelSet> NodeExporterSeries(int hosts) {
+  std::vector<LabelSet> out;
+  for (int h = 0; h < hosts; ++h) {
+    std::string instance = StrCat("host-", h, ".example.net:9100");
+    auto add = [&](std::string name, std::vector<Label> more) {
+      more.push_back({"__name__", std::move(name)});
+      more.push_back({"instance", instance});
+      more.push_back({"job", "node"});
+      out.push_back(*LabelSet::Make(std::move(more)));
+    };
+    for (int cpu = 0; cpu < 8; ++cpu) {
+      for (std::string mode :
+           {"idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"}) {
+        add("node_cpu_seconds_total", {{"cpu", std::to_string(cpu)}, {"mode", mode}});
+      }
+    }
+    for (int d = 0; d < 4; ++d) {
+      for (int m = 0; m < 10; ++m) {
+        add(StrCat("node_network_metric_", m, "_total"), {{"device", StrCat("eth", d)}});
+      }
+    }
+    for (int d = 0; d < 5; ++d) {
+      for (int m = 0; m < 6; ++m) {
+        add(StrCat("node_filesystem_metric_", m, "_bytes"),
+            {{"device", StrCat("/dev/sda", d)},
+             {"fstype", "ext4"},
+             {"mountpoint", StrCat("/mnt/disk", d)}});
+      }
+    }
+    for (int m = 0; m < 66; ++m) add(StrCat("node_memory_metric_", m, "_bytes"), {});
+  }
+  return out;
+}
+
+// Memory per active series, with half-full open chunks (60 samples at 15 s), measured as the heap
+// the store holds after a reopen rebuilt the index and the heads from disk. Also prints the
+// ingest rate of this single-threaded loop, for orientation (not asserted: a shared machine).
+TEST_F(SeriesStoreTest, MemoryPerActiveSeriesIsBounded) {
+  std::vector<LabelSet> series = NodeExporterSeries(500);
+  ASSERT_EQ(series.size(), 100000u);
+  constexpr int kSamples = 60;
+  {
+    auto store = Open();
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kSamples; ++i) {
+      for (size_t first = 0; first < series.size(); first += 10000) {
+        AppendRequest request;
+        for (size_t j = first; j < first + 10000; ++j) {
+          request.series.push_back({series[j], {{kT0 + i * 15000, double(i * j % 1000)}}});
+        }
+        auto r = store->Append(request);
+        ASSERT_TRUE(r.ok()) << r.status();
+        ASSERT_EQ(r->series.accepted, 10000u) << r->series.reason;
+      }
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("ingest: %.0f samples/s (one thread, requests of 10000 samples)\n",
+                series.size() * kSamples / seconds);
+  }
+  size_t before = mallinfo2().uordblks;
+  auto store = Open();
+  size_t after = mallinfo2().uordblks;
+  StoreStats stats = store->Stats();
+  EXPECT_EQ(stats.series, series.size());
+  EXPECT_EQ(stats.head_series, series.size());
+  double heap_per_series = double(after - before) / series.size();
+  double estimate_per_series = double(stats.head_bytes) / series.size();
+  std::printf(
+      "memory per active series: %.0f bytes of heap after reopen (RocksDB's caches "
+      "included), %.0f bytes by StoreStats::head_bytes\n",
+      heap_per_series, estimate_per_series);
+  EXPECT_LE(heap_per_series, 1024);
+  EXPECT_LE(estimate_per_series, 1024);
+  EXPECT_EQ(Read(*store, series[12345]).size(), size_t{kSamples});
+}
+
+}  // namespace
+}  // namespace vigie::store
