@@ -269,12 +269,13 @@ absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& ra
     return VectorResult(std::move(m));
   }
   if (name == "sort" || name == "sort_desc") {
-    // The order matters for an instant query only; NaN comes first, as in Prometheus.
+    // The order matters for an instant query only; NaN goes last either way, as in Prometheus
+    // ("NaN should sort to the bottom").
     if (steps == 1) {
       bool desc = name == "sort_desc";
       std::stable_sort(in.begin(), in.end(), [desc](const Series& a, const Series& b) {
         double x = a.points[0].value, y = b.points[0].value;
-        if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && !std::isnan(y);
+        if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) && std::isnan(y);
         return desc ? x > y : x < y;
       });
     }
