@@ -73,11 +73,9 @@ Evaluator::Evaluator(LeafSource* source, const EvalOptions& options, QueryStats*
 
 absl::Status Evaluator::Interrupted() {
   if (options_.cancelled && options_.cancelled()) {
-    stopped_ = true;
     return absl::CancelledError("query was canceled");
   }
   if (std::chrono::steady_clock::now() >= deadline_) {
-    stopped_ = true;
     return absl::DeadlineExceededError(StrCat("query timed out in expression evaluation (timeout ",
                                               options_.limits.timeout_ms, "ms)"));
   }

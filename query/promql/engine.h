@@ -108,8 +108,8 @@ class LeafSource {
 
 struct EvalOptions {
   EngineLimits limits;
-  // Checked at least once per step and per series: when it returns true, evaluation stops with
-  // Cancelled.
+  // Checked at least once per step and per series, possibly from several threads at once: when
+  // it returns true, evaluation stops with Cancelled.
   std::function<bool()> cancelled;
 };
 

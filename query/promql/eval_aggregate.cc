@@ -148,7 +148,9 @@ absl::StatusOr<Evaluated> Evaluator::EvalAggregate(const AggregateExpr& e, const
     if (absl::Status st = Interrupted(); !st.ok()) return st;
     int64_t t = StepTime(range, i);
     double p = e.param && param.type == ValueType::kScalar ? param.scalars[i] : 0;
-    groups.assign(group_labels.size(), Group{});
+    // Only the groups of the previous step need resetting.
+    for (size_t g : touched) groups[g] = Group{};
+    groups.resize(group_labels.size());
     touched.clear();
     auto add = [&](size_t g, size_t s, double v) {
       if (g >= groups.size()) groups.resize(g + 1);

@@ -12,7 +12,6 @@
 // (ParallelFor), whose tasks only touch their own output slots.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -110,7 +109,8 @@ class Evaluator {
   // A range vector expression (a range selector or a subquery, in parentheses or not).
   absl::StatusOr<RangeInput> EvalRange(const Expr& expr, const StepRange& range);
 
-  // Non-OK once the query timed out or was cancelled. Cheap enough to call per step and series.
+  // Non-OK once the query timed out or was cancelled. Cheap enough to call per step and series;
+  // called from the query's threads at once (EvalOptions::cancelled must allow that).
   absl::Status Interrupted();
 
   // Runs task(begin, end) over [0, n) split between the query's threads when `work` (points to
@@ -144,7 +144,6 @@ class Evaluator {
   int64_t query_start_ms_;
   int64_t query_end_ms_;
   std::chrono::steady_clock::time_point deadline_;
-  std::atomic<bool> stopped_{false};
 };
 
 // A vector Evaluated from a Matrix.

@@ -1,5 +1,6 @@
 // Runs every script of tests/promql/testdata (Prometheus's test-script format, README.md there)
-// against the evaluator, reading the loaded series through SelectorSource. Each instant eval
+// against the evaluator: the loaded series are appended to a real RocksStore and read back
+// through SelectorSource. Each instant eval
 // is also run as a range query around its time (as Prometheus's own test runner does), whose
 // middle step must give the same result.
 #include <algorithm>
@@ -15,8 +16,8 @@
 #include "query/promql/parser.h"
 #include "query/promql/selector_source.h"
 #include "re2/re2.h"
-#include "tests/promql/memory_querier.h"
 #include "tests/promql/script.h"
+#include "tests/promql/series_fixture.h"
 
 namespace vigie::promql {
 namespace {
@@ -89,24 +90,26 @@ TEST_P(ScriptTest, EveryEvalPasses) {
   absl::StatusOr<std::vector<script::Command>> commands = script::ParseScript(text.str());
   ASSERT_TRUE(commands.ok()) << commands.status();
 
-  testing::MemoryQuerier querier;
+  testing::SeriesFixture store;
   EvalOptions options;
   Limits parse_limits;
   int evals = 0;
   for (const script::Command& command : *commands) {
     if (std::holds_alternative<script::Clear>(command)) {
-      querier.Clear();
+      store.Clear();
       continue;
     }
     if (const auto* load = std::get_if<script::Load>(&command)) {
+      std::vector<store::SeriesSamples> series;
       for (const script::LoadSeries& s : load->series) {
-        std::vector<store::Sample> samples;
+        store::SeriesSamples& out = series.emplace_back(store::SeriesSamples{s.labels, {}});
         for (size_t i = 0; i < s.values.size(); ++i) {
           if (!s.values[i]) continue;
-          samples.push_back({static_cast<int64_t>(i) * (load->step_ns / 1'000'000), *s.values[i]});
+          out.samples.push_back(
+              {static_cast<int64_t>(i) * (load->step_ns / 1'000'000), *s.values[i]});
         }
-        querier.Add(s.labels, samples);
       }
+      store.Add(std::move(series));
       continue;
     }
     const Eval& eval = std::get<Eval>(command);
@@ -116,7 +119,7 @@ TEST_P(ScriptTest, EveryEvalPasses) {
     absl::StatusOr<ExprPtr> expr = Parse(eval.expr, parse_limits);
     absl::StatusOr<Value> got = absl::UnknownError("not evaluated");
     if (expr.ok()) {
-      SelectorSource source(&querier, options.limits);
+      SelectorSource source(&store.querier(), options.limits);
       got = EvaluateInstant(**expr, t, &source, options);
     } else {
       got = expr.status();
@@ -147,7 +150,7 @@ TEST_P(ScriptTest, EveryEvalPasses) {
         printed.find("end()") != std::string::npos || got->type == ValueType::kMatrix) {
       continue;
     }
-    SelectorSource source(&querier, options.limits);
+    SelectorSource source(&store.querier(), options.limits);
     absl::StatusOr<Value> ranged = ViaRange(**expr, t, &source, options);
     if (!ranged.ok()) {
       ADD_FAILURE() << "range mode: " << ranged.status();
