@@ -114,6 +114,7 @@ SelfMetrics::~SelfMetrics() {
   }
   cv_.notify_all();
   thread_.join();
+  CollectOnce();  // The last values, so that a stopped vigied's counters are complete.
 }
 
 void SelfMetrics::Run() {

@@ -30,9 +30,9 @@ std::vector<ReceivedSeries> SeriesFromFamilies(
 // Prometheus's name of a family's type ("counter", "gauge", "histogram", "summary", ...).
 std::string MetadataType(const prometheus::MetricFamily& family);
 
-// Collects and ingests on its own thread: once at construction, then every `interval_ns`, until
-// destroyed. Nothing is owned; all must outlive it. A collection that fails to be stored is
-// logged, and the next one comes at its time.
+// Collects and ingests on its own thread: once at construction, then every `interval_ns`, and
+// a last time when destroyed (vigied stopping). Nothing is owned; all must outlive it. A collection
+// that fails to be stored is logged, and the next one comes at its time.
 class SelfMetrics {
  public:
   SelfMetrics(ServerMetrics* metrics, Ingester* ingester, MetadataRegistry* metadata,
