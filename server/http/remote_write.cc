@@ -10,6 +10,11 @@
 namespace vigie::server::http {
 
 Response HandleRemoteWrite(const Request& request, const HttpDeps& deps) {
+  if (request.content_type.find("io.prometheus.write.v2") != std::string::npos) {
+    return JsonError(415,
+                     "remote_write 2.0 (io.prometheus.write.v2.Request) is not supported: "
+                     "send remote_write 1.0 (prometheus.WriteRequest)");
+  }
   // The router has taken the decompressed size from the in-flight budget (as for Loki's push).
   absl::StatusOr<RemoteWrite> decoded =
       DecodeRemoteWrite(request.body, {.max_bytes = MaxPushBodyBytes(deps.limits),
@@ -18,14 +23,21 @@ Response HandleRemoteWrite(const Request& request, const HttpDeps& deps) {
     return JsonError(413, StatusMessage(decoded.status()));
   }
   if (!decoded.ok()) return StatusError(decoded.status());
-  IdentifySender(request, deps, &decoded->batch);
-  absl::StatusOr<IngestOutcome> outcome = deps.ingester->Ingest(std::move(decoded->batch));
-  if (!outcome.ok()) return StatusError(outcome.status());
-  if (deps.metadata) {
+  auto keep_metadata = [&] {
+    if (!deps.metadata) return;
     for (auto& [metric, metadata] : decoded->metadata) {
       deps.metadata->Set(metric, std::move(metadata));
     }
+  };
+  // Prometheus sends metadata on its own, every minute: nothing to store durably.
+  if (decoded->batch.series.empty()) {
+    keep_metadata();
+    return {204, "", ""};
   }
+  IdentifySender(request, deps, &decoded->batch);
+  absl::StatusOr<IngestOutcome> outcome = deps.ingester->Ingest(std::move(decoded->batch));
+  if (!outcome.ok()) return StatusError(outcome.status());
+  keep_metadata();
   if (outcome->rejected == 0) return {204, "", ""};
   return JsonError(400, StrCat(outcome->accepted, " samples stored, ", outcome->rejected,
                                " refused (resending them would not help): ", outcome->reason));

@@ -95,6 +95,11 @@ TEST_F(RemoteWriteTest, MalformedBodiesGet400NamingTheFormat) {
   ExpectJsonError(
       HttpCall(address_, "POST", "/api/v1/write", Snappy("\x0a\x05\x0a"), RemoteWriteHeaders()),
       400, "bad_data", "not a valid protobuf prometheus.WriteRequest");
+  Headers v2 = RemoteWriteHeaders();
+  v2[1].second = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+  ExpectJsonError(HttpCall(address_, "POST", "/api/v1/write",
+                           Snappy(MakeWriteRequest({}).SerializeAsString()), v2),
+                  415, "bad_data", "send remote_write 1.0");
   HttpReply get = HttpCall(address_, "GET", "/api/v1/write");
   ExpectJsonError(get, 405, "method_not_allowed", "use POST");
 }
