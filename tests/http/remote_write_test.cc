@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/strings.h"
 #include "store/series.h"
 #include "tests/http/http_server_fixture.h"
 #include "tests/http/remote_write_client.h"
