@@ -176,13 +176,17 @@ std::string LabelSet::ToString() const {
 
 std::string LabelSet::Encode() const {
   std::string out;
-  for (const Label& l : labels_) {
-    PutVarint(&out, l.name.size());
-    out += l.name;
-    PutVarint(&out, l.value.size());
-    out += l.value;
-  }
+  AppendEncoded(&out);
   return out;
+}
+
+void LabelSet::AppendEncoded(std::string* out) const {
+  for (const Label& l : labels_) {
+    PutVarint(out, l.name.size());
+    *out += l.name;
+    PutVarint(out, l.value.size());
+    *out += l.value;
+  }
 }
 
 uint64_t LabelSet::Hash() const {

@@ -50,6 +50,8 @@ class LabelSet {
   std::string ToString() const;
   // Compact binary form: for each label, varint name length, name, varint value length, value.
   std::string Encode() const;
+  // Appends Encode() to *out (no allocation when *out has room).
+  void AppendEncoded(std::string* out) const;
   // XXH3-64 of Encode(): the stream id.
   uint64_t Hash() const;
 

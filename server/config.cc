@@ -80,6 +80,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
                     "Drop data older than this (0: keep forever)");
   AddDurationOption(&app, "--partition", &config.partition_ns,
                     "Time partition width, at least 1m (fixed at creation)");
+  AddDurationOption(&app, "--out-of-order-window", &config.out_of_order_window_ns,
+                    "Accept a metric sample this much older than its series' newest (older: "
+                    "refused and counted; 0: in order only)");
   app.add_option("--token-file", token_file,
                  "File of \"<token> <scope>[,<scope>]\" lines; scopes: ingest, query, admin "
                  "(none: no authentication, loopback only)");

@@ -23,6 +23,7 @@ struct ServerConfig {
   std::string http_listen = "127.0.0.1:9470";
   int64_t retention_ns = 30LL * 86400 * 1'000'000'000;  // 0 keeps everything.
   int64_t partition_ns = 86400LL * 1'000'000'000;
+  int64_t out_of_order_window_ns = 600LL * 1'000'000'000;  // Metric samples accepted late.
   bool insecure = false;
   TlsConfig tls;
   std::vector<TokenGrant> tokens;

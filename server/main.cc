@@ -109,6 +109,7 @@ int Run(int argc, char** argv) {
   store::StoreOptions store_options;
   store_options.path = config->data_dir;
   store_options.partition_ns = config->partition_ns;
+  store_options.out_of_order_window_ms = config->out_of_order_window_ns / 1'000'000;
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     std::cerr << "vigied: " << store.status().message() << "\n";

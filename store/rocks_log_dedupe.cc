@@ -55,8 +55,8 @@ absl::StatusOr<int64_t> RocksStore::NewestStored(StreamId stream) const {
 }
 
 absl::StatusOr<uint64_t> RocksStore::DropStored(PreparedAppend* prepared,
-                                                   std::span<const AppendGate::Span> spans,
-                                                   std::span<const int64_t> check_up_to) {
+                                                std::span<const AppendGate::Span> spans,
+                                                std::span<const int64_t> check_up_to) {
   uint64_t dropped = 0;
   std::unique_ptr<LogReader> reader;
   PlannedBlocks replanned;

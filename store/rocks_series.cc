@@ -9,6 +9,7 @@
 #include "rocksdb/write_batch.h"
 #include "store/rocks_store.h"
 #include "store/series_format.h"
+#include "xxhash.h"
 
 namespace vigie::store {
 
@@ -339,26 +340,56 @@ void RocksStore::MaybeSweep(rocksdb::WriteBatch* batch,
   }
 }
 
-absl::Status RocksStore::CommitSeries(const std::vector<SeriesSamples>& series,
-                                      rocksdb::WriteBatch* batch, SeriesAppendResult* result,
+void RocksStore::PrepareSeries(const AppendRequest& request, PreparedAppend* prepared) {
+  size_t samples = 0;
+  for (const SeriesSamples& s : request.series) samples += s.samples.size();
+  prepared->series.reserve(request.series.size());
+  prepared->series_samples.reserve(samples);
+  auto earlier = [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; };
+  for (const SeriesSamples& s : request.series) {
+    if (s.samples.empty()) continue;
+    PreparedAppend::Series& out = prepared->series.emplace_back();
+    out.labels_offset = prepared->series_labels.size();
+    s.labels.AppendEncoded(&prepared->series_labels);
+    out.labels_size = prepared->series_labels.size() - out.labels_offset;
+    // The same hash as LabelSet::Hash(), without encoding the labels again.
+    out.id = XXH3_64bits(prepared->series_labels.data() + out.labels_offset, out.labels_size);
+    out.first_sample = prepared->series_samples.size();
+    out.samples = s.samples.size();
+    prepared->series_samples.insert(prepared->series_samples.end(), s.samples.begin(),
+                                    s.samples.end());
+    auto begin = prepared->series_samples.begin() + static_cast<ptrdiff_t>(out.first_sample);
+    if (!std::is_sorted(begin, prepared->series_samples.end(), earlier)) {
+      std::stable_sort(begin, prepared->series_samples.end(), earlier);
+    }
+  }
+}
+
+absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, rocksdb::WriteBatch* batch,
+                                      SeriesAppendResult* result,
                                       std::vector<std::pair<uint32_t, uint64_t>>* tokens) {
-  if (series.empty()) return absl::OkStatus();
+  if (prepared.series.empty()) return absl::OkStatus();
   struct Item {
     uint32_t shard;
-    SeriesId id;
-    const SeriesSamples* samples;
+    const PreparedAppend::Series* series;
+    SeriesId id() const { return series->id; }
   };
   std::vector<Item> items;
-  items.reserve(series.size());
-  for (const SeriesSamples& s : series) {
-    SeriesId id = s.labels.Hash();
-    items.push_back({ShardOf(id), id, &s});
-  }
+  items.reserve(prepared.series.size());
+  for (const PreparedAppend::Series& s : prepared.series) items.push_back({ShardOf(s.id), &s});
   // By shard, and a series given twice in one request processed as one.
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return a.shard != b.shard ? a.shard < b.shard : a.id < b.id;
+    return a.shard != b.shard ? a.shard < b.shard : a.id() < b.id();
   });
-  std::string record, encoded;
+  auto labels_of = [&](const Item& item) {
+    return std::string_view(prepared.series_labels)
+        .substr(item.series->labels_offset, item.series->labels_size);
+  };
+  auto samples_of = [&](const Item& item) {
+    return std::span<const Sample>(prepared.series_samples)
+        .subspan(item.series->first_sample, item.series->samples);
+  };
+  std::string record;
   std::vector<Sample> kept, merged;
   for (size_t i = 0; i < items.size();) {
     uint32_t k = items[i].shard;
@@ -369,14 +400,17 @@ absl::Status RocksStore::CommitSeries(const std::vector<SeriesSamples>& series,
     size_t pending_before = shard.pending.size();
     record.clear();
     while (i < items.size() && items[i].shard == k) {
-      SeriesId id = items[i].id;
-      encoded = items[i].samples->labels.Encode();
+      SeriesId id = items[i].id();
+      std::string_view labels = labels_of(items[i]);
+      // The items of this series: one, or more when a request repeats it.
+      size_t end = i + 1;
+      while (end < items.size() && items[end].id() == id) ++end;
       MemSeries* s = nullptr;
       auto found = shard.series.find(id);
       if (found == shard.series.end()) {
         auto created = std::make_unique<MemSeries>();
         created->id = id;
-        created->labels = encoded;
+        created->labels = labels;
         created->newest_known = true;  // Nothing stored yet.
         s = created.get();
         {
@@ -386,14 +420,12 @@ absl::Status RocksStore::CommitSeries(const std::vector<SeriesSamples>& series,
           index_.Add(s->ref, s->labels);
         }
         shard.series.emplace(id, std::move(created));
-        batch->Put(families_[kSeries], StreamKey(id), encoded);
-      } else if (found->second->labels != encoded) {
-        for (; i < items.size() && items[i].id == id && items[i].shard == k; ++i) {
-          result->collisions += items[i].samples->samples.size();
-        }
+        batch->Put(families_[kSeries], StreamKey(id), labels);
+      } else if (found->second->labels != labels) {
+        for (; i < end; ++i) result->collisions += items[i].series->samples;
         if (result->reason.empty()) {
-          result->reason = StrCat("series ", items[i - 1].samples->labels.ToString(),
-                                  " collides with another series' id; not stored");
+          result->reason =
+              StrCat("series ", Describe(labels), " collides with another series' id; not stored");
         }
         continue;
       } else {
@@ -401,20 +433,18 @@ absl::Status RocksStore::CommitSeries(const std::vector<SeriesSamples>& series,
       }
       LearnNewest(*s);
       kept.clear();
-      std::span<const Sample> samples = items[i].samples->samples;
-      if (i + 1 < items.size() && items[i + 1].id == id) {
-        // The same series twice in one request: its samples merged in time order.
+      std::span<const Sample> samples = samples_of(items[i]);
+      if (end > i + 1) {
         merged.clear();
-        for (; i < items.size() && items[i].id == id && items[i].shard == k; ++i) {
-          const std::vector<Sample>& more = items[i].samples->samples;
+        for (size_t j = i; j < end; ++j) {
+          std::span<const Sample> more = samples_of(items[j]);
           merged.insert(merged.end(), more.begin(), more.end());
         }
         std::stable_sort(merged.begin(), merged.end(),
                          [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; });
         samples = merged;
-      } else {
-        ++i;
       }
+      i = end;
       for (const Sample& sample : samples) {
         AppendSample(shard, *s, sample, seq, batch, result, &kept);
       }

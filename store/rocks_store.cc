@@ -242,15 +242,7 @@ PreparedAppend RocksStore::Prepare(const AppendRequest& request) {
     }
     PlanStream(prepared.streams.size() - 1, out.id, sorted, &planned);
   }
-  prepared.series.reserve(request.series.size());
-  for (const SeriesSamples& series : request.series) {
-    if (series.samples.empty()) continue;
-    SeriesSamples& out = prepared.series.emplace_back(series);
-    auto earlier = [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; };
-    if (!std::is_sorted(out.samples.begin(), out.samples.end(), earlier)) {
-      std::stable_sort(out.samples.begin(), out.samples.end(), earlier);
-    }
-  }
+  PrepareSeries(request, &prepared);
   prepared.blocks = EncodeBlocks(std::move(planned));
   return prepared;
 }
@@ -342,7 +334,7 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
     std::vector<std::pair<uint32_t, uint64_t>>* tokens;
     ~ClearOnExit() { store->ClearPending(*tokens); }
   } clear_pending{this, &pending_tokens};
-  if (auto st = CommitSeries(prepared.series, &batch, &result.series, &pending_tokens); !st.ok()) {
+  if (auto st = CommitSeries(prepared, &batch, &result.series, &pending_tokens); !st.ok()) {
     return st;
   }
   if (agent) {

@@ -110,7 +110,9 @@ class RocksStore final : public Store {
   // Applies `series` to the head under the shard locks, adding to `batch` the head records, new
   // series, partitions and the chunks cut; *tokens receives the (shard, seq) whose pending
   // chunks ClearPending must drop once `batch` is written.
-  absl::Status CommitSeries(const std::vector<SeriesSamples>& series, rocksdb::WriteBatch* batch,
+  // Flattens and sorts the samples of `request` into `prepared`.
+  static void PrepareSeries(const AppendRequest& request, PreparedAppend* prepared);
+  absl::Status CommitSeries(const PreparedAppend& prepared, rocksdb::WriteBatch* batch,
                             SeriesAppendResult* result,
                             std::vector<std::pair<uint32_t, uint64_t>>* tokens);
   void ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tokens);

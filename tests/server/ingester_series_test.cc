@@ -20,20 +20,16 @@ using ::testing::SizeIs;
 
 constexpr int64_t kNowMs = 1'765'000'000'000;
 
-// Stores nothing; answers Commit with `result`.
+// Stores nothing; answers Commit with `result` and keeps what it was asked to commit.
 class FakeAppender : public store::Appender {
  public:
   store::PreparedAppend Prepare(const store::AppendRequest& request) override {
-    store::PreparedAppend prepared;
-    prepared.series = request.series;
-    return prepared;
+    committed = request.series;
+    return {};
   }
-  absl::StatusOr<store::AppendResult> Commit(store::PreparedAppend prepared) override {
-    committed = std::move(prepared.series);
-    return result;
-  }
+  absl::StatusOr<store::AppendResult> Commit(store::PreparedAppend) override { return result; }
   store::AppendResult result;
-  std::vector<store::SeriesSamples> committed;
+  std::vector<store::SeriesSamples> committed;  // What the last Prepare was given.
 };
 
 ReceivedSeries Series(std::vector<Label> labels, std::vector<store::Sample> samples) {
