@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/limits.h"
+#include "query/promql/engine.h"
 #include "server/auth.h"
 
 namespace vigie::server {
@@ -30,6 +31,7 @@ struct ServerConfig {
   std::string log_level = "info";
   int query_threads = 2;
   Limits limits;
+  promql::EngineLimits promql;  // PromQL queries (Prometheus's API, vigie query).
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

@@ -1,5 +1,6 @@
 // vigied's HTTP port: Loki's API (push, query, query_range, labels, label values, tail over
-// WebSocket), /metrics, /healthz and /readyz. Implementation in server/http/.
+// WebSocket), Prometheus's query API (/api/v1/), /metrics, /healthz and /readyz. Implementation in
+// server/http/.
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "query/logql/engine.h"
+#include "query/promql/engine.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/ingester.h"
@@ -32,6 +34,10 @@ struct HttpDeps {
   std::function<bool()> ready;
   // The in-flight request budget shared with gRPC; null: unbounded (tests).
   RequestBudget* budget = nullptr;
+  // Prometheus's API (/api/v1/): the series it reads and the evaluator's limits. Null: the
+  // PromQL endpoints answer 503.
+  const store::SeriesQuerier* series = nullptr;
+  promql::EngineLimits promql;
 };
 
 class HttpServer {
