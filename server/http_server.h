@@ -10,11 +10,11 @@
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "query/logql/engine.h"
-#include "query/promql/engine.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/ingester.h"
 #include "server/metrics.h"
+#include "server/prom_queries.h"
 #include "server/request_budget.h"
 #include "server/tail_hub.h"
 #include "store/store.h"
@@ -34,10 +34,8 @@ struct HttpDeps {
   std::function<bool()> ready;
   // The in-flight request budget shared with gRPC; null: unbounded (tests).
   RequestBudget* budget = nullptr;
-  // Prometheus's API (/api/v1/): the series it reads and the evaluator's limits. Null: the
-  // PromQL endpoints answer 503.
-  const store::SeriesQuerier* series = nullptr;
-  promql::EngineLimits promql;
+  // Prometheus's API (/api/v1/); null: its PromQL endpoints answer 503.
+  const PromQueries* prom = nullptr;
 };
 
 class HttpServer {

@@ -41,8 +41,8 @@ void Refusals::Add(uint64_t items, std::string_view why) {
   reason += why;
 }
 
-Ingester::Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* metrics,
-                   Limits limits, std::function<int64_t()> now)
+Ingester::Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* metrics, Limits limits,
+                   std::function<int64_t()> now)
     : appender_(appender),
       tails_(tails),
       metrics_(metrics),

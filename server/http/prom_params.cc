@@ -5,7 +5,6 @@
 
 #include "common/strings.h"
 #include "common/time.h"
-#include "query/promql/parser.h"
 #include "server/http/status_message.h"
 
 namespace vigie::server::http {
@@ -114,35 +113,13 @@ absl::StatusOr<int64_t> PromTimeoutParam(const Request& request, int64_t default
   return default_ms > 0 ? std::min(*ms, default_ms) : *ms;
 }
 
-absl::StatusOr<std::vector<std::vector<store::SeriesMatcher>>> ParseMatchSets(
-    const Request& request, const Limits& limits, bool required) {
+absl::StatusOr<PromQueries::MatchSets> ParseMatchSets(const Request& request, const Limits& limits,
+                                                      bool required) {
   std::vector<std::string_view> texts = request.Params("match[]");
   if (texts.empty() && required) return absl::InvalidArgumentError("no match[] parameter provided");
-  std::vector<std::vector<store::SeriesMatcher>> sets;
-  for (std::string_view text : texts) {
-    absl::StatusOr<promql::ExprPtr> expr = promql::Parse(text, limits);
-    if (!expr.ok()) return InvalidParam("match[]", StatusMessage(expr.status()));
-    const promql::LeafExpr* leaf = (*expr)->As<promql::LeafExpr>();
-    const auto* selector = leaf ? dynamic_cast<const promql::Selector*>(leaf->leaf.get()) : nullptr;
-    if (!selector || selector->range_ns != 0 || selector->modifiers != promql::TimeModifiers()) {
-      return InvalidParam("match[]", StrCat(Quoted(text),
-                                            " is not a series selector: give one such as "
-                                            "up{job=\"node\"}, without [range], offset or @"));
-    }
-    sets.push_back(SeriesMatchers(selector->matchers));
-  }
+  absl::StatusOr<PromQueries::MatchSets> sets = ParseSeriesSelectors(texts, limits);
+  if (!sets.ok()) return InvalidParam("match[]", StatusMessage(sets.status()));
   return sets;
-}
-
-std::vector<store::SeriesMatcher> SeriesMatchers(std::span<const logql::LabelMatcher> matchers) {
-  std::vector<store::SeriesMatcher> out;
-  for (const logql::LabelMatcher& m : matchers) {
-    store::SeriesMatcher sm{m.name(), [m](std::string_view v) { return m.Matches(v); },
-                            std::nullopt};
-    if (m.type() == logql::MatchType::kEqual) sm.equals = m.value();
-    out.push_back(std::move(sm));
-  }
-  return out;
 }
 
 std::string GroupThousands(uint64_t n) {

@@ -4,17 +4,15 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/limits.h"
-#include "query/logql/matcher.h"
 #include "query/promql/engine.h"
 #include "server/http/request.h"
-#include "store/series.h"
+#include "server/prom_queries.h"
 
 namespace vigie::server::http {
 
@@ -46,12 +44,8 @@ absl::StatusOr<int64_t> PromTimeoutParam(const Request& request, int64_t default
 
 // The match[] parameters, each a series selector (`up`, `{job="node"}`), as matcher sets for
 // store::SeriesQuerier. `required`: at least one is needed (/api/v1/series).
-absl::StatusOr<std::vector<std::vector<store::SeriesMatcher>>> ParseMatchSets(
-    const Request& request, const Limits& limits, bool required);
-
-// Matchers of a parsed selector as the store takes them (equality ones looked up directly).
-// The predicates share the compiled regexes of `matchers`.
-std::vector<store::SeriesMatcher> SeriesMatchers(std::span<const logql::LabelMatcher> matchers);
+absl::StatusOr<PromQueries::MatchSets> ParseMatchSets(const Request& request, const Limits& limits,
+                                                      bool required);
 
 // 11000 -> "11,000", as Prometheus writes its limit.
 std::string GroupThousands(uint64_t n);

@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "server/http/loki_push.h"
 #include "server/http/loki_query.h"
+#include "server/http/prom_api.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
 
@@ -33,6 +34,9 @@ CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
 <li><a href="/loki/api/v1/labels">/loki/api/v1/labels</a>,
 <code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code></li>
 <li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
+<li><a href="/api/v1/query?query=up">/api/v1/query</a>, <code>/api/v1/query_range</code>,
+<a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series</code>: Prometheus's query
+API (PromQL)</li>
 <li><a href="/loki/api/v1/status/buildinfo">/loki/api/v1/status/buildinfo</a></li>
 <li><a href="/metrics">/metrics</a>, <a href="/healthz">/healthz</a>,
 <a href="/readyz">/readyz</a></li>
@@ -62,7 +66,7 @@ Response MethodNotAllowed(const Request& r, std::string_view allowed) {
 
 Response NotFound(const Request& r) {
   return JsonError(404, StrCat("no endpoint at ", r.path.substr(0, 200),
-                               ": the API is under /loki/api/v1/ (see / for a list)"));
+                               ": the APIs are under /loki/api/v1/ (Loki) and /api/v1/ (Prometheus); see / for a list"));
 }
 
 // Endpoints that never need a token: the home page, probes and metrics, as in Loki.
@@ -122,6 +126,12 @@ Response Router::Handle(const Request& request) const {
     if (auto denied = Authorize(deps_, request, Scope::kIngest)) return *std::move(denied);
     if (!ReserveDecodedPush(request, BodyLimit(path))) return Busy();
     return HandlePush(request, deps_);
+  }
+  if (path.starts_with(kPromApiPrefix)) {
+    if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
+    if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
+    if (auto answer = HandlePromApi(request, deps_)) return *std::move(answer);
+    return NotFound(request);
   }
   if (!path.starts_with("/loki/api/v1/")) return NotFound(request);
   if (path == kTailPath) {
