@@ -122,6 +122,7 @@ void ValueToProto(const promql::Value& value, v1::PromQueryResponse* out) {
     case promql::ValueType::kString:
       out->set_result_type("string");
       out->set_string_value(value.string);
+      out->set_string_time_ms(value.ts_ms);
       return;
     default:
       out->set_result_type("vector");
