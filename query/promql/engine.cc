@@ -76,7 +76,7 @@ absl::Status Evaluator::Interrupted() {
     stopped_ = true;
     return absl::CancelledError("query was canceled");
   }
-  if (std::chrono::steady_clock::now() > deadline_) {
+  if (std::chrono::steady_clock::now() >= deadline_) {
     stopped_ = true;
     return absl::DeadlineExceededError(StrCat("query timed out in expression evaluation (timeout ",
                                               options_.limits.timeout_ms, "ms)"));
