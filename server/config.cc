@@ -177,7 +177,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--promql-max-samples", p.max_samples,
                  "Most samples one PromQL query may load into memory at once")
       ->capture_default_str();
-  app.add_option("--promql-max-series", p.max_series, "Most series one PromQL selector may select")
+  app.add_option("--promql-max-series", p.max_series,
+                 "Most series one PromQL query may select, all its selectors together")
       ->capture_default_str();
   app.add_option("--promql-max-points", p.max_points_per_series,
                  "Most points per series of a PromQL range query ((end - start) / step)")
