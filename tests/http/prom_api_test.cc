@@ -306,5 +306,28 @@ TEST_F(PromApiTest, CliSeriesAndMetricLabels) {
   EXPECT_EQ(out, "");
 }
 
+// A query past --promql-max-samples fails as "execution" (422), and vigied answers the next one.
+TEST(PromApiLimitsTest, AQueryPastALimitFailsAndVigiedCarriesOn) {
+  TempDir dir;
+  Vigied server(dir.path(), {"--self-metrics-interval", "0", "--promql-max-samples", "30"});
+  server.Start();
+  WriteSeries series{{{"__name__", "many"}}, {}};
+  for (int i = 0; i < 40; ++i) series.samples.emplace_back((StartS() + 15 * i) * 1000, i);
+  ASSERT_EQ(RemoteWrite(server.http_address(), MakeWriteRequest({series})).status, 204u);
+
+  std::string at = std::to_string(StartS() + 15 * 39);
+  HttpReply big = HttpCall(server.http_address(), "GET",
+                           "/api/v1/query?" + QueryString({{"query", "many[10m]"}, {"time", at}}));
+  EXPECT_EQ(big.status, 422u) << big.body;
+  json body = json::parse(big.body, nullptr, false);
+  EXPECT_EQ(body["errorType"], "execution");
+  EXPECT_THAT(body.value("error", ""), HasSubstr("sample")) << big.body;
+
+  HttpReply small = HttpCall(server.http_address(), "GET",
+                             "/api/v1/query?" + QueryString({{"query", "many"}, {"time", at}}));
+  ASSERT_EQ(small.status, 200u) << small.body;
+  EXPECT_EQ(json::parse(small.body)["data"]["result"][0]["value"][1], "39");
+}
+
 }  // namespace
 }  // namespace vigie::testing
