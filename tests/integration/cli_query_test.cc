@@ -245,7 +245,8 @@ TEST_F(CliQueryTest, LabelsRefusesAnInvalidName) {
 TEST_F(CliQueryTest, UnknownCommandIsNamed) {
   std::string err;
   EXPECT_EQ(Vigie(*server_, {"frob"}, nullptr, &err), 2);
-  EXPECT_EQ(err, "vigie: unknown command \"frob\"; commands: push, grep, tail, labels\n");
+  EXPECT_EQ(err,
+            "vigie: unknown command \"frob\"; commands: push, grep, tail, labels, query, series\n");
 }
 
 TEST_F(CliQueryTest, ConnectionFlagsAfterTheSubcommand) {
@@ -282,7 +283,7 @@ TEST_F(CliQueryTest, CaretUnderTheLineOfAMultiLineQuery) {
 }
 
 TEST_F(CliQueryTest, EverySubcommandHasHelpWithTheProgramsName) {
-  for (std::string command : {"push", "grep", "tail", "labels"}) {
+  for (std::string command : {"push", "grep", "tail", "labels", "query", "series"}) {
     std::string out;
     ASSERT_EQ(RunCommand({BinaryPath("cli/vigie"), command, "--help"}, &out), 0) << command;
     EXPECT_NE(out.find("Usage: vigie " + command + " "), std::string::npos) << out;
