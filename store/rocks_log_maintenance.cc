@@ -1,5 +1,6 @@
 // RocksStore's background work: retention by whole partitions, and merging small blocks.
 #include <algorithm>
+#include <set>
 
 #include "common/strings.h"
 #include "rocksdb/write_batch.h"
@@ -12,7 +13,10 @@ absl::StatusOr<int> RocksStore::DropPartitionsBefore(int64_t cutoff_ns) {
   if (cutoff_ns <= 0) return 0;
   // Partition p covers [p, p+1) * partition_ns: it is dropped when it ends at or before cutoff.
   uint32_t limit = static_cast<uint32_t>(cutoff_ns / partition_ns_);
-  std::vector<uint32_t> partitions = registry_.Partitions();
+  std::set<uint32_t> partitions;
+  for (const std::vector<uint32_t>& list : {registry_.Partitions(), SeriesPartitions()}) {
+    partitions.insert(list.begin(), list.end());
+  }
   int dropped = static_cast<int>(
       std::count_if(partitions.begin(), partitions.end(), [&](uint32_t p) { return p < limit; }));
   if (dropped == 0) return 0;
@@ -25,6 +29,7 @@ absl::StatusOr<int> RocksStore::DropPartitionsBefore(int64_t cutoff_ns) {
   }
   std::vector<StreamId> orphans = registry_.DropPartitionsBelow(limit);
   for (StreamId id : orphans) batch.Delete(families_[kStreams], StreamKey(id));
+  DropSeriesBelow(limit, &batch);
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (auto st = FromRocks(db_->Write(sync, &batch), "dropping partitions"); !st.ok()) return st;
@@ -36,7 +41,7 @@ absl::StatusOr<int> RocksStore::DropPartitionsBefore(int64_t cutoff_ns) {
   commit_lock.unlock();
   // Reclaim the disk space now rather than at some later compaction.
   rocksdb::Slice b(begin), e(end);
-  for (Family f : {kPresence, kBlockIndex, kBlocks}) {
+  for (Family f : {kPresence, kBlockIndex, kBlocks, kSeriesPresence, kSeriesChunks}) {
     if (maintenance_stopped_.load()) break;
     rocksdb::CompactRangeOptions options;
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;

@@ -14,14 +14,23 @@ namespace vigie::store {
 
 namespace {
 
-constexpr std::string_view kFormatVersion = "1";
-const char* const kFamilyNames[] = {"default", "streams", "stream_partitions", "block_index",
-                                    "log_blocks"};
+// Version 2 added the series column families; a version 1 database (logs only) is upgraded in
+// place at open: RocksDB creates the missing families, and the version is rewritten.
+constexpr std::string_view kFormatVersion = "2";
+constexpr std::string_view kUpgradableVersion = "1";
+const char* const kFamilyNames[] = {
+    "default", "streams",           "stream_partitions", "block_index", "log_blocks",
+    "series",  "series_partitions", "series_chunks",     "series_head", "series_flushed"};
 
 rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kLZ4Compression;
-  if (family == 4) {
+  if (family == RocksStore::kSeriesHead) {
+    // Head records live from their commit until their series' chunks are cut (minutes to
+    // hours): most are deleted before a flush, so a large memtable saves writing them at all.
+    cf.write_buffer_size = 64 << 20;
+  }
+  if (family == RocksStore::kBlocks) {
     // Blocks are zstd-compressed already: keep them out of the LSM tree (BlobDB) so compactions
     // rewrite only the small keys, and do not compress them twice.
     cf.compression = rocksdb::kNoCompression;
@@ -89,7 +98,7 @@ absl::Status RocksStore::Load() {
     partition_ns_ = options_.partition_ns;
   } else if (!s.ok()) {
     return FromRocks(s, "reading the format version");
-  } else if (value != kFormatVersion) {
+  } else if (value != kFormatVersion && value != kUpgradableVersion) {
     return absl::FailedPreconditionError(StrCat("data directory ", options_.path,
                                                 " has storage format version ", value,
                                                 "; this vigied reads version ", kFormatVersion,
@@ -102,7 +111,9 @@ absl::Status RocksStore::Load() {
     if (!ParseNumber(value, &partition_ns_) || partition_ns_ <= 0) {
       return absl::DataLossError("corrupt partition_ns in the metadata");
     }
+    batch.Put(meta, kFormatVersionKey, kFormatVersion);
   }
+  partition_ms_ = std::max<int64_t>(1, partition_ns_ / 1'000'000);
   // A new epoch per open makes block sequence numbers unique without persisting a counter on
   // every write.
   s = db_->Get({}, meta, kNextBlockSeqKey, &value);
@@ -127,7 +138,8 @@ absl::Status RocksStore::Load() {
     if (k.size() == 12)
       registry_.AddPresence(GetBigEndian32(k.data()), GetBigEndian64(k.data() + 4));
   }
-  return FromRocks(it->status(), "loading the stream registry");
+  if (auto st = FromRocks(it->status(), "loading the stream registry"); !st.ok()) return st;
+  return LoadSeries();
 }
 
 RocksStore::AgentState& RocksStore::Agent(const std::string& agent_id) {
@@ -138,7 +150,7 @@ RocksStore::AgentState& RocksStore::Agent(const std::string& agent_id) {
 }
 
 void RocksStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId stream,
-                               std::span<const LogEntry> entries, PlannedBlocks* out) {
+                            std::span<const LogEntry> entries, PlannedBlocks* out) {
   size_t begin = 0;
   while (begin < entries.size()) {
     size_t end = begin, bytes = 0;
@@ -156,8 +168,8 @@ void RocksStore::PlanBlocks(uint32_t partition, size_t stream_index, StreamId st
   }
 }
 
-void RocksStore::PlanStream(size_t stream_index, StreamId stream,
-                               std::span<const LogEntry> sorted, PlannedBlocks* out) {
+void RocksStore::PlanStream(size_t stream_index, StreamId stream, std::span<const LogEntry> sorted,
+                            PlannedBlocks* out) {
   size_t begin = 0;
   while (begin < sorted.size()) {
     uint32_t partition = PartitionOf(sorted[begin].ts_ns);
@@ -180,7 +192,7 @@ std::vector<PreparedAppend::Block> RocksStore::EncodeBlocks(PlannedBlocks planne
 }
 
 void RocksStore::PutBlocks(rocksdb::WriteBatch* batch,
-                              const std::vector<PreparedAppend::Block>& blocks) {
+                           const std::vector<PreparedAppend::Block>& blocks) {
   for (const PreparedAppend::Block& block : blocks) {
     std::string key = EncodeBlockKey(block.info.key);
     batch->Put(families_[kBlocks], key, block.encoded);
@@ -229,6 +241,15 @@ PreparedAppend RocksStore::Prepare(const AppendRequest& request) {
       sorted = *copy;
     }
     PlanStream(prepared.streams.size() - 1, out.id, sorted, &planned);
+  }
+  prepared.series.reserve(request.series.size());
+  for (const SeriesSamples& series : request.series) {
+    if (series.samples.empty()) continue;
+    SeriesSamples& out = prepared.series.emplace_back(series);
+    auto earlier = [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; };
+    if (!std::is_sorted(out.samples.begin(), out.samples.end(), earlier)) {
+      std::stable_sort(out.samples.begin(), out.samples.end(), earlier);
+    }
   }
   prepared.blocks = EncodeBlocks(std::move(planned));
   return prepared;
@@ -315,6 +336,15 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
   std::erase_if(prepared.blocks,
                 [&](const PreparedAppend::Block& block) { return refused[block.stream]; });
   PutBlocks(&batch, prepared.blocks);
+  std::vector<std::pair<uint32_t, uint64_t>> pending_tokens;
+  struct ClearOnExit {
+    RocksStore* store;
+    std::vector<std::pair<uint32_t, uint64_t>>* tokens;
+    ~ClearOnExit() { store->ClearPending(*tokens); }
+  } clear_pending{this, &pending_tokens};
+  if (auto st = CommitSeries(prepared.series, &batch, &result.series, &pending_tokens); !st.ok()) {
+    return st;
+  }
   if (agent) {
     std::string seq;
     PutBigEndian64(&seq, prepared.seq);
@@ -333,9 +363,8 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
   return result;
 }
 
-std::vector<StreamId> RocksStore::StreamsWhere(std::string_view name,
-                                                  const ValuePredicate& accept,
-                                                  TimeRange range) const {
+std::vector<StreamId> RocksStore::StreamsWhere(std::string_view name, const ValuePredicate& accept,
+                                               TimeRange range) const {
   return registry_.StreamsWhere(name, accept, PartitionOf(std::max<int64_t>(range.start_ns, 0)),
                                 PartitionOf(std::max<int64_t>(range.end_ns - 1, 0)));
 }
@@ -376,6 +405,7 @@ StoreStats RocksStore::Stats() const {
   }
   db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables,
                                 &stats.memtable_bytes);
+  SeriesStats(&stats);
   return stats;
 }
 

@@ -3,12 +3,15 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <unordered_map>
 
 #include "common/worker_pool.h"
 #include "rocksdb/db.h"
 #include "store/append_gate.h"
+#include "store/series_head.h"
+#include "store/series_index.h"
 #include "store/store.h"
 #include "store/stream_registry.h"
 
@@ -23,6 +26,21 @@ std::vector<size_t> RepeatedEntries(std::span<const LogEntry> sorted);
 
 class RocksStore final : public Store {
  public:
+  // Column families, in the order of kFamilyNames (rocks_store.cc).
+  enum Family {
+    kMeta,
+    kStreams,
+    kPresence,
+    kBlockIndex,
+    kBlocks,
+    kSeries,
+    kSeriesPresence,
+    kSeriesChunks,
+    kSeriesHead,
+    kSeriesFlushed,
+    kFamilyCount
+  };
+
   ~RocksStore() override;
 
   PreparedAppend Prepare(const AppendRequest& request) override;
@@ -40,9 +58,18 @@ class RocksStore final : public Store {
   void StopMaintenance() override { maintenance_stopped_.store(true); }
   StoreStats Stats() const override;
 
+  // SeriesQuerier (rocks_series.cc).
+  std::vector<SeriesRef> SelectSeries(std::span<const SeriesMatcher> matchers, int64_t mint_ms,
+                                      int64_t maxt_ms) const override;
+  std::vector<std::string> SeriesLabelNames(std::span<const SeriesMatcher> matchers,
+                                            int64_t mint_ms, int64_t maxt_ms) const override;
+  std::vector<std::string> SeriesLabelValues(std::string_view name,
+                                             std::span<const SeriesMatcher> matchers,
+                                             int64_t mint_ms, int64_t maxt_ms) const override;
+  std::unique_ptr<SeriesReader> NewSeriesReader() const override;
+
  private:
   friend class Store;
-  enum Family { kMeta, kStreams, kPresence, kBlockIndex, kBlocks, kFamilyCount };
 
   explicit RocksStore(StoreOptions options)
       : options_(std::move(options)), encoders_(options_.encode_threads) {}
@@ -76,8 +103,51 @@ class RocksStore final : public Store {
                                       std::span<const AppendGate::Span> spans,
                                       std::span<const int64_t> check_up_to);
 
+  // Series (rocks_series.cc). Lock order: commit_mu_, then a shard's mu, then index_mu_.
+  class SeriesSamplesReader;
+  // Loads the series, their partitions and replays the head log.
+  absl::Status LoadSeries();
+  // Applies `series` to the head under the shard locks, adding to `batch` the head records, new
+  // series, partitions and the chunks cut; *tokens receives the (shard, seq) whose pending
+  // chunks ClearPending must drop once `batch` is written.
+  absl::Status CommitSeries(const std::vector<SeriesSamples>& series, rocksdb::WriteBatch* batch,
+                            SeriesAppendResult* result,
+                            std::vector<std::pair<uint32_t, uint64_t>>* tokens);
+  void ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tokens);
+  // The work of CommitSeries for one sample of `s`, whose head is updated; `kept` collects the
+  // samples of this commit still in the head (the head record's part for `s`).
+  void AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sample, uint64_t seq,
+                    rocksdb::WriteBatch* batch, SeriesAppendResult* result,
+                    std::vector<Sample>* kept);
+  // Cuts the head of `s` into chunks (put in `batch`, pending until written) and empties it.
+  void FlushHead(SeriesShard& shard, MemSeries& s, uint64_t seq, rocksdb::WriteBatch* batch);
+  // Every kSweepEveryMs of sample time, closes the heads idle past their window and the
+  // out-of-order window, and trims the head log, in every shard.
+  void MaybeSweep(rocksdb::WriteBatch* batch, std::vector<std::pair<uint32_t, uint64_t>>* tokens);
+  void NotePartition(MemSeries& s, uint32_t partition, rocksdb::WriteBatch* batch);
+  // Sets s.newest_ts from the chunks when not known yet.
+  void LearnNewest(MemSeries& s) const;
+  // The stored value at `ts_ms` (head, pending or chunks), if any.
+  std::optional<uint64_t> ValueAt(const SeriesShard& shard, const MemSeries& s,
+                                  int64_t ts_ms) const;
+  // Appends the samples of `id` in [mint, maxt] stored in chunks to *out.
+  absl::Status ReadChunks(SeriesId id, uint32_t first_partition, uint32_t last_partition,
+                          int64_t mint_ms, int64_t maxt_ms, std::vector<Sample>* out) const;
+  uint32_t SeriesPartitionOf(int64_t ts_ms) const;
+  int64_t PartitionStartMs(uint32_t partition) const;
+  // The chunk window of ts_ms: its 2-hour window cut to its partition.
+  int64_t WindowStart(int64_t ts_ms) const;
+  int64_t WindowEnd(int64_t ts_ms) const;
+  // Partitions with series data; drops the ones below `limit`, the series left without data.
+  std::vector<uint32_t> SeriesPartitions() const;
+  void DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch);
+  void SeriesStats(StoreStats* stats) const;
+  // Whether a series of `refs` has data in partitions [from, to]. Needs index_mu_.
+  bool AnyWithDataIn(std::span<const uint32_t> refs, uint32_t from, uint32_t to) const;
+
   StoreOptions options_;
   int64_t partition_ns_ = 0;
+  int64_t partition_ms_ = 1;
   uint64_t epoch_ = 0;
   std::atomic<uint32_t> next_block_{0};
   std::unique_ptr<rocksdb::DB> db_;
@@ -105,6 +175,17 @@ class RocksStore final : public Store {
   // Commits hold it shared; retention holds it alone while it decides which streams are left
   // without data and deletes them, so that it cannot delete a stream a commit is writing to.
   std::shared_mutex commit_mu_;
+
+  std::unique_ptr<SeriesShard[]> shards_{new SeriesShard[kSeriesShards]};
+  mutable std::shared_mutex index_mu_;
+  SeriesIndex index_;               // Guarded by index_mu_.
+  std::vector<MemSeries*> by_ref_;  // Guarded by index_mu_; null for removed series.
+  mutable std::mutex partitions_mu_;
+  std::set<uint32_t> series_partitions_;         // Guarded by partitions_mu_.
+  std::atomic<uint32_t> min_live_partition_{0};  // Below it, retention dropped the data.
+  // The newest sample time accepted, and when the heads are next swept for idle series.
+  std::atomic<int64_t> data_now_{std::numeric_limits<int64_t>::min()};
+  std::atomic<int64_t> next_sweep_{std::numeric_limits<int64_t>::min()};
 };
 
 }  // namespace vigie::store

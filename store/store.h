@@ -157,7 +157,7 @@ struct StoreStats {
   uint64_t head_bytes = 0;      // Memory held by the series index and open chunks.
 };
 
-class Store : public Appender, public LogQuerier {
+class Store : public Appender, public LogQuerier, public SeriesQuerier {
  public:
   // Opens or creates the database at options.path. Fails with a message naming the path and what
   // to do when it is locked by another process or of an unknown format version.

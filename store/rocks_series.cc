@@ -1,0 +1,641 @@
+// RocksStore's metric series: the head (open chunks and out-of-order buffers, made durable by
+// the head log), chunk cutting, the postings index and the SeriesQuerier. docs/storage-format.md,
+// "Series", describes the keys and the head log's invariants.
+#include <algorithm>
+#include <bit>
+
+#include "common/strings.h"
+#include "common/varint.h"
+#include "rocksdb/write_batch.h"
+#include "store/rocks_store.h"
+#include "store/series_format.h"
+
+namespace vigie::store {
+
+namespace {
+
+constexpr int64_t kSweepEveryMs = 60'000;  // Of sample time, per shard.
+constexpr int64_t kMinTs = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMaxTs = std::numeric_limits<int64_t>::max();
+
+int64_t Saturate(__int128 v) {
+  return static_cast<int64_t>(std::clamp<__int128>(v, kMinTs, kMaxTs));
+}
+
+__int128 FloorDiv(__int128 a, int64_t b) {
+  __int128 q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+std::string SeqValue(uint64_t seq) {
+  std::string v;
+  PutBigEndian64(&v, seq);
+  return v;
+}
+
+std::string Describe(std::string_view encoded_labels) {
+  auto labels = LabelSet::Decode(encoded_labels);
+  return labels.ok() ? labels->ToString() : "{?}";
+}
+
+}  // namespace
+
+int64_t MemSeries::head_newest() const {
+  int64_t t = chunk.empty() ? kMinTs : chunk.last_ts();
+  if (ooo && !ooo->empty()) t = std::max(t, ooo->back().ts_ms);
+  return t;
+}
+
+uint32_t RocksStore::SeriesPartitionOf(int64_t ts_ms) const {
+  return static_cast<uint32_t>(std::clamp<__int128>(FloorDiv(ts_ms, partition_ms_), 0, UINT32_MAX));
+}
+
+int64_t RocksStore::PartitionStartMs(uint32_t partition) const {
+  return partition == 0 ? kMinTs : Saturate(static_cast<__int128>(partition) * partition_ms_);
+}
+
+int64_t RocksStore::WindowStart(int64_t ts_ms) const {
+  int64_t aligned = Saturate(FloorDiv(ts_ms, kChunkWindowMs) * kChunkWindowMs);
+  return std::max(aligned, PartitionStartMs(SeriesPartitionOf(ts_ms)));
+}
+
+int64_t RocksStore::WindowEnd(int64_t ts_ms) const {
+  int64_t aligned = Saturate(FloorDiv(ts_ms, kChunkWindowMs) * kChunkWindowMs + kChunkWindowMs);
+  uint32_t p = SeriesPartitionOf(ts_ms);
+  return p == UINT32_MAX ? aligned : std::min(aligned, PartitionStartMs(p + 1));
+}
+
+absl::Status RocksStore::LoadSeries() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kSeries]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    SeriesId id = DecodeStreamKey(it->key().ToStringView());
+    auto s = std::make_unique<MemSeries>();
+    s->id = id;
+    s->labels = it->value().ToString();
+    s->ref = static_cast<uint32_t>(by_ref_.size());
+    by_ref_.push_back(s.get());
+    index_.Add(s->ref, s->labels);
+    shards_[ShardOf(id)].series.emplace(id, std::move(s));
+  }
+  if (auto st = FromRocks(it->status(), "loading the series"); !st.ok()) return st;
+
+  it.reset(db_->NewIterator({}, families_[kSeriesPresence]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k = it->key().ToStringView();
+    if (k.size() != 12) continue;
+    uint32_t partition = GetBigEndian32(k.data());
+    SeriesId id = GetBigEndian64(k.data() + 4);
+    series_partitions_.insert(partition);
+    auto& shard = shards_[ShardOf(id)];
+    auto s = shard.series.find(id);
+    if (s == shard.series.end()) continue;
+    s->second->first_partition = std::min(s->second->first_partition, partition);
+    s->second->last_partition = std::max(s->second->last_partition, partition);
+  }
+  if (auto st = FromRocks(it->status(), "loading the series partitions"); !st.ok()) return st;
+
+  // flushed[id]: the head records below it hold no sample of `id` still in its head.
+  std::unordered_map<SeriesId, uint64_t> flushed;
+  it.reset(db_->NewIterator({}, families_[kSeriesFlushed]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8 || it->value().size() != 8) continue;
+    SeriesId id = DecodeStreamKey(it->key().ToStringView());
+    uint64_t seq = GetBigEndian64(it->value().data());
+    flushed[id] = seq;
+    SeriesShard& shard = shards_[ShardOf(id)];
+    shard.next_seq = std::max(shard.next_seq, seq + 1);
+  }
+  if (auto st = FromRocks(it->status(), "loading the series flush marks"); !st.ok()) return st;
+
+  // Replays the head log into the heads, in commit order per shard. Replaying reproduces the
+  // heads as they were, so it cuts no chunk unless the log is inconsistent; whatever it cuts is
+  // written before the store serves anything.
+  rocksdb::WriteBatch batch;
+  SeriesAppendResult ignored;
+  std::vector<Sample> kept;
+  it.reset(db_->NewIterator({}, families_[kSeriesHead]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint32_t shard_index = 0;
+    uint64_t seq = 0;
+    if (!DecodeHeadKey(it->key().ToStringView(), &shard_index, &seq) ||
+        shard_index >= kSeriesShards) {
+      return absl::DataLossError("corrupt series head key");
+    }
+    SeriesShard& shard = shards_[shard_index];
+    shard.next_seq = std::max(shard.next_seq, seq + 1);
+    absl::Status st = ForEachHeadPart(
+        it->value().ToStringView(), [&](SeriesId id, std::span<const Sample> samples) {
+          auto s = shard.series.find(id);
+          if (s == shard.series.end()) return;  // Dropped by retention since.
+          auto mark = flushed.find(id);
+          if (mark != flushed.end() && seq < mark->second) return;  // In chunks already.
+          MemSeries& series = *s->second;
+          LearnNewest(series);
+          kept.clear();
+          for (const Sample& sample : samples) {
+            AppendSample(shard, series, sample, seq, &batch, &ignored, &kept);
+          }
+          if (!series.head_empty() && series.first_seq == 0) series.first_seq = seq;
+        });
+    if (!st.ok()) return st;
+  }
+  if (auto st = FromRocks(it->status(), "replaying the series head"); !st.ok()) return st;
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    if (auto st = FromRocks(db_->Write(sync, &batch), "writing chunks cut at replay"); !st.ok()) {
+      return st;
+    }
+  }
+  for (uint32_t k = 0; k < kSeriesShards; ++k) shards_[k].pending.clear();
+  return absl::OkStatus();
+}
+
+void RocksStore::LearnNewest(MemSeries& s) const {
+  if (s.newest_known) return;
+  s.newest_known = true;
+  if (s.first_partition > s.last_partition) return;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kSeriesChunks]));
+  std::vector<Sample> samples;
+  // The newest sample is in the newest window holding chunks: chunks never span two windows.
+  for (uint32_t p = s.last_partition;; --p) {
+    std::string prefix = PartitionStreamKey(p, s.id);
+    bool found = false;
+    int64_t window = kMinTs;
+    for (it->SeekForPrev(ChunkKey(p, s.id, kMaxTs)); it->Valid() && it->key().starts_with(prefix);
+         it->Prev()) {
+      ChunkKeyParts key;
+      if (!DecodeChunkKey(it->key().ToStringView(), &key)) continue;
+      if (found && key.min_ts < window) break;
+      if (!found) window = WindowStart(key.min_ts);
+      found = true;
+      samples.clear();
+      DecodeChunk(it->value().ToStringView(), kMinTs, kMaxTs, &samples).IgnoreError();
+      for (const Sample& x : samples) {
+        if (!s.any || x.ts_ms > s.newest_ts) {
+          s.newest_ts = x.ts_ms;
+          s.newest_bits = std::bit_cast<uint64_t>(x.value);
+          s.any = true;
+        }
+      }
+    }
+    if (found || p <= s.first_partition) break;
+  }
+}
+
+std::optional<uint64_t> RocksStore::ValueAt(const SeriesShard& shard, const MemSeries& s,
+                                            int64_t ts_ms) const {
+  std::vector<Sample> found;
+  if (!s.chunk.empty() && ts_ms >= s.chunk.first_ts()) {
+    DecodeChunk(s.chunk.bytes(), ts_ms, ts_ms, &found).IgnoreError();
+  }
+  if (s.ooo) {
+    auto it = std::lower_bound(s.ooo->begin(), s.ooo->end(), ts_ms,
+                               [](const Sample& a, int64_t t) { return a.ts_ms < t; });
+    if (it != s.ooo->end() && it->ts_ms == ts_ms) found.push_back(*it);
+  }
+  auto [begin, end] = shard.pending.equal_range(s.id);
+  for (auto p = begin; p != end; ++p) {
+    DecodeChunk(p->second.bytes, ts_ms, ts_ms, &found).IgnoreError();
+  }
+  // Chunks written hold only samples older than the open chunk's first.
+  if (found.empty() && (s.chunk.empty() || ts_ms < s.chunk.first_ts())) {
+    uint32_t p = SeriesPartitionOf(ts_ms);
+    ReadChunks(s.id, p, p, ts_ms, ts_ms, &found).IgnoreError();
+  }
+  if (found.empty()) return std::nullopt;
+  return std::bit_cast<uint64_t>(found.front().value);
+}
+
+void RocksStore::NotePartition(MemSeries& s, uint32_t partition, rocksdb::WriteBatch* batch) {
+  if (partition >= s.first_partition && partition <= s.last_partition) return;
+  batch->Put(families_[kSeriesPresence], PartitionStreamKey(partition, s.id), "");
+  {
+    std::unique_lock lock(index_mu_);
+    s.first_partition = std::min(s.first_partition, partition);
+    s.last_partition = std::max(s.last_partition, partition);
+  }
+  std::lock_guard lock(partitions_mu_);
+  series_partitions_.insert(partition);
+}
+
+void RocksStore::AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sample, uint64_t seq,
+                              rocksdb::WriteBatch* batch, SeriesAppendResult* result,
+                              std::vector<Sample>* kept) {
+  uint64_t bits = std::bit_cast<uint64_t>(sample.value);
+  auto refuse = [&](uint64_t* counter, std::string_view why) {
+    ++*counter;
+    if (result->reason.empty()) {
+      result->reason = StrCat("series ", Describe(s.labels), ": sample at ", sample.ts_ms, " ms ",
+                              why, "; refused");
+    }
+  };
+  auto same_value = [&](uint64_t stored) {
+    if (stored == bits) {
+      ++result->accepted;
+      ++result->duplicates;
+    } else {
+      refuse(&result->conflicts, "has the timestamp of a stored sample with another value");
+    }
+  };
+  if (!s.any || sample.ts_ms > s.newest_ts) {
+    if (!s.chunk.empty() && (sample.ts_ms >= s.window_end || s.chunk.size() >= kChunkSamples)) {
+      FlushHead(shard, s, seq, batch);
+      kept->clear();
+    }
+    if (s.chunk.empty()) s.window_end = WindowEnd(sample.ts_ms);
+    s.chunk.Append(sample.ts_ms, sample.value);
+    s.newest_ts = sample.ts_ms;
+    s.newest_bits = bits;
+    s.any = true;
+  } else if (sample.ts_ms == s.newest_ts) {
+    return same_value(s.newest_bits);
+  } else {
+    uint64_t age = static_cast<uint64_t>(s.newest_ts) - static_cast<uint64_t>(sample.ts_ms);
+    if (age > static_cast<uint64_t>(std::max<int64_t>(options_.out_of_order_window_ms, 0))) {
+      return refuse(&result->out_of_order, StrCat("is older than the series' newest (", s.newest_ts,
+                                                  " ms) by more than the out-of-order window (",
+                                                  options_.out_of_order_window_ms, " ms)"));
+    }
+    if (std::optional<uint64_t> stored = ValueAt(shard, s, sample.ts_ms)) {
+      return same_value(*stored);
+    }
+    if (!s.ooo) s.ooo = std::make_unique<std::vector<Sample>>();
+    auto at = std::upper_bound(s.ooo->begin(), s.ooo->end(), sample.ts_ms,
+                               [](int64_t t, const Sample& a) { return t < a.ts_ms; });
+    s.ooo->insert(at, sample);
+  }
+  ++result->accepted;
+  kept->push_back(sample);
+  NotePartition(s, SeriesPartitionOf(sample.ts_ms), batch);
+  if (int64_t now = data_now_.load(std::memory_order_relaxed); sample.ts_ms > now) {
+    data_now_.compare_exchange_weak(now, sample.ts_ms, std::memory_order_relaxed);
+  }
+  if (s.ooo && s.ooo->size() >= kChunkSamples) {
+    FlushHead(shard, s, seq, batch);
+    kept->clear();
+  }
+}
+
+void RocksStore::FlushHead(SeriesShard& shard, MemSeries& s, uint64_t seq,
+                           rocksdb::WriteBatch* batch) {
+  auto put = [&](const ChunkAppender& chunk) {
+    uint32_t partition = SeriesPartitionOf(chunk.first_ts());
+    if (partition < min_live_partition_.load()) return;  // Retention dropped it meanwhile.
+    batch->Put(families_[kSeriesChunks], ChunkKey(partition, s.id, chunk.first_ts()),
+               chunk.bytes());
+    shard.pending.emplace(s.id, PendingChunk{seq, chunk.bytes()});
+  };
+  if (!s.chunk.empty()) put(s.chunk);
+  if (s.ooo) {
+    // Out-of-order samples become chunks of their own windows; reads merge overlapping chunks.
+    ChunkAppender group;
+    int64_t group_end = 0;
+    for (const Sample& x : *s.ooo) {
+      if (!group.empty() && (x.ts_ms >= group_end || group.size() >= kChunkSamples)) {
+        put(group);
+        group.Reset();
+      }
+      if (group.empty()) group_end = WindowEnd(x.ts_ms);
+      group.Append(x.ts_ms, x.value);
+    }
+    if (!group.empty()) put(group);
+  }
+  batch->Put(families_[kSeriesFlushed], StreamKey(s.id), SeqValue(seq));
+  s.chunk.Reset();
+  s.ooo.reset();
+  s.first_seq = 0;
+}
+
+void RocksStore::MaybeSweep(rocksdb::WriteBatch* batch,
+                            std::vector<std::pair<uint32_t, uint64_t>>* tokens) {
+  int64_t now = data_now_.load();
+  int64_t due = next_sweep_.load();
+  if (now < due) return;
+  // One commit sweeps; the others go on.
+  if (!next_sweep_.compare_exchange_strong(due,
+                                           Saturate(static_cast<__int128>(now) + kSweepEveryMs))) {
+    return;
+  }
+  for (uint32_t k = 0; k < kSeriesShards; ++k) {
+    SeriesShard& shard = shards_[k];
+    std::lock_guard lock(shard.mu);
+    uint64_t seq = shard.next_seq++;
+    size_t pending_before = shard.pending.size();
+    uint64_t oldest = seq;
+    for (auto& [id, series] : shard.series) {
+      MemSeries& s = *series;
+      if (s.head_empty()) continue;
+      __int128 idle_after =
+          static_cast<__int128>(WindowEnd(s.head_newest())) + options_.out_of_order_window_ms;
+      if (now >= idle_after) {
+        FlushHead(shard, s, seq, batch);
+      } else {
+        oldest = std::min(oldest, s.first_seq);
+      }
+    }
+    batch->DeleteRange(families_[kSeriesHead], HeadKey(k, 0), HeadKey(k, oldest));
+    if (shard.pending.size() != pending_before) tokens->emplace_back(k, seq);
+  }
+}
+
+absl::Status RocksStore::CommitSeries(const std::vector<SeriesSamples>& series,
+                                      rocksdb::WriteBatch* batch, SeriesAppendResult* result,
+                                      std::vector<std::pair<uint32_t, uint64_t>>* tokens) {
+  if (series.empty()) return absl::OkStatus();
+  struct Item {
+    uint32_t shard;
+    SeriesId id;
+    const SeriesSamples* samples;
+  };
+  std::vector<Item> items;
+  items.reserve(series.size());
+  for (const SeriesSamples& s : series) {
+    SeriesId id = s.labels.Hash();
+    items.push_back({ShardOf(id), id, &s});
+  }
+  // By shard, and a series given twice in one request processed as one.
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.shard != b.shard ? a.shard < b.shard : a.id < b.id;
+  });
+  std::string record, encoded;
+  std::vector<Sample> kept, merged;
+  for (size_t i = 0; i < items.size();) {
+    uint32_t k = items[i].shard;
+    SeriesShard& shard = shards_[k];
+    std::lock_guard lock(shard.mu);
+    // Taken under the lock: a series' head records are in the order their samples were applied.
+    uint64_t seq = shard.next_seq++;
+    size_t pending_before = shard.pending.size();
+    record.clear();
+    while (i < items.size() && items[i].shard == k) {
+      SeriesId id = items[i].id;
+      encoded = items[i].samples->labels.Encode();
+      MemSeries* s = nullptr;
+      auto found = shard.series.find(id);
+      if (found == shard.series.end()) {
+        auto created = std::make_unique<MemSeries>();
+        created->id = id;
+        created->labels = encoded;
+        created->newest_known = true;  // Nothing stored yet.
+        s = created.get();
+        {
+          std::unique_lock index_lock(index_mu_);
+          s->ref = static_cast<uint32_t>(by_ref_.size());
+          by_ref_.push_back(s);
+          index_.Add(s->ref, s->labels);
+        }
+        shard.series.emplace(id, std::move(created));
+        batch->Put(families_[kSeries], StreamKey(id), encoded);
+      } else if (found->second->labels != encoded) {
+        for (; i < items.size() && items[i].id == id && items[i].shard == k; ++i) {
+          result->collisions += items[i].samples->samples.size();
+        }
+        if (result->reason.empty()) {
+          result->reason = StrCat("series ", items[i - 1].samples->labels.ToString(),
+                                  " collides with another series' id; not stored");
+        }
+        continue;
+      } else {
+        s = found->second.get();
+      }
+      LearnNewest(*s);
+      kept.clear();
+      std::span<const Sample> samples = items[i].samples->samples;
+      if (i + 1 < items.size() && items[i + 1].id == id) {
+        // The same series twice in one request: its samples merged in time order.
+        merged.clear();
+        for (; i < items.size() && items[i].id == id && items[i].shard == k; ++i) {
+          const std::vector<Sample>& more = items[i].samples->samples;
+          merged.insert(merged.end(), more.begin(), more.end());
+        }
+        std::stable_sort(merged.begin(), merged.end(),
+                         [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; });
+        samples = merged;
+      } else {
+        ++i;
+      }
+      for (const Sample& sample : samples) {
+        AppendSample(shard, *s, sample, seq, batch, result, &kept);
+      }
+      if (!s->head_empty() && s->first_seq == 0) s->first_seq = seq;
+      if (!kept.empty()) AppendHeadRecord(id, kept, &record);
+    }
+    if (!record.empty()) batch->Put(families_[kSeriesHead], HeadKey(k, seq), record);
+    if (shard.pending.size() != pending_before) tokens->emplace_back(k, seq);
+  }
+  MaybeSweep(batch, tokens);
+  return absl::OkStatus();
+}
+
+void RocksStore::ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tokens) {
+  for (const auto& [k, token] : tokens) {
+    uint64_t seq = token;
+    SeriesShard& shard = shards_[k];
+    std::lock_guard lock(shard.mu);
+    std::erase_if(shard.pending, [seq](const auto& p) { return p.second.token == seq; });
+  }
+}
+
+absl::Status RocksStore::ReadChunks(SeriesId id, uint32_t first_partition, uint32_t last_partition,
+                                    int64_t mint_ms, int64_t maxt_ms,
+                                    std::vector<Sample>* out) const {
+  uint32_t from = std::max(first_partition, SeriesPartitionOf(mint_ms));
+  uint32_t to = std::min(last_partition, SeriesPartitionOf(maxt_ms));
+  if (from > to) return absl::OkStatus();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kSeriesChunks]));
+  for (uint32_t p = from;; ++p) {
+    std::string prefix = PartitionStreamKey(p, id);
+    // No chunk spans two windows: the first that can hold mint is in mint's window.
+    int64_t start = p == SeriesPartitionOf(mint_ms) ? WindowStart(mint_ms) : kMinTs;
+    for (it->Seek(ChunkKey(p, id, start)); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      ChunkKeyParts key;
+      if (!DecodeChunkKey(it->key().ToStringView(), &key)) continue;
+      if (key.min_ts > maxt_ms) break;
+      if (auto st = DecodeChunk(it->value().ToStringView(), mint_ms, maxt_ms, out); !st.ok()) {
+        return st;
+      }
+    }
+    if (auto st = FromRocks(it->status(), "reading series chunks"); !st.ok()) return st;
+    if (p == to) break;
+  }
+  return absl::OkStatus();
+}
+
+class RocksStore::SeriesSamplesReader final : public SeriesReader {
+ public:
+  explicit SeriesSamplesReader(const RocksStore* store) : store_(store) {}
+
+  absl::Status Samples(SeriesId id, int64_t mint_ms, int64_t maxt_ms,
+                       std::vector<Sample>* out) const override {
+    const RocksStore& st = *store_;
+    mint_ms = std::max(mint_ms, st.PartitionStartMs(st.min_live_partition_.load()));
+    std::string open;
+    std::vector<Sample> ooo;
+    std::vector<std::string> pending;
+    uint32_t first = 0, last = 0;
+    {
+      SeriesShard& shard = st.shards_[ShardOf(id)];
+      std::lock_guard lock(shard.mu);
+      auto found = shard.series.find(id);
+      if (found == shard.series.end()) return absl::NotFoundError("unknown series");
+      const MemSeries& s = *found->second;
+      if (mint_ms > maxt_ms) return absl::OkStatus();
+      first = s.first_partition;
+      last = s.last_partition;
+      if (!s.chunk.empty() && s.chunk.last_ts() >= mint_ms && s.chunk.first_ts() <= maxt_ms) {
+        open = s.chunk.bytes();
+      }
+      if (s.ooo) {
+        for (const Sample& x : *s.ooo) {
+          if (x.ts_ms >= mint_ms && x.ts_ms <= maxt_ms) ooo.push_back(x);
+        }
+      }
+      auto [begin, end] = shard.pending.equal_range(id);
+      for (auto p = begin; p != end; ++p) pending.push_back(p->second.bytes);
+    }
+    // The head was copied before the chunks are read: a chunk cut meanwhile is seen in both
+    // (and deduplicated below), never in neither.
+    size_t start = out->size();
+    if (auto s = st.ReadChunks(id, first, last, mint_ms, maxt_ms, out); !s.ok()) return s;
+    for (const std::string& bytes : pending) {
+      if (auto s = DecodeChunk(bytes, mint_ms, maxt_ms, out); !s.ok()) return s;
+    }
+    if (!open.empty()) {
+      if (auto s = DecodeChunk(open, mint_ms, maxt_ms, out); !s.ok()) return s;
+    }
+    out->insert(out->end(), ooo.begin(), ooo.end());
+    auto earlier = [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; };
+    auto mine = out->begin() + static_cast<ptrdiff_t>(start);
+    if (!std::is_sorted(mine, out->end(), earlier)) std::stable_sort(mine, out->end(), earlier);
+    auto same_time = [](const Sample& a, const Sample& b) { return a.ts_ms == b.ts_ms; };
+    out->erase(std::unique(mine, out->end(), same_time), out->end());
+    return absl::OkStatus();
+  }
+
+ private:
+  const RocksStore* store_;
+};
+
+std::unique_ptr<SeriesReader> RocksStore::NewSeriesReader() const {
+  return std::make_unique<SeriesSamplesReader>(this);
+}
+
+std::vector<SeriesRef> RocksStore::SelectSeries(std::span<const SeriesMatcher> matchers,
+                                                int64_t mint_ms, int64_t maxt_ms) const {
+  std::vector<SeriesRef> out;
+  if (mint_ms > maxt_ms) return out;
+  uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
+  {
+    std::shared_lock lock(index_mu_);
+    for (uint32_t ref : index_.Select(matchers)) {
+      const MemSeries* s = by_ref_[ref];
+      if (!s || s->first_partition > to || s->last_partition < from) continue;
+      auto labels = LabelSet::Decode(s->labels);
+      if (labels.ok()) out.push_back({s->id, *std::move(labels)});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SeriesRef& a, const SeriesRef& b) { return a.labels < b.labels; });
+  return out;
+}
+
+bool RocksStore::AnyWithDataIn(std::span<const uint32_t> refs, uint32_t from, uint32_t to) const {
+  return std::any_of(refs.begin(), refs.end(), [&](uint32_t ref) {
+    const MemSeries* s = by_ref_[ref];
+    return s && s->first_partition <= to && s->last_partition >= from;
+  });
+}
+
+std::vector<std::string> RocksStore::SeriesLabelNames(std::span<const SeriesMatcher> matchers,
+                                                      int64_t mint_ms, int64_t maxt_ms) const {
+  std::set<std::string, std::less<>> names;
+  if (!matchers.empty()) {
+    for (const SeriesRef& s : SelectSeries(matchers, mint_ms, maxt_ms)) {
+      for (const Label& l : s.labels.labels()) names.insert(l.name);
+    }
+    return {names.begin(), names.end()};
+  }
+  if (mint_ms > maxt_ms) return {};
+  uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
+  std::shared_lock lock(index_mu_);
+  index_.ForEachName([&](std::string_view name, std::span<const uint32_t> refs) {
+    if (AnyWithDataIn(refs, from, to)) names.emplace(name);
+  });
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> RocksStore::SeriesLabelValues(std::string_view name,
+                                                       std::span<const SeriesMatcher> matchers,
+                                                       int64_t mint_ms, int64_t maxt_ms) const {
+  std::set<std::string, std::less<>> values;
+  if (!matchers.empty()) {
+    for (const SeriesRef& s : SelectSeries(matchers, mint_ms, maxt_ms)) {
+      std::string_view v = s.labels.Get(name);
+      if (!v.empty()) values.emplace(v);
+    }
+    return {values.begin(), values.end()};
+  }
+  if (mint_ms > maxt_ms) return {};
+  uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
+  std::shared_lock lock(index_mu_);
+  index_.ForEachValue(name, [&](std::string_view value, std::span<const uint32_t> refs) {
+    if (AnyWithDataIn(refs, from, to)) values.emplace(value);
+  });
+  return {values.begin(), values.end()};
+}
+
+std::vector<uint32_t> RocksStore::SeriesPartitions() const {
+  std::lock_guard lock(partitions_mu_);
+  return {series_partitions_.begin(), series_partitions_.end()};
+}
+
+void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
+  if (limit > min_live_partition_.load()) min_live_partition_.store(limit);
+  std::string begin = PartitionKey(0), end = PartitionKey(limit);
+  batch->DeleteRange(families_[kSeriesPresence], begin, end);
+  batch->DeleteRange(families_[kSeriesChunks], begin, end);
+  for (uint32_t k = 0; k < kSeriesShards; ++k) {
+    SeriesShard& shard = shards_[k];
+    std::lock_guard lock(shard.mu);
+    std::unique_lock index_lock(index_mu_);
+    for (auto it = shard.series.begin(); it != shard.series.end();) {
+      MemSeries& s = *it->second;
+      if (s.first_partition <= s.last_partition && s.last_partition >= limit) {
+        s.first_partition = std::max(s.first_partition, limit);
+        ++it;
+        continue;
+      }
+      // No data left: forget the series. Its head records, if any, are skipped at replay.
+      batch->Put(families_[kSeriesFlushed], StreamKey(s.id), SeqValue(shard.next_seq++));
+      batch->Delete(families_[kSeries], StreamKey(s.id));
+      index_.Remove(s.ref, s.labels);
+      by_ref_[s.ref] = nullptr;
+      shard.pending.erase(s.id);
+      it = shard.series.erase(it);
+    }
+  }
+  std::lock_guard lock(partitions_mu_);
+  series_partitions_.erase(series_partitions_.begin(), series_partitions_.lower_bound(limit));
+}
+
+void RocksStore::SeriesStats(StoreStats* stats) const {
+  // Per series beside its own struct and strings: the id map's node and bucket, by_ref_.
+  constexpr size_t kPerSeriesOverhead = 48 + 8;
+  size_t bytes = 0;
+  for (uint32_t k = 0; k < kSeriesShards; ++k) {
+    SeriesShard& shard = shards_[k];
+    std::lock_guard lock(shard.mu);
+    stats->series += shard.series.size();
+    for (const auto& [id, s] : shard.series) {
+      bytes += sizeof(MemSeries) + kPerSeriesOverhead + s->labels.capacity() + s->chunk.capacity();
+      if (s->ooo) bytes += sizeof(*s->ooo) + s->ooo->capacity() * sizeof(Sample);
+      if (!s->head_empty()) ++stats->head_series;
+    }
+  }
+  std::shared_lock lock(index_mu_);
+  stats->head_bytes = bytes + index_.MemoryBytes();
+}
+
+}  // namespace vigie::store
