@@ -98,7 +98,8 @@ class LeafSource {
   virtual ~LeafSource() = default;
   // The data needed to evaluate `leaf` at every time of `at`, times already moved by the
   // leaf's @ and offset: for a PromQL selector, its stored samples (staleness markers included)
-  // in (at.start_ms - window, at.end_ms], window being the lookback (given) or the selector's
+  // in [at.start_ms - window, at.end_ms] (both ends: Prometheus 2.42 includes a sample exactly
+  // one lookback or range old), window being the lookback (given) or the selector's
   // range. Counts what it loads in *stats (atomically: several calls may run at once) and
   // fails with ResourceExhausted past limits.max_samples or max_series.
   virtual absl::StatusOr<LeafData> Select(const Leaf& leaf, const StepRange& at,

@@ -1,0 +1,383 @@
+// Function calls: the range functions (range_functions.h) over the windows of a range vector,
+// the element-wise functions (elementwise.h), and the functions that work on whole vectors or
+// their labels (label_replace, label_join, absent, absent_over_time, sort, scalar, vector,
+// time, timestamp, histogram_quantile), which live here.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <memory>
+#include <numbers>
+
+#include "common/strings.h"
+#include "query/promql/elementwise.h"
+#include "query/promql/eval_internal.h"
+#include "query/promql/histogram.h"
+#include "query/promql/range_functions.h"
+#include "re2/re2.h"
+
+namespace vigie::promql::internal {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Evaluated ScalarResult(std::vector<double> values) {
+  Evaluated out;
+  out.type = ValueType::kScalar;
+  out.scalars = std::move(values);
+  return out;
+}
+
+// One series {} with `value(i)` at every step.
+template <typename F>
+Matrix ConstantSeries(const StepRange& range, F&& value) {
+  Series s;
+  for (size_t i = 0; i < range.steps(); ++i) s.points.push_back({StepTime(range, i), value(i)});
+  return Matrix{std::move(s)};
+}
+
+// Series whose labels were computed one by one: fails when two of them have the same labels,
+// as Prometheus does after a function.
+absl::StatusOr<Matrix> Distinct(Matrix m) {
+  std::erase_if(m, [](const Series& s) { return s.points.empty(); });
+  std::vector<const LabelSet*> labels;
+  for (const Series& s : m) labels.push_back(&s.labels);
+  std::sort(labels.begin(), labels.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (size_t i = 1; i < labels.size(); ++i) {
+    if (*labels[i] == *labels[i - 1]) {
+      return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
+    }
+  }
+  return m;
+}
+
+// The labels absent() and absent_over_time() give: the equality matchers of a selector
+// argument, except __name__ and labels matched more than once.
+LabelSet AbsentLabels(const Expr& arg) {
+  const auto* leaf = arg.As<LeafExpr>();
+  const auto* selector = leaf ? dynamic_cast<const Selector*>(leaf->leaf.get()) : nullptr;
+  if (!selector) return {};
+  std::map<std::string, std::string> equal;
+  std::map<std::string, int> seen;
+  for (const logql::LabelMatcher& m : selector->matchers) {
+    if (m.name() == kMetricName) continue;
+    ++seen[m.name()];
+    if (m.type() == logql::MatchType::kEqual) equal[m.name()] = m.value();
+  }
+  std::vector<Label> labels;
+  for (auto& [name, value] : equal) {
+    if (seen[name] == 1) labels.push_back({name, value});
+  }
+  absl::StatusOr<LabelSet> out = LabelSet::Make(std::move(labels));
+  return out.ok() ? *std::move(out) : LabelSet();
+}
+
+// Go's regexp.Expand of `tmpl` ($1, ${1}, $name, ${name}, $$) with the groups of a match.
+std::string Expand(std::string_view tmpl, const re2::RE2& re,
+                   const std::vector<re2::StringPiece>& groups) {
+  std::string out;
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] != '$' || i + 1 == tmpl.size()) {
+      out += tmpl[i];
+      continue;
+    }
+    if (tmpl[i + 1] == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    auto is_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    size_t start = i + 1, end;
+    bool braced = tmpl[start] == '{';
+    if (braced) ++start;
+    for (end = start; end < tmpl.size() && is_name(tmpl[end]); ++end) {
+    }
+    if (end == start || (braced && (end == tmpl.size() || tmpl[end] != '}'))) {
+      out += '$';  // Malformed: the $ is text.
+      continue;
+    }
+    std::string_view name = tmpl.substr(start, end - start);
+    int group = -1;
+    if (std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(c); })) {
+      group = name.size() < 9 ? std::atoi(std::string(name).c_str()) : -1;
+    } else {
+      auto it = re.NamedCapturingGroups().find(std::string(name));
+      if (it != re.NamedCapturingGroups().end()) group = it->second;
+    }
+    if (group >= 0 && static_cast<size_t>(group) < groups.size()) {
+      out.append(groups[group].data(), groups[group].size());
+    }
+    i = braced ? end : end - 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& range) {
+  const Function& f = *e.function;
+  const std::string_view name = f.name;
+  const size_t steps = range.steps();
+
+  // Scalar and string arguments, evaluated at every step; the vector or range argument is
+  // evaluated by each case below.
+  std::vector<std::vector<double>> scalars;
+  std::vector<std::string> strings;
+  for (const ExprPtr& arg : e.args) {
+    ValueType t = arg->type();
+    if (t != ValueType::kScalar && t != ValueType::kString) continue;
+    absl::StatusOr<Evaluated> v = Eval(*arg, range);
+    if (!v.ok()) return v.status();
+    if (t == ValueType::kScalar) scalars.push_back(std::move(v->scalars));
+    if (t == ValueType::kString) strings.push_back(std::move(v->string));
+  }
+  auto scalar_args = [&](size_t i) {
+    std::vector<double> out;
+    for (const std::vector<double>& s : scalars) out.push_back(s[i]);
+    return out;
+  };
+
+  if (name == "pi") return ScalarResult(std::vector<double>(steps, std::numbers::pi));
+  if (name == "time") {
+    std::vector<double> t(steps);
+    for (size_t i = 0; i < steps; ++i) t[i] = static_cast<double>(StepTime(range, i)) / 1000;
+    return ScalarResult(std::move(t));
+  }
+  if (name == "vector") {
+    return VectorResult(ConstantSeries(range, [&](size_t i) { return scalars[0][i]; }));
+  }
+  if (name == "histogram_count" || name == "histogram_sum" || name == "histogram_fraction") {
+    return VectorResult({});  // Native histograms only, which vigie does not store.
+  }
+
+  // The range functions.
+  for (size_t a = 0; a < e.args.size(); ++a) {
+    if (e.args[a]->type() != ValueType::kMatrix) continue;
+    absl::StatusOr<RangeInput> in = EvalRange(*e.args[a], range);
+    if (!in.ok()) return in.status();
+    if (name == "absent_over_time") {
+      LabelSet labels = AbsentLabels(*e.args[a]);
+      Series out{labels, {}};
+      std::vector<size_t> lo(in->series.size());
+      for (size_t i = 0; i < steps; ++i) {
+        int64_t end = in->times.at(i), start = end - in->range_ms;
+        bool any = false;
+        for (size_t s = 0; s < in->series.size(); ++s) {
+          const auto& p = in->series[s].points;
+          while (lo[s] < p.size() && p[lo[s]].ts_ms < start) ++lo[s];
+          any = any || (lo[s] < p.size() && p[lo[s]].ts_ms <= end);
+        }
+        if (!any) out.points.push_back({StepTime(range, i), 1});
+      }
+      Matrix m;
+      if (!out.points.empty()) m.push_back(std::move(out));
+      return VectorResult(std::move(m));
+    }
+    if (name == "holt_winters") {
+      for (size_t i = 0; i < steps; ++i) {
+        std::optional<std::string> error = HoltWintersArgumentError(scalars[0][i], scalars[1][i]);
+        if (error && !in->series.empty()) return absl::FailedPreconditionError(*error);
+      }
+    }
+    const bool keep_name = name == "last_over_time";
+    Matrix out(in->series.size());
+    uint64_t work = 0;
+    for (const Series& s : in->series) work += s.points.size() + steps;
+    absl::Status status = ParallelFor(in->series.size(), work, [&](size_t begin, size_t end) {
+      for (size_t s = begin; s < end; ++s) {
+        if (absl::Status st = Interrupted(); !st.ok()) return st;
+        const std::vector<store::Sample>& p = in->series[s].points;
+        out[s].labels = keep_name ? in->series[s].labels : DropMetricName(in->series[s].labels);
+        size_t lo = 0, hi = 0;
+        for (size_t i = 0; i < steps; ++i) {
+          int64_t wend = in->times.at(i), wstart = wend - in->range_ms;
+          while (lo < p.size() && p[lo].ts_ms < wstart) ++lo;
+          hi = std::max(hi, lo);
+          while (hi < p.size() && p[hi].ts_ms <= wend) ++hi;
+          if (hi == lo) continue;
+          std::vector<double> args = scalar_args(i);
+          std::optional<double> v = EvalRangeFunction(f, std::span(p.data() + lo, hi - lo), wstart,
+                                                      wend, StepTime(range, i), args);
+          if (v) out[s].points.push_back({StepTime(range, i), *v});
+        }
+      }
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    absl::StatusOr<Matrix> distinct = Distinct(std::move(out));
+    if (!distinct.ok()) return distinct.status();
+    return VectorResult(*std::move(distinct));
+  }
+
+  // The functions of an instant vector (or of the evaluation time, for the date functions
+  // without argument).
+  const Expr* vector_arg = nullptr;
+  for (const ExprPtr& arg : e.args) {
+    if (arg->type() == ValueType::kVector) vector_arg = arg.get();
+  }
+  Matrix in;
+  if (vector_arg) {
+    const Expr* unwrapped = vector_arg;
+    while (const auto* paren = unwrapped->As<ParenExpr>()) unwrapped = paren->inner.get();
+    const auto* leaf = unwrapped->As<LeafExpr>();
+    if (name == "timestamp" && leaf) {
+      // The time of the sample the selector found, not the step's.
+      absl::StatusOr<Matrix> m = EvalVectorLeaf(*leaf->leaf, range, true);
+      if (!m.ok()) return m.status();
+      for (Series& s : *m) s.labels = DropMetricName(s.labels);
+      return VectorResult(*std::move(m));
+    }
+    absl::StatusOr<Evaluated> v = Eval(*vector_arg, range);
+    if (!v.ok()) return v.status();
+    in = std::move(v->vector);
+  } else {
+    // year(), hour()...: vector(time()), in whole seconds.
+    in = ConstantSeries(range,
+                        [&](size_t i) { return static_cast<double>(StepTime(range, i) / 1000); });
+  }
+
+  if (name == "timestamp") {
+    for (Series& s : in) {
+      s.labels = DropMetricName(s.labels);
+      for (store::Sample& p : s.points) p.value = static_cast<double>(p.ts_ms) / 1000;
+    }
+    return VectorResult(std::move(in));
+  }
+  if (name == "scalar" || name == "absent") {
+    std::vector<size_t> count(steps);
+    std::vector<double> value(steps, kNaN);
+    for (const Series& s : in) {
+      for (const store::Sample& p : s.points) {
+        size_t i = static_cast<size_t>((p.ts_ms - range.start_ms) / range.step_ms);
+        ++count[i];
+        value[i] = p.value;
+      }
+    }
+    if (name == "scalar") {
+      for (size_t i = 0; i < steps; ++i) {
+        if (count[i] != 1) value[i] = kNaN;
+      }
+      return ScalarResult(std::move(value));
+    }
+    Series out{AbsentLabels(*vector_arg), {}};
+    for (size_t i = 0; i < steps; ++i) {
+      if (count[i] == 0) out.points.push_back({StepTime(range, i), 1});
+    }
+    Matrix m;
+    if (!out.points.empty()) m.push_back(std::move(out));
+    return VectorResult(std::move(m));
+  }
+  if (name == "sort" || name == "sort_desc") {
+    // The order matters for an instant query only; NaN goes last either way, as in Prometheus
+    // ("NaN should sort to the bottom").
+    if (steps == 1) {
+      bool desc = name == "sort_desc";
+      std::stable_sort(in.begin(), in.end(), [desc](const Series& a, const Series& b) {
+        double x = a.points[0].value, y = b.points[0].value;
+        if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) && std::isnan(y);
+        return desc ? x > y : x < y;
+      });
+    }
+    return VectorResult(std::move(in));
+  }
+  if (name == "label_replace" || name == "label_join") {
+    const std::string& dst = strings[0];
+    if (!IsValidLabelName(dst)) {
+      return absl::FailedPreconditionError(
+          StrCat("invalid destination label name in ", name, "(): ", dst));
+    }
+    std::unique_ptr<re2::RE2> re;
+    if (name == "label_replace") {
+      re = std::make_unique<re2::RE2>(StrCat("^(?:", strings[3], ")$"), re2::RE2::Quiet);
+      if (!re->ok()) {
+        return absl::FailedPreconditionError(
+            StrCat("invalid regular expression in label_replace(): ", strings[3]));
+      }
+    } else {
+      for (size_t i = 2; i < strings.size(); ++i) {
+        if (!IsValidLabelName(strings[i])) {
+          return absl::FailedPreconditionError(
+              StrCat("invalid source label name in label_join(): ", strings[i]));
+        }
+      }
+    }
+    for (Series& s : in) {
+      if (re) {
+        std::string_view src = s.labels.Get(strings[2]);
+        std::vector<re2::StringPiece> groups(static_cast<size_t>(re->NumberOfCapturingGroups()) +
+                                             1);
+        if (!re->Match(src, 0, src.size(), re2::RE2::UNANCHORED, groups.data(),
+                       static_cast<int>(groups.size()))) {
+          continue;
+        }
+        s.labels = WithLabel(s.labels, dst, Expand(strings[1], *re, groups));
+      } else {
+        std::string joined;
+        for (size_t i = 2; i < strings.size(); ++i) {
+          if (i > 2) joined += strings[1];
+          joined += s.labels.Get(strings[i]);
+        }
+        s.labels = WithLabel(s.labels, dst, joined);
+      }
+    }
+    absl::StatusOr<Matrix> distinct = Distinct(std::move(in));
+    if (!distinct.ok()) return distinct.status();
+    return VectorResult(*std::move(distinct));
+  }
+  if (name == "histogram_quantile") {
+    // Buckets grouped by their labels without `le` (and the name), step by step.
+    std::map<LabelSet, size_t> group_ids;
+    std::vector<LabelSet> group_labels;
+    std::vector<std::optional<size_t>> group_of(in.size());
+    std::vector<double> bound(in.size());
+    for (size_t s = 0; s < in.size(); ++s) {
+      std::string le(in[s].labels.Get("le"));
+      char* end = nullptr;
+      double b = std::strtod(le.c_str(), &end);
+      if (le.empty() || end != le.c_str() + le.size()) continue;  // No or a malformed le.
+      bound[s] = b;
+      LabelSet g = DropMetricName(in[s].labels).Project({"le"}, false);
+      auto [it, created] = group_ids.try_emplace(g, group_labels.size());
+      if (created) group_labels.push_back(std::move(g));
+      group_of[s] = it->second;
+    }
+    OutputBuilder out;
+    std::vector<std::optional<size_t>> out_index(group_labels.size());
+    std::vector<std::vector<Bucket>> buckets(group_labels.size());
+    StepCursor cursor(in);
+    for (size_t i = 0; i < steps; ++i) {
+      if (absl::Status st = Interrupted(); !st.ok()) return st;
+      for (auto& b : buckets) b.clear();
+      int64_t t = StepTime(range, i);
+      cursor.For(t, [&](size_t s, double v) {
+        if (group_of[s]) buckets[*group_of[s]].push_back({bound[s], v});
+      });
+      for (size_t g = 0; g < buckets.size(); ++g) {
+        if (buckets[g].empty()) continue;
+        if (!out_index[g]) out_index[g] = out.Index(group_labels[g]);
+        double q = BucketQuantile(scalars[0][i], std::move(buckets[g]));
+        if (absl::Status st = out.Add(*out_index[g], t, q); !st.ok()) return st;
+      }
+    }
+    return VectorResult(out.Take());
+  }
+  if (!IsElementwiseFunction(name)) {
+    return absl::UnimplementedError(StrCat("function \"", name, "\" is not implemented"));
+  }
+  for (Series& s : in) {
+    s.labels = DropMetricName(s.labels);
+    std::vector<store::Sample> points;
+    for (const store::Sample& p : s.points) {
+      size_t i = static_cast<size_t>((p.ts_ms - range.start_ms) / range.step_ms);
+      std::optional<double> v = EvalElementwise(f, p.value, scalar_args(i));
+      if (v) points.push_back({p.ts_ms, *v});
+    }
+    s.points = std::move(points);
+  }
+  absl::StatusOr<Matrix> distinct = Distinct(std::move(in));
+  if (!distinct.ok()) return distinct.status();
+  return VectorResult(*std::move(distinct));
+}
+
+}  // namespace vigie::promql::internal
