@@ -1,10 +1,11 @@
 #include "query/promql/elementwise.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numbers>
+
+#include "query/promql/name_table.h"
 
 namespace vigie::promql {
 namespace {
@@ -185,23 +186,17 @@ constexpr Entry kElementwise[] = {
     {"year", [](double v, Args) -> Result { return static_cast<double>(ToCivil(v).year); }},
 };
 
-static_assert(std::is_sorted(std::begin(kElementwise), std::end(kElementwise),
-                             [](const Entry& a, const Entry& b) { return a.name < b.name; }));
-
-const Entry* FindEntry(std::string_view name) {
-  const auto* it =
-      std::lower_bound(std::begin(kElementwise), std::end(kElementwise), name,
-                       [](const Entry& entry, std::string_view n) { return entry.name < n; });
-  return it != std::end(kElementwise) && it->name == name ? it : nullptr;
-}
+static_assert(IsSortedByName(kElementwise));
 
 }  // namespace
 
-bool IsElementwiseFunction(std::string_view name) { return FindEntry(name) != nullptr; }
+bool IsElementwiseFunction(std::string_view name) {
+  return FindByName(kElementwise, name) != nullptr;
+}
 
 std::optional<double> EvalElementwise(const Function& f, double v,
                                       std::span<const double> scalar_args) {
-  const Entry* entry = FindEntry(f.name);
+  const Entry* entry = FindByName(kElementwise, f.name);
   return entry == nullptr ? std::nullopt : entry->impl(v, scalar_args);
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "query/promql/name_table.h"
+
 namespace vigie::promql {
 namespace {
 
@@ -100,6 +102,8 @@ constexpr Function kFunctions[] = {
     {"year", kV, 1},
 };
 
+static_assert(IsSortedByName(kFunctions));
+
 }  // namespace
 
 std::string_view DocumentedName(ValueType type) {
@@ -138,13 +142,7 @@ ValueType Function::arg_type(size_t i) const {
   return arg_types[std::min(i, arg_types.size() - 1)];
 }
 
-const Function* FindFunction(std::string_view name) {
-  const Function* end = std::end(kFunctions);
-  const Function* it =
-      std::lower_bound(std::begin(kFunctions), end, name,
-                       [](const Function& f, std::string_view n) { return f.name < n; });
-  return it != end && it->name == name ? it : nullptr;
-}
+const Function* FindFunction(std::string_view name) { return FindByName(kFunctions, name); }
 
 std::span<const Function> AllFunctions() { return kFunctions; }
 

@@ -1,6 +1,5 @@
 #include "query/promql/range_functions.h"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -8,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "query/promql/histogram.h"
+#include "query/promql/name_table.h"
 
 namespace vigie::promql {
 namespace {
@@ -260,15 +260,7 @@ constexpr Entry kRangeFunctions[] = {
     {"sum_over_time", [](const Window& w) -> Result { return SumOverTime(w.samples); }},
 };
 
-static_assert(std::is_sorted(std::begin(kRangeFunctions), std::end(kRangeFunctions),
-                             [](const Entry& a, const Entry& b) { return a.name < b.name; }));
-
-const Entry* FindEntry(std::string_view name) {
-  const auto* it =
-      std::lower_bound(std::begin(kRangeFunctions), std::end(kRangeFunctions), name,
-                       [](const Entry& entry, std::string_view n) { return entry.name < n; });
-  return it != std::end(kRangeFunctions) && it->name == name ? it : nullptr;
-}
+static_assert(IsSortedByName(kRangeFunctions));
 
 // Go's %f: six decimals, and NaN, +Inf, -Inf spelled as Go spells them.
 std::string GoFixed(double v) {
@@ -279,12 +271,12 @@ std::string GoFixed(double v) {
 
 }  // namespace
 
-bool IsRangeFunction(std::string_view name) { return FindEntry(name) != nullptr; }
+bool IsRangeFunction(std::string_view name) { return FindByName(kRangeFunctions, name) != nullptr; }
 
 std::optional<double> EvalRangeFunction(const Function& f, std::span<const store::Sample> window,
                                         int64_t window_start_ms, int64_t window_end_ms,
                                         int64_t eval_ts_ms, std::span<const double> scalar_args) {
-  const Entry* entry = FindEntry(f.name);
+  const Entry* entry = FindByName(kRangeFunctions, f.name);
   if (entry == nullptr || window.empty()) return std::nullopt;
   return entry->impl(Window{window, window_start_ms, window_end_ms, eval_ts_ms, scalar_args});
 }

@@ -153,6 +153,17 @@ TEST(ElementwiseTest, DatesAtLeapYearEdges) {
   EXPECT_EQ(Date(1735646400), (D{2024, 12, 31, 12, 0, 366, 2, 31}));
 }
 
+TEST(ElementwiseTest, DatesOfNaNAndHugeValuesWrapAsInGo) {
+  // Go converts NaN and values beyond int64 to the smallest int64, -2^63 s. Go's calendar
+  // arithmetic wraps modulo 2^64, where -2^63 is 2^63 = (2^63 - 1) + 1: one second after the
+  // largest Unix time, 292277026596-12-04 15:30:07 UTC. So 15:30:08 on that day, a Sunday, day
+  // 339 of its year (what Prometheus 2.42 on amd64 answers).
+  const D wrapped = {292277026596, 12, 4, 15, 30, 339, 0, 31};
+  EXPECT_EQ(Date(kNaN), wrapped);
+  EXPECT_EQ(Date(1e300), wrapped);
+  EXPECT_EQ(Date(-kInf), wrapped);
+}
+
 TEST(ElementwiseTest, DaysInEveryMonth) {
   // The first of each month of 2023 (common) and 2024 (leap), days after 2023-01-01 = 19358.
   const int days_before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
