@@ -17,6 +17,12 @@ struct Limits {
   uint32_t max_streams_per_sender = 10000;
   int64_t stream_idle_ns = 30LL * 60 * 1'000'000'000;
   uint32_t max_senders = 10000;
+  // Metric series (gRPC Push series, remote_write, vigied's own metrics). Label name and value
+  // lengths are the limits above; a series' labels include __name__.
+  uint32_t max_labels_per_series = 30;
+  uint64_t max_samples_per_request = 1'000'000;
+  // Series one sender may write to within stream_idle_ns (server/stream_budgets.h).
+  uint32_t max_series_per_sender = 1'000'000;
   // Entry times accepted: [now - reject_older_than_ns, now + creation_grace_ns]; 0: no lower
   // bound but 1970 (vigied sets it from --retention unless --reject-older-than is given).
   int64_t reject_older_than_ns = 0;

@@ -92,6 +92,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  AddDurationOption(&app, "--self-metrics-interval", &config.self_metrics_interval_ns,
+                    "Store vigied's own /metrics as series (job=\"vigied\") this often (0: off)");
   app.add_option("--query-threads", config.query_threads, "Threads scanning blocks per query")
       ->capture_default_str();
   Limits& l = config.limits;
@@ -108,6 +110,16 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--max-streams-per-sender,--max-streams-per-agent", l.max_streams_per_sender,
                  "Streams one sender (agent, token, X-Scope-OrgID or address) may write to at once")
       ->capture_default_str();
+  app.add_option("--max-labels-per-series", l.max_labels_per_series,
+                 "Most labels on one metric series, __name__ included")
+      ->capture_default_str();
+  app.add_option("--max-samples-per-request", l.max_samples_per_request,
+                 "Most samples in one Push or remote_write request")
+      ->capture_default_str();
+  app.add_option("--max-series-per-sender", l.max_series_per_sender,
+                 "Metric series one sender (agent, token, X-Scope-OrgID or address) may write to "
+                 "at once")
+      ->capture_default_str();
   app.add_option("--max-inflight-request-bytes", l.max_inflight_request_bytes,
                  "Bytes that pushes in flight may hold, received and decompressed, HTTP and gRPC "
                  "together; beyond, senders get 429 / RESOURCE_EXHAUSTED and retry")
@@ -118,7 +130,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
       ->capture_default_str();
   AddDurationOption(
       &app, "--stream-idle-timeout", &l.stream_idle_ns,
-      "A stream stops counting against its sender's budget after this without entries");
+      "A stream or series stops counting against its sender's budget after this without "
+      "entries or samples");
   app.add_option("--max-senders", l.max_senders, "Senders with active streams tracked at once")
       ->capture_default_str();
   AddDurationOption(&app, "--reject-older-than", &l.reject_older_than_ns,

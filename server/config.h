@@ -29,6 +29,7 @@ struct ServerConfig {
   std::string ready_file;
   std::string log_level = "info";
   int query_threads = 2;
+  int64_t self_metrics_interval_ns = 15LL * 1'000'000'000;  // 0: vigied does not store its own.
   Limits limits;
 };
 

@@ -212,6 +212,8 @@ grpc::ServerUnaryReactor* IngestService::Limits(grpc::CallbackServerContext* con
   response->set_max_labels_per_stream(limits_.max_labels_per_stream);
   response->set_max_label_name_bytes(limits_.max_label_name_bytes);
   response->set_max_label_value_bytes(limits_.max_label_value_bytes);
+  response->set_max_labels_per_series(limits_.max_labels_per_series);
+  response->set_max_samples_per_request(limits_.max_samples_per_request);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

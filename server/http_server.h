@@ -1,5 +1,6 @@
 // vigied's HTTP port: Loki's API (push, query, query_range, labels, label values, tail over
-// WebSocket), /metrics, /healthz and /readyz. Implementation in server/http/.
+// WebSocket), Prometheus remote_write and metadata, /metrics, /healthz and /readyz. Implementation
+// in server/http/.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/ingester.h"
+#include "server/metric_metadata.h"
 #include "server/metrics.h"
 #include "server/request_budget.h"
 #include "server/tail_hub.h"
@@ -32,6 +34,8 @@ struct HttpDeps {
   std::function<bool()> ready;
   // The in-flight request budget shared with gRPC; null: unbounded (tests).
   RequestBudget* budget = nullptr;
+  // Metric metadata from remote_write, served at /api/v1/metadata; null: none kept.
+  MetadataRegistry* metadata = nullptr;
 };
 
 class HttpServer {

@@ -1,6 +1,10 @@
 #include "server/ingester.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <optional>
+#include <unordered_map>
 
 #include "common/strings.h"
 #include "common/time.h"
@@ -32,6 +36,28 @@ std::string UnitHint(int64_t ts_ns, int64_t now_ns) {
   return "";
 }
 
+// Prometheus's metric names: [a-zA-Z_:][a-zA-Z0-9_:]*.
+bool IsValidMetricName(std::string_view name) {
+  auto first = [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+  };
+  return !name.empty() && first(name[0]) && std::all_of(name.begin() + 1, name.end(), [&](char c) {
+    return first(c) || (c >= '0' && c <= '9');
+  });
+}
+
+// Unix milliseconds as nanoseconds, saturated (a time that far is refused anyway).
+int64_t MillisToNanos(int64_t ms) {
+  constexpr int64_t kMax = INT64_MAX / kNanosPerMilli;
+  return ms > kMax ? INT64_MAX : ms < -kMax ? INT64_MIN : ms * kNanosPerMilli;
+}
+
+uint64_t CountSamples(const std::vector<ReceivedSeries>& series) {
+  uint64_t n = 0;
+  for (const ReceivedSeries& s : series) n += s.samples.size() + s.histograms;
+  return n;
+}
+
 }  // namespace
 
 void Refusals::Add(uint64_t items, std::string_view why) {
@@ -41,36 +67,61 @@ void Refusals::Add(uint64_t items, std::string_view why) {
   reason += why;
 }
 
-Ingester::Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* metrics,
-                   Limits limits, std::function<int64_t()> now)
+Ingester::Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* metrics, Limits limits,
+                   std::function<int64_t()> now)
     : appender_(appender),
       tails_(tails),
       metrics_(metrics),
       limits_(limits),
       now_(now ? std::move(now) : std::function<int64_t()>(NowNanos)),
-      budgets_(limits) {}
+      budgets_(limits),
+      series_budgets_(limits, StreamBudgets::Kind::kSeries) {}
 
-std::string Ingester::CheckLabels(const std::vector<Label>& labels) const {
-  if (labels.size() > limits_.max_labels_per_stream) {
-    return StrCat(labels.size(), " labels, above the limit of ", limits_.max_labels_per_stream);
+std::string Ingester::CheckLabels(const std::vector<Label>& labels, uint32_t max_labels,
+                                  std::string_view allowed_reserved, std::string_view* code) const {
+  std::string_view unused;
+  if (!code) code = &unused;
+  if (labels.size() > max_labels) {
+    *code = "too_many_labels";
+    return StrCat(labels.size(), " labels, above the limit of ", max_labels);
   }
   for (const Label& l : labels) {
     std::string name = EscapeForMessage(l.name);
     if (l.name.size() > limits_.max_label_name_bytes ||
         l.value.size() > limits_.max_label_value_bytes) {
+      *code = "label_too_long";
       return StrCat("label \"", name, "\" is longer than the limit (name ",
                     limits_.max_label_name_bytes, " bytes, value ", limits_.max_label_value_bytes,
                     " bytes)");
     }
     for (const auto& [what, text] : {std::pair{"name", &l.name}, std::pair{"value", &l.value}}) {
       if (size_t bad = InvalidUtf8Offset(*text); bad != std::string::npos) {
+        *code = "invalid_utf8";
         return StrCat("label ", name, ": ", what, " \"", EscapeForMessage(*text),
                       "\" is not valid UTF-8 (byte ", bad, ")");
       }
     }
-    if (IsReservedLabelName(l.name)) return ReservedLabelMessage(l.name);
+    if (IsReservedLabelName(l.name) && l.name != allowed_reserved) {
+      *code = "reserved_label";
+      return ReservedLabelMessage(l.name);
+    }
   }
   return "";
+}
+
+std::string Ingester::CheckTime(int64_t ts_ns, int64_t now_ns, std::string_view unit) const {
+  int64_t horizon = limits_.reject_older_than_ns;
+  int64_t grace = limits_.creation_grace_ns;
+  // Differences of positive times: no overflow whatever the flags.
+  bool too_old = ts_ns <= 0 || (horizon > 0 && now_ns - ts_ns > horizon);
+  if (!too_old && ts_ns - now_ns <= grace) return "";
+  if (ts_ns <= 0) return StrCat("is not after 1970: times are positive Unix epoch ", unit);
+  if (too_old) {
+    return StrCat("is ", Rounded(now_ns - ts_ns), " old; at most ", FormatDuration(horizon),
+                  " old is accepted (--reject-older-than, which defaults to --retention)");
+  }
+  return StrCat("is ", Rounded(ts_ns - now_ns), " ahead of vigied's clock; at most ",
+                FormatDuration(grace), " ahead is accepted (--creation-grace)");
 }
 
 std::string Ingester::CheckEntry(const store::LogEntry& e, int64_t now_ns) const {
@@ -78,21 +129,8 @@ std::string Ingester::CheckEntry(const store::LogEntry& e, int64_t now_ns) const
     return StrCat("line of ", e.line.size(), " bytes is above the limit of ",
                   limits_.max_line_bytes, " bytes");
   }
-  int64_t horizon = limits_.reject_older_than_ns;
-  int64_t grace = limits_.creation_grace_ns;
-  // Differences of positive times: no overflow whatever the flags.
-  bool too_old = e.ts_ns <= 0 || (horizon > 0 && now_ns - e.ts_ns > horizon);
-  if (!too_old && e.ts_ns - now_ns <= grace) return "";
-  std::string why;
-  if (e.ts_ns <= 0) {
-    why = "is not after 1970: times are positive Unix epoch nanoseconds";
-  } else if (too_old) {
-    why = StrCat("is ", Rounded(now_ns - e.ts_ns), " old; at most ", FormatDuration(horizon),
-                 " old is accepted (--reject-older-than, which defaults to --retention)");
-  } else {
-    why = StrCat("is ", Rounded(e.ts_ns - now_ns), " ahead of vigied's clock; at most ",
-                 FormatDuration(grace), " ahead is accepted (--creation-grace)");
-  }
+  std::string why = CheckTime(e.ts_ns, now_ns, "nanoseconds");
+  if (why.empty()) return "";
   return StrCat("timestamp ", e.ts_ns, " (", FormatRfc3339Nano(e.ts_ns), ") ", why,
                 UnitHint(e.ts_ns, now_ns));
 }
@@ -104,7 +142,7 @@ void Ingester::Validate(size_t index, ReceivedStream& stream, const ReceivedBatc
     refused->Add(n, StrCat("stream ", index, ": ", stream.labels.status().message()));
     return;
   }
-  if (std::string why = CheckLabels(*stream.labels); !why.empty()) {
+  if (std::string why = CheckLabels(*stream.labels, limits_.max_labels_per_stream); !why.empty()) {
     refused->Add(n, StrCat("stream ", index, ": ", why));
     return;
   }
@@ -136,6 +174,116 @@ void Ingester::Validate(size_t index, ReceivedStream& stream, const ReceivedBatc
   if (!valid.entries.empty()) out->streams.push_back(std::move(valid));
 }
 
+void Ingester::SamplesRefused(std::string_view protocol, std::string_view reason,
+                              uint64_t n) const {
+  if (metrics_ && n > 0) metrics_->SamplesRefused(protocol, reason, n);
+}
+
+absl::StatusOr<LabelSet> Ingester::SeriesLabels(ReceivedSeries& series,
+                                                std::string_view* code) const {
+  *code = "malformed";
+  if (!series.labels.ok()) return series.labels.status();
+  if (std::string why =
+          CheckLabels(*series.labels, limits_.max_labels_per_series, "__name__", code);
+      !why.empty()) {
+    return absl::InvalidArgumentError(why);
+  }
+  *code = "invalid_label_name";
+  absl::StatusOr<LabelSet> labels = LabelSet::Make(*std::move(series.labels));
+  if (!labels.ok()) return labels.status();
+  std::string_view name = labels->Get("__name__");
+  if (name.empty()) {
+    *code = "missing_metric_name";
+    return absl::InvalidArgumentError(
+        StrCat(labels->ToString(), " has no metric name: give it a __name__ label"));
+  }
+  if (!IsValidMetricName(name)) {
+    *code = "invalid_metric_name";
+    return absl::InvalidArgumentError(
+        StrCat("metric name \"", EscapeForMessage(name),
+               "\" is invalid: metric names match [a-zA-Z_:][a-zA-Z0-9_:]*"));
+  }
+  return labels;
+}
+
+absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
+                                      store::AppendRequest* out, Refusals* refused) {
+  const std::string& protocol = batch.protocol;
+  // First the labels of every series, so that a batch refused whole admits nothing to budgets.
+  std::vector<std::optional<LabelSet>> labels(batch.series.size());
+  Refusals invalid;
+  Refusals* target = batch.refuse_whole_if_series_invalid ? &invalid : refused;
+  uint64_t invalid_series = 0;
+  for (size_t i = 0; i < batch.series.size(); ++i) {
+    ReceivedSeries& series = batch.series[i];
+    std::string_view code;
+    absl::StatusOr<LabelSet> checked = SeriesLabels(series, &code);
+    if (checked.ok()) {
+      labels[i] = *std::move(checked);
+      continue;
+    }
+    uint64_t n = series.samples.size() + series.histograms;
+    ++invalid_series;
+    target->Add(n, StrCat("series ", i, ": ", checked.status().message()));
+    SamplesRefused(protocol, code, n);
+  }
+  if (invalid_series > 0 && batch.refuse_whole_if_series_invalid) {
+    uint64_t total = CountSamples(batch.series);
+    SamplesRefused(protocol, "batch_refused", total - invalid.count);
+    return absl::InvalidArgumentError(StrCat(invalid_series, " of ", batch.series.size(),
+                                             " series are invalid, so none of the request's ",
+                                             total, " samples was stored: ", invalid.reason));
+  }
+  const std::string& sender_name = batch.sender_name.empty() ? batch.sender : batch.sender_name;
+  // Series repeated in the batch are merged: one series, one sorted run of samples.
+  std::unordered_map<uint64_t, size_t> index_of_hash;
+  for (size_t i = 0; i < batch.series.size(); ++i) {
+    if (!labels[i]) continue;
+    ReceivedSeries& series = batch.series[i];
+    uint64_t hash = labels[i]->Hash();
+    if (series.histograms > 0) {
+      refused->Add(series.histograms,
+                   StrCat("series ", i, " ", labels[i]->ToString(), ": ", series.histograms,
+                          " native histogram samples refused: vigie stores float samples only"));
+      SamplesRefused(protocol, "native_histogram", series.histograms);
+    }
+    if (series.samples.empty()) continue;
+    if (absl::Status admitted = series_budgets_.Admit(batch.sender, sender_name, hash, now_ns);
+        !admitted.ok()) {
+      refused->Add(series.samples.size(),
+                   StrCat("series ", i, " ", labels[i]->ToString(), ": ", admitted.message()));
+      SamplesRefused(protocol, "series_budget", series.samples.size());
+      continue;
+    }
+    auto [it, added] = index_of_hash.try_emplace(hash, out->series.size());
+    if (added || out->series[it->second].labels != *labels[i]) {
+      it->second = out->series.size();
+      out->series.push_back({*std::move(labels[i]), {}});
+    }
+    std::vector<store::Sample>& valid = out->series[it->second].samples;
+    for (size_t j = 0; j < series.samples.size(); ++j) {
+      const store::Sample& sample = series.samples[j];
+      int64_t ts_ns = MillisToNanos(sample.ts_ms);
+      std::string why = CheckTime(ts_ns, now_ns, "milliseconds");
+      if (why.empty()) {
+        valid.push_back(sample);
+        continue;
+      }
+      refused->Add(
+          1, StrCat("series ", i, " ", out->series[it->second].labels.ToString(), " sample ", j,
+                    ": timestamp ", sample.ts_ms, " ms (", FormatRfc3339Nano(ts_ns), ") ", why));
+      SamplesRefused(protocol, ts_ns > now_ns ? "too_new" : "too_old", 1);
+    }
+  }
+  std::erase_if(out->series, [](const store::SeriesSamples& s) { return s.samples.empty(); });
+  for (store::SeriesSamples& s : out->series) {
+    std::stable_sort(
+        s.samples.begin(), s.samples.end(),
+        [](const store::Sample& a, const store::Sample& b) { return a.ts_ms < b.ts_ms; });
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
   uint64_t bytes = 0;
   for (const ReceivedStream& s : batch.streams) {
@@ -145,6 +293,16 @@ absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
     return absl::InvalidArgumentError(
         StrCat("batch of ", bytes, " line bytes is above the limit of ", limits_.max_batch_bytes,
                " bytes: send smaller batches"));
+  }
+  uint64_t samples = CountSamples(batch.series);
+  if (metrics_ && !batch.series.empty()) {
+    metrics_->SamplesReceived(batch.protocol, batch.series.size(), samples);
+  }
+  if (samples > limits_.max_samples_per_request) {
+    SamplesRefused(batch.protocol, "too_many_samples", samples);
+    return absl::InvalidArgumentError(StrCat(
+        "request of ", samples, " samples is above the limit of ", limits_.max_samples_per_request,
+        " (--max-samples-per-request): send smaller batches"));
   }
   // One time for the whole batch: its entries are judged alike.
   int64_t now_ns = now_();
@@ -157,6 +315,12 @@ absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
   for (size_t i = 0; i < batch.streams.size(); ++i) {
     Validate(i, batch.streams[i], batch, now_ns, &prepared.request, &prepared.refused);
   }
+  uint64_t refused_entries = prepared.refused.count;
+  if (absl::Status valid = ValidateSeries(batch, now_ns, &prepared.request, &prepared.refused);
+      !valid.ok()) {
+    return valid;
+  }
+  prepared.refused_samples = prepared.refused.count - refused_entries;
   prepared.blocks = appender_->Prepare(prepared.request);
   return prepared;
 }
@@ -166,19 +330,29 @@ absl::StatusOr<IngestOutcome> Ingester::Commit(PreparedIngest prepared) {
   if (!result.ok()) return result.status();
   Refusals& refused = prepared.refused;
   const store::AppendRequest& request = prepared.request;
+  const store::SeriesAppendResult& series = result->series;
   IngestOutcome outcome;
   outcome.duplicate = result->duplicate;
+  uint64_t entries = result->entries, samples = series.accepted;
   if (result->duplicate) {
-    for (const store::StreamEntries& s : request.streams) outcome.accepted += s.entries.size();
-  } else {
-    outcome.accepted = result->entries;
+    entries = samples = 0;
+    for (const store::StreamEntries& s : request.streams) entries += s.entries.size();
+    for (const store::SeriesSamples& s : request.series) samples += s.samples.size();
   }
+  outcome.accepted = entries + samples;
+  uint64_t refused_entries = refused.count - prepared.refused_samples + result->rejected;
   if (result->rejected) refused.Add(result->rejected, result->reason);
+  if (uint64_t n = series.out_of_order + series.conflicts + series.collisions; n > 0) {
+    refused.Add(n, series.reason);
+    SamplesRefused(prepared.protocol, "out_of_order", series.out_of_order);
+    SamplesRefused(prepared.protocol, "conflict", series.conflicts);
+    SamplesRefused(prepared.protocol, "collision", series.collisions);
+  }
   outcome.rejected = refused.count;
   outcome.reason = std::move(refused.reason);
-  metrics_->Ingested(prepared.protocol, outcome.accepted, result->bytes, outcome.rejected,
-                     outcome.duplicate);
-  if (!result->duplicate && outcome.accepted > 0) tails_->Publish(request);
+  metrics_->Ingested(prepared.protocol, entries, result->bytes, refused_entries, outcome.duplicate);
+  if (samples > 0) metrics_->SamplesStored(prepared.protocol, samples);
+  if (!result->duplicate && entries > 0) tails_->Publish(request);
   return outcome;
 }
 

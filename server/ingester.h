@@ -1,6 +1,7 @@
-// The one ingest path behind every protocol (gRPC Push, Loki push JSON and protobuf):
-// validates streams and entries against the limits, stores the valid ones durably, counts and
-// names the invalid ones, and feeds live tails.
+// The one ingest path behind every protocol (gRPC Push, Loki push JSON and protobuf, Prometheus
+// remote_write, vigied's own metrics): validates streams and entries, series and samples,
+// against the limits, stores the valid ones durably, counts and names the invalid ones, and
+// feeds live tails.
 //
 // What is refused, per stream or per entry (the rest of the batch is stored):
 //  - a stream whose labels are malformed, too many or too long, not valid UTF-8, or named with
@@ -8,6 +9,13 @@
 //  - an entry whose line is too long, or whose time is outside [now - reject_older_than,
 //    now + creation_grace] (Limits): what is accepted is what retention keeps and a query can
 //    reach.
+//  - a series whose labels are malformed, too many (max_labels_per_series) or too long, not
+//    valid UTF-8, without a valid metric name (`__name__`, [a-zA-Z_:][a-zA-Z0-9_:]*), or with
+//    another name starting with `__`, or that its sender has no series budget for;
+//  - a sample whose time (Unix milliseconds) is outside the same window as an entry's; and,
+//    at Commit, what the store refuses (out of order beyond its window, a conflicting value at a
+//    stored timestamp, a series id collision: store::SeriesAppendResult).
+// A batch with more than max_samples_per_request samples is refused whole.
 //
 // Thread safety: Ingest(), Prepare() and Commit() may be called concurrently.
 #pragma once
@@ -44,8 +52,17 @@ struct ReceivedStream {
   std::vector<store::LogEntry> entries;
 };
 
+// A series as received, likewise: its samples in any order.
+struct ReceivedSeries {
+  absl::StatusOr<std::vector<Label>> labels;
+  std::vector<store::Sample> samples;
+  // Native histogram samples (remote_write), which vigie does not store: counted as refused.
+  uint64_t histograms = 0;
+};
+
 struct ReceivedBatch {
-  std::string protocol;  // For metrics: "grpc", "loki_json", "loki_proto".
+  // For metrics: "grpc", "loki_json", "loki_proto", "remote_write", "self".
+  std::string protocol;
   std::string agent_id;  // Opaque bytes: the deduplication key with seq ("" for none).
   uint64_t seq = 0;
   // Whose stream budget the streams count against (StreamBudgets), e.g. `agent "web1"`,
@@ -54,10 +71,16 @@ struct ReceivedBatch {
   std::string sender_name;
   uint64_t first_seq = 0;  // See store::AppendRequest.
   std::vector<ReceivedStream> streams;
+  std::vector<ReceivedSeries> series;
+  // Remote_write's rule: when any series has invalid labels, the whole batch is refused
+  // (InvalidArgument naming them) and nothing of it is stored. Otherwise such a series is
+  // refused alone.
+  bool refuse_whole_if_series_invalid = false;
   // Entries the protocol's decoder already refused (malformed): counted and named first.
   Refusals refused;
 };
 
+// Entries and samples together.
 struct IngestOutcome {
   uint64_t accepted = 0;
   uint64_t rejected = 0;
@@ -69,6 +92,7 @@ struct IngestOutcome {
 struct PreparedIngest {
   std::string protocol;
   Refusals refused;              // So far: what the decoder and validation refused.
+  uint64_t refused_samples = 0;  // Of refused.count, samples (the rest are entries).
   store::AppendRequest request;  // The valid part, kept to feed live tails once stored.
   store::PreparedAppend blocks;
 };
@@ -95,10 +119,26 @@ class Ingester {
   // Checks one stream; moves what is valid into `out`, counts and describes the rest.
   void Validate(size_t index, ReceivedStream& stream, const ReceivedBatch& batch, int64_t now_ns,
                 store::AppendRequest* out, Refusals* refused);
-  // Why the labels of a stream are refused, or "" when they are acceptable.
-  std::string CheckLabels(const std::vector<Label>& labels) const;
+  // Checks the labels of every series of `batch`; InvalidArgument when one is invalid and the
+  // batch is refused whole. Then admits the valid ones to their sender's budget and checks their
+  // samples, adding what is valid to `out` (samples sorted by time, series merged by labels).
+  absl::Status ValidateSeries(ReceivedBatch& batch, int64_t now_ns, store::AppendRequest* out,
+                              Refusals* refused);
+  // The labels of `series` as a canonical LabelSet, or why they are refused (and, in *code, the
+  // reason's name in /metrics).
+  absl::StatusOr<LabelSet> SeriesLabels(ReceivedSeries& series, std::string_view* code) const;
+  // Why labels are refused, or "" when they are acceptable: at most `max_labels`, lengths,
+  // UTF-8, reserved names (but `allowed_reserved`). Sets *code (when not null) to the reason's
+  // name in /metrics.
+  std::string CheckLabels(const std::vector<Label>& labels, uint32_t max_labels,
+                          std::string_view allowed_reserved = "",
+                          std::string_view* code = nullptr) const;
   // Why an entry is refused, or "" when it is acceptable.
   std::string CheckEntry(const store::LogEntry& entry, int64_t now_ns) const;
+  // Why a time is outside [now - reject_older_than, now + creation_grace], or "".
+  std::string CheckTime(int64_t ts_ns, int64_t now_ns, std::string_view unit) const;
+  // Counts `n` refused samples for /metrics.
+  void SamplesRefused(std::string_view protocol, std::string_view reason, uint64_t n) const;
 
   store::Appender* appender_;
   TailHub* tails_;
@@ -106,6 +146,7 @@ class Ingester {
   Limits limits_;
   std::function<int64_t()> now_;
   StreamBudgets budgets_;
+  StreamBudgets series_budgets_;
 };
 
 }  // namespace vigie::server

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "common/strings.h"
@@ -16,6 +17,7 @@
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
 #include "server/http_server.h"
+#include "server/self_metrics.h"
 
 namespace vigie::server {
 namespace {
@@ -116,6 +118,7 @@ int Run(int argc, char** argv) {
   TailHub tails;
   ServerMetrics metrics(store->get());
   Ingester ingester(store->get(), &tails, &metrics, config->limits);
+  MetadataRegistry metadata;
   Authorizer auth(config->tokens);
   Maintenance maintenance(store->get(), config->retention_ns);
 
@@ -143,6 +146,7 @@ int Run(int argc, char** argv) {
   HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
                 &metrics,       &auth,        config->limits, [&ready] { return ready.load(); },
                 &request_budget};
+  deps.metadata = &metadata;
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {
     std::cerr << "vigied: " << http.status().message() << "\n";
@@ -156,6 +160,11 @@ int Run(int argc, char** argv) {
     std::ofstream(tmp) << StrCat(R"({"grpc":")", grpc_address, R"(","http":")", http_address,
                                  "\"}\n");
     std::rename(tmp.c_str(), config->ready_file.c_str());
+  }
+  std::optional<SelfMetrics> self_metrics;
+  if (config->self_metrics_interval_ns > 0) {
+    self_metrics.emplace(&metrics, &ingester, &metadata, http_address,
+                         config->self_metrics_interval_ns);
   }
   ready = true;
   spdlog::info("vigied ready: data in {}, gRPC on {}, HTTP on {}{}", config->data_dir, grpc_address,

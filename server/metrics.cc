@@ -34,6 +34,23 @@ ServerMetrics::ServerMetrics(const store::Store* store)
                       .Name("vigie_duplicate_batches_total")
                       .Help("Batches resent after a lost ack, acknowledged without storing.")
                       .Register(*registry_)),
+      series_received_(prometheus::BuildCounter()
+                           .Name("vigie_received_series_total")
+                           .Help("Metric series received in requests, by protocol (a series "
+                                 "sent in two requests counts twice).")
+                           .Register(*registry_)),
+      samples_received_(prometheus::BuildCounter()
+                            .Name("vigie_received_samples_total")
+                            .Help("Metric samples received, by protocol.")
+                            .Register(*registry_)),
+      samples_stored_(prometheus::BuildCounter()
+                          .Name("vigie_ingested_samples_total")
+                          .Help("Metric samples stored (or already stored), by protocol.")
+                          .Register(*registry_)),
+      samples_refused_(prometheus::BuildCounter()
+                           .Name("vigie_rejected_samples_total")
+                           .Help("Metric samples refused, by protocol and reason.")
+                           .Register(*registry_)),
       query_seconds_(prometheus::BuildHistogram()
                          .Name("vigie_query_duration_seconds")
                          .Help("Query wall time, by API and kind.")
@@ -60,6 +77,23 @@ void ServerMetrics::Ingested(std::string_view protocol, uint64_t lines, uint64_t
   if (duplicate) duplicates_.Add(labels).Increment();
 }
 
+void ServerMetrics::SamplesReceived(std::string_view protocol, uint64_t series, uint64_t samples) {
+  std::map<std::string, std::string> labels = {{"protocol", std::string(protocol)}};
+  series_received_.Add(labels).Increment(static_cast<double>(series));
+  samples_received_.Add(labels).Increment(static_cast<double>(samples));
+}
+
+void ServerMetrics::SamplesStored(std::string_view protocol, uint64_t samples) {
+  samples_stored_.Add({{"protocol", std::string(protocol)}})
+      .Increment(static_cast<double>(samples));
+}
+
+void ServerMetrics::SamplesRefused(std::string_view protocol, std::string_view reason,
+                                   uint64_t samples) {
+  samples_refused_.Add({{"protocol", std::string(protocol)}, {"reason", std::string(reason)}})
+      .Increment(static_cast<double>(samples));
+}
+
 void ServerMetrics::QueryDone(std::string_view api, std::string_view kind, double seconds,
                               bool ok) {
   std::map<std::string, std::string> labels = {{"api", std::string(api)},
@@ -72,13 +106,15 @@ void ServerMetrics::QueryDone(std::string_view api, std::string_view kind, doubl
 
 void ServerMetrics::SetTailFollowers(size_t n) { tail_followers_.Set(static_cast<double>(n)); }
 
-std::string ServerMetrics::Serialize() {
+std::string ServerMetrics::Serialize() { return prometheus::TextSerializer().Serialize(Collect()); }
+
+std::vector<prometheus::MetricFamily> ServerMetrics::Collect() {
   store::StoreStats stats = store_->Stats();
   streams_.Set(static_cast<double>(stats.streams));
   partitions_.Set(static_cast<double>(stats.partitions));
   disk_bytes_.Set(static_cast<double>(stats.disk_bytes));
   memtable_bytes_.Set(static_cast<double>(stats.memtable_bytes));
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  return registry_->Collect();
 }
 
 }  // namespace vigie::server

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -24,10 +25,18 @@ class ServerMetrics {
   // One ingested batch: what it stored and what it refused.
   void Ingested(std::string_view protocol, uint64_t lines, uint64_t bytes, uint64_t rejected,
                 bool duplicate);
+  // Metric series and samples as received (before validation), by protocol.
+  void SamplesReceived(std::string_view protocol, uint64_t series, uint64_t samples);
+  void SamplesStored(std::string_view protocol, uint64_t samples);
+  // `samples` refused, by protocol and reason (docs/operations.md lists the reasons).
+  void SamplesRefused(std::string_view protocol, std::string_view reason, uint64_t samples);
   // One query's wall time, by API ("grpc", "loki") and kind ("log", "metric", "labels").
   void QueryDone(std::string_view api, std::string_view kind, double seconds, bool ok);
   void SetTailFollowers(size_t n);
 
+  // The registry's current values (the store's sizes read now): what /metrics serves, and what
+  // vigied stores as its own series (server/self_metrics.h).
+  std::vector<prometheus::MetricFamily> Collect();
   std::string Serialize();
 
  private:
@@ -38,6 +47,10 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>& batches_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Counter>& duplicates_;
+  prometheus::Family<prometheus::Counter>& series_received_;
+  prometheus::Family<prometheus::Counter>& samples_received_;
+  prometheus::Family<prometheus::Counter>& samples_stored_;
+  prometheus::Family<prometheus::Counter>& samples_refused_;
   prometheus::Family<prometheus::Histogram>& query_seconds_;
   prometheus::Family<prometheus::Counter>& query_errors_;
   prometheus::Gauge& tail_followers_;

@@ -5,6 +5,19 @@
 
 namespace vigie::server {
 
+namespace {
+
+std::vector<Label> LabelsFromProto(google::protobuf::RepeatedPtrField<v1::Label>* labels) {
+  std::vector<Label> out;
+  out.reserve(labels->size());
+  for (v1::Label& l : *labels) {
+    out.push_back({std::move(*l.mutable_name()), std::move(*l.mutable_value())});
+  }
+  return out;
+}
+
+}  // namespace
+
 ReceivedBatch BatchFromProto(v1::PushRequest&& request, std::string_view peer) {
   ReceivedBatch batch;
   batch.protocol = "grpc";
@@ -20,17 +33,20 @@ ReceivedBatch BatchFromProto(v1::PushRequest&& request, std::string_view peer) {
   batch.streams.reserve(request.streams_size());
   for (v1::Stream& stream : *request.mutable_streams()) {
     ReceivedStream received;
-    std::vector<Label> labels;
-    labels.reserve(stream.labels_size());
-    for (v1::Label& l : *stream.mutable_labels()) {
-      labels.push_back({std::move(*l.mutable_name()), std::move(*l.mutable_value())});
-    }
-    received.labels = std::move(labels);
+    received.labels = LabelsFromProto(stream.mutable_labels());
     received.entries.reserve(stream.entries_size());
     for (v1::Entry& e : *stream.mutable_entries()) {
       received.entries.push_back({e.ts_ns(), std::move(*e.mutable_line())});
     }
     batch.streams.push_back(std::move(received));
+  }
+  batch.series.reserve(request.series_size());
+  for (v1::Series& series : *request.mutable_series()) {
+    ReceivedSeries received;
+    received.labels = LabelsFromProto(series.mutable_labels());
+    received.samples.reserve(series.samples_size());
+    for (const v1::Sample& s : series.samples()) received.samples.push_back({s.ts_ms(), s.value()});
+    batch.series.push_back(std::move(received));
   }
   return batch;
 }

@@ -13,7 +13,7 @@
 
 namespace vigie::server {
 
-// Moves the streams of `request` into a batch for the Ingester ("grpc" protocol). Its stream
+// Moves the streams and series of `request` into a batch for the Ingester ("grpc" protocol). Its stream
 // budget is its agent's, or when it has no agent_id that of `peer` (gRPC's peer string,
 // "ipv4:10.0.0.1:53412": the port is left out).
 ReceivedBatch BatchFromProto(v1::PushRequest&& request, std::string_view peer);

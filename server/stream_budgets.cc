@@ -8,8 +8,11 @@
 
 namespace vigie::server {
 
-StreamBudgets::StreamBudgets(const Limits& limits)
-    : max_streams_(limits.max_streams_per_sender),
+StreamBudgets::StreamBudgets(const Limits& limits, Kind kind)
+    : noun_(kind == Kind::kStreams ? "streams" : "series"),
+      flag_(kind == Kind::kStreams ? "--max-streams-per-sender" : "--max-series-per-sender"),
+      max_streams_(kind == Kind::kStreams ? limits.max_streams_per_sender
+                                          : limits.max_series_per_sender),
       idle_ns_(std::max<int64_t>(limits.stream_idle_ns, 1)),
       max_senders_(limits.max_senders) {}
 
@@ -43,8 +46,8 @@ absl::Status StreamBudgets::Admit(const std::string& sender, std::string_view se
     if (senders_.size() >= max_senders_) ExpireAllLocked(now_ns);
     if (senders_.size() >= max_senders_) {
       return absl::ResourceExhaustedError(StrCat(
-          "vigied already has ", max_senders_, " senders with active streams (--max-senders); ",
-          sender_name, " can add streams once one of them has been idle for ",
+          "vigied already has ", max_senders_, " senders with active ", noun_, " (--max-senders); ",
+          sender_name, " can add ", noun_, " once one of them has been idle for ",
           FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
     }
     it = senders_.try_emplace(sender).first;
@@ -58,10 +61,10 @@ absl::Status StreamBudgets::Admit(const std::string& sender, std::string_view se
   if (s.last_write.size() >= max_streams_) ExpireLocked(s, now_ns);
   if (s.last_write.size() >= max_streams_) {
     return absl::ResourceExhaustedError(
-        StrCat(sender_name, " has ", max_streams_,
-               " active streams (--max-streams-per-sender); a stream stops counting once it has "
-               "had no entry for ",
-               FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
+        StrCat(sender_name, " has ", max_streams_, " active ", noun_, " (", flag_, "); ",
+               noun_ == "streams" ? "a stream stops counting once it has had no entry"
+                                  : "a series stops counting once it has had no sample",
+               " for ", FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
   }
   s.last_write.emplace(stream_id, now_ns);
   s.next_expiry_ns = std::min(s.next_expiry_ns, now_ns + idle_ns_);

@@ -1,5 +1,6 @@
-// Per-sender stream budgets: how many distinct streams one sender may be writing to at once, so
-// that one client inventing labels cannot exhaust vigied's stream index for everyone else.
+// Per-sender stream budgets: how many distinct streams (or, in a second instance, metric series)
+// one sender may be writing to at once, so that one client inventing labels cannot exhaust
+// vigied's index for everyone else.
 //
 // A sender is whoever the protocol can tell apart (the Ingester's ReceivedBatch::sender): the
 // agent of a gRPC push, the token, X-Scope-OrgID or peer address of a Loki push
@@ -26,7 +27,11 @@ namespace vigie::server {
 
 class StreamBudgets {
  public:
-  explicit StreamBudgets(const Limits& limits);
+  // What is budgeted: log streams (--max-streams-per-sender) or metric series
+  // (--max-series-per-sender). Both expire after --stream-idle-timeout.
+  enum class Kind { kStreams, kSeries };
+
+  explicit StreamBudgets(const Limits& limits, Kind kind = Kind::kStreams);
 
   // Records that `sender` writes to `stream_id` at `now_ns`. ResourceExhausted, naming the full
   // budget (as `sender_name`) and its flag, when that is a new stream for a sender already at
@@ -44,6 +49,8 @@ class StreamBudgets {
   // The same for every sender, forgetting those left with no stream.
   void ExpireAllLocked(int64_t now_ns);
 
+  const std::string_view noun_;  // "streams" or "series", in messages.
+  const std::string_view flag_;
   const uint32_t max_streams_;
   const int64_t idle_ns_;
   const uint32_t max_senders_;

@@ -19,8 +19,8 @@ absl::StatusOr<ReceivedBatch> Decode(const Request& request, uint64_t max_bytes)
   return DecodeLokiProtoPush(request.body, max_bytes);
 }
 
-// Whose stream budget a push uses (docs/http-api.md): the token when tokens are configured (a
-// client cannot choose it), else the tenant it names in X-Scope-OrgID, else its address.
+}  // namespace
+
 void IdentifySender(const Request& request, const HttpDeps& deps, ReceivedBatch* batch) {
   if (deps.auth->enabled()) {
     // The router checked the header: "<scheme> <token>".
@@ -37,8 +37,6 @@ void IdentifySender(const Request& request, const HttpDeps& deps, ReceivedBatch*
     batch->sender = StrCat("peer ", request.peer);
   }
 }
-
-}  // namespace
 
 uint64_t MaxPushBodyBytes(const Limits& limits) {
   return limits.max_batch_bytes + limits.max_batch_bytes / 2 + (1 << 20);

@@ -21,6 +21,11 @@ namespace vigie::server::http {
 // plus room for labels, timestamps and JSON escaping.
 uint64_t MaxPushBodyBytes(const Limits& limits);
 
+// Sets whose stream and series budgets a push uses (docs/http-api.md): the token when tokens
+// are configured (a client cannot choose it), else the tenant it names in X-Scope-OrgID, else
+// its address.
+void IdentifySender(const Request& request, const HttpDeps& deps, ReceivedBatch* batch);
+
 Response HandlePush(const Request& request, const HttpDeps& deps);
 
 }  // namespace vigie::server::http

@@ -1,7 +1,5 @@
 #include "server/http/loki_push_decode.h"
 
-#include <snappy.h>
-
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -11,6 +9,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "nlohmann/json.hpp"
 #include "server/http/json_bytes.h"
+#include "server/http/snappy_body.h"
 
 namespace vigie::server::http {
 
@@ -244,25 +243,17 @@ absl::StatusOr<ReceivedBatch> DecodeLokiJsonPush(std::string_view body) {
 
 absl::StatusOr<ReceivedBatch> DecodeLokiProtoPush(std::string_view body,
                                                   uint64_t max_uncompressed_bytes) {
-  size_t size = 0;
-  if (!snappy::GetUncompressedLength(body.data(), body.size(), &size)) {
-    return absl::InvalidArgumentError(
-        "the body is not snappy-compressed (block format) protobuf; send Content-Type: "
-        "application/json for JSON");
+  absl::StatusOr<std::string> raw = Unsnappy(body, {.max_bytes = max_uncompressed_bytes});
+  if (absl::IsInvalidArgument(raw.status())) {
+    return absl::InvalidArgumentError(StrCat(std::string(raw.status().message()),
+                                             ": send snappy protobuf, or Content-Type: "
+                                             "application/json for JSON"));
   }
-  if (size > max_uncompressed_bytes || size > std::numeric_limits<int>::max()) {
-    return absl::InvalidArgumentError(StrCat("the body decompresses to ", size,
-                                             " bytes, above the limit of ", max_uncompressed_bytes,
-                                             ": send smaller batches"));
-  }
-  std::string raw;
-  if (!snappy::Uncompress(body.data(), body.size(), &raw)) {
-    return absl::InvalidArgumentError("the body is not valid snappy-compressed data");
-  }
+  if (!raw.ok()) return absl::InvalidArgumentError(std::string(raw.status().message()));
   ReceivedBatch out;
   out.protocol = "loki_proto";
-  CodedInputStream in(reinterpret_cast<const uint8_t*>(raw.data()), static_cast<int>(raw.size()));
-  CodedInputStream::Limit whole = in.PushLimit(static_cast<int>(raw.size()));
+  CodedInputStream in(reinterpret_cast<const uint8_t*>(raw->data()), static_cast<int>(raw->size()));
+  CodedInputStream::Limit whole = in.PushLimit(static_cast<int>(raw->size()));
   bool ok = ReadFields(in, [&](uint32_t tag) {
     if (tag == Tag(1, kLengthDelimited)) return ReadStream(in, &out);
     return SkipField(in, tag);
@@ -271,7 +262,7 @@ absl::StatusOr<ReceivedBatch> DecodeLokiProtoPush(std::string_view body,
   if (!ok) {
     return absl::InvalidArgumentError(
         StrCat("the body is not a valid logproto.PushRequest: malformed protobuf in stream ",
-               out.streams.size(), " (byte ", in.CurrentPosition(), " of ", raw.size(), ")"));
+               out.streams.size(), " (byte ", in.CurrentPosition(), " of ", raw->size(), ")"));
   }
   return out;
 }

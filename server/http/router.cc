@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "server/http/loki_push.h"
 #include "server/http/loki_query.h"
+#include "server/http/remote_write.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 constexpr uint64_t kDefaultBodyLimit = 1 << 20;  // Form-encoded queries.
 constexpr std::string_view kPushPath = "/loki/api/v1/push";
+constexpr std::string_view kRemoteWritePath = "/api/v1/write";
 constexpr std::string_view kLabelPrefix = "/loki/api/v1/label/";
 constexpr std::string_view kValuesSuffix = "/values";
 
@@ -33,6 +35,8 @@ CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
 <li><a href="/loki/api/v1/labels">/loki/api/v1/labels</a>,
 <code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code></li>
 <li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
+<li>POST <code>/api/v1/write</code>: Prometheus remote_write;
+<a href="/api/v1/metadata">/api/v1/metadata</a></li>
 <li><a href="/loki/api/v1/status/buildinfo">/loki/api/v1/status/buildinfo</a></li>
 <li><a href="/metrics">/metrics</a>, <a href="/healthz">/healthz</a>,
 <a href="/readyz">/readyz</a></li>
@@ -84,9 +88,9 @@ std::optional<Response> HandleOpen(const Request& request, const HttpDeps& deps)
   return TextResponse(ready ? 200 : 503, ready ? "ok\n" : "not ready\n");
 }
 
-// A Loki push that is not JSON is snappy protobuf: the decompressed size its header declares is
-// taken from the in-flight budget before the decoder allocates it (a size above the body limit
-// is refused by the decoder without allocating). False when the budget is full.
+// A Loki push that is not JSON, and a remote_write, is snappy protobuf: the decompressed size its
+// header declares is taken from the in-flight budget before the decoder allocates it (a size above
+// the body limit is refused by the decoder without allocating). False when the budget is full.
 bool ReserveDecodedPush(const Request& request, uint64_t limit) {
   if (!request.reserve || StartsWithIgnoreCase(request.content_type, "application/json")) {
     return true;
@@ -102,7 +106,8 @@ bool ReserveDecodedPush(const Request& request, uint64_t limit) {
 }  // namespace
 
 uint64_t Router::BodyLimit(std::string_view path) const {
-  return path == kPushPath ? MaxPushBodyBytes(deps_.limits) : kDefaultBodyLimit;
+  return path == kPushPath || path == kRemoteWritePath ? MaxPushBodyBytes(deps_.limits)
+                                                       : kDefaultBodyLimit;
 }
 
 RequestBudget::Reservation Router::NewReservation() const {
@@ -122,6 +127,17 @@ Response Router::Handle(const Request& request) const {
     if (auto denied = Authorize(deps_, request, Scope::kIngest)) return *std::move(denied);
     if (!ReserveDecodedPush(request, BodyLimit(path))) return Busy();
     return HandlePush(request, deps_);
+  }
+  if (path == kRemoteWritePath) {
+    if (request.method != "POST") return MethodNotAllowed(request, "POST");
+    if (auto denied = Authorize(deps_, request, Scope::kIngest)) return *std::move(denied);
+    if (!ReserveDecodedPush(request, BodyLimit(path))) return Busy();
+    return HandleRemoteWrite(request, deps_);
+  }
+  if (path == "/api/v1/metadata") {
+    if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
+    if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
+    return HandleMetadata(request, deps_);
   }
   if (!path.starts_with("/loki/api/v1/")) return NotFound(request);
   if (path == kTailPath) {
