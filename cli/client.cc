@@ -8,6 +8,7 @@
 
 #include "common/limits.h"
 #include "query/logql/parser.h"
+#include "query/promql/parser.h"
 
 namespace vigie::cli {
 
@@ -59,11 +60,12 @@ int ReportRpcError(const ClientOptions& options, const grpc::Status& status) {
   return 1;
 }
 
-bool CheckQuerySyntax(const std::string& query) {
-  auto parsed = logql::Parse(query, Limits());
-  if (parsed.ok()) return true;
-  std::cerr << "vigie: invalid query: " << parsed.status().message() << "\n";
-  if (auto offset = logql::ErrorOffset(parsed.status())) {
+namespace {
+
+// Prints a parse error of `query`, with a caret under its position when it has one.
+void ReportParseError(const std::string& query, const absl::Status& status) {
+  std::cerr << "vigie: invalid query: " << status.message() << "\n";
+  if (auto offset = logql::ErrorOffset(status)) {
     // The line of the query the error is on, with its number, and a caret under the column.
     size_t at = std::min(*offset, query.size());
     size_t line_start = at == 0 ? 0 : query.rfind('\n', at - 1);
@@ -79,7 +81,24 @@ bool CheckQuerySyntax(const std::string& query) {
     std::cerr << "  " << number << " | " << query.substr(line_start, line_end - line_start)
               << "\n  " << std::string(number.size(), ' ') << " | " << pad << "^\n";
   }
-  return false;
+}
+
+}  // namespace
+
+bool CheckQuerySyntax(const std::string& query) {
+  auto parsed = logql::Parse(query, Limits());
+  if (!parsed.ok()) ReportParseError(query, parsed.status());
+  return parsed.ok();
+}
+
+bool CheckPromqlSyntax(const std::string& query, promql::ExprPtr* expr) {
+  auto parsed = promql::Parse(query, Limits());
+  if (!parsed.ok()) {
+    ReportParseError(query, parsed.status());
+    return false;
+  }
+  *expr = *std::move(parsed);
+  return true;
 }
 
 namespace {

@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "query/promql/ast.h"
+
 namespace vigie::cli {
 
 struct ClientOptions {
@@ -34,6 +36,8 @@ int ReportRpcError(const ClientOptions& options, const grpc::Status& status);
 // Parses `query` locally so that a syntax error is shown with a caret under its position.
 // Returns false (after printing) when the query is invalid.
 bool CheckQuerySyntax(const std::string& query);
+// The same for a PromQL query; on success sets *expr to the parsed query.
+bool CheckPromqlSyntax(const std::string& query, promql::ExprPtr* expr);
 
 // For the lifetime of the object, the first Ctrl-C (SIGINT) cancels `context`'s call, which then
 // ends with CANCELLED; a second one kills the process as usual. One at a time per process; not

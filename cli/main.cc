@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
 
@@ -10,7 +11,7 @@ namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels";
+constexpr const char* kCommands = "push, grep, tail, labels, query, series";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -39,10 +40,13 @@ void AddOutputFlags(CLI::App* cmd, std::string* output, QueryOutputOptions* opti
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vigie: push logs to vigied, grep and tail them with LogQL.", "vigie"};
+  CLI::App app{
+      "vigie: push logs to vigied, grep and tail them with LogQL; query metrics with PromQL.",
+      "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels; `vigie COMMAND --help` for each. Exit codes: 0 "
+      "Commands: push, grep, tail, labels, query, series; `vigie COMMAND --help` for each. Exit "
+      "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
       "docs/cli.md.");
   ClientOptions client;
@@ -127,9 +131,65 @@ int main(int argc, char** argv) {
                          "Label whose values to list (default: list the label names)");
   labels_cmd->add_option("--since", labels.since,
                          "Only streams with data this recent, e.g. 2h (default: all stored data)");
+  labels_cmd->add_flag("--metrics", labels.metrics,
+                       "Labels of metric series rather than of log streams (`vigie labels "
+                       "--metrics __name__` lists the metric names)");
   labels_cmd->add_option("--timeout", labels.timeout, "Give up after this long (0: never)")
       ->capture_default_str();
   AddConnectionFlags(labels_cmd, &client);
+
+  PromQueryOptions query;
+  CLI::App* query_cmd = app.add_subcommand(
+      "query", "Evaluate a PromQL expression: now, at --time, or over a range (--since)");
+  query_cmd
+      ->add_option("expr", query.query,
+                   "PromQL, e.g. 'sum by (code) (rate(http_requests_total[5m]))'")
+      ->required();
+  query_cmd->add_option("--time", query.time,
+                        "Instant query at this time: RFC 3339 or Unix time (default: now)");
+  query_cmd->add_option("--since", query.since,
+                        "Range query over this last period before --until, e.g. 6h (default: "
+                        "an instant query)");
+  query_cmd->add_option("--until", query.until,
+                        "End of the range: RFC 3339 or Unix time (default: now)");
+  query_cmd->add_option("--step", query.step,
+                        "Range step, e.g. 1m (default: the range / 250, at least 1s)");
+  query_cmd
+      ->add_option("--output,-o", query.output,
+                   "auto (a chart for a range on a terminal, else a table), chart, table, json "
+                   "(Prometheus's API data) or csv")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "chart", "table", "json", "csv"}));
+  query_cmd
+      ->add_option("--color,--colour", query.color,
+                   "Colour the chart's series: auto (when standard output is a terminal and "
+                   "$NO_COLOR is unset), always or never")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  query_cmd
+      ->add_option("--timeout", query.timeout,
+                   "Give up when vigied has not answered by then (0: never; vigied's "
+                   "--promql-timeout applies too)")
+      ->capture_default_str();
+  AddConnectionFlags(query_cmd, &client);
+
+  SeriesOptions series;
+  CLI::App* series_cmd =
+      app.add_subcommand("series", "List the metric series that selectors select");
+  series_cmd
+      ->add_option("selector", series.selectors,
+                   "PromQL series selectors, e.g. '{job=\"node\"}' up (any of them)")
+      ->required();
+  series_cmd->add_option("--since", series.since,
+                         "Only series with data this recent, e.g. 2h (default: all stored data)");
+  series_cmd
+      ->add_option("--output,-o", series.output,
+                   "text (name{labels} a line) or json (one object of labels a line)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  series_cmd->add_option("--timeout", series.timeout, "Give up after this long (0: never)")
+      ->capture_default_str();
+  AddConnectionFlags(series_cmd, &client);
 
   try {
     app.parse(argc, argv);
@@ -155,5 +215,7 @@ int main(int argc, char** argv) {
     ParseOutputFormat(tail_output, &tail.output);
     return RunTail(client, tail);
   }
+  if (*query_cmd) return RunPromQuery(client, query);
+  if (*series_cmd) return RunSeries(client, series);
   return RunLabels(client, labels);
 }

@@ -190,6 +190,7 @@ int RunLabels(const ClientOptions& client, const LabelsOptions& options) {
   }
   v1::LabelsRequest request;
   request.set_name(options.name);
+  request.set_metrics(options.metrics);
   int64_t since = 0, timeout = 0;
   if ((!options.since.empty() && !ParseDurationFlag("--since", options.since, &since)) ||
       (options.timeout != "0" && !ParseDurationFlag("--timeout", options.timeout, &timeout))) {
@@ -209,7 +210,8 @@ int RunLabels(const ClientOptions& client, const LabelsOptions& options) {
   if (!status.ok()) return ReportRpcError(client, status);
   for (const std::string& v : response.values()) std::cout << v << "\n";
   if (response.values().empty() && !options.name.empty()) {
-    std::cerr << "vigie: no stream has a label \"" << options.name << "\""
+    std::cerr << "vigie: no " << (options.metrics ? "series" : "stream") << " has a label \""
+              << options.name << "\""
               << (options.since.empty() ? "" : " in the last " + options.since) << "\n";
   }
   std::cout.flush();

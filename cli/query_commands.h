@@ -33,8 +33,9 @@ struct TailOptions : QueryOutputOptions {
 };
 
 struct LabelsOptions {
-  std::string name;   // Empty: list label names.
-  std::string since;  // Empty: all stored data.
+  std::string name;      // Empty: list label names.
+  bool metrics = false;  // The labels of metric series rather than of log streams.
+  std::string since;     // Empty: all stored data.
   std::string timeout = "30s";
 };
 

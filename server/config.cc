@@ -165,6 +165,23 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
       ->capture_default_str();
   AddDurationOption(&app, "--query-timeout", &l.query_timeout_ns,
                     "Queries running longer are stopped");
+  promql::EngineLimits& p = config.promql;
+  int64_t promql_timeout_ns = p.timeout_ms * kNanosPerMilli;
+  int64_t lookback_ns = p.lookback_ms * kNanosPerMilli;
+  AddDurationOption(&app, "--promql-timeout", &promql_timeout_ns,
+                    "PromQL queries running longer are stopped (errorType timeout); a request's "
+                    "timeout parameter may only shorten it");
+  AddDurationOption(&app, "--promql-lookback-delta", &lookback_ns,
+                    "How far back PromQL looks for a series' latest sample (Prometheus's "
+                    "--query.lookback-delta)");
+  app.add_option("--promql-max-samples", p.max_samples,
+                 "Most samples one PromQL query may load into memory at once")
+      ->capture_default_str();
+  app.add_option("--promql-max-series", p.max_series, "Most series one PromQL selector may select")
+      ->capture_default_str();
+  app.add_option("--promql-max-points", p.max_points_per_series,
+                 "Most points per series of a PromQL range query ((end - start) / step)")
+      ->capture_default_str();
 
   // The file goes first so that flags given on the command line override it.
   for (int i = 1; i + 1 < argc; ++i) {
@@ -219,6 +236,12 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
     return absl::InvalidArgumentError(StrCat("--partition ", FormatDuration(config.partition_ns),
                                              " is too narrow: it must be at least 1m"));
   }
+  if (promql_timeout_ns <= 0 || lookback_ns <= 0) {
+    return absl::InvalidArgumentError("--promql-timeout and --promql-lookback-delta must be > 0");
+  }
+  p.timeout_ms = promql_timeout_ns / kNanosPerMilli;
+  p.lookback_ms = lookback_ns / kNanosPerMilli;
+  p.threads = config.query_threads;
   if (!token_file.empty()) {
     if (absl::Status st = LoadTokenFile(token_file, &config.tokens); !st.ok()) return st;
   }

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/limits.h"
+#include "query/promql/engine.h"
 #include "server/auth.h"
 
 namespace vigie::server {
@@ -31,6 +32,7 @@ struct ServerConfig {
   int query_threads = 2;
   int64_t self_metrics_interval_ns = 15LL * 1'000'000'000;  // 0: vigied does not store its own.
   Limits limits;
+  promql::EngineLimits promql;  // PromQL queries (Prometheus's API, vigie query).
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

@@ -10,6 +10,7 @@
 #include "common/time.h"
 #include "common/utf8.h"
 #include "query/logql/parser.h"
+#include "query/promql/parser.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_producer_reactor.h"
 #include "server/proto_convert.h"
@@ -80,6 +81,57 @@ absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector&
             [](const logql::Series& a, const logql::Series& b) { return a.labels < b.labels; });
   for (const logql::Series& s : series) SeriesToProto(s, response->add_series());
   return status;
+}
+
+absl::Status NoSeriesStore() {
+  return absl::UnavailableError("this vigied has no series store: metrics cannot be queried");
+}
+
+// A request's [start, end] in milliseconds, where 0 means unbounded on that side.
+std::pair<int64_t, int64_t> MillisRange(int64_t start_ms, int64_t end_ms) {
+  return {start_ms ? start_ms : INT64_MIN / kNanosPerMilli,
+          end_ms ? end_ms : INT64_MAX / kNanosPerMilli};
+}
+
+void MatrixToProto(const promql::Matrix& matrix, std::string_view type,
+                   v1::PromQueryResponse* out) {
+  out->set_result_type(std::string(type));
+  for (const promql::Series& s : matrix) {
+    v1::MetricSeries* series = out->add_series();
+    LabelsToProto(s.labels, series->mutable_labels());
+    for (const store::Sample& p : s.points) {
+      v1::Sample* sample = series->add_points();
+      sample->set_ts_ms(p.ts_ms);
+      sample->set_value(p.value);
+    }
+  }
+}
+
+void ValueToProto(const promql::Value& value, v1::PromQueryResponse* out) {
+  auto add_point = [](v1::MetricSeries* series, int64_t ts_ms, double v) {
+    v1::Sample* sample = series->add_points();
+    sample->set_ts_ms(ts_ms);
+    sample->set_value(v);
+  };
+  switch (value.type) {
+    case promql::ValueType::kMatrix:
+      return MatrixToProto(value.matrix, "matrix", out);
+    case promql::ValueType::kScalar:
+      out->set_result_type("scalar");
+      return add_point(out->add_series(), value.ts_ms, value.scalar);
+    case promql::ValueType::kString:
+      out->set_result_type("string");
+      out->set_string_value(value.string);
+      out->set_string_time_ms(value.ts_ms);
+      return;
+    default:
+      out->set_result_type("vector");
+      for (const promql::InstantSample& s : value.vector) {
+        v1::MetricSeries* series = out->add_series();
+        LabelsToProto(s.labels, series->mutable_labels());
+        add_point(series, s.ts_ms, s.value);
+      }
+  }
 }
 
 }  // namespace
@@ -242,12 +294,85 @@ grpc::ServerUnaryReactor* QueryService::Labels(grpc::CallbackServerContext* cont
                                           "\" is invalid: it must match [a-zA-Z_][a-zA-Z0-9_]*"))));
     return reactor;
   }
-  store::TimeRange range{request->start_ns(), request->end_ns() ? request->end_ns() : INT64_MAX};
-  std::vector<std::string> values = request->name().empty()
-                                        ? querier_->LabelNames(range)
-                                        : querier_->LabelValues(request->name(), range);
+  std::vector<std::string> values;
+  if (request->metrics()) {
+    if (!prom_) {
+      reactor->Finish(ToGrpcStatus(NoSeriesStore()));
+      return reactor;
+    }
+    auto [start_ms, end_ms] =
+        MillisRange(request->start_ns() / kNanosPerMilli, request->end_ns() / kNanosPerMilli);
+    values = request->name().empty() ? prom_->LabelNames({}, start_ms, end_ms)
+                                     : prom_->LabelValues(request->name(), {}, start_ms, end_ms);
+  } else {
+    store::TimeRange range{request->start_ns(), request->end_ns() ? request->end_ns() : INT64_MAX};
+    values = request->name().empty() ? querier_->LabelNames(range)
+                                     : querier_->LabelValues(request->name(), range);
+  }
   for (std::string& v : values) response->add_values(std::move(v));
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::PromQuery(grpc::CallbackServerContext* context,
+                                                  const v1::PromQueryRequest* request,
+                                                  v1::PromQueryResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
+    if (absl::Status st = auth_->Check(AuthorizationOf(context), Scope::kQuery); !st.ok()) {
+      return st;
+    }
+    if (!prom_) return NoSeriesStore();
+    auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<promql::ExprPtr> expr = promql::Parse(request->query(), engine_->limits());
+    if (!expr.ok()) return expr.status();
+    std::function<bool()> cancelled = [context] { return context->IsCancelled(); };
+    absl::Status status;
+    if (request->step_ms() > 0) {
+      promql::StepRange range{request->start_ms(), request->end_ms(), request->step_ms()};
+      if (range.end_ms < range.start_ms) {
+        return absl::InvalidArgumentError("the end of the time range is before its start");
+      }
+      absl::StatusOr<promql::Matrix> matrix =
+          prom_->Range(**expr, range, request->timeout_ms(), cancelled);
+      status = matrix.status();
+      if (matrix.ok()) MatrixToProto(*matrix, "matrix", response);
+    } else {
+      absl::StatusOr<promql::Value> value =
+          prom_->Instant(**expr, request->time_ms(), request->timeout_ms(), cancelled);
+      status = value.status();
+      if (value.ok()) ValueToProto(*value, response);
+    }
+    metrics_->QueryDone(
+        "grpc", "promql",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+        status.ok());
+    return status;
+  }()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::Series(grpc::CallbackServerContext* context,
+                                               const v1::SeriesRequest* request,
+                                               v1::SeriesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus([&]() -> absl::Status {
+    if (absl::Status st = auth_->Check(AuthorizationOf(context), Scope::kQuery); !st.ok()) {
+      return st;
+    }
+    if (!prom_) return NoSeriesStore();
+    if (request->match().empty()) {
+      return absl::InvalidArgumentError("give at least one series selector, such as up");
+    }
+    std::vector<std::string_view> texts(request->match().begin(), request->match().end());
+    absl::StatusOr<PromQueries::MatchSets> sets = ParseSeriesSelectors(texts, engine_->limits());
+    if (!sets.ok()) return sets.status();
+    auto [start_ms, end_ms] = MillisRange(request->start_ms(), request->end_ms());
+    for (const LabelSet& labels : prom_->Series(*sets, start_ms, end_ms)) {
+      LabelsToProto(labels, response->add_series()->mutable_labels());
+    }
+    return absl::OkStatus();
+  }()));
   return reactor;
 }
 

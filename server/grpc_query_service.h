@@ -1,5 +1,6 @@
 // vigie.v1.Query on the gRPC callback API: Grep and Tail stream from producer threads
-// (grpc_producer_reactor.h); Labels answers at once.
+// (grpc_producer_reactor.h); Labels and Series answer at once; PromQuery evaluates on the
+// callback thread (a PromQL query is bounded by --promql-timeout).
 #pragma once
 
 #include <atomic>
@@ -7,6 +8,7 @@
 #include "query/logql/engine.h"
 #include "server/auth.h"
 #include "server/metrics.h"
+#include "server/prom_queries.h"
 #include "server/tail_hub.h"
 #include "vigie/v1/query.grpc.pb.h"
 
@@ -15,9 +17,15 @@ namespace vigie::server {
 class QueryService final : public v1::Query::CallbackService {
  public:
   // Nothing owned; all must outlive the service.
+  // `prom` may be null: PromQuery, Series and metric Labels then answer UNAVAILABLE.
   QueryService(const logql::Engine* engine, const store::LogQuerier* querier, TailHub* tails,
-               ServerMetrics* metrics, const Authorizer* auth)
-      : engine_(engine), querier_(querier), tails_(tails), metrics_(metrics), auth_(auth) {}
+               ServerMetrics* metrics, const Authorizer* auth, const PromQueries* prom = nullptr)
+      : engine_(engine),
+        querier_(querier),
+        tails_(tails),
+        metrics_(metrics),
+        auth_(auth),
+        prom_(prom) {}
 
   grpc::ServerWriteReactor<v1::GrepResponse>* Grep(grpc::CallbackServerContext* context,
                                                    const v1::GrepRequest* request) override;
@@ -26,6 +34,12 @@ class QueryService final : public v1::Query::CallbackService {
   grpc::ServerUnaryReactor* Labels(grpc::CallbackServerContext* context,
                                    const v1::LabelsRequest* request,
                                    v1::LabelsResponse* response) override;
+  grpc::ServerUnaryReactor* PromQuery(grpc::CallbackServerContext* context,
+                                      const v1::PromQueryRequest* request,
+                                      v1::PromQueryResponse* response) override;
+  grpc::ServerUnaryReactor* Series(grpc::CallbackServerContext* context,
+                                   const v1::SeriesRequest* request,
+                                   v1::SeriesResponse* response) override;
 
   // Ends every Tail stream, now and to come, with UNAVAILABLE "vigied is stopping" within
   // 200 ms, so that the server's shutdown does not wait for followers. Thread-safe.
@@ -37,6 +51,7 @@ class QueryService final : public v1::Query::CallbackService {
   TailHub* tails_;
   ServerMetrics* metrics_;
   const Authorizer* auth_;
+  const PromQueries* prom_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -1,6 +1,6 @@
 // vigied's HTTP port: Loki's API (push, query, query_range, labels, label values, tail over
-// WebSocket), Prometheus remote_write and metadata, /metrics, /healthz and /readyz. Implementation
-// in server/http/.
+// WebSocket), Prometheus's query API, remote_write and metadata (/api/v1/), /metrics, /healthz
+// and /readyz. Implementation in server/http/.
 #pragma once
 
 #include <functional>
@@ -15,6 +15,7 @@
 #include "server/ingester.h"
 #include "server/metric_metadata.h"
 #include "server/metrics.h"
+#include "server/prom_queries.h"
 #include "server/request_budget.h"
 #include "server/tail_hub.h"
 #include "store/store.h"
@@ -34,6 +35,8 @@ struct HttpDeps {
   std::function<bool()> ready;
   // The in-flight request budget shared with gRPC; null: unbounded (tests).
   RequestBudget* budget = nullptr;
+  // Prometheus's API (/api/v1/); null: its PromQL endpoints answer 503.
+  const PromQueries* prom = nullptr;
   // Metric metadata from remote_write, served at /api/v1/metadata; null: none kept.
   MetadataRegistry* metadata = nullptr;
 };

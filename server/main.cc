@@ -128,7 +128,8 @@ int Run(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   RequestBudget request_budget(config->limits.max_inflight_request_bytes, [] { malloc_trim(0); });
   IngestService ingest_service(&ingester, &auth, config->limits, &request_budget);
-  QueryService query_service(&engine, store->get(), &tails, &metrics, &auth);
+  PromQueries prom(store->get(), config->promql);
+  QueryService query_service(&engine, store->get(), &tails, &metrics, &auth, &prom);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(config->grpc_listen, GrpcCredentials(config->tls), &grpc_port);
@@ -146,6 +147,7 @@ int Run(int argc, char** argv) {
   HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
                 &metrics,       &auth,        config->limits, [&ready] { return ready.load(); },
                 &request_budget};
+  deps.prom = &prom;
   deps.metadata = &metadata;
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {

@@ -1,7 +1,6 @@
 #include "server/http/loki_query.h"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "query/logql/selector.h"
 #include "server/http/json_encode.h"
 #include "server/http/loki_params.h"
+#include "server/http/query_timer.h"
 #include "server/http/response.h"
 
 namespace vigie::server::http {
@@ -22,27 +22,11 @@ constexpr int64_t kHourNs = 3600 * kNanosPerSecond;
 constexpr int64_t kQueryLookbackNs = kHourNs;       // Loki's default for query_range.
 constexpr int64_t kLabelsLookbackNs = 6 * kHourNs;  // Loki's default for labels.
 
-// Times one request and reports it on /metrics (api "loki") when it is done.
-class QueryTimer {
+// Reports a Loki query on /metrics (api "loki") when it is done.
+class LokiTimer : public QueryTimer {
  public:
-  QueryTimer(const HttpDeps& deps, std::string_view kind)
-      : metrics_(deps.metrics), kind_(kind), start_(std::chrono::steady_clock::now()) {}
-
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-  void set_kind(std::string_view kind) { kind_ = kind; }
-
-  Response Done(Response response) const {
-    metrics_->QueryDone("loki", kind_, seconds(), response.status < 400);
-    return response;
-  }
+  LokiTimer(const HttpDeps& deps, std::string_view kind) : QueryTimer(deps.metrics, "loki", kind) {}
   Response Failed(const absl::Status& status) const { return Done(StatusError(status)); }
-
- private:
-  ServerMetrics* metrics_;
-  std::string_view kind_;
-  std::chrono::steady_clock::time_point start_;
 };
 
 absl::StatusOr<logql::Query> ParseQuery(const Request& request, const HttpDeps& deps) {
@@ -63,7 +47,7 @@ bool IsGrafanaHealthCheck(std::string_view text) {
 
 // Reads limit and direction, then runs the log query over params' window.
 Response RunLogQuery(const Request& request, const HttpDeps& deps, const logql::Query& query,
-                     logql::QueryParams params, QueryTimer& timer) {
+                     logql::QueryParams params, LokiTimer& timer) {
   timer.set_kind("log");
   absl::StatusOr<uint32_t> limit = ParseLimit(request);
   if (!limit.ok()) return timer.Failed(limit.status());
@@ -91,7 +75,7 @@ Response RunLogQuery(const Request& request, const HttpDeps& deps, const logql::
 
 // Runs a metric query; on success fills `series` and returns nullopt, else the error response.
 std::optional<Response> RunMetricQuery(const HttpDeps& deps, const logql::Query& query,
-                                       logql::QueryParams params, QueryTimer& timer,
+                                       logql::QueryParams params, LokiTimer& timer,
                                        std::vector<logql::Series>* series,
                                        logql::QueryStats* stats) {
   timer.set_kind("metric");
@@ -150,7 +134,7 @@ absl::StatusOr<LabelScope> ParseLabelScope(const Request& request, const HttpDep
 }  // namespace
 
 Response HandleQueryRange(const Request& request, const HttpDeps& deps) {
-  QueryTimer timer(deps, "log");
+  LokiTimer timer(deps, "log");
   absl::StatusOr<logql::Query> query = ParseQuery(request, deps);
   if (!query.ok()) return timer.Failed(query.status());
   absl::StatusOr<TimeWindow> window = ParseTimeWindow(request, NowNanos(), kQueryLookbackNs);
@@ -171,7 +155,7 @@ Response HandleQueryRange(const Request& request, const HttpDeps& deps) {
 }
 
 Response HandleInstantQuery(const Request& request, const HttpDeps& deps) {
-  QueryTimer timer(deps, "metric");
+  LokiTimer timer(deps, "metric");
   absl::StatusOr<int64_t> at = ParseTimeParam(request, "time", NowNanos());
   if (!at.ok()) return timer.Failed(at.status());
   if (IsGrafanaHealthCheck(request.Param("query").value_or(""))) {
@@ -197,7 +181,7 @@ Response HandleInstantQuery(const Request& request, const HttpDeps& deps) {
 }
 
 Response HandleLabels(const Request& request, const HttpDeps& deps) {
-  QueryTimer timer(deps, "labels");
+  LokiTimer timer(deps, "labels");
   absl::StatusOr<LabelScope> scope = ParseLabelScope(request, deps);
   if (!scope.ok()) return timer.Failed(scope.status());
   std::set<std::string> names;
@@ -212,7 +196,7 @@ Response HandleLabels(const Request& request, const HttpDeps& deps) {
 }
 
 Response HandleLabelValues(const Request& request, const HttpDeps& deps, std::string_view name) {
-  QueryTimer timer(deps, "labels");
+  LokiTimer timer(deps, "labels");
   absl::StatusOr<LabelScope> scope = ParseLabelScope(request, deps);
   if (!scope.ok()) return timer.Failed(scope.status());
   std::set<std::string> values;
@@ -230,7 +214,7 @@ Response HandleLabelValues(const Request& request, const HttpDeps& deps, std::st
 }
 
 Response HandleSeries(const Request& request, const HttpDeps& deps) {
-  QueryTimer timer(deps, "labels");
+  LokiTimer timer(deps, "labels");
   std::vector<std::string_view> selectors = request.Params("match[]");
   if (selectors.empty()) {
     return timer.Failed(absl::InvalidArgumentError(
@@ -248,7 +232,7 @@ Response HandleSeries(const Request& request, const HttpDeps& deps) {
 }
 
 Response HandleIndexStats(const Request& request, const HttpDeps& deps) {
-  QueryTimer timer(deps, "labels");
+  LokiTimer timer(deps, "labels");
   std::optional<std::string_view> selector = request.Param("query");
   if (!selector)
     return timer.Failed(absl::InvalidArgumentError("the \"query\" parameter is missing"));

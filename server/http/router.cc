@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "server/http/loki_push.h"
 #include "server/http/loki_query.h"
+#include "server/http/prom_api.h"
 #include "server/http/remote_write.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
@@ -37,6 +38,9 @@ CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
 <li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
 <li>POST <code>/api/v1/write</code>: Prometheus remote_write;
 <a href="/api/v1/metadata">/api/v1/metadata</a></li>
+<li><a href="/api/v1/query?query=up">/api/v1/query</a>, <code>/api/v1/query_range</code>,
+<a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series</code>: Prometheus's query
+API (PromQL)</li>
 <li><a href="/loki/api/v1/status/buildinfo">/loki/api/v1/status/buildinfo</a></li>
 <li><a href="/metrics">/metrics</a>, <a href="/healthz">/healthz</a>,
 <a href="/readyz">/readyz</a></li>
@@ -66,7 +70,7 @@ Response MethodNotAllowed(const Request& r, std::string_view allowed) {
 
 Response NotFound(const Request& r) {
   return JsonError(404, StrCat("no endpoint at ", r.path.substr(0, 200),
-                               ": the API is under /loki/api/v1/ (see / for a list)"));
+                               ": the APIs are under /loki/api/v1/ (Loki) and /api/v1/ (Prometheus); see / for a list"));
 }
 
 // Endpoints that never need a token: the home page, probes and metrics, as in Loki.
@@ -138,6 +142,12 @@ Response Router::Handle(const Request& request) const {
     if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
     if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
     return HandleMetadata(request, deps_);
+  }
+  if (path.starts_with(kPromApiPrefix)) {
+    if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
+    if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
+    if (auto answer = HandlePromApi(request, deps_)) return *std::move(answer);
+    return NotFound(request);
   }
   if (!path.starts_with("/loki/api/v1/")) return NotFound(request);
   if (path == kTailPath) {
