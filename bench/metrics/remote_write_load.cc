@@ -28,11 +28,11 @@
 #include <thread>
 #include <vector>
 
-#include "tests/integration/remote_write_encoder.h"
+#include <snappy.h>
+
+#include "prometheus/remote.pb.h"
 
 namespace {
-
-using vigie::testing::WriteRequestEncoder;
 
 // How a series' value moves from one scrape to the next.
 enum class Kind { kCpuSeconds, kCounter, kGaugeBytes, kTemperature, kConstant, kBucket };
@@ -314,8 +314,13 @@ int main(int argc, char** argv) {
       }
     }
     for (int shard = 0; shard < connections; ++shard) {
-      WriteRequestEncoder encoder;
-      int in_request = 0;
+      prometheus::WriteRequest request;
+      auto finish = [&] {
+        std::string compressed, raw = request.SerializeAsString();
+        snappy::Compress(raw.data(), raw.size(), &compressed);
+        requests[shard].push_back(std::move(compressed));
+        request.Clear();
+      };
       for (int i = shard; i < instances; i += connections) {
         std::string instance = "host-" + std::to_string(i) + "-g" + std::to_string(generation[i]);
         int64_t ts = start_ms + step * interval_ms + (i * 137) % interval_ms;
@@ -325,31 +330,35 @@ int main(int argc, char** argv) {
           uint64_t series_id = Mix(instance_id, s, 3);
           if (v == 0) v = Initial(shape[s], series_id);
           v = Next(shape[s], v, series_id, step, Mix(instance_id, s / 14, 5));
-          encoder.BeginSeries();
+          prometheus::TimeSeries* series = request.add_timeseries();
+          auto label = [series](const std::string& name, const std::string& value) {
+            auto* l = series->add_labels();
+            l->set_name(name);
+            l->set_value(value);
+          };
           // Prometheus sends labels sorted by name: instance and job go in their place.
           bool wrote_instance = false, wrote_job = false;
           for (const auto& [name, value] : shape[s].labels) {
             if (!wrote_instance && name > "instance") {
-              encoder.Label("instance", instance);
+              label("instance", instance);
               wrote_instance = true;
             }
             if (!wrote_job && name > "job") {
-              encoder.Label("job", "node");
+              label("job", "node");
               wrote_job = true;
             }
-            encoder.Label(name, value);
+            label(name, value);
           }
-          if (!wrote_instance) encoder.Label("instance", instance);
-          if (!wrote_job) encoder.Label("job", "node");
-          encoder.Sample(ts, v);
+          if (!wrote_instance) label("instance", instance);
+          if (!wrote_job) label("job", "node");
+          auto* sample = series->add_samples();
+          sample->set_timestamp(ts);
+          sample->set_value(v);
           ++samples;
-          if (++in_request == samples_per_request) {
-            requests[shard].push_back(encoder.Finish());
-            in_request = 0;
-          }
+          if (request.timeseries_size() == samples_per_request) finish();
         }
       }
-      if (in_request > 0) requests[shard].push_back(encoder.Finish());
+      if (request.timeseries_size() > 0) finish();
     }
   }
   size_t bytes = 0, count = 0;

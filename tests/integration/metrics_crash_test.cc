@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "tests/http/http_client.h"
+#include "tests/http/remote_write_client.h"
 #include "tests/integration/crash_seed.h"
 #include "tests/integration/harness.h"
-#include "tests/integration/remote_write_encoder.h"
 #include "vigie/v1/ingest.grpc.pb.h"
 
 namespace vigie::testing {
@@ -88,22 +88,29 @@ class RemoteWriteSender : public Sender {
 
  private:
   bool Send(int r) override {
-    WriteRequestEncoder encoder;
+    prometheus::WriteRequest request;
+    prometheus::TimeSeries* series = nullptr;
     ForEachSample(
         r,
         [&](int s) {
-          encoder.BeginSeries();
-          encoder.Label("__name__", name());
-          encoder.Label("s", std::to_string(s));
+          series = request.add_timeseries();
+          auto* name = series->add_labels();
+          name->set_name("__name__");
+          name->set_value(this->name());
+          auto* label = series->add_labels();
+          label->set_name("s");
+          label->set_value(std::to_string(s));
         },
-        [&](int64_t t, double v) { encoder.Sample(t, v); });
+        [&](int64_t t, double v) {
+          auto* sample = series->add_samples();
+          sample->set_timestamp(t);
+          sample->set_value(v);
+        });
     if (!connection_ || !connection_->connected())
       connection_ = std::make_unique<HttpConnection>(address_);
-    HttpReply reply = connection_->Request("POST", "/api/v1/write", encoder.Finish(),
-                                           {{"Content-Type", "application/x-protobuf"},
-                                            {"Content-Encoding", "snappy"},
-                                            {"X-Prometheus-Remote-Write-Version", "0.1.0"}},
-                                           std::chrono::seconds(10));
+    HttpReply reply =
+        connection_->Request("POST", "/api/v1/write", Snappy(request.SerializeAsString()),
+                             RemoteWriteHeaders(), std::chrono::seconds(10));
     if (reply.status == 204) return true;
     connection_.reset();  // After any failure, a fresh connection.
     // The spec: 5xx and 429 may be retried; any other answer is final.
@@ -119,15 +126,8 @@ class RemoteWriteSender : public Sender {
 
 class PushSender : public Sender {
  public:
-  PushSender(const std::string& address, int64_t base_ms) : Sender("crash_push", base_ms) {
-    grpc::ChannelArguments args;
-    // vigied comes back within a second: reconnect quickly.
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-    stub_ = v1::Ingest::NewStub(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
-  }
+  PushSender(const std::string& address, int64_t base_ms)
+      : Sender("crash_push", base_ms), address_(address) {}
   ~PushSender() override { EndStream(); }
 
  private:
@@ -153,6 +153,14 @@ class PushSender : public Sender {
           sample->set_value(v);
         });
     if (!stream_) {
+      if (!stub_) {
+        // A channel of its own after every failure: a channel that saw vigied die keeps failing
+        // calls for seconds (its reconnect backoff), longer than vigied takes to come back.
+        grpc::ChannelArguments args;
+        args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+        stub_ = v1::Ingest::NewStub(
+            grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
+      }
       context_ = std::make_unique<grpc::ClientContext>();
       context_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
       stream_ = stub_->Push(context_.get());
@@ -175,8 +183,10 @@ class PushSender : public Sender {
     stream_->Finish().ok();  // The stream is given up on: its status does not matter.
     stream_.reset();
     context_.reset();
+    stub_.reset();
   }
 
+  std::string address_;
   std::unique_ptr<v1::Ingest::Stub> stub_;
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::PushRequest, v1::PushAck>> stream_;
@@ -237,12 +247,18 @@ TEST(MetricsCrashTest, KillNineDuringRemoteWriteAndPushLosesAndDuplicatesNoSampl
     int acked[2] = {remote_write.acked.load(), push.acked.load()};
     server.Kill9();
     ++kills;
+    std::cerr << "kill " << kills << ": acknowledged " << acked[0] << "/" << kRequests
+              << " remote_write and " << acked[1] << "/" << kRequests << " Push requests\n";
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 200));
     server.Start();
     ASSERT_FALSE(HasFatalFailure());
     // What was acknowledged last before the kill survived it.
     if (acked[0] > 0) ExpectRequestReadable(server.http_address(), remote_write, acked[0] - 1);
     if (acked[1] > 0) ExpectRequestReadable(server.http_address(), push, acked[1] - 1);
+    // Both senders are back before the next kill, so that every kill interrupts both.
+    while (sending() && (remote_write.acked == acked[0] || push.acked == acked[1]) &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   remote_write_thread.join();
   push_thread.join();
