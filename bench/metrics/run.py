@@ -244,7 +244,7 @@ def report(variants, args):
                 f"{m['rss_bytes'] / m['active_series']:.0f} | "
                 f"{disk[r.name] / m['samples']:.2f} | {m['rejected_requests']} |")
         lines += ["", f"Series created in all: {ingest[0]['series_created']}.", "",
-                  "| range query (2 h, 60 s step) | " +
+                  f"| range query ({args.hours:g} h, 60 s step) | " +
                   " | ".join(f"{r.name} median / worst s (series)" for r in receivers) + " |",
                   "|---|" + "---|" * len(receivers)]
         for label, query in QUERIES:
