@@ -278,10 +278,11 @@ def main():
     variants = {}
     for name, churn in (("Steady series", 0), ("Churn: 10% of the series replaced every 10 min", 10)):
         variants[name] = run_variant(name, churn, args, os.path.join(args.work, f"churn{churn}"))
-    text = report(variants, args)
-    if args.no_results:
-        print(text)
-    else:
+        # Written after each variant, so that a long run interrupted later keeps what it measured.
+        text = report(variants, args)
+        if args.no_results:
+            print(text)
+            continue
         out = os.path.join(ROOT, "bench", "RESULTS-metrics.md")
         with open(out, "w") as f:
             f.write(text)
