@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
-# the test peers rsyslog and ripgrep, and clang for the fuzz targets).
+# the test peers rsyslog and ripgrep, Prometheus 2.42 with promtool and VictoriaMetrics for the
+# metrics compatibility tests and benchmark, and clang for the fuzz targets).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
@@ -10,15 +11,24 @@ packages=(
   libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
+  prometheus victoria-metrics prometheus-node-exporter
 )
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The tests and the benchmark start prometheus, victoria-metrics and node_exporter themselves on
+# free loopback ports with temporary data directories; the packaged services would hold the fixed
+# ports 9090, 8428 and 9100 and write to /var/lib, so they must not run.
+for service in prometheus victoria-metrics prometheus-node-exporter; do
+  if command -v systemctl >/dev/null && systemctl is-enabled "$service" >/dev/null 2>&1; then
+    $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+  fi
+done
