@@ -54,6 +54,19 @@ absl::Status OutputBuilder::Add(size_t index, int64_t ts_ms, double value) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Matrix> Distinct(Matrix m) {
+  std::erase_if(m, [](const Series& s) { return s.points.empty(); });
+  std::vector<const LabelSet*> labels;
+  for (const Series& s : m) labels.push_back(&s.labels);
+  std::sort(labels.begin(), labels.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (size_t i = 1; i < labels.size(); ++i) {
+    if (*labels[i] == *labels[i - 1]) {
+      return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
+    }
+  }
+  return m;
+}
+
 Evaluated VectorResult(Matrix m) {
   Evaluated out;
   out.type = ValueType::kVector;

@@ -1,7 +1,7 @@
 // Function calls: the range functions (range_functions.h) over the windows of a range vector,
-// the element-wise functions (elementwise.h), and the functions that work on whole vectors or
-// their labels (label_replace, label_join, absent, absent_over_time, sort, scalar, vector,
-// time, timestamp, histogram_quantile), which live here.
+// the element-wise functions (elementwise.h), and the functions that work on whole vectors
+// (absent, absent_over_time, sort, scalar, vector, time, timestamp), which live here;
+// label_replace, label_join and histogram_quantile are in eval_labels.cc.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -13,9 +13,7 @@
 #include "common/strings.h"
 #include "query/promql/elementwise.h"
 #include "query/promql/eval_internal.h"
-#include "query/promql/histogram.h"
 #include "query/promql/range_functions.h"
-#include "re2/re2.h"
 
 namespace vigie::promql::internal {
 namespace {
@@ -37,21 +35,6 @@ Matrix ConstantSeries(const StepRange& range, F&& value) {
   return Matrix{std::move(s)};
 }
 
-// Series whose labels were computed one by one: fails when two of them have the same labels,
-// as Prometheus does after a function.
-absl::StatusOr<Matrix> Distinct(Matrix m) {
-  std::erase_if(m, [](const Series& s) { return s.points.empty(); });
-  std::vector<const LabelSet*> labels;
-  for (const Series& s : m) labels.push_back(&s.labels);
-  std::sort(labels.begin(), labels.end(), [](auto* a, auto* b) { return *a < *b; });
-  for (size_t i = 1; i < labels.size(); ++i) {
-    if (*labels[i] == *labels[i - 1]) {
-      return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
-    }
-  }
-  return m;
-}
-
 // The labels absent() and absent_over_time() give: the equality matchers of a selector
 // argument, except __name__ and labels matched more than once.
 LabelSet AbsentLabels(const Expr& arg) {
@@ -71,46 +54,6 @@ LabelSet AbsentLabels(const Expr& arg) {
   }
   absl::StatusOr<LabelSet> out = LabelSet::Make(std::move(labels));
   return out.ok() ? *std::move(out) : LabelSet();
-}
-
-// Go's regexp.Expand of `tmpl` ($1, ${1}, $name, ${name}, $$) with the groups of a match.
-std::string Expand(std::string_view tmpl, const re2::RE2& re,
-                   const std::vector<re2::StringPiece>& groups) {
-  std::string out;
-  for (size_t i = 0; i < tmpl.size(); ++i) {
-    if (tmpl[i] != '$' || i + 1 == tmpl.size()) {
-      out += tmpl[i];
-      continue;
-    }
-    if (tmpl[i + 1] == '$') {
-      out += '$';
-      ++i;
-      continue;
-    }
-    auto is_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-    size_t start = i + 1, end;
-    bool braced = tmpl[start] == '{';
-    if (braced) ++start;
-    for (end = start; end < tmpl.size() && is_name(tmpl[end]); ++end) {
-    }
-    if (end == start || (braced && (end == tmpl.size() || tmpl[end] != '}'))) {
-      out += '$';  // Malformed: the $ is text.
-      continue;
-    }
-    std::string_view name = tmpl.substr(start, end - start);
-    int group = -1;
-    if (std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(c); })) {
-      group = name.size() < 9 ? std::atoi(std::string(name).c_str()) : -1;
-    } else {
-      auto it = re.NamedCapturingGroups().find(std::string(name));
-      if (it != re.NamedCapturingGroups().end()) group = it->second;
-    }
-    if (group >= 0 && static_cast<size_t>(group) < groups.size()) {
-      out.append(groups[group].data(), groups[group].size());
-    }
-    i = braced ? end : end - 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -282,85 +225,14 @@ absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& ra
     return VectorResult(std::move(in));
   }
   if (name == "label_replace" || name == "label_join") {
-    const std::string& dst = strings[0];
-    if (!IsValidLabelName(dst)) {
-      return absl::FailedPreconditionError(
-          StrCat("invalid destination label name in ", name, "(): ", dst));
-    }
-    std::unique_ptr<re2::RE2> re;
-    if (name == "label_replace") {
-      re = std::make_unique<re2::RE2>(StrCat("^(?:", strings[3], ")$"), re2::RE2::Quiet);
-      if (!re->ok()) {
-        return absl::FailedPreconditionError(
-            StrCat("invalid regular expression in label_replace(): ", strings[3]));
-      }
-    } else {
-      for (size_t i = 2; i < strings.size(); ++i) {
-        if (!IsValidLabelName(strings[i])) {
-          return absl::FailedPreconditionError(
-              StrCat("invalid source label name in label_join(): ", strings[i]));
-        }
-      }
-    }
-    for (Series& s : in) {
-      if (re) {
-        std::string_view src = s.labels.Get(strings[2]);
-        std::vector<re2::StringPiece> groups(static_cast<size_t>(re->NumberOfCapturingGroups()) +
-                                             1);
-        if (!re->Match(src, 0, src.size(), re2::RE2::UNANCHORED, groups.data(),
-                       static_cast<int>(groups.size()))) {
-          continue;
-        }
-        s.labels = WithLabel(s.labels, dst, Expand(strings[1], *re, groups));
-      } else {
-        std::string joined;
-        for (size_t i = 2; i < strings.size(); ++i) {
-          if (i > 2) joined += strings[1];
-          joined += s.labels.Get(strings[i]);
-        }
-        s.labels = WithLabel(s.labels, dst, joined);
-      }
-    }
-    absl::StatusOr<Matrix> distinct = Distinct(std::move(in));
-    if (!distinct.ok()) return distinct.status();
-    return VectorResult(*std::move(distinct));
+    absl::StatusOr<Matrix> m = Relabel(name, strings, std::move(in));
+    if (!m.ok()) return m.status();
+    return VectorResult(*std::move(m));
   }
   if (name == "histogram_quantile") {
-    // Buckets grouped by their labels without `le` (and the name), step by step.
-    std::map<LabelSet, size_t> group_ids;
-    std::vector<LabelSet> group_labels;
-    std::vector<std::optional<size_t>> group_of(in.size());
-    std::vector<double> bound(in.size());
-    for (size_t s = 0; s < in.size(); ++s) {
-      std::string le(in[s].labels.Get("le"));
-      char* end = nullptr;
-      double b = std::strtod(le.c_str(), &end);
-      if (le.empty() || end != le.c_str() + le.size()) continue;  // No or a malformed le.
-      bound[s] = b;
-      LabelSet g = DropMetricName(in[s].labels).Project({"le"}, false);
-      auto [it, created] = group_ids.try_emplace(g, group_labels.size());
-      if (created) group_labels.push_back(std::move(g));
-      group_of[s] = it->second;
-    }
-    OutputBuilder out;
-    std::vector<std::optional<size_t>> out_index(group_labels.size());
-    std::vector<std::vector<Bucket>> buckets(group_labels.size());
-    StepCursor cursor(in);
-    for (size_t i = 0; i < steps; ++i) {
-      if (absl::Status st = Interrupted(); !st.ok()) return st;
-      for (auto& b : buckets) b.clear();
-      int64_t t = StepTime(range, i);
-      cursor.For(t, [&](size_t s, double v) {
-        if (group_of[s]) buckets[*group_of[s]].push_back({bound[s], v});
-      });
-      for (size_t g = 0; g < buckets.size(); ++g) {
-        if (buckets[g].empty()) continue;
-        if (!out_index[g]) out_index[g] = out.Index(group_labels[g]);
-        double q = BucketQuantile(scalars[0][i], std::move(buckets[g]));
-        if (absl::Status st = out.Add(*out_index[g], t, q); !st.ok()) return st;
-      }
-    }
-    return VectorResult(out.Take());
+    absl::StatusOr<Matrix> m = HistogramQuantile(in, scalars[0], range);
+    if (!m.ok()) return m.status();
+    return VectorResult(*std::move(m));
   }
   if (!IsElementwiseFunction(name)) {
     return absl::UnimplementedError(StrCat("function \"", name, "\" is not implemented"));

@@ -134,6 +134,9 @@ class Evaluator {
   absl::StatusOr<Evaluated> EvalBinary(const BinaryExpr& e, const StepRange& range);
   absl::StatusOr<Evaluated> EvalAggregate(const AggregateExpr& e, const StepRange& range);
   absl::StatusOr<Evaluated> EvalCall(const Call& e, const StepRange& range);
+  // histogram_quantile(q, in) with q at each step.
+  absl::StatusOr<Matrix> HistogramQuantile(const Matrix& in, const std::vector<double>& q,
+                                           const StepRange& range);
 
  private:
   absl::StatusOr<RangeInput> EvalSubquery(const SubqueryExpr& e, const StepRange& range);
@@ -145,6 +148,15 @@ class Evaluator {
   int64_t query_end_ms_;
   std::chrono::steady_clock::time_point deadline_;
 };
+
+// Series whose labels were computed one by one: fails when two of them have the same labels,
+// as Prometheus does after a function.
+absl::StatusOr<Matrix> Distinct(Matrix m);
+
+// label_replace(in, strings...) or label_join(in, strings...): `strings` are the call's string
+// arguments.
+absl::StatusOr<Matrix> Relabel(std::string_view name, const std::vector<std::string>& strings,
+                               Matrix in);
 
 // A vector Evaluated from a Matrix.
 Evaluated VectorResult(Matrix m);
