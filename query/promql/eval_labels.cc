@@ -1,6 +1,5 @@
 // The functions of labels: label_replace, label_join, and histogram_quantile, which groups
 // the buckets of a histogram by their labels without `le`.
-#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -105,11 +104,9 @@ absl::StatusOr<Matrix> Evaluator::HistogramQuantile(const Matrix& in, const std:
   std::vector<std::optional<size_t>> group_of(in.size());
   std::vector<double> bound(in.size());
   for (size_t s = 0; s < in.size(); ++s) {
-    std::string le(in[s].labels.Get("le"));
-    char* end = nullptr;
-    double b = std::strtod(le.c_str(), &end);
-    if (le.empty() || end != le.c_str() + le.size()) continue;  // No or a malformed le.
-    bound[s] = b;
+    std::optional<double> b = ParseBucketBound(in[s].labels.Get("le"));
+    if (!b) continue;  // No le, or one Prometheus would not read: the series is ignored.
+    bound[s] = *b;
     LabelSet g = DropMetricName(in[s].labels).Project({"le"}, false);
     auto [it, created] = group_ids.try_emplace(g, group_labels.size());
     if (created) group_labels.push_back(std::move(g));

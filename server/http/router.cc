@@ -69,8 +69,11 @@ Response MethodNotAllowed(const Request& r, std::string_view allowed) {
 }
 
 Response NotFound(const Request& r) {
-  return JsonError(404, StrCat("no endpoint at ", r.path.substr(0, 200),
-                               ": the APIs are under /loki/api/v1/ (Loki) and /api/v1/ (Prometheus); see / for a list"));
+  return JsonError(
+      404,
+      StrCat(
+          "no endpoint at ", r.path.substr(0, 200),
+          ": the APIs are under /loki/api/v1/ (Loki) and /api/v1/ (Prometheus); see / for a list"));
 }
 
 // Endpoints that never need a token: the home page, probes and metrics, as in Loki.
