@@ -98,7 +98,15 @@ std::string Braille(uint8_t dots) {
           static_cast<char>(0x80 | (cp & 0x3f))};
 }
 
-std::string FormatAxisTime(int64_t ms, bool with_date, bool utc) {
+// The strftime format of the time axis: as precise as the span needs, so that its three labels
+// differ (seconds under ten minutes, the date over a day).
+const char* AxisTimeFormat(int64_t span_ms) {
+  if (span_ms > 86'400'000) return "%m-%d %H:%M";
+  if (span_ms < 600'000) return "%H:%M:%S";
+  return "%H:%M";
+}
+
+std::string FormatAxisTime(int64_t ms, const char* format, bool utc) {
   time_t seconds = static_cast<time_t>(ms / 1000);
   struct tm tm;
   if (utc) {
@@ -107,7 +115,7 @@ std::string FormatAxisTime(int64_t ms, bool with_date, bool utc) {
     localtime_r(&seconds, &tm);
   }
   char buf[32];
-  strftime(buf, sizeof(buf), with_date ? "%m-%d %H:%M" : "%H:%M", &tm);
+  strftime(buf, sizeof(buf), format, &tm);
   return buf;
 }
 
@@ -239,11 +247,11 @@ std::string RenderChart(const std::vector<ChartSeries>& series, const ChartOptio
   out += '\n';
 
   // Times under the axis: start at the left, end at the right, the middle in between.
-  bool with_date = options.end_ms - options.start_ms > 86'400'000;
-  std::string left = FormatAxisTime(options.start_ms, with_date, options.utc);
+  const char* format = AxisTimeFormat(options.end_ms - options.start_ms);
+  std::string left = FormatAxisTime(options.start_ms, format, options.utc);
   std::string middle = FormatAxisTime(options.start_ms + (options.end_ms - options.start_ms) / 2,
-                                      with_date, options.utc);
-  std::string right = FormatAxisTime(options.end_ms, with_date, options.utc);
+                                      format, options.utc);
+  std::string right = FormatAxisTime(options.end_ms, format, options.utc);
   std::string axis(static_cast<size_t>(width), ' ');
   axis.replace(0, left.size(), left);
   if (width > static_cast<int>(left.size() + middle.size() + right.size()) + 4) {

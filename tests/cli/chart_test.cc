@@ -91,9 +91,18 @@ TEST(ChartTest, RisingLineFromBottomLeftToTopRight) {
   // Every row has dots: the line is joined.
   for (int row = 0; row < 5; ++row) EXPECT_THAT(lines[row], HasSubstr("\xe2\xa0")) << row;
   EXPECT_THAT(lines[5], HasSubstr("└──"));
-  EXPECT_TRUE(lines[6].find("22:13") != std::string::npos) << lines[6];
-  EXPECT_TRUE(lines[6].ends_with("22:17")) << lines[6];
+  // Under ten minutes the times have seconds, so that the three labels differ.
+  EXPECT_TRUE(lines[6].find("22:13:20") != std::string::npos) << lines[6];
+  EXPECT_TRUE(lines[6].ends_with("22:17:20")) << lines[6];
   EXPECT_EQ(lines[7], "  ━━ up{job=\"a\"}");
+}
+
+TEST(ChartTest, TimeLabelsAreAsPreciseAsTheSpanNeeds) {
+  int64_t t0 = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
+  ChartSeries s{"x", {{t0, 1}, {t0 + 60'000, 2}}};
+  EXPECT_TRUE(Lines(RenderChart({s}, Options(t0, t0 + 7'200'000, 60'000)))[6].ends_with("00:13"));
+  EXPECT_TRUE(Lines(RenderChart({s}, Options(t0, t0 + 172'800'000, 3'600'000)))[6].ends_with(
+      "11-16 22:13"));
 }
 
 TEST(ChartTest, PointsFurtherApartThanAStepAreNotJoined) {
