@@ -60,6 +60,22 @@ int ReportRpcError(const ClientOptions& options, const grpc::Status& status) {
   return 1;
 }
 
+int CallUnary(const ClientOptions& options, int64_t timeout_ns,
+              const std::function<grpc::Status(grpc::ClientContext*)>& call) {
+  auto context = NewContext(options);
+  if (timeout_ns > 0) {
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(timeout_ns));
+  }
+  CancelOnInterrupt interrupt(context.get());
+  grpc::Status status = call(context.get());
+  if (interrupt.interrupted()) {
+    std::cerr << "vigie: interrupted\n";
+    return kExitInterrupted;
+  }
+  if (!status.ok()) return ReportRpcError(options, status);
+  return kExitOk;
+}
+
 namespace {
 
 // Prints a parse error of `query`, with a caret under its position when it has one.

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -32,6 +33,12 @@ constexpr int kExitInterrupted = 130;  // Ctrl-C, as a shell reports SIGINT.
 // Prints a failed call as a sentence that says what to do next; returns the exit code (2 when
 // vigied found the request invalid, 1 otherwise).
 int ReportRpcError(const ClientOptions& options, const grpc::Status& status);
+
+// Makes one unary call: `call` gets a context that carries the token, a deadline `timeout_ns`
+// from now (0: none), and is cancelled by the first Ctrl-C. Returns kExitOk, or the exit code of
+// what went wrong, said on stderr (interrupted, or the call failed).
+int CallUnary(const ClientOptions& options, int64_t timeout_ns,
+              const std::function<grpc::Status(grpc::ClientContext*)>& call);
 
 // Parses `query` locally so that a syntax error is shown with a caret under its position.
 // Returns false (after printing) when the query is invalid.

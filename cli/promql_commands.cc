@@ -32,25 +32,6 @@ int TerminalWidth() {
 }
 
 // A context with the token, the deadline of --timeout (ns, 0: none) and Ctrl-C cancelling it.
-std::unique_ptr<grpc::ClientContext> CallContext(const ClientOptions& client, int64_t timeout_ns) {
-  auto context = NewContext(client);
-  if (timeout_ns > 0) {
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(timeout_ns));
-  }
-  return context;
-}
-
-// The exit code of a finished unary call, with what went wrong on stderr.
-int CallResult(const ClientOptions& client, const grpc::Status& status,
-               const CancelOnInterrupt& interrupt) {
-  if (interrupt.interrupted()) {
-    std::cerr << "vigie: interrupted\n";
-    return kExitInterrupted;
-  }
-  if (!status.ok()) return ReportRpcError(client, status);
-  return kExitOk;
-}
-
 int Flushed() {
   std::fflush(stdout);
   return std::ferror(stdout) ? kExitError : kExitOk;
@@ -112,11 +93,14 @@ int RunPromQuery(const ClientOptions& client, const PromQueryOptions& options) {
   }
 
   auto stub = v1::Query::NewStub(Connect(client));
-  auto context = CallContext(client, timeout);
-  CancelOnInterrupt interrupt(context.get());
   v1::PromQueryResponse response;
-  grpc::Status status = stub->PromQuery(context.get(), request, &response);
-  if (int code = CallResult(client, status, interrupt); code != kExitOk) return code;
+  if (int code = CallUnary(client, timeout,
+                           [&](grpc::ClientContext* context) {
+                             return stub->PromQuery(context, request, &response);
+                           });
+      code != kExitOk) {
+    return code;
+  }
 
   if (format == PromOutput::kChart && response.result_type() != "matrix") {
     format = PromOutput::kTable;  // An instant vector or a scalar has nothing to draw.
@@ -149,11 +133,13 @@ int RunSeries(const ClientOptions& client, const SeriesOptions& options) {
   }
   if (since > 0) request.set_start_ms((NowNanos() - since) / kNanosPerMilli);
   auto stub = v1::Query::NewStub(Connect(client));
-  auto context = CallContext(client, timeout);
-  CancelOnInterrupt interrupt(context.get());
   v1::SeriesResponse response;
-  grpc::Status status = stub->Series(context.get(), request, &response);
-  if (int code = CallResult(client, status, interrupt); code != kExitOk) return code;
+  if (int code = CallUnary(
+          client, timeout,
+          [&](grpc::ClientContext* context) { return stub->Series(context, request, &response); });
+      code != kExitOk) {
+    return code;
+  }
   for (const v1::MetricSeries& s : response.series()) {
     if (options.output == "json") {
       std::cout << LabelsJsonObject(s.labels()) << "\n";

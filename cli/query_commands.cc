@@ -198,16 +198,13 @@ int RunLabels(const ClientOptions& client, const LabelsOptions& options) {
   }
   if (since > 0) request.set_start_ns(NowNanos() - since);
   auto stub = v1::Query::NewStub(Connect(client));
-  auto context = NewContext(client);
-  SetTimeout(context.get(), timeout);
-  CancelOnInterrupt interrupt(context.get());
   v1::LabelsResponse response;
-  grpc::Status status = stub->Labels(context.get(), request, &response);
-  if (interrupt.interrupted()) {
-    std::cerr << "vigie: interrupted\n";
-    return kExitInterrupted;
+  if (int code = CallUnary(
+          client, timeout,
+          [&](grpc::ClientContext* context) { return stub->Labels(context, request, &response); });
+      code != kExitOk) {
+    return code;
   }
-  if (!status.ok()) return ReportRpcError(client, status);
   for (const std::string& v : response.values()) std::cout << v << "\n";
   if (response.values().empty() && !options.name.empty()) {
     std::cerr << "vigie: no " << (options.metrics ? "series" : "stream") << " has a label \""

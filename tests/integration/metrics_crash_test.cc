@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -66,13 +67,21 @@ class Sender {
   virtual bool Send(int r) = 0;
   void SetError(std::string e) { error = name_ + ": " + e; }
 
-  // Calls add(series, labels..., samples...) for each series of request r.
-  template <typename BeginSeries, typename AddSample>
-  void ForEachSample(int r, BeginSeries begin, AddSample add) const {
+  // Adds the series of request r, with their labels and samples, to a request of either wire:
+  // `add_series()` appends a series message (prometheus.TimeSeries or vigie.v1.Series) and
+  // returns it, `add_sample(series, t, v)` appends one sample to it.
+  template <typename AddSeries, typename AddSample>
+  void FillRequest(int r, AddSeries add_series, AddSample add_sample) const {
     for (int s = 0; s < kSeries; ++s) {
-      begin(s);
+      auto* series = add_series();
+      auto* name = series->add_labels();
+      name->set_name("__name__");
+      name->set_value(name_);
+      auto* label = series->add_labels();
+      label->set_name("s");
+      label->set_value(std::to_string(s));
       for (int i = r * kSamplesPerRequest; i < (r + 1) * kSamplesPerRequest; ++i)
-        add(TimeOf(base_ms_, i), ValueOf(s, i));
+        add_sample(series, TimeOf(base_ms_, i), ValueOf(s, i));
     }
   }
 
@@ -89,19 +98,9 @@ class RemoteWriteSender : public Sender {
  private:
   bool Send(int r) override {
     prometheus::WriteRequest request;
-    prometheus::TimeSeries* series = nullptr;
-    ForEachSample(
-        r,
-        [&](int s) {
-          series = request.add_timeseries();
-          auto* name = series->add_labels();
-          name->set_name("__name__");
-          name->set_value(this->name());
-          auto* label = series->add_labels();
-          label->set_name("s");
-          label->set_value(std::to_string(s));
-        },
-        [&](int64_t t, double v) {
+    FillRequest(
+        r, [&] { return request.add_timeseries(); },
+        [](prometheus::TimeSeries* series, int64_t t, double v) {
           auto* sample = series->add_samples();
           sample->set_timestamp(t);
           sample->set_value(v);
@@ -135,19 +134,9 @@ class PushSender : public Sender {
     v1::PushRequest request;
     request.set_agent_id("metrics-crash-test");
     request.set_seq(r + 1);
-    v1::Series* series = nullptr;
-    ForEachSample(
-        r,
-        [&](int s) {
-          series = request.add_series();
-          auto* name = series->add_labels();
-          name->set_name("__name__");
-          name->set_value(this->name());
-          auto* label = series->add_labels();
-          label->set_name("s");
-          label->set_value(std::to_string(s));
-        },
-        [&](int64_t t, double v) {
+    FillRequest(
+        r, [&] { return request.add_series(); },
+        [](v1::Series* series, int64_t t, double v) {
           auto* sample = series->add_samples();
           sample->set_ts_ms(t);
           sample->set_value(v);
@@ -243,7 +232,14 @@ TEST(MetricsCrashTest, KillNineDuringRemoteWriteAndPushLosesAndDuplicatesNoSampl
   std::mt19937 rng(seed);
   int kills = 0;
   while (kills < kKills && sending() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 400));
+    // Kill k comes once both senders are within the k-th of kKills + 1 slices of their requests
+    // (where in it, from the seed), not after a time: on a fast idle machine the senders would
+    // finish before the last kill.
+    const int slice = kRequests / (kKills + 1);
+    const int target = (kills + 1) * slice - static_cast<int>(rng() % (slice / 2));
+    while (std::min(remote_write.acked.load(), push.acked.load()) < target && sending() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     int acked[2] = {remote_write.acked.load(), push.acked.load()};
     server.Kill9();
     ++kills;
