@@ -83,10 +83,6 @@ absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector&
   return status;
 }
 
-absl::Status NoSeriesStore() {
-  return absl::UnavailableError("this vigied has no series store: metrics cannot be queried");
-}
-
 // A request's [start, end] in milliseconds, where 0 means unbounded on that side.
 std::pair<int64_t, int64_t> MillisRange(int64_t start_ms, int64_t end_ms) {
   return {start_ms ? start_ms : INT64_MIN / kNanosPerMilli,
@@ -296,10 +292,6 @@ grpc::ServerUnaryReactor* QueryService::Labels(grpc::CallbackServerContext* cont
   }
   std::vector<std::string> values;
   if (request->metrics()) {
-    if (!prom_) {
-      reactor->Finish(ToGrpcStatus(NoSeriesStore()));
-      return reactor;
-    }
     auto [start_ms, end_ms] =
         MillisRange(request->start_ns() / kNanosPerMilli, request->end_ns() / kNanosPerMilli);
     values = request->name().empty() ? prom_->LabelNames({}, start_ms, end_ms)
@@ -322,7 +314,6 @@ grpc::ServerUnaryReactor* QueryService::PromQuery(grpc::CallbackServerContext* c
     if (absl::Status st = auth_->Check(AuthorizationOf(context), Scope::kQuery); !st.ok()) {
       return st;
     }
-    if (!prom_) return NoSeriesStore();
     auto start = std::chrono::steady_clock::now();
     absl::StatusOr<promql::ExprPtr> expr = promql::Parse(request->query(), engine_->limits());
     if (!expr.ok()) return expr.status();
@@ -360,7 +351,6 @@ grpc::ServerUnaryReactor* QueryService::Series(grpc::CallbackServerContext* cont
     if (absl::Status st = auth_->Check(AuthorizationOf(context), Scope::kQuery); !st.ok()) {
       return st;
     }
-    if (!prom_) return NoSeriesStore();
     if (request->match().empty()) {
       return absl::InvalidArgumentError("give at least one series selector, such as up");
     }

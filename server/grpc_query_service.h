@@ -17,9 +17,8 @@ namespace vigie::server {
 class QueryService final : public v1::Query::CallbackService {
  public:
   // Nothing owned; all must outlive the service.
-  // `prom` may be null: PromQuery, Series and metric Labels then answer UNAVAILABLE.
   QueryService(const logql::Engine* engine, const store::LogQuerier* querier, TailHub* tails,
-               ServerMetrics* metrics, const Authorizer* auth, const PromQueries* prom = nullptr)
+               ServerMetrics* metrics, const Authorizer* auth, const PromQueries* prom)
       : engine_(engine),
         querier_(querier),
         tails_(tails),
