@@ -1,0 +1,169 @@
+// RocksStore's metric series, the reading side: samples of a series from its chunks in RocksDB,
+// the chunks being cut and the head (RocksStore::SeriesSamplesReader), and the SeriesQuerier's
+// selection of series and label names and values by the postings index and partitions.
+#include <algorithm>
+
+#include "store/rocks_store.h"
+#include "store/series_format.h"
+
+namespace vigie::store {
+
+namespace {
+constexpr int64_t kMinTs = std::numeric_limits<int64_t>::min();
+}  // namespace
+
+absl::Status RocksStore::ReadChunks(SeriesId id, uint32_t first_partition, uint32_t last_partition,
+                                    int64_t mint_ms, int64_t maxt_ms,
+                                    std::vector<Sample>* out) const {
+  uint32_t from = std::max(first_partition, SeriesPartitionOf(mint_ms));
+  uint32_t to = std::min(last_partition, SeriesPartitionOf(maxt_ms));
+  if (from > to) return absl::OkStatus();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kSeriesChunks]));
+  for (uint32_t p = from;; ++p) {
+    std::string prefix = PartitionStreamKey(p, id);
+    // No chunk spans two windows: the first that can hold mint is in mint's window.
+    int64_t start = p == SeriesPartitionOf(mint_ms) ? WindowStart(mint_ms) : kMinTs;
+    for (it->Seek(ChunkKey(p, id, start)); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      ChunkKeyParts key;
+      if (!DecodeChunkKey(it->key().ToStringView(), &key)) continue;
+      if (key.min_ts > maxt_ms) break;
+      if (auto st = DecodeChunk(it->value().ToStringView(), mint_ms, maxt_ms, out); !st.ok()) {
+        return st;
+      }
+    }
+    if (auto st = FromRocks(it->status(), "reading series chunks"); !st.ok()) return st;
+    if (p == to) break;
+  }
+  return absl::OkStatus();
+}
+
+class RocksStore::SeriesSamplesReader final : public SeriesReader {
+ public:
+  explicit SeriesSamplesReader(const RocksStore* store) : store_(store) {}
+
+  absl::Status Samples(SeriesId id, int64_t mint_ms, int64_t maxt_ms,
+                       std::vector<Sample>* out) const override {
+    const RocksStore& st = *store_;
+    mint_ms = std::max(mint_ms, st.PartitionStartMs(st.min_live_partition_.load()));
+    std::string open;
+    std::vector<Sample> ooo;
+    std::vector<std::string> pending;
+    uint32_t first = 0, last = 0;
+    {
+      SeriesShard& shard = st.shards_[ShardOf(id)];
+      std::lock_guard lock(shard.mu);
+      auto found = shard.series.find(id);
+      if (found == shard.series.end()) return absl::NotFoundError("unknown series");
+      const MemSeries& s = *found->second;
+      if (mint_ms > maxt_ms) return absl::OkStatus();
+      first = s.first_partition;
+      last = s.last_partition;
+      if (!s.chunk.empty() && s.chunk.last_ts() >= mint_ms && s.chunk.first_ts() <= maxt_ms) {
+        open = s.chunk.bytes();
+      }
+      if (s.ooo) {
+        for (const Sample& x : *s.ooo) {
+          if (x.ts_ms >= mint_ms && x.ts_ms <= maxt_ms) ooo.push_back(x);
+        }
+      }
+      auto [begin, end] = shard.pending.equal_range(id);
+      for (auto p = begin; p != end; ++p) pending.push_back(p->second.bytes);
+    }
+    // The head was copied before the chunks are read: a chunk cut meanwhile is seen in both
+    // (and deduplicated below), never in neither.
+    size_t start = out->size();
+    if (auto s = st.ReadChunks(id, first, last, mint_ms, maxt_ms, out); !s.ok()) return s;
+    for (const std::string& bytes : pending) {
+      if (auto s = DecodeChunk(bytes, mint_ms, maxt_ms, out); !s.ok()) return s;
+    }
+    if (!open.empty()) {
+      if (auto s = DecodeChunk(open, mint_ms, maxt_ms, out); !s.ok()) return s;
+    }
+    out->insert(out->end(), ooo.begin(), ooo.end());
+    auto earlier = [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; };
+    auto mine = out->begin() + static_cast<ptrdiff_t>(start);
+    if (!std::is_sorted(mine, out->end(), earlier)) std::stable_sort(mine, out->end(), earlier);
+    auto same_time = [](const Sample& a, const Sample& b) { return a.ts_ms == b.ts_ms; };
+    out->erase(std::unique(mine, out->end(), same_time), out->end());
+    return absl::OkStatus();
+  }
+
+ private:
+  const RocksStore* store_;
+};
+
+std::unique_ptr<SeriesReader> RocksStore::NewSeriesReader() const {
+  return std::make_unique<SeriesSamplesReader>(this);
+}
+
+std::vector<SeriesRef> RocksStore::SelectSeries(std::span<const SeriesMatcher> matchers,
+                                                int64_t mint_ms, int64_t maxt_ms) const {
+  std::vector<SeriesRef> out;
+  if (mint_ms > maxt_ms) return out;
+  uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
+  {
+    std::shared_lock lock(index_mu_);
+    for (uint32_t ref : index_.Select(matchers)) {
+      const MemSeries* s = by_ref_[ref];
+      if (!s || s->first_partition > to || s->last_partition < from) continue;
+      auto labels = LabelSet::Decode(s->labels);
+      if (labels.ok()) out.push_back({s->id, *std::move(labels)});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SeriesRef& a, const SeriesRef& b) { return a.labels < b.labels; });
+  return out;
+}
+
+bool RocksStore::AnyWithDataIn(std::span<const uint32_t> refs, uint32_t from, uint32_t to) const {
+  return std::any_of(refs.begin(), refs.end(), [&](uint32_t ref) {
+    const MemSeries* s = by_ref_[ref];
+    return s && s->first_partition <= to && s->last_partition >= from;
+  });
+}
+
+std::vector<std::string> RocksStore::SeriesLabelNames(std::span<const SeriesMatcher> matchers,
+                                                      int64_t mint_ms, int64_t maxt_ms) const {
+  std::set<std::string, std::less<>> names;
+  if (!matchers.empty()) {
+    for (const SeriesRef& s : SelectSeries(matchers, mint_ms, maxt_ms)) {
+      for (const Label& l : s.labels.labels()) names.insert(l.name);
+    }
+    return {names.begin(), names.end()};
+  }
+  if (mint_ms > maxt_ms) return {};
+  uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
+  std::shared_lock lock(index_mu_);
+  index_.ForEachName([&](std::string_view name, std::span<const uint32_t> refs) {
+    if (AnyWithDataIn(refs, from, to)) names.emplace(name);
+  });
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> RocksStore::SeriesLabelValues(std::string_view name,
+                                                       std::span<const SeriesMatcher> matchers,
+                                                       int64_t mint_ms, int64_t maxt_ms) const {
+  std::set<std::string, std::less<>> values;
+  if (!matchers.empty()) {
+    for (const SeriesRef& s : SelectSeries(matchers, mint_ms, maxt_ms)) {
+      std::string_view v = s.labels.Get(name);
+      if (!v.empty()) values.emplace(v);
+    }
+    return {values.begin(), values.end()};
+  }
+  if (mint_ms > maxt_ms) return {};
+  uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
+  std::shared_lock lock(index_mu_);
+  index_.ForEachValue(name, [&](std::string_view value, std::span<const uint32_t> refs) {
+    if (AnyWithDataIn(refs, from, to)) values.emplace(value);
+  });
+  return {values.begin(), values.end()};
+}
+
+std::vector<uint32_t> RocksStore::SeriesPartitions() const {
+  std::lock_guard lock(partitions_mu_);
+  return {series_partitions_.begin(), series_partitions_.end()};
+}
+
+}  // namespace vigie::store
