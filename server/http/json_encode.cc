@@ -6,11 +6,7 @@
 
 namespace vigie::server::http {
 
-namespace {
-
 double UnixSeconds(int64_t ts_ns) { return static_cast<double>(ts_ns) / 1e9; }
-
-}  // namespace
 
 std::string DumpJson(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -38,6 +38,9 @@ class StreamsJson {
   uint64_t entries_ = 0;
 };
 
+// A sample's time as Loki and Prometheus write it: a JSON number of seconds.
+double UnixSeconds(int64_t ts_ns);
+
 // A sample value as Prometheus and Loki write it: shortest round-trip decimal without exponent,
 // "NaN", "+Inf", "-Inf".
 std::string FormatSampleValue(double value);

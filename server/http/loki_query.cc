@@ -8,8 +8,8 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/parser.h"
-#include "query/logql/selector.h"
 #include "server/http/json_encode.h"
+#include "server/http/loki_index.h"
 #include "server/http/loki_params.h"
 #include "server/http/query_timer.h"
 #include "server/http/response.h"
@@ -21,13 +21,6 @@ namespace {
 constexpr int64_t kHourNs = 3600 * kNanosPerSecond;
 constexpr int64_t kQueryLookbackNs = kHourNs;       // Loki's default for query_range.
 constexpr int64_t kLabelsLookbackNs = 6 * kHourNs;  // Loki's default for labels.
-
-// Reports a Loki query on /metrics (api "loki") when it is done.
-class LokiTimer : public QueryTimer {
- public:
-  LokiTimer(const HttpDeps& deps, std::string_view kind) : QueryTimer(deps.metrics, "loki", kind) {}
-  Response Failed(const absl::Status& status) const { return Done(StatusError(status)); }
-};
 
 absl::StatusOr<logql::Query> ParseQuery(const Request& request, const HttpDeps& deps) {
   std::optional<std::string_view> text = request.Param("query");
@@ -96,20 +89,10 @@ Response LabelsResponse(const std::set<std::string>& values) {
 // The label sets of the streams with data in `range` that one of `selectors` selects.
 absl::StatusOr<std::vector<LabelSet>> SelectedStreams(
     const HttpDeps& deps, const std::vector<std::string_view>& selectors, store::TimeRange range) {
-  std::set<store::StreamId> ids;
-  for (std::string_view text : selectors) {
-    absl::StatusOr<logql::LogSelector> selector = ParseLogQuery(text, deps.engine->limits());
-    if (!selector.ok()) return selector.status();
-    for (store::StreamId id : logql::SelectStreams(*deps.querier, *selector, range)) {
-      ids.insert(id);
-    }
-  }
+  absl::StatusOr<std::vector<SelectedStream>> selected = SelectStreamsFor(deps, selectors, range);
+  if (!selected.ok()) return selected.status();
   std::vector<LabelSet> streams;
-  for (store::StreamId id : ids) {
-    if (std::optional<LabelSet> labels = deps.querier->StreamLabels(id)) {
-      streams.push_back(*std::move(labels));
-    }
-  }
+  for (SelectedStream& s : *selected) streams.push_back(std::move(s.labels));
   return streams;
 }
 
@@ -229,30 +212,6 @@ Response HandleSeries(const Request& request, const HttpDeps& deps) {
   nlohmann::json data = nlohmann::json::array();
   for (const LabelSet& labels : *streams) data.push_back(LabelsJson(labels));
   return timer.Done(JsonResponse({{"status", "success"}, {"data", std::move(data)}}));
-}
-
-Response HandleIndexStats(const Request& request, const HttpDeps& deps) {
-  LokiTimer timer(deps, "labels");
-  std::optional<std::string_view> selector = request.Param("query");
-  if (!selector)
-    return timer.Failed(absl::InvalidArgumentError("the \"query\" parameter is missing"));
-  absl::StatusOr<TimeWindow> window = ParseTimeWindow(request, NowNanos(), kQueryLookbackNs);
-  if (!window.ok()) return timer.Failed(window.status());
-  absl::StatusOr<logql::LogSelector> parsed = ParseLogQuery(*selector, deps.engine->limits());
-  if (!parsed.ok()) return timer.Failed(parsed.status());
-  store::TimeRange range{window->start_ns, window->end_ns};
-  std::vector<store::StreamId> streams = logql::SelectStreams(*deps.querier, *parsed, range);
-  std::unique_ptr<store::LogReader> reader = deps.querier->NewReader();
-  uint64_t blocks = 0, entries = 0, bytes = 0;
-  for (store::StreamId id : streams) {
-    for (const store::BlockInfo& block : reader->Blocks(id, range)) {
-      ++blocks;
-      entries += block.entries;
-      bytes += block.raw_bytes;
-    }
-  }
-  return timer.Done(JsonResponse(
-      {{"streams", streams.size()}, {"chunks", blocks}, {"entries", entries}, {"bytes", bytes}}));
 }
 
 Response HandleBuildInfo() {

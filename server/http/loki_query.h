@@ -28,12 +28,6 @@ Response HandleLabelValues(const Request& request, const HttpDeps& deps, std::st
 // GET|POST /loki/api/v1/series: match[] (one or more selectors), start, end, since.
 Response HandleSeries(const Request& request, const HttpDeps& deps);
 
-// GET|POST /loki/api/v1/index/stats: query (a selector), start, end, since. What the selected
-// streams hold in the window, from the block index: {"streams", "chunks" (blocks), "entries",
-// "bytes" (uncompressed line bytes)}. Blocks overlapping the window count whole, so it is an
-// upper bound, as Loki's estimate is.
-Response HandleIndexStats(const Request& request, const HttpDeps& deps);
-
 // GET /loki/api/v1/status/buildinfo
 Response HandleBuildInfo();
 

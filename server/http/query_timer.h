@@ -5,6 +5,8 @@
 #include <string_view>
 
 #include "server/http/request.h"
+#include "server/http/response.h"
+#include "server/http_server.h"
 #include "server/metrics.h"
 
 namespace vigie::server::http {
@@ -32,6 +34,13 @@ class QueryTimer {
   std::string_view api_;
   std::string_view kind_;
   std::chrono::steady_clock::time_point start_;
+};
+
+// A Loki API request (api "loki" on /metrics), whose errors are StatusError()s.
+class LokiTimer : public QueryTimer {
+ public:
+  LokiTimer(const HttpDeps& deps, std::string_view kind) : QueryTimer(deps.metrics, "loki", kind) {}
+  Response Failed(const absl::Status& status) const { return Done(StatusError(status)); }
 };
 
 }  // namespace vigie::server::http

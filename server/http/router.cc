@@ -3,6 +3,7 @@
 #include <snappy.h>
 
 #include "common/strings.h"
+#include "server/http/loki_index.h"
 #include "server/http/loki_push.h"
 #include "server/http/loki_query.h"
 #include "server/http/prom_api.h"
@@ -172,6 +173,9 @@ Response Router::Handle(const Request& request) const {
   }
   if (path == "/loki/api/v1/series") return HandleSeries(request, deps_);
   if (path == "/loki/api/v1/index/stats") return HandleIndexStats(request, deps_);
+  if (path == "/loki/api/v1/index/volume") return HandleVolume(request, deps_, /*range=*/false);
+  if (path == "/loki/api/v1/index/volume_range") return HandleVolume(request, deps_, true);
+  if (path == "/loki/api/v1/detected_labels") return HandleDetectedLabels(request, deps_);
   if (path == "/loki/api/v1/status/buildinfo") return HandleBuildInfo();
   return NotFound(request);
 }

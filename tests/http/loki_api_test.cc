@@ -13,6 +13,7 @@
 #include "loki/push.pb.h"
 #include "nlohmann/json.hpp"
 #include "tests/http/http_client.h"
+#include "tests/http/loki_test_util.h"
 #include "tests/integration/harness.h"
 
 namespace vigie::testing {
@@ -25,47 +26,12 @@ using Clock = std::chrono::steady_clock;
 
 const Headers kJson = {{"Content-Type", "application/json"}};
 
-// A time a few minutes ago, so that the default windows (the last hour) include it. The clock
-// is read once per process: Recent(3) means the same time in a push and in the query that
-// checks it, however slowly the test runs (a second may pass between the two calls).
-int64_t Recent(int seconds_after) {
-  static const int64_t base_s = NowNanos() / kNanosPerSecond - 300;
-  return (base_s + seconds_after) * kNanosPerSecond;
-}
-
-std::string Ns(int64_t t) { return std::to_string(t); }
-
-// Push bodies, built with explicit arrays: in nlohmann's initializer lists a pair of strings
-// reads as an object member.
-json Entry(int64_t ts, std::string line) { return json::array({Ns(ts), std::move(line)}); }
-json Stream(json labels, std::vector<json> entries) {
-  return {{"stream", std::move(labels)}, {"values", json(std::move(entries))}};
-}
-json Streams(std::vector<json> streams) { return {{"streams", json(std::move(streams))}}; }
-
-json Get(const std::string& address, const std::string& path, const Headers& params,
-         unsigned want_status = 200) {
-  HttpReply reply = HttpCall(address, "GET", path + "?" + QueryString(params));
-  EXPECT_EQ(reply.status, want_status) << path << ": " << reply.body << reply.error;
-  return json::parse(reply.body, nullptr, false);
-}
-
-// The lines of a "streams" result, stream by stream, in the order returned.
-std::vector<std::string> Lines(const json& body) {
-  std::vector<std::string> lines;
-  for (const json& stream : body["data"]["result"]) {
-    for (const json& value : stream["values"]) lines.push_back(value[1]);
-  }
-  return lines;
-}
-
 class LokiApiTest : public ::testing::Test {
  protected:
   void SetUp() override { server_.Start(); }
 
   void PushJson(const json& body, unsigned want_status = 204) {
-    HttpReply reply = HttpCall(address(), "POST", "/loki/api/v1/push", body.dump(), kJson);
-    EXPECT_EQ(reply.status, want_status) << reply.body << reply.error;
+    vigie::testing::PushJson(address(), body, want_status);
   }
   const std::string& address() const { return server_.http_address(); }
 
