@@ -58,15 +58,17 @@ int64_t StartBefore(int64_t end_ns, int64_t lookback_ns) {
   return end_ns > lookback_ns ? end_ns - lookback_ns : 0;
 }
 
-absl::StatusOr<uint32_t> ParseLimit(const Request& request) {
-  std::optional<std::string_view> text = request.Param("limit");
+absl::StatusOr<uint32_t> ParseCount(const Request& request, std::string_view name) {
+  std::optional<std::string_view> text = request.Param(name);
   if (!text) return 0u;
-  uint32_t limit = 0;
-  if (!ParseNumber(*text, &limit) || limit == 0) {
-    return BadParam("limit", *text, "must be a positive integer");
+  uint32_t count = 0;
+  if (!ParseNumber(*text, &count) || count == 0) {
+    return BadParam(name, *text, "must be a positive integer");
   }
-  return limit;
+  return count;
 }
+
+absl::StatusOr<uint32_t> ParseLimit(const Request& request) { return ParseCount(request, "limit"); }
 
 absl::StatusOr<bool> ParseForward(const Request& request) {
   std::optional<std::string_view> text = request.Param("direction");

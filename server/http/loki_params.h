@@ -33,6 +33,9 @@ int64_t StartBefore(int64_t end_ns, int64_t lookback_ns);
 absl::StatusOr<int64_t> ParseTimeParam(const Request& request, std::string_view name,
                                        int64_t default_ns);
 
+// A count parameter (`limit`, `line_limit`): 0 when absent; positive.
+absl::StatusOr<uint32_t> ParseCount(const Request& request, std::string_view name);
+
 // `limit`: 0 when absent (the engine then applies its default, 100 as in Loki); positive.
 absl::StatusOr<uint32_t> ParseLimit(const Request& request);
 

@@ -35,7 +35,9 @@ CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
 <li><a href="/loki/api/v1/query_range?query=%7Bjob%3D~%22.%2B%22%7D">/loki/api/v1/query_range</a>,
 <code>/loki/api/v1/query</code>: LogQL queries</li>
 <li><a href="/loki/api/v1/labels">/loki/api/v1/labels</a>,
-<code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code></li>
+<code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code>,
+<code>/loki/api/v1/index/stats</code>, <code>/loki/api/v1/index/volume</code>,
+<code>/loki/api/v1/index/volume_range</code>, <code>/loki/api/v1/detected_labels</code></li>
 <li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
 <li>POST <code>/api/v1/write</code>: Prometheus remote_write;
 <a href="/api/v1/metadata">/api/v1/metadata</a></li>
