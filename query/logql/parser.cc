@@ -55,8 +55,10 @@ absl::StatusOr<Query> Parser::Run() {
         Peek());
   }
   if (Peek().kind != TokenKind::kEnd) {
-    bool operator_like = Peek().kind == TokenKind::kOther || Peek().text == "and" ||
-                         Peek().text == "or" || Peek().text == "unless";
+    bool operator_like = Peek().kind == TokenKind::kOther || Peek().kind == TokenKind::kEqEq ||
+                         Peek().kind == TokenKind::kGt || Peek().kind == TokenKind::kGe ||
+                         Peek().kind == TokenKind::kLt || Peek().kind == TokenKind::kLe ||
+                         Peek().text == "and" || Peek().text == "or" || Peek().text == "unless";
     return Expected(operator_like ? "the end of the query (binary operators and comparisons "
                                     "are not supported)"
                                   : "the end of the query",
@@ -87,7 +89,7 @@ absl::StatusOr<LogSelector> Parser::Selector() {
   bool all_empty = true;
   for (const LabelMatcher& m : selector.matchers) all_empty = all_empty && m.MatchesEmpty();
   if (all_empty) return Error(open, kEmptyCompatible);
-  if (absl::Status s = Filters(&selector.filter); !s.ok()) return s;
+  if (absl::Status s = PipelineStages(&selector); !s.ok()) return s;
   return selector;
 }
 
@@ -122,46 +124,6 @@ absl::Status Parser::Matcher(LogSelector* selector) {
   if (!matcher.ok()) return Error(value, std::string(matcher.status().message()));
   selector->matchers.push_back(*std::move(matcher));
   return absl::OkStatus();
-}
-
-// filter := ('|=' | '!=' | '|~' | '!~') STRING
-absl::Status Parser::Filters(LineFilter* filter) {
-  while (true) {
-    FilterOp op;
-    switch (Peek().kind) {
-      case TokenKind::kPipeEq:
-        op = FilterOp::kContains;
-        break;
-      case TokenKind::kNe:
-        op = FilterOp::kNotContains;
-        break;
-      case TokenKind::kPipeRe:
-        op = FilterOp::kRegex;
-        break;
-      case TokenKind::kNre:
-        op = FilterOp::kNotRegex;
-        break;
-      case TokenKind::kPipe:
-        return Error(Peek(),
-                     "parser and formatting stages such as | json or | line_format are not "
-                     "supported: only line filters (|= != |~ !~) may follow a stream selector");
-      default:
-        return absl::OkStatus();
-    }
-    const Token& op_token = Next();
-    const Token& pattern = Next();
-    if (pattern.kind != TokenKind::kString) {
-      return Expected(absl::StrCat("a string after \"", std::string(op_token.raw), "\""), pattern);
-    }
-    if (absl::Status s = filter->Add({op, pattern.text}, limits_); !s.ok()) {
-      return Error(pattern, std::string(s.message()));
-    }
-    if (PeekIdent("or")) {
-      return Error(Peek(),
-                   "'or' between line filter strings is not supported: use a regex such "
-                   "as |~ \"a|b\"");
-    }
-  }
 }
 
 }  // namespace internal
