@@ -3,6 +3,7 @@
 #include <snappy.h>
 
 #include "common/strings.h"
+#include "server/http/loki_detected.h"
 #include "server/http/loki_index.h"
 #include "server/http/loki_push.h"
 #include "server/http/loki_query.h"
@@ -20,6 +21,7 @@ constexpr std::string_view kPushPath = "/loki/api/v1/push";
 constexpr std::string_view kRemoteWritePath = "/api/v1/write";
 constexpr std::string_view kLabelPrefix = "/loki/api/v1/label/";
 constexpr std::string_view kValuesSuffix = "/values";
+constexpr std::string_view kFieldPrefix = "/loki/api/v1/detected_field/";
 
 // What "/" answers until the web UI exists.
 constexpr std::string_view kHomePage = R"(<!DOCTYPE html>
@@ -37,7 +39,8 @@ CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
 <li><a href="/loki/api/v1/labels">/loki/api/v1/labels</a>,
 <code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code>,
 <code>/loki/api/v1/index/stats</code>, <code>/loki/api/v1/index/volume</code>,
-<code>/loki/api/v1/index/volume_range</code>, <code>/loki/api/v1/detected_labels</code></li>
+<code>/loki/api/v1/index/volume_range</code>, <code>/loki/api/v1/detected_labels</code>,
+<code>/loki/api/v1/detected_fields</code></li>
 <li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
 <li>POST <code>/api/v1/write</code>: Prometheus remote_write;
 <a href="/api/v1/metadata">/api/v1/metadata</a></li>
@@ -52,6 +55,16 @@ API (PromQL)</li>
 </body>
 </html>
 )";
+
+// The decoded <name> of a path `prefix`<name>/values, or nullopt for another path.
+std::optional<std::string> NameIn(std::string_view path, std::string_view prefix) {
+  if (!path.starts_with(prefix) || !path.ends_with(kValuesSuffix) ||
+      path.size() <= prefix.size() + kValuesSuffix.size()) {
+    return std::nullopt;
+  }
+  return PercentDecode(
+      path.substr(prefix.size(), path.size() - prefix.size() - kValuesSuffix.size()));
+}
 
 // An error of the authorizer as the API answers it.
 std::optional<Response> Authorize(const HttpDeps& deps, const Request& request, Scope scope) {
@@ -167,17 +180,16 @@ Response Router::Handle(const Request& request) const {
   if (path == "/loki/api/v1/labels" || path == "/loki/api/v1/label") {
     return HandleLabels(request, deps_);
   }
-  if (path.starts_with(kLabelPrefix) && path.ends_with(kValuesSuffix) &&
-      path.size() > kLabelPrefix.size() + kValuesSuffix.size()) {
-    std::string_view name = std::string_view(path).substr(
-        kLabelPrefix.size(), path.size() - kLabelPrefix.size() - kValuesSuffix.size());
-    return HandleLabelValues(request, deps_, PercentDecode(name));
-  }
+  if (auto name = NameIn(path, kLabelPrefix)) return HandleLabelValues(request, deps_, *name);
   if (path == "/loki/api/v1/series") return HandleSeries(request, deps_);
   if (path == "/loki/api/v1/index/stats") return HandleIndexStats(request, deps_);
   if (path == "/loki/api/v1/index/volume") return HandleVolume(request, deps_, /*range=*/false);
   if (path == "/loki/api/v1/index/volume_range") return HandleVolume(request, deps_, true);
   if (path == "/loki/api/v1/detected_labels") return HandleDetectedLabels(request, deps_);
+  if (path == "/loki/api/v1/detected_fields") return HandleDetectedFields(request, deps_);
+  if (auto name = NameIn(path, kFieldPrefix)) {
+    return HandleDetectedFieldValues(request, deps_, *name);
+  }
   if (path == "/loki/api/v1/status/buildinfo") return HandleBuildInfo();
   return NotFound(request);
 }

@@ -223,33 +223,113 @@ TEST_F(LokiIndexTest, GrafanaLogContextReturnsTheRowsNeighbours) {
   constexpr int kRows = 30;
   std::vector<json> mine, sibling;
   std::vector<int64_t> ts;
+  auto row = [](int i) {
+    return R"({"level":")" + std::string(i % 3 ? "info" : "warn") + R"(","n":)" +
+           std::to_string(i) + "}";
+  };
   for (int i = 0; i < kRows; ++i) {
     // 250 ms apart, with sub-millisecond parts, as real timestamps have.
     ts.push_back(Recent(0) + i * 250 * kNanosPerMilli + 123'456);
-    mine.push_back(Entry(ts.back(), "row " + std::to_string(i)));
+    mine.push_back(Entry(ts.back(), row(i)));
     sibling.push_back(Entry(ts.back() + 1, "sibling " + std::to_string(i)));
   }
   PushJson(address(), Streams({Stream({{"job", "ctx"}, {"host", "h1"}}, mine),
                                Stream({{"job", "ctx"}, {"host", "h2"}}, sibling)}));
+  // How Grafana tells the row's stream labels from parsed ones: /labels, or with a parser in the
+  // query, /series of the query's selector.
   EXPECT_EQ(Get(address(), "/loki/api/v1/labels", {})["data"], json::array({"host", "job"}));
+  EXPECT_EQ(
+      Get(address(), "/loki/api/v1/series", {{"match[]", R"({host="h1",job="ctx"})"}})["data"],
+      json::array({json({{"host", "h1"}, {"job", "ctx"}})}));
 
   constexpr int kRow = 17, kLimit = 10;
   int64_t row_ms = ts[kRow] / kNanosPerMilli;
   int64_t two_hours_ms = 2 * 3600 * 1000;
-  auto context = [&](std::string direction, int64_t from_ms, int64_t to_ms) {
-    return Get(address(), "/loki/api/v1/query_range",
-               {{"direction", direction},
-                {"end", Ns(to_ms * kNanosPerMilli)},
-                {"limit", std::to_string(kLimit)},
-                {"query", R"({host="h1",job="ctx"})"},
-                {"start", Ns(from_ms * kNanosPerMilli)},
-                {"step", "14400000ms"}});
+  // The lines of the answer as Grafana shows them: every stream's, merged, newest first.
+  auto context = [&](const std::string& query, std::string direction, int64_t from_ms,
+                     int64_t to_ms) {
+    json body = Get(address(), "/loki/api/v1/query_range",
+                    {{"direction", direction},
+                     {"end", Ns(to_ms * kNanosPerMilli)},
+                     {"limit", std::to_string(kLimit)},
+                     {"query", query},
+                     {"start", Ns(from_ms * kNanosPerMilli)},
+                     {"step", "14400000ms"}});
+    std::map<std::string, std::string, std::greater<>> by_time;
+    for (const json& stream : body["data"]["result"]) {
+      for (const json& value : stream["values"]) by_time[value[0]] = value[1];
+    }
+    std::vector<std::string> lines;
+    for (auto& [time, line] : by_time) lines.push_back(line);
+    return lines;
   };
   std::vector<std::string> before, after;
-  for (int i = kRow - 1; i >= kRow - kLimit; --i) before.push_back("row " + std::to_string(i));
-  for (int i = kRow; i < kRow + kLimit; ++i) after.push_back("row " + std::to_string(i));
-  EXPECT_THAT(Lines(context("backward", row_ms - two_hours_ms, row_ms)), ElementsAreArray(before));
-  EXPECT_THAT(Lines(context("forward", row_ms, row_ms + two_hours_ms)), ElementsAreArray(after));
+  for (int i = kRow - 1; i >= kRow - kLimit; --i) before.push_back(row(i));
+  for (int i = kRow + kLimit - 1; i >= kRow; --i) after.push_back(row(i));
+  for (std::string query : {R"({host="h1",job="ctx"})", R"({host="h1",job="ctx"} | json)"}) {
+    EXPECT_THAT(context(query, "backward", row_ms - two_hours_ms, row_ms), ElementsAreArray(before))
+        << query;
+    EXPECT_THAT(context(query, "forward", row_ms, row_ms + two_hours_ms), ElementsAreArray(after))
+        << query;
+  }
+}
+
+// Grafana's Logs Drilldown lists the fields of a service's recent lines: those `| json` finds in
+// JSON lines, those `| logfmt` finds in the others, and those the query's own parser made, each
+// with a type read from its values and its number of distinct values.
+TEST_F(LokiIndexTest, DetectedFieldsOfJsonAndLogfmtLines) {
+  PushJson(
+      address(),
+      Streams(
+          {Stream(
+               {{"service_name", "api"}},
+               {Entry(Recent(0), R"({"status":200,"took":"15ms","ok":true,"req":{"path":"/a"}})"),
+                Entry(Recent(1), R"({"status":503,"took":"1.5s","ok":false,"req":{"path":"/b"}})"),
+                Entry(Recent(2), R"({"status":200,"took":"2ms","ok":true,"service_name":"x"})")}),
+           Stream({{"service_name", "worker"}},
+                  {Entry(Recent(0), "level=info size=10KB ratio=0.5 msg=\"job done\""),
+                   Entry(Recent(1), "level=error size=2MiB ratio=1 msg=failed")})}));
+  auto fields = [&](const std::string& query, Headers extra = {}) {
+    extra.emplace_back("query", query);
+    json body = Get(address(), "/loki/api/v1/detected_fields", extra);
+    std::map<std::string, json> by_label;
+    for (const json& f : body["fields"]) by_label[f["label"]] = f;
+    return std::pair(by_label, body["limit"]);
+  };
+  auto field = [](std::string type, int cardinality, json parsers) {
+    return json({{"type", type}, {"cardinality", cardinality}, {"parsers", parsers}});
+  };
+  auto strip = [](std::map<std::string, json> m) {
+    for (auto& [name, f] : m) f.erase("label");
+    return m;
+  };
+  auto [api, limit] = fields(R"({service_name="api"})");
+  EXPECT_EQ(limit, 1000);
+  json js = json::array({"json"}), lf = json::array({"logfmt"});
+  EXPECT_EQ(strip(api),
+            (std::map<std::string, json>{{"ok", field("boolean", 2, js)},
+                                         {"req_path", field("string", 2, js)},
+                                         {"service_name_extracted", field("string", 1, js)},
+                                         {"status", field("int", 2, js)},
+                                         {"took", field("duration", 3, js)}}));
+  auto [worker, unused] = fields(R"({service_name="worker"})");
+  EXPECT_EQ(strip(worker), (std::map<std::string, json>{{"level", field("string", 2, lf)},
+                                                        {"msg", field("string", 2, lf)},
+                                                        {"ratio", field("float", 2, lf)},
+                                                        {"size", field("bytes", 2, lf)}}));
+  // The query's own parser and filters: only the lines it keeps count.
+  auto [errors, unused2] = fields(R"({service_name="worker"} | logfmt | level="error")");
+  EXPECT_EQ(errors["size"]["cardinality"], 1);
+  // line_limit reads only the newest lines; limit caps the fields.
+  auto [newest, unused3] = fields(R"({service_name="api"})", {{"line_limit", "1"}});
+  EXPECT_EQ(newest["status"]["cardinality"], 1);
+  auto [capped, capped_limit] = fields(R"({service_name="api"})", {{"limit", "2"}});
+  EXPECT_EQ(capped.size(), 2u);
+  EXPECT_EQ(capped_limit, 2);
+
+  json values = Get(address(), "/loki/api/v1/detected_field/status/values",
+                    {{"query", R"({service_name="api"})"}});
+  EXPECT_EQ(values, json({{"values", json::array({"200", "503"})}}));
 }
 
 }  // namespace
