@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -330,6 +331,35 @@ TEST_F(LokiIndexTest, DetectedFieldsOfJsonAndLogfmtLines) {
   json values = Get(address(), "/loki/api/v1/detected_field/status/values",
                     {{"query", R"({service_name="api"})"}});
   EXPECT_EQ(values, json({{"values", json::array({"200", "503"})}}));
+}
+
+// A log query's result streams are keyed by each line's final labels, as Loki's are: with
+// `| json`, lines of one stored stream land in as many result streams as they have distinct
+// extracted labels, each stream's labels being its lines' own.
+TEST_F(LokiIndexTest, QueryRangeKeysStreamsByEachLinesLabels) {
+  std::vector<json> entries;
+  for (int i = 0; i < 6; ++i) {
+    entries.push_back(Entry(Recent(i), R"({"level":")" + std::string(i % 2 ? "warn" : "info") +
+                                           R"(","user":{"id":"u)" + std::to_string(i % 3) +
+                                           R"("}})"));
+  }
+  PushJson(address(), Streams({Stream({{"app", "web"}}, entries)}));
+  json body = Get(address(), "/loki/api/v1/query_range",
+                  {{"query", R"({app="web"} | json | level="info")"}, {"direction", "forward"}});
+  ASSERT_EQ(body["data"]["resultType"], "streams");
+  size_t lines = 0;
+  std::set<json> keys;
+  for (const json& stream : body["data"]["result"]) {
+    keys.insert(stream["stream"]);
+    for (const json& value : stream["values"]) {
+      json line = json::parse(value[1].get<std::string>());
+      EXPECT_EQ(stream["stream"],
+                json({{"app", "web"}, {"level", line["level"]}, {"user_id", line["user"]["id"]}}));
+      ++lines;
+    }
+  }
+  EXPECT_EQ(lines, 3u);        // i = 0, 2, 4
+  EXPECT_EQ(keys.size(), 3u);  // u0, u2, u1
 }
 
 }  // namespace
