@@ -1,7 +1,8 @@
-// Loki's index endpoints (index/stats, index/volume, index/volume_range, detected_labels) and
-// Grafana's log context queries, end to end: data pushed through Loki's push API into a real
-// vigied, asked over HTTP on loopback with the parameters Grafana sends, and the answers read as
-// Grafana reads them. Expected figures are computed from the pushed lines.
+// Loki's index and discovery endpoints (series, index/stats, index/volume(_range),
+// detected_labels, detected_fields), the per-line labels of log queries, and Grafana's log
+// context queries, end to end: data pushed through Loki's push API into a real vigied, asked over
+// HTTP on loopback with the parameters Grafana sends, and the answers read as Grafana reads them.
+// Expected figures are computed from the pushed lines.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -360,6 +361,34 @@ TEST_F(LokiIndexTest, QueryRangeKeysStreamsByEachLinesLabels) {
   }
   EXPECT_EQ(lines, 3u);        // i = 0, 2, 4
   EXPECT_EQ(keys.size(), 3u);  // u0, u2, u1
+}
+
+// /loki/api/v1/series as Loki documents it: match[] repeated (the union of what each selects),
+// in a form-encoded POST body, start and end.
+TEST_F(LokiIndexTest, SeriesTakesRepeatedMatchersInAPostForm) {
+  PushJson(address(),
+           Streams({Stream({{"app", "loki"}, {"stream", "stderr"}}, Entries(0, 1, 3, 'l')),
+                    Stream({{"app", "prometheus"}, {"component", "server"}}, Entries(0, 1, 3, 'p')),
+                    Stream({{"app", "grafana"}}, Entries(0, 1, 3, 'g'))}));
+  HttpReply reply = HttpCall(address(), "POST", "/loki/api/v1/series",
+                             QueryString({{"match[]", R"({app=~"prom.*", component="server"})"},
+                                          {"match[]", R"({app="loki"})"},
+                                          {"start", Ns(Recent(-10))},
+                                          {"end", Ns(Recent(10))}}),
+                             {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_EQ(
+      json::parse(reply.body),
+      json({{"status", "success"},
+            {"data", json::array({json({{"app", "loki"}, {"stream", "stderr"}}),
+                                  json({{"app", "prometheus"}, {"component", "server"}})})}}));
+  // A window that ends before the data: nothing.
+  EXPECT_EQ(
+      Get(address(), "/loki/api/v1/series",
+          {{"match[]", R"({app="loki"})"}, {"start", "1000000000"}, {"end", "1000003600"}})["data"],
+      json::array());
+  json error = Get(address(), "/loki/api/v1/series", {}, 400);
+  EXPECT_THAT(error["error"].get<std::string>(), HasSubstr("match[]"));
 }
 
 }  // namespace
