@@ -7,6 +7,7 @@
 #include "query/logql/metric_eval.h"
 #include "query/logql/query_bounds.h"
 #include "query/logql/selector.h"
+#include "query/logql/time_bounds.h"
 
 namespace vigie::logql {
 
@@ -19,14 +20,8 @@ StopCondition StopFor(const QueryParams& params, int64_t timeout_ns) {
 }  // namespace
 
 absl::Status Engine::CheckParams(const Query& query, QueryParams* params) const {
-  if (params->end_ns < params->start_ns) {
-    return absl::InvalidArgumentError("the end of the time range is before its start");
-  }
-  if (params->end_ns - params->start_ns > limits_.max_query_range_ns) {
-    return absl::InvalidArgumentError(
-        StrCat("the time range (", FormatDuration(params->end_ns - params->start_ns),
-               ") is longer than the limit of ", FormatDuration(limits_.max_query_range_ns),
-               ": narrow it, or raise --max-query-range"));
+  if (absl::Status s = CheckTimeRange(params->start_ns, params->end_ns, limits_); !s.ok()) {
+    return s;
   }
   if (absl::Status s = CheckQueryBounds(query, params->start_ns, params->end_ns, limits_);
       !s.ok()) {
@@ -47,17 +42,10 @@ absl::Status Engine::CheckParams(const Query& query, QueryParams* params) const 
     }
     return absl::OkStatus();
   }
-  if (params->step_ns <= 0) {
-    params->step_ns = std::max<int64_t>(
-        (params->end_ns - params->start_ns) / 250 / kNanosPerSecond * kNanosPerSecond,
-        kNanosPerSecond);
-  }
-  int64_t points = (params->end_ns - params->start_ns) / params->step_ns + 1;
-  if (points > limits_.max_points_per_series) {
-    return absl::InvalidArgumentError(StrCat("the query would return ", points,
-                                             " points per series, above the maximum of ",
-                                             limits_.max_points_per_series, ": use a larger step"));
-  }
+  absl::StatusOr<int64_t> step =
+      ResolveStep(params->start_ns, params->end_ns, params->step_ns, limits_);
+  if (!step.ok()) return step.status();
+  params->step_ns = *step;
   return absl::OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include "common/time.h"
 #include "common/utf8.h"
 #include "query/logql/selector.h"
+#include "query/logql/time_bounds.h"
 #include "query/logql/volume.h"
 #include "server/http/json_encode.h"
 #include "server/http/loki_params.h"
@@ -58,14 +59,6 @@ std::vector<store::StreamId> StreamIds(const HttpDeps& deps,
 logql::StopCondition StopFor(const Request& request, const HttpDeps& deps) {
   int64_t timeout = deps.engine->limits().query_timeout_ns;
   return {timeout > 0 ? MonotonicNanos() + timeout : 0, request.client_gone};
-}
-
-absl::Status CheckRangeLimit(const TimeWindow& window, const Limits& limits) {
-  if (window.end_ns - window.start_ns <= limits.max_query_range_ns) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      StrCat("the time range (", FormatDuration(window.end_ns - window.start_ns),
-             ") is longer than the limit of ", FormatDuration(limits.max_query_range_ns),
-             ": narrow it, or raise --max-query-range"));
 }
 
 // What a volume request asks for.
@@ -117,7 +110,9 @@ absl::StatusOr<VolumeQuery> ParseVolumeQuery(const Request& request, const HttpD
   if (!window.ok()) return window.status();
   q.window = *window;
   const Limits& limits = deps.engine->limits();
-  if (absl::Status s = CheckRangeLimit(q.window, limits); !s.ok()) return s;
+  if (absl::Status s = logql::CheckTimeRange(q.window.start_ns, q.window.end_ns, limits); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<uint32_t> limit = ParseLimit(request);
   if (!limit.ok()) return limit.status();
   if (*limit > 0) q.limit = *limit;
@@ -134,17 +129,10 @@ absl::StatusOr<VolumeQuery> ParseVolumeQuery(const Request& request, const HttpD
   if (!range) return q;
   absl::StatusOr<int64_t> step = ParseStep(request);
   if (!step.ok()) return step.status();
-  // As query_range's default: a 250th of the window, in whole seconds, at least 1 s.
-  q.step_ns = *step > 0 ? *step
-                        : std::max<int64_t>((q.window.end_ns - q.window.start_ns) / 250 /
-                                                kNanosPerSecond * kNanosPerSecond,
-                                            kNanosPerSecond);
-  size_t steps = logql::VolumeSteps{q.window.start_ns, q.window.end_ns, q.step_ns}.count();
-  if (steps > limits.max_points_per_series) {
-    return absl::InvalidArgumentError(StrCat("the query would return ", steps,
-                                             " points per series, above the maximum of ",
-                                             limits.max_points_per_series, ": use a larger step"));
-  }
+  absl::StatusOr<int64_t> resolved =
+      logql::ResolveStep(q.window.start_ns, q.window.end_ns, *step, limits);
+  if (!resolved.ok()) return resolved.status();
+  q.step_ns = *resolved;
   return q;
 }
 
