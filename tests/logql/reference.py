@@ -419,6 +419,8 @@ def stage_json_expressions(exprs, lbs, line):
                 value = None
                 break
         target = name + "_extracted" if lbs.base_has(name) else name
+        if value is None and lbs.base_has(name):
+            continue  # Loki fills in "" only for names no label has yet
         if value is None:
             text = ""
         elif isinstance(value, (dict, list)):
@@ -1508,15 +1510,16 @@ def run_stage(stage, lbs, line, ts):
         for name, op, v in stage[1]:
             if name in lbs.lbs and (op is None or match_value((name, op, v), lbs.lbs[name])):
                 del lbs.lbs[name]
-                if name == "__error__":
-                    lbs.lbs.pop("__error_details__", None)
         return line, True
     if kind == "keep":
-        keep = {}
-        for name, op, v in stage[1]:
-            if name in lbs.lbs and (op is None or match_value((name, op, v), lbs.lbs[name])):
-                keep[name] = lbs.lbs[name]
-        lbs.lbs = keep
+        # The error labels stay: keep is about the other labels.
+        kept = {}
+        for name, value in lbs.lbs.items():
+            if name in ("__error__", "__error_details__") or any(
+                    name == k and (op is None or match_value((k, op, v), value))
+                    for k, op, v in stage[1]):
+                kept[name] = value
+        lbs.lbs = kept
         return line, True
     if kind == "filter":
         return line, label_filter(stage[1], lbs)
@@ -1627,19 +1630,24 @@ def prom_quantile(q, values):
     return vs[lower] * (1 - weight) + vs[upper] * weight
 
 
-def extrapolated_counter_rate(points, t, rng):
+def loki_rate_counter(points, rng_ns):
+    """Loki's rate_counter: Prometheus' extrapolated counter rate, except that Loki places the
+    range at [first sample - range, last sample] rather than at the step's window (its
+    extrapolatedRate is not given the step time), in milliseconds."""
     if len(points) < 2:
         return 0.0
-    range_start, range_end = t - rng, t
+    rng_ms = rng_ns // 10**6
+    first_t, last_t = points[0][0] // 10**6, points[-1][0] // 10**6
+    range_start, range_end = first_t - rng_ms, last_t
     result = points[-1][1] - points[0][1]
     last = 0.0
     for _, v in points:
         if v < last:
             result += last
         last = v
-    to_start = (points[0][0] - range_start) / 1e9
-    to_end = (range_end - points[-1][0]) / 1e9
-    sampled = (points[-1][0] - points[0][0]) / 1e9
+    to_start = (first_t - range_start) / 1000
+    to_end = (range_end - last_t) / 1000
+    sampled = (last_t - first_t) / 1000
     avg_between = sampled / (len(points) - 1)
     if result > 0 and points[0][1] >= 0:
         to_zero = sampled * (points[0][1] / result)
@@ -1649,7 +1657,7 @@ def extrapolated_counter_rate(points, t, rng):
     interval = sampled
     interval += to_start if to_start < threshold else avg_between / 2
     interval += to_end if to_end < threshold else avg_between / 2
-    return result * (interval / sampled) / (rng / 1e9)
+    return result * (interval / sampled) / (rng_ns / 1e9)
 
 
 def range_value(name, param, points, t, rng_ns):
@@ -1676,7 +1684,7 @@ def range_value(name, param, points, t, rng_ns):
     if name == "quantile_over_time":
         return prom_quantile(param, vals)
     if name == "rate_counter":
-        return extrapolated_counter_rate(points, t, rng_ns)
+        return loki_rate_counter(points, rng_ns)
     raise AssertionError(name)
 
 
