@@ -98,7 +98,11 @@ def label_key(labels):
 def normalize(status, text):
     """vigied's answer in the reference's form."""
     if status != 200:
-        return {"error": "HTTP %d" % status, "message": text.strip()}
+        try:
+            message = json.loads(text)["error"]
+        except (ValueError, KeyError, TypeError):
+            message = text.strip()
+        return {"error": "HTTP %d" % status, "message": message}
     data = json.loads(text)["data"]
     kind = data["resultType"]
     if kind == "streams":
