@@ -935,16 +935,46 @@ def ip_matcher(text):
         raise parse_error("invalid ip %r" % text)
 
 
-IP_TOKEN = re.compile(r"[0-9a-fA-F:.]+")
+IPV4_CHARS = frozenset("0123456789.")
+IPV6_CHARS = frozenset("0123456789abcdefABCDEF:.")
+HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _span(line, start, chars):
+    end = start
+    while end < len(line) and line[end] in chars:
+        end += 1
+    return end - start
+
+
+def _ipv6_hint(p):
+    h = [c in HEX for c in p]
+    return ((p[0] == ":" and p[1] == ":" and h[2]) or (h[0] and p[1] == ":") or
+            (h[0] and h[1] and p[2] == ":") or (h[0] and h[1] and h[2] and p[3] == ":") or
+            (h[0] and h[1] and h[2] and h[3] and p[4] == ":"))
 
 
 def line_has_ip(test, line):
-    for m in IP_TOKEN.finditer(line):
-        try:
-            if test(ipaddress.ip_address(m.group(0))):
-                return True
-        except ValueError:
-            continue
+    """Loki's scan for addresses in a line: where a digit is followed by a dot within three
+    bytes (or an IPv6 prefix starts), the run of address characters is parsed; a run that is
+    no address, or not one the filter wants, is skipped whole."""
+    n = len(line)
+    i = 0
+    while i < n:
+        chars = None
+        if i + 3 < n and line[i].isdigit() and line[i].isascii() and "." in line[i + 1:i + 4]:
+            chars = IPV4_CHARS
+        elif i + 4 < n and _ipv6_hint(line[i:i + 5]):
+            chars = IPV6_CHARS
+        if chars is not None:
+            span = _span(line, i, chars)
+            try:
+                if test(ipaddress.ip_address(line[i:i + span])):
+                    return True
+            except ValueError:
+                pass
+            i += span
+        i += 1
     return False
 
 
@@ -969,6 +999,8 @@ def label_filter(node, lbs):
         matched = value.fullmatch(v) is not None
         return matched if op == "=~" else not matched
     if kind == "ip":
+        if lbs.has_err():
+            return True
         v = lbs.lbs.get(name)
         try:
             ok = v is not None and value(ipaddress.ip_address(v))
