@@ -453,30 +453,28 @@ def logfmt_scan(line):
             return
         start = pos
         key = None
+        bad = None
         while pos < n:
             c = line[pos]
             if c == "=":
                 if pos == start:
-                    yield None, None, "unexpected '='"
-                    while pos < n and line[pos] > " ":
-                        pos += 1
-                    break
-                key = line[start:pos]
+                    bad = "unexpected '='"
+                else:
+                    key = line[start:pos]
                 break
             if c == '"':
-                yield None, None, "unexpected '\"'"
-                while pos < n and line[pos] > " ":
-                    pos += 1
+                bad = "unexpected '\"'"
                 break
             if c <= " ":
                 break
             pos += 1
-        else:
+        if bad:  # the rest of the token is skipped
+            while pos < n and line[pos] > " ":
+                pos += 1
+            yield None, None, bad
+            continue
+        if key is None:  # a bare key, ended by a space or the end of the line
             yield line[start:pos], None, None
-            return
-        if key is None:
-            if pos < n and line[pos] <= " " and pos > start:
-                yield line[start:pos], None, None
             continue
         pos += 1  # the "="
         if pos >= n or line[pos] <= " ":
@@ -1592,7 +1590,7 @@ def run_log_query(node, streams, start, end):
                 continue
             lbs, line2 = r
             out.setdefault(key(lbs.lbs), []).append((ts, line2))
-    return out
+    return {k: sorted(v) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------------------------------------
