@@ -1596,10 +1596,38 @@ def run_log_query(node, streams, start, end):
 # ---------------------------------------------------------------------------------------------
 # Metric queries
 
-def samples_of(node, streams, lo, hi):
+PARSERS = ("json", "logfmt", "pattern", "unpack")
+PUSHED_DOWN = {"count_over_time", "rate", "bytes_over_time", "bytes_rate", "sum_over_time"}
+
+
+def label_free_ranges(tree):
+    """The range aggregations whose parsers Loki does not run: sum() without grouping directly
+    over one of count_over_time, rate, bytes_*, sum_over_time whose pipeline needs no label
+    (no label filter, template or unwrap). Loki's parser hints then say "no labels", and
+    | json, | logfmt, | pattern and | unpack return at once: no label, no __error__."""
+    found = set()
+
+    def walk(n):
+        if n[0] == "vagg" and n[1] == "sum" and n[4] in (None, ("by", [])) and n[3][0] == "range":
+            r = n[3]
+            log = r[3]
+            if (r[1] in PUSHED_DOWN and r[6] is None and not log[3] and not any(
+                    st[0] in ("filter", "line_format", "label_format") for st in log[2])):
+                found.add(id(r))
+        for child in n[1:]:
+            if isinstance(child, tuple) and child and isinstance(child[0], str):
+                walk(child)
+
+    walk(tree)
+    return found
+
+
+def samples_of(node, streams, lo, hi, skip_parsers=False):
     """{series-key: sorted [(ts, value)]} for a range aggregation's log query over (lo, hi]."""
     _, name, _, log, _, _, grouping = node
     _, matchers, stages, unwrap, post = log
+    if skip_parsers:
+        stages = [st for st in stages if st[0] not in PARSERS]
     series = {}
     for labels, entries in select(streams, matchers):
         first = bisect.bisect_right(entries, (lo, "\U0010ffff"))
@@ -1719,10 +1747,11 @@ def range_value(name, param, points, t, rng_ns):
 
 
 class Evaluator:
-    def __init__(self, streams, steps):
+    def __init__(self, streams, steps, tree):
         self.streams = streams
         self.steps = steps
         self.cache = {}
+        self.label_free = label_free_ranges(tree)
 
     def series(self, node):
         """Samples of a range aggregation, once per node."""
@@ -1732,7 +1761,7 @@ class Evaluator:
             rng_ns, off_ns = int(round(rng * 1e9)), int(round(offset * 1e9))
             lo = self.steps[0] - off_ns - rng_ns
             hi = self.steps[-1] - off_ns
-            s = samples_of(node, self.streams, lo, hi)
+            s = samples_of(node, self.streams, lo, hi, id(node) in self.label_free)
             for k, points in s.items():
                 err = dict(k).get("__error__")
                 if err and name != "absent_over_time":
@@ -1985,7 +2014,7 @@ def evaluate(query, streams, kind, start, end, step):
                 raise AssertionError("log queries are checked over query_range")
             return {"streams": run_log_query(node, streams, start, end + 1)}
         if kind == "instant":
-            ev = Evaluator(streams, [end])
+            ev = Evaluator(streams, [end], node)
             vec = ev.eval(node, end)
             if not isinstance(vec, dict):
                 return {"scalar": vec}
@@ -1995,7 +2024,7 @@ def evaluate(query, streams, kind, start, end, step):
             return {"vector": items, "ordered": node[0] == "vagg" and node[1] in ("sort",
                                                                                  "sort_desc")}
         steps = list(range(start, end + 1, step))
-        ev = Evaluator(streams, steps)
+        ev = Evaluator(streams, steps, node)
         matrix = {}
         for t in steps:
             vec = ev.eval(node, t)
