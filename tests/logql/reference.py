@@ -1656,7 +1656,9 @@ def samples_of(node, streams, lo, hi, skip_parsers=False):
                 if not all(label_filter(p, lbs) for p in post):
                     continue
                 out = dict(lbs.lbs)
-                if grouping and grouping[0] == "by":
+                if lbs.has_err():
+                    pass  # Loki keeps every label of a sample with an error, grouping or not
+                elif grouping and grouping[0] == "by":
                     out = {k: v for k, v in out.items() if k in grouping[1]}
                 else:
                     out.pop(label, None)
@@ -1955,7 +1957,9 @@ def vector_binop(op, lhs, rhs, mod):
     for k, v in one.items():
         s = signature(k, mod)
         if s in one_by_sig:
-            raise QueryError("many-to-many", "found duplicate series for the match group")
+            raise QueryError("many-to-many matching not allowed",
+                             "found duplicate series for the match group; many-to-many matching "
+                             "not allowed")
         one_by_sig[s] = (k, v)
     out = {}
     seen = {}
@@ -1968,7 +1972,8 @@ def vector_binop(op, lhs, rhs, mod):
         labels = dict(k)
         if group is None:
             if s in seen:
-                raise QueryError("many-to-many", "many-to-one matching must be explicit")
+                raise QueryError("many-to-many matching not allowed",
+                                 "many-to-one matching must be explicit (group_left/group_right)")
             seen[s] = True
             if mod["on"] is not None:
                 labels = {n: x for n, x in labels.items() if n in mod["on"]}
@@ -1991,6 +1996,10 @@ def vector_binop(op, lhs, rhs, mod):
                 continue
         else:
             value = arith(op, lv, rv)
+        if key(labels) in out:
+            raise QueryError("multiple matches for labels",
+                             "multiple matches for labels: grouping labels must ensure unique "
+                             "matches")
         out[key(labels)] = value
     return out
 
