@@ -1641,10 +1641,10 @@ def samples_of(node, streams, lo, hi, skip_parsers=False):
             if unwrap:
                 label, conv = unwrap
                 raw = lbs.lbs.get(label, "")
+                if raw == "":
+                    continue  # Loki skips a line without the label (grafana/loki#6713)
                 value = 0.0
                 try:
-                    if raw == "":
-                        raise ValueError("empty")
                     if conv in ("duration", "duration_seconds"):
                         value = go_parse_duration(raw)
                     elif conv == "bytes":
