@@ -56,9 +56,6 @@ class Token:
     def __init__(self, kind, text, value=None):
         self.kind, self.text, self.value = kind, text, value
 
-    def __repr__(self):
-        return "%s(%r)" % (self.kind, self.text)
-
 
 def unquote_go(body):
     """Go's escapes in a double-quoted string."""
@@ -137,7 +134,7 @@ def lex(text):
                 tokens.append(Token("NUM", m.group(0), float(m.group(0))))
                 i = j
                 continue
-            if unit.group(0).lower().endswith("b") or unit.group(0).lower() in ("kib", "mib"):
+            if unit.group(0).lower().endswith("b"):
                 mult = BYTES_UNITS.get(unit.group(0).lower())
                 if mult is None:
                     raise parse_error("bad bytes unit " + unit.group(0))
@@ -188,7 +185,7 @@ def go_parse_duration(s):
     pos, total = 0, 0.0
     while pos < len(s):
         m = GO_DURATION.match(s, pos)
-        if not m or (m.group(1).startswith(".") and False):
+        if not m:
             raise ValueError('time: invalid duration "%s"' % orig)
         total += float(m.group(1)) * DURATION_UNITS[m.group(2)]
         pos = m.end()
@@ -1023,12 +1020,6 @@ def label_filter(node, lbs):
         return True
     return {"==": x == value, "=": x == value, "!=": x != value, ">": x > value,
             ">=": x >= value, "<": x < value, "<=": x <= value}[op]
-
-
-def label_filter_names(node):
-    if node[0] in ("and", "or"):
-        return label_filter_names(node[1]) | label_filter_names(node[2])
-    return {node[1]}
 
 
 # ---------------------------------------------------------------------------------------------
