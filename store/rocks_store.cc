@@ -30,6 +30,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
     // hours): most are deleted before a flush, so a large memtable saves writing them at all.
     cf.write_buffer_size = 64 << 20;
   }
+  if (family == RocksStore::kSeriesChunks) cf.compression = rocksdb::kZSTD;
   if (family == RocksStore::kBlocks) {
     // Blocks are zstd-compressed already: keep them out of the LSM tree (BlobDB) so compactions
     // rewrite only the small keys, and do not compress them twice.
@@ -79,10 +80,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
 RocksStore::~RocksStore() {
   if (!db_) return;
+  bool heads_cut = CutHeadsAtStop();
   // Flushing on a clean stop empties the WAL: the next start replays nothing, and the disk holds
   // only table and blob files.
   rocksdb::FlushOptions flush;
   db_->Flush(flush, families_);
+  if (heads_cut) DropHeadLogFiles();
   for (auto* h : families_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
 }
