@@ -190,7 +190,10 @@ void LabelSet::AppendEncoded(std::string* out) const {
 }
 
 uint64_t LabelSet::Hash() const {
-  std::string encoded = Encode();
+  // Hashed on every push of every stream and series: a buffer per thread, no allocation.
+  thread_local std::string encoded;
+  encoded.clear();
+  AppendEncoded(&encoded);
   return XXH3_64bits(encoded.data(), encoded.size());
 }
 
