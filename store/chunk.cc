@@ -214,9 +214,19 @@ absl::Status DecodeSamples(BitReader& in, size_t count, bool decimal, int64_t mi
 
 }  // namespace
 
+void ChunkAppender::Grow() {
+  // By a quarter rather than double (std::string's growth): an open chunk is held by every
+  // active series, so its slack is memory per series.
+  std::string grown;
+  grown.reserve(bytes_.size() + std::max<size_t>(16, bytes_.size() / 4));
+  grown.append(bytes_);
+  bytes_.swap(grown);
+}
+
 void ChunkAppender::WriteBits(uint64_t value, int n) {
   while (n > 0) {
     if (free_bits_ == 0) {
+      if (bytes_.size() == bytes_.capacity()) Grow();
       bytes_.push_back(0);
       free_bits_ = 8;
     }

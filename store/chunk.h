@@ -48,6 +48,7 @@ class ChunkAppender {
 
  private:
   void WriteBits(uint64_t value, int n);
+  void Grow();
 
   std::string bytes_;
   uint16_t count_ = 0;

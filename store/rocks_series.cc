@@ -516,7 +516,7 @@ void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
       index_.Remove(s.ref, s.labels);
       by_ref_[s.ref] = nullptr;
       shard.pending.erase(s.id);
-      it = shard.series.erase(it);
+      shard.series.erase(it++);
     }
   }
   std::lock_guard lock(partitions_mu_);
@@ -524,8 +524,8 @@ void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
 }
 
 void RocksStore::SeriesStats(StoreStats* stats) const {
-  // Per series beside its own struct and strings: the id map's node and bucket, by_ref_.
-  constexpr size_t kPerSeriesOverhead = 48 + 8;
+  // Per series beside its own struct and strings: the id map's slot (load 7/8), by_ref_.
+  constexpr size_t kPerSeriesOverhead = 18 + 8;
   size_t bytes = 0;
   for (uint32_t k = 0; k < kSeriesShards; ++k) {
     SeriesShard& shard = shards_[k];

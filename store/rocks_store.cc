@@ -25,10 +25,21 @@ const char* const kFamilyNames[] = {
 rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kLZ4Compression;
-  if (family == RocksStore::kSeriesHead) {
-    // Head records live from their commit until their series' chunks are cut (minutes to
-    // hours): most are deleted before a flush, so a large memtable saves writing them at all.
-    cf.write_buffer_size = 64 << 20;
+  switch (family) {
+    case RocksStore::kSeriesHead:
+    case RocksStore::kSeriesChunks:
+      // Memtables are most of the memory of an ingesting vigied beside the heads: with 100k
+      // active series the head log holds about 250 MiB (a chunk's worth of samples per series),
+      // far beyond any memtable, so a larger one would not save its flushes, only cost memory.
+      cf.write_buffer_size = 16 << 20;
+      break;
+    case RocksStore::kSeries:
+    case RocksStore::kSeriesPresence:
+    case RocksStore::kSeriesFlushed:
+      cf.write_buffer_size = 4 << 20;
+      break;
+    default:
+      break;
   }
   if (family == RocksStore::kSeriesChunks) cf.compression = rocksdb::kZSTD;
   if (family == RocksStore::kBlocks) {
