@@ -304,7 +304,11 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
   result.entries = result.duplicates;
 
   std::shared_lock commit_lock(commit_mu_);
-  rocksdb::WriteBatch batch;
+  // Sized up front for the head records (about 20 bytes a sample) and the blocks: growing it
+  // copies the batch again and again.
+  size_t batch_bytes = 256 + prepared.series_samples.size() * 24 + prepared.series_labels.size();
+  for (const PreparedAppend::Block& block : prepared.blocks) batch_bytes += block.encoded.size();
+  rocksdb::WriteBatch batch(batch_bytes);
   std::vector<const PreparedAppend::Stream*> new_streams;
   std::set<std::pair<uint32_t, StreamId>> new_presence;
   std::vector<bool> refused(prepared.streams.size());
