@@ -41,7 +41,8 @@ absl::StatusOr<LabelSet> LabelSet::Make(std::vector<Label> labels) {
     }
   }
   std::erase_if(labels, [](const Label& l) { return l.value.empty(); });
-  std::sort(labels.begin(), labels.end());
+  // Senders usually sort them already (Prometheus's remote_write must).
+  if (!std::is_sorted(labels.begin(), labels.end())) std::sort(labels.begin(), labels.end());
   for (size_t i = 1; i < labels.size(); ++i) {
     if (labels[i].name == labels[i - 1].name) {
       return absl::InvalidArgumentError(
@@ -190,7 +191,10 @@ void LabelSet::AppendEncoded(std::string* out) const {
 }
 
 uint64_t LabelSet::Hash() const {
-  std::string encoded = Encode();
+  // Hashed on every push of every stream and series: a buffer per thread, no allocation.
+  thread_local std::string encoded;
+  encoded.clear();
+  AppendEncoded(&encoded);
   return XXH3_64bits(encoded.data(), encoded.size());
 }
 

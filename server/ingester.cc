@@ -39,7 +39,7 @@ std::string UnitHint(int64_t ts_ns, int64_t now_ns) {
 // Prometheus's metric names: [a-zA-Z_:][a-zA-Z0-9_:]*.
 bool IsValidMetricName(std::string_view name) {
   auto first = [](char c) {
-    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
   };
   return !name.empty() && first(name[0]) && std::all_of(name.begin() + 1, name.end(), [&](char c) {
     return first(c) || (c >= '0' && c <= '9');
@@ -86,19 +86,18 @@ std::string Ingester::CheckLabels(const std::vector<Label>& labels, uint32_t max
     return StrCat(labels.size(), " labels, above the limit of ", max_labels);
   }
   for (const Label& l : labels) {
-    std::string name = EscapeForMessage(l.name);
     if (l.name.size() > limits_.max_label_name_bytes ||
         l.value.size() > limits_.max_label_value_bytes) {
       *code = "label_too_long";
-      return StrCat("label \"", name, "\" is longer than the limit (name ",
+      return StrCat("label \"", EscapeForMessage(l.name), "\" is longer than the limit (name ",
                     limits_.max_label_name_bytes, " bytes, value ", limits_.max_label_value_bytes,
                     " bytes)");
     }
     for (const auto& [what, text] : {std::pair{"name", &l.name}, std::pair{"value", &l.value}}) {
       if (size_t bad = InvalidUtf8Offset(*text); bad != std::string::npos) {
         *code = "invalid_utf8";
-        return StrCat("label ", name, ": ", what, " \"", EscapeForMessage(*text),
-                      "\" is not valid UTF-8 (byte ", bad, ")");
+        return StrCat("label ", EscapeForMessage(l.name), ": ", what, " \"",
+                      EscapeForMessage(*text), "\" is not valid UTF-8 (byte ", bad, ")");
       }
     }
     if (IsReservedLabelName(l.name) && l.name != allowed_reserved) {
@@ -235,12 +234,31 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
                                              total, " samples was stored: ", invalid.reason));
   }
   const std::string& sender_name = batch.sender_name.empty() ? batch.sender : batch.sender_name;
-  // Series repeated in the batch are merged: one series, one sorted run of samples.
+  // The series with samples, admitted against the sender's budget under one lock.
+  std::vector<uint64_t> hashes(batch.series.size());
+  std::vector<uint64_t> admitting;
+  std::vector<size_t> admitting_index;
+  admitting.reserve(batch.series.size());
+  admitting_index.reserve(batch.series.size());
+  for (size_t i = 0; i < batch.series.size(); ++i) {
+    if (!labels[i] || batch.series[i].samples.empty()) continue;
+    hashes[i] = labels[i]->Hash();
+    admitting.push_back(hashes[i]);
+    admitting_index.push_back(i);
+  }
+  std::vector<std::pair<size_t, absl::Status>> over_budget;
+  series_budgets_.AdmitAll(batch.sender, sender_name, admitting, now_ns, &over_budget);
+  std::vector<std::optional<absl::Status>> budget_refusal(batch.series.size());
+  for (auto& [k, status] : over_budget) budget_refusal[admitting_index[k]] = std::move(status);
+  // Series repeated in the batch are merged: one series, one sorted run of samples. Rare: only
+  // a batch that has some pays for the map.
+  std::sort(admitting.begin(), admitting.end());
+  bool repeats = std::adjacent_find(admitting.begin(), admitting.end()) != admitting.end();
   std::unordered_map<uint64_t, size_t> index_of_hash;
+  out->series.reserve(out->series.size() + admitting.size());
   for (size_t i = 0; i < batch.series.size(); ++i) {
     if (!labels[i]) continue;
     ReceivedSeries& series = batch.series[i];
-    uint64_t hash = labels[i]->Hash();
     if (series.histograms > 0) {
       refused->Add(series.histograms,
                    StrCat("series ", i, " ", labels[i]->ToString(), ": ", series.histograms,
@@ -248,19 +266,27 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
       SamplesRefused(protocol, "native_histogram", series.histograms);
     }
     if (series.samples.empty()) continue;
-    if (absl::Status admitted = series_budgets_.Admit(batch.sender, sender_name, hash, now_ns);
-        !admitted.ok()) {
-      refused->Add(series.samples.size(),
-                   StrCat("series ", i, " ", labels[i]->ToString(), ": ", admitted.message()));
+    if (budget_refusal[i]) {
+      refused->Add(series.samples.size(), StrCat("series ", i, " ", labels[i]->ToString(), ": ",
+                                                 budget_refusal[i]->message()));
       SamplesRefused(protocol, "series_budget", series.samples.size());
       continue;
     }
-    auto [it, added] = index_of_hash.try_emplace(hash, out->series.size());
-    if (added || out->series[it->second].labels != *labels[i]) {
-      it->second = out->series.size();
-      out->series.push_back({*std::move(labels[i]), {}});
+    size_t target = out->series.size();
+    if (repeats) {
+      auto [it, added] = index_of_hash.try_emplace(hashes[i], target);
+      if (!added && out->series[it->second].labels == *labels[i]) target = it->second;
+      it->second = target;
     }
-    std::vector<store::Sample>& valid = out->series[it->second].samples;
+    if (target == out->series.size()) out->series.push_back({*std::move(labels[i]), {}});
+    std::vector<store::Sample>& valid = out->series[target].samples;
+    auto in_time = [&](const store::Sample& sample) {
+      return CheckTime(MillisToNanos(sample.ts_ms), now_ns, "milliseconds").empty();
+    };
+    if (valid.empty() && std::all_of(series.samples.begin(), series.samples.end(), in_time)) {
+      valid = std::move(series.samples);  // The common case: no copy.
+      continue;
+    }
     for (size_t j = 0; j < series.samples.size(); ++j) {
       const store::Sample& sample = series.samples[j];
       int64_t ts_ns = MillisToNanos(sample.ts_ms);
@@ -270,16 +296,17 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
         continue;
       }
       refused->Add(
-          1, StrCat("series ", i, " ", out->series[it->second].labels.ToString(), " sample ", j,
+          1, StrCat("series ", i, " ", out->series[target].labels.ToString(), " sample ", j,
                     ": timestamp ", sample.ts_ms, " ms (", FormatRfc3339Nano(ts_ns), ") ", why));
       SamplesRefused(protocol, ts_ns > now_ns ? "too_new" : "too_old", 1);
     }
   }
   std::erase_if(out->series, [](const store::SeriesSamples& s) { return s.samples.empty(); });
+  auto earlier = [](const store::Sample& a, const store::Sample& b) { return a.ts_ms < b.ts_ms; };
   for (store::SeriesSamples& s : out->series) {
-    std::stable_sort(
-        s.samples.begin(), s.samples.end(),
-        [](const store::Sample& a, const store::Sample& b) { return a.ts_ms < b.ts_ms; });
+    if (!std::is_sorted(s.samples.begin(), s.samples.end(), earlier)) {
+      std::stable_sort(s.samples.begin(), s.samples.end(), earlier);
+    }
   }
   return absl::OkStatus();
 }

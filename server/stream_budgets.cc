@@ -40,6 +40,22 @@ void StreamBudgets::ExpireAllLocked(int64_t now_ns) {
 absl::Status StreamBudgets::Admit(const std::string& sender, std::string_view sender_name,
                                   uint64_t stream_id, int64_t now_ns) {
   std::lock_guard lock(mu_);
+  return AdmitLocked(sender, sender_name, stream_id, now_ns);
+}
+
+void StreamBudgets::AdmitAll(const std::string& sender, std::string_view sender_name,
+                             std::span<const uint64_t> stream_ids, int64_t now_ns,
+                             std::vector<std::pair<size_t, absl::Status>>* refused) {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < stream_ids.size(); ++i) {
+    if (absl::Status s = AdmitLocked(sender, sender_name, stream_ids[i], now_ns); !s.ok()) {
+      refused->emplace_back(i, std::move(s));
+    }
+  }
+}
+
+absl::Status StreamBudgets::AdmitLocked(const std::string& sender, std::string_view sender_name,
+                                        uint64_t stream_id, int64_t now_ns) {
   if (now_ns >= next_sweep_ns_) ExpireAllLocked(now_ns);
   auto it = senders_.find(sender);
   if (it == senders_.end()) {

@@ -16,9 +16,12 @@
 
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/limits.h"
@@ -38,12 +41,19 @@ class StreamBudgets {
   // its limit, or a new sender while max_senders are active.
   absl::Status Admit(const std::string& sender, std::string_view sender_name, uint64_t stream_id,
                      int64_t now_ns);
+  // Admit for each of `stream_ids` (under one lock): *refused receives the index and status of
+  // each one refused.
+  void AdmitAll(const std::string& sender, std::string_view sender_name,
+                std::span<const uint64_t> stream_ids, int64_t now_ns,
+                std::vector<std::pair<size_t, absl::Status>>* refused);
 
  private:
   struct Sender {
     std::unordered_map<uint64_t, int64_t> last_write;  // By stream id.
     int64_t next_expiry_ns = 0;  // No stream expires before this (a lower bound).
   };
+  absl::Status AdmitLocked(const std::string& sender, std::string_view sender_name,
+                           uint64_t stream_id, int64_t now_ns);
   // Forgets the streams of `sender` idle at `now_ns`.
   void ExpireLocked(Sender& sender, int64_t now_ns);
   // The same for every sender, forgetting those left with no stream.

@@ -1,5 +1,7 @@
 // Gorilla-style chunks of metric samples (docs/storage-format.md, "Series chunk"): timestamps as
-// delta-of-delta, values as the XOR with the previous value, both in a bit stream. A chunk holds
+// delta-of-delta, values as the difference of their decimal mantissas (12.34 is 1234 at scale 2)
+// or, when that is not shorter or not possible, the XOR with the previous value, all in a bit
+// stream. Chunks of the legacy encoding (XOR only) decode too. A chunk holds
 // at most kMaxChunkSamples samples; any int64 timestamps (in any order) and any double (NaN
 // payloads and the staleness marker included) round-trip bit-exact.
 //
@@ -18,8 +20,17 @@ namespace vigie::store {
 
 inline constexpr size_t kMaxChunkSamples = 65535;  // The format's limit (a u16 count).
 
+// A value as a decimal: mantissa / 10^scale (chunk.cc). `valid` false when the last value is not
+// one (NaN, a fraction that no short decimal rounds to, beyond 2^53).
+struct ChunkDecimalState {
+  int64_t mantissa = 0;
+  uint8_t scale = 0;
+  bool valid = false;
+};
+
 // Appends samples to one chunk, keeping the encoder state beside the bytes. About 1.5 bytes per
-// sample for regular scrapes; 18 bytes for the first.
+// sample for regular scrapes of values changing by a few hundred units of their last decimal;
+// 19 bytes for the first.
 class ChunkAppender {
  public:
   void Append(int64_t ts_ms, double value);
@@ -37,6 +48,7 @@ class ChunkAppender {
 
  private:
   void WriteBits(uint64_t value, int n);
+  void Grow();
 
   std::string bytes_;
   uint16_t count_ = 0;
@@ -47,6 +59,7 @@ class ChunkAppender {
   int64_t last_ts_ = 0;
   int64_t last_delta_ = 0;
   uint64_t last_bits_ = 0;
+  ChunkDecimalState decimal_;
 };
 
 // Appends the samples of `chunk` with mint_ms <= ts <= maxt_ms to *out, in chunk order. Any bytes

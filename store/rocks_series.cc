@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "common/varint.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/write_batch.h"
 #include "store/rocks_store.h"
 #include "store/series_format.h"
@@ -467,6 +468,32 @@ void RocksStore::ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tok
   }
 }
 
+bool RocksStore::CutHeadsAtStop() {
+  rocksdb::WriteBatch batch;
+  for (uint32_t k = 0; k < kSeriesShards; ++k) {
+    SeriesShard& shard = shards_[k];
+    std::lock_guard lock(shard.mu);
+    uint64_t seq = shard.next_seq++;
+    for (auto& [id, series] : shard.series) {
+      if (!series->head_empty()) FlushHead(shard, *series, seq, &batch);
+    }
+    shard.pending.clear();  // Nothing reads them any more.
+  }
+  batch.DeleteRange(families_[kSeriesHead], HeadKey(0, 0), HeadKey(kSeriesShards, 0));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return db_->Write(sync, &batch).ok();
+}
+
+void RocksStore::DropHeadLogFiles() {
+  rocksdb::ColumnFamilyHandle* head = families_[kSeriesHead];
+  // Every key is deleted: whole files go without being read, the rest is compacted away.
+  rocksdb::DeleteFilesInRange(db_.get(), head, nullptr, nullptr).PermitUncheckedError();
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  db_->CompactRange(compact, head, nullptr, nullptr).PermitUncheckedError();
+}
+
 void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
   if (limit > min_live_partition_.load()) min_live_partition_.store(limit);
   std::string begin = PartitionKey(0), end = PartitionKey(limit);
@@ -489,7 +516,7 @@ void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
       index_.Remove(s.ref, s.labels);
       by_ref_[s.ref] = nullptr;
       shard.pending.erase(s.id);
-      it = shard.series.erase(it);
+      shard.series.erase(it++);
     }
   }
   std::lock_guard lock(partitions_mu_);
@@ -497,8 +524,8 @@ void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
 }
 
 void RocksStore::SeriesStats(StoreStats* stats) const {
-  // Per series beside its own struct and strings: the id map's node and bucket, by_ref_.
-  constexpr size_t kPerSeriesOverhead = 48 + 8;
+  // Per series beside its own struct and strings: the id map's slot (load 7/8), by_ref_.
+  constexpr size_t kPerSeriesOverhead = 18 + 8;
   size_t bytes = 0;
   for (uint32_t k = 0; k < kSeriesShards; ++k) {
     SeriesShard& shard = shards_[k];

@@ -25,11 +25,23 @@ const char* const kFamilyNames[] = {
 rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kLZ4Compression;
-  if (family == RocksStore::kSeriesHead) {
-    // Head records live from their commit until their series' chunks are cut (minutes to
-    // hours): most are deleted before a flush, so a large memtable saves writing them at all.
-    cf.write_buffer_size = 64 << 20;
+  switch (family) {
+    case RocksStore::kSeriesHead:
+    case RocksStore::kSeriesChunks:
+      // Memtables are most of the memory of an ingesting vigied beside the heads: with 100k
+      // active series the head log holds about 250 MiB (a chunk's worth of samples per series),
+      // far beyond any memtable, so a larger one would not save its flushes, only cost memory.
+      cf.write_buffer_size = 16 << 20;
+      break;
+    case RocksStore::kSeries:
+    case RocksStore::kSeriesPresence:
+    case RocksStore::kSeriesFlushed:
+      cf.write_buffer_size = 4 << 20;
+      break;
+    default:
+      break;
   }
+  if (family == RocksStore::kSeriesChunks) cf.compression = rocksdb::kZSTD;
   if (family == RocksStore::kBlocks) {
     // Blocks are zstd-compressed already: keep them out of the LSM tree (BlobDB) so compactions
     // rewrite only the small keys, and do not compress them twice.
@@ -79,10 +91,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
 RocksStore::~RocksStore() {
   if (!db_) return;
+  bool heads_cut = CutHeadsAtStop();
   // Flushing on a clean stop empties the WAL: the next start replays nothing, and the disk holds
   // only table and blob files.
   rocksdb::FlushOptions flush;
   db_->Flush(flush, families_);
+  if (heads_cut) DropHeadLogFiles();
   for (auto* h : families_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
 }
@@ -290,7 +304,11 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
   result.entries = result.duplicates;
 
   std::shared_lock commit_lock(commit_mu_);
-  rocksdb::WriteBatch batch;
+  // Sized up front for the head records (about 20 bytes a sample) and the blocks: growing it
+  // copies the batch again and again.
+  size_t batch_bytes = 256 + prepared.series_samples.size() * 24 + prepared.series_labels.size();
+  for (const PreparedAppend::Block& block : prepared.blocks) batch_bytes += block.encoded.size();
+  rocksdb::WriteBatch batch(batch_bytes);
   std::vector<const PreparedAppend::Stream*> new_streams;
   std::set<std::pair<uint32_t, StreamId>> new_presence;
   std::vector<bool> refused(prepared.streams.size());

@@ -116,6 +116,11 @@ class RocksStore final : public Store {
                             SeriesAppendResult* result,
                             std::vector<std::pair<uint32_t, uint64_t>>* tokens);
   void ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tokens);
+  // At a clean stop: cuts every head into chunks and deletes the whole head log, in one synced
+  // write. False when it could not be written (the head log then stays, replayed at start).
+  bool CutHeadsAtStop();
+  // After CutHeadsAtStop and a flush: removes the head log's table files, all deleted.
+  void DropHeadLogFiles();
   // The work of CommitSeries for one sample of `s`, whose head is updated; `kept` collects the
   // samples of this commit still in the head (the head record's part for `s`).
   void AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sample, uint64_t seq,

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "store/chunk.h"
 #include "store/series.h"
 
@@ -60,7 +62,8 @@ struct PendingChunk {
 
 struct SeriesShard {
   std::mutex mu;
-  std::unordered_map<SeriesId, std::unique_ptr<MemSeries>> series;
+  // Open addressing: about 18 bytes a series where a node map takes 56.
+  absl::flat_hash_map<SeriesId, std::unique_ptr<MemSeries>> series;
   std::unordered_multimap<SeriesId, PendingChunk> pending;
   uint64_t next_seq = 1;  // Head sequences, per shard.
 };

@@ -100,6 +100,47 @@ TEST(ChunkTest, RandomSamplesRoundTrip) {
   }
 }
 
+// Values as exporters write them, decimals with a few digits, changing randomly by a few hundred
+// units of their last digit: the decimal difference takes 2 bytes where their XOR takes 5 or more.
+TEST(ChunkTest, DecimalValuesTakeAboutTwoBytesPerSample) {
+  std::mt19937 rng(3);
+  for (int scale = 0; scale <= 3; ++scale) {
+    std::vector<Sample> samples;
+    int64_t mantissa = 40'000;
+    for (int i = 0; i < 120; ++i) {
+      mantissa += static_cast<int64_t>(rng() % 600) - 300;
+      samples.push_back(
+          {1'700'000'000'000 + i * 15000, static_cast<double>(mantissa) / std::pow(10, scale)});
+    }
+    size_t bytes = 0;
+    EXPECT_EQ(RoundTrip(samples, &bytes), samples) << "scale " << scale;
+    EXPECT_LT(bytes, 120u * 9 / 4 + 20) << "scale " << scale;
+  }
+}
+
+TEST(ChunkTest, ValuesSwitchingBetweenDecimalsAndOthersRoundTrip) {
+  std::vector<Sample> samples;
+  double values[] = {
+      40,   40.5, 41.25, 1.0 / 3, 2.5,  std::nan(""),       2.5,   -0.0,       0.0, 1e300,
+      3.75, 3.75, 1e-7,  1e15,    1e16, 9007199254740993.0, -12.5, StaleNaN(), 7};
+  for (size_t i = 0; i < std::size(values); ++i) {
+    samples.push_back({static_cast<int64_t>(i) * 15000, values[i]});
+  }
+  EXPECT_EQ(RoundTrip(samples), samples);
+}
+
+// Chunks written before the decimal encoding (no marker byte, XOR values) still decode.
+TEST(ChunkTest, LegacyXorChunksDecode) {
+  // {1000: 1.0}, {16000: 1.0}, {31000: 2.0}, as the legacy encoder wrote them.
+  const std::string legacy(
+      "\x00\x03\x00\x00\x00\x00\x00\x00\x03\xe8\x3f\xf0\x00\x00\x00\x00\x00\x00\xc3\xa9"
+      "\x83\x09\x7f\xfc",
+      24);
+  std::vector<Sample> out;
+  ASSERT_TRUE(DecodeChunk(legacy, kMin, kMax, &out).ok());
+  EXPECT_EQ(out, (std::vector<Sample>{{1000, 1.0}, {16000, 1.0}, {31000, 2.0}}));
+}
+
 TEST(ChunkTest, DecodeFiltersByTime) {
   ChunkAppender chunk;
   for (int i = 0; i < 10; ++i) chunk.Append(i * 10, i);
@@ -118,7 +159,7 @@ TEST(ChunkTest, TruncatedOrCorruptChunksFailCleanly) {
     EXPECT_TRUE(absl::IsDataLoss(st)) << "length " << len << ": " << st;
   }
   std::string more = bytes;
-  more[0] = '\xff';  // Claims 65k samples.
+  more[1] = more[2] = '\xff';  // Claims 65k samples.
   std::vector<Sample> out;
   EXPECT_TRUE(absl::IsDataLoss(DecodeChunk(more, kMin, kMax, &out)));
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
@@ -46,9 +47,10 @@ SeriesMatcher Where(std::string name, std::function<bool(std::string_view)> acce
 
 class SeriesStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Store> Open(int64_t ooo_window_ms = 10 * 60 * 1000) {
+  std::unique_ptr<Store> Open(int64_t ooo_window_ms = 10 * 60 * 1000,
+                              const std::string& name = "db") {
     StoreOptions options;
-    options.path = dir_.path() + "/db";
+    options.path = dir_.path() + "/" + name;
     options.out_of_order_window_ms = ooo_window_ms;
     auto store = Store::Open(options);
     EXPECT_TRUE(store.ok()) << store.status();
@@ -90,6 +92,15 @@ class SeriesStoreTest : public ::testing::Test {
     return out;
   }
 
+  // Opens a copy of the database files as they are while the store is open, as a crash (kill -9)
+  // would leave them: every append is synced, the heads are only in the head log.
+  std::unique_ptr<Store> OpenCrashImage() {
+    std::filesystem::remove_all(dir_.path() + "/crash");
+    std::filesystem::copy(dir_.path() + "/db", dir_.path() + "/crash",
+                          std::filesystem::copy_options::recursive);
+    return Open(10 * 60 * 1000, "crash");
+  }
+
   using Families = std::map<std::string, rocksdb::ColumnFamilyHandle*>;
   // Runs `fn` on the store's database opened directly, to make states no Store call makes.
   void WithRawDatabase(const std::function<void(rocksdb::DB*, const Families&)>& fn) {
@@ -117,6 +128,20 @@ TEST_F(SeriesStoreTest, AppendThenSelectAndReadAcrossReopen) {
   LabelSet other = Labels({{"__name__", "up"}, {"job", "vigied"}});
   // 1000 samples: several chunks cut at 120, across a 2-hour window boundary.
   std::vector<Sample> samples = Scrapes(kT0 - kHour, 1000);
+  // Every sample once, and appending continues the same series without repeats.
+  auto check_reopened = [&](Store& store) {
+    EXPECT_EQ(Read(store, up), samples);
+    EXPECT_EQ(Read(store, other), (std::vector<Sample>{{kT0, 1}}));
+    EXPECT_EQ(Read(store, up, samples[10].ts_ms, samples[20].ts_ms),
+              std::vector<Sample>(samples.begin() + 10, samples.begin() + 21));
+    EXPECT_EQ(Select(store, {Eq("job", "node")}), std::vector<LabelSet>{up});
+    Add(store, up, {{samples.back().ts_ms + 15000, 7}});
+    std::vector<Sample> all = samples;
+    all.push_back({samples.back().ts_ms + 15000, 7});
+    EXPECT_EQ(Read(store, up), all);
+    std::vector<Sample> unknown;
+    EXPECT_TRUE(absl::IsNotFound(store.NewSeriesReader()->Samples(42, 0, 1, &unknown)));
+  };
   {
     auto store = Open();
     SeriesAppendResult r = Add(*store, up, samples);
@@ -130,21 +155,20 @@ TEST_F(SeriesStoreTest, AppendThenSelectAndReadAcrossReopen) {
     EXPECT_EQ(stats.series, 2u);
     EXPECT_EQ(stats.head_series, 2u);
     EXPECT_GT(stats.head_bytes, 0u);
+    // After a crash: the closed chunks from series_chunks, the open ones from the head log.
+    auto crashed = OpenCrashImage();
+    EXPECT_EQ(crashed->Stats().head_series, 2u);
+    check_reopened(*crashed);
   }
+  // A clean stop cuts the heads into chunks and leaves the head log empty.
+  WithRawDatabase([](rocksdb::DB* db, const Families& families) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, families.at("series_head")));
+    it->SeekToFirst();
+    EXPECT_FALSE(it->Valid()) << "the head log is not empty after a clean stop";
+  });
   auto store = Open();
-  // Every sample once: the closed chunks from series_chunks, the open ones from the head log.
-  EXPECT_EQ(Read(*store, up), samples);
-  EXPECT_EQ(Read(*store, other), (std::vector<Sample>{{kT0, 1}}));
-  EXPECT_EQ(Read(*store, up, samples[10].ts_ms, samples[20].ts_ms),
-            std::vector<Sample>(samples.begin() + 10, samples.begin() + 21));
-  EXPECT_EQ(Select(*store, {Eq("job", "node")}), std::vector<LabelSet>{up});
-  // Appending after the reopen continues the same series without repeats.
-  Add(*store, up, {{samples.back().ts_ms + 15000, 7}});
-  std::vector<Sample> all = samples;
-  all.push_back({samples.back().ts_ms + 15000, 7});
-  EXPECT_EQ(Read(*store, up), all);
-  std::vector<Sample> unknown;
-  EXPECT_TRUE(absl::IsNotFound(store->NewSeriesReader()->Samples(42, 0, 1, &unknown)));
+  EXPECT_EQ(store->Stats().head_series, 0u);
+  check_reopened(*store);
 }
 
 TEST_F(SeriesStoreTest, ReopenAgainAndAgainKeepsEverySampleOnce) {
@@ -477,14 +501,17 @@ std::vector<LabelSet> NodeExporterSeries(int hosts) {
 }
 
 // Memory per active series, with half-full open chunks (60 samples at 15 s), measured as the heap
-// the store holds after a reopen rebuilt the index and the heads from disk. Also prints the
-// ingest rate of this single-threaded loop, for orientation (not asserted: a shared machine).
+// the store holds after a restart from a crash rebuilt the index and the heads from disk. Also
+// prints the ingest rate of this single-threaded loop, for orientation (not asserted: a shared
+// machine).
 TEST_F(SeriesStoreTest, MemoryPerActiveSeriesIsBounded) {
   std::vector<LabelSet> series = NodeExporterSeries(500);
   ASSERT_EQ(series.size(), 100000u);
   constexpr int kSamples = 60;
+  std::unique_ptr<Store> store;
+  double heap_per_series = 0;
   {
-    auto store = Open();
+    auto live = Open();
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < kSamples; ++i) {
       for (size_t first = 0; first < series.size(); first += 10000) {
@@ -492,7 +519,7 @@ TEST_F(SeriesStoreTest, MemoryPerActiveSeriesIsBounded) {
         for (size_t j = first; j < first + 10000; ++j) {
           request.series.push_back({series[j], {{kT0 + i * 15000, double(i * j % 1000)}}});
         }
-        auto r = store->Append(request);
+        auto r = live->Append(request);
         ASSERT_TRUE(r.ok()) << r.status();
         ASSERT_EQ(r->series.accepted, 10000u) << r->series.reason;
       }
@@ -501,14 +528,14 @@ TEST_F(SeriesStoreTest, MemoryPerActiveSeriesIsBounded) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("ingest: %.0f samples/s (one thread, requests of 10000 samples)\n",
                 series.size() * kSamples / seconds);
+    size_t before = mallinfo2().uordblks;
+    store = OpenCrashImage();
+    size_t after = mallinfo2().uordblks;
+    heap_per_series = double(after - before) / series.size();
   }
-  size_t before = mallinfo2().uordblks;
-  auto store = Open();
-  size_t after = mallinfo2().uordblks;
   StoreStats stats = store->Stats();
   EXPECT_EQ(stats.series, series.size());
   EXPECT_EQ(stats.head_series, series.size());
-  double heap_per_series = double(after - before) / series.size();
   double estimate_per_series = double(stats.head_bytes) / series.size();
   std::printf(
       "memory per active series: %.0f bytes of heap after reopen (RocksDB's caches "
