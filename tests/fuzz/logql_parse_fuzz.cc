@@ -1,5 +1,6 @@
-// Fuzzes the LogQL parser with arbitrary bytes as a query. Beyond "no crash, no hang", it checks
-// the two promises the engine relies on:
+// Fuzzes the LogQL parser (log queries, and metric queries: PromQL's operator layer with LogQL's
+// range aggregations as leaves) with arbitrary bytes as a query. Beyond "no crash, no hang", it
+// checks the two promises the engine relies on:
 // - a parsed query prints to a canonical form that parses back to the same text;
 // - a line that passes a filter chain contains its required_literal() (tried on the input itself
 //   and on its lines, which often contain the patterns' own text). The input is also read as a
@@ -28,13 +29,6 @@ void CheckFilter(const vigie::logql::LineFilter& filter, std::string_view text) 
   if (filter.Matches(text)) Check(text.find(literal) != std::string_view::npos);
 }
 
-const vigie::logql::LogSelector* SelectorOf(const vigie::logql::Query& query) {
-  if (query.log) return &*query.log;
-  const vigie::logql::MetricExpr* expr = query.metric.get();
-  while (expr->inner) expr = expr->inner.get();
-  return &expr->selector;
-}
-
 // Reads `text` as a |~ regex on its first line and log lines after it.
 void CheckRegexAndLines(std::string_view text, const vigie::Limits& limits) {
   size_t newline = text.find('\n');
@@ -61,6 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<vigie::logql::Query> again = vigie::logql::Parse(canonical, limits);
   Check(again.ok() || canonical.size() > limits.max_query_bytes);
   if (again.ok()) Check(vigie::logql::ToString(*again) == canonical);
-  CheckFilter(SelectorOf(*query)->filter, text);
+  if (query->log) CheckFilter(query->log->filter, text);
+  if (query->metric) {
+    vigie::logql::ForEachRangeAggregation(*query->metric,
+                                          [&](const vigie::logql::RangeAggregation& range) {
+                                            CheckFilter(range.selector.filter, text);
+                                          });
+  }
   return 0;
 }
