@@ -4,14 +4,13 @@
 #include <optional>
 
 #include "common/strings.h"
+#include "query/logql/labels_builder.h"
 #include "query/logql/log_range_values.h"
 #include "query/logql/selector.h"
 
 namespace vigie::logql {
 namespace {
 
-constexpr std::string_view kErrorLabel = "__error__";
-constexpr std::string_view kErrorDetailsLabel = "__error_details__";
 constexpr std::string_view kSampleExtractionErr = "SampleExtractionErr";
 
 LabelSet WithLabels(const LabelSet& labels, std::vector<Label> extra) {
@@ -32,21 +31,21 @@ bool MatchesAll(const std::vector<LabelMatcher>& matchers, const LabelSet& label
   return true;
 }
 
-// What the lines of one stream give: the series their samples join (nullopt: none, as when
-// the unwrapped label is missing or a filter after unwrap drops them) and, with an unwrap, the
-// value of each line.
+// What a line with given labels gives: the labels of the series its sample joins (nullopt:
+// none, as when the unwrapped label is missing or a filter after unwrap drops it) and, with an
+// unwrap, its value.
 struct StreamSamples {
   std::optional<LabelSet> labels;
   double value = 1;
 };
 
-// Loki's sample extraction for the lines of a stream with `stream_labels`.
-StreamSamples SamplesOf(const RangeAggregation& agg, const LabelSet& stream_labels) {
+// Loki's sample extraction for a line whose labels (after the pipeline) are `line_labels`.
+StreamSamples SamplesOf(const RangeAggregation& agg, const LabelSet& line_labels) {
   StreamSamples out;
-  LabelSet labels = stream_labels;
+  LabelSet labels = line_labels;
   bool failed = false;
   if (agg.unwrap) {
-    std::string_view text = stream_labels.Get(agg.unwrap->label);
+    std::string_view text = line_labels.Get(agg.unwrap->label);
     // Loki skips lines without the label (grafana/loki#6713).
     if (text.empty()) return out;
     absl::StatusOr<double> value = ConvertUnwrapped(agg.unwrap->conversion, text);
@@ -130,33 +129,49 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   store::TimeRange scan{first_end - agg->range_ns + 1, last_end + 1};
   std::vector<store::StreamId> streams = SelectStreams(*querier_, agg->selector, scan);
 
-  // The series each stream feeds, and their samples in time order.
+  std::vector<LabelSet> stream_labels;
+  stream_labels.reserve(streams.size());
+  for (store::StreamId id : streams) {
+    stream_labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
+  }
+  // The series the samples feed, and their samples in time order.
   std::map<LabelSet, size_t> index;
   std::vector<promql::Series> series;
   std::vector<std::vector<LogSample>> samples;
-  std::vector<std::optional<size_t>> series_of(streams.size());
-  std::vector<double> value_of(streams.size(), 1);
-  for (size_t s = 0; s < streams.size(); ++s) {
-    StreamSamples from = SamplesOf(*agg, querier_->StreamLabels(streams[s]).value_or(LabelSet()));
-    value_of[s] = from.value;
-    if (!from.labels) continue;
+  auto series_of = [&](const StreamSamples& from) -> std::optional<size_t> {
+    if (!from.labels) return std::nullopt;
     auto [it, inserted] = index.try_emplace(*from.labels, series.size());
     if (inserted) {
       series.push_back({*from.labels, {}});
       samples.emplace_back();
     }
-    series_of[s] = it->second;
+    return it->second;
+  };
+  // Lines that keep their stream's labels (no pipeline stage changed them) share its series.
+  std::vector<std::optional<size_t>> stream_series(streams.size());
+  std::vector<double> stream_value(streams.size(), 1);
+  for (size_t s = 0; s < streams.size(); ++s) {
+    StreamSamples from = SamplesOf(*agg, stream_labels[s]);
+    stream_value[s] = from.value;
+    stream_series[s] = series_of(from);
   }
   const bool bytes = agg->op == RangeOp::kBytesOverTime || agg->op == RangeOp::kBytesRate;
   auto reader = querier_->NewReader();
   ScanStats scanned;
-  absl::Status status = ScanBlocks(
-      *reader, streams, agg->selector.filter, {scan, /*forward=*/true, scan_threads_, stop_},
-      [&](size_t s, int64_t ts, std::string_view line) {
-        if (series_of[s]) {
-          samples[*series_of[s]].push_back(
-              {ts, bytes ? static_cast<double>(line.size()) : value_of[s]});
+  ScanOptions options{scan, /*forward=*/true, scan_threads_, stop_};
+  options.pipeline = &agg->selector.pipeline;
+  options.stream_labels = &stream_labels;
+  absl::Status status = ScanLines(
+      *reader, streams, agg->selector.filter, options,
+      [&](const ScannedLine& l) {
+        std::optional<size_t> k = stream_series[l.stream_index];
+        double value = stream_value[l.stream_index];
+        if (l.labels) {
+          StreamSamples from = SamplesOf(*agg, *l.labels);
+          k = series_of(from);
+          value = from.value;
         }
+        if (k) samples[*k].push_back({l.ts, bytes ? static_cast<double>(l.line.size()) : value});
         return true;
       },
       &scanned);

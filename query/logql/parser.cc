@@ -69,7 +69,7 @@ absl::StatusOr<LogSelector> Parser::Selector() {
   bool all_empty = true;
   for (const LabelMatcher& m : selector.matchers) all_empty = all_empty && m.MatchesEmpty();
   if (all_empty) return Error(open, kEmptyCompatible);
-  if (absl::Status s = Filters(&selector.filter); !s.ok()) return s;
+  if (absl::Status s = PipelineStages(&selector); !s.ok()) return s;
   return selector;
 }
 
@@ -104,50 +104,6 @@ absl::Status Parser::Matcher(std::vector<LabelMatcher>* matchers) {
   if (!matcher.ok()) return Error(value, std::string(matcher.status().message()));
   matchers->push_back(*std::move(matcher));
   return absl::OkStatus();
-}
-
-// filter := ('|=' | '!=' | '|~' | '!~') STRING
-absl::Status Parser::Filters(LineFilter* filter) {
-  while (true) {
-    FilterOp op;
-    switch (Peek().kind) {
-      case TokenKind::kPipeEq:
-        op = FilterOp::kContains;
-        break;
-      case TokenKind::kNe:
-        op = FilterOp::kNotContains;
-        break;
-      case TokenKind::kPipeRe:
-        op = FilterOp::kRegex;
-        break;
-      case TokenKind::kNre:
-        op = FilterOp::kNotRegex;
-        break;
-      case TokenKind::kPipe:
-        // | unwrap ends the filters of a range aggregation (parser_metric.cc).
-        if (tokens_[pos_ + 1].kind == TokenKind::kIdent && tokens_[pos_ + 1].text == "unwrap") {
-          return absl::OkStatus();
-        }
-        return Error(Peek(),
-                     "parser and formatting stages such as | json or | line_format are not "
-                     "supported: only line filters (|= != |~ !~) may follow a stream selector");
-      default:
-        return absl::OkStatus();
-    }
-    const Token& op_token = Next();
-    const Token& pattern = Next();
-    if (pattern.kind != TokenKind::kString) {
-      return Expected(absl::StrCat("a string after \"", std::string(op_token.raw), "\""), pattern);
-    }
-    if (absl::Status s = filter->Add({op, pattern.text}, limits_); !s.ok()) {
-      return Error(pattern, std::string(s.message()));
-    }
-    if (PeekIdent("or")) {
-      return Error(Peek(),
-                   "'or' between line filter strings is not supported: use a regex such "
-                   "as |~ \"a|b\"");
-    }
-  }
 }
 
 }  // namespace internal

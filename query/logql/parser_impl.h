@@ -10,10 +10,15 @@
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "query/logql/ast.h"
+#include "query/logql/label_filter.h"
 #include "query/logql/lexer.h"
 #include "query/logql/parse_error.h"
+#include "query/logql/stages.h"
 
 namespace vigie::logql::internal {
+
+// Deeper nesting of label filter parentheses is refused: it bounds the recursion.
+inline constexpr int kMaxNesting = 32;
 
 // A recursive-descent parser over the tokens of one query. Each method consumes one construct
 // of the grammar in docs/logql.md and reports the first error with its position.
@@ -43,7 +48,25 @@ class Parser {
 
   absl::StatusOr<LogSelector> Selector();
   absl::Status Matcher(std::vector<LabelMatcher>* matchers);
-  absl::Status Filters(LineFilter* filter);
+  // The pipeline after a selector (or after a range): line filters and stages, appended to
+  // selector->filter and selector->pipeline (see LogSelector).
+  absl::Status PipelineStages(LogSelector* selector);
+  // The stage after '|' (consumed). parser_pipeline.cc.
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> NextStage();
+  // Stage parsers, called with the keyword consumed (kStageParsers in parser_pipeline.cc).
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> JsonStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> LogfmtStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> RegexpStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> UnpackStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> KeepStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> DropStage(const Token& keyword);
+  // label="path", ... after | json or | logfmt.
+  absl::StatusOr<std::vector<ExtractionExpr>> ExtractionExprs();
+  // a, b="x", c=~"y" after | keep or | drop.
+  absl::StatusOr<std::vector<LabelItem>> LabelItems(const Token& keyword);
+  // Label filter expressions: | a >= 1 and (b = "x" or c > 1s).
+  absl::StatusOr<std::unique_ptr<LabelFilterExpr>> LabelFilter(int depth);
+  absl::StatusOr<std::unique_ptr<LabelFilterExpr>> LabelPredicate(int depth);
   // The duration in `text`, written at `offset`; `what` names it in errors ("range").
   absl::StatusOr<int64_t> Duration(std::string_view text, size_t offset, std::string_view what);
   absl::Status RangeAndOffset(const std::string& name, RangeAggregation* expr);

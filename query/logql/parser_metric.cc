@@ -144,7 +144,7 @@ absl::StatusOr<std::unique_ptr<RangeAggregation>> Parser::RangeAggregationLeaf(s
   if (absl::Status s = RangeAndOffset(name, expr.get()); !s.ok()) return s;
   // Loki also takes the pipeline after the range: count_over_time({a="b"}[5m] |= "x").
   if (!parenthesised) {
-    if (absl::Status s = Filters(&expr->selector.filter); !s.ok()) return s;
+    if (absl::Status s = PipelineStages(&expr->selector); !s.ok()) return s;
     if (absl::Status s = UnwrapStage(expr.get()); !s.ok()) return s;
   }
   if (absl::Status s = Expect(TokenKind::kRParen, StrCat("')' closing ", name, "(")); !s.ok()) {
@@ -186,7 +186,7 @@ absl::Status Parser::UnwrapStage(RangeAggregation* expr) {
   if (Peek().kind != TokenKind::kPipe) return absl::OkStatus();
   const Token& pipe = Next();
   if (expr->unwrap) return Error(pipe, "a range aggregation takes one unwrap only");
-  Next();  // unwrap: Filters() stops at a pipe only before it.
+  Next();  // unwrap: PipelineStages() stops at a pipe only before it.
   Unwrap& unwrap = expr->unwrap.emplace();
   const Token& label = Next();
   if (label.kind != TokenKind::kIdent) {

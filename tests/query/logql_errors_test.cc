@@ -42,7 +42,7 @@ const ErrorCase kErrors[] = {
     {R"({a=""})", 0, "queries require at least one regexp or equality matcher"},
     {R"({a=~".*", b!="x", c!~"y"})", 0, "empty-compatible value"},
     {R"({a="x"}[5m])", 7, "must be inside a function such as count_over_time"},
-    {R"({a="x"} | json)", 8, "parser and formatting stages such as | json"},
+    {R"({a="x"} | distinct a)", 10, "the stage 'distinct' is not supported"},
     {R"({a="x"} |= "a" or "b")", 15, "'or' between line filter strings is not supported"},
     {R"(count_over_time({a="x"}))", 23, "expected a range such as [5m] after the log selector"},
     {R"(rate({a="x"}[5x]))", 13, "invalid range: duration \"5x\""},
