@@ -1,12 +1,11 @@
 #include "query/logql/log_range_values.h"
 
-#include <charconv>
 #include <cmath>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "query/logql/label_filter.h"
 #include "query/promql/histogram.h"
 
 namespace vigie::logql {
@@ -83,73 +82,6 @@ double CounterRate(std::span<const LogSample> window, int64_t range_ns) {
   return result * (interval / sampled) / Seconds(range_ns);
 }
 
-// Go's time.ParseDuration, in seconds.
-absl::StatusOr<double> GoDuration(std::string_view text) {
-  const std::string_view original = text;
-  auto bad = [&] {
-    return absl::InvalidArgumentError(StrCat("invalid duration \"", original, "\""));
-  };
-  double sign = 1;
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
-    sign = text[0] == '-' ? -1 : 1;
-    text.remove_prefix(1);
-  }
-  if (text == "0") return 0.0;
-  if (text.empty()) return bad();
-  struct Unit {
-    std::string_view name;
-    double seconds;
-  };
-  static constexpr Unit kUnits[] = {{"ns", 1e-9},        {"us", 1e-6}, {"\xC2\xB5s", 1e-6},
-                                    {"\xCE\xBCs", 1e-6}, {"ms", 1e-3}, {"s", 1},
-                                    {"m", 60},           {"h", 3600}};
-  double total = 0;
-  while (!text.empty()) {
-    size_t n = 0;
-    while (n < text.size() && (absl::ascii_isdigit(text[n]) || text[n] == '.')) ++n;
-    double value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + n, value);
-    if (n == 0 || ec != std::errc() || end != text.data() + n) return bad();
-    text.remove_prefix(n);
-    const Unit* unit = nullptr;
-    for (const Unit& u : kUnits) {
-      // The longest unit that matches: "ms" before "m".
-      if (text.starts_with(u.name) && (!unit || u.name.size() > unit->name.size())) unit = &u;
-    }
-    if (!unit) return bad();
-    text.remove_prefix(unit->name.size());
-    total += value * unit->seconds;
-  }
-  return sign * total;
-}
-
-// go-humanize's ParseBytes: a number (commas allowed), optional spaces, an optional unit.
-absl::StatusOr<double> HumanBytes(std::string_view text) {
-  auto bad = [&] { return absl::InvalidArgumentError(StrCat("invalid byte size \"", text, "\"")); };
-  std::string number;
-  size_t i = 0;
-  for (; i < text.size() && (absl::ascii_isdigit(text[i]) || text[i] == '.' || text[i] == ',');
-       ++i) {
-    if (text[i] != ',') number.push_back(text[i]);
-  }
-  double value = 0;
-  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (number.empty() || ec != std::errc() || end != number.data() + number.size()) return bad();
-  while (i < text.size() && text[i] == ' ') ++i;
-  std::string unit = absl::AsciiStrToLower(std::string(text.substr(i)));
-  if (unit.empty() || unit == "b") return value;
-  static constexpr std::string_view kPrefixes = "kmgtpe";
-  size_t power = kPrefixes.find(unit[0]);
-  std::string_view rest = std::string_view(unit).substr(1);
-  double base = 1000;
-  if (rest.starts_with("i")) {
-    base = 1024;
-    rest.remove_prefix(1);
-  }
-  if (power == std::string_view::npos || !(rest.empty() || rest == "b")) return bad();
-  return value * std::pow(base, static_cast<double>(power + 1));
-}
-
 }  // namespace
 
 double RangeValue(const RangeAggregation& agg, std::span<const LogSample> window) {
@@ -193,22 +125,20 @@ double RangeValue(const RangeAggregation& agg, std::span<const LogSample> window
 }
 
 absl::StatusOr<double> ConvertUnwrapped(Unwrap::Conversion conversion, std::string_view text) {
+  // The messages are Go's, which Loki shows in __error_details__.
   switch (conversion) {
-    case Unwrap::Conversion::kDuration:
-      return GoDuration(text);
-    case Unwrap::Conversion::kBytes:
-      return HumanBytes(text);
     case Unwrap::Conversion::kNumber:
+      if (std::optional<double> value = ParseGoFloat(text)) return *value;
+      break;
+    case Unwrap::Conversion::kDuration:
+      if (std::optional<int64_t> nanos = ParseGoDuration(text)) return Seconds(*nanos);
+      return absl::InvalidArgumentError(StrCat("time: invalid duration \"", text, "\""));
+    case Unwrap::Conversion::kBytes:
+      if (std::optional<uint64_t> bytes = ParseHumanBytes(text)) return static_cast<double>(*bytes);
       break;
   }
-  std::string_view digits = text.starts_with('+') ? text.substr(1) : text;
-  double value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return absl::InvalidArgumentError(
-        StrCat("strconv.ParseFloat: parsing \"", text, "\": invalid syntax"));
-  }
-  return value;
+  return absl::InvalidArgumentError(
+      StrCat("strconv.ParseFloat: parsing \"", text, "\": invalid syntax"));
 }
 
 }  // namespace vigie::logql

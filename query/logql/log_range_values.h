@@ -27,9 +27,9 @@ struct LogSample {
 double RangeValue(const RangeAggregation& agg, std::span<const LogSample> window);
 
 // The sample value of the text of an unwrapped label: a number as Go's strconv.ParseFloat reads
-// it; a Go duration (time.ParseDuration: 1h30m, 1.5s, 250ms, -3us) in seconds; a byte size
-// (as Loki's bytes(), go-humanize's ParseBytes: 42, 1.5KiB, 20 MB, 3gb) in bytes. Fails with a
-// message saying what was expected.
+// it; a Go duration (time.ParseDuration: 1h30m, 1.5s, 250ms) in seconds; a byte size (as Loki's
+// bytes(), go-humanize's ParseBytes: 42, 1.5KiB, 20 MB) in bytes (label_filter.h converts them,
+// as the label filters do). Fails with a message saying what was expected.
 absl::StatusOr<double> ConvertUnwrapped(Unwrap::Conversion conversion, std::string_view text);
 
 }  // namespace vigie::logql
