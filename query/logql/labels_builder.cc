@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace vigie::logql {
 namespace {
 
@@ -114,7 +116,10 @@ const LabelSet& LabelsBuilder::Labels() {
   std::vector<Label> labels;
   labels.reserve(scratch_labels_.size());
   for (const auto& [name, value] : scratch_labels_) {
-    labels.push_back({std::string(name), std::string(value)});
+    // Values go out in protobuf strings and JSON: what is not UTF-8 (a regexp group of a binary
+    // line) becomes U+FFFD.
+    labels.push_back(
+        {std::string(name), IsValidUtf8(value) ? std::string(value) : ValidUtf8(value)});
   }
   // Names are valid by construction (stages sanitise them) and unique (one value per name).
   absl::StatusOr<LabelSet> made = LabelSet::Make(std::move(labels));
