@@ -1,9 +1,13 @@
 #include "query/logql/ast.h"
 
+#include <type_traits>
+#include <variant>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/time.h"
 #include "query/logql/quote.h"
+#include "query/promql/literals.h"
 
 namespace vigie::logql {
 namespace {
@@ -19,10 +23,17 @@ constexpr OpName<RangeOp> kRangeOps[] = {
     {RangeOp::kRate, "rate"},
     {RangeOp::kBytesOverTime, "bytes_over_time"},
     {RangeOp::kBytesRate, "bytes_rate"},
-};
-constexpr OpName<VectorOp> kVectorOps[] = {
-    {VectorOp::kSum, "sum"}, {VectorOp::kCount, "count"}, {VectorOp::kMax, "max"},
-    {VectorOp::kMin, "min"}, {VectorOp::kAvg, "avg"},
+    {RangeOp::kAbsentOverTime, "absent_over_time"},
+    {RangeOp::kSumOverTime, "sum_over_time"},
+    {RangeOp::kAvgOverTime, "avg_over_time"},
+    {RangeOp::kMinOverTime, "min_over_time"},
+    {RangeOp::kMaxOverTime, "max_over_time"},
+    {RangeOp::kFirstOverTime, "first_over_time"},
+    {RangeOp::kLastOverTime, "last_over_time"},
+    {RangeOp::kStdvarOverTime, "stdvar_over_time"},
+    {RangeOp::kStddevOverTime, "stddev_over_time"},
+    {RangeOp::kQuantileOverTime, "quantile_over_time"},
+    {RangeOp::kRateCounter, "rate_counter"},
 };
 
 template <typename Op, size_t N>
@@ -52,11 +63,7 @@ std::string DurationText(int64_t nanos) {
 }  // namespace
 
 std::string_view RangeOpName(RangeOp op) { return NameOf(kRangeOps, op); }
-std::string_view VectorOpName(VectorOp op) { return NameOf(kVectorOps, op); }
 std::optional<RangeOp> RangeOpFromName(std::string_view name) { return FromName(kRangeOps, name); }
-std::optional<VectorOp> VectorOpFromName(std::string_view name) {
-  return FromName(kVectorOps, name);
-}
 
 std::string ToString(const LogSelector& selector) {
   std::string out = "{";
@@ -71,23 +78,60 @@ std::string ToString(const LogSelector& selector) {
   return out;
 }
 
-std::string ToString(const MetricExpr& expr) {
-  if (expr.kind == MetricExpr::Kind::kRange) {
-    std::string out = absl::StrCat(std::string(RangeOpName(expr.range_op)), "(",
-                                   ToString(expr.selector), "[", DurationText(expr.range_ns), "]");
-    if (expr.offset_ns != 0) absl::StrAppend(&out, " offset ", DurationText(expr.offset_ns));
-    return out + ")";
+std::string RangeAggregation::ToString() const {
+  std::string out = absl::StrCat(std::string(RangeOpName(op)), "(");
+  if (op == RangeOp::kQuantileOverTime)
+    absl::StrAppend(&out, promql::FormatNumber(parameter), ", ");
+  absl::StrAppend(&out, logql::ToString(selector));
+  if (unwrap) {
+    absl::StrAppend(&out, " | unwrap ",
+                    unwrap->conversion_name.empty()
+                        ? unwrap->label
+                        : absl::StrCat(unwrap->conversion_name, "(", unwrap->label, ")"));
+    for (const LabelMatcher& m : unwrap->filters) absl::StrAppend(&out, " | ", m.ToString());
   }
-  std::string out(VectorOpName(expr.vector_op));
-  if (expr.without || !expr.grouping.empty()) {
-    absl::StrAppend(&out, expr.without ? " without (" : " by (", absl::StrJoin(expr.grouping, ", "),
-                    ") ");
+  absl::StrAppend(&out, "[", DurationText(range_ns), "]");
+  if (modifiers.offset_ns != 0)
+    absl::StrAppend(&out, " offset ", DurationText(modifiers.offset_ns));
+  out += ")";
+  if (grouped) {
+    absl::StrAppend(&out, without ? " without (" : " by (", absl::StrJoin(grouping, ", "), ")");
   }
-  return absl::StrCat(out, "(", expr.inner ? ToString(*expr.inner) : "", ")");
+  return out;
+}
+
+void ForEachRangeAggregation(const MetricExpr& expr,
+                             const std::function<void(const RangeAggregation&)>& visit) {
+  auto walk = [&](const promql::ExprPtr& child) {
+    if (child) ForEachRangeAggregation(*child, visit);
+  };
+  std::visit(
+      [&](const auto& node) {
+        using T = std::decay_t<decltype(node)>;
+        if constexpr (std::is_same_v<T, promql::LeafExpr>) {
+          if (const auto* range = dynamic_cast<const RangeAggregation*>(node.leaf.get())) {
+            visit(*range);
+          }
+        } else if constexpr (std::is_same_v<T, promql::ParenExpr> ||
+                             std::is_same_v<T, promql::SubqueryExpr>) {
+          walk(node.inner);
+        } else if constexpr (std::is_same_v<T, promql::UnaryExpr>) {
+          walk(node.operand);
+        } else if constexpr (std::is_same_v<T, promql::BinaryExpr>) {
+          walk(node.lhs);
+          walk(node.rhs);
+        } else if constexpr (std::is_same_v<T, promql::Call>) {
+          for (const promql::ExprPtr& arg : node.args) walk(arg);
+        } else if constexpr (std::is_same_v<T, promql::AggregateExpr>) {
+          walk(node.param);
+          walk(node.operand);
+        }
+      },
+      expr.node);
 }
 
 std::string ToString(const Query& query) {
-  if (query.metric) return ToString(*query.metric);
+  if (query.metric) return promql::ToString(*query.metric);
   return query.log ? ToString(*query.log) : "";
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "query/logql/line_filter.h"
 #include "query/logql/matcher.h"
 #include "query/logql/pipeline.h"
+#include "query/promql/ast.h"
 
 namespace vigie::logql {
 
@@ -31,44 +33,90 @@ struct LogSelector {
   Pipeline pipeline;
 };
 
-enum class RangeOp { kCountOverTime, kRate, kBytesOverTime, kBytesRate };
-enum class VectorOp { kSum, kCount, kMax, kMin, kAvg };
-
-// The function names of a query: "count_over_time", "sum", ...
-std::string_view RangeOpName(RangeOp op);
-std::string_view VectorOpName(VectorOp op);
-std::optional<RangeOp> RangeOpFromName(std::string_view name);
-std::optional<VectorOp> VectorOpFromName(std::string_view name);
-
-// A metric query over logs. Owns its sub-expressions; movable, not copyable.
-struct MetricExpr {
-  enum class Kind { kRange, kVectorAggregation };
-  Kind kind = Kind::kRange;
-
-  // kRange: range_op(selector [range_ns] offset offset_ns), e.g. rate({a="b"} |= "x" [5m]).
-  RangeOp range_op = RangeOp::kCountOverTime;
-  LogSelector selector;
-  int64_t range_ns = 0;   // > 0.
-  int64_t offset_ns = 0;  // >= 0: the window ends offset_ns before the evaluation time.
-
-  // kVectorAggregation: vector_op by (grouping) (inner), or without (grouping). With
-  // without=false and no grouping, everything is aggregated into one series.
-  VectorOp vector_op = VectorOp::kSum;
-  std::vector<std::string> grouping;
-  bool without = false;
-  std::unique_ptr<MetricExpr> inner;
+// The log-range aggregations: the functions that turn the lines of a log query, or the values
+// unwrapped from their labels, into one number per window.
+enum class RangeOp {
+  kCountOverTime,
+  kRate,
+  kBytesOverTime,
+  kBytesRate,
+  kAbsentOverTime,
+  kSumOverTime,  // These take an unwrapped value (| unwrap label); rate and absent may.
+  kAvgOverTime,
+  kMinOverTime,
+  kMaxOverTime,
+  kFirstOverTime,
+  kLastOverTime,
+  kStdvarOverTime,
+  kStddevOverTime,
+  kQuantileOverTime,  // Takes a parameter: quantile_over_time(0.99, ...).
+  kRateCounter,
 };
+
+// The function names of a query: "count_over_time", "rate", ...
+std::string_view RangeOpName(RangeOp op);
+std::optional<RangeOp> RangeOpFromName(std::string_view name);
+
+// | unwrap latency, | unwrap duration(latency), | unwrap bytes(size): the label whose value
+// becomes the sample of a line, and how its text reads as a number.
+struct Unwrap {
+  enum class Conversion {
+    kNumber,    // A float, as Go's strconv.ParseFloat reads it.
+    kDuration,  // duration() or duration_seconds(): a Go duration, in seconds.
+    kBytes,     // bytes(): a size such as 5MB or 1.5KiB, in bytes.
+  };
+  std::string label;
+  Conversion conversion = Conversion::kNumber;
+  // The spelling written (duration and duration_seconds are the same conversion).
+  std::string conversion_name;
+  // | __error__="" and other label matchers after the unwrap: they see the sample's labels,
+  // __error__ included, and drop the samples they reject.
+  std::vector<LabelMatcher> filters;
+};
+
+// A log-range aggregation, rate({app="api"} |= "x" [5m] offset 1h): the leaf of a metric query.
+// Operators, vector aggregations and functions above it are PromQL's (query/promql/ast.h), and
+// so is the evaluator; log_range_source.h evaluates this leaf at each step from the log store.
+class RangeAggregation final : public promql::Leaf {
+ public:
+  RangeOp op = RangeOp::kCountOverTime;
+  LogSelector selector;
+  std::optional<Unwrap> unwrap;
+  int64_t range_ns = 0;  // > 0.
+  // offset_ns >= 0: the window at evaluation time t is (t - offset - range, t - offset].
+  promql::TimeModifiers modifiers;
+  double parameter = 0;  // quantile_over_time's quantile.
+  // by (...) or without (...) after the call, which Loki allows for avg, min, max, first,
+  // last, stddev, stdvar and quantile: samples of the series whose grouped labels are equal
+  // form one series before the function applies.
+  bool grouped = false;
+  bool without = false;
+  std::vector<std::string> grouping;
+
+  promql::ValueType type() const override { return promql::ValueType::kVector; }
+  const promql::TimeModifiers& time() const override { return modifiers; }
+  // quantile_over_time(0.99, {a="b"} | unwrap duration(t) | __error__="" [5m] offset 1h) by (c)
+  std::string ToString() const override;
+};
+
+// A metric query: PromQL's expression tree with RangeAggregation leaves.
+using MetricExpr = promql::Expr;
 
 // A whole query: exactly one of the two is set.
 struct Query {
   std::optional<LogSelector> log;
-  std::unique_ptr<MetricExpr> metric;
+  promql::ExprPtr metric;
   bool is_metric() const { return metric != nullptr; }
 };
 
+// Calls `visit` with every range aggregation of `expr`, left to right.
+void ForEachRangeAggregation(const MetricExpr& expr,
+                             const std::function<void(const RangeAggregation&)>& visit);
+
 // The canonical text of a query, which Parse() reads back to the same structure: matchers and
-// filters in their written order, strings double-quoted, grouping before the parenthesis,
-// durations in their shortest form: sum by (a) (count_over_time({a="x"} |= "y"[5m] offset 1h)).
+// filters in their written order, strings double-quoted, PromQL's printer form for the
+// operators (grouping before the parenthesis), durations in their shortest form:
+// sum by (a) (count_over_time({a="x"} |= "y" [5m] offset 1h)) > 2.
 std::string ToString(const LogSelector& selector);
 std::string ToString(const MetricExpr& expr);
 std::string ToString(const Query& query);

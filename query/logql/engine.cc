@@ -1,10 +1,12 @@
 #include "query/logql/engine.h"
 
+#include <limits>
+
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/block_scan.h"
+#include "query/logql/log_range_source.h"
 #include "query/logql/match_window.h"
-#include "query/logql/metric_eval.h"
 #include "query/logql/query_bounds.h"
 #include "query/logql/selector.h"
 #include "query/logql/time_bounds.h"
@@ -98,11 +100,48 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
 absl::StatusOr<std::vector<Series>> Engine::RunMetricQuery(const MetricExpr& expr,
                                                            const QueryParams& params,
                                                            QueryStats* stats) const {
-  MetricEvaluator evaluator(querier_, limits_, scan_threads_,
-                            StopFor(params, limits_.query_timeout_ns));
-  auto series = evaluator.Evaluate(expr, params.start_ns, params.end_ns, params.step_ns);
-  *stats = evaluator.stats();
-  return series;
+  constexpr int64_t kNanosPerMilli = 1'000'000;
+  LogRangeSource source(querier_, limits_, scan_threads_,
+                        StopFor(params, limits_.query_timeout_ns));
+  promql::EvalOptions options;
+  options.limits.max_series = limits_.max_series_per_query;
+  options.limits.max_points_per_series = limits_.max_points_per_series;
+  // The scans stop at the deadline (StopFor); the evaluator's own clock only needs a bound.
+  options.limits.timeout_ms = limits_.query_timeout_ns > 0
+                                  ? limits_.query_timeout_ns / kNanosPerMilli
+                                  : std::numeric_limits<int32_t>::max();
+  options.limits.threads = scan_threads_;
+  options.cancelled = params.cancelled;
+  const int64_t start_ms = params.start_ns / kNanosPerMilli;
+  // Steps are evaluated at whole milliseconds and reported at the times asked for.
+  auto time_of = [&](int64_t ts_ms) {
+    return params.start_ns + (ts_ms - start_ms) * kNanosPerMilli;
+  };
+  std::vector<Series> out;
+  if (params.start_ns == params.end_ns) {
+    // An instant query keeps the order of topk, bottomk, sort and sort_desc.
+    absl::StatusOr<promql::Value> value = promql::EvaluateInstant(expr, start_ms, &source, options);
+    *stats = source.stats();
+    if (!value.ok()) return value.status();
+    if (value->type == promql::ValueType::kScalar) {
+      out.push_back({LabelSet(), {{params.start_ns, value->scalar}}});
+    }
+    for (promql::InstantSample& s : value->vector) {
+      out.push_back({std::move(s.labels), {{time_of(s.ts_ms), s.value}}});
+    }
+  } else {
+    promql::StepRange range{start_ms, params.end_ns / kNanosPerMilli,
+                            std::max<int64_t>(params.step_ns / kNanosPerMilli, 1)};
+    absl::StatusOr<promql::Matrix> matrix = promql::EvaluateRange(expr, range, &source, options);
+    *stats = source.stats();
+    if (!matrix.ok()) return matrix.status();
+    for (promql::Series& s : *matrix) {
+      Series& series = out.emplace_back(Series{std::move(s.labels), {}});
+      for (const store::Sample& p : s.points) series.points.push_back({time_of(p.ts_ms), p.value});
+    }
+  }
+  if (absl::Status s = CheckSeriesCount(out.size(), limits_); !s.ok()) return s;
+  return out;
 }
 
 }  // namespace vigie::logql

@@ -74,8 +74,11 @@ class Engine {
   absl::Status RunLogQuery(const LogSelector& selector, const QueryParams& params,
                            const EntrySink& sink, QueryStats* stats) const;
 
-  // Evaluates at start, start+step, ... <= end. Series are sorted by labels; a step where a
-  // series has no sample has no point (as in Loki).
+  // Evaluates at start, start+step, ... <= end (milliseconds: the times are truncated to them)
+  // on PromQL's evaluator, with the range aggregations read from the store. Series are sorted
+  // by labels, except for an instant query (start == end) whose order topk, bottomk, sort or
+  // sort_desc set; a step where a series has no sample has no point (as in Loki). A scalar
+  // query gives one series without labels.
   absl::StatusOr<std::vector<Series>> RunMetricQuery(const MetricExpr& expr,
                                                      const QueryParams& params,
                                                      QueryStats* stats) const;

@@ -52,13 +52,30 @@ TokenKind ScanSymbol(std::string_view rest, size_t* length) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query) {
+absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query, size_t from, bool one_call) {
   std::vector<Token> tokens;
-  size_t i = 0;
-  while (true) {
+  size_t i = from;
+  int depth = 0;
+  auto skip_space = [&] {
     while (i < query.size() && (IsSpace(query[i]) || query[i] == '#')) {
       i = query[i] == '#' ? std::min(query.find('\n', i), query.size()) : i + 1;
     }
+  };
+  while (true) {
+    if (one_call && !tokens.empty() && tokens.back().kind == TokenKind::kRParen && depth == 0) {
+      // The call is closed; a grouping may follow it: f(...) by (a).
+      size_t end = i;
+      skip_space();
+      std::string_view rest = query.substr(i);
+      bool grouping =
+          (rest.starts_with("by") && !rest.substr(2).empty() && !IsIdentChar(rest[2])) ||
+          (rest.starts_with("without") && rest.size() > 7 && !IsIdentChar(rest[7]));
+      if (!grouping) {
+        tokens.push_back(Token{TokenKind::kEnd, end, {}, {}});
+        return tokens;
+      }
+    }
+    skip_space();
     if (i == query.size()) break;
     const size_t start = i;
     const char c = query[i];
@@ -101,6 +118,8 @@ absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query) {
       i += length;
     }
     token.raw = query.substr(start, i - start);
+    if (token.kind == TokenKind::kLParen) ++depth;
+    if (token.kind == TokenKind::kRParen) --depth;
     tokens.push_back(std::move(token));
   }
   tokens.push_back(Token{TokenKind::kEnd, query.size(), {}, {}});

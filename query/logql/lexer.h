@@ -47,7 +47,12 @@ struct Token {
 // Splits `query` into tokens, ending with a kEnd token. Whitespace and # comments (to the end of
 // the line) separate tokens. Fails with a ParseError (see parse_error.h) on a malformed string
 // or an unclosed range. The tokens' `raw` views point into `query`.
-absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query);
+//
+// From byte `from` on. With `one_call`, stops after the parenthesis that closes the first one
+// opened and the `by (...)` or `without (...)` that may follow it: the end of a range
+// aggregation inside a metric query, whose kEnd token sits right after it.
+absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query, size_t from = 0,
+                                            bool one_call = false);
 
 // How an error message names a token: 'by', '}', string "x", the end of the query.
 std::string Describe(const Token& token);

@@ -30,41 +30,21 @@ absl::Status Parser::Expect(TokenKind kind, std::string_view what) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Query> Parser::Run() {
-  Query query;
-  if (Peek().kind == TokenKind::kLBrace) {
-    absl::StatusOr<LogSelector> selector = Selector();
-    if (!selector.ok()) return selector.status();
-    if (Peek().kind == TokenKind::kRange) {
-      return Error(Peek(),
-                   "a range such as [5m] must be inside a function such as "
-                   "count_over_time(...)");
-    }
-    query.log = *std::move(selector);
-  } else if (Peek().kind == TokenKind::kLParen ||
-             (Peek().kind == TokenKind::kIdent &&
-              (RangeOpFromName(Peek().text) || VectorOpFromName(Peek().text) ||
-               tokens_[pos_ + 1].kind == TokenKind::kLParen))) {
-    absl::StatusOr<std::unique_ptr<MetricExpr>> metric = Metric(0);
-    if (!metric.ok()) return metric.status();
-    query.metric = *std::move(metric);
-  } else {
-    return Expected(
-        "a stream selector such as {service=\"api\"} or a metric function such as "
-        "count_over_time",
-        Peek());
+absl::StatusOr<LogSelector> Parser::LogQuery() {
+  absl::StatusOr<LogSelector> selector = Selector();
+  if (!selector.ok()) return selector.status();
+  if (Peek().kind == TokenKind::kRange) {
+    return Error(Peek(),
+                 "a range such as [5m] must be inside a function such as "
+                 "count_over_time(...)");
   }
   if (Peek().kind != TokenKind::kEnd) {
-    bool operator_like = Peek().kind == TokenKind::kOther || Peek().kind == TokenKind::kEqEq ||
-                         Peek().kind == TokenKind::kGt || Peek().kind == TokenKind::kGe ||
-                         Peek().kind == TokenKind::kLt || Peek().kind == TokenKind::kLe ||
-                         Peek().text == "and" || Peek().text == "or" || Peek().text == "unless";
-    return Expected(operator_like ? "the end of the query (binary operators and comparisons "
-                                    "are not supported)"
-                                  : "the end of the query",
-                    Peek());
+    return Expected(
+        "the end of the log query (operators apply to metric queries such as "
+        "count_over_time({...}[5m]) > 10)",
+        Peek());
   }
-  return query;
+  return selector;
 }
 
 // selector := '{' matcher (',' matcher)* '}' filter*
@@ -79,7 +59,7 @@ absl::StatusOr<LogSelector> Parser::Selector() {
   }
   LogSelector selector;
   while (true) {
-    if (absl::Status s = Matcher(&selector); !s.ok()) return s;
+    if (absl::Status s = Matcher(&selector.matchers); !s.ok()) return s;
     if (Peek().kind != TokenKind::kComma) break;
     Next();
   }
@@ -94,7 +74,7 @@ absl::StatusOr<LogSelector> Parser::Selector() {
 }
 
 // matcher := IDENT ('=' | '!=' | '=~' | '!~') STRING
-absl::Status Parser::Matcher(LogSelector* selector) {
+absl::Status Parser::Matcher(std::vector<LabelMatcher>* matchers) {
   const Token& name = Next();
   if (name.kind != TokenKind::kIdent) return Expected("a label name", name);
   const Token& op = Next();
@@ -122,7 +102,7 @@ absl::Status Parser::Matcher(LogSelector* selector) {
   }
   absl::StatusOr<LabelMatcher> matcher = LabelMatcher::Make(name.text, type, value.text, limits_);
   if (!matcher.ok()) return Error(value, std::string(matcher.status().message()));
-  selector->matchers.push_back(*std::move(matcher));
+  matchers->push_back(*std::move(matcher));
   return absl::OkStatus();
 }
 
@@ -133,9 +113,23 @@ absl::StatusOr<Query> Parse(std::string_view text, const Limits& limits) {
     return absl::InvalidArgumentError(absl::StrCat(
         "query is ", text.size(), " bytes long, more than the limit of ", limits.max_query_bytes));
   }
+  Query query;
+  if (std::optional<size_t> start = internal::FirstToken(text); !start) {
+    return ParseError(text, text.size(),
+                      "expected a stream selector such as {service=\"api\"} or a metric query "
+                      "such as count_over_time({service=\"api\"}[5m]), found the end of the query");
+  } else if (text[*start] != '{') {
+    absl::StatusOr<promql::ExprPtr> metric = internal::ParseMetric(text, limits);
+    if (!metric.ok()) return metric.status();
+    query.metric = *std::move(metric);
+    return query;
+  }
   absl::StatusOr<std::vector<Token>> tokens = Tokenize(text);
   if (!tokens.ok()) return tokens.status();
-  return internal::Parser(text, *std::move(tokens), limits).Run();
+  absl::StatusOr<LogSelector> log = internal::Parser(text, *std::move(tokens), limits).LogQuery();
+  if (!log.ok()) return log.status();
+  query.log = *std::move(log);
+  return query;
 }
 
 }  // namespace vigie::logql

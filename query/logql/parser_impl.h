@@ -1,5 +1,6 @@
 // The LogQL parser's internals, shared by parser.cc (queries, selectors, filters) and
-// parser_metric.cc (metric expressions). Internal to vigie_logql: use Parse() in parser.h.
+// parser_metric.cc (range aggregations, the leaves of metric queries, whose operators the PromQL
+// parser reads). Internal to vigie_logql: use Parse() in parser.h.
 #pragma once
 
 #include <memory>
@@ -16,7 +17,7 @@
 
 namespace vigie::logql::internal {
 
-// Deeper nesting of aggregations and parentheses is refused: it bounds the recursion.
+// Deeper nesting of label filter parentheses is refused: it bounds the recursion.
 inline constexpr int kMaxNesting = 32;
 
 // A recursive-descent parser over the tokens of one query. Each method consumes one construct
@@ -26,8 +27,11 @@ class Parser {
   Parser(std::string_view query, std::vector<Token> tokens, const Limits& limits)
       : query_(query), tokens_(std::move(tokens)), limits_(limits) {}
 
-  // Parses the whole query (and fails if anything follows it).
-  absl::StatusOr<Query> Run();
+  // Parses the whole log query (and fails if anything follows it).
+  absl::StatusOr<LogSelector> LogQuery();
+  // Parses the range aggregation that the tokens hold (from Tokenize(..., one_call = true)),
+  // and sets *end to the byte after it.
+  absl::StatusOr<std::unique_ptr<RangeAggregation>> RangeAggregationLeaf(size_t* end);
 
  private:
   const Token& Peek() const { return tokens_[pos_]; }
@@ -43,7 +47,7 @@ class Parser {
   absl::Status Expect(TokenKind kind, std::string_view what);
 
   absl::StatusOr<LogSelector> Selector();
-  absl::Status Matcher(LogSelector* selector);
+  absl::Status Matcher(std::vector<LabelMatcher>* matchers);
   // The pipeline after a selector (or after a range): line filters and stages, appended to
   // selector->filter and selector->pipeline (see LogSelector).
   absl::Status PipelineStages(LogSelector* selector);
@@ -65,15 +69,23 @@ class Parser {
   absl::StatusOr<std::unique_ptr<LabelFilterExpr>> LabelPredicate(int depth);
   // The duration in `text`, written at `offset`; `what` names it in errors ("range").
   absl::StatusOr<int64_t> Duration(std::string_view text, size_t offset, std::string_view what);
-  absl::StatusOr<std::unique_ptr<MetricExpr>> Metric(int depth);
-  absl::StatusOr<std::unique_ptr<MetricExpr>> RangeAggregation(RangeOp op);
-  absl::StatusOr<std::unique_ptr<MetricExpr>> VectorAggregation(VectorOp op, int depth);
-  absl::Status Grouping(MetricExpr* expr);
+  absl::Status RangeAndOffset(const std::string& name, RangeAggregation* expr);
+  absl::Status UnwrapStage(RangeAggregation* expr);
+  absl::Status Grouping(RangeAggregation* expr);
+  // Loki's rules on which functions take an unwrap, a grouping and a parameter.
+  absl::Status Validate(const Token& name, const RangeAggregation& expr) const;
 
   std::string_view query_;
   std::vector<Token> tokens_;  // Ends with kEnd, where Next() stays.
   size_t pos_ = 0;
   const Limits& limits_;
 };
+
+// The offset of the first token of `text` (after spaces and comments), or nullopt when there is
+// none. A query starting with '{' is a log query; anything else is read as a metric query.
+std::optional<size_t> FirstToken(std::string_view text);
+
+// A metric query: PromQL's operator layer over LogQL range aggregations (parser_metric.cc).
+absl::StatusOr<promql::ExprPtr> ParseMetric(std::string_view text, const Limits& limits);
 
 }  // namespace vigie::logql::internal

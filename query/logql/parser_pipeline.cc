@@ -116,6 +116,8 @@ absl::Status Parser::PipelineStages(LogSelector* selector) {
       continue;
     }
     if (Peek().kind != TokenKind::kPipe) break;
+    // | unwrap ends the pipeline of a range aggregation (parser_metric.cc).
+    if (tokens_[pos_ + 1].kind == TokenKind::kIdent && tokens_[pos_ + 1].text == "unwrap") break;
     Next();
     absl::StatusOr<std::shared_ptr<const logql::Stage>> stage = NextStage();
     if (!stage.ok()) return stage.status();

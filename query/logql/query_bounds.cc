@@ -28,9 +28,10 @@ absl::Status CheckSelector(const LogSelector& selector, const Limits& limits) {
   return absl::OkStatus();
 }
 
-absl::Status CheckRange(const MetricExpr& range, int64_t start_ns, int64_t end_ns,
+absl::Status CheckRange(const RangeAggregation& range, int64_t start_ns, int64_t end_ns,
                         const Limits& limits) {
-  const std::string name(RangeOpName(range.range_op));
+  const std::string name(RangeOpName(range.op));
+  const int64_t offset_ns = range.modifiers.offset_ns;
   const std::string written = StrCat("[", FormatDuration(range.range_ns), "]");
   if (range.range_ns > limits.max_query_range_ns) {
     return absl::InvalidArgumentError(StrCat(
@@ -48,10 +49,10 @@ absl::Status CheckRange(const MetricExpr& range, int64_t start_ns, int64_t end_n
                " (--max-query-range): narrow the time range or the range, or raise the limit"));
   }
   int64_t earliest = 0;
-  if (__builtin_sub_overflow(start_ns, range.offset_ns, &earliest) ||
+  if (__builtin_sub_overflow(start_ns, offset_ns, &earliest) ||
       __builtin_sub_overflow(earliest, range.range_ns, &earliest)) {
-    return absl::InvalidArgumentError(StrCat("offset ", FormatDuration(range.offset_ns), " of ",
-                                             name, " reaches before any representable time"));
+    return absl::InvalidArgumentError(StrCat("offset ", FormatDuration(offset_ns), " of ", name,
+                                             " reaches before any representable time"));
   }
   return absl::OkStatus();
 }
@@ -61,12 +62,14 @@ absl::Status CheckRange(const MetricExpr& range, int64_t start_ns, int64_t end_n
 absl::Status CheckQueryBounds(const Query& query, int64_t start_ns, int64_t end_ns,
                               const Limits& limits) {
   if (!query.is_metric()) return CheckSelector(*query.log, limits);
-  // Without binary operators a metric query holds exactly one range aggregation, at the bottom
-  // of its vector aggregations.
-  const MetricExpr* range = query.metric.get();
-  while (range->kind == MetricExpr::Kind::kVectorAggregation) range = range->inner.get();
-  if (absl::Status s = CheckSelector(range->selector, limits); !s.ok()) return s;
-  return CheckRange(*range, start_ns, end_ns, limits);
+  // Each range aggregation is checked on its own: each scans its own lines.
+  absl::Status status;
+  ForEachRangeAggregation(*query.metric, [&](const RangeAggregation& range) {
+    if (!status.ok()) return;
+    status = CheckSelector(range.selector, limits);
+    if (status.ok()) status = CheckRange(range, start_ns, end_ns, limits);
+  });
+  return status;
 }
 
 }  // namespace vigie::logql

@@ -87,7 +87,8 @@ std::string QuoteChar(std::string_view rest) {
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view query) : q_(query) {}
+  Lexer(std::string_view query, size_t from, int paren_depth)
+      : q_(query), i_(from), paren_depth_(paren_depth) {}
 
   std::vector<Token> Run() {
     while (tokens_.empty() ||
@@ -312,7 +313,11 @@ class Lexer {
 
 }  // namespace
 
-std::vector<Token> Tokenize(std::string_view query) { return Lexer(query).Run(); }
+std::vector<Token> Tokenize(std::string_view query) { return Lexer(query, 0, 0).Run(); }
+
+std::vector<Token> Tokenize(std::string_view query, size_t from, int paren_depth) {
+  return Lexer(query, from, paren_depth).Run();
+}
 
 std::string Describe(const Token& token) {
   constexpr size_t kMaxShown = 40;

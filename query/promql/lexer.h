@@ -58,6 +58,9 @@ struct Token {
 // unterminated string, an unexpected character, an unclosed parenthesis...). Whitespace and
 // # comments separate tokens. The tokens' `raw` views point into `query`.
 std::vector<Token> Tokenize(std::string_view query);
+// The same from byte `from` on, inside `paren_depth` open parentheses: how the parser goes on
+// after a leaf that another language's parser read (parser.h, Dialect).
+std::vector<Token> Tokenize(std::string_view query, size_t from, int paren_depth);
 
 // How Prometheus's messages name a token: identifier "foo", number "5", "(", <op:+>, <by>,
 // <aggr:sum>, end of input.

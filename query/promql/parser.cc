@@ -78,8 +78,10 @@ ExprPtr MakeExpr(size_t pos, auto node) {
 // method consumes one construct of the grammar in docs/promql.md and returns the first error.
 class Parser {
  public:
-  Parser(std::string_view query, std::vector<Token> tokens, const Limits& limits)
-      : query_(query), tokens_(std::move(tokens)), limits_(limits) {}
+  // `dialect` may be null (PromQL itself); it must outlive the parser.
+  Parser(std::string_view query, std::vector<Token> tokens, const Limits& limits,
+         const Dialect* dialect)
+      : query_(query), tokens_(std::move(tokens)), limits_(limits), dialect_(dialect) {}
 
   absl::StatusOr<ExprPtr> Run() {
     if (Peek().kind == TokenKind::kEnd) return Error(Peek().offset, "no expression found in input");
@@ -130,6 +132,7 @@ class Parser {
     while (true) {
       std::optional<OperatorInfo> info = BinaryOperator(Peek());
       if (!info || info->precedence < min_precedence) break;
+      if (dialect_ && info->op == BinaryOp::kAtan2) break;
       if (absl::Status s = Deeper(); !s.ok()) return s;
       const size_t op_pos = Next().offset;
       BinaryExpr bin;
@@ -210,6 +213,16 @@ class Parser {
   absl::StatusOr<ExprPtr> Postfix() {
     absl::StatusOr<ExprPtr> expr = Primary();
     if (!expr.ok()) return expr;
+    if (dialect_) {
+      if (Peek().kind == TokenKind::kLBracket || PeekKeyword("offset") ||
+          Peek().kind == TokenKind::kAt) {
+        return Error(Peek().offset,
+                     StrCat(Describe(Peek()), " is not supported here in ", dialect_->name(),
+                            ": ranges and offsets go inside a range aggregation such as "
+                            "count_over_time({...}[5m] offset 1h)"));
+      }
+      return expr;
+    }
     while (true) {
       absl::Status s;
       if (Peek().kind == TokenKind::kLBracket) {
@@ -360,11 +373,15 @@ class Parser {
         return MakeExpr(t.offset, ParenExpr{*std::move(inner)});
       }
       case TokenKind::kLBrace:
-        return SelectorExpr();
       case TokenKind::kMetricIdent:
+        if (dialect_) return Error(t.offset, dialect_->BareLeafError(t.raw));
         return SelectorExpr();
       case TokenKind::kIdent: {
         const bool call_like = Peek(1).kind == TokenKind::kLParen;
+        if (dialect_ && call_like && dialect_->IsLeaf(t.raw)) return DialectLeaf();
+        if (dialect_ && !call_like && t.text.empty()) {
+          return Error(t.offset, dialect_->BareLeafError(t.raw));
+        }
         if (t.text.empty()) return call_like ? FunctionCall() : SelectorExpr();
         std::optional<AggregateOp> op = AggregateOpFromName(t.text);
         if (op && (call_like || Peek(1).IsKeyword("by") || Peek(1).IsKeyword("without"))) {
@@ -376,6 +393,23 @@ class Parser {
       default:
         return Unexpected("", "");
     }
+  }
+
+  // A leaf of the dialect, which its own parser reads; the tokens after it are read again from
+  // where it ends.
+  absl::StatusOr<ExprPtr> DialectLeaf() {
+    const size_t start = Peek().offset;
+    size_t end = start;
+    absl::StatusOr<std::unique_ptr<Leaf>> leaf = dialect_->ParseLeaf(query_, start, &end);
+    if (!leaf.ok()) return leaf.status();
+    int paren_depth = 0;
+    for (size_t i = 0; i < pos_; ++i) {
+      if (tokens_[i].kind == TokenKind::kLParen) ++paren_depth;
+      if (tokens_[i].kind == TokenKind::kRParen) --paren_depth;
+    }
+    tokens_.resize(pos_);
+    for (Token& t : Tokenize(query_, end, paren_depth)) tokens_.push_back(std::move(t));
+    return MakeExpr(start, LeafExpr{*std::move(leaf)});
   }
 
   // selector := [metric_name] ['{' [matcher (',' matcher)* [',']] '}']
@@ -466,6 +500,7 @@ class Parser {
     absl::StatusOr<std::vector<ExprPtr>> args = Args(StrCat("call to function \"", name.raw, "\""));
     if (!args.ok()) return args.status();
     const Function* function = FindFunction(name.raw);
+    if (dialect_ && !dialect_->HasFunction(name.raw)) function = nullptr;
     if (!function)
       return Error(name.offset, StrCat("unknown function with name \"", name.raw, "\""));
     return MakeExpr(name.offset, Call{function, *std::move(args)});
@@ -474,6 +509,10 @@ class Parser {
   // aggregation := op [grouping] args | op args grouping;  grouping := (by | without) labels
   absl::StatusOr<ExprPtr> Aggregation(AggregateOp op) {
     const size_t pos = Next().offset;
+    if (dialect_ && !dialect_->HasAggregation(op)) {
+      return Error(pos, StrCat("aggregation \"", AggregateOpName(op), "\" is not supported in ",
+                               dialect_->name()));
+    }
     AggregateExpr agg{.op = op};
     bool grouped = false;
     auto grouping = [&]() -> absl::Status {
@@ -508,19 +547,29 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   const Limits& limits_;
+  const Dialect* dialect_;
 };
 
-}  // namespace
-
-absl::StatusOr<ExprPtr> Parse(std::string_view text, const Limits& limits) {
+absl::StatusOr<ExprPtr> ParseIn(std::string_view text, const Limits& limits,
+                                const Dialect* dialect) {
   if (text.size() > limits.max_query_bytes) {
     return absl::InvalidArgumentError(StrCat(
         "query is ", text.size(), " bytes long, more than the limit of ", limits.max_query_bytes));
   }
-  absl::StatusOr<ExprPtr> expr = Parser(text, Tokenize(text), limits).Run();
+  absl::StatusOr<ExprPtr> expr = Parser(text, Tokenize(text), limits, dialect).Run();
   if (!expr.ok()) return expr;
   if (absl::Status s = CheckTypes(text, **expr); !s.ok()) return s;
   return expr;
+}
+
+}  // namespace
+
+absl::StatusOr<ExprPtr> Parse(std::string_view text, const Limits& limits) {
+  return ParseIn(text, limits, nullptr);
+}
+
+absl::StatusOr<ExprPtr> Parse(std::string_view text, const Limits& limits, const Dialect& dialect) {
+  return ParseIn(text, limits, &dialect);
 }
 
 }  // namespace vigie::promql

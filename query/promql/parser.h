@@ -2,6 +2,8 @@
 // describes the grammar, the few deviations and the error conventions.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -28,5 +30,36 @@ inline constexpr int kMaxDepth = 256;
 //
 // Thread safety: safe to call concurrently.
 absl::StatusOr<ExprPtr> Parse(std::string_view text, const Limits& limits);
+
+// A language made of PromQL's operators over leaves of its own: LogQL's metric queries, whose
+// leaves are log-range aggregations such as count_over_time({app="api"} |= "x" [5m]). The
+// parser reads the operator layer (numbers, parentheses, binary operators with their
+// modifiers, aggregations, function calls) and hands each leaf's text to the dialect; PromQL's
+// own selectors, subqueries, offset and @ are refused, and so are the aggregations, functions
+// and operators the dialect does not have.
+//
+// Thread safety: implementations are immutable and may be used by several parses at once.
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  // The language's name in messages ("LogQL").
+  virtual std::string_view name() const = 0;
+  // Whether a call to `function` starts one of the dialect's leaves.
+  virtual bool IsLeaf(std::string_view function) const = 0;
+  // Parses the leaf whose function name starts at byte `offset` of `query`. On success sets
+  // *end to the byte after the leaf, where the operator layer goes on. Errors are parse errors
+  // (parse_error.h) with positions in `query`.
+  virtual absl::StatusOr<std::unique_ptr<Leaf>> ParseLeaf(std::string_view query, size_t offset,
+                                                          size_t* end) const = 0;
+  virtual bool HasAggregation(AggregateOp op) const = 0;
+  virtual bool HasFunction(std::string_view name) const = 0;
+  // Whether a leaf may be written where the operator layer expects an expression without a
+  // function around it (PromQL's selectors): `token` is what was found there, which the
+  // dialect names in its error.
+  virtual std::string BareLeafError(std::string_view token) const = 0;
+};
+
+// Parses `text` in `dialect` (see Dialect), with the checks of Parse().
+absl::StatusOr<ExprPtr> Parse(std::string_view text, const Limits& limits, const Dialect& dialect);
 
 }  // namespace vigie::promql

@@ -68,6 +68,10 @@ nlohmann::json VectorJson(const std::vector<logql::Series>& series, int64_t at_n
   return out;
 }
 
+nlohmann::json ScalarJson(double value, int64_t at_ns) {
+  return {UnixSeconds(at_ns), FormatSampleValue(value)};
+}
+
 nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,
                          uint64_t entries_returned) {
   double per_second = exec_seconds > 0 ? 1 / exec_seconds : 0;

@@ -50,6 +50,8 @@ nlohmann::json MatrixJson(const std::vector<logql::Series>& series);
 // Loki's "vector" result at `at_ns`: the point of each series at that time (series without one
 // are left out): [{"metric": {...}, "value": [<unix seconds>, "<value>"]}].
 nlohmann::json VectorJson(const std::vector<logql::Series>& series, int64_t at_ns);
+// A scalar result: [<unix seconds>, "<value>"].
+nlohmann::json ScalarJson(double value, int64_t at_ns);
 
 // Loki's "stats" object, with the figures vigie measures (the others are 0).
 nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,

@@ -28,16 +28,6 @@ absl::StatusOr<logql::Query> ParseQuery(const Request& request, const HttpDeps& 
   return logql::Parse(*text, deps.engine->limits());
 }
 
-// Grafana's Loki data source tests a connection with this constant query, which LogQL proper
-// has but vigie's subset does not.
-bool IsGrafanaHealthCheck(std::string_view text) {
-  std::string compact;
-  for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c))) compact.push_back(c);
-  }
-  return compact == "vector(1)+vector(1)";
-}
-
 // Reads limit and direction, then runs the log query over params' window.
 Response RunLogQuery(const Request& request, const HttpDeps& deps, const logql::Query& query,
                      logql::QueryParams params, LokiTimer& timer) {
@@ -141,11 +131,6 @@ Response HandleInstantQuery(const Request& request, const HttpDeps& deps) {
   LokiTimer timer(deps, "metric");
   absl::StatusOr<int64_t> at = ParseTimeParam(request, "time", NowNanos());
   if (!at.ok()) return timer.Failed(at.status());
-  if (IsGrafanaHealthCheck(request.Param("query").value_or(""))) {
-    logql::Series two{LabelSet(), {{*at, 2}}};
-    return timer.Done(JsonResponse(
-        QueryResponseJson("vector", VectorJson({two}, *at), StatsJson({}, timer.seconds(), 0))));
-  }
   absl::StatusOr<logql::Query> query = ParseQuery(request, deps);
   if (!query.ok()) return timer.Failed(query.status());
   logql::QueryParams params;
@@ -159,6 +144,12 @@ Response HandleInstantQuery(const Request& request, const HttpDeps& deps) {
   std::vector<logql::Series> series;
   logql::QueryStats stats;
   if (auto error = RunMetricQuery(deps, *query, params, timer, &series, &stats)) return *error;
+  if (query->metric->type() == promql::ValueType::kScalar && series.size() == 1) {
+    // Loki answers a scalar query (1 + 1) with a scalar.
+    const logql::Point& p = series[0].points.at(0);
+    return timer.Done(JsonResponse(QueryResponseJson("scalar", ScalarJson(p.value, p.ts_ns),
+                                                     StatsJson(stats, timer.seconds(), 0))));
+  }
   return timer.Done(JsonResponse(
       QueryResponseJson("vector", VectorJson(series, *at), StatsJson(stats, timer.seconds(), 0))));
 }

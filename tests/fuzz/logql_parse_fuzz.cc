@@ -1,5 +1,6 @@
-// Fuzzes the LogQL parser with arbitrary bytes as a query. Beyond "no crash, no hang", it checks
-// the two promises the engine relies on:
+// Fuzzes the LogQL parser (log queries, and metric queries: PromQL's operator layer with LogQL's
+// range aggregations as leaves) with arbitrary bytes as a query. Beyond "no crash, no hang", it
+// checks the two promises the engine relies on:
 // - a parsed query prints to a canonical form that parses back to the same text;
 // - a line that passes a filter chain contains its required_literal() (tried on the input itself
 //   and on its lines, which often contain the patterns' own text). The input is also read as a
@@ -30,13 +31,6 @@ void CheckFilter(const vigie::logql::LineFilter& filter, std::string_view text) 
   if (filter.Matches(text)) Check(text.find(literal) != std::string_view::npos);
 }
 
-const vigie::logql::LogSelector* SelectorOf(const vigie::logql::Query& query) {
-  if (query.log) return &*query.log;
-  const vigie::logql::MetricExpr* expr = query.metric.get();
-  while (expr->inner) expr = expr->inner.get();
-  return &expr->selector;
-}
-
 // Reads `text` as a |~ regex on its first line and log lines after it.
 void CheckRegexAndLines(std::string_view text, const vigie::Limits& limits) {
   size_t newline = text.find('\n');
@@ -63,16 +57,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<vigie::logql::Query> again = vigie::logql::Parse(canonical, limits);
   Check(again.ok() || canonical.size() > limits.max_query_bytes);
   if (again.ok()) Check(vigie::logql::ToString(*again) == canonical);
-  const vigie::logql::LogSelector* selector = SelectorOf(*query);
-  CheckFilter(selector->filter, text);
-  if (!selector->pipeline.empty()) {
+  auto check = [&](const vigie::logql::LogSelector& selector) {
+    CheckFilter(selector.filter, text);
+    if (selector.pipeline.empty()) return;
     static const vigie::LabelSet stream = *vigie::LabelSet::Parse(R"({a="b"})");
-    vigie::logql::StreamPipeline pipeline(selector->pipeline, stream);
+    vigie::logql::StreamPipeline pipeline(selector.pipeline, stream);
     for (size_t start = 0; start <= text.size();) {
       size_t end = std::min(text.find('\n', start), text.size());
       if (pipeline.Process(0, text.substr(start, end - start))) pipeline.Labels();
       start = end + 1;
     }
+  };
+  if (query->log) check(*query->log);
+  if (query->metric) {
+    vigie::logql::ForEachRangeAggregation(
+        *query->metric,
+        [&](const vigie::logql::RangeAggregation& range) { check(range.selector); });
   }
   return 0;
 }

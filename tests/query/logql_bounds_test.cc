@@ -62,6 +62,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "over the time range 30d plus its range [2d] reads 32d of logs, more than the "
                    "limit of 31d (--max-query-range)"},
         BoundsCase{R"(max(sum(bytes_rate({a="b"}[1d]))))", 31 * kDay, "reads 32d of logs"},
+        // Every range aggregation of a query is checked.
+        BoundsCase{R"(count_over_time({a="b"}[1d]) / count_over_time({a="b"}[40d]))", 0,
+                   "the range [40d] of count_over_time"},
         BoundsCase{R"(count_over_time({a="b"}[1h] offset 30y))", 0, ""},
         // Line filters: 64 pass, 65 do not, in log and metric queries alike.
         BoundsCase{R"({a="b"})" + Repeat(R"( |= "a")", 64), kDay, ""},

@@ -20,8 +20,9 @@ struct ErrorCase {
 void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.query; }
 
 const ErrorCase kErrors[] = {
-    {"", 0, "expected a stream selector such as {service=\"api\"} or a metric function"},
-    {"  service=\"api\"", 2, "found 'service'"},
+    {"", 0, "expected a stream selector such as {service=\"api\"} or a metric query"},
+    {"  # only a comment", 18, "found the end of the query"},
+    {"  service=\"api\"", 2, "unexpected 'service': a metric query is made of range aggregations"},
     {"{}", 1, "expected a label matcher such as service=\"api\""},
     {R"({a="x")", 6, "expected ',' or '}' after a label matcher, found the end of the query"},
     {R"({a="x", })", 8, "expected a label name, found '}'"},
@@ -50,14 +51,40 @@ const ErrorCase kErrors[] = {
     {R"(rate({a="x"}[5m))", 12, "expected ']' to close the range"},
     {R"(rate({a="x"}[5m] offset))", 23, "expected a duration such as 1h after 'offset'"},
     {R"(rate({a="x"}[5m])", 16, "expected ')' closing rate(, found the end of the query"},
-    {R"(topk(5, rate({a="x"}[5m])))", 0, "unknown or unsupported function 'topk'"},
-    {R"(sum({a="x"}))", 4, "a log selector cannot be aggregated directly"},
-    {R"(sum by (a) (rate({a="x"}[1m])) by (b))", 31, "the grouping is given twice"},
-    {R"(sum by (a,) (rate({a="x"}[1m])))", 10, "expected a label name, found ')'"},
-    {R"(sum by a (rate({a="x"}[1m])))", 7, "expected '(' after by, found 'a'"},
-    {R"(sum(rate({a="x"}[1m])) > 10)", 23, "binary operators and comparisons are not supported"},
-    {R"({a="x"} {b="y"})", 8, "expected the end of the query, found '{'"},
-    {"\x01", 0, "found character \"\\x01\""},
+    {R"(sum({a="x"}))", 4, "a log query cannot be used in a metric query as it is"},
+    {R"({a="x"} > 10)", 8, "expected the end of the log query (operators apply to metric"},
+    {R"(sum by (a) (rate({a="x"}[1m])) by (b))", 31, "unexpected <by>"},
+    {R"(sum by a (rate({a="x"}[1m])))", 7, "unexpected identifier \"a\" in grouping opts"},
+    {R"({a="x"} {b="y"})", 8, "expected the end of the log query"},
+    {"\x01", 0, "unexpected character: '\\x01'"},
+    // Range aggregations take an unwrap, a parameter and a grouping where Loki allows them.
+    {R"(sum_over_time({a="x"}[5m]))", 0, "invalid aggregation sum_over_time without unwrap"},
+    {R"(count_over_time({a="x"} | unwrap v [5m]))", 0,
+     "invalid aggregation count_over_time with unwrap"},
+    {R"(count_over_time({a="x"}[5m]) by (a))", 0,
+     "grouping not allowed for count_over_time aggregation"},
+    {R"(quantile_over_time({a="x"} | unwrap v [5m]))", 19, "expected the quantile such as 0.99"},
+    {R"(rate(5, {a="x"}[5m]))", 5, "parameter 5 not supported for operation rate"},
+    {R"(max_over_time({a="x"} | unwrap seconds(v) [5m]))", 31,
+     "unknown unwrap conversion 'seconds'"},
+    {R"(max_over_time({a="x"} | unwrap v | unwrap w [5m]))", 33, "takes one unwrap only"},
+    {R"(max_over_time({a="x"} | unwrap v | w > 1 [5m]))", 37, "expected '=', '!=', '=~' or '!~'"},
+    // The operator layer: what LogQL has of PromQL.
+    {R"(rate({a="x"}[5m])[10m:1m])", 17, "\"[\" is not supported here in LogQL"},
+    {R"(sum(rate({a="x"}[5m])) offset 1h)", 23, "is not supported here in LogQL"},
+    {R"(count_values("v", rate({a="x"}[5m])))", 0,
+     "aggregation \"count_values\" is not supported in LogQL"},
+    {R"(group(rate({a="x"}[5m])))", 0, "aggregation \"group\" is not supported in LogQL"},
+    {R"(histogram_quantile(0.9, rate({a="x"}[5m])))", 0,
+     "unknown function with name \"histogram_quantile\""},
+    {R"(rate({a="x"}[5m]) atan2 2)", 18, "unexpected <op:atan2>"},
+    {"1 > 2", 2, "comparisons between scalars must use BOOL modifier"},
+    {R"(rate({a="x"}[5m]) + on(a) group_left rate({a="x"}[5m]) and)", 58,
+     "unexpected end of input"},
+    {R"(topk(rate({a="x"}[5m])))", 0, "wrong number of arguments for aggregate expression"},
+    {R"(label_replace(rate({a="x"}[5m]), "dst", "$1", "src"))", 0,
+     "expected 5 argument(s) in call to \"label_replace\", got 4"},
+    {R"("text")", 0, "a query must be a log query or return numbers, not a string"},
 };
 
 class ParserErrorTest : public testing::TestWithParam<ErrorCase> {};
@@ -113,11 +140,11 @@ TEST(LogqlParserLimitsTest, CapsNesting) {
   EXPECT_FALSE(s.ok());
   deep = std::string(1000, '(');
   s = Parse(deep, Limits()).status();
-  EXPECT_THAT(std::string(s.message()), HasSubstr("nested too deeply"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("nests deeper than"));
   std::string sums;
   for (int i = 0; i < 1000; ++i) sums += "sum(";
   s = Parse(sums, Limits()).status();
-  EXPECT_THAT(std::string(s.message()), HasSubstr("nested too deeply"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("nests deeper than"));
 }
 
 TEST(LogqlErrorOffsetTest, OnlyForParseErrors) {

@@ -69,9 +69,43 @@ const ValidCase kValid[] = {
      R"(min by (a) (count by (a, b) (rate({a="b"}[1m]))))"},
     {R"(count by () (rate({a="b"}[1m])))", R"(count(rate({a="b"}[1m])))"},
     {R"(min without () (rate({a="b"}[1m])))", R"(min without () (rate({a="b"}[1m])))"},
-    {R"(((sum(((rate({a="b"}[1m])))))))", R"(sum(rate({a="b"}[1m])))"},
+    {R"(((sum(((rate({a="b"}[1m])))))))", R"(((sum(((rate({a="b"}[1m])))))))"},
     {"sum by (level)\n(\n  rate({app=\"front\"}\n  |~ \" 5\\\\d\\\\d \"\n  [5m])\n)",
      R"(sum by (level) (rate({app="front"} |~ " 5\\d\\d "[5m])))"},
+    // Unwrapped range aggregations, their parameter, grouping and filters.
+    {R"(sum_over_time({a="x"} | unwrap bytes_sent [5m]))",
+     R"(sum_over_time({a="x"} | unwrap bytes_sent[5m]))"},
+    {R"(quantile_over_time(0.99, {a="x"} |= "GET" | unwrap duration(t) [5m]) by (route))",
+     R"(quantile_over_time(0.99, {a="x"} |= "GET" | unwrap duration(t)[5m]) by (route))"},
+    {R"(avg_over_time({a="x"} | unwrap duration_seconds(t) | __error__="" [1m]) without (pod))",
+     R"(avg_over_time({a="x"} | unwrap duration_seconds(t) | __error__=""[1m]) without (pod))"},
+    {R"(max_over_time({a="x"}[1m] | unwrap bytes(size)))",
+     R"(max_over_time({a="x"} | unwrap bytes(size)[1m]))"},
+    {R"(rate_counter({a="x"} | unwrap total [5m] offset 1h))",
+     R"(rate_counter({a="x"} | unwrap total[5m] offset 1h))"},
+    {R"(absent_over_time({a="x"} |= "y" [5m]))", R"(absent_over_time({a="x"} |= "y"[5m]))"},
+    {R"(first_over_time({a="x"} | unwrap v [5m]) by ())",
+     R"(first_over_time({a="x"} | unwrap v[5m]) by ())"},
+    // Operators between metric queries and with scalars, in PromQL's printer form.
+    {R"(sum(count_over_time({service="front"} |~ " 404 " [1m])) > 100)",
+     R"(sum(count_over_time({service="front"} |~ " 404 "[1m])) > 100)"},
+    {R"(sum by (status) (rate({a="b"} [5m])) / ignoring(status) group_left sum(rate({a="b"} [5m])))",
+     R"(sum by (status) (rate({a="b"}[5m])) / ignoring (status) group_left () sum(rate({a="b"}[5m])))"},
+    {R"(rate({a="b"}[1m]) > bool on (x) group_right (y) rate({a="c"}[1m]))",
+     R"(rate({a="b"}[1m]) > bool on (x) group_right (y) rate({a="c"}[1m]))"},
+    {R"(rate({a="b"}[1m]) unless rate({a="c"}[1m]) or vector(0))",
+     R"(rate({a="b"}[1m]) unless rate({a="c"}[1m]) or vector(0))"},
+    {R"(2 * -count_over_time({a="b"}[1m]) % 3 ^ 2 - 1)",
+     R"(2 * -count_over_time({a="b"}[1m]) % 3 ^ 2 - 1)"},
+    {R"(topk(5, sum by (a) (rate({a="b"}[1m]))))", R"(topk(5, sum by (a) (rate({a="b"}[1m]))))"},
+    {R"(bottomk by (b) (1, rate({a="b"}[1m])))", R"(bottomk by (b) (1, rate({a="b"}[1m])))"},
+    {R"(sort_desc(stddev(rate({a="b"}[1m]))) + sort(stdvar(rate({a="b"}[1m]))))",
+     R"(sort_desc(stddev(rate({a="b"}[1m]))) + sort(stdvar(rate({a="b"}[1m]))))"},
+    {R"q(label_replace(rate({a="b"}[1m]), "dst", "$1", "src", "(.*)"))q",
+     R"q(label_replace(rate({a="b"}[1m]), "dst", "$1", "src", "(.*)"))q"},
+    {"vector(1) + vector(1)", "vector(1) + vector(1)"},
+    {"1 + 1", "1 + 1"},
+    {"(1 > bool 2)", "(1 > bool 2)"},
 };
 
 class ParserValidTest : public testing::TestWithParam<ValidCase> {};
@@ -109,22 +143,77 @@ TEST(LogqlParserStructureTest, MetricQuery) {
       Parse(R"(sum(avg without (pod) (bytes_rate({a="x"}[10m] offset 2h))) by (a, b))", Limits());
   ASSERT_TRUE(q.ok()) << q.status();
   ASSERT_TRUE(q->is_metric());
-  const MetricExpr& sum = *q->metric;
-  EXPECT_EQ(sum.kind, MetricExpr::Kind::kVectorAggregation);
-  EXPECT_EQ(sum.vector_op, VectorOp::kSum);
-  EXPECT_EQ(sum.grouping, (std::vector<std::string>{"a", "b"}));
-  EXPECT_FALSE(sum.without);
-  const MetricExpr& avg = *sum.inner;
-  EXPECT_EQ(avg.vector_op, VectorOp::kAvg);
-  EXPECT_TRUE(avg.without);
-  EXPECT_EQ(avg.grouping, (std::vector<std::string>{"pod"}));
-  const MetricExpr& range = *avg.inner;
-  EXPECT_EQ(range.kind, MetricExpr::Kind::kRange);
-  EXPECT_EQ(range.range_op, RangeOp::kBytesRate);
-  EXPECT_EQ(range.range_ns, 600 * kNanosPerSecond);
-  EXPECT_EQ(range.offset_ns, 7200 * kNanosPerSecond);
-  EXPECT_EQ(range.selector.matchers[0].ToString(), R"(a="x")");
-  EXPECT_EQ(range.inner, nullptr);
+  const auto* sum = q->metric->As<promql::AggregateExpr>();
+  ASSERT_NE(sum, nullptr);
+  EXPECT_EQ(sum->op, promql::AggregateOp::kSum);
+  EXPECT_EQ(sum->grouping, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(sum->without);
+  const auto* avg = sum->operand->As<promql::AggregateExpr>();
+  ASSERT_NE(avg, nullptr);
+  EXPECT_EQ(avg->op, promql::AggregateOp::kAvg);
+  EXPECT_TRUE(avg->without);
+  EXPECT_EQ(avg->grouping, (std::vector<std::string>{"pod"}));
+  const auto* leaf = avg->operand->As<promql::LeafExpr>();
+  ASSERT_NE(leaf, nullptr);
+  const auto* range = dynamic_cast<const RangeAggregation*>(leaf->leaf.get());
+  ASSERT_NE(range, nullptr);
+  EXPECT_EQ(range->op, RangeOp::kBytesRate);
+  EXPECT_EQ(range->range_ns, 600 * kNanosPerSecond);
+  EXPECT_EQ(range->modifiers.offset_ns, 7200 * kNanosPerSecond);
+  EXPECT_EQ(range->selector.matchers[0].ToString(), R"(a="x")");
+  EXPECT_FALSE(range->unwrap.has_value());
+}
+
+TEST(LogqlParserStructureTest, UnwrapWithConversionGroupingAndErrorFilter) {
+  absl::StatusOr<Query> q = Parse(
+      R"(quantile_over_time(0.99, {app="api"} |= "GET" | unwrap duration(latency) | __error__="" [5m]) by (route))",
+      Limits());
+  ASSERT_TRUE(q.ok()) << q.status();
+  const auto* leaf = q->metric->As<promql::LeafExpr>();
+  ASSERT_NE(leaf, nullptr);
+  const auto* range = dynamic_cast<const RangeAggregation*>(leaf->leaf.get());
+  ASSERT_NE(range, nullptr);
+  EXPECT_EQ(range->op, RangeOp::kQuantileOverTime);
+  EXPECT_EQ(range->parameter, 0.99);
+  ASSERT_TRUE(range->unwrap.has_value());
+  EXPECT_EQ(range->unwrap->label, "latency");
+  EXPECT_EQ(range->unwrap->conversion, Unwrap::Conversion::kDuration);
+  ASSERT_EQ(range->unwrap->filters.size(), 1u);
+  EXPECT_EQ(range->unwrap->filters[0].ToString(), R"(__error__="")");
+  EXPECT_TRUE(range->grouped);
+  EXPECT_EQ(range->grouping, (std::vector<std::string>{"route"}));
+}
+
+TEST(LogqlParserStructureTest, OperatorsFollowLokiPrecedence) {
+  // Loki's (and Prometheus's) precedence: ^ over * / % over + - over comparisons over
+  // and/unless over or; ^ is right-associative, the others left-associative.
+  const std::pair<std::string, std::string> cases[] = {
+      {"1 + 2 * 3 ^ 2 ^ 2", "1 + 2 * 3 ^ 2 ^ 2"},
+      {R"(count_over_time({a="b"}[1m]) > 1 + 2)", R"(count_over_time({a="b"}[1m]) > 1 + 2)"},
+      {R"(rate({a="b"}[1m]) or rate({a="c"}[1m]) and rate({a="d"}[1m]))",
+       R"(rate({a="b"}[1m]) or rate({a="c"}[1m]) and rate({a="d"}[1m]))"},
+  };
+  for (const auto& [text, canonical] : cases) {
+    absl::StatusOr<Query> q = Parse(text, Limits());
+    ASSERT_TRUE(q.ok()) << text << ": " << q.status();
+    EXPECT_EQ(ToString(*q), canonical);
+  }
+  absl::StatusOr<Query> q = Parse("1 + 2 * 3 ^ 2 ^ 2", Limits());
+  const auto* plus = q->metric->As<promql::BinaryExpr>();
+  ASSERT_NE(plus, nullptr);
+  EXPECT_EQ(plus->op, promql::BinaryOp::kAdd);
+  const auto* times = plus->rhs->As<promql::BinaryExpr>();
+  ASSERT_NE(times, nullptr);
+  EXPECT_EQ(times->op, promql::BinaryOp::kMul);
+  const auto* pow = times->rhs->As<promql::BinaryExpr>();
+  ASSERT_NE(pow, nullptr);
+  EXPECT_EQ(pow->op, promql::BinaryOp::kPow);
+  EXPECT_NE(pow->rhs->As<promql::BinaryExpr>(), nullptr);  // 3 ^ (2 ^ 2)
+  q = Parse(R"(rate({a="b"}[1m]) or rate({a="c"}[1m]) and rate({a="d"}[1m]))", Limits());
+  const auto* or_op = q->metric->As<promql::BinaryExpr>();
+  ASSERT_NE(or_op, nullptr);
+  EXPECT_EQ(or_op->op, promql::BinaryOp::kOr);
+  EXPECT_EQ(or_op->rhs->As<promql::BinaryExpr>()->op, promql::BinaryOp::kAnd);
 }
 
 TEST(LogqlParserStructureTest, NestingUpToTheLimitParses) {
