@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace vigie::store {
 
@@ -33,25 +34,61 @@ int64_t SignExtend(uint64_t v, int bits) {
   return static_cast<int64_t>((v ^ sign) - sign);
 }
 
+// Reads a big-endian bit stream. Reads of up to 56 bits take one unaligned 8-byte load while
+// that many bytes remain (decoding is the bulk of a query over many series); the last bytes are
+// read bit by bit.
 class BitReader {
  public:
-  explicit BitReader(std::string_view bytes) : bytes_(bytes) {}
+  explicit BitReader(std::string_view bytes) : bytes_(bytes), size_bits_(bytes.size() * 8) {}
   bool Read(int n, uint64_t* out) {
-    if (n > 0 && (bytes_.size() * 8 - pos_) < static_cast<size_t>(n)) return false;
+    if (size_bits_ - pos_ < static_cast<size_t>(n)) return false;
+    if (n > 56) {
+      uint64_t high = 0, low = 0;
+      Read(n - 32, &high);
+      Read(32, &low);
+      *out = (high << 32) | low;
+      return true;
+    }
+    if (n == 0) {
+      *out = 0;
+      return true;
+    }
+    if (pos_ / 8 + 8 > bytes_.size()) return ReadSlowly(n, out);
+    *out = (Word() << (pos_ % 8)) >> (64 - n);
+    pos_ += static_cast<size_t>(n);
+    return true;
+  }
+  // The number of leading 1 bits, stopping after `max` (<= 8) of them, and the 0 bit that ends
+  // them when fewer.
+  bool ReadOnes(int max, int* ones) {
+    if (pos_ / 8 + 8 > bytes_.size()) return ReadOnesSlowly(max, ones);
+    int run = std::countl_one(Word() << (pos_ % 8));
+    *ones = std::min(run, max);
+    pos_ += static_cast<size_t>(*ones < max ? *ones + 1 : max);
+    return true;
+  }
+
+ private:
+  // The 8 bytes from the one holding bit pos_, big-endian.
+  uint64_t Word() const {
+    uint64_t word;
+    std::memcpy(&word, bytes_.data() + pos_ / 8, sizeof(word));
+    return std::endian::native == std::endian::little ? __builtin_bswap64(word) : word;
+  }
+  bool ReadSlowly(int n, uint64_t* out) {
     uint64_t v = 0;
     while (n > 0) {
       int offset = static_cast<int>(pos_ % 8);
       int take = std::min(n, 8 - offset);
       uint64_t byte = static_cast<uint8_t>(bytes_[pos_ / 8]);
       v = (v << take) | ((byte >> (8 - offset - take)) & Mask(take));
-      pos_ += take;
+      pos_ += static_cast<size_t>(take);
       n -= take;
     }
     *out = v;
     return true;
   }
-  // The number of leading 1 bits, stopping after `max` of them (or at the end of the input).
-  bool ReadOnes(int max, int* ones) {
+  bool ReadOnesSlowly(int max, int* ones) {
     *ones = 0;
     uint64_t bit = 0;
     while (*ones < max) {
@@ -62,8 +99,8 @@ class BitReader {
     return true;
   }
 
- private:
   std::string_view bytes_;
+  size_t size_bits_;
   size_t pos_ = 0;
 };
 
@@ -148,6 +185,10 @@ absl::Status DecodeChunk(std::string_view chunk, int64_t mint_ms, int64_t maxt_m
   size_t count =
       (static_cast<size_t>(static_cast<uint8_t>(chunk[0])) << 8) | static_cast<uint8_t>(chunk[1]);
   BitReader in(chunk.substr(kHeaderBytes));
+  // A sample takes at least 2 bits after the first's 128: a larger count is corrupt and must not
+  // make a large reservation. Grown geometrically: a series is read chunk after chunk.
+  size_t needed = out->size() + std::min(count, chunk.size() * 4);
+  if (needed > out->capacity()) out->reserve(std::max(needed, 2 * out->capacity()));
   uint64_t ts = 0, bits = 0, delta = 0;
   int leading = -1, trailing = 0;
   for (size_t i = 0; i < count; ++i) {
