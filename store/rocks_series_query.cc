@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/varint.h"
 #include "store/rocks_store.h"
 #include "store/series_format.h"
 
@@ -162,22 +163,61 @@ std::unique_ptr<SeriesReader> RocksStore::NewSeriesReader() const {
   return std::make_unique<SeriesSamplesReader>(this);
 }
 
+namespace {
+
+// Orders label sets in LabelSet::Encode() form as LabelSet's operator< orders them decoded:
+// label by label, name then value, a prefix first. Sorting before decoding saves copies.
+bool EncodedLess(std::string_view a, std::string_view b) {
+  auto field = [](std::string_view* in) {
+    uint64_t n = 0;
+    if (!GetVarint(in, &n) || n > in->size()) n = in->size();
+    std::string_view out = in->substr(0, n);
+    in->remove_prefix(n);
+    return out;
+  };
+  while (!a.empty() && !b.empty()) {
+    for (int f = 0; f < 2; ++f) {  // Name, then value.
+      std::string_view x = field(&a), y = field(&b);
+      if (int c = x.compare(y); c != 0) return c < 0;
+    }
+  }
+  return a.empty() && !b.empty();
+}
+
+}  // namespace
+
 std::vector<SeriesRef> RocksStore::SelectSeries(std::span<const SeriesMatcher> matchers,
                                                 int64_t mint_ms, int64_t maxt_ms) const {
   std::vector<SeriesRef> out;
   if (mint_ms > maxt_ms) return out;
   uint32_t from = SeriesPartitionOf(mint_ms), to = SeriesPartitionOf(maxt_ms);
-  {
-    std::shared_lock lock(index_mu_);
-    for (uint32_t ref : index_.Select(matchers)) {
-      const MemSeries* s = by_ref_[ref];
-      if (!s || s->first_partition > to || s->last_partition < from) continue;
-      auto labels = LabelSet::Decode(s->labels);
-      if (labels.ok()) out.push_back({s->id, *std::move(labels)});
-    }
+  std::shared_lock lock(index_mu_);
+  // The encoded label sets are copied side by side first: sorting then compares memory that
+  // is close together instead of following a pointer to each series twice per comparison.
+  struct Selected {
+    size_t offset, size;
+    SeriesId id;
+  };
+  std::vector<Selected> selected;
+  std::string arena;
+  for (uint32_t ref : index_.Select(matchers)) {
+    const MemSeries* s = by_ref_[ref];
+    if (!s || s->first_partition > to || s->last_partition < from) continue;
+    selected.push_back({arena.size(), s->labels.size(), s->id});
+    arena += s->labels;
   }
-  std::sort(out.begin(), out.end(),
-            [](const SeriesRef& a, const SeriesRef& b) { return a.labels < b.labels; });
+  lock.unlock();
+  auto encoded = [&](const Selected& s) {
+    return std::string_view(arena).substr(s.offset, s.size);
+  };
+  std::sort(selected.begin(), selected.end(), [&](const Selected& a, const Selected& b) {
+    return EncodedLess(encoded(a), encoded(b));
+  });
+  out.reserve(selected.size());
+  for (const Selected& s : selected) {
+    auto labels = LabelSet::Decode(encoded(s));
+    if (labels.ok()) out.push_back({s.id, *std::move(labels)});
+  }
   return out;
 }
 

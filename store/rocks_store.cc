@@ -1,5 +1,7 @@
 #include "store/rocks_store.h"
 
+#include "rocksdb/cache.h"
+#include "rocksdb/table.h"
 #include "store/ngram_filter.h"
 
 #include <algorithm>
@@ -29,6 +31,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
     // Head records live from their commit until their series' chunks are cut (minutes to
     // hours): most are deleted before a flush, so a large memtable saves writing them at all.
     cf.write_buffer_size = 64 << 20;
+  }
+  if (family == RocksStore::kSeriesChunks) {
+    // A range query over many series reads all their chunks, every time: RocksDB's default 8
+    // MiB cache would make each read a file read and an LZ4 decompression. Filled by queries
+    // only (docs/operations.md, "Memory").
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(256 << 20);
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
   if (family == RocksStore::kBlocks) {
     // Blocks are zstd-compressed already: keep them out of the LSM tree (BlobDB) so compactions

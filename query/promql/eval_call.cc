@@ -128,6 +128,7 @@ absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& ra
     for (size_t i = 0; i < steps; ++i) {
       for (const std::vector<double>& sc : scalars) step_args.push_back(sc[i]);
     }
+    const RangeFunction function(f);
     Matrix out;
     TimeMap times;
     int64_t range_ms = 0;
@@ -150,7 +151,7 @@ absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& ra
         if (hi == lo) continue;
         std::span<const double> args(step_args.data() + i * scalars.size(), scalars.size());
         std::optional<double> v =
-            EvalRangeFunction(f, p.subspan(lo, hi - lo), wstart, wend, StepTime(range, i), args);
+            function(p.subspan(lo, hi - lo), wstart, wend, StepTime(range, i), args);
         if (v) points.push_back({StepTime(range, i), *v});
       }
       if (!points.empty()) out[s].labels = keep_name ? labels : DropMetricName(labels);
