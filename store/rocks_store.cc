@@ -1,5 +1,7 @@
 #include "store/rocks_store.h"
 
+#include "rocksdb/cache.h"
+#include "rocksdb/table.h"
 #include "store/ngram_filter.h"
 
 #include <algorithm>
@@ -41,7 +43,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
     default:
       break;
   }
-  if (family == RocksStore::kSeriesChunks) cf.compression = rocksdb::kZSTD;
+  if (family == RocksStore::kSeriesChunks) {
+    cf.compression = rocksdb::kZSTD;
+    // A range query over many series reads all their chunks, every time: RocksDB's default 8
+    // MiB cache would make each read a file read and a zstd decompression. Filled by queries
+    // only (docs/operations.md, "Memory").
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(256 << 20);
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
   if (family == RocksStore::kBlocks) {
     // Blocks are zstd-compressed already: keep them out of the LSM tree (BlobDB) so compactions
     // rewrite only the small keys, and do not compress them twice.

@@ -137,9 +137,12 @@ class RocksStore final : public Store {
   // The stored value at `ts_ms` (head, pending or chunks), if any.
   std::optional<uint64_t> ValueAt(const SeriesShard& shard, const MemSeries& s,
                                   int64_t ts_ms) const;
-  // Appends the samples of `id` in [mint, maxt] stored in chunks to *out.
+  // Appends the samples of `id` in [mint, maxt] stored in chunks to *out. `cursors`, when
+  // given, are iterators kept across calls for ascending ids (rocks_series_query.cc).
+  class ChunkCursors;
   absl::Status ReadChunks(SeriesId id, uint32_t first_partition, uint32_t last_partition,
-                          int64_t mint_ms, int64_t maxt_ms, std::vector<Sample>* out) const;
+                          int64_t mint_ms, int64_t maxt_ms, std::vector<Sample>* out,
+                          ChunkCursors* cursors = nullptr) const;
   uint32_t SeriesPartitionOf(int64_t ts_ms) const;
   int64_t PartitionStartMs(uint32_t partition) const;
   // The chunk window of ts_ms: its 2-hour window cut to its partition.

@@ -69,6 +69,16 @@ class SeriesReader {
   // staleness markers included. NotFound only when the series is unknown.
   virtual absl::Status Samples(SeriesId series, int64_t mint_ms, int64_t maxt_ms,
                                std::vector<Sample>* out) const = 0;
+
+  // Reads many series in one pass: calls visit(i, samples) with what Samples gives for ids[i],
+  // for each i whose series is known and has samples in [mint_ms, maxt_ms]. `samples` is valid
+  // during the call only. The calls come one at a time on the caller's thread, in the order the
+  // reader reads fastest (RocksStore: ascending id, one pass over each partition's chunks, so a
+  // caller splitting work between threads should give each a range of ids). Stops at the first
+  // error, of reading or of `visit`, and returns it. The default calls Samples for each.
+  using SamplesVisitor = std::function<absl::Status(size_t index, std::span<const Sample> samples)>;
+  virtual absl::Status ForEachSamples(std::span<const SeriesId> ids, int64_t mint_ms,
+                                      int64_t maxt_ms, const SamplesVisitor& visit) const;
 };
 
 // Thread safety: every method may be called concurrently with appends and with each other.

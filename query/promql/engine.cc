@@ -10,6 +10,19 @@
 #include "query/promql/eval_internal.h"
 
 namespace vigie::promql {
+
+absl::Status LeafSource::Visit(const Leaf& leaf, const StepRange& at, int64_t lookback_ms,
+                               QueryStats* stats, const LeafVisitor& visitor) {
+  absl::StatusOr<LeafData> data = Select(leaf, at, lookback_ms, stats);
+  if (!data.ok()) return data.status();
+  visitor.start(data->series.size(), data->per_step);
+  for (size_t i = 0; i < data->series.size(); ++i) {
+    const Series& s = data->series[i];
+    if (absl::Status st = visitor.series(i, s.labels, s.points); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
 namespace internal {
 
 bool IsStale(double value) { return std::bit_cast<uint64_t>(value) == store::kStaleNaNBits; }
@@ -145,38 +158,79 @@ StepRange ReadRange(const TimeMap& times, const StepRange& range) {
 absl::StatusOr<Matrix> Evaluator::EvalVectorLeaf(const Leaf& leaf, const StepRange& range,
                                                  bool sample_times) {
   TimeMap times = Times(leaf.time(), range);
-  absl::StatusOr<LeafData> data =
-      source_->Select(leaf, ReadRange(times, range), limits().lookback_ms, stats_);
-  if (!data.ok()) return data.status();
-  size_t steps = range.steps();
-  Matrix out(data->series.size());
+  const size_t steps = range.steps();
   const int64_t lookback = limits().lookback_ms;
-  const bool per_step = data->per_step;
+  Matrix out;
+  bool per_step = false;
+  LeafVisitor visitor;
+  visitor.start = [&](size_t count, bool values_per_step) {
+    out.resize(count);
+    per_step = values_per_step;
+  };
+  visitor.series = [&](size_t s, const LabelSet& labels, std::span<const store::Sample> in) {
+    if (absl::Status st = Interrupted(); !st.ok()) return st;
+    std::vector<store::Sample>& points = out[s].points;
+    points.reserve(std::min(steps, in.size()));
+    size_t next = 0;  // First sample after the current read time.
+    for (size_t i = 0; i < steps; ++i) {
+      int64_t t = times.at(i);
+      while (next < in.size() && in[next].ts_ms <= t) ++next;
+      if (next == 0) continue;
+      const store::Sample& last = in[next - 1];
+      if (per_step ? last.ts_ms != t : (last.ts_ms < t - lookback || IsStale(last.value))) {
+        continue;
+      }
+      double v = sample_times ? static_cast<double>(last.ts_ms) / 1000 : last.value;
+      points.push_back({StepTime(range, i), v});
+    }
+    if (!points.empty()) out[s].labels = labels;
+    return absl::OkStatus();
+  };
   absl::Status status =
-      ParallelFor(data->series.size(), data->series.size() * steps, [&](size_t begin, size_t end) {
-        for (size_t s = begin; s < end; ++s) {
-          if (absl::Status st = Interrupted(); !st.ok()) return st;
-          const std::vector<store::Sample>& in = data->series[s].points;
-          Series& series = out[s];
-          series.labels = data->series[s].labels;
-          size_t next = 0;  // First sample after the current read time.
-          for (size_t i = 0; i < steps; ++i) {
-            int64_t t = times.at(i);
-            while (next < in.size() && in[next].ts_ms <= t) ++next;
-            if (next == 0) continue;
-            const store::Sample& last = in[next - 1];
-            if (per_step ? last.ts_ms != t : (last.ts_ms < t - lookback || IsStale(last.value))) {
-              continue;
-            }
-            double v = sample_times ? static_cast<double>(last.ts_ms) / 1000 : last.value;
-            series.points.push_back({StepTime(range, i), v});
-          }
-        }
-        return absl::OkStatus();
-      });
+      source_->Visit(leaf, ReadRange(times, range), limits().lookback_ms, stats_, visitor);
   if (!status.ok()) return status;
   std::erase_if(out, [](const Series& s) { return s.points.empty(); });
   return out;
+}
+
+absl::Status Evaluator::VisitRange(const Expr& expr, const StepRange& range,
+                                   const RangeVisitor& visitor) {
+  const Expr* e = &expr;
+  while (const auto* paren = e->As<ParenExpr>()) e = paren->inner.get();
+  const auto* leaf_expr = e->As<LeafExpr>();
+  const auto* selector = leaf_expr ? dynamic_cast<const Selector*>(leaf_expr->leaf.get()) : nullptr;
+  if (!selector || selector->type() != ValueType::kMatrix) {
+    absl::StatusOr<RangeInput> in = EvalRange(expr, range);
+    if (!in.ok()) return in.status();
+    visitor.start(in->series.size(), in->times, in->range_ms);
+    uint64_t work = 0;
+    for (const Series& s : in->series) work += s.points.size() + range.steps();
+    return ParallelFor(in->series.size(), work, [&](size_t begin, size_t end) {
+      for (size_t s = begin; s < end; ++s) {
+        const Series& series = in->series[s];
+        if (absl::Status st = visitor.series(s, series.labels, series.points); !st.ok()) {
+          return st;
+        }
+      }
+      return absl::OkStatus();
+    });
+  }
+  const TimeMap times = Times(selector->time(), range);
+  const int64_t range_ms = selector->range_ns / 1'000'000;
+  LeafVisitor leaf_visitor;
+  leaf_visitor.start = [&](size_t count, bool) { visitor.start(count, times, range_ms); };
+  leaf_visitor.series = [&](size_t s, const LabelSet& labels,
+                            std::span<const store::Sample> samples) {
+    auto stale = [](const store::Sample& p) { return IsStale(p.value); };
+    if (std::none_of(samples.begin(), samples.end(), stale)) {
+      return visitor.series(s, labels, samples);
+    }
+    std::vector<store::Sample> live;
+    std::copy_if(samples.begin(), samples.end(), std::back_inserter(live),
+                 [&](const store::Sample& p) { return !stale(p); });
+    return visitor.series(s, labels, live);
+  };
+  return source_->Visit(*selector, ReadRange(times, range), range_ms, stats_, leaf_visitor);
 }
 
 absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& expr, const StepRange& range) {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -91,11 +92,29 @@ struct LeafData {
   bool per_step = false;
 };
 
+// What LeafSource::Visit hands the series of a leaf to.
+struct LeafVisitor {
+  // Called once, before any series: how many there may be (every index is below it), and
+  // whether they are per-step values (LeafData::per_step).
+  std::function<void(size_t count, bool per_step)> start;
+  // One series with samples, as LeafData would hold it; `index` is its place in Select's order.
+  // Called from several threads at once, at most once per index; `labels` and `samples` are
+  // valid during the call only. An error stops the visit and is returned by Visit.
+  std::function<absl::Status(size_t index, const LabelSet& labels,
+                             std::span<const store::Sample> samples)>
+      series;
+};
+
 // Turns leaves into series. One source serves one evaluation (it may cache what it read).
 // Called from the evaluator's threads: implementations must be thread-safe.
 class LeafSource {
  public:
   virtual ~LeafSource() = default;
+  // Select's series, handed to `visitor` as they are read instead of gathered, so that a query
+  // over many series never holds the samples of all at once. The default gathers them with
+  // Select and hands them over on the caller's thread.
+  virtual absl::Status Visit(const Leaf& leaf, const StepRange& at, int64_t lookback_ms,
+                             QueryStats* stats, const LeafVisitor& visitor);
   // The data needed to evaluate `leaf` at every time of `at`, times already moved by the
   // leaf's @ and offset: for a PromQL selector, its stored samples (staleness markers included)
   // in [at.start_ms - window, at.end_ms] (both ends: Prometheus 2.42 includes a sample exactly

@@ -97,9 +97,9 @@ absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& ra
   // The range functions.
   for (size_t a = 0; a < e.args.size(); ++a) {
     if (e.args[a]->type() != ValueType::kMatrix) continue;
-    absl::StatusOr<RangeInput> in = EvalRange(*e.args[a], range);
-    if (!in.ok()) return in.status();
     if (name == "absent_over_time") {
+      absl::StatusOr<RangeInput> in = EvalRange(*e.args[a], range);
+      if (!in.ok()) return in.status();
       LabelSet labels = AbsentLabels(*e.args[a]);
       Series out{labels, {}};
       std::vector<size_t> lo(in->series.size());
@@ -117,37 +117,47 @@ absl::StatusOr<Evaluated> Evaluator::EvalCall(const Call& e, const StepRange& ra
       if (!out.points.empty()) m.push_back(std::move(out));
       return VectorResult(std::move(m));
     }
-    if (name == "holt_winters") {
-      for (size_t i = 0; i < steps; ++i) {
-        std::optional<std::string> error = HoltWintersArgumentError(scalars[0][i], scalars[1][i]);
-        if (error && !in->series.empty()) return absl::FailedPreconditionError(*error);
-      }
+    // holt_winters fails on bad factors at any step once a series is selected.
+    std::optional<std::string> holt_winters_error;
+    for (size_t i = 0; name == "holt_winters" && i < steps && !holt_winters_error; ++i) {
+      holt_winters_error = HoltWintersArgumentError(scalars[0][i], scalars[1][i]);
     }
     const bool keep_name = name == "last_over_time";
-    Matrix out(in->series.size());
-    uint64_t work = 0;
-    for (const Series& s : in->series) work += s.points.size() + steps;
-    absl::Status status = ParallelFor(in->series.size(), work, [&](size_t begin, size_t end) {
-      for (size_t s = begin; s < end; ++s) {
-        if (absl::Status st = Interrupted(); !st.ok()) return st;
-        const std::vector<store::Sample>& p = in->series[s].points;
-        out[s].labels = keep_name ? in->series[s].labels : DropMetricName(in->series[s].labels);
-        size_t lo = 0, hi = 0;
-        for (size_t i = 0; i < steps; ++i) {
-          int64_t wend = in->times.at(i), wstart = wend - in->range_ms;
-          while (lo < p.size() && p[lo].ts_ms < wstart) ++lo;
-          hi = std::max(hi, lo);
-          while (hi < p.size() && p[hi].ts_ms <= wend) ++hi;
-          if (hi == lo) continue;
-          std::vector<double> args = scalar_args(i);
-          std::optional<double> v = EvalRangeFunction(f, std::span(p.data() + lo, hi - lo), wstart,
-                                                      wend, StepTime(range, i), args);
-          if (v) out[s].points.push_back({StepTime(range, i), *v});
-        }
+    // The scalar arguments of each step, laid out once.
+    std::vector<double> step_args;
+    for (size_t i = 0; i < steps; ++i) {
+      for (const std::vector<double>& sc : scalars) step_args.push_back(sc[i]);
+    }
+    const RangeFunction function(f);
+    Matrix out;
+    TimeMap times;
+    int64_t range_ms = 0;
+    RangeVisitor visitor;
+    visitor.start = [&](size_t count, const TimeMap& t, int64_t r) {
+      out.resize(count);
+      times = t;
+      range_ms = r;
+    };
+    visitor.series = [&](size_t s, const LabelSet& labels, std::span<const store::Sample> p) {
+      if (holt_winters_error) return absl::FailedPreconditionError(*holt_winters_error);
+      if (absl::Status st = Interrupted(); !st.ok()) return st;
+      std::vector<store::Sample>& points = out[s].points;
+      size_t lo = 0, hi = 0;
+      for (size_t i = 0; i < steps; ++i) {
+        int64_t wend = times.at(i), wstart = wend - range_ms;
+        while (lo < p.size() && p[lo].ts_ms < wstart) ++lo;
+        hi = std::max(hi, lo);
+        while (hi < p.size() && p[hi].ts_ms <= wend) ++hi;
+        if (hi == lo) continue;
+        std::span<const double> args(step_args.data() + i * scalars.size(), scalars.size());
+        std::optional<double> v =
+            function(p.subspan(lo, hi - lo), wstart, wend, StepTime(range, i), args);
+        if (v) points.push_back({StepTime(range, i), *v});
       }
+      if (!points.empty()) out[s].labels = keep_name ? labels : DropMetricName(labels);
       return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
+    };
+    if (absl::Status st = VisitRange(*e.args[a], range, visitor); !st.ok()) return st;
     absl::StatusOr<Matrix> distinct = Distinct(std::move(out));
     if (!distinct.ok()) return distinct.status();
     return VectorResult(*std::move(distinct));

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,18 @@ struct RangeInput {
   Matrix series;
   TimeMap times;
   int64_t range_ms = 0;
+};
+
+// A range vector handed over series by series (Evaluator::VisitRange).
+struct RangeVisitor {
+  // Called once, before any series: how many there may be (every index is below it), and the
+  // windows: [times.at(i) - range_ms, times.at(i)] for step i.
+  std::function<void(size_t count, const TimeMap& times, int64_t range_ms)> start;
+  // One series, its samples without staleness markers. Called from several threads at once, at
+  // most once per index; `labels` and `samples` are valid during the call only.
+  std::function<absl::Status(size_t index, const LabelSet& labels,
+                             std::span<const store::Sample> samples)>
+      series;
 };
 
 // Collects output series by label set and refuses two values of one label set at one step
@@ -108,6 +121,9 @@ class Evaluator {
   absl::StatusOr<Evaluated> Eval(const Expr& expr, const StepRange& range);
   // A range vector expression (a range selector or a subquery, in parentheses or not).
   absl::StatusOr<RangeInput> EvalRange(const Expr& expr, const StepRange& range);
+  // The same range vector handed to `visitor` series by series: a range selector's series as
+  // they are read, so that the samples of all are never held at once.
+  absl::Status VisitRange(const Expr& expr, const StepRange& range, const RangeVisitor& visitor);
 
   // Non-OK once the query timed out or was cancelled. Cheap enough to call per step and series;
   // called from the query's threads at once (EvalOptions::cancelled must allow that).

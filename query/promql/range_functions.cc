@@ -273,12 +273,21 @@ std::string GoFixed(double v) {
 
 bool IsRangeFunction(std::string_view name) { return FindByName(kRangeFunctions, name) != nullptr; }
 
+RangeFunction::RangeFunction(const Function& f) : entry_(FindByName(kRangeFunctions, f.name)) {}
+
+std::optional<double> RangeFunction::operator()(std::span<const store::Sample> window,
+                                                int64_t window_start_ms, int64_t window_end_ms,
+                                                int64_t eval_ts_ms,
+                                                std::span<const double> scalar_args) const {
+  const auto* entry = static_cast<const Entry*>(entry_);
+  if (entry == nullptr || window.empty()) return std::nullopt;
+  return entry->impl(Window{window, window_start_ms, window_end_ms, eval_ts_ms, scalar_args});
+}
+
 std::optional<double> EvalRangeFunction(const Function& f, std::span<const store::Sample> window,
                                         int64_t window_start_ms, int64_t window_end_ms,
                                         int64_t eval_ts_ms, std::span<const double> scalar_args) {
-  const Entry* entry = FindByName(kRangeFunctions, f.name);
-  if (entry == nullptr || window.empty()) return std::nullopt;
-  return entry->impl(Window{window, window_start_ms, window_end_ms, eval_ts_ms, scalar_args});
+  return RangeFunction(f)(window, window_start_ms, window_end_ms, eval_ts_ms, scalar_args);
 }
 
 std::optional<std::string> HoltWintersArgumentError(double smoothing_factor, double trend_factor) {

@@ -42,6 +42,19 @@ std::optional<double> EvalRangeFunction(const Function& f, std::span<const store
                                         int64_t window_start_ms, int64_t window_end_ms,
                                         int64_t eval_ts_ms, std::span<const double> scalar_args);
 
+// EvalRangeFunction with the function looked up once, for the windows of many series and steps.
+class RangeFunction {
+ public:
+  // Precondition: IsRangeFunction(f.name). `f` is not kept.
+  explicit RangeFunction(const Function& f);
+  std::optional<double> operator()(std::span<const store::Sample> window, int64_t window_start_ms,
+                                   int64_t window_end_ms, int64_t eval_ts_ms,
+                                   std::span<const double> scalar_args) const;
+
+ private:
+  const void* entry_;  // Its entry in range_functions.cc's table.
+};
+
 // Prometheus's error for holt_winters factors outside (0, 1), e.g. "invalid smoothing factor.
 // Expected: 0 < sf < 1, got: 1.000000", or nullopt when both are valid (NaN is: Prometheus's
 // check lets it through and the result is NaN). Prometheus fails the query with it when the

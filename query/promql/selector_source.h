@@ -29,6 +29,10 @@ class SelectorSource final : public LeafSource {
   // *stats across every Select of the query).
   absl::StatusOr<LeafData> Select(const Leaf& leaf, const StepRange& at, int64_t lookback_ms,
                                   QueryStats* stats) override;
+  // The same series, read by limits.threads threads when there are many (each a range of
+  // series ids, which the store reads in one pass) and handed over as each is read.
+  absl::Status Visit(const Leaf& leaf, const StepRange& at, int64_t lookback_ms, QueryStats* stats,
+                     const LeafVisitor& visitor) override;
 
  private:
   const store::SeriesQuerier* querier_;

@@ -171,6 +171,80 @@ TEST_F(SeriesStoreTest, AppendThenSelectAndReadAcrossReopen) {
   check_reopened(*store);
 }
 
+// ForEachSamples reads many series in one pass over each partition's chunks: each gets exactly
+// what Samples gives it, whether its chunks are next to the previous series' or far from them,
+// in one partition or two, closed or still in the head, before and after a reopen.
+TEST_F(SeriesStoreTest, ForEachSamplesGivesEachSeriesWhatSamplesGives) {
+  std::vector<SeriesId> ids;
+  std::vector<std::vector<Sample>> expected;
+  auto check = [&](const Store& store, int64_t mint, int64_t maxt) {
+    std::vector<SeriesId> asked;
+    std::vector<size_t> index;  // Every third series, and an unknown one, in no order.
+    for (size_t i = ids.size(); i-- > 0;) {
+      if (i % 3 == 0) asked.push_back(ids[i]), index.push_back(i);
+    }
+    asked.insert(asked.begin() + 5, 42);
+    index.insert(index.begin() + 5, SIZE_MAX);
+    std::map<size_t, std::vector<Sample>> got;
+    absl::Status s = store.NewSeriesReader()->ForEachSamples(
+        asked, mint, maxt, [&](size_t k, std::span<const Sample> samples) {
+          EXPECT_FALSE(got.contains(k)) << "visited twice: " << k;
+          got[k] = {samples.begin(), samples.end()};
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(s.ok()) << s;
+    for (size_t k = 0; k < asked.size(); ++k) {
+      std::vector<Sample> want;
+      if (index[k] != SIZE_MAX) {
+        for (const Sample& x : expected[index[k]]) {
+          if (x.ts_ms >= mint && x.ts_ms <= maxt) want.push_back(x);
+        }
+      }
+      if (want.empty()) {
+        EXPECT_FALSE(got.contains(k)) << "series " << k << " has no samples but was visited";
+      } else {
+        EXPECT_EQ(got[k], want) << "series " << k;
+      }
+    }
+  };
+  {
+    auto store = Open();
+    for (int i = 0; i < 90; ++i) {
+      LabelSet labels = Labels({{"__name__", "m"}, {"i", StrCat(i)}});
+      // Some series cross the day (partition) boundary, some stay in one day; 300 samples are
+      // chunks cut at 120 and a head.
+      std::vector<Sample> samples = Scrapes(kT0 - (i % 2 ? kHour : -kHour), 300);
+      for (Sample& x : samples) x.value = i * 1000 + x.value;
+      Add(*store, labels, samples);
+      ids.push_back(labels.Hash());
+      expected.push_back(std::move(samples));
+    }
+    check(*store, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+    check(*store, kT0 - 10 * 60 * 1000, kT0 + 30 * 60 * 1000);
+  }
+  auto store = Open();
+  check(*store, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  check(*store, kT0 + 20 * 60 * 1000, kT0 + 90 * 60 * 1000);
+}
+
+// SelectSeries sorts by labels as LabelSet's operator< does: name by name, a prefix first.
+TEST_F(SeriesStoreTest, SelectSeriesSortsByLabels) {
+  auto store = Open();
+  std::vector<LabelSet> sets = {
+      Labels({{"__name__", "m"}, {"a", "x"}}),
+      Labels({{"__name__", "m"}, {"a", "x"}, {"b", "y"}}),
+      Labels({{"__name__", "m"}, {"a", "xy"}}),
+      Labels({{"__name__", "m"}, {"ab", "x"}}),
+      Labels({{"__name__", "m"}, {"b", "a"}}),
+      Labels({{"__name__", "m2"}, {"a", "x"}}),
+      Labels({{"__name__", "m"}, {"a", std::string(200, 'z')}}),
+  };
+  for (const LabelSet& l : sets) Add(*store, l, {{kT0, 1}});
+  std::sort(sets.begin(), sets.end());
+  EXPECT_EQ(Select(*store, {Where("__name__", [](std::string_view v) { return !v.empty(); })}),
+            sets);
+}
+
 TEST_F(SeriesStoreTest, ReopenAgainAndAgainKeepsEverySampleOnce) {
   LabelSet a = Labels({{"__name__", "a"}});
   std::vector<Sample> expected;
