@@ -1,5 +1,6 @@
-// Micro-benchmarks of the hot paths: block encoding and decoding, and the block filter (literal
-// pre-filter vs. full regex). Run: build/bench/micro_bench. Timings go to RESULTS.md, not tests.
+// Micro-benchmarks of the hot paths: block encoding and decoding, the block filter (literal
+// pre-filter vs. full regex), and the pipeline's parsers (| json, | logfmt). Run:
+// build/bench/micro_bench. Timings go to RESULTS.md, not tests.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -83,6 +84,59 @@ BENCHMARK_CAPTURE(FilterBench, literal, R"({a="b"} |= "Failed password for inval
 BENCHMARK_CAPTURE(FilterBench, regex_with_literal,
                   R"({a="b"} |~ "Failed password for [a-z]+ from")");
 BENCHMARK_CAPTURE(FilterBench, regex_without_literal, R"({a="b"} |~ "[a-z]+ [0-9]{5} ssh2")");
+
+// Application logs in JSON and logfmt, about 250 bytes a line, one in ten a 5xx.
+std::vector<store::LogEntry> AppEntries(bool json) {
+  std::vector<store::LogEntry> out;
+  int64_t ts = 1'700'000'000'000'000'000;
+  const char* methods[] = {"GET", "POST", "PUT"};
+  for (int i = 0; i < 8000; ++i) {
+    std::string status = std::to_string(i % 10 == 0 ? 503 : 200 + (i % 3) * 100);
+    std::string method = methods[i % 3], path = "/api/v1/items/" + std::to_string(i * 7919 % 10007);
+    std::string duration = std::to_string(i % 1500) + "ms";
+    std::string bytes = std::to_string(i * 31 % 70000), user = std::to_string(i % 977);
+    std::string agent = "Mozilla/5.0 (X11; Linux x86_64)";
+    std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    std::string line =
+        json ? "{\"ts\":\"2026-12-06T18:00:00.123Z\",\"level\":\"info\",\"method\":\"" + method +
+                   "\",\"path\":\"" + path + "\",\"status\":" + status + ",\"duration\":\"" +
+                   duration + "\",\"bytes\":" + bytes + ",\"user\":{\"id\":" + user +
+                   ",\"agent\":\"" + agent + "\"},\"trace_id\":\"" + trace + "\"}"
+             : "ts=2026-12-06T18:00:00.123Z level=info method=" + method + " path=" + path +
+                   " status=" + status + " duration=" + duration + " bytes=" + bytes +
+                   " user_id=" + user + " agent=\"" + agent + "\" trace_id=" + trace;
+    out.push_back({ts += 1000, line});
+  }
+  return out;
+}
+
+// A pipeline over a decoded block, as a scan worker runs it. `status_only`: the hint of a metric
+// query grouping by status (extract only `status`).
+void PipelineBench(benchmark::State& state, bool json, bool status_only, const char* query) {
+  auto entries = AppEntries(json);
+  auto parsed = logql::Parse(query, Limits());
+  if (!parsed.ok()) {
+    state.SkipWithError(std::string(parsed.status().message()).c_str());
+    return;
+  }
+  LabelSet stream = *LabelSet::Make({{"app", "api"}});
+  logql::LabelNeeds needs = status_only ? logql::LabelNeeds::Only({"status"}) : logql::LabelNeeds();
+  logql::BlockMatches matches;
+  if (!store::DecodeBlock(store::EncodeBlock(entries), &matches.block).ok()) return;
+  for (auto _ : state) {
+    matches.pipeline =
+        std::make_unique<logql::StreamPipeline>(parsed->log->pipeline, stream, needs);
+    logql::FilterBlock(parsed->log->filter, {}, &matches);
+    benchmark::DoNotOptimize(matches.lines.size());
+  }
+  state.SetBytesProcessed(state.iterations() * RawBytes(entries));
+}
+BENCHMARK_CAPTURE(PipelineBench, json_all_labels, true, false, R"({a="b"} | json | status >= 500)");
+BENCHMARK_CAPTURE(PipelineBench, json_status_only, true, true, R"({a="b"} | json | status >= 500)");
+BENCHMARK_CAPTURE(PipelineBench, logfmt_all_labels, false, false,
+                  R"({a="b"} | logfmt | duration > 1s)");
+BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, false, true,
+                  R"({a="b"} | logfmt | status >= 500)");
 
 }  // namespace
 }  // namespace vigie

@@ -2,6 +2,8 @@
 // indexes a line at several GB/s and then materialises only the values asked for.
 #include <simdjson.h>
 
+#include <unordered_map>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "common/labels.h"
@@ -22,8 +24,21 @@ constexpr std::string_view kPackedEntryKey = "_entry";
 struct JsonState : StageState {
   od::parser parser;
   std::string padded;
-  std::string name, extracted, value;
+  std::string name, extracted;
   std::string line;  // | unpack: the new line.
+
+  // | json: what each key is called and whether it is needed, by its raw path (the keys from
+  // the top, '\0'-separated), so that the keys every line repeats are sanitised and looked up
+  // once (Loki interns them too). Cleared when it grows past kMaxKeys (keys that never repeat).
+  struct KeyInfo {
+    std::string name;    // Sanitised, joined with '_'.
+    std::string label;   // `name`, or name_extracted.
+    bool scalar_needed;  // A scalar under this key becomes a label.
+    bool descend;        // An object under this key may hold a needed label.
+  };
+  static constexpr size_t kMaxKeys = 4096;
+  std::unordered_map<std::string, KeyInfo> keys;
+  std::string raw_path;
 
   // Iterates the line; the document is valid until the next call.
   error_code Iterate(std::string_view line, od::document* doc) {
@@ -46,9 +61,10 @@ std::string_view TrimRight(std::string_view s) {
 }
 
 // A scalar's text as Loki gives it: strings unescaped, numbers as written, booleans as
-// true/false. Objects and arrays: their JSON text (path expressions only). null: "".
+// true/false. Objects and arrays: their JSON text (path expressions only). null: "". *out points
+// into the parser's buffers or the line: valid until the next value is read.
 template <typename Node>
-error_code ValueText(Node& node, od::json_type type, std::string* out) {
+error_code ValueText(Node& node, od::json_type type, std::string_view* out) {
   std::string_view text;
   error_code error = simdjson::SUCCESS;
   switch (type) {
@@ -74,7 +90,7 @@ error_code ValueText(Node& node, od::json_type type, std::string* out) {
     case od::json_type::null:
       break;
   }
-  out->assign(error ? std::string_view() : text);
+  *out = error ? std::string_view() : text;
   return error;
 }
 
@@ -94,9 +110,10 @@ class JsonStage : public Stage {
     od::object object;
     error_code error = state.Iterate(ctx.line, &doc);
     if (!error) error = doc.get_object().get(object);
+    if (state.keys.size() > JsonState::kMaxKeys) state.keys.clear();
+    state.raw_path.clear();
     Walk walk{ctx, state, wanted, wanted.all ? SIZE_MAX : wanted.names.size()};
-    std::string prefix;
-    if (!error) error = walk.Object(object, &prefix);
+    if (!error) error = walk.Object(object, "");
     if (error && error != kFoundAll) ctx.labels->SetError(kJsonParserErr, ErrorDetails(error));
     return true;
   }
@@ -113,7 +130,7 @@ class JsonStage : public Stage {
     const LabelNeeds& wanted;
     size_t missing;  // Wanted labels not yet extracted (SIZE_MAX: all are wanted).
 
-    error_code Object(od::object& object, std::string* prefix) {
+    error_code Object(od::object& object, std::string_view prefix) {
       for (auto field_result : object) {
         od::field field;
         std::string_view key;
@@ -122,32 +139,46 @@ class JsonStage : public Stage {
         od::value value = field.value();
         od::json_type type;
         if (error_code e = value.type().get(type)) return e;
-        const size_t prefix_size = prefix->size();
-        if (!prefix->empty()) prefix->push_back('_');
-        AppendSanitizedName(prefix, key, prefix_size == 0);
+        const size_t raw_size = state.raw_path.size();
+        if (raw_size > 0) state.raw_path.push_back('\0');
+        state.raw_path.append(key);
+        const JsonState::KeyInfo& info = Key(prefix, key);
         error_code e = simdjson::SUCCESS;
         if (type == od::json_type::object) {
-          if (wanted.NeedsUnder(*prefix)) {
+          if (info.descend) {
             od::object child;
             e = value.get_object().get(child);
-            if (!e) e = Object(child, prefix);
+            if (!e) e = Object(child, info.name);
           }
         } else if (type != od::json_type::array && type != od::json_type::null &&
-                   !prefix->empty()) {
-          e = Scalar(value, type, *prefix);
+                   info.scalar_needed) {
+          e = Scalar(value, type, info.label);
         }
-        prefix->resize(prefix_size);
+        state.raw_path.resize(raw_size);
         if (e) return e;
       }
       return simdjson::SUCCESS;
     }
 
+    // The names of the key at state.raw_path, whose parent object is named `prefix`.
+    const JsonState::KeyInfo& Key(std::string_view prefix, std::string_view key) {
+      auto it = state.keys.find(state.raw_path);
+      if (it != state.keys.end()) return it->second;
+      JsonState::KeyInfo info;
+      info.name.assign(prefix);
+      if (!prefix.empty()) info.name.push_back('_');
+      AppendSanitizedName(&info.name, key, prefix.empty());
+      info.label = ctx.labels->ExtractedName(info.name, &state.extracted);
+      info.scalar_needed = !info.name.empty() && wanted.Needs(info.label);
+      info.descend = wanted.NeedsUnder(info.name);
+      return state.keys.emplace(state.raw_path, std::move(info)).first->second;
+    }
+
     error_code Scalar(od::value& value, od::json_type type, std::string_view name) {
-      name = ctx.labels->ExtractedName(name, &state.extracted);
-      if (!wanted.Needs(name)) return simdjson::SUCCESS;
-      if (error_code e = ValueText(value, type, &state.value)) return e;
+      std::string_view text;
+      if (error_code e = ValueText(value, type, &text)) return e;
       if (missing != SIZE_MAX && !ctx.labels->Get(name)) --missing;
-      ctx.labels->Set(name, state.value);
+      ctx.labels->Set(name, text);
       return missing == 0 ? kFoundAll : simdjson::SUCCESS;
     }
   };
@@ -217,7 +248,7 @@ struct CompiledExpr {
 
 // Finds `steps` from `node` and writes the value's text; `found` tells whether it exists.
 template <typename Node>
-error_code Lookup(Node& node, const std::vector<PathStep>& steps, size_t at, std::string* out,
+error_code Lookup(Node& node, const std::vector<PathStep>& steps, size_t at, std::string_view* out,
                   bool* found) {
   if (at == steps.size()) {
     od::json_type type;
@@ -264,8 +295,9 @@ class JsonExprStage : public Stage {
       if (!ctx.wanted->Needs(name)) continue;
       doc.rewind();
       bool found = false;
-      error = Lookup(doc, c.steps, 0, &state.value, &found);
-      if (!error && found) ctx.labels->Set(name, state.value);
+      std::string_view text;
+      error = Lookup(doc, c.steps, 0, &text, &found);
+      if (!error && found) ctx.labels->Set(name, text);
     }
     if (error) {
       ctx.labels->SetError(kJsonParserErr, ErrorDetails(error));

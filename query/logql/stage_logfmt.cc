@@ -1,4 +1,6 @@
 // | logfmt [--strict] [--keep-empty] [a, b="key"].
+#include <unordered_map>
+
 #include "absl/strings/str_join.h"
 #include "common/labels.h"
 #include "common/strings.h"
@@ -10,7 +12,11 @@ namespace vigie::logql {
 namespace {
 
 struct LogfmtState : StageState {
-  std::string name, extracted;
+  // The label each raw key becomes ("" when it is skipped), so that the keys every line repeats
+  // are sanitised and looked up once. Cleared past kMaxKeys (keys that never repeat).
+  static constexpr size_t kMaxKeys = 4096;
+  std::unordered_map<std::string, std::string> labels;
+  std::string key, extracted;
 };
 
 class LogfmtStage : public Stage {
@@ -27,6 +33,7 @@ class LogfmtStage : public Stage {
     for (const ExtractionExpr& e : exprs_) {
       if (!labels.StreamHas(e.label)) labels.Set(e.label, "");
     }
+    if (state.labels.size() > LogfmtState::kMaxKeys) state.labels.clear();
     size_t missing = wanted.all ? SIZE_MAX : wanted.names.size();
     LogfmtDecoder decoder(ctx.line);
     while (!decoder.AtEnd() && missing > 0) {
@@ -34,18 +41,8 @@ class LogfmtStage : public Stage {
         if (options_.strict) break;
         continue;
       }
-      state.name.clear();
-      AppendSanitizedName(&state.name, decoder.key(), /*trim=*/true);
-      if (state.name.empty()) continue;
-      std::string_view name = state.name;
-      if (!exprs_.empty()) {
-        auto e = std::find_if(exprs_.begin(), exprs_.end(),
-                              [&](const ExtractionExpr& x) { return x.path == name; });
-        if (e == exprs_.end()) continue;
-        name = e->label;
-      }
-      name = labels.ExtractedName(name, &state.extracted);
-      if (!wanted.Needs(name)) continue;
+      const std::string& name = Label(decoder.key(), wanted, labels, state);
+      if (name.empty()) continue;
       std::string_view value = decoder.value();
       if (!options_.keep_empty && value.empty()) continue;
       if (HasRuneError(value)) value = {};
@@ -72,6 +69,25 @@ class LogfmtStage : public Stage {
   }
 
  private:
+  // The label that `key` becomes: sanitised, mapped by the expressions, suffixed on a collision
+  // with a stream label; "" when it is not extracted.
+  const std::string& Label(std::string_view key, const LabelNeeds& wanted,
+                           const LabelsBuilder& labels, LogfmtState& state) const {
+    state.key.assign(key);
+    auto it = state.labels.find(state.key);
+    if (it != state.labels.end()) return it->second;
+    std::string name;
+    AppendSanitizedName(&name, key, /*trim=*/true);
+    if (!exprs_.empty() && !name.empty()) {
+      auto e = std::find_if(exprs_.begin(), exprs_.end(),
+                            [&](const ExtractionExpr& x) { return x.path == name; });
+      name = e == exprs_.end() ? "" : e->label;
+    }
+    if (!name.empty()) name = std::string(labels.ExtractedName(name, &state.extracted));
+    if (!name.empty() && !wanted.Needs(name)) name.clear();
+    return state.labels.emplace(state.key, std::move(name)).first->second;
+  }
+
   LogfmtOptions options_;
   std::vector<ExtractionExpr> exprs_;
 };
