@@ -65,7 +65,7 @@ std::string ToString(const LogSelector& selector) {
   }
   out += "}";
   for (const LineFilterSpec& spec : selector.filter.specs()) {
-    absl::StrAppend(&out, " ", std::string(FilterOpSymbol(spec.op)), " ", Quote(spec.pattern));
+    absl::StrAppend(&out, " ", ToString(spec));
   }
   return out;
 }

@@ -52,7 +52,9 @@ absl::Status Invalid(std::string_view pattern, std::string_view why) {
 bool IpAddress::Parse(std::string_view text, IpAddress* out) {
   // inet_pton wants a terminated string; addresses are short.
   char buf[INET6_ADDRSTRLEN + 1];
-  if (text.empty() || text.size() >= sizeof(buf)) return false;
+  if (text.empty() || text.size() >= sizeof(buf) || text.find('\0') != std::string_view::npos) {
+    return false;
+  }
   memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   *out = IpAddress();

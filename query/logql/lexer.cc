@@ -28,6 +28,7 @@ struct Operator {
 constexpr Operator kOperators[] = {
     {"!=", TokenKind::kNe},     {"!~", TokenKind::kNre},    {"=~", TokenKind::kRe},
     {"|=", TokenKind::kPipeEq}, {"|~", TokenKind::kPipeRe}, {"=", TokenKind::kEq},
+    {"|>", TokenKind::kPipePattern}, {"!>", TokenKind::kNotPattern},
     {"|", TokenKind::kPipe},    {"{", TokenKind::kLBrace},  {"}", TokenKind::kRBrace},
     {"(", TokenKind::kLParen},  {")", TokenKind::kRParen},  {",", TokenKind::kComma},
 };

@@ -124,7 +124,8 @@ absl::Status Parser::Matcher(LogSelector* selector) {
   return absl::OkStatus();
 }
 
-// filter := ('|=' | '!=' | '|~' | '!~') STRING
+// filter := ('|=' | '!=' | '|~' | '!~' | '|>' | '!>') term ('or' term)*
+// term   := STRING | 'ip' '(' STRING ')'
 absl::Status Parser::Filters(LineFilter* filter) {
   while (true) {
     FilterOp op;
@@ -141,6 +142,12 @@ absl::Status Parser::Filters(LineFilter* filter) {
       case TokenKind::kNre:
         op = FilterOp::kNotRegex;
         break;
+      case TokenKind::kPipePattern:
+        op = FilterOp::kPattern;
+        break;
+      case TokenKind::kNotPattern:
+        op = FilterOp::kNotPattern;
+        break;
       case TokenKind::kPipe:
         return Error(Peek(),
                      "parser and formatting stages such as | json or | line_format are not "
@@ -149,19 +156,47 @@ absl::Status Parser::Filters(LineFilter* filter) {
         return absl::OkStatus();
     }
     const Token& op_token = Next();
-    const Token& pattern = Next();
-    if (pattern.kind != TokenKind::kString) {
-      return Expected(absl::StrCat("a string after \"", std::string(op_token.raw), "\""), pattern);
+    LineFilterSpec spec{op, ""};
+    absl::StatusOr<FilterTerm> first = Alternative(op, op_token);
+    if (!first.ok()) return first.status();
+    spec.pattern = std::move(first->pattern);
+    spec.ip = first->ip;
+    // 'or' joins alternatives only before a string or ip(...): otherwise it is the binary
+    // operator of a metric query.
+    while (PeekIdent("or") &&
+           (tokens_[pos_ + 1].kind == TokenKind::kString ||
+            (tokens_[pos_ + 1].kind == TokenKind::kIdent && tokens_[pos_ + 1].text == "ip"))) {
+      const Token& or_token = Next();
+      absl::StatusOr<FilterTerm> term = Alternative(op, or_token);
+      if (!term.ok()) return term.status();
+      spec.more.push_back(*std::move(term));
     }
-    if (absl::Status s = filter->Add({op, pattern.text}, limits_); !s.ok()) {
-      return Error(pattern, std::string(s.message()));
-    }
-    if (PeekIdent("or")) {
-      return Error(Peek(),
-                   "'or' between line filter strings is not supported: use a regex such "
-                   "as |~ \"a|b\"");
+    if (absl::Status s = filter->Add(std::move(spec), limits_); !s.ok()) {
+      return Error(op_token, std::string(s.message()));
     }
   }
+}
+
+// One alternative of a line filter after `before` (its operator or 'or'), checked on its own so
+// that an error points at it.
+absl::StatusOr<FilterTerm> Parser::Alternative(FilterOp op, const Token& before) {
+  FilterTerm term;
+  const Token* value = &Next();
+  if (value->kind == TokenKind::kIdent && value->text == "ip") {
+    term.ip = true;
+    if (absl::Status s = Expect(TokenKind::kLParen, "'(' after ip"); !s.ok()) return s;
+    value = &Next();
+    if (value->kind != TokenKind::kString) {
+      return Expected("a string in ip(...), such as ip(\"10.0.0.0/8\")", *value);
+    }
+    if (absl::Status s = Expect(TokenKind::kRParen, "')' closing ip(...)"); !s.ok()) return s;
+  } else if (value->kind != TokenKind::kString) {
+    return Expected(absl::StrCat("a string after \"", std::string(before.raw), "\""), *value);
+  }
+  term.pattern = value->text;
+  absl::StatusOr<LineFilter> alone = LineFilter::Make({{op, term.pattern, term.ip}}, limits_);
+  if (!alone.ok()) return Error(*value, std::string(alone.status().message()));
+  return term;
 }
 
 }  // namespace internal

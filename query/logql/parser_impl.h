@@ -43,6 +43,7 @@ class Parser {
   absl::StatusOr<LogSelector> Selector();
   absl::Status Matcher(LogSelector* selector);
   absl::Status Filters(LineFilter* filter);
+  absl::StatusOr<FilterTerm> Alternative(FilterOp op, const Token& before);
   // The duration in `text`, written at `offset`; `what` names it in errors ("range").
   absl::StatusOr<int64_t> Duration(std::string_view text, size_t offset, std::string_view what);
   absl::StatusOr<std::unique_ptr<MetricExpr>> Metric(int depth);

@@ -105,6 +105,7 @@ TEST(LogqlIpFilterTest, AddressesPrefixesAndRanges) {
   EXPECT_TRUE(IpMatches("192.168.0.1-192.168.0.255", "a 192.168.0.77 b"));
   EXPECT_FALSE(IpMatches("192.168.0.1-192.168.0.255", "a 192.168.1.77 b"));
   EXPECT_TRUE(IpMatches("0.0.0.0/0", "x 1.2.3.4"));
+  EXPECT_FALSE(IpMatcher::Parse(std::string_view("1.2.3.4\0", 8)).ok());
   EXPECT_TRUE(IpMatches("2001:db8::/32", "from [2001:db8::1]:443"));
   EXPECT_FALSE(IpMatches("2001:db8::/32", "from [2001:db9::1]:443"));
   EXPECT_TRUE(IpMatches("::1", "peer ::1 closed"));

@@ -2,36 +2,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include "query/logql/template.h"
+#include "tests/query/map_template_data.h"
 
 namespace vigie::logql {
 namespace {
 
 using testing::HasSubstr;
 
-class MapData : public TemplateData {
- public:
-  using Labels = std::map<std::string, std::string>;
-  explicit MapData(Labels labels, std::string line = "", int64_t ts = 0)
-      : labels_(std::move(labels)), line_(std::move(line)), ts_(ts) {}
-  std::optional<std::string_view> Get(std::string_view name) const override {
-    auto it = labels_.find(std::string(name));
-    if (it == labels_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::vector<std::pair<std::string, std::string>> All() const override {
-    return {labels_.begin(), labels_.end()};
-  }
-  std::string_view line() const override { return line_; }
-  int64_t timestamp_ns() const override { return ts_; }
-
- private:
-  std::map<std::string, std::string> labels_;
-  std::string line_;
-  int64_t ts_;
-};
+using MapData = MapTemplateData;
 
 absl::StatusOr<std::string> Render(std::string_view text, const TemplateData& data) {
   absl::StatusOr<Template> t = Template::Parse(text);
