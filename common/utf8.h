@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,8 @@ std::string ValidUtf8(std::string_view text, size_t max_bytes = std::string::npo
 // characters become \xNN escapes (and \\, \" are escaped), cut after `max_bytes` of input with
 // "..." so that a huge value cannot flood a message.
 std::string EscapeForMessage(std::string_view text, size_t max_bytes = 64);
+
+// Appends the UTF-8 encoding of `cp` (at most U+10FFFF; the caller checks surrogates).
+void AppendUtf8(uint32_t cp, std::string* out);
 
 }  // namespace vigie

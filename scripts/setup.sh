@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libre2-dev prometheus-cpp-dev libboost-dev libboost-system-dev
+  librocksdb-dev libre2-dev libsimdjson-dev prometheus-cpp-dev libboost-dev libboost-system-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -61,25 +61,22 @@ grpc::ServerWriteReactor<Response>* Refuse(const absl::Status& status) {
   return new ProducerWriteReactor<Response>([status](auto&) { return ToGrpcStatus(status); });
 }
 
-// The number of matching lines of each stream with any, one series per stream.
+// The number of matching lines of each label set with any (a stream's, or what the pipeline
+// made of its lines), one series per label set.
 absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector& selector,
                           const logql::QueryParams& params, logql::QueryStats* stats,
                           v1::GrepResponse* response) {
-  std::map<size_t, logql::Series> counts;  // By stream index.
+  std::map<LabelSet, logql::Series> counts;
   absl::Status status = engine.RunLogQuery(
       selector, params,
       [&](const logql::LogLine& l) {
-        logql::Series& s = counts[l.stream_index];
+        logql::Series& s = counts[l.labels];
         if (s.points.empty()) s = {l.labels, {{params.end_ns, 0}}};
         ++s.points[0].value;
         return true;
       },
       stats);
-  std::vector<logql::Series> series;
-  for (auto& [index, s] : counts) series.push_back(std::move(s));
-  std::sort(series.begin(), series.end(),
-            [](const logql::Series& a, const logql::Series& b) { return a.labels < b.labels; });
-  for (const logql::Series& s : series) SeriesToProto(s, response->add_series());
+  for (const auto& [labels, s] : counts) SeriesToProto(s, response->add_series());
   return status;
 }
 

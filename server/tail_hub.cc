@@ -1,6 +1,7 @@
 #include "server/tail_hub.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "query/logql/selector.h"
 
@@ -55,13 +56,20 @@ void TailHub::Publish(const store::AppendRequest& request) {
     bool added = false;
     for (const store::StreamEntries& stream : request.streams) {
       if (!logql::SelectorMatches(sub->selector_, stream.labels)) continue;
+      // The stages after the line filters (| json ...), with this thread's own state.
+      std::optional<logql::StreamPipeline> pipeline;
+      if (!sub->selector_.pipeline.empty())
+        pipeline.emplace(sub->selector_.pipeline, stream.labels);
       for (const store::LogEntry& e : stream.entries) {
         if (!sub->selector_.filter.empty() && !sub->selector_.filter.Matches(e.line)) continue;
+        if (pipeline && !pipeline->Process(e.ts_ns, e.line)) continue;
         std::lock_guard lock(sub->mu_);
         if (sub->queue_.size() >= sub->capacity_) {
           ++sub->dropped_;
         } else {
-          sub->queue_.push_back({stream.labels, e.ts_ns, e.line});
+          sub->queue_.push_back(
+              pipeline ? TailEntry{pipeline->Labels(), e.ts_ns, std::string(pipeline->line())}
+                       : TailEntry{stream.labels, e.ts_ns, e.line});
           added = true;
         }
       }

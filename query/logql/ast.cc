@@ -64,6 +64,7 @@ std::string ToString(const LogSelector& selector) {
     absl::StrAppend(&out, i ? ", " : "", selector.matchers[i].ToString());
   }
   out += "}";
+  if (selector.pipeline.has_stages()) return absl::StrCat(out, " ", selector.pipeline.ToString());
   for (const LineFilterSpec& spec : selector.filter.specs()) {
     absl::StrAppend(&out, " ", ToString(spec));
   }

@@ -13,15 +13,22 @@
 
 #include "query/logql/line_filter.h"
 #include "query/logql/matcher.h"
+#include "query/logql/pipeline.h"
 
 namespace vigie::logql {
 
-// {service="api", level=~"error|warn"} |= "timeout"
+// {service="api", level=~"error|warn"} |= "timeout" | json | status >= 500
 struct LogSelector {
   // At least one matcher rejects "" (Loki's rule, so a query cannot select every stream); a
   // stream is selected when all of them match its labels.
   std::vector<LabelMatcher> matchers;
+  // The line filters that run on the stored line, before the pipeline: those written before any
+  // stage that rewrites the line (see pipeline.h). The engines search blocks for its required
+  // literal with the n-gram filter and memmem.
   LineFilter filter;
+  // The stages after the selector, in written order; empty when the query has line filters only
+  // (then `filter` holds them all and each line keeps its stream's labels).
+  Pipeline pipeline;
 };
 
 enum class RangeOp { kCountOverTime, kRate, kBytesOverTime, kBytesRate };

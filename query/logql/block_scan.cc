@@ -99,6 +99,12 @@ class ReadAhead {
       auto matches = std::make_shared<BlockMatches>();
       matches->stream_index = work_[i].stream_index;
       absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block);
+      if (options_.pipeline != nullptr && !options_.pipeline->empty()) {
+        matches->pipeline = std::make_unique<StreamPipeline>(
+            *options_.pipeline, (*options_.stream_labels)[work_[i].stream_index],
+            options_.required);
+        matches->pipeline_rewrites = options_.pipeline->rewrites_line();
+      }
       if (status.ok()) {
         FilterBlock(filter_, options_.range, matches.get());
         if (options_.context_before > 0 || options_.context_after > 0) {
@@ -145,12 +151,27 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   size_t first = FirstAtOrAfter(block, range.start_ns);
   size_t last = FirstAtOrAfter(block, range.end_ns);
   out->lines.clear();
+  out->labels.clear();
+  out->texts.clear();
   if (first >= last) return;
   out->bytes_scanned = block.offset(last) - block.offset(first);
+  StreamPipeline* pipeline = out->pipeline.get();
+  const bool rewrites = pipeline != nullptr && out->pipeline_rewrites;
+  // Line i passed the filter: runs the pipeline on it.
+  auto accept = [&](size_t i) {
+    if (pipeline == nullptr) {
+      out->lines.push_back(i);
+      return;
+    }
+    if (!pipeline->Process(block.ts(i), block.line(i))) return;
+    out->lines.push_back(i);
+    out->labels.push_back(&pipeline->Labels());
+    if (rewrites) out->texts.emplace_back(pipeline->line());
+  };
   const std::string& literal = filter.required_literal();
   if (filter.empty() || literal.empty()) {
     for (size_t i = first; i < last; ++i) {
-      if (filter.empty() || filter.Matches(block.line(i))) out->lines.push_back(i);
+      if (filter.empty() || filter.Matches(block.line(i))) accept(i);
     }
     return;
   }
@@ -161,7 +182,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     if (!hit) break;
     size_t i = block.LineAt(static_cast<const char*>(hit) - all.data());
     // A hit that runs over the end of line i is rejected by Matches.
-    if (filter.Matches(block.line(i))) out->lines.push_back(i);
+    if (filter.Matches(block.line(i))) accept(i);
     pos = block.offset(i + 1);
   }
 }
@@ -170,35 +191,42 @@ void AddContext(store::TimeRange range, uint32_t before, uint32_t after, BlockMa
   const store::DecodedBlock& block = out->block;
   const size_t first = FirstAtOrAfter(block, range.start_ns);
   const size_t last = FirstAtOrAfter(block, range.end_ns);
+  const bool piped = out->pipeline != nullptr;
+  const bool rewritten = piped && out->pipeline_rewrites;
   std::vector<uint32_t> lines;
   std::vector<bool> context;
-  // Appends [from, to) clipped to [first, last) and past what is already there.
-  auto add_span = [&](size_t from, size_t to, std::optional<uint32_t> match) {
+  std::vector<const LabelSet*> labels;
+  std::vector<std::string> texts;
+  // Appends [from, to) clipped to [first, last) and past what is already there; `match` is the
+  // index into out->lines of the match the span is around.
+  auto add_span = [&](size_t from, size_t to, std::optional<size_t> match) {
     from = std::max({from, first, lines.empty() ? size_t{0} : size_t{lines.back()} + 1});
     for (size_t i = from; i < std::min(to, last); ++i) {
+      const bool is_match = match && out->lines[*match] == i;
       lines.push_back(static_cast<uint32_t>(i));
-      context.push_back(!match || *match != i);
+      context.push_back(!is_match);
+      if (piped) labels.push_back(is_match ? out->labels[*match] : nullptr);
+      if (rewritten)
+        texts.push_back(is_match ? std::move(out->texts[*match]) : std::string(block.line(i)));
     }
   };
   add_span(first, first + after, std::nullopt);
-  for (uint32_t m : out->lines) {
+  for (size_t k = 0; k < out->lines.size(); ++k) {
+    const uint32_t m = out->lines[k];
     // m may already be in as the context of an earlier match: it becomes a match.
     if (!lines.empty() && lines.back() >= m) {
-      context[lines.size() - 1 - (lines.back() - m)] = false;
+      const size_t at = lines.size() - 1 - (lines.back() - m);
+      context[at] = false;
+      if (piped) labels[at] = out->labels[k];
+      if (rewritten) texts[at] = std::move(out->texts[k]);
     }
-    add_span(m >= before ? m - before : 0, size_t{m} + after + 1, m);
+    add_span(m >= before ? m - before : 0, size_t{m} + after + 1, k);
   }
   add_span(last >= before ? last - before : 0, last, std::nullopt);
   out->lines = std::move(lines);
   out->context = std::move(context);
-}
-
-absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
-                        const LineFilter& filter, const ScanOptions& options, const EmitFn& emit,
-                        ScanStats* stats) {
-  return ScanLines(
-      reader, streams, filter, options,
-      [&emit](const ScannedLine& l) { return emit(l.stream_index, l.ts, l.line); }, stats);
+  out->labels = std::move(labels);
+  out->texts = std::move(texts);
 }
 
 absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
@@ -237,8 +265,10 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
     const Pending& p = heap.top();
     const BlockMatches& m = *p.block;
     uint32_t line = m.lines[p.at];
-    bool more = emit({m.stream_index, p.ts, m.block.line(line), work[p.order].first_position + line,
-                      !m.context.empty() && m.context[p.at]});
+    bool more = emit({m.stream_index, p.ts,
+                      m.texts.empty() ? m.block.line(line) : std::string_view(m.texts[p.at]),
+                      m.labels.empty() ? nullptr : m.labels[p.at],
+                      work[p.order].first_position + line, !m.context.empty() && m.context[p.at]});
     heap.pop();
     return more;
   };

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "query/logql/ast.h"
+#include "query/logql/pipeline.h"
 #include "store/store.h"
 
 namespace vigie::logql {
@@ -18,18 +19,26 @@ namespace vigie::logql {
 // The lines of one block that pass the filter and fall in the time range, in time order (and,
 // after AddContext, the lines around them). Views point into `block`, which the match list owns.
 struct BlockMatches {
-  size_t stream_index = 0;  // Into the `streams` passed to ScanBlocks.
+  size_t stream_index = 0;  // Into the `streams` passed to ScanLines.
   store::DecodedBlock block;
   std::vector<uint32_t> lines;  // Indexes into block, ascending.
   // Parallel to `lines` after AddContext: true for a line that is there as context only. Empty
   // when every line is a match.
   std::vector<bool> context;
   uint64_t bytes_scanned = 0;
+  // With a pipeline (ScanOptions::pipeline): what it made of each line, parallel to `lines`:
+  // the final labels (null for context lines, which keep their stream's) and, when the pipeline
+  // rewrites lines, the new text. `pipeline` owns the label sets.
+  std::unique_ptr<StreamPipeline> pipeline;
+  bool pipeline_rewrites = false;
+  std::vector<const LabelSet*> labels;
+  std::vector<std::string> texts;
 };
 
-// Fills out->lines with the lines of out->block in `range` that pass `filter`. When the filter
-// has a required literal, the block's lines are searched for it with memmem in one pass and only
-// the lines containing it are matched in full.
+// Fills out->lines with the lines of out->block in `range` that pass `filter`, then the stages
+// of out->pipeline when it is set (filling out->labels and out->texts). When the filter has a
+// required literal, the block's lines are searched for it with memmem in one pass and only the
+// lines containing it are matched in full; the pipeline runs only on lines that passed.
 void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out);
 
 // Adds to out->lines (filled by FilterBlock) the lines in `range` that may be context: the
@@ -64,13 +73,23 @@ struct ScanOptions {
   // context (see AddContext). Nonzero values turn the n-gram block skipping off: a block without
   // a match may hold the context of its neighbour's.
   uint32_t context_before = 0, context_after = 0;
+  // The stages to run on the lines that pass the filter (LogSelector::pipeline), each block
+  // through its own StreamPipeline; null or empty for none. `stream_labels`, parallel to
+  // `streams`, must then be set, and `required` says what the consumer reads of the labels (the
+  // parsers extract only that). Not owned; must outlive the scan.
+  const Pipeline* pipeline = nullptr;
+  const std::vector<LabelSet>* stream_labels = nullptr;
+  LabelNeeds required;
 };
 
 // One line handed out by ScanLines.
 struct ScannedLine {
   size_t stream_index;
   int64_t ts;
-  std::string_view line;  // Valid during the call only.
+  std::string_view line;  // Valid during the call only; rewritten by the pipeline, if any.
+  // The line's labels after the pipeline; null when they are its stream's (no pipeline, or a
+  // context line). Valid during the call only.
+  const LabelSet* labels;
   // The line's place in its stream (blocks in stored order): consecutive lines of a stream have
   // consecutive positions, so a gap means lines were left out.
   uint64_t position;
@@ -78,18 +97,13 @@ struct ScannedLine {
 };
 using LineFn = std::function<bool(const ScannedLine& line)>;
 
-// As ScanBlocks, with the context lines and the positions that showing context needs.
+// Emits every matching line of `streams` (after the pipeline, when options.pipeline is set),
+// with the context lines and the positions that showing context needs, merged across blocks
+// and streams in the requested order. `emit` returns false to stop early. Memory is bounded by
+// the blocks that overlap in time plus a small read-ahead window. Fails on a corrupt block or
+// when options.stop says so.
 absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
                        const LineFilter& filter, const ScanOptions& options, const LineFn& emit,
                        ScanStats* stats);
-
-// Emits (stream index, ts, line) for every matching line of `streams`, merged across blocks and
-// streams in the requested order. `emit` returns false to stop early. Memory is bounded by the
-// blocks that overlap in time plus a small read-ahead window. Fails on a corrupt block or when
-// options.stop says so.
-using EmitFn = std::function<bool(size_t stream_index, int64_t ts, std::string_view line)>;
-absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
-                        const LineFilter& filter, const ScanOptions& options, const EmitFn& emit,
-                        ScanStats* stats);
 
 }  // namespace vigie::logql

@@ -83,14 +83,21 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
                       : limits_.default_entries_per_query,
        params.context_before, params.context_after, params.forward, params.find_more},
       [&](const ShownLine& l) {
-        return sink(
-            {labels[l.stream_index], l.stream_index, l.ts, l.line, l.context, l.group_start});
+        const LabelSet& stream_labels = labels[l.stream_index];
+        return sink({l.labels ? *l.labels : stream_labels, l.stream_index, l.ts, l.line, l.context,
+                     l.group_start, stream_labels});
       });
   ScanStats scan;
+  ScanOptions options{range,
+                      params.forward,
+                      scan_threads_,
+                      StopFor(params, limits_.query_timeout_ns),
+                      params.context_before,
+                      params.context_after};
+  options.pipeline = &selector.pipeline;
+  options.stream_labels = &labels;
   absl::Status status = ScanLines(
-      *reader, streams, selector.filter,
-      {range, params.forward, scan_threads_, StopFor(params, limits_.query_timeout_ns),
-       params.context_before, params.context_after},
+      *reader, streams, selector.filter, options,
       [&window](const ScannedLine& l) { return window.Add(l); }, &scan);
   stats->truncated = window.truncated();
   stats->blocks += scan.blocks;

@@ -43,12 +43,15 @@ using EntrySink = std::function<bool(const LabelSet& labels, int64_t ts, std::st
 
 // A log query's line with what showing context needs (see match_window.h).
 struct LogLine {
+  // The line's labels: its stream's, changed by the pipeline (| json adds what it extracts). A
+  // log query's result streams are keyed by them, as Loki's are.
   const LabelSet& labels;
   size_t stream_index;  // The same for every line of a stream within one query.
   int64_t ts;
   std::string_view line;
-  bool context;      // Shown around a match (QueryParams::context_*), not a match.
-  bool group_start;  // Not adjacent to the previous line shown of its stream.
+  bool context;                   // Shown around a match (QueryParams::context_*), not a match.
+  bool group_start;               // Not adjacent to the previous line shown of its stream.
+  const LabelSet& stream_labels;  // The labels of the stored stream, before the pipeline.
 };
 using LogLineSink = std::function<bool(const LogLine& line)>;
 

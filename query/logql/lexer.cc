@@ -26,11 +26,13 @@ struct Operator {
 };
 // Two-character operators first, so that "!=" is not read as "!" then "=".
 constexpr Operator kOperators[] = {
-    {"!=", TokenKind::kNe},     {"!~", TokenKind::kNre},    {"=~", TokenKind::kRe},
-    {"|=", TokenKind::kPipeEq}, {"|~", TokenKind::kPipeRe}, {"=", TokenKind::kEq},
-    {"|>", TokenKind::kPipePattern}, {"!>", TokenKind::kNotPattern},
-    {"|", TokenKind::kPipe},    {"{", TokenKind::kLBrace},  {"}", TokenKind::kRBrace},
-    {"(", TokenKind::kLParen},  {")", TokenKind::kRParen},  {",", TokenKind::kComma},
+    {"!=", TokenKind::kNe},          {"!~", TokenKind::kNre},        {"=~", TokenKind::kRe},
+    {"|=", TokenKind::kPipeEq},      {"|~", TokenKind::kPipeRe},     {"==", TokenKind::kEqEq},
+    {"|>", TokenKind::kPipePattern}, {"!>", TokenKind::kNotPattern}, {">=", TokenKind::kGe},
+    {"<=", TokenKind::kLe},          {">", TokenKind::kGt},          {"<", TokenKind::kLt},
+    {"=", TokenKind::kEq},           {"|", TokenKind::kPipe},        {"{", TokenKind::kLBrace},
+    {"}", TokenKind::kRBrace},       {"(", TokenKind::kLParen},      {")", TokenKind::kRParen},
+    {",", TokenKind::kComma},
 };
 
 // The operator or punctuation at the start of `rest`, setting *length; kOther with one whole
@@ -81,6 +83,11 @@ absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query) {
       while (i < query.size() && IsIdentChar(query[i])) ++i;
       token.kind = TokenKind::kIdent;
       token.text = std::string(query.substr(start, i - start));
+    } else if (query.substr(i, 2) == "--" && i + 2 < query.size() && IsIdentStart(query[i + 2])) {
+      i += 2;
+      while (i < query.size() && (IsIdentChar(query[i]) || query[i] == '-')) ++i;
+      token.kind = TokenKind::kFlag;
+      token.text = std::string(query.substr(start + 2, i - start - 2));
     } else if (absl::ascii_isdigit(c)) {
       // Durations: digits, units and dots (1.5h is rejected later, with ParseDuration's reason).
       while (i < query.size() &&

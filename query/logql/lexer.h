@@ -25,7 +25,13 @@ enum class TokenKind {
   kPipeRe,       // |~
   kPipePattern,  // |>
   kNotPattern,   // !>
-  kPipe,         // |   (a pipeline stage, which this subset does not support)
+  kPipe,         // |   (a pipeline stage: | json, | status >= 500)
+  kEqEq,         // ==
+  kGt,           // >
+  kGe,           // >=
+  kLt,           // <
+  kLe,           // <=
+  kFlag,         // --strict: a stage's option; text is the word after the dashes
   kIdent,        // [a-zA-Z_][a-zA-Z0-9_]*
   kString,       // "..." or `...`; text is the decoded value
   kDuration,     // a word starting with a digit, such as 5m or 1h30m (validated by the parser)

@@ -16,11 +16,11 @@ bool MatchWindow::Follows(uint64_t previous, uint64_t position) const {
 }
 
 bool MatchWindow::Show(size_t stream, int64_t ts, uint64_t position, std::string_view line,
-                       bool context) {
+                       const LabelSet* labels, bool context) {
   Stream& s = streams_[stream];
   bool group_start = !s.last_shown || !Follows(*s.last_shown, position);
   s.last_shown = position;
-  return show_({stream, ts, line, context, group_start});
+  return show_({stream, ts, line, labels, context, group_start});
 }
 
 void MatchWindow::SetTrail(Stream& s, uint32_t n) {
@@ -34,17 +34,17 @@ bool MatchWindow::Add(const ScannedLine& l) {
   if (match && shown_matches_ < limit_) {
     if (!s.held.empty() && !Follows(s.held.back().position, l.position)) s.held.clear();
     for (const Held& h : s.held) {
-      if (!Show(l.stream_index, h.ts, h.position, h.line, true)) return false;
+      if (!Show(l.stream_index, h.ts, h.position, h.line, nullptr, true)) return false;
     }
     s.held.clear();
-    if (!Show(l.stream_index, l.ts, l.position, l.line, false)) return false;
+    if (!Show(l.stream_index, l.ts, l.position, l.line, l.labels, false)) return false;
     ++shown_matches_;
     SetTrail(s, trail_);
   } else {
     if (match) truncated_ = true;
     if (s.trail_left > 0 && s.last_shown && Follows(*s.last_shown, l.position)) {
       // Trailing context; a match past the limit is shown as context, as grep -m does.
-      if (!Show(l.stream_index, l.ts, l.position, l.line, true)) return false;
+      if (!Show(l.stream_index, l.ts, l.position, l.line, nullptr, true)) return false;
       SetTrail(s, s.trail_left - 1);
     } else {
       SetTrail(s, 0);

@@ -20,8 +20,9 @@ namespace vigie::logql {
 struct ShownLine {
   size_t stream_index;
   int64_t ts;
-  std::string_view line;  // Valid during the call only.
-  bool context;           // A line around a match, not a match.
+  std::string_view line;   // Valid during the call only.
+  const LabelSet* labels;  // After the pipeline (ScannedLine::labels); null: the stream's.
+  bool context;            // A line around a match, not a match.
   // Not adjacent to the last line shown of its stream (or the first of it): grep prints "--"
   // between such groups.
   bool group_start;
@@ -62,7 +63,8 @@ class MatchWindow {
 
   // True when `position` comes right after `previous` in output order.
   bool Follows(uint64_t previous, uint64_t position) const;
-  bool Show(size_t stream, int64_t ts, uint64_t position, std::string_view line, bool context);
+  bool Show(size_t stream, int64_t ts, uint64_t position, std::string_view line,
+            const LabelSet* labels, bool context);
   void SetTrail(Stream& s, uint32_t n);
 
   std::vector<Stream> streams_;

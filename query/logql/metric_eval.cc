@@ -83,15 +83,34 @@ absl::StatusOr<std::vector<Series>> MetricEvaluator::EvaluateRange(const MetricE
   store::TimeRange scan{start - expr.offset_ns - expr.range_ns + 1, end - expr.offset_ns + 1};
   std::vector<store::StreamId> streams = SelectStreams(*querier_, expr.selector, scan);
   stats_.streams += streams.size();
+  std::vector<LabelSet> stream_labels;
+  for (store::StreamId id : streams) {
+    stream_labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
+  }
+  // One series per stream, or per label set that the pipeline makes of its lines.
+  std::vector<LabelSet> series_labels = stream_labels;
+  std::map<LabelSet, size_t> series_of;
   std::vector<StreamLines> lines(streams.size());
   for (StreamLines& l : lines) l.bytes_before.push_back(0);
   auto reader = querier_->NewReader();
   ScanStats scanned;
-  absl::Status status = ScanBlocks(
-      *reader, streams, expr.selector.filter, {scan, /*forward=*/true, scan_threads_, stop_},
-      [&](size_t s, int64_t ts, std::string_view line) {
-        lines[s].ts.push_back(ts);
-        lines[s].bytes_before.push_back(lines[s].bytes_before.back() + line.size());
+  ScanOptions options{scan, /*forward=*/true, scan_threads_, stop_};
+  options.pipeline = &expr.selector.pipeline;
+  options.stream_labels = &stream_labels;
+  absl::Status status = ScanLines(
+      *reader, streams, expr.selector.filter, options,
+      [&](const ScannedLine& l) {
+        size_t s = l.stream_index;
+        if (l.labels != nullptr) {
+          auto [it, added] = series_of.try_emplace(*l.labels, series_labels.size());
+          if (added) {
+            series_labels.push_back(*l.labels);
+            lines.emplace_back().bytes_before.push_back(0);
+          }
+          s = it->second;
+        }
+        lines[s].ts.push_back(l.ts);
+        lines[s].bytes_before.push_back(lines[s].bytes_before.back() + l.line.size());
         return true;
       },
       &scanned);
@@ -102,11 +121,11 @@ absl::StatusOr<std::vector<Series>> MetricEvaluator::EvaluateRange(const MetricE
   if (!status.ok()) return status;
 
   std::vector<Series> out;
-  for (size_t s = 0; s < streams.size(); ++s) {
+  for (size_t s = 0; s < lines.size(); ++s) {
     const StreamLines& l = lines[s];
     if (l.ts.empty()) continue;
     Series series;
-    series.labels = querier_->StreamLabels(streams[s]).value_or(LabelSet());
+    series.labels = series_labels[s];
     size_t lo = 0, hi = 0;
     for (int64_t t = start; t <= end; t += step) {
       int64_t window_end = t - expr.offset_ns;

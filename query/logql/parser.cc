@@ -55,8 +55,10 @@ absl::StatusOr<Query> Parser::Run() {
         Peek());
   }
   if (Peek().kind != TokenKind::kEnd) {
-    bool operator_like = Peek().kind == TokenKind::kOther || Peek().text == "and" ||
-                         Peek().text == "or" || Peek().text == "unless";
+    bool operator_like = Peek().kind == TokenKind::kOther || Peek().kind == TokenKind::kEqEq ||
+                         Peek().kind == TokenKind::kGt || Peek().kind == TokenKind::kGe ||
+                         Peek().kind == TokenKind::kLt || Peek().kind == TokenKind::kLe ||
+                         Peek().text == "and" || Peek().text == "or" || Peek().text == "unless";
     return Expected(operator_like ? "the end of the query (binary operators and comparisons "
                                     "are not supported)"
                                   : "the end of the query",
@@ -87,7 +89,7 @@ absl::StatusOr<LogSelector> Parser::Selector() {
   bool all_empty = true;
   for (const LabelMatcher& m : selector.matchers) all_empty = all_empty && m.MatchesEmpty();
   if (all_empty) return Error(open, kEmptyCompatible);
-  if (absl::Status s = Filters(&selector.filter); !s.ok()) return s;
+  if (absl::Status s = PipelineStages(&selector); !s.ok()) return s;
   return selector;
 }
 
@@ -122,81 +124,6 @@ absl::Status Parser::Matcher(LogSelector* selector) {
   if (!matcher.ok()) return Error(value, std::string(matcher.status().message()));
   selector->matchers.push_back(*std::move(matcher));
   return absl::OkStatus();
-}
-
-// filter := ('|=' | '!=' | '|~' | '!~' | '|>' | '!>') term ('or' term)*
-// term   := STRING | 'ip' '(' STRING ')'
-absl::Status Parser::Filters(LineFilter* filter) {
-  while (true) {
-    FilterOp op;
-    switch (Peek().kind) {
-      case TokenKind::kPipeEq:
-        op = FilterOp::kContains;
-        break;
-      case TokenKind::kNe:
-        op = FilterOp::kNotContains;
-        break;
-      case TokenKind::kPipeRe:
-        op = FilterOp::kRegex;
-        break;
-      case TokenKind::kNre:
-        op = FilterOp::kNotRegex;
-        break;
-      case TokenKind::kPipePattern:
-        op = FilterOp::kPattern;
-        break;
-      case TokenKind::kNotPattern:
-        op = FilterOp::kNotPattern;
-        break;
-      case TokenKind::kPipe:
-        return Error(Peek(),
-                     "parser and formatting stages such as | json or | line_format are not "
-                     "supported: only line filters (|= != |~ !~) may follow a stream selector");
-      default:
-        return absl::OkStatus();
-    }
-    const Token& op_token = Next();
-    LineFilterSpec spec{op, ""};
-    absl::StatusOr<FilterTerm> first = Alternative(op, op_token);
-    if (!first.ok()) return first.status();
-    spec.pattern = std::move(first->pattern);
-    spec.ip = first->ip;
-    // 'or' joins alternatives only before a string or ip(...): otherwise it is the binary
-    // operator of a metric query.
-    while (PeekIdent("or") &&
-           (tokens_[pos_ + 1].kind == TokenKind::kString ||
-            (tokens_[pos_ + 1].kind == TokenKind::kIdent && tokens_[pos_ + 1].text == "ip"))) {
-      const Token& or_token = Next();
-      absl::StatusOr<FilterTerm> term = Alternative(op, or_token);
-      if (!term.ok()) return term.status();
-      spec.more.push_back(*std::move(term));
-    }
-    if (absl::Status s = filter->Add(std::move(spec), limits_); !s.ok()) {
-      return Error(op_token, std::string(s.message()));
-    }
-  }
-}
-
-// One alternative of a line filter after `before` (its operator or 'or'), checked on its own so
-// that an error points at it.
-absl::StatusOr<FilterTerm> Parser::Alternative(FilterOp op, const Token& before) {
-  FilterTerm term;
-  const Token* value = &Next();
-  if (value->kind == TokenKind::kIdent && value->text == "ip") {
-    term.ip = true;
-    if (absl::Status s = Expect(TokenKind::kLParen, "'(' after ip"); !s.ok()) return s;
-    value = &Next();
-    if (value->kind != TokenKind::kString) {
-      return Expected("a string in ip(...), such as ip(\"10.0.0.0/8\")", *value);
-    }
-    if (absl::Status s = Expect(TokenKind::kRParen, "')' closing ip(...)"); !s.ok()) return s;
-  } else if (value->kind != TokenKind::kString) {
-    return Expected(absl::StrCat("a string after \"", std::string(before.raw), "\""), *value);
-  }
-  term.pattern = value->text;
-  absl::StatusOr<LineFilter> alone = LineFilter::Make({{op, term.pattern, term.ip}}, limits_);
-  if (!alone.ok()) return Error(*value, std::string(alone.status().message()));
-  return term;
 }
 
 }  // namespace internal

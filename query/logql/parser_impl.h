@@ -9,8 +9,10 @@
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "query/logql/ast.h"
+#include "query/logql/label_filter.h"
 #include "query/logql/lexer.h"
 #include "query/logql/parse_error.h"
+#include "query/logql/stages.h"
 
 namespace vigie::logql::internal {
 
@@ -42,8 +44,34 @@ class Parser {
 
   absl::StatusOr<LogSelector> Selector();
   absl::Status Matcher(LogSelector* selector);
-  absl::Status Filters(LineFilter* filter);
+  // A line filter after its operator (consumed): its alternatives joined by 'or'.
+  // parser_line_filter.cc.
+  absl::StatusOr<LineFilterSpec> LineFilterAfter(FilterOp op, const Token& op_token);
   absl::StatusOr<FilterTerm> Alternative(FilterOp op, const Token& before);
+  // The pipeline after a selector (or after a range): line filters and stages, appended to
+  // selector->filter and selector->pipeline (see LogSelector).
+  absl::Status PipelineStages(LogSelector* selector);
+  // The stage after '|' (consumed). parser_pipeline.cc.
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> NextStage();
+  // Stage parsers, called with the keyword consumed (kStageParsers in parser_pipeline.cc).
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> JsonStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> LogfmtStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> RegexpStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> UnpackStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> KeepStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> DropStage(const Token& keyword);
+  // parser_format.cc: | line_format, | label_format, | decolorize, | pattern.
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> LineFormatStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> LabelFormatStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> DecolorizeStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> PatternStage(const Token& keyword);
+  // label="path", ... after | json or | logfmt.
+  absl::StatusOr<std::vector<ExtractionExpr>> ExtractionExprs();
+  // a, b="x", c=~"y" after | keep or | drop.
+  absl::StatusOr<std::vector<LabelItem>> LabelItems(const Token& keyword);
+  // Label filter expressions: | a >= 1 and (b = "x" or c > 1s).
+  absl::StatusOr<std::unique_ptr<LabelFilterExpr>> LabelFilter(int depth);
+  absl::StatusOr<std::unique_ptr<LabelFilterExpr>> LabelPredicate(int depth);
   // The duration in `text`, written at `offset`; `what` names it in errors ("range").
   absl::StatusOr<int64_t> Duration(std::string_view text, size_t offset, std::string_view what);
   absl::StatusOr<std::unique_ptr<MetricExpr>> Metric(int depth);

@@ -84,7 +84,7 @@ absl::StatusOr<std::unique_ptr<MetricExpr>> Parser::RangeAggregation(RangeOp op)
   }
   // Loki also takes the line filters after the range: count_over_time({a="b"}[5m] |= "x").
   if (!parenthesised) {
-    if (absl::Status s = Filters(&expr->selector.filter); !s.ok()) return s;
+    if (absl::Status s = PipelineStages(&expr->selector); !s.ok()) return s;
   }
   if (absl::Status s = Expect(TokenKind::kRParen, absl::StrCat("')' closing ", name, "("));
       !s.ok()) {

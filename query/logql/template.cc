@@ -116,23 +116,27 @@ absl::StatusOr<Value> EvalPipeline(const Pipeline& pipeline, const TemplateData&
   return value;
 }
 
-void CollectFields(const Pipeline& pipeline, std::vector<std::string>* fields, bool* uses_line);
+void CollectFields(const Pipeline& pipeline, std::vector<std::string>* fields, bool* uses_line,
+                   bool* uses_dot);
 
 void CollectFields(const std::vector<Node>& nodes, std::vector<std::string>* fields,
-                   bool* uses_line) {
+                   bool* uses_line, bool* uses_dot) {
   for (const Node& node : nodes) {
     if (node.kind == Node::Kind::kText) continue;
-    CollectFields(node.pipeline, fields, uses_line);
-    CollectFields(node.then, fields, uses_line);
-    CollectFields(node.otherwise, fields, uses_line);
+    CollectFields(node.pipeline, fields, uses_line, uses_dot);
+    CollectFields(node.then, fields, uses_line, uses_dot);
+    CollectFields(node.otherwise, fields, uses_line, uses_dot);
   }
 }
 
-void CollectFields(const Pipeline& pipeline, std::vector<std::string>* fields, bool* uses_line) {
+void CollectFields(const Pipeline& pipeline, std::vector<std::string>* fields, bool* uses_line,
+                   bool* uses_dot) {
   for (const Command& command : pipeline.commands) {
     for (const Operand& op : command.operands) {
       if (op.kind == Operand::Kind::kField) fields->push_back(op.path[0]);
-      if (op.kind == Operand::Kind::kPipeline) CollectFields(*op.pipeline, fields, uses_line);
+      if (op.kind == Operand::Kind::kDot) *uses_dot = true;
+      if (op.kind == Operand::Kind::kPipeline)
+        CollectFields(*op.pipeline, fields, uses_line, uses_dot);
       if (op.kind == Operand::Kind::kFunction && op.function->name == "__line__") {
         *uses_line = true;
       }
@@ -244,7 +248,7 @@ absl::StatusOr<Template> Template::Parse(std::string_view text) {
   Template t;
   t.text_ = std::string(text);
   t.nodes_ = std::make_unique<std::vector<tmpl::Node>>(*std::move(nodes));
-  tmpl::CollectFields(*t.nodes_, &t.fields_, &t.uses_line_);
+  tmpl::CollectFields(*t.nodes_, &t.fields_, &t.uses_line_, &t.uses_dot_);
   std::sort(t.fields_.begin(), t.fields_.end());
   t.fields_.erase(std::unique(t.fields_.begin(), t.fields_.end()), t.fields_.end());
   const std::vector<tmpl::Node>& n = *t.nodes_;

@@ -61,8 +61,10 @@ class Template {
   const std::vector<std::string>& fields() const { return fields_; }
   // "name" when the whole template is {{.name}}: the pipeline may copy the label's value.
   const std::optional<std::string>& simple_field() const { return simple_field_; }
-  // Whether the template calls __line__ / __timestamp__.
+  // Whether the template calls __line__.
   bool uses_line() const { return uses_line_; }
+  // Whether it reads the dot itself ({{.}}, {{len .}}): then it reads every label.
+  bool uses_dot() const { return uses_dot_; }
 
   const std::string& text() const { return text_; }
 
@@ -74,6 +76,7 @@ class Template {
   std::vector<std::string> fields_;
   std::optional<std::string> simple_field_;
   bool uses_line_ = false;
+  bool uses_dot_ = false;
 };
 
 }  // namespace vigie::logql

@@ -5,6 +5,8 @@
 //   required_any() set (tried on the input itself and on its lines, which often contain the
 //   patterns' own text). The input is also read as a
 //   regex on its first line followed by log lines, which exercises the literal analysis directly.
+// The pipeline of a parsed query also runs on the input's lines: any combination of stages must
+// hold up on any line.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -68,6 +70,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<vigie::logql::Query> again = vigie::logql::Parse(canonical, limits);
   Check(again.ok() || canonical.size() > limits.max_query_bytes);
   if (again.ok()) Check(vigie::logql::ToString(*again) == canonical);
-  CheckFilter(SelectorOf(*query)->filter, text);
+  const vigie::logql::LogSelector* selector = SelectorOf(*query);
+  CheckFilter(selector->filter, text);
+  if (!selector->pipeline.empty()) {
+    static const vigie::LabelSet stream = *vigie::LabelSet::Parse(R"({a="b"})");
+    vigie::logql::StreamPipeline pipeline(selector->pipeline, stream);
+    for (size_t start = 0; start <= text.size();) {
+      size_t end = std::min(text.find('\n', start), text.size());
+      if (pipeline.Process(0, text.substr(start, end - start))) pipeline.Labels();
+      start = end + 1;
+    }
+  }
   return 0;
 }

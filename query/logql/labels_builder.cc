@@ -1,0 +1,130 @@
+#include "query/logql/labels_builder.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "common/utf8.h"
+
+namespace vigie::logql {
+namespace {
+
+void AppendSized(std::string* out, std::string_view s) {
+  uint32_t size = static_cast<uint32_t>(s.size());
+  out->append(reinterpret_cast<const char*>(&size), sizeof(size));
+  out->append(s);
+}
+
+}  // namespace
+
+LabelsBuilder::LabelsBuilder(const LabelSet* stream) : stream_(stream) {}
+
+void LabelsBuilder::Reset() {
+  used_ = 0;
+  error_.clear();
+  error_details_.clear();
+}
+
+const std::string* LabelsBuilder::StreamValue(std::string_view name) const {
+  const std::vector<Label>& labels = stream_->labels();
+  auto it = std::lower_bound(labels.begin(), labels.end(), name,
+                             [](const Label& l, std::string_view n) { return l.name < n; });
+  return it != labels.end() && it->name == name ? &it->value : nullptr;
+}
+
+bool LabelsBuilder::StreamHas(std::string_view name) const { return StreamValue(name) != nullptr; }
+
+std::string_view LabelsBuilder::ExtractedName(std::string_view name, std::string* scratch) const {
+  if (!StreamHas(name)) return name;
+  scratch->assign(name);
+  scratch->append(kExtractedSuffix);
+  return *scratch;
+}
+
+const LabelsBuilder::Change* LabelsBuilder::FindChange(std::string_view name) const {
+  for (size_t i = 0; i < used_; ++i) {
+    if (changes_[i].name == name) return &changes_[i];
+  }
+  return nullptr;
+}
+
+std::optional<std::string_view> LabelsBuilder::Get(std::string_view name) const {
+  if (name == kErrorLabel)
+    return HasError() ? std::optional<std::string_view>(error_) : std::nullopt;
+  if (name == kErrorDetailsLabel) {
+    return error_details_.empty() ? std::nullopt : std::optional<std::string_view>(error_details_);
+  }
+  if (const Change* c = FindChange(name)) {
+    return c->deleted ? std::nullopt : std::optional<std::string_view>(c->value);
+  }
+  const std::string* value = StreamValue(name);
+  return value ? std::optional<std::string_view>(*value) : std::nullopt;
+}
+
+void LabelsBuilder::Set(std::string_view name, std::string_view value) {
+  if (name == kErrorLabel || name == kErrorDetailsLabel) {
+    (name == kErrorLabel ? error_ : error_details_).assign(value);
+    return;
+  }
+  Change* c = FindChange(name);
+  if (c == nullptr) {
+    if (used_ == changes_.size()) changes_.emplace_back();
+    c = &changes_[used_++];
+    c->name.assign(name);
+  }
+  c->value.assign(value);
+  c->deleted = false;
+}
+
+void LabelsBuilder::Delete(std::string_view name) {
+  if (name == kErrorLabel) {
+    error_.clear();
+    return;
+  }
+  if (name == kErrorDetailsLabel) {
+    error_details_.clear();
+    return;
+  }
+  if (Change* c = FindChange(name)) {
+    c->deleted = true;
+  } else if (StreamHas(name)) {
+    Set(name, "");
+    FindChange(name)->deleted = true;
+  }
+}
+
+void LabelsBuilder::SetError(std::string_view error, std::string_view details) {
+  error_.assign(error);
+  error_details_.assign(details);
+}
+
+const LabelSet& LabelsBuilder::Labels() {
+  if (used_ == 0 && error_.empty()) return *stream_;
+  scratch_labels_.clear();
+  ForEach([this](std::string_view name, std::string_view value) {
+    if (!value.empty()) scratch_labels_.emplace_back(name, value);
+  });
+  if (!error_.empty()) scratch_labels_.emplace_back(kErrorLabel, error_);
+  if (!error_details_.empty()) scratch_labels_.emplace_back(kErrorDetailsLabel, error_details_);
+  std::sort(scratch_labels_.begin(), scratch_labels_.end());
+  scratch_key_.clear();
+  for (const auto& [name, value] : scratch_labels_) {
+    AppendSized(&scratch_key_, name);
+    AppendSized(&scratch_key_, value);
+  }
+  auto it = interned_.find(std::string_view(scratch_key_));
+  if (it != interned_.end()) return *it->second;
+  std::vector<Label> labels;
+  labels.reserve(scratch_labels_.size());
+  for (const auto& [name, value] : scratch_labels_) {
+    // Values go out in protobuf strings and JSON: what is not UTF-8 (a regexp group of a binary
+    // line) becomes U+FFFD.
+    labels.push_back(
+        {std::string(name), IsValidUtf8(value) ? std::string(value) : ValidUtf8(value)});
+  }
+  // Names are valid by construction (stages sanitise them) and unique (one value per name).
+  absl::StatusOr<LabelSet> made = LabelSet::Make(std::move(labels));
+  auto owned = std::make_unique<LabelSet>(made.ok() ? *std::move(made) : *stream_);
+  return *interned_.emplace(scratch_key_, std::move(owned)).first->second;
+}
+
+}  // namespace vigie::logql

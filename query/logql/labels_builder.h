@@ -1,0 +1,111 @@
+// The labels of one log line while a pipeline runs on it: the labels of its stream, changed by
+// the stages (parsers add the labels they extract, drop and keep remove some), and the error a
+// stage reported, which shows as the labels __error__ and __error_details__ (as in Loki).
+//
+// Thread safety: none; one builder per StreamPipeline, used by one thread at a time. The stream's
+// LabelSet is not owned and must outlive the builder.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/labels.h"
+
+namespace vigie::logql {
+
+// The labels through which stages report errors, and the suffix of an extracted label whose name
+// a stream label already has.
+inline constexpr std::string_view kErrorLabel = "__error__";
+inline constexpr std::string_view kErrorDetailsLabel = "__error_details__";
+inline constexpr std::string_view kExtractedSuffix = "_extracted";
+
+// The values of __error__, as Loki names them.
+inline constexpr std::string_view kJsonParserErr = "JSONParserErr";
+inline constexpr std::string_view kLogfmtParserErr = "LogfmtParserErr";
+inline constexpr std::string_view kLabelFilterErr = "LabelFilterErr";
+
+class LabelsBuilder {
+ public:
+  explicit LabelsBuilder(const LabelSet* stream);
+  LabelsBuilder(const LabelsBuilder&) = delete;
+  LabelsBuilder& operator=(const LabelsBuilder&) = delete;
+
+  // Back to the stream's labels and no error, for the next line. Keeps the allocated memory.
+  void Reset();
+
+  const LabelSet& stream() const { return *stream_; }
+  // Whether the stream has a label `name` (Loki's BaseHas): an extracted label of that name is
+  // then called name + "_extracted".
+  bool StreamHas(std::string_view name) const;
+  // The name a parser gives a label it extracts as `name`: `name` itself, or name_extracted (in
+  // *scratch) when the stream has a label `name`.
+  std::string_view ExtractedName(std::string_view name, std::string* scratch) const;
+
+  // The current value of `name`, nullopt when absent. A label may be present with an empty value
+  // (| logfmt --keep-empty, | json on "a":""): a numeric filter then fails to convert it, where
+  // an absent label drops the line. __error__ and __error_details__ give the error.
+  std::optional<std::string_view> Get(std::string_view name) const;
+  // Sets `name`, which must be a valid label name (stages sanitise what they extract).
+  void Set(std::string_view name, std::string_view value);
+  // Removes `name`; __error__ and __error_details__ clear the error or its details.
+  void Delete(std::string_view name);
+
+  bool HasError() const { return !error_.empty(); }
+  std::string_view error() const { return error_; }
+  std::string_view error_details() const { return error_details_; }
+  // Sets __error__ and __error_details__ (replacing an earlier error, as Loki's parsers do; the
+  // label filters keep the first one, see label_filter.h).
+  void SetError(std::string_view error, std::string_view details = {});
+
+  // Calls fn(name, value) for each current label except the error labels, in no given order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const Label& l : stream_->labels()) {
+      if (FindChange(l.name) == nullptr) fn(std::string_view(l.name), std::string_view(l.value));
+    }
+    for (size_t i = 0; i < used_; ++i) {
+      if (!changes_[i].deleted)
+        fn(std::string_view(changes_[i].name), std::string_view(changes_[i].value));
+    }
+  }
+
+  // The current labels as a LabelSet, with __error__ and __error_details__ when set and without
+  // the labels whose value is empty (a LabelSet has none). Equal sets give the same object, which
+  // the builder owns: the reference stays valid as long as the builder lives.
+  const LabelSet& Labels();
+
+ private:
+  struct Change {
+    std::string name;
+    std::string value;
+    bool deleted = false;
+  };
+  const Change* FindChange(std::string_view name) const;
+  Change* FindChange(std::string_view name) {
+    return const_cast<Change*>(std::as_const(*this).FindChange(name));
+  }
+  const std::string* StreamValue(std::string_view name) const;
+
+  const LabelSet* stream_;
+  // Changes to the stream's labels since Reset(): entries [0, used_) are live; the others keep
+  // their memory for the next lines.
+  std::vector<Change> changes_;
+  size_t used_ = 0;
+  std::string error_, error_details_;
+
+  // Labels(): the interned label sets, by the key that EncodeKey builds.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<LabelSet>, KeyHash, std::equal_to<>> interned_;
+  std::vector<std::pair<std::string_view, std::string_view>> scratch_labels_;
+  std::string scratch_key_;
+};
+
+}  // namespace vigie::logql

@@ -1,0 +1,80 @@
+#include "query/logql/pipeline.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_join.h"
+
+namespace vigie::logql {
+
+bool LabelNeeds::Needs(std::string_view name) const {
+  return all || std::find(names.begin(), names.end(), name) != names.end();
+}
+
+bool LabelNeeds::NeedsUnder(std::string_view prefix) const {
+  if (all) return true;
+  return std::any_of(names.begin(), names.end(), [prefix](const std::string& n) {
+    return n.size() > prefix.size() && n.starts_with(prefix) && n[prefix.size()] == '_';
+  });
+}
+
+void LabelNeeds::Add(std::string_view name) {
+  if (!Needs(name)) names.emplace_back(name);
+}
+
+void LabelNeeds::AddAll(const LabelNeeds& other) {
+  if (other.all) {
+    all = true;
+    names.clear();
+    return;
+  }
+  for (const std::string& n : other.names) Add(n);
+}
+
+void Pipeline::Add(std::shared_ptr<const Stage> stage, bool prefiltered) {
+  steps_.push_back({std::move(stage), prefiltered});
+  if (!prefiltered) ++runs_;
+}
+
+bool Pipeline::rewrites_line() const {
+  return std::any_of(steps_.begin(), steps_.end(),
+                     [](const Step& s) { return !s.prefiltered && s.stage->RewritesLine(); });
+}
+
+std::string Pipeline::ToString() const {
+  return absl::StrJoin(steps_, " ",
+                       [](std::string* out, const Step& s) { out->append(s.stage->ToString()); });
+}
+
+StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
+                               const LabelNeeds& required)
+    : builder_(&stream) {
+  // Walk back from the caller: each stage is told what the stages after it read.
+  LabelNeeds needs = required;
+  std::vector<Run> reversed;
+  for (auto it = pipeline.steps().rbegin(); it != pipeline.steps().rend(); ++it) {
+    if (it->prefiltered) continue;
+    const Stage& stage = *it->stage;
+    reversed.push_back({&stage, stage.NewState(), needs});
+    if (std::optional<std::vector<std::string>> reads = stage.ReadsLabels()) {
+      for (const std::string& name : *reads) needs.Add(name);
+    } else {
+      needs = LabelNeeds();
+    }
+  }
+  runs_.assign(std::make_move_iterator(reversed.rbegin()),
+               std::make_move_iterator(reversed.rend()));
+  ctx_.labels = &builder_;
+}
+
+bool StreamPipeline::Process(int64_t ts, std::string_view line) {
+  builder_.Reset();
+  ctx_.ts = ts;
+  ctx_.line = line;
+  for (Run& run : runs_) {
+    ctx_.wanted = &run.wanted;
+    if (!run.stage->Process(ctx_, run.state.get())) return false;
+  }
+  return true;
+}
+
+}  // namespace vigie::logql

@@ -1,0 +1,147 @@
+// The pipeline of a LogQL log query: the stages after the stream selector, run on each line in
+// written order. `{app="api"} |= "GET" | json | status >= 500 | drop trace_id`.
+//
+// How the engines use it (block_scan.cc, engine.cc): the line filters written before any stage
+// that rewrites the line are taken out into LogSelector::filter, where they keep their fast paths
+// (n-gram block skipping, memmem on whole blocks); the other stages run per line through a
+// StreamPipeline, which yields for each kept line its text (possibly rewritten) and its final
+// labels. A log query's result streams are keyed by those labels, as Loki's are.
+//
+// Adding a stage kind (line_format, pattern, ...): a Stage subclass (below), and its grammar in
+// parser_pipeline.cc (a Parser method and one entry in kStageParsers).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/labels.h"
+#include "query/logql/labels_builder.h"
+
+namespace vigie::logql {
+
+// The labels some consumer of a stage's output reads: a later stage, or the caller (a metric
+// query grouping by (route) reads only `route`). Parsers extract only these when they are known,
+// which is much faster (Loki does the same). `all` means "every label", the safe default: a log
+// query returns all the labels of each line.
+struct LabelNeeds {
+  bool all = true;
+  std::vector<std::string> names;  // When !all.
+
+  static LabelNeeds Only(std::vector<std::string> names) { return {false, std::move(names)}; }
+  bool Needs(std::string_view name) const;
+  // Whether some needed name starts with prefix + "_": a JSON object under `prefix` may hold one.
+  bool NeedsUnder(std::string_view prefix) const;
+  void Add(std::string_view name);
+  void AddAll(const LabelNeeds& other);
+};
+
+// Per-thread scratch of one stage (a JSON parser, an output buffer). Created by Stage::NewState
+// for each StreamPipeline; never shared between threads.
+class StageState {
+ public:
+  virtual ~StageState() = default;
+};
+
+// What a stage works on for one line.
+struct LineContext {
+  int64_t ts = 0;
+  // The line as the previous stages left it. A stage that rewrites it points it at memory of its
+  // own StageState, valid until the stage runs again.
+  std::string_view line;
+  LabelsBuilder* labels = nullptr;
+  // For parsers: what the later stages and the caller need of the labels (see LabelNeeds).
+  const LabelNeeds* wanted = nullptr;
+};
+
+// One stage. Implementations are immutable after construction: Process() is const and may run
+// on several threads at once, each with its own StageState.
+class Stage {
+ public:
+  virtual ~Stage() = default;
+
+  // Runs the stage on ctx's line; returns false to drop the line. `state` is what NewState()
+  // returned for this stage (null if it returned null).
+  virtual bool Process(LineContext& ctx, StageState* state) const = 0;
+  virtual std::unique_ptr<StageState> NewState() const { return nullptr; }
+
+  // The labels this stage reads: a label filter reads the labels it tests, line_format the fields
+  // of its template. nullopt when it cannot tell (so every label is kept for it).
+  virtual std::optional<std::vector<std::string>> ReadsLabels() const {
+    return std::vector<std::string>();
+  }
+  // True for stages that change the line (line_format, unpack, decolorize): a line filter after
+  // one cannot be run on the stored line.
+  virtual bool RewritesLine() const { return false; }
+  // True for a line filter stage (|= "x"), which the engine may run before the other stages.
+  virtual bool IsLineFilter() const { return false; }
+
+  // The stage as written in canonical form, without the leading space: `| json`, `|= "x"`.
+  virtual std::string ToString() const = 0;
+};
+
+// The stages of one log query. Copies share the stages; immutable once parsed.
+class Pipeline {
+ public:
+  // Appends a stage. `prefiltered`: a line filter that the engine runs before the pipeline (it is
+  // in LogSelector::filter), kept here only for printing.
+  void Add(std::shared_ptr<const Stage> stage, bool prefiltered = false);
+
+  // True when no stage runs per line (there are none, or only prefiltered line filters): the
+  // engine then needs no StreamPipeline and each line keeps its stream's labels.
+  bool empty() const { return runs_ == 0; }
+  // True when any stage is written (even prefiltered ones): ToString() prints the stages.
+  bool has_stages() const { return !steps_.empty(); }
+  // True when a stage that runs per line may rewrite the line.
+  bool rewrites_line() const;
+
+  // The stages in written order, separated by spaces: `|= "x" | json | a > 1`.
+  std::string ToString() const;
+
+  struct Step {
+    std::shared_ptr<const Stage> stage;
+    bool prefiltered;
+  };
+  const std::vector<Step>& steps() const { return steps_; }
+
+ private:
+  std::vector<Step> steps_;
+  size_t runs_ = 0;  // Steps that are not prefiltered.
+};
+
+// A pipeline at work on the lines of one stream: what an engine calls per line.
+//
+// Not thread-safe: one per stream per thread (the block scan makes one per block). Cheap to make.
+// `pipeline` and `stream` are not owned and must outlive it.
+class StreamPipeline {
+ public:
+  // `required`: what the caller reads of the result labels (LabelNeeds{} for a log query).
+  StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
+                 const LabelNeeds& required = LabelNeeds());
+
+  // Runs the stages on one line. Returns false when a stage drops it. Otherwise line() and
+  // Labels() describe the result until the next call.
+  bool Process(int64_t ts, std::string_view line);
+
+  std::string_view line() const { return ctx_.line; }
+  // The final labels of the last line processed, interned: the reference stays valid as long as
+  // this StreamPipeline lives (equal label sets give the same object).
+  const LabelSet& Labels() { return builder_.Labels(); }
+  // The builder itself, for a caller that reads a label without making the whole set (unwrap).
+  LabelsBuilder& builder() { return builder_; }
+
+ private:
+  struct Run {
+    const Stage* stage;
+    std::unique_ptr<StageState> state;
+    LabelNeeds wanted;  // What the stages after this one (and the caller) read.
+  };
+  std::vector<Run> runs_;
+  LabelsBuilder builder_;
+  LineContext ctx_;
+};
+
+}  // namespace vigie::logql

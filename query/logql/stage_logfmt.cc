@@ -1,0 +1,91 @@
+// | logfmt [--strict] [--keep-empty] [a, b="key"].
+#include "absl/strings/str_join.h"
+#include "common/labels.h"
+#include "common/strings.h"
+#include "query/logql/logfmt.h"
+#include "query/logql/quote.h"
+#include "query/logql/stages.h"
+
+namespace vigie::logql {
+namespace {
+
+struct LogfmtState : StageState {
+  std::string name, extracted;
+};
+
+class LogfmtStage : public Stage {
+ public:
+  LogfmtStage(LogfmtOptions options, std::vector<ExtractionExpr> exprs)
+      : options_(options), exprs_(std::move(exprs)) {}
+
+  bool Process(LineContext& ctx, StageState* s) const override {
+    const LabelNeeds& wanted = *ctx.wanted;
+    if (!wanted.all && wanted.names.empty()) return true;  // Nothing to extract (as Loki).
+    auto& state = static_cast<LogfmtState&>(*s);
+    LabelsBuilder& labels = *ctx.labels;
+    // With expressions, each label exists even when its key is missing (Loki).
+    for (const ExtractionExpr& e : exprs_) {
+      if (!labels.StreamHas(e.label)) labels.Set(e.label, "");
+    }
+    size_t missing = wanted.all ? SIZE_MAX : wanted.names.size();
+    LogfmtDecoder decoder(ctx.line);
+    while (!decoder.AtEnd() && missing > 0) {
+      if (!decoder.Next()) {
+        if (options_.strict) break;
+        continue;
+      }
+      state.name.clear();
+      AppendSanitizedName(&state.name, decoder.key(), /*trim=*/true);
+      if (state.name.empty()) continue;
+      std::string_view name = state.name;
+      if (!exprs_.empty()) {
+        auto e = std::find_if(exprs_.begin(), exprs_.end(),
+                              [&](const ExtractionExpr& x) { return x.path == name; });
+        if (e == exprs_.end()) continue;
+        name = e->label;
+      }
+      name = labels.ExtractedName(name, &state.extracted);
+      if (!wanted.Needs(name)) continue;
+      std::string_view value = decoder.value();
+      if (!options_.keep_empty && value.empty()) continue;
+      if (HasRuneError(value)) value = {};
+      if (missing != SIZE_MAX && !labels.Get(name)) --missing;
+      labels.Set(name, value);
+    }
+    if (options_.strict && !decoder.error().empty()) {
+      labels.SetError(kLogfmtParserErr, decoder.error());
+    }
+    return true;
+  }
+  std::unique_ptr<StageState> NewState() const override { return std::make_unique<LogfmtState>(); }
+  std::string ToString() const override {
+    std::string out = "| logfmt";
+    if (options_.strict) out += " --strict";
+    if (options_.keep_empty) out += " --keep-empty";
+    if (!exprs_.empty()) {
+      StrAppend(&out, " ", absl::StrJoin(exprs_, ", ", [](std::string* o, const ExtractionExpr& e) {
+        o->append(e.label);
+        if (e.path_written) StrAppend(o, "=", Quote(e.path));
+      }));
+    }
+    return out;
+  }
+
+ private:
+  LogfmtOptions options_;
+  std::vector<ExtractionExpr> exprs_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Stage>> MakeLogfmtStage(LogfmtOptions options,
+                                                             std::vector<ExtractionExpr> exprs) {
+  for (const ExtractionExpr& e : exprs) {
+    if (!IsValidLabelName(e.label)) {
+      return absl::InvalidArgumentError(StrCat("invalid extracted label name ", Quote(e.label)));
+    }
+  }
+  return std::make_shared<LogfmtStage>(options, std::move(exprs));
+}
+
+}  // namespace vigie::logql

@@ -1,0 +1,81 @@
+// Fuzzes the parser stages of LogQL pipelines (| json, | json with paths, | unpack, | logfmt with
+// its options, | regexp) with arbitrary bytes as a log line. Beyond "no crash, no hang", it
+// checks:
+// - every result is a valid label set (names valid, values UTF-8), whatever the line;
+// - extracting only some labels (the hint a metric query gives) yields the same values for
+//   them as extracting everything, when that finds no error; and it finds an error only when
+//   extracting everything does (it skips what it does not need, so it may miss one);
+// - the logfmt decoder moves forward on every call.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "common/utf8.h"
+#include "query/logql/logfmt.h"
+#include "query/logql/parser.h"
+
+namespace {
+
+using vigie::LabelSet;
+using vigie::logql::LabelNeeds;
+using vigie::logql::StreamPipeline;
+
+void Check(bool ok) {
+  if (!ok) abort();
+}
+
+const vigie::logql::Pipeline& PipelineOf(std::string_view query) {
+  static auto* cache = new std::map<std::string, vigie::logql::Query>();
+  auto it = cache->find(std::string(query));
+  if (it == cache->end()) {
+    absl::StatusOr<vigie::logql::Query> parsed = vigie::logql::Parse(query, vigie::Limits());
+    Check(parsed.ok());
+    it = cache->emplace(std::string(query), *std::move(parsed)).first;
+  }
+  return it->second.log->pipeline;
+}
+
+void CheckLabels(const LabelSet& labels) {
+  for (const vigie::Label& l : labels.labels()) {
+    Check(vigie::IsValidLabelName(l.name));
+    Check(vigie::IsValidUtf8(l.value));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view line(reinterpret_cast<const char*>(data), size);
+  static const LabelSet stream = *LabelSet::Parse(R"({app="x", level="y"})");
+  for (const char* query : {
+           R"({a="b"} | json)",
+           R"({a="b"} | json a="a.b", b="c[0]", c=`["x y"][1].z`, app)",
+           R"({a="b"} | unpack)",
+           R"({a="b"} | logfmt)",
+           R"({a="b"} | logfmt --strict --keep-empty)",
+           R"({a="b"} | logfmt a, b="c")",
+           R"({a="b"} | regexp `(?P<first>\S+)\s+(?P<app>\S*)`)",
+       }) {
+    StreamPipeline all(PipelineOf(query), stream);
+    Check(all.Process(0, line));
+    const LabelSet& full = all.Labels();
+    CheckLabels(full);
+    // A hint naming labels the line may have (and one it has not, so that no parser stops early).
+    LabelNeeds some = LabelNeeds::Only({"a", "a_b", "c", "level_extracted", "__never__"});
+    StreamPipeline hinted(PipelineOf(query), stream, some);
+    Check(hinted.Process(0, line));
+    const LabelSet& part = hinted.Labels();
+    CheckLabels(part);
+    if (full.Get("__error__").empty()) {
+      for (const std::string& name : some.names) Check(part.Get(name) == full.Get(name));
+      Check(part.Get("__error__").empty());
+    }
+  }
+  vigie::logql::LogfmtDecoder decoder(line);
+  for (size_t calls = 0; !decoder.AtEnd(); ++calls) {
+    Check(calls <= size);
+    decoder.Next();
+  }
+  return 0;
+}
