@@ -15,10 +15,13 @@ absl::Status CheckSelector(const LogSelector& selector, const Limits& limits) {
                " (--max-matchers-per-query): merge matchers on the same label into one regex "
                "such as app=~\"a|b\""));
   }
-  if (selector.filter.specs().size() > limits.max_line_filters_per_query) {
+  // Every scanned line goes through each filter and each stage that runs per line.
+  size_t per_line = selector.filter.specs().size();
+  for (const Pipeline::Step& step : selector.pipeline.steps()) per_line += !step.prefiltered;
+  if (per_line > limits.max_line_filters_per_query) {
     return absl::InvalidArgumentError(
-        StrCat("the query has ", selector.filter.specs().size(),
-               " line filters, more than the limit of ", limits.max_line_filters_per_query,
+        StrCat("the query has ", per_line, " line filters and stages, more than the limit of ",
+               limits.max_line_filters_per_query,
                " (--max-line-filters-per-query): merge them, e.g. several != into one "
                "!~ \"a|b|c\""));
   }

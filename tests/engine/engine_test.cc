@@ -64,7 +64,14 @@ class EngineTest : public ::testing::Test {
     for (const Stored& s : all_) {
       if (s.ts >= start && s.ts < end && SelectorMatches(selector, s.labels) &&
           (selector.filter.empty() || selector.filter.Matches(s.line))) {
-        out.push_back(s);
+        if (selector.pipeline.empty()) {
+          out.push_back(s);
+          continue;
+        }
+        StreamPipeline pipeline(selector.pipeline, s.labels);
+        if (pipeline.Process(s.ts, s.line)) {
+          out.push_back({pipeline.Labels(), s.ts, std::string(pipeline.line())});
+        }
       }
     }
     return out;
@@ -82,6 +89,10 @@ const char* kLogQueries[] = {
     R"({app!="worker", app=~".+"} |~ "(?i)error" !~ "POST")",
     R"({app="worker"} |= "GET /" |= "#1")",
     R"({app="nope"})",
+    // Pipelines: each line's labels are its stream's plus what the regexp extracts.
+    R"({app="api"} | regexp `^(?P<w>\S+) (?P<x>[^#]*)#(?P<n>\d+)` | n > 500)",
+    R"({host="h1"} |= "error" | regexp `#(?P<n>\d+)` | n <= 100 or n >= 900 | drop host)",
+    R"({app=~".+"} | regexp `(?P<app>\w+)` | keep app_extracted)",
 };
 
 TEST_F(EngineTest, LogQueriesMatchBruteForceInBothDirectionsWithLimits) {
@@ -172,6 +183,69 @@ TEST_F(EngineTest, MetricQueriesMatchBruteForce) {
     for (const Point& p : s.points) got[std::string(s.labels.Get("app"))][p.ts_ns] = p.value;
   }
   EXPECT_EQ(got, want);
+}
+
+TEST_F(EngineTest, MetricQueriesGroupByTheLabelsThePipelineMakes) {
+  Engine engine(store_.get(), Limits(), 2);
+  int64_t start = kT0 + 600 * kNanosPerSecond, end = kT0 + 3000 * kNanosPerSecond;
+  int64_t step = 300 * kNanosPerSecond, range = 600 * kNanosPerSecond;
+  auto query = Parse(
+      R"(sum by (w) (count_over_time({host=~"h.*"} | regexp `^(?P<w>\S+)` | w != "ok" [10m])))",
+      Limits());
+  ASSERT_TRUE(query.ok()) << query.status();
+  QueryParams params{
+      .start_ns = start, .end_ns = end, .limit = 0, .forward = false, .step_ns = step};
+  ASSERT_TRUE(engine.CheckParams(*query, &params).ok());
+  QueryStats stats;
+  auto series = engine.RunMetricQuery(*query->metric, params, &stats);
+  ASSERT_TRUE(series.ok()) << series.status();
+  // Brute force: first word → t → count of lines in (t - 10m, t].
+  std::map<std::string, std::map<int64_t, double>> want;
+  for (const Stored& s : all_) {
+    std::string word = s.line.substr(0, s.line.find(' '));
+    if (word == "ok") continue;
+    for (int64_t t = start; t <= end; t += step) {
+      if (s.ts > t - range && s.ts <= t) want[word][t] += 1;
+    }
+  }
+  std::map<std::string, std::map<int64_t, double>> got;
+  for (const Series& s : *series) {
+    for (const Point& p : s.points) got[std::string(s.labels.Get("w"))][p.ts_ns] = p.value;
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(EngineTest, ContextLinesKeepTheirStreamLabels) {
+  Engine engine(store_.get(), Limits(), 2);
+  auto query = Parse(R"({app="api", host="h1"} |= "timeout" | regexp `#(?P<n>\d+)`)", Limits());
+  ASSERT_TRUE(query.ok()) << query.status();
+  QueryParams params{.start_ns = kT0,
+                     .end_ns = kT0 + 10000 * kNanosPerSecond,
+                     .limit = 50000,
+                     .context_before = 1,
+                     .context_after = 1,
+                     .forward = true};
+  QueryStats stats;
+  size_t matches = 0, context = 0;
+  ASSERT_TRUE(engine
+                  .RunLogQuery(
+                      *query->log, params,
+                      [&](const LogLine& l) {
+                        EXPECT_EQ(l.stream_labels.ToString(), R"({app="api", host="h1"})");
+                        if (l.context) {
+                          ++context;
+                          EXPECT_EQ(l.labels, l.stream_labels) << l.line;
+                        } else {
+                          ++matches;
+                          std::string n(l.line.substr(l.line.rfind('#') + 1));
+                          EXPECT_EQ(l.labels.Get("n"), n) << l.line;
+                        }
+                        return true;
+                      },
+                      &stats)
+                  .ok());
+  EXPECT_GT(matches, 0u);
+  EXPECT_GT(context, 0u);
 }
 
 TEST_F(EngineTest, RateAndBytesAndAggregations) {

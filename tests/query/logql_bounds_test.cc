@@ -66,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
         // Line filters: 64 pass, 65 do not, in log and metric queries alike.
         BoundsCase{R"({a="b"})" + Repeat(R"( |= "a")", 64), kDay, ""},
         BoundsCase{R"({a="b"})" + Repeat(R"( |= "a")", 65), kDay,
-                   "the query has 65 line filters, more than the limit of 64 "
+                   "the query has 65 line filters and stages, more than the limit of 64 "
                    "(--max-line-filters-per-query)"},
         BoundsCase{R"({a="b"})" + Repeat(R"( |= "a")", 5000), kDay, "5000 line filters"},
         BoundsCase{R"(rate({a="b"}[1m])" + Repeat(R"( != "x")", 65) + ")", kDay, "65 line filters"},
