@@ -73,7 +73,7 @@ std::string ToString(const LogSelector& selector) {
   out += "}";
   if (selector.pipeline.has_stages()) return absl::StrCat(out, " ", selector.pipeline.ToString());
   for (const LineFilterSpec& spec : selector.filter.specs()) {
-    absl::StrAppend(&out, " ", std::string(FilterOpSymbol(spec.op)), " ", Quote(spec.pattern));
+    absl::StrAppend(&out, " ", ToString(spec));
   }
   return out;
 }

@@ -233,16 +233,17 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
                        const LineFilter& filter, const ScanOptions& options, const LineFn& emit,
                        ScanStats* stats) {
   std::vector<Work> work;
-  const std::string& literal = filter.required_literal();
   const bool skip_by_ngrams =
-      !literal.empty() && options.context_before == 0 && options.context_after == 0;
+      !filter.required_any().empty() && options.context_before == 0 && options.context_after == 0;
   for (size_t s = 0; s < streams.size(); ++s) {
     uint64_t position = 0;
     for (store::BlockInfo& info : reader.Blocks(streams[s], options.range)) {
       uint64_t first_position = position;
       position += info.entries;
       // Blocks whose n-gram filter rules the literal out are never read.
-      if (skip_by_ngrams && !store::NgramFilterMayContain(info.ngram_filter, literal)) {
+      if (skip_by_ngrams && !filter.MayMatch([&info](std::string_view literal) {
+            return store::NgramFilterMayContain(info.ngram_filter, literal);
+          })) {
         ++stats->blocks_skipped;
         continue;
       }

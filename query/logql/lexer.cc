@@ -26,12 +26,13 @@ struct Operator {
 };
 // Two-character operators first, so that "!=" is not read as "!" then "=".
 constexpr Operator kOperators[] = {
-    {"!=", TokenKind::kNe},     {"!~", TokenKind::kNre},    {"=~", TokenKind::kRe},
-    {"|=", TokenKind::kPipeEq}, {"|~", TokenKind::kPipeRe}, {"==", TokenKind::kEqEq},
-    {">=", TokenKind::kGe},     {"<=", TokenKind::kLe},     {">", TokenKind::kGt},
-    {"<", TokenKind::kLt},      {"=", TokenKind::kEq},      {"|", TokenKind::kPipe},
-    {"{", TokenKind::kLBrace},  {"}", TokenKind::kRBrace},  {"(", TokenKind::kLParen},
-    {")", TokenKind::kRParen},  {",", TokenKind::kComma},
+    {"!=", TokenKind::kNe},          {"!~", TokenKind::kNre},        {"=~", TokenKind::kRe},
+    {"|=", TokenKind::kPipeEq},      {"|~", TokenKind::kPipeRe},     {"==", TokenKind::kEqEq},
+    {"|>", TokenKind::kPipePattern}, {"!>", TokenKind::kNotPattern}, {">=", TokenKind::kGe},
+    {"<=", TokenKind::kLe},          {">", TokenKind::kGt},          {"<", TokenKind::kLt},
+    {"=", TokenKind::kEq},           {"|", TokenKind::kPipe},        {"{", TokenKind::kLBrace},
+    {"}", TokenKind::kRBrace},       {"(", TokenKind::kLParen},      {")", TokenKind::kRParen},
+    {",", TokenKind::kComma},
 };
 
 // The operator or punctuation at the start of `rest`, setting *length; kOther with one whole

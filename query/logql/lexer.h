@@ -12,29 +12,31 @@ namespace vigie::logql {
 
 enum class TokenKind {
   kEnd,
-  kLBrace,    // {
-  kRBrace,    // }
-  kLParen,    // (
-  kRParen,    // )
-  kComma,     // ,
-  kEq,        // =
-  kNe,        // !=  (a matcher or a line filter, by context)
-  kRe,        // =~
-  kNre,       // !~  (a matcher or a line filter, by context)
-  kPipeEq,    // |=
-  kPipeRe,    // |~
-  kPipe,      // |   (a pipeline stage: | json, | status >= 500)
-  kEqEq,      // ==
-  kGt,        // >
-  kGe,        // >=
-  kLt,        // <
-  kLe,        // <=
-  kFlag,      // --strict: a stage's option; text is the word after the dashes
-  kIdent,     // [a-zA-Z_][a-zA-Z0-9_]*
-  kString,    // "..." or `...`; text is the decoded value
-  kDuration,  // a word starting with a digit, such as 5m or 1h30m (validated by the parser)
-  kRange,     // [5m]; text is what is between the brackets, trimmed
-  kOther,     // any other character, kept so that the parser can say what it found
+  kLBrace,       // {
+  kRBrace,       // }
+  kLParen,       // (
+  kRParen,       // )
+  kComma,        // ,
+  kEq,           // =
+  kNe,           // !=  (a matcher or a line filter, by context)
+  kRe,           // =~
+  kNre,          // !~  (a matcher or a line filter, by context)
+  kPipeEq,       // |=
+  kPipeRe,       // |~
+  kPipePattern,  // |>
+  kNotPattern,   // !>
+  kPipe,         // |   (a pipeline stage: | json, | status >= 500)
+  kEqEq,         // ==
+  kGt,           // >
+  kGe,           // >=
+  kLt,           // <
+  kLe,           // <=
+  kFlag,         // --strict: a stage's option; text is the word after the dashes
+  kIdent,        // [a-zA-Z_][a-zA-Z0-9_]*
+  kString,       // "..." or `...`; text is the decoded value
+  kDuration,     // a word starting with a digit, such as 5m or 1h30m (validated by the parser)
+  kRange,        // [5m]; text is what is between the brackets, trimmed
+  kOther,        // any other character, kept so that the parser can say what it found
 };
 
 struct Token {

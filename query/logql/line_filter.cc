@@ -4,6 +4,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "query/logql/ip_filter.h"
+#include "query/logql/pattern.h"
+#include "query/logql/quote.h"
 #include "query/logql/regex.h"
 #include "query/logql/required_literal.h"
 
@@ -18,6 +22,7 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 }
 
 bool IsRegex(FilterOp op) { return op == FilterOp::kRegex || op == FilterOp::kNotRegex; }
+bool IsPattern(FilterOp op) { return op == FilterOp::kPattern || op == FilterOp::kNotPattern; }
 
 }  // namespace
 
@@ -31,8 +36,26 @@ std::string_view FilterOpSymbol(FilterOp op) {
       return "|~";
     case FilterOp::kNotRegex:
       return "!~";
+    case FilterOp::kPattern:
+      return "|>";
+    case FilterOp::kNotPattern:
+      return "!>";
   }
   return "?";
+}
+
+bool IsNegated(FilterOp op) {
+  return op == FilterOp::kNotContains || op == FilterOp::kNotRegex || op == FilterOp::kNotPattern;
+}
+
+std::string ToString(const LineFilterSpec& spec) {
+  auto term = [](const std::string& pattern, bool ip) {
+    return ip ? absl::StrCat("ip(", Quote(pattern), ")") : Quote(pattern);
+  };
+  std::string out =
+      absl::StrCat(std::string(FilterOpSymbol(spec.op)), " ", term(spec.pattern, spec.ip));
+  for (const FilterTerm& t : spec.more) absl::StrAppend(&out, " or ", term(t.pattern, t.ip));
+  return out;
 }
 
 absl::StatusOr<LineFilter> LineFilter::Make(std::vector<LineFilterSpec> specs,
@@ -45,32 +68,88 @@ absl::StatusOr<LineFilter> LineFilter::Make(std::vector<LineFilterSpec> specs,
 }
 
 absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
-  Step step{spec.op, "", nullptr};
-  std::string required;
-  if (IsRegex(spec.op)) {
-    absl::StatusOr<std::shared_ptr<const re2::RE2>> re = CompileRegex(spec.pattern, limits);
-    if (!re.ok()) return re.status();
-    step.re = *std::move(re);
-    if (spec.op == FilterOp::kRegex) required = RequiredLiteral(spec.pattern);
-  } else {
-    step.literal = spec.pattern;
-    if (spec.op == FilterOp::kContains) required = spec.pattern;
+  Step step{IsNegated(spec.op), {}, true};
+  std::vector<FilterTerm> terms = {{spec.pattern, spec.ip}};
+  terms.insert(terms.end(), spec.more.begin(), spec.more.end());
+  // The literal each alternative requires ("" when unknown), and for a lone |> every literal
+  // part of its pattern.
+  std::vector<std::string> alternatives;
+  std::vector<std::string> all_required;
+  for (const FilterTerm& t : terms) {
+    Term term;
+    std::string required;
+    if (t.ip) {
+      if (spec.op != FilterOp::kContains && spec.op != FilterOp::kNotContains) {
+        return absl::InvalidArgumentError(absl::StrCat("ip() works with |= and != only, not ",
+                                                       std::string(FilterOpSymbol(spec.op))));
+      }
+      absl::StatusOr<IpMatcher> ip = IpMatcher::Parse(t.pattern);
+      if (!ip.ok()) return ip.status();
+      term.ip = std::make_shared<const IpMatcher>(*std::move(ip));
+      // An IPv4 address has one written form: lines holding it contain that text.
+      IpAddress single;
+      if (IpAddress::Parse(t.pattern, &single) && !single.v6) required = t.pattern;
+    } else if (IsRegex(spec.op)) {
+      absl::StatusOr<std::shared_ptr<const re2::RE2>> re = CompileRegex(t.pattern, limits);
+      if (!re.ok()) return re.status();
+      term.re = *std::move(re);
+      required = RequiredLiteral(t.pattern);
+    } else if (IsPattern(spec.op)) {
+      absl::StatusOr<Pattern> pattern = Pattern::ForLineFilter(t.pattern);
+      if (!pattern.ok()) return pattern.status();
+      term.pattern = std::make_shared<const Pattern>(*std::move(pattern));
+      for (std::string_view literal : term.pattern->Literals()) {
+        if (literal.size() > required.size()) required = std::string(literal);
+        if (terms.size() == 1) all_required.emplace_back(literal);
+      }
+    } else {
+      term.literal = t.pattern;
+      required = t.pattern;
+    }
+    step.cheap = step.cheap && !term.re && !term.ip && !term.pattern;
+    step.terms.push_back(std::move(term));
+    alternatives.push_back(std::move(required));
   }
-  if (required.size() > required_literal_.size()) required_literal_ = std::move(required);
-  auto first_regex =
-      std::find_if(steps_.begin(), steps_.end(), [](const Step& s) { return s.re != nullptr; });
-  steps_.insert(step.re ? steps_.end() : first_regex, std::move(step));
+  if (!step.negated) {
+    bool each_has_one = std::none_of(alternatives.begin(), alternatives.end(),
+                                     [](const std::string& s) { return s.empty(); });
+    if (terms.size() == 1 && each_has_one && alternatives[0].size() > required_literal_.size()) {
+      required_literal_ = alternatives[0];
+    }
+    if (all_required.size() > 1) {
+      for (std::string& literal : all_required) required_any_.push_back({std::move(literal)});
+    } else if (each_has_one) {
+      required_any_.push_back(std::move(alternatives));
+    }
+  }
+  auto first_costly =
+      std::find_if(steps_.begin(), steps_.end(), [](const Step& s) { return !s.cheap; });
+  steps_.insert(step.cheap ? first_costly : steps_.end(), std::move(step));
   specs_.push_back(std::move(spec));
   return absl::OkStatus();
 }
 
+bool LineFilter::Term::Matches(std::string_view line) const {
+  if (re) return re2::RE2::PartialMatch(line, *re);
+  if (ip) return ip->MatchesText(line);
+  if (pattern) return pattern->Test(line);
+  return Contains(line, literal);
+}
+
 bool LineFilter::Matches(std::string_view line) const {
   for (const Step& step : steps_) {
-    bool hit = step.re ? re2::RE2::PartialMatch(line, *step.re) : Contains(line, step.literal);
-    bool negated = step.op == FilterOp::kNotContains || step.op == FilterOp::kNotRegex;
-    if (hit == negated) return false;
+    bool hit = std::any_of(step.terms.begin(), step.terms.end(),
+                           [line](const Term& t) { return t.Matches(line); });
+    if (hit == step.negated) return false;
   }
   return true;
+}
+
+bool LineFilter::MayMatch(const std::function<bool(std::string_view)>& may_contain) const {
+  return std::all_of(required_any_.begin(), required_any_.end(),
+                     [&](const std::vector<std::string>& any) {
+                       return std::any_of(any.begin(), any.end(), may_contain);
+                     });
 }
 
 }  // namespace vigie::logql

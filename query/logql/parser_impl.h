@@ -48,6 +48,10 @@ class Parser {
 
   absl::StatusOr<LogSelector> Selector();
   absl::Status Matcher(std::vector<LabelMatcher>* matchers);
+  // A line filter after its operator (consumed): its alternatives joined by 'or'.
+  // parser_line_filter.cc.
+  absl::StatusOr<LineFilterSpec> LineFilterAfter(FilterOp op, const Token& op_token);
+  absl::StatusOr<FilterTerm> Alternative(FilterOp op, const Token& before);
   // The pipeline after a selector (or after a range): line filters and stages, appended to
   // selector->filter and selector->pipeline (see LogSelector).
   absl::Status PipelineStages(LogSelector* selector);
@@ -60,6 +64,11 @@ class Parser {
   absl::StatusOr<std::shared_ptr<const logql::Stage>> UnpackStage(const Token& keyword);
   absl::StatusOr<std::shared_ptr<const logql::Stage>> KeepStage(const Token& keyword);
   absl::StatusOr<std::shared_ptr<const logql::Stage>> DropStage(const Token& keyword);
+  // parser_format.cc: | line_format, | label_format, | decolorize, | pattern.
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> LineFormatStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> LabelFormatStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> DecolorizeStage(const Token& keyword);
+  absl::StatusOr<std::shared_ptr<const logql::Stage>> PatternStage(const Token& keyword);
   // label="path", ... after | json or | logfmt.
   absl::StatusOr<std::vector<ExtractionExpr>> ExtractionExprs();
   // a, b="x", c=~"y" after | keep or | drop.

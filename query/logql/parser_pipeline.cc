@@ -1,8 +1,11 @@
 // The grammar of the pipeline after a stream selector (docs/logql.md, "Pipeline"):
 //
 //   pipeline     = { line_filter | "|" stage }
-//   line_filter  = ( "|=" | "!=" | "|~" | "!~" ) string
+//   line_filter  = ( "|=" | "!=" | "|~" | "!~" | "|>" | "!>" ) term { "or" term }
+//   term         = string | "ip" "(" string ")"
 //   stage        = "json" [ exprs ] | "logfmt" { flag } [ exprs ] | "regexp" string | "unpack"
+//                | "pattern" string | "line_format" string | "decolorize"
+//                | "label_format" label "=" ( string | label ) { "," label "=" ( string | label ) }
 //                | "keep" items | "drop" items | label_filter
 //   exprs        = label [ "=" string ] { "," label [ "=" string ] }
 //   items        = label [ matcher_op string ] { "," label [ matcher_op string ] }
@@ -30,6 +33,10 @@ std::optional<FilterOp> LineFilterOp(TokenKind kind) {
       return FilterOp::kRegex;
     case TokenKind::kNre:
       return FilterOp::kNotRegex;
+    case TokenKind::kPipePattern:
+      return FilterOp::kPattern;
+    case TokenKind::kNotPattern:
+      return FilterOp::kNotPattern;
     default:
       return std::nullopt;
   }
@@ -71,8 +78,7 @@ std::optional<CompareOp> ComparisonOp(TokenKind kind) {
 }
 
 // Stages of Loki that vigie does not run (yet): named so that the error says so.
-constexpr std::string_view kUnsupportedStages[] = {"line_format", "label_format", "pattern",
-                                                   "decolorize",  "unwrap",       "distinct"};
+constexpr std::string_view kUnsupportedStages[] = {"unwrap", "distinct"};
 
 }  // namespace
 
@@ -92,27 +98,19 @@ absl::Status Parser::PipelineStages(LogSelector* selector) {
   while (true) {
     if (std::optional<FilterOp> op = LineFilterOp(Peek().kind)) {
       const Token& op_token = Next();
-      const Token& pattern = Next();
-      if (pattern.kind != TokenKind::kString) {
-        return Expected(StrCat("a string after \"", std::string(op_token.raw), "\""), pattern);
-      }
-      LineFilterSpec spec{*op, pattern.text};
+      absl::StatusOr<LineFilterSpec> spec = LineFilterAfter(*op, op_token);
+      if (!spec.ok()) return spec.status();
       absl::StatusOr<std::shared_ptr<const logql::Stage>> stage =
-          MakeLineFilterStage(spec, limits_);
-      if (!stage.ok()) return Error(pattern, std::string(stage.status().message()));
+          MakeLineFilterStage(*spec, limits_);
+      if (!stage.ok()) return Error(op_token, std::string(stage.status().message()));
       // Before any stage that rewrites the line, a filter runs on the stored line, with the fast
       // paths of LogSelector::filter.
       if (!rewritten) {
-        if (absl::Status s = selector->filter.Add(spec, limits_); !s.ok()) {
-          return Error(pattern, std::string(s.message()));
+        if (absl::Status s = selector->filter.Add(*spec, limits_); !s.ok()) {
+          return Error(op_token, std::string(s.message()));
         }
       }
       pipeline.Add(*std::move(stage), /*prefiltered=*/!rewritten);
-      if (PeekIdent("or")) {
-        return Error(Peek(),
-                     "'or' between line filter strings is not supported: use a regex such "
-                     "as |~ \"a|b\"");
-      }
       continue;
     }
     if (Peek().kind != TokenKind::kPipe) break;
@@ -135,9 +133,16 @@ absl::StatusOr<std::shared_ptr<const logql::Stage>> Parser::NextStage() {
     StageParser parse;
   };
   static constexpr StageKind kStageParsers[] = {
-      {"json", &Parser::JsonStage},     {"logfmt", &Parser::LogfmtStage},
-      {"regexp", &Parser::RegexpStage}, {"unpack", &Parser::UnpackStage},
-      {"keep", &Parser::KeepStage},     {"drop", &Parser::DropStage},
+      {"json", &Parser::JsonStage},
+      {"logfmt", &Parser::LogfmtStage},
+      {"regexp", &Parser::RegexpStage},
+      {"unpack", &Parser::UnpackStage},
+      {"keep", &Parser::KeepStage},
+      {"drop", &Parser::DropStage},
+      {"line_format", &Parser::LineFormatStage},
+      {"label_format", &Parser::LabelFormatStage},
+      {"decolorize", &Parser::DecolorizeStage},
+      {"pattern", &Parser::PatternStage},
   };
   const Token& token = Peek();
   // `| json` is a stage, `| json="x"` a label filter on a label called json.
@@ -150,7 +155,8 @@ absl::StatusOr<std::shared_ptr<const logql::Stage>> Parser::NextStage() {
       if (name == token.text) {
         return Error(token, StrCat("the stage '", name,
                                    "' is not supported: vigie runs json, logfmt, regexp, "
-                                   "unpack, keep, drop and label filters"));
+                                   "pattern, unpack, line_format, label_format, decolorize, "
+                                   "keep, drop and label filters"));
       }
     }
   }
@@ -160,8 +166,8 @@ absl::StatusOr<std::shared_ptr<const logql::Stage>> Parser::NextStage() {
     return MakeLabelFilterStage(*std::move(filter));
   }
   return Expected(
-      "a stage after '|': json, logfmt, regexp, unpack, keep, drop, or a label filter such as "
-      "status >= 500",
+      "a stage after '|': json, logfmt, regexp, pattern, unpack, line_format, label_format, "
+      "decolorize, keep, drop, or a label filter such as status >= 500",
       token);
 }
 

@@ -41,10 +41,7 @@ class LineFilterStage : public Stage {
   explicit LineFilterStage(LineFilter filter) : filter_(std::move(filter)) {}
   bool Process(LineContext& ctx, StageState*) const override { return filter_.Matches(ctx.line); }
   bool IsLineFilter() const override { return true; }
-  std::string ToString() const override {
-    const LineFilterSpec& spec = filter_.specs().front();
-    return StrCat(FilterOpSymbol(spec.op), " ", Quote(spec.pattern));
-  }
+  std::string ToString() const override { return logql::ToString(filter_.specs().front()); }
 
  private:
   LineFilter filter_;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/strings/ascii.h"
+#include "common/go_format.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/utf8.h"
@@ -136,40 +137,7 @@ absl::StatusOr<double> ParseNumber(std::string_view text) {
   return value;
 }
 
-std::string FormatNumber(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  // The shortest digits that read back as `value`, then Go's choice between %e and %f.
-  char buf[64];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
-  std::string_view sci(buf, ptr - buf);
-  std::string out;
-  if (sci.front() == '-') {
-    out = "-";
-    sci.remove_prefix(1);
-  }
-  size_t e = sci.find('e');
-  std::string digits(sci.substr(0, e));
-  if (digits.size() > 1) digits.erase(1, 1);  // The '.'.
-  int exp = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exp);
-  const int nd = static_cast<int>(digits.size());
-  if (exp < -4 || exp >= 6) {
-    out += digits.substr(0, 1);
-    if (nd > 1) StrAppend(&out, ".", digits.substr(1));
-    StrAppend(&out, exp < 0 ? "e-" : "e+", std::abs(exp) < 10 ? "0" : "", std::abs(exp));
-    return out;
-  }
-  const int point = exp + 1;  // Digits before the decimal point.
-  if (point <= 0) {
-    StrAppend(&out, "0.", std::string(-point, '0'), digits);
-  } else if (point >= nd) {
-    StrAppend(&out, digits, std::string(point - nd, '0'));
-  } else {
-    StrAppend(&out, digits.substr(0, point), ".", digits.substr(point));
-  }
-  return out;
-}
+std::string FormatNumber(double value) { return FormatGoFloat(value); }
 
 absl::StatusOr<int64_t> ParseDuration(std::string_view text) {
   auto invalid = [&]() {

@@ -93,6 +93,11 @@ const char* kLogQueries[] = {
     R"({app="api"} | regexp `^(?P<w>\S+) (?P<x>[^#]*)#(?P<n>\d+)` | n > 500)",
     R"({host="h1"} |= "error" | regexp `#(?P<n>\d+)` | n <= 100 or n >= 900 | drop host)",
     R"({app=~".+"} | regexp `(?P<app>\w+)` | keep app_extracted)",
+    // Alternatives (n-gram block skipping per alternative), patterns and formatting.
+    R"({app=~"api|front"} |= "timeout" or "db22")",
+    R"({host="h2"} != "error" or "Error" |> "<_> #<_>" or "ok <_>")",
+    R"({app="api"} | pattern "<w> <_> #<n>" | line_format "{{.n}}-{{.w | ToUpper}}" |= "-E")",
+    R"({app="front"} | label_format w="{{ __line__ | trunc 3 }}", h=host | decolorize)",
 };
 
 TEST_F(EngineTest, LogQueriesMatchBruteForceInBothDirectionsWithLimits) {

@@ -2,8 +2,9 @@
 // range aggregations as leaves) with arbitrary bytes as a query. Beyond "no crash, no hang", it
 // checks the two promises the engine relies on:
 // - a parsed query prints to a canonical form that parses back to the same text;
-// - a line that passes a filter chain contains its required_literal() (tried on the input itself
-//   and on its lines, which often contain the patterns' own text). The input is also read as a
+// - a line that passes a filter chain contains its required_literal() and one string of each
+//   required_any() set (tried on the input itself and on its lines, which often contain the
+//   patterns' own text). The input is also read as a
 //   regex on its first line followed by log lines, which exercises the literal analysis directly.
 // The pipeline of a parsed query also runs on the input's lines: any combination of stages must
 // hold up on any line.
@@ -20,15 +21,21 @@ void Check(bool ok) {
   if (!ok) abort();
 }
 
+// A line that passes contains the required literal and one string of each required_any() set.
+void CheckLine(const vigie::logql::LineFilter& filter, std::string_view line) {
+  if (!filter.Matches(line)) return;
+  Check(line.find(filter.required_literal()) != std::string_view::npos);
+  Check(filter.MayMatch(
+      [line](std::string_view s) { return line.find(s) != std::string_view::npos; }));
+}
+
 void CheckFilter(const vigie::logql::LineFilter& filter, std::string_view text) {
-  const std::string& literal = filter.required_literal();
   for (size_t start = 0; start <= text.size();) {
     size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view line = text.substr(start, end - start);
-    if (filter.Matches(line)) Check(line.find(literal) != std::string_view::npos);
+    CheckLine(filter, text.substr(start, end - start));
     start = end + 1;
   }
-  if (filter.Matches(text)) Check(text.find(literal) != std::string_view::npos);
+  CheckLine(filter, text);
 }
 
 // Reads `text` as a |~ regex on its first line and log lines after it.

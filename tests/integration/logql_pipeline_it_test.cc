@@ -177,3 +177,34 @@ TEST_F(LogqlPipelineTest, BadStagesAreRefusedWithACaret) {
 
 }  // namespace
 }  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+// | pattern, | line_format and an 'or' line filter through vigied and `vigie grep`.
+TEST_F(LogqlPipelineTest, PatternAndLineFormatRewriteTheLines) {
+  std::vector<std::string> want;
+  for (int i = 0; i < kLines; ++i) {
+    WorkerLine w{i};
+    if (w.level() == "error" && w.duration_ms() > 2000) {
+      want.push_back("ERROR took " + std::to_string(w.duration_ms()) + " ms: job " +
+                     std::to_string(i) + " done");
+    }
+  }
+  EXPECT_EQ(Grep(R"({service="worker"} | pattern `level=<level> msg="<msg>" duration=<d>ms`)"
+                 R"( | level = "error" and d > 2000)"
+                 R"( | line_format "{{ .level | ToUpper }} took {{ .d }} ms: {{ .msg }}")"),
+            want);
+}
+
+TEST_F(LogqlPipelineTest, OrLineFilterKeepsEitherAlternative) {
+  std::vector<std::string> want;
+  for (int i = 0; i < kLines; ++i) {
+    AppLine a{i};
+    if (a.valid() && (a.status() == 404 || a.status() == 503)) want.push_back(a.Text());
+  }
+  EXPECT_EQ(Grep(R"({service="app"} |= `"status":404` or `"status":503`)"), want);
+}
+
+}  // namespace
+}  // namespace vigie::testing

@@ -5,6 +5,8 @@
 #include "query/logql/ast.h"
 #include "query/logql/parser.h"
 
+#include <set>
+
 namespace vigie::logql {
 namespace {
 
@@ -160,6 +162,79 @@ TEST(LogqlLineFilterTest, RejectsBadRegexesAndKeepsChainOnError) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("regex too complex"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("more than the limit of 50"));
   EXPECT_FALSE(LineFilter::Make({{FilterOp::kRegex, "\xff"}}, Limits()).ok());  // Not UTF-8.
+}
+
+LineFilter Parsed(std::string_view query) {
+  absl::StatusOr<Query> q = Parse(query, Limits());
+  EXPECT_TRUE(q.ok()) << query << ": " << q.status();
+  return q.ok() ? q->log->filter : LineFilter();
+}
+
+TEST(LogqlLineFilterTest, OrAlternatives) {
+  LineFilter any = Parsed(R"({a="x"} |= "timeout" or "refused")");
+  EXPECT_TRUE(any.Matches("connect: timeout"));
+  EXPECT_TRUE(any.Matches("connection refused"));
+  EXPECT_FALSE(any.Matches("ok"));
+  // A negative filter with alternatives keeps the lines that match none of them (Loki).
+  LineFilter none = Parsed(R"({a="x"} != "debug" or "trace")");
+  EXPECT_FALSE(none.Matches("debug: x"));
+  EXPECT_FALSE(none.Matches("trace: x"));
+  EXPECT_TRUE(none.Matches("info: x"));
+  LineFilter re = Parsed(R"({a="x"} |~ "5[0-9]{2}" or "timeout")");
+  EXPECT_TRUE(re.Matches("status=503"));
+  EXPECT_TRUE(re.Matches("a timeout"));
+  EXPECT_FALSE(re.Matches("status=404"));
+  LineFilter nre = Parsed(R"({a="x"} !~ "^GET" or "^HEAD")");
+  EXPECT_FALSE(nre.Matches("HEAD /"));
+  EXPECT_TRUE(nre.Matches("POST /"));
+  LineFilter pattern = Parsed(R"({a="x"} |> "<_> error <_>" or "<_> fatal <_>")");
+  EXPECT_TRUE(pattern.Matches("x fatal y"));
+  EXPECT_FALSE(pattern.Matches("x warn y"));
+  LineFilter mixed = Parsed(R"({a="x"} |= ip("10.0.0.0/8") or "localhost")");
+  EXPECT_TRUE(mixed.Matches("from 10.1.1.1"));
+  EXPECT_TRUE(mixed.Matches("from localhost"));
+  EXPECT_FALSE(mixed.Matches("from 192.168.1.1"));
+}
+
+TEST(LogqlLineFilterTest, IpAndPatternFilters) {
+  LineFilter in = Parsed(R"({a="x"} |= ip("192.168.0.1-192.168.0.255"))");
+  EXPECT_TRUE(in.Matches("client 192.168.0.7 connected"));
+  EXPECT_FALSE(in.Matches("client 192.168.1.7 connected"));
+  LineFilter out = Parsed(R"({a="x"} != ip("192.168.0.0/16"))");
+  EXPECT_FALSE(out.Matches("client 192.168.9.9"));
+  EXPECT_TRUE(out.Matches("client 10.0.0.1"));
+  EXPECT_TRUE(out.Matches("no address"));
+  LineFilter pattern = Parsed(R"({a="x"} |> "<_> GET <_> 404 <_>" !> "<_> /health <_>")");
+  EXPECT_TRUE(pattern.Matches("1.2.3.4 GET /a 404 12"));
+  EXPECT_FALSE(pattern.Matches("1.2.3.4 GET /health 404 12"));
+  EXPECT_FALSE(pattern.Matches("1.2.3.4 POST /a 404 12"));
+}
+
+// Whatever narrows the blocks to read must never rule out a line that passes.
+TEST(LogqlLineFilterTest, RequiredLiterals) {
+  using Sets = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(Parsed(R"({a="x"} |= "a" or "bc")").required_any(), (Sets{{"a", "bc"}}));
+  EXPECT_EQ(Parsed(R"({a="x"} |= "a" or "bc")").required_literal(), "");
+  EXPECT_EQ(Parsed(R"({a="x"} |~ "error|errors" or "fatal")").required_any(),
+            (Sets{{"error", "fatal"}}));
+  // One alternative without a literal: nothing is known about the filter.
+  EXPECT_EQ(Parsed(R"({a="x"} |= "a" or ip("10.0.0.0/8"))").required_any(), Sets{});
+  EXPECT_EQ(Parsed(R"({a="x"} != "a" or "b")").required_any(), Sets{});
+  // A single IPv4 address has one written form.
+  EXPECT_EQ(Parsed(R"({a="x"} |= ip("10.1.2.3"))").required_literal(), "10.1.2.3");
+  // Every literal part of a pattern is required; the longest serves memmem.
+  LineFilter pattern = Parsed(R"({a="x"} |> "<_> GET <_> 404 <_>")");
+  EXPECT_EQ(pattern.required_any(), (Sets{{" GET "}, {" 404 "}}));
+  EXPECT_EQ(pattern.required_literal(), " GET ");
+  LineFilter both = Parsed(R"({a="x"} |= "needle" |= "x" or "y")");
+  EXPECT_EQ(both.required_literal(), "needle");
+  auto only = [](std::set<std::string> present) {
+    return [present](std::string_view s) { return present.count(std::string(s)) > 0; };
+  };
+  EXPECT_TRUE(both.MayMatch(only({"needle", "y"})));
+  EXPECT_FALSE(both.MayMatch(only({"needle"})));
+  EXPECT_FALSE(both.MayMatch(only({"x", "y"})));
+  EXPECT_TRUE(LineFilter().MayMatch(only({})));
 }
 
 }  // namespace

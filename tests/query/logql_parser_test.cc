@@ -18,6 +18,12 @@ void PrintTo(const ValidCase& c, std::ostream* os) { *os << c.query; }
 const ValidCase kValid[] = {
     // Selectors: every matcher, spacing, the same label twice.
     {R"({service="api"})", R"({service="api"})"},
+    {R"({a="x"} |= "a" or "b" or `c`)", R"({a="x"} |= "a" or "b" or "c")"},
+    {R"({a="x"} != ip("10.0.0.0/8") or "x")", R"({a="x"} != ip("10.0.0.0/8") or "x")"},
+    {R"({a="x"}|>"<_> error <_>"!>`<_> debug <_>`)",
+     R"({a="x"} |> "<_> error <_>" !> "<_> debug <_>")"},
+    {R"(count_over_time({a="x"} |~ "a" or "b" [5m]))",
+     R"(count_over_time({a="x"} |~ "a" or "b"[5m]))"},
     {R"({ service = "api" , host != "web1" })", R"({service="api", host!="web1"})"},
     {R"({a=~"api|front", b!~"x.*"})", R"({a=~"api|front", b!~"x.*"})"},
     {R"({a="x", a!="y", a=~"x|z"})", R"({a="x", a!="y", a=~"x|z"})"},

@@ -182,7 +182,7 @@ TEST(PipelineErrors, NameWhatIsWrong) {
            Case{R"({a="b"} | logfmt --fast)", "unknown option '--fast' of | logfmt"},
            Case{R"x({a="b"} | regexp "(\\d+)")x", "at least one named group"},
            Case{R"({a="b"} | json x="a..b")", "invalid JSON path"},
-           Case{R"({a="b"} | line_format "x")", "'line_format' is not supported"},
+           Case{R"({a="b"} | distinct x)", "'distinct' is not supported"},
            Case{R"({a="b"} | keep)", "expected a label name after 'keep'"},
            Case{R"({a="b"} | (a = "x")", "expected ')' closing the label filter"},
            Case{R"({a="b"} | )", "expected a stage after '|'"},

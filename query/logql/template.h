@@ -1,0 +1,82 @@
+// The templates of `| line_format "..."` and `| label_format name="..."`: the subset of Go's
+// text/template that Loki's templates use, with Loki's functions (docs/logql.md, "Templates").
+//
+// Supported: text, actions {{ pipeline }} with trim markers {{- -}}, comments {{/* */}}, fields
+// {{.name}} (a missing label renders as "", Loki's missingkey=zero over a map of strings), the
+// dot {{.}}, string/number/bool literals, parenthesised pipelines, pipelines a | f b (the value
+// becomes f's last argument), {{if}} / {{else if}} / {{else}} / {{end}}, and the functions listed
+// in template_funcs.cc. Not supported (parse errors that say so): variables, range, with,
+// define, template, block.
+//
+// Thread safety: a parsed Template is immutable; Render may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace vigie::logql {
+
+namespace tmpl {
+struct Node;
+}  // namespace tmpl
+
+// What a template sees of one log entry. Implemented by the pipeline over its label builder.
+class TemplateData {
+ public:
+  virtual ~TemplateData() = default;
+  // The value of label `name`, or nullopt when the entry has none.
+  virtual std::optional<std::string_view> Get(std::string_view name) const = 0;
+  // Every label, for {{.}} (printed as Go prints a map: map[a:1 b:2], sorted by name).
+  virtual std::vector<std::pair<std::string, std::string>> All() const = 0;
+  virtual std::string_view line() const = 0;  // __line__
+  virtual int64_t timestamp_ns() const = 0;   // __timestamp__
+};
+
+class Template {
+ public:
+  // Fails with InvalidArgument "template: line L, col C: <what is wrong>" (the position in
+  // `text`), for example an unknown function, an unclosed action or a missing {{end}}.
+  static absl::StatusOr<Template> Parse(std::string_view text);
+
+  Template(Template&&) noexcept;
+  Template& operator=(Template&&) noexcept;
+  ~Template();
+
+  // Renders into *out (replacing it). A failure (a function error such as a division by zero, a
+  // wrong argument type, a comparison of a string with a number, output over 1 MiB) returns
+  // InvalidArgument with Go's kind of message; the pipeline then sets
+  // __error__="TemplateFormatErr" and __error_details__ to it, as Loki does.
+  absl::Status Render(const TemplateData& data, std::string* out) const;
+
+  // The labels the template reads ({{.a}} → "a"), sorted and unique: what a parser stage before
+  // it must extract.
+  const std::vector<std::string>& fields() const { return fields_; }
+  // "name" when the whole template is {{.name}}: the pipeline may copy the label's value.
+  const std::optional<std::string>& simple_field() const { return simple_field_; }
+  // Whether the template calls __line__.
+  bool uses_line() const { return uses_line_; }
+  // Whether it reads the dot itself ({{.}}, {{len .}}): then it reads every label.
+  bool uses_dot() const { return uses_dot_; }
+
+  const std::string& text() const { return text_; }
+
+ private:
+  Template() = default;
+
+  std::string text_;
+  std::unique_ptr<std::vector<tmpl::Node>> nodes_;
+  std::vector<std::string> fields_;
+  std::optional<std::string> simple_field_;
+  bool uses_line_ = false;
+  bool uses_dot_ = false;
+};
+
+}  // namespace vigie::logql

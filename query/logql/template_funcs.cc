@@ -1,0 +1,752 @@
+// The functions of Loki's templates (pkg/logql/log/fmt.go: its own, the sprig ones it enables,
+// and Go's text/template builtins), each with Go's argument order: a piped value comes last.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/go_format.h"
+#include "common/strings.h"
+#include "query/logql/template_internal.h"
+#include "re2/re2.h"
+
+namespace vigie::logql::tmpl {
+namespace {
+
+using Args = std::vector<Value>;
+
+bool Consume(std::string_view* s, std::string_view prefix) {
+  if (s->substr(0, prefix.size()) != prefix) return false;
+  s->remove_prefix(prefix.size());
+  return true;
+}
+using Result = absl::StatusOr<Value>;
+
+absl::Status WrongType(const Value& v, std::string_view want) {
+  return absl::InvalidArgumentError(
+      StrCat("wrong type for value; expected ", want, "; got ", TypeName(v.type)));
+}
+
+// A Go string parameter: only a string fits.
+absl::Status Str(const Value& v, std::string* out) {
+  if (v.type != Value::Type::kString) return WrongType(v, "string");
+  *out = v.str;
+  return absl::OkStatus();
+}
+// A Go int parameter: only an integer fits.
+absl::Status Int(const Value& v, int64_t* out) {
+  if (v.type != Value::Type::kInt) return WrongType(v, "int");
+  *out = v.i;
+  return absl::OkStatus();
+}
+absl::Status TimeArg(const Value& v, int64_t* ns) {
+  if (v.type != Value::Type::kTime) return WrongType(v, "time.Time");
+  *ns = v.i;
+  return absl::OkStatus();
+}
+
+// sprig's toInt64/toFloat64 (spf13/cast): anything goes, what does not convert is 0.
+int64_t ToInt64(const Value& v) {
+  switch (v.type) {
+    case Value::Type::kInt:
+    case Value::Type::kTime:
+      return v.i;
+    case Value::Type::kFloat:
+      return std::isfinite(v.f) ? static_cast<int64_t>(v.f) : 0;
+    case Value::Type::kBool:
+      return v.b;
+    case Value::Type::kString: {
+      std::string_view s = v.str;
+      // cast trims a zero fraction ("12.00" is 12) and reads 0x.. and 0.. prefixes.
+      if (size_t dot = s.find('.'); dot != std::string_view::npos &&
+                                    s.find_first_not_of('0', dot + 1) == std::string_view::npos) {
+        s = s.substr(0, dot);
+      }
+      bool negative = Consume(&s, "-");
+      if (!negative) Consume(&s, "+");
+      int base = 10;
+      if (Consume(&s, "0x") || Consume(&s, "0X")) {
+        base = 16;
+      } else if (s.size() > 1 && s[0] == '0') {
+        base = 8;
+      }
+      int64_t out = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
+      if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return 0;
+      return negative ? -out : out;
+    }
+    case Value::Type::kDot:
+      return 0;
+  }
+  return 0;
+}
+double ToFloat64(const Value& v) {
+  switch (v.type) {
+    case Value::Type::kFloat:
+      return v.f;
+    case Value::Type::kString: {
+      double f = 0;
+      return absl::SimpleAtod(v.str, &f) ? f : 0;
+    }
+    default:
+      return static_cast<double>(ToInt64(v));
+  }
+}
+
+// String functions of one to three string parameters.
+template <typename F>
+Result Strings(const Args& args, F f) {
+  std::string s[3];
+  for (size_t i = 0; i < args.size() && i < 3; ++i) {
+    if (absl::Status st = Str(args[i], &s[i]); !st.ok()) return st;
+  }
+  return f(s[0], s[1], s[2]);
+}
+
+// The first `n` runes of s (n >= 0), or its last -n runes.
+std::string RuneSlice(std::string_view s, int64_t start, int64_t end) {
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  const int64_t n = static_cast<int64_t>(starts.size());
+  start = std::clamp<int64_t>(start, 0, n);
+  end = std::clamp<int64_t>(end, start, n);
+  size_t from = start == n ? s.size() : starts[start];
+  size_t to = end == n ? s.size() : starts[end];
+  return std::string(s.substr(from, to - from));
+}
+int64_t RuneCount(std::string_view s) {
+  return std::count_if(s.begin(), s.end(),
+                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+}
+
+std::string Repeat(std::string_view s, int64_t count) {
+  std::string out;
+  if (count <= 0 || s.empty()) return out;
+  count = std::min<int64_t>(count, kMaxOutput / s.size() + 1);
+  out.reserve(s.size() * count);
+  for (int64_t i = 0; i < count; ++i) out += s;
+  return out;
+}
+
+// Go's strings.Trim family: cut the bytes of `cutset` (ASCII sets, as in practice).
+std::string_view TrimSet(std::string_view s, std::string_view cutset, bool left, bool right) {
+  while (left && !s.empty() && cutset.find(s.front()) != std::string_view::npos) {
+    s.remove_prefix(1);
+  }
+  while (right && !s.empty() && cutset.find(s.back()) != std::string_view::npos) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+constexpr std::string_view kGoSpace = " \t\n\v\f\r";
+
+// Go's regexp Expand: $1, ${1}, $name, ${name}, $$.
+void Expand(std::string_view repl, const re2::RE2& re, const std::vector<re2::StringPiece>& groups,
+            std::string* out) {
+  while (!repl.empty()) {
+    size_t dollar = repl.find('$');
+    out->append(repl.substr(0, dollar));
+    if (dollar == std::string_view::npos) return;
+    repl.remove_prefix(dollar + 1);
+    if (Consume(&repl, "$")) {
+      out->push_back('$');
+      continue;
+    }
+    std::string_view name;
+    if (!repl.empty() && repl[0] == '{') {
+      size_t close = repl.find('}');
+      if (close == std::string_view::npos || close == 1) {
+        out->push_back('$');
+        continue;
+      }
+      name = repl.substr(1, close - 1);
+      if (!std::all_of(name.begin(), name.end(),
+                       [](char c) { return absl::ascii_isalnum(c) || c == '_'; })) {
+        out->push_back('$');
+        continue;
+      }
+      repl.remove_prefix(close + 1);
+    } else {
+      size_t n = 0;
+      while (n < repl.size() && (absl::ascii_isalnum(repl[n]) || repl[n] == '_')) ++n;
+      if (n == 0) {
+        out->push_back('$');
+        continue;
+      }
+      name = repl.substr(0, n);
+      repl.remove_prefix(n);
+    }
+    int index = -1;
+    if (!ParseNumber(name, &index) || !std::all_of(name.begin(), name.end(), absl::ascii_isdigit)) {
+      auto it = re.NamedCapturingGroups().find(std::string(name));
+      index = it == re.NamedCapturingGroups().end() ? -1 : it->second;
+    }
+    if (index >= 0 && static_cast<size_t>(index) < groups.size() &&
+        groups[index].data() != nullptr) {
+      out->append(groups[index].data(), groups[index].size());
+    }
+  }
+}
+
+// Go's Regexp.ReplaceAllString (literal=false) and ReplaceAllLiteralString.
+Result RegexReplace(const Args& args, bool literal) {
+  return Strings(
+      args,
+      [&](const std::string& pattern, const std::string& src, const std::string& repl) -> Result {
+        re2::RE2 re(pattern, re2::RE2::Quiet);
+        if (!re.ok())
+          return absl::InvalidArgumentError(StrCat("error parsing regexp: ", re.error()));
+        std::vector<re2::StringPiece> groups(re.NumberOfCapturingGroups() + 1);
+        std::string out;
+        size_t last_end = 0, search = 0;
+        while (search <= src.size() && re.Match(src, search, src.size(), re2::RE2::UNANCHORED,
+                                                groups.data(), static_cast<int>(groups.size()))) {
+          size_t begin = groups[0].data() - src.data(), end = begin + groups[0].size();
+          out.append(src, last_end, begin - last_end);
+          if (end > last_end || begin == 0) {
+            if (literal) {
+              out += repl;
+            } else {
+              Expand(repl, re, groups, &out);
+            }
+          }
+          last_end = end;
+          size_t width = 1;
+          if (search < src.size()) {
+            unsigned char c = src[search];
+            width = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+          }
+          search = search + width > end ? search + width : end;
+          if (out.size() > kMaxOutput) return absl::InvalidArgumentError("result too large");
+        }
+        out.append(src, std::min(last_end, src.size()));
+        return Value::String(std::move(out));
+      });
+}
+
+absl::StatusOr<int> Compare(const Value& a, const Value& b, bool ordered) {
+  auto kind = [](const Value& v) { return v.type; };
+  if (kind(a) != kind(b)) return absl::InvalidArgumentError("incompatible types for comparison");
+  switch (a.type) {
+    case Value::Type::kString:
+      return a.str < b.str ? -1 : a.str > b.str ? 1 : 0;
+    case Value::Type::kInt:
+      return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    case Value::Type::kFloat:
+      return a.f < b.f ? -1 : a.f > b.f ? 1 : 0;
+    case Value::Type::kBool:
+      if (!ordered) return a.b == b.b ? 0 : 1;
+      break;
+    default:
+      break;
+  }
+  return absl::InvalidArgumentError("invalid type for comparison");
+}
+
+Result Eq(Args& args, const TemplateData&) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    absl::StatusOr<int> c = Compare(args[0], args[i], false);
+    if (!c.ok()) return c.status();
+    if (*c == 0) return Value::Bool(true);
+  }
+  return Value::Bool(false);
+}
+template <bool (*Test)(int)>
+Result Ordered(Args& args, const TemplateData&) {
+  absl::StatusOr<int> c = Compare(args[0], args[1], true);
+  if (!c.ok()) return c.status();
+  return Value::Bool(Test(*c));
+}
+
+Result Print(Args& args, const TemplateData& data, bool spaces_always, bool newline) {
+  std::string out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    // fmt.Sprint adds a space between operands when neither is a string.
+    if (i > 0 && (spaces_always || (args[i - 1].type != Value::Type::kString &&
+                                    args[i].type != Value::Type::kString))) {
+      out += ' ';
+    }
+    AppendValue(args[i], data, &out);
+  }
+  if (newline) out += '\n';
+  return Value::String(std::move(out));
+}
+
+template <typename F>
+Result IntFold(const Args& args, F f) {
+  int64_t acc = ToInt64(args[0]);
+  for (size_t i = 1; i < args.size(); ++i) {
+    absl::StatusOr<int64_t> next = f(acc, ToInt64(args[i]));
+    if (!next.ok()) return next.status();
+    acc = *next;
+  }
+  return Value::Int(acc);
+}
+template <typename F>
+Result FloatFold(const Args& args, F f) {
+  double acc = ToFloat64(args[0]);
+  for (size_t i = 1; i < args.size(); ++i) acc = f(acc, ToFloat64(args[i]));
+  return Value::Float(acc);
+}
+absl::StatusOr<int64_t> DivideByZero() {
+  return absl::InvalidArgumentError("runtime error: integer divide by zero");
+}
+
+// Go's time.ParseDuration subset Loki's `duration` reads: a sequence of <number><unit>.
+absl::StatusOr<double> DurationSeconds(std::string_view s) {
+  std::string_view rest = s;
+  bool negative = Consume(&rest, "-");
+  if (!negative) Consume(&rest, "+");
+  if (rest == "0") return 0.0;
+  double total = 0;
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
+  if (rest.empty()) return absl::InvalidArgumentError(StrCat("time: invalid duration \"", s, "\""));
+  while (!rest.empty()) {
+    size_t n = 0;
+    while (n < rest.size() && (absl::ascii_isdigit(rest[n]) || rest[n] == '.')) ++n;
+    double value = 0;
+    if (n == 0 || !ParseNumber(rest.substr(0, n), &value)) {
+      return absl::InvalidArgumentError(StrCat("time: invalid duration \"", s, "\""));
+    }
+    rest.remove_prefix(n);
+    double scale = 0;
+    for (const auto& [unit, seconds] : kUnits) {
+      if (rest.substr(0, unit.size()) == unit && !(unit == "m" && rest.substr(0, 2) == "ms")) {
+        scale = seconds;
+        rest.remove_prefix(unit.size());
+        break;
+      }
+    }
+    if (scale == 0) {
+      return absl::InvalidArgumentError(StrCat("time: missing unit in duration \"", s, "\""));
+    }
+    total += value * scale;
+  }
+  return negative ? -total : total;
+}
+
+// go-humanize's ParseBytes: a number, optional space, and a unit (B, KB = 1000, KiB = 1024, ...).
+absl::StatusOr<double> ParseBytes(std::string_view s) {
+  absl::string_view stripped = absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size()));
+  std::string_view rest(stripped.data(), stripped.size());
+  size_t n = 0;
+  while (n < rest.size() && (absl::ascii_isdigit(rest[n]) || rest[n] == '.' || rest[n] == ',')) ++n;
+  std::string number = absl::StrReplaceAll(std::string(rest.substr(0, n)), {{",", ""}});
+  double value = 0;
+  if (!absl::SimpleAtod(number, &value)) {
+    return absl::InvalidArgumentError(
+        StrCat("strconv.ParseFloat: parsing \"", number, "\": invalid syntax"));
+  }
+  std::string unit = absl::AsciiStrToLower(absl::StripAsciiWhitespace(std::string(rest.substr(n))));
+  static constexpr std::pair<std::string_view, double> kUnits[] = {{"", 1},
+                                                                   {"b", 1},
+                                                                   {"k", 1e3},
+                                                                   {"kb", 1e3},
+                                                                   {"kib", 1024},
+                                                                   {"ki", 1024},
+                                                                   {"m", 1e6},
+                                                                   {"mb", 1e6},
+                                                                   {"mib", 1048576},
+                                                                   {"mi", 1048576},
+                                                                   {"g", 1e9},
+                                                                   {"gb", 1e9},
+                                                                   {"gib", 1073741824.0},
+                                                                   {"gi", 1073741824.0},
+                                                                   {"t", 1e12},
+                                                                   {"tb", 1e12},
+                                                                   {"tib", 1099511627776.0},
+                                                                   {"ti", 1099511627776.0},
+                                                                   {"p", 1e15},
+                                                                   {"pb", 1e15},
+                                                                   {"pib", 1125899906842624.0},
+                                                                   {"pi", 1125899906842624.0}};
+  for (const auto& [name, scale] : kUnits) {
+    if (unit == name) return value * scale;
+  }
+  return absl::InvalidArgumentError(StrCat("unhandled size name: ", unit));
+}
+
+absl::StatusOr<int64_t> UnixToTime(std::string_view s) {
+  int64_t v = 0;
+  if (!ParseNumber(s, &v)) {
+    return absl::InvalidArgumentError(StrCat("unable to parse time '", s, "'"));
+  }
+  switch (s.size()) {
+    case 5:
+      return v * 86400 * 1000000000;
+    case 10:
+      return v * 1000000000;
+    case 13:
+      return v * 1000000;
+    case 16:
+      return v * 1000;
+    case 19:
+      return v;
+    default:
+      return absl::InvalidArgumentError(StrCat("unable to parse time '", s, "'"));
+  }
+}
+
+std::string Title(std::string s) {
+  bool start = true;
+  for (char& c : s) {
+    if (start && absl::ascii_isalpha(c)) c = absl::ascii_toupper(c);
+    start = !absl::ascii_isalnum(c) && c != '_' && c != '\'';
+  }
+  return s;
+}
+
+std::string Indent(int64_t spaces, std::string_view s) {
+  std::string pad(std::clamp<int64_t>(spaces, 0, 1024), ' ');
+  return pad + absl::StrReplaceAll(std::string(s), {{"\n", "\n" + pad}});
+}
+
+std::string Align(int64_t count, std::string_view s, bool left) {
+  int64_t runes = RuneCount(s);
+  if (count < 0 || count == runes) return std::string(s);
+  count = std::min<int64_t>(count, kMaxOutput);
+  if (count > runes) {
+    std::string pad(count - runes, ' ');
+    return left ? StrCat(s, pad) : StrCat(pad, s);
+  }
+  return left ? RuneSlice(s, 0, count) : RuneSlice(s, runes - count, runes);
+}
+
+#define STR1(expr)                                                                                 \
+  [](Args& a, const TemplateData&) -> Result {                                                     \
+    return Strings(a, [](const std::string& x, const std::string&, const std::string&) -> Result { \
+      return Value::String(expr);                                                                  \
+    });                                                                                            \
+  }
+#define STR2(expr)                                                                                \
+  [](Args& a, const TemplateData&) -> Result {                                                    \
+    return Strings(a,                                                                             \
+                   [](const std::string& x, const std::string& y, const std::string&) -> Result { \
+                     return expr;                                                                 \
+                   });                                                                            \
+  }
+#define STR3(expr)                                                                          \
+  [](Args& a, const TemplateData&) -> Result {                                              \
+    return Strings(                                                                         \
+        a, [](const std::string& x, const std::string& y, const std::string& z) -> Result { \
+          return expr;                                                                      \
+        });                                                                                 \
+  }
+// (int, string) parameters: trunc 5 .x, repeat 3 "ab".
+#define INT_STR(expr)                                      \
+  [](Args& a, const TemplateData&) -> Result {             \
+    int64_t n = 0;                                         \
+    std::string x;                                         \
+    if (absl::Status s = Int(a[0], &n); !s.ok()) return s; \
+    if (absl::Status s = Str(a[1], &x); !s.ok()) return s; \
+    return Value::String(expr);                            \
+  }
+
+Result BytesFn(Args& a, const TemplateData&) {
+  std::string s;
+  if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
+  absl::StatusOr<double> v = ParseBytes(s);
+  if (!v.ok()) return v.status();
+  return Value::Float(*v);
+}
+Result DurationFn(Args& a, const TemplateData&) {
+  std::string s;
+  if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
+  absl::StatusOr<double> v = DurationSeconds(s);
+  if (!v.ok()) return v.status();
+  return Value::Float(*v);
+}
+
+// and/or called with evaluated arguments (as an operand); commands evaluate them lazily.
+Value AndOr(const Args& args, const TemplateData& data, bool is_and) {
+  for (const Value& v : args) {
+    if (Truth(v, data) != is_and) return v;
+  }
+  return args.back();
+}
+
+bool Less(int c) { return c < 0; }
+bool LessEq(int c) { return c <= 0; }
+bool Greater(int c) { return c > 0; }
+bool GreaterEq(int c) { return c >= 0; }
+
+const Function kFunctions[] = {
+    // Go's builtins.
+    {"and", 1, -1, [](Args& a, const TemplateData& d) -> Result { return AndOr(a, d, true); }},
+    {"or", 1, -1, [](Args& a, const TemplateData& d) -> Result { return AndOr(a, d, false); }},
+    {"not", 1, 1, [](Args& a, const TemplateData& d) -> Result {
+       return Value::Bool(!Truth(a[0], d));
+     }},
+    {"len", 1, 1, [](Args& a, const TemplateData& d) -> Result {
+       if (a[0].type == Value::Type::kDot) return Value::Int(d.All().size());
+       if (a[0].type != Value::Type::kString) {
+         return absl::InvalidArgumentError(StrCat("len of type ", TypeName(a[0].type)));
+       }
+       return Value::Int(a[0].str.size());
+     }},
+    {"print", 0, -1, [](Args& a, const TemplateData& d) { return Print(a, d, false, false); }},
+    {"println", 0, -1, [](Args& a, const TemplateData& d) { return Print(a, d, true, true); }},
+    {"printf", 1, -1, [](Args& a, const TemplateData& d) -> Result {
+       std::string format;
+       if (absl::Status s = Str(a[0], &format); !s.ok()) return s;
+       return Value::String(Sprintf(format, Args(a.begin() + 1, a.end()), d));
+     }},
+    {"eq", 2, -1, Eq},
+    {"ne", 2, 2, [](Args& a, const TemplateData& d) -> Result {
+       Result r = Eq(a, d);
+       if (r.ok()) r->b = !r->b;
+       return r;
+     }},
+    {"lt", 2, 2, Ordered<Less>},
+    {"le", 2, 2, Ordered<LessEq>},
+    {"gt", 2, 2, Ordered<Greater>},
+    {"ge", 2, 2, Ordered<GreaterEq>},
+    // Loki's own.
+    {"__line__", 0, 0, [](Args&, const TemplateData& d) -> Result {
+       return Value::String(std::string(d.line()));
+     }},
+    {"__timestamp__", 0, 0, [](Args&, const TemplateData& d) -> Result {
+       return Value::Time(d.timestamp_ns());
+     }},
+    {"ToLower", 1, 1, STR1(absl::AsciiStrToLower(x))},
+    {"ToUpper", 1, 1, STR1(absl::AsciiStrToUpper(x))},
+    {"Replace", 4, 4, [](Args& a, const TemplateData&) -> Result {
+       std::string s, from, to;
+       int64_t n = 0;
+       if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
+       if (absl::Status st = Str(a[1], &from); !st.ok()) return st;
+       if (absl::Status st = Str(a[2], &to); !st.ok()) return st;
+       if (absl::Status st = Int(a[3], &n); !st.ok()) return st;
+       if (n < 0) return Value::String(absl::StrReplaceAll(s, {{from, to}}));
+       std::string out;
+       size_t pos = 0;
+       for (; n > 0 && !from.empty(); --n) {
+         size_t hit = s.find(from, pos);
+         if (hit == std::string::npos) break;
+         StrAppend(&out, s.substr(pos, hit - pos), to);
+         pos = hit + from.size();
+       }
+       return Value::String(out + s.substr(pos));
+     }},
+    {"Trim", 2, 2, STR2(Value::String(std::string(TrimSet(x, y, true, true))))},
+    {"TrimLeft", 2, 2, STR2(Value::String(std::string(TrimSet(x, y, true, false))))},
+    {"TrimRight", 2, 2, STR2(Value::String(std::string(TrimSet(x, y, false, true))))},
+    {"TrimPrefix", 2, 2, STR2(Value::String(absl::StartsWith(x, y) ? x.substr(y.size()) : x))},
+    {"TrimSuffix", 2, 2,
+     STR2(Value::String(absl::EndsWith(x, y) ? x.substr(0, x.size() - y.size()) : x))},
+    {"TrimSpace", 1, 1, STR1(std::string(TrimSet(x, kGoSpace, true, true)))},
+    {"regexReplaceAll", 3, 3,
+     [](Args& a, const TemplateData&) { return RegexReplace(a, false); }},
+    {"regexReplaceAllLiteral", 3, 3,
+     [](Args& a, const TemplateData&) { return RegexReplace(a, true); }},
+    {"count", 2, 2, STR2([&]() -> Result {
+       re2::RE2 re(x, re2::RE2::Quiet);
+       if (!re.ok()) return absl::InvalidArgumentError(StrCat("error parsing regexp: ", re.error()));
+       int64_t n = 0;
+       re2::StringPiece input(y);
+       re2::StringPiece match;
+       size_t pos = 0;
+       while (pos <= y.size() &&
+              re.Match(y, pos, y.size(), re2::RE2::UNANCHORED, &match, 1)) {
+         ++n;
+         size_t end = match.data() - y.data() + match.size();
+         pos = end > pos ? end : pos + 1;
+       }
+       return Value::Int(n);
+     }())},
+    {"urlencode", 1, 1, STR1([&] {
+       std::string out;
+       for (unsigned char c : x) {
+         if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+           out += static_cast<char>(c);
+         } else if (c == ' ') {
+           out += '+';
+         } else {
+           StrAppend(&out, "%", fmt::format("{:02X}", c));
+         }
+       }
+       return out;
+     }())},
+    {"urldecode", 1, 1, STR1([&] {
+       std::string out;
+       for (size_t i = 0; i < x.size(); ++i) {
+         auto hex = [](char c) { return absl::ascii_isdigit(c) ? c - '0' : absl::ascii_tolower(c) - 'a' + 10; };
+         if (x[i] == '%' && i + 2 < x.size() && absl::ascii_isxdigit(x[i + 1]) &&
+             absl::ascii_isxdigit(x[i + 2])) {
+           out += static_cast<char>(hex(x[i + 1]) * 16 + hex(x[i + 2]));
+           i += 2;
+         } else {
+           out += x[i] == '+' ? ' ' : x[i];
+         }
+       }
+       return out;
+     }())},
+    {"bytes", 1, 1, BytesFn},
+    {"duration", 1, 1, DurationFn},
+    {"duration_seconds", 1, 1, DurationFn},
+    {"unixEpochMillis", 1, 1, [](Args& a, const TemplateData&) -> Result {
+       int64_t ns = 0;
+       if (absl::Status s = TimeArg(a[0], &ns); !s.ok()) return s;
+       return Value::String(StrCat(absl::ToUnixMillis(absl::FromUnixNanos(ns))));
+     }},
+    {"unixEpochNanos", 1, 1, [](Args& a, const TemplateData&) -> Result {
+       int64_t ns = 0;
+       if (absl::Status s = TimeArg(a[0], &ns); !s.ok()) return s;
+       return Value::String(StrCat(ns));
+     }},
+    {"unixEpoch", 1, 1, [](Args& a, const TemplateData&) -> Result {
+       int64_t ns = 0;
+       if (absl::Status s = TimeArg(a[0], &ns); !s.ok()) return s;
+       return Value::String(StrCat(absl::ToUnixSeconds(absl::FromUnixNanos(ns))));
+     }},
+    {"unixToTime", 1, 1, [](Args& a, const TemplateData&) -> Result {
+       std::string s;
+       if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
+       absl::StatusOr<int64_t> ns = UnixToTime(s);
+       if (!ns.ok()) return ns.status();
+       return Value::Time(*ns);
+     }},
+    {"date", 2, 2, [](Args& a, const TemplateData&) -> Result {
+       std::string layout;
+       if (absl::Status s = Str(a[0], &layout); !s.ok()) return s;
+       // sprig: a time, or Unix seconds as a number.
+       int64_t ns = a[1].type == Value::Type::kTime ? a[1].i : ToInt64(a[1]) * 1000000000;
+       return Value::String(FormatTime(layout, ns));
+     }},
+    {"now", 0, 0, [](Args&, const TemplateData&) -> Result {
+       return Value::Time(absl::GetCurrentTimeNanos());
+     }},
+    {"alignLeft", 2, 2, INT_STR(Align(n, x, true))},
+    {"alignRight", 2, 2, INT_STR(Align(n, x, false))},
+    // sprig's, as Loki enables them.
+    {"lower", 1, 1, STR1(absl::AsciiStrToLower(x))},
+    {"upper", 1, 1, STR1(absl::AsciiStrToUpper(x))},
+    {"title", 1, 1, STR1(Title(x))},
+    {"trunc", 2, 2,
+     INT_STR(n >= 0 ? RuneSlice(x, 0, n) : RuneSlice(x, RuneCount(x) + n, RuneCount(x)))},
+    {"substr", 3, 3, [](Args& a, const TemplateData&) -> Result {
+       int64_t start = 0, end = 0;
+       std::string s;
+       if (absl::Status st = Int(a[0], &start); !st.ok()) return st;
+       if (absl::Status st = Int(a[1], &end); !st.ok()) return st;
+       if (absl::Status st = Str(a[2], &s); !st.ok()) return st;
+       int64_t n = RuneCount(s);
+       if (start < 0) return Value::String(end < 0 ? "" : RuneSlice(s, 0, end));
+       if (end < 0 || end > n) end = n;
+       return Value::String(start > end ? "" : RuneSlice(s, start, end));
+     }},
+    {"contains", 2, 2, STR2(Value::Bool(absl::StrContains(y, x)))},
+    {"hasPrefix", 2, 2, STR2(Value::Bool(absl::StartsWith(y, x)))},
+    {"hasSuffix", 2, 2, STR2(Value::Bool(absl::EndsWith(y, x)))},
+    {"indent", 2, 2, INT_STR(Indent(n, x))},
+    {"nindent", 2, 2, INT_STR("\n" + Indent(n, x))},
+    {"replace", 3, 3, STR3(Value::String(x.empty() ? z : absl::StrReplaceAll(z, {{x, y}})))},
+    {"repeat", 2, 2, INT_STR(Repeat(x, n))},
+    {"trim", 1, 1, STR1(std::string(TrimSet(x, kGoSpace, true, true)))},
+    {"trimAll", 2, 2, STR2(Value::String(std::string(TrimSet(y, x, true, true))))},
+    {"trimPrefix", 2, 2, STR2(Value::String(absl::StartsWith(y, x) ? y.substr(x.size()) : y))},
+    {"trimSuffix", 2, 2,
+     STR2(Value::String(absl::EndsWith(y, x) ? y.substr(0, y.size() - x.size()) : y))},
+    {"b64enc", 1, 1, STR1(absl::Base64Escape(x))},
+    {"b64dec", 1, 1, STR1([&] {
+       std::string out;
+       return absl::Base64Unescape(x, &out) ? out : std::string("illegal base64 data");
+     }())},
+    {"int", 1, 1, [](Args& a, const TemplateData&) -> Result { return Value::Int(ToInt64(a[0])); }},
+    {"float64", 1, 1,
+     [](Args& a, const TemplateData&) -> Result { return Value::Float(ToFloat64(a[0])); }},
+    {"add", 1, -1, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         return static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
+       });
+     }},
+    {"sub", 2, 2, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         return static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
+       });
+     }},
+    {"mul", 1, -1, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         return static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
+       });
+     }},
+    {"div", 2, 2, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         if (y == 0) return DivideByZero();
+         return y == -1 ? static_cast<int64_t>(0 - static_cast<uint64_t>(x)) : x / y;
+       });
+     }},
+    {"mod", 2, 2, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         if (y == 0) return DivideByZero();
+         return y == -1 ? 0 : x % y;
+       });
+     }},
+    {"max", 1, -1, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         return std::max(x, y);
+       });
+     }},
+    {"min", 1, -1, [](Args& a, const TemplateData&) {
+       return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
+         return std::min(x, y);
+       });
+     }},
+    {"addf", 1, -1,
+     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x + y; }); }},
+    {"subf", 1, -1,
+     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x - y; }); }},
+    {"mulf", 1, -1,
+     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x * y; }); }},
+    {"divf", 1, -1,
+     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x / y; }); }},
+    {"maxf", 1, -1, [](Args& a, const TemplateData&) {
+       return FloatFold(a, [](double x, double y) { return std::max(x, y); });
+     }},
+    {"minf", 1, -1, [](Args& a, const TemplateData&) {
+       return FloatFold(a, [](double x, double y) { return std::min(x, y); });
+     }},
+    {"ceil", 1, 1, [](Args& a, const TemplateData&) -> Result {
+       return Value::Float(std::ceil(ToFloat64(a[0])));
+     }},
+    {"floor", 1, 1, [](Args& a, const TemplateData&) -> Result {
+       return Value::Float(std::floor(ToFloat64(a[0])));
+     }},
+    {"round", 2, 3, [](Args& a, const TemplateData&) -> Result {
+       int64_t places = 0;
+       if (absl::Status s = Int(a[1], &places); !s.ok()) return s;
+       double half = a.size() > 2 ? ToFloat64(a[2]) : 0.5;
+       double scale = std::pow(10.0, static_cast<double>(std::clamp<int64_t>(places, -300, 300)));
+       double x = ToFloat64(a[0]) * scale;
+       double whole = std::trunc(x);
+       double rounded = std::fabs(x - whole) >= half ? whole + std::copysign(1.0, x) : whole;
+       return Value::Float(rounded / scale);
+     }},
+    {"default", 1, 2, [](Args& a, const TemplateData& d) -> Result {
+       // sprig: the given value, unless it is missing or empty (Go's zero value).
+       if (a.size() < 2 || !Truth(a[1], d)) return a[0];
+       return a[1];
+     }},
+};
+
+}  // namespace
+
+const Function* FindFunction(std::string_view name) {
+  for (const Function& f : kFunctions) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace vigie::logql::tmpl
