@@ -464,7 +464,9 @@ void RocksStore::ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tok
     uint64_t seq = token;
     SeriesShard& shard = shards_[k];
     std::lock_guard lock(shard.mu);
-    std::erase_if(shard.pending, [seq](const auto& p) { return p.second.token == seq; });
+    if (std::erase_if(shard.pending, [seq](const auto& p) { return p.second.token == seq; })) {
+      shard.cleared_epoch = chunks_cleared_.fetch_add(1) + 1;
+    }
   }
 }
 

@@ -27,6 +27,9 @@ class RocksStore::ChunkCursors {
     auto found = std::find_if(cursors_.begin(), cursors_.end(),
                               [&](const Cursor& c) { return c.partition == partition; });
     if (found == cursors_.end()) {
+      // Read before the iterator is made: a chunk dropped from pending after this value was
+      // read may be missing from the iterator (see IsOlderThan).
+      if (cursors_.empty()) epoch_ = store_.chunks_cleared_.load();
       found = cursors_.insert(cursors_.end(),
                               {partition,
                                std::unique_ptr<rocksdb::Iterator>(
@@ -43,6 +46,12 @@ class RocksStore::ChunkCursors {
     return c.it.get();
   }
 
+  // Whether the iterators may predate chunks written and dropped from pending at `epoch` (a
+  // shard's cleared_epoch): then a head copied now lacks them and the iterators may too.
+  bool IsOlderThan(uint64_t epoch) const { return !cursors_.empty() && epoch > epoch_; }
+  // Drops the iterators: the next Seek makes new ones, which see every chunk written so far.
+  void Reset() { cursors_.clear(); }
+
  private:
   struct Cursor {
     uint32_t partition;
@@ -51,6 +60,7 @@ class RocksStore::ChunkCursors {
   };
   const RocksStore& store_;
   std::vector<Cursor> cursors_;
+  uint64_t epoch_ = 0;  // chunks_cleared_ before the oldest iterator was made.
 };
 
 absl::Status RocksStore::ReadChunks(SeriesId id, uint32_t first_partition, uint32_t last_partition,
@@ -116,6 +126,7 @@ class RocksStore::SeriesSamplesReader final : public SeriesReader {
     mint_ms = std::max(mint_ms, st.PartitionStartMs(st.min_live_partition_.load()));
     head->clear();
     uint32_t first = 0, last = 0;
+    bool stale_cursors = false;
     {
       // The head is decoded under the shard's lock (at most one chunk window of samples, and
       // the chunks cut but not written yet) before the chunks are read: a chunk cut meanwhile
@@ -128,6 +139,7 @@ class RocksStore::SeriesSamplesReader final : public SeriesReader {
       if (mint_ms > maxt_ms) return absl::OkStatus();
       first = s.first_partition;
       last = s.last_partition;
+      stale_cursors = cursors->IsOlderThan(shard.cleared_epoch);
       auto [begin, end] = shard.pending.equal_range(id);
       for (auto p = begin; p != end; ++p) {
         if (auto e = DecodeChunk(p->second.bytes, mint_ms, maxt_ms, head); !e.ok()) return e;
@@ -141,6 +153,8 @@ class RocksStore::SeriesSamplesReader final : public SeriesReader {
         }
       }
     }
+    // Iterators made before a chunk of this shard left pending may not hold it: new ones will.
+    if (stale_cursors) cursors->Reset();
     size_t start = out->size();
     if (auto s = st.ReadChunks(id, first, last, mint_ms, maxt_ms, out, cursors); !s.ok()) {
       return s;

@@ -193,6 +193,10 @@ class RocksStore final : public Store {
   mutable std::mutex partitions_mu_;
   std::set<uint32_t> series_partitions_;         // Guarded by partitions_mu_.
   std::atomic<uint32_t> min_live_partition_{0};  // Below it, retention dropped the data.
+  // Counts the commits whose written chunks left the shards' pending lists (SeriesShard::
+  // cleared_epoch): lets a reader that keeps RocksDB iterators across series tell when one is
+  // too old for the head it just copied (rocks_series_query.cc, ChunkCursors).
+  std::atomic<uint64_t> chunks_cleared_{0};
   // The newest sample time accepted, and when the heads are next swept for idle series.
   std::atomic<int64_t> data_now_{std::numeric_limits<int64_t>::min()};
   std::atomic<int64_t> next_sweep_{std::numeric_limits<int64_t>::min()};

@@ -66,6 +66,9 @@ struct SeriesShard {
   absl::flat_hash_map<SeriesId, std::unique_ptr<MemSeries>> series;
   std::unordered_multimap<SeriesId, PendingChunk> pending;
   uint64_t next_seq = 1;  // Head sequences, per shard.
+  // RocksStore::chunks_cleared_ when pending chunks of this shard were last dropped (written):
+  // a reader whose RocksDB iterator is older may see such a chunk in neither place.
+  uint64_t cleared_epoch = 0;
 };
 
 }  // namespace vigie::store
