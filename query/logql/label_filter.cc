@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "query/logql/quote.h"
 
 namespace vigie::logql {
 namespace {
@@ -126,6 +127,15 @@ std::unique_ptr<LabelFilterExpr> LabelFilterExpr::Binary(Kind kind,
   return e;
 }
 
+std::unique_ptr<LabelFilterExpr> LabelFilterExpr::Ip(std::string name, bool negated, IpMatcher ip) {
+  std::unique_ptr<LabelFilterExpr> e(new LabelFilterExpr);
+  e->kind_ = Kind::kIp;
+  e->name_ = std::move(name);
+  e->op_ = negated ? CompareOp::kNe : CompareOp::kEq;
+  e->ip_ = std::move(ip);
+  return e;
+}
+
 bool LabelFilterExpr::Evaluate(LabelsBuilder& labels) const {
   switch (kind_) {
     case Kind::kAnd: {
@@ -140,8 +150,12 @@ bool LabelFilterExpr::Evaluate(LabelsBuilder& labels) const {
     default:
       break;
   }
+  // As in Loki: a line with an error already is not tested (only string matchers drop it), so
+  // that `| json | status >= 500` keeps the lines the parser could not read.
+  if (labels.HasError()) return true;
   std::optional<std::string_view> value = labels.Get(name_);
   if (!value) return false;
+  if (kind_ == Kind::kIp) return ip_->MatchesText(*value) == (op_ == CompareOp::kEq);
   bool converted = false, passes = false;
   std::string_view what;
   if (kind_ == Kind::kNumber) {
@@ -161,9 +175,7 @@ bool LabelFilterExpr::Evaluate(LabelsBuilder& labels) const {
     what = "a byte size";
   }
   if (converted) return passes;
-  if (!labels.HasError()) {
-    labels.SetError(kLabelFilterErr, StrCat("label ", name_, " (\"", *value, "\") is not ", what));
-  }
+  labels.SetError(kLabelFilterErr, StrCat("label ", name_, " (\"", *value, "\") is not ", what));
   return true;
 }
 
@@ -193,6 +205,9 @@ std::string LabelFilterExpr::ToString() const {
       return StrCat(name_, " ", CompareOpSymbol(op_), " ", DurationText(nanos_));
     case Kind::kBytes:
       return StrCat(name_, " ", CompareOpSymbol(op_), " ", bytes_, "B");
+    case Kind::kIp:
+      return StrCat(name_, op_ == CompareOp::kEq ? " = " : " != ", "ip(", Quote(ip_->pattern()),
+                    ")");
   }
   return "";
 }

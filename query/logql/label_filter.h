@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/logql/ip_filter.h"
 #include "query/logql/labels_builder.h"
 #include "query/logql/matcher.h"
 #include "query/logql/pipeline.h"
@@ -29,12 +30,15 @@ std::string_view CompareOpSymbol(CompareOp op);
 
 class LabelFilterExpr {
  public:
-  enum class Kind { kMatcher, kNumber, kDuration, kBytes, kAnd, kOr };
+  enum class Kind { kMatcher, kNumber, kDuration, kBytes, kIp, kAnd, kOr };
 
   static std::unique_ptr<LabelFilterExpr> Matcher(LabelMatcher matcher);
   static std::unique_ptr<LabelFilterExpr> Number(std::string name, CompareOp op, double value);
   static std::unique_ptr<LabelFilterExpr> Duration(std::string name, CompareOp op, int64_t nanos);
   static std::unique_ptr<LabelFilterExpr> Bytes(std::string name, CompareOp op, uint64_t bytes);
+  // name = ip("10.0.0.0/8") (or != when `negated`): whether an address in the value is in the
+  // set, as Loki tests it.
+  static std::unique_ptr<LabelFilterExpr> Ip(std::string name, bool negated, IpMatcher ip);
   static std::unique_ptr<LabelFilterExpr> Binary(Kind kind, std::unique_ptr<LabelFilterExpr> left,
                                                  std::unique_ptr<LabelFilterExpr> right);
 
@@ -55,6 +59,7 @@ class LabelFilterExpr {
   double number_ = 0;
   int64_t nanos_ = 0;
   uint64_t bytes_ = 0;
+  std::optional<IpMatcher> ip_;  // kIp; op_ is kEq or kNe.
   std::unique_ptr<LabelFilterExpr> left_, right_;
 };
 

@@ -330,7 +330,17 @@ absl::StatusOr<std::unique_ptr<LabelFilterExpr>> Parser::LabelPredicate(int dept
     value = &Next();
   }
   if (value->kind == TokenKind::kIdent && value->text == "ip") {
-    return Error(*value, "ip() label filters are not supported");
+    if (match != MatchType::kEqual && match != MatchType::kNotEqual) {
+      return Error(op, "ip() label filters compare with = or != only");
+    }
+    if (absl::Status s = Expect(TokenKind::kLParen, "'(' after ip"); !s.ok()) return s;
+    const Token& pattern = Next();
+    if (pattern.kind != TokenKind::kString)
+      return Expected("a string such as \"10.0.0.0/8\"", pattern);
+    absl::StatusOr<IpMatcher> ip = IpMatcher::Parse(pattern.text);
+    if (!ip.ok()) return Error(pattern, std::string(ip.status().message()));
+    if (absl::Status s = Expect(TokenKind::kRParen, "')' closing ip("); !s.ok()) return s;
+    return LabelFilterExpr::Ip(name.text, match == MatchType::kNotEqual, *std::move(ip));
   }
   const std::string what = StrCat("a number, a duration (250ms) or a byte size (20MB) after \"",
                                   std::string(op.raw), "\"");

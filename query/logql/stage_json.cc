@@ -2,7 +2,9 @@
 // indexes a line at several GB/s and then materialises only the values asked for.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
@@ -25,7 +27,8 @@ struct JsonState : StageState {
   od::parser parser;
   std::string padded;
   std::string name, extracted;
-  std::string line;  // | unpack: the new line.
+  std::string line;      // | unpack: the new line.
+  std::string repaired;  // | json: the members of a broken line before the break, closed.
 
   // | json: what each key is called and whether it is needed, by its raw path (the keys from
   // the top, '\0'-separated), so that the keys every line repeats are sanitised and looked up
@@ -99,6 +102,37 @@ std::string ErrorDetails(error_code error) {
   return StrCat("invalid JSON: ", simdjson::error_message(error));
 }
 
+// Where the members of a line's top-level object end (the offsets of the commas between them),
+// last first, at most kMaxRepairs: a line cut short, or broken further on, closed with '}' at
+// one of them is a document of the members before the break.
+constexpr size_t kMaxRepairs = 4;
+std::vector<size_t> MemberEnds(std::string_view line) {
+  std::vector<size_t> ends;
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      ends.push_back(i);
+    }
+  }
+  std::reverse(ends.begin(), ends.end());
+  if (ends.size() > kMaxRepairs) ends.resize(kMaxRepairs);
+  return ends;
+}
+
 // | json with no expression: every scalar field, nested keys joined with '_'.
 class JsonStage : public Stage {
  public:
@@ -106,14 +140,20 @@ class JsonStage : public Stage {
     const LabelNeeds& wanted = *ctx.wanted;
     if (!wanted.all && wanted.names.empty()) return true;  // Nothing to extract (Loki skips too).
     auto& state = static_cast<JsonState&>(*s);
-    od::document doc;
-    od::object object;
-    error_code error = state.Iterate(ctx.line, &doc);
-    if (!error) error = doc.get_object().get(object);
     if (state.keys.size() > JsonState::kMaxKeys) state.keys.clear();
-    state.raw_path.clear();
-    Walk walk{ctx, state, wanted, wanted.all ? SIZE_MAX : wanted.names.size()};
-    if (!error) error = walk.Object(object, "");
+    od::document doc;
+    error_code error = state.Iterate(ctx.line, &doc);
+    if (!error) error = Extract(ctx, state, doc);
+    if (error && error != kFoundAll) {
+      // The line is not JSON as a whole (cut short, say): Loki's parser reads member by member
+      // and keeps those before the break, so the members before it are extracted too (again,
+      // for those a partial walk read already: the same values).
+      for (size_t end : MemberEnds(ctx.line)) {
+        state.repaired.assign(ctx.line.substr(0, end));
+        state.repaired.push_back('}');
+        if (!state.Iterate(state.repaired, &doc) && !Extract(ctx, state, doc)) break;
+      }
+    }
     if (error && error != kFoundAll) ctx.labels->SetError(kJsonParserErr, ErrorDetails(error));
     return true;
   }
@@ -123,6 +163,16 @@ class JsonStage : public Stage {
  private:
   // Not an error: every wanted label is extracted, the rest of the line is not read.
   static constexpr error_code kFoundAll = simdjson::NUM_ERROR_CODES;
+
+  // Extracts the fields of `doc`'s object; the labels set before an error are kept.
+  static error_code Extract(LineContext& ctx, JsonState& state, od::document& doc) {
+    od::object object;
+    error_code error = doc.get_object().get(object);
+    state.raw_path.clear();
+    Walk walk{ctx, state, *ctx.wanted, ctx.wanted->all ? SIZE_MAX : ctx.wanted->names.size()};
+    if (!error) error = walk.Object(object, "");
+    return error;
+  }
 
   struct Walk {
     LineContext& ctx;

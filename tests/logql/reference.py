@@ -892,7 +892,9 @@ class Template:
                 if kind == "lit":
                     vals.append(v)
                 elif kind == "field":
-                    vals.append(labels.get(v, NO_VALUE))
+                    # Loki runs templates with missingkey=zero over a map[string]string: a
+                    # missing label is the empty string, not Go's "<no value>".
+                    vals.append(labels.get(v, ""))
                 elif kind == "special":
                     vals.append(line if v == "__line__" else ts)
                 elif kind == "pipe":

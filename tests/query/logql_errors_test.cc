@@ -49,7 +49,7 @@ const ErrorCase kErrors[] = {
     {R"({a="x"} |~ ip("1.2.3.4"))", 14, "ip() works with |= and != only, not |~"},
     {R"({a="x"} |> "<_><_>")", 11, "follows <_> directly"},
     {R"({a="x"} !> "<a> x")", 11, "named capture <a> is not allowed in a line filter"},
-    {R"({a="x"} |= "a" or)", 15, "expected the end of the query"},
+    {R"({a="x"} |= "a" or)", 15, "expected the end of the log query"},
     {R"({a="x"} | distinct a)", 10, "the stage 'distinct' is not supported"},
     {R"(count_over_time({a="x"}))", 23, "expected a range such as [5m] after the log selector"},
     {R"(rate({a="x"}[5x]))", 13, "invalid range: duration \"5x\""},
