@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""The LogQL parser benchmark: `| json`, `| logfmt`, `| pattern` with label filters, an unwrapped
+quantile_over_time and a regex without a literal, each timed in vigied beside the jq/rg/awk
+pipeline that does the same job over the same raw files in the same run. Writes the "logql"
+section of bench/RESULTS.md (or prints it with --no-results).
+
+usage: bench/logql/run.py [--json-mib 512] [--logfmt-mib 512] [--nginx-mib 256] [--work DIR]
+
+Per query: wall seconds (best of --runs), CPU seconds of that run (vigied's from /proc; the
+pipeline's from its processes' rusage) and GB/s of raw log per CPU second, the issue's "per core"
+figure. The logs come from gen_app_logs.py; vigie push stores them (one stream per file).
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import splice_section  # noqa: E402
+from run import ROOT, VIGIE, Server, log, proc_stats  # noqa: E402
+
+PATTERN = '<ip> - - [<_>] \\"<method> <uri> <_>\\" <status> <size> <_>'
+NO_LITERAL = "[0-9]{3}\\\\.[0-9]{3}\\\\.[0-9]{3}\\\\.[0-9]{3}"
+
+# name, kind of log, LogQL (a log query counted with grep -c, or an instant metric query),
+# reference pipeline over the raw files ({files}), what the result is.
+QUERIES = [
+    ("json, status >= 500", "json", '{bench="json"} | json | status >= 500',
+     "jq -c 'select(.status >= 500)' {files} | wc -l", "lines"),
+    ("json via rg prefilter", "json", '{bench="json"} | json | status >= 500',
+     "rg -N --no-filename '\"status\":5[0-9][0-9],' {files} | jq -c 'select(.status >= 500)' | wc -l",
+     "lines"),
+    ("logfmt, duration > 1s", "logfmt", '{bench="logfmt"} | logfmt | duration > 1s',
+     "rg -N --no-filename 'duration=[0-9.]+s ' {files} | wc -l", "lines"),
+    ("pattern, status = 404", "nginx", '{bench="nginx"} | pattern "%s" | status = "404"' % PATTERN,
+     "awk '$9 == \"404\"' {files} | wc -l", "lines"),
+    ("quantile_over_time(0.99) of unwrap", "json",
+     'quantile_over_time(0.99, {bench="json"} | json | unwrap latency_ms [1h])',
+     "jq -r .latency_ms {files} | sort -g | awk '{v[NR]=$1} END {print v[int(NR*0.99)]}'",
+     "value"),
+    ("regex without a literal", "nginx", '{bench="nginx"} |~ "%s"' % NO_LITERAL,
+     "rg -N --no-filename '%s' {files} | wc -l" % NO_LITERAL.replace("\\\\", "\\"), "lines"),
+]
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_reference(cmd):
+    cpu, t = children_cpu(), time.perf_counter()
+    out = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{cmd}: {out.stderr[-1000:]}")
+    return time.perf_counter() - t, children_cpu() - cpu, out.stdout.strip()
+
+
+def run_vigie(server, http, query, result):
+    _, cpu = proc_stats(server.proc.pid)
+    t = time.perf_counter()
+    if result == "lines":
+        out = subprocess.run([VIGIE, "--server", server.addr, "grep", "-c", "--limit", "0",
+                              "--since", "6h", query], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"vigie grep {query}: {out.stderr[-1000:]}")
+        # One count per stream when several match: the total is their sum.
+        value = str(sum(int(l.rsplit(None, 1)[-1]) for l in out.stdout.split("\n") if l.strip()))
+    else:
+        url = f"http://{http}/loki/api/v1/query?" + urllib.parse.urlencode({"query": query})
+        body = json.load(urllib.request.urlopen(url, timeout=600))
+        value = ",".join(r["value"][1] for r in body["data"]["result"])
+    wall = time.perf_counter() - t
+    _, cpu_after = proc_stats(server.proc.pid)
+    return wall, cpu_after - cpu, value
+
+
+def best(runs, fn):
+    results = [fn() for _ in range(runs)]
+    return min(results, key=lambda r: r[0])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json-mib", type=int, default=512)
+    p.add_argument("--logfmt-mib", type=int, default=512)
+    p.add_argument("--nginx-mib", type=int, default=256)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--work", default=os.path.join(ROOT, "bench", "work", "logql"))
+    p.add_argument("--no-results", action="store_true", help="print the section only")
+    a = p.parse_args()
+    logs = os.path.join(a.work, "logs")
+    sizes = {"json": a.json_mib, "logfmt": a.logfmt_mib, "nginx": a.nginx_mib}
+    files = {k: sorted(glob.glob(os.path.join(logs, k, "*.log"))) for k in sizes}
+    raw = {k: sum(map(os.path.getsize, v)) for k, v in files.items()}
+    if any(abs(raw[k] - sizes[k] * 2**20) > 2**20 for k in sizes):
+        log(f"generating the logs in {logs}")
+        shutil.rmtree(logs, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_app_logs.py"), logs,
+                        "--json-mib", str(a.json_mib), "--logfmt-mib", str(a.logfmt_mib),
+                        "--nginx-mib", str(a.nginx_mib)], check=True)
+        files = {k: sorted(glob.glob(os.path.join(logs, k, "*.log"))) for k in sizes}
+        raw = {k: sum(map(os.path.getsize, v)) for k, v in files.items()}
+    data = os.path.join(a.work, "data")
+    shutil.rmtree(data, ignore_errors=True)
+    server = Server(data)
+    http = json.load(open(data + ".ready.json"))["http"]
+    for kind, paths in files.items():
+        log(f"storing {raw[kind] / 2**20:.0f} MiB of {kind} logs")
+        subprocess.run([VIGIE, "--server", server.addr, "push", "--label", f"bench={kind}", *paths],
+                       check=True)
+    rows = []
+    try:
+        for name, kind, query, reference, result in QUERIES:
+            ref_cmd = reference.format(files=" ".join(files[kind]))
+            v = best(a.runs, lambda: run_vigie(server, http, query, result))
+            r = best(a.runs, lambda: run_reference(ref_cmd))
+            rows.append((name, kind, query, reference, v, r))
+            log(f"{name}: vigied {v[0]:.2f} s ({v[1]:.2f} CPU s) -> {v[2]}; "
+                f"reference {r[0]:.2f} s ({r[1]:.2f} CPU s) -> {r[2]}")
+    finally:
+        server.stop()
+    section = render(rows, raw, a)
+    if a.no_results:
+        print(section)
+    else:
+        splice_section.splice("logql", section)
+        log("wrote the logql section of bench/RESULTS.md")
+
+
+def render(rows, raw, a):
+    gbs = lambda kind, s: raw[kind] / s / 1e9 if s > 0 else float("inf")  # noqa: E731
+    out = [
+        "## LogQL parsers (`bench/logql/run.py`)",
+        "",
+        f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}; "
+        f"{os.cpu_count()} cores; best of {a.runs} runs",
+        f"- logs: {raw['json'] / 2**20:.0f} MiB JSON, {raw['logfmt'] / 2**20:.0f} MiB logfmt, "
+        f"{raw['nginx'] / 2**20:.0f} MiB nginx combined (`bench/logql/gen_app_logs.py`), "
+        "stored by `vigie push`, page cache warm for the references",
+        "- GB/s per core: raw bytes of the logs the query reads over the CPU seconds spent "
+        "(vigied's; the pipeline's processes' for the reference)",
+        "",
+        "| query | vigied s | vigied CPU s | vigied GB/s per core | reference s | reference CPU s "
+        "| reference GB/s per core | result vigied / reference |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, kind, _, _, v, r in rows:
+        out.append(f"| {name} | {v[0]:.2f} | {v[1]:.2f} | {gbs(kind, v[1]):.2f} | {r[0]:.2f} | "
+                   f"{r[1]:.2f} | {gbs(kind, r[1]):.2f} | {v[2]} / {r[2]} |")
+    out += ["", "Queries and references:", ""]
+    for name, _, query, reference, _, _ in rows:
+        out.append(f"- {name}: `{query}` beside `{reference.format(files='FILES')}`")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    main()
