@@ -128,10 +128,9 @@ std::unique_ptr<LabelFilterExpr> LabelFilterExpr::Binary(Kind kind,
 }
 
 std::unique_ptr<LabelFilterExpr> LabelFilterExpr::Ip(std::string name, bool negated, IpMatcher ip) {
-  std::unique_ptr<LabelFilterExpr> e(new LabelFilterExpr);
+  std::unique_ptr<LabelFilterExpr> e =
+      Number(std::move(name), negated ? CompareOp::kNe : CompareOp::kEq, 0);
   e->kind_ = Kind::kIp;
-  e->name_ = std::move(name);
-  e->op_ = negated ? CompareOp::kNe : CompareOp::kEq;
   e->ip_ = std::move(ip);
   return e;
 }

@@ -78,29 +78,15 @@ absl::Status Parser::Matcher(std::vector<LabelMatcher>* matchers) {
   const Token& name = Next();
   if (name.kind != TokenKind::kIdent) return Expected("a label name", name);
   const Token& op = Next();
-  MatchType type;
-  switch (op.kind) {
-    case TokenKind::kEq:
-      type = MatchType::kEqual;
-      break;
-    case TokenKind::kNe:
-      type = MatchType::kNotEqual;
-      break;
-    case TokenKind::kRe:
-      type = MatchType::kRegex;
-      break;
-    case TokenKind::kNre:
-      type = MatchType::kNotRegex;
-      break;
-    default:
-      return Expected(absl::StrCat("'=', '!=', '=~' or '!~' after label name '", name.text, "'"),
-                      op);
+  std::optional<MatchType> type = MatcherOp(op.kind);
+  if (!type) {
+    return Expected(absl::StrCat("'=', '!=', '=~' or '!~' after label name '", name.text, "'"), op);
   }
   const Token& value = Next();
   if (value.kind != TokenKind::kString) {
     return Expected(absl::StrCat("a string after \"", std::string(op.raw), "\""), value);
   }
-  absl::StatusOr<LabelMatcher> matcher = LabelMatcher::Make(name.text, type, value.text, limits_);
+  absl::StatusOr<LabelMatcher> matcher = LabelMatcher::Make(name.text, *type, value.text, limits_);
   if (!matcher.ok()) return Error(value, std::string(matcher.status().message()));
   matchers->push_back(*std::move(matcher));
   return absl::OkStatus();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,9 @@
 #include "query/logql/stages.h"
 
 namespace vigie::logql::internal {
+
+// The matcher a token stands for (= != =~ !~), if any. parser_pipeline.cc.
+std::optional<MatchType> MatcherOp(TokenKind kind);
 
 // Deeper nesting of label filter parentheses is refused: it bounds the recursion.
 inline constexpr int kMaxNesting = 32;

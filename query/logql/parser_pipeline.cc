@@ -42,21 +42,6 @@ std::optional<FilterOp> LineFilterOp(TokenKind kind) {
   }
 }
 
-std::optional<MatchType> MatcherOp(TokenKind kind) {
-  switch (kind) {
-    case TokenKind::kEq:
-      return MatchType::kEqual;
-    case TokenKind::kNe:
-      return MatchType::kNotEqual;
-    case TokenKind::kRe:
-      return MatchType::kRegex;
-    case TokenKind::kNre:
-      return MatchType::kNotRegex;
-    default:
-      return std::nullopt;
-  }
-}
-
 std::optional<CompareOp> ComparisonOp(TokenKind kind) {
   switch (kind) {
     case TokenKind::kEq:
@@ -81,6 +66,21 @@ std::optional<CompareOp> ComparisonOp(TokenKind kind) {
 constexpr std::string_view kUnsupportedStages[] = {"unwrap", "distinct"};
 
 }  // namespace
+
+std::optional<MatchType> MatcherOp(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kEq:
+      return MatchType::kEqual;
+    case TokenKind::kNe:
+      return MatchType::kNotEqual;
+    case TokenKind::kRe:
+      return MatchType::kRegex;
+    case TokenKind::kNre:
+      return MatchType::kNotRegex;
+    default:
+      return std::nullopt;
+  }
+}
 
 absl::Status Parser::PipelineStages(LogSelector* selector) {
   logql::Pipeline& pipeline = selector->pipeline;

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/go_format.h"
 #include "common/strings.h"
+#include "query/logql/label_filter.h"
 #include "query/logql/template_internal.h"
 #include "re2/re2.h"
 
@@ -302,81 +303,6 @@ absl::StatusOr<int64_t> DivideByZero() {
   return absl::InvalidArgumentError("runtime error: integer divide by zero");
 }
 
-// Go's time.ParseDuration subset Loki's `duration` reads: a sequence of <number><unit>.
-absl::StatusOr<double> DurationSeconds(std::string_view s) {
-  std::string_view rest = s;
-  bool negative = Consume(&rest, "-");
-  if (!negative) Consume(&rest, "+");
-  if (rest == "0") return 0.0;
-  double total = 0;
-  static constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
-  if (rest.empty()) return absl::InvalidArgumentError(StrCat("time: invalid duration \"", s, "\""));
-  while (!rest.empty()) {
-    size_t n = 0;
-    while (n < rest.size() && (absl::ascii_isdigit(rest[n]) || rest[n] == '.')) ++n;
-    double value = 0;
-    if (n == 0 || !ParseNumber(rest.substr(0, n), &value)) {
-      return absl::InvalidArgumentError(StrCat("time: invalid duration \"", s, "\""));
-    }
-    rest.remove_prefix(n);
-    double scale = 0;
-    for (const auto& [unit, seconds] : kUnits) {
-      if (rest.substr(0, unit.size()) == unit && !(unit == "m" && rest.substr(0, 2) == "ms")) {
-        scale = seconds;
-        rest.remove_prefix(unit.size());
-        break;
-      }
-    }
-    if (scale == 0) {
-      return absl::InvalidArgumentError(StrCat("time: missing unit in duration \"", s, "\""));
-    }
-    total += value * scale;
-  }
-  return negative ? -total : total;
-}
-
-// go-humanize's ParseBytes: a number, optional space, and a unit (B, KB = 1000, KiB = 1024, ...).
-absl::StatusOr<double> ParseBytes(std::string_view s) {
-  absl::string_view stripped = absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size()));
-  std::string_view rest(stripped.data(), stripped.size());
-  size_t n = 0;
-  while (n < rest.size() && (absl::ascii_isdigit(rest[n]) || rest[n] == '.' || rest[n] == ',')) ++n;
-  std::string number = absl::StrReplaceAll(std::string(rest.substr(0, n)), {{",", ""}});
-  double value = 0;
-  if (!absl::SimpleAtod(number, &value)) {
-    return absl::InvalidArgumentError(
-        StrCat("strconv.ParseFloat: parsing \"", number, "\": invalid syntax"));
-  }
-  std::string unit = absl::AsciiStrToLower(absl::StripAsciiWhitespace(std::string(rest.substr(n))));
-  static constexpr std::pair<std::string_view, double> kUnits[] = {{"", 1},
-                                                                   {"b", 1},
-                                                                   {"k", 1e3},
-                                                                   {"kb", 1e3},
-                                                                   {"kib", 1024},
-                                                                   {"ki", 1024},
-                                                                   {"m", 1e6},
-                                                                   {"mb", 1e6},
-                                                                   {"mib", 1048576},
-                                                                   {"mi", 1048576},
-                                                                   {"g", 1e9},
-                                                                   {"gb", 1e9},
-                                                                   {"gib", 1073741824.0},
-                                                                   {"gi", 1073741824.0},
-                                                                   {"t", 1e12},
-                                                                   {"tb", 1e12},
-                                                                   {"tib", 1099511627776.0},
-                                                                   {"ti", 1099511627776.0},
-                                                                   {"p", 1e15},
-                                                                   {"pb", 1e15},
-                                                                   {"pib", 1125899906842624.0},
-                                                                   {"pi", 1125899906842624.0}};
-  for (const auto& [name, scale] : kUnits) {
-    if (unit == name) return value * scale;
-  }
-  return absl::InvalidArgumentError(StrCat("unhandled size name: ", unit));
-}
-
 absl::StatusOr<int64_t> UnixToTime(std::string_view s) {
   int64_t v = 0;
   if (!ParseNumber(s, &v)) {
@@ -456,16 +382,16 @@ std::string Align(int64_t count, std::string_view s, bool left) {
 Result BytesFn(Args& a, const TemplateData&) {
   std::string s;
   if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
-  absl::StatusOr<double> v = ParseBytes(s);
-  if (!v.ok()) return v.status();
-  return Value::Float(*v);
+  std::optional<uint64_t> v = ParseHumanBytes(s);  // go-humanize's ParseBytes, as Loki's.
+  if (!v) return absl::InvalidArgumentError(StrCat("unhandled byte size \"", s, "\""));
+  return Value::Float(static_cast<double>(*v));
 }
 Result DurationFn(Args& a, const TemplateData&) {
   std::string s;
   if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
-  absl::StatusOr<double> v = DurationSeconds(s);
-  if (!v.ok()) return v.status();
-  return Value::Float(*v);
+  std::optional<int64_t> v = ParseGoDuration(s);  // Go's time.ParseDuration, as Loki's.
+  if (!v) return absl::InvalidArgumentError(StrCat("time: invalid duration \"", s, "\""));
+  return Value::Float(static_cast<double>(*v) / 1e9);
 }
 
 // and/or called with evaluated arguments (as an operand); commands evaluate them lazily.

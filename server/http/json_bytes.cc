@@ -143,24 +143,6 @@ class Reader {
     return true;
   }
 
-  static void AppendCodePoint(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | cp >> 6));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | cp >> 12));
-      out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | cp >> 18));
-      out->push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
   bool String(std::string* out) {
     ++pos_;  // '"'
     while (true) {
@@ -197,7 +179,7 @@ class Reader {
           pos_ = back;  // A lone high surrogate; what follows is read on its own.
         }
       }
-      AppendCodePoint(cp, out);
+      AppendUtf8(cp, out);
     }
   }
 

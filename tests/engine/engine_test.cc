@@ -59,6 +59,22 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(store_->CompactSmallBlocks().ok());
   }
 
+  // The metric query `text` evaluated every kStep from kStart to kEnd, as the brute-force checks
+  // below compute it.
+  static constexpr int64_t kStart = kT0 + 600 * kNanosPerSecond;
+  static constexpr int64_t kEnd = kT0 + 3000 * kNanosPerSecond;
+  static constexpr int64_t kStep = 300 * kNanosPerSecond;
+  absl::StatusOr<std::vector<Series>> RunMetric(std::string_view text) {
+    Engine engine(store_.get(), Limits(), 2);
+    auto query = Parse(text, Limits());
+    if (!query.ok()) return query.status();
+    QueryParams params{
+        .start_ns = kStart, .end_ns = kEnd, .limit = 0, .forward = false, .step_ns = kStep};
+    if (absl::Status s = engine.CheckParams(*query, &params); !s.ok()) return s;
+    QueryStats stats;
+    return engine.RunMetricQuery(*query->metric, params, &stats);
+  }
+
   std::vector<Stored> BruteForce(const LogSelector& selector, int64_t start, int64_t end) const {
     std::vector<Stored> out;
     for (const Stored& s : all_) {
@@ -163,16 +179,8 @@ TEST_F(EngineTest, SelectorReadsOnlyMatchingStreams) {
 }
 
 TEST_F(EngineTest, MetricQueriesMatchBruteForce) {
-  Engine engine(store_.get(), Limits(), 2);
-  int64_t start = kT0 + 600 * kNanosPerSecond, end = kT0 + 3000 * kNanosPerSecond;
-  int64_t step = 300 * kNanosPerSecond, range = 600 * kNanosPerSecond;
-  auto query = Parse(R"(sum by (app) (count_over_time({host=~"h.*"} |= "error" [10m])))", Limits());
-  ASSERT_TRUE(query.ok()) << query.status();
-  QueryParams params{
-      .start_ns = start, .end_ns = end, .limit = 0, .forward = false, .step_ns = step};
-  ASSERT_TRUE(engine.CheckParams(*query, &params).ok());
-  QueryStats stats;
-  auto series = engine.RunMetricQuery(*query->metric, params, &stats);
+  int64_t start = kStart, end = kEnd, step = kStep, range = 600 * kNanosPerSecond;
+  auto series = RunMetric(R"(sum by (app) (count_over_time({host=~"h.*"} |= "error" [10m])))");
   ASSERT_TRUE(series.ok()) << series.status();
   // Brute force: app → t → count of lines with "error" in (t - 10m, t].
   std::map<std::string, std::map<int64_t, double>> want;
@@ -191,18 +199,9 @@ TEST_F(EngineTest, MetricQueriesMatchBruteForce) {
 }
 
 TEST_F(EngineTest, MetricQueriesGroupByTheLabelsThePipelineMakes) {
-  Engine engine(store_.get(), Limits(), 2);
-  int64_t start = kT0 + 600 * kNanosPerSecond, end = kT0 + 3000 * kNanosPerSecond;
-  int64_t step = 300 * kNanosPerSecond, range = 600 * kNanosPerSecond;
-  auto query = Parse(
-      R"(sum by (w) (count_over_time({host=~"h.*"} | regexp `^(?P<w>\S+)` | w != "ok" [10m])))",
-      Limits());
-  ASSERT_TRUE(query.ok()) << query.status();
-  QueryParams params{
-      .start_ns = start, .end_ns = end, .limit = 0, .forward = false, .step_ns = step};
-  ASSERT_TRUE(engine.CheckParams(*query, &params).ok());
-  QueryStats stats;
-  auto series = engine.RunMetricQuery(*query->metric, params, &stats);
+  int64_t start = kStart, end = kEnd, step = kStep, range = 600 * kNanosPerSecond;
+  auto series = RunMetric(
+      R"(sum by (w) (count_over_time({host=~"h.*"} | regexp `^(?P<w>\S+)` | w != "ok" [10m])))");
   ASSERT_TRUE(series.ok()) << series.status();
   // Brute force: first word → t → count of lines in (t - 10m, t].
   std::map<std::string, std::map<int64_t, double>> want;

@@ -58,8 +58,9 @@ TEST_F(LokiLimitsTest, QueriesBeyondTheBoundsAreRefusedNamingTheFlag) {
   for (int i = 0; i < 5000; ++i) chained += R"( |= "a")";
   HttpReply filters = QueryRange(chained);
   EXPECT_EQ(filters.status, 400u);
-  EXPECT_THAT(filters.body, HasSubstr("the query has 5000 line filters and stages, more than the limit of 64 "
-                                      "(--max-line-filters-per-query)"));
+  EXPECT_THAT(filters.body,
+              HasSubstr("the query has 5000 line filters and stages, more than the limit of 64 "
+                        "(--max-line-filters-per-query)"));
 }
 
 TEST_F(LokiLimitsTest, TheSameEntryPushedTwiceIsStoredOnceAcrossARestart) {

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "query/logql/parser.h"
 #include "query/logql/pipeline.h"
+#include "tests/query/pipeline_runner.h"
 
 namespace vigie::logql {
 namespace {
@@ -19,15 +20,9 @@ constexpr int64_t kTs = 1700000000123456789;  // 2023-11-14T22:13:20.123456789Z
 // "<line> <labels>" after the query's filters and pipeline, or nullopt when the line is dropped.
 std::optional<std::string> RunQuery(std::string_view query, std::string_view line,
                                     std::string_view stream = "{app=\"api\"}") {
-  absl::StatusOr<Query> parsed = Parse(query, Limits());
-  EXPECT_TRUE(parsed.ok()) << query << ": " << parsed.status();
-  if (!parsed.ok() || !parsed->log) return "<parse error>";
-  absl::StatusOr<LabelSet> labels = LabelSet::Parse(stream);
-  EXPECT_TRUE(labels.ok());
-  if (!parsed->log->filter.Matches(line)) return std::nullopt;
-  StreamPipeline pipeline(parsed->log->pipeline, *labels);
-  if (!pipeline.Process(kTs, line)) return std::nullopt;
-  return StrCat(pipeline.line(), " ", pipeline.Labels().ToString());
+  std::optional<PipelineResult> result = RunLogPipeline(query, line, stream, kTs);
+  if (!result) return std::nullopt;
+  return StrCat(result->line, " ", result->labels);
 }
 
 std::string ParseError(std::string_view query) {

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "query/logql/parser.h"
 #include "query/logql/pipeline.h"
+#include "tests/query/pipeline_runner.h"
 
 namespace vigie::logql {
 namespace {
@@ -15,15 +16,9 @@ namespace {
 std::optional<std::string> RunPipeline(std::string_view query, std::string_view line,
                                        std::string_view stream = "{app=\"api\"}",
                                        const LabelNeeds& required = LabelNeeds()) {
-  absl::StatusOr<Query> parsed = Parse(query, Limits());
-  EXPECT_TRUE(parsed.ok()) << query << ": " << parsed.status();
-  if (!parsed.ok() || !parsed->log) return "<parse error>";
-  absl::StatusOr<LabelSet> labels = LabelSet::Parse(stream);
-  EXPECT_TRUE(labels.ok());
-  if (!parsed->log->filter.Matches(line)) return std::nullopt;
-  StreamPipeline pipeline(parsed->log->pipeline, *labels, required);
-  if (!pipeline.Process(0, line)) return std::nullopt;
-  return pipeline.Labels().ToString();
+  std::optional<PipelineResult> result = RunLogPipeline(query, line, stream, 0, required);
+  if (!result) return std::nullopt;
+  return result->labels;
 }
 
 TEST(JsonStage, ExtractsScalarsJoinsNestedKeysAndSkipsArrays) {
