@@ -16,13 +16,15 @@ namespace vigie::store {
 
 namespace {
 
-// Version 2 added the series column families; a version 1 database (logs only) is upgraded in
-// place at open: RocksDB creates the missing families, and the version is rewritten.
-constexpr std::string_view kFormatVersion = "2";
-constexpr std::string_view kUpgradableVersion = "1";
+// Version 2 added the series column families, version 3 the record families (events, alert
+// state, silences, outbox). An older database is upgraded in place at open: RocksDB creates the
+// missing families, and the version is rewritten.
+constexpr std::string_view kFormatVersion = "3";
+bool Upgradable(std::string_view version) { return version == "1" || version == "2"; }
 const char* const kFamilyNames[] = {
     "default", "streams",           "stream_partitions", "block_index", "log_blocks",
-    "series",  "series_partitions", "series_chunks",     "series_head", "series_flushed"};
+    "series",  "series_partitions", "series_chunks",     "series_head", "series_flushed",
+    "events",  "alert_state",       "silences",          "outbox"};
 
 rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
   rocksdb::ColumnFamilyOptions cf;
@@ -122,7 +124,7 @@ absl::Status RocksStore::Load() {
     partition_ns_ = options_.partition_ns;
   } else if (!s.ok()) {
     return FromRocks(s, "reading the format version");
-  } else if (value != kFormatVersion && value != kUpgradableVersion) {
+  } else if (value != kFormatVersion && !Upgradable(value)) {
     return absl::FailedPreconditionError(StrCat("data directory ", options_.path,
                                                 " has storage format version ", value,
                                                 "; this vigied reads version ", kFormatVersion,

@@ -38,6 +38,10 @@ class RocksStore final : public Store {
     kSeriesChunks,
     kSeriesHead,
     kSeriesFlushed,
+    kEvents,  // The record spaces (store/records.h), in RecordSpace's order.
+    kAlertState,
+    kSilences,
+    kOutbox,
     kFamilyCount
   };
 
@@ -67,6 +71,15 @@ class RocksStore final : public Store {
                                              std::span<const SeriesMatcher> matchers,
                                              int64_t mint_ms, int64_t maxt_ms) const override;
   std::unique_ptr<SeriesReader> NewSeriesReader() const override;
+
+  // RecordStore (rocks_records.cc).
+  absl::Status WriteRecords(std::span<const RecordWrite> writes) override;
+  absl::StatusOr<std::optional<std::string>> GetRecord(RecordSpace space,
+                                                       std::string_view key) const override;
+  absl::Status ScanRecords(RecordSpace space, std::string_view from, std::string_view to,
+                           const RecordVisitor& visit) const override;
+  absl::Status DeleteRecordRange(RecordSpace space, std::string_view from,
+                                 std::string_view to) override;
 
  private:
   friend class Store;

@@ -17,6 +17,7 @@
 #include "common/labels.h"
 #include "store/block.h"
 #include "store/keys.h"
+#include "store/records.h"
 #include "store/series.h"
 
 namespace vigie::store {
@@ -169,7 +170,7 @@ struct StoreStats {
   uint64_t head_bytes = 0;      // Memory held by the series index and open chunks.
 };
 
-class Store : public Appender, public LogQuerier, public SeriesQuerier {
+class Store : public Appender, public LogQuerier, public SeriesQuerier, public RecordStore {
  public:
   // Opens or creates the database at options.path. Fails with a message naming the path and what
   // to do when it is locked by another process or of an unknown format version.

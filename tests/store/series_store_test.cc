@@ -506,10 +506,13 @@ TEST_F(SeriesStoreTest, AVersionOneDatabaseIsUpgradedInPlace) {
     request.streams.push_back({api, {{kT0 * 1'000'000, "a line"}}});
     ASSERT_TRUE(store->Append(request).ok());
   }
-  // A log-only database of version 1: no series families.
+  // A log-only database of version 1: no series or record families.
   WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
     for (const auto& [name, handle] : families) {
-      if (name.starts_with("series")) ASSERT_TRUE(db->DropColumnFamily(handle).ok());
+      if (name != "default" && !name.starts_with("stream") && !name.starts_with("block") &&
+          name != "log_blocks") {
+        ASSERT_TRUE(db->DropColumnFamily(handle).ok());
+      }
     }
     ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "1").ok());
   });
@@ -522,7 +525,7 @@ TEST_F(SeriesStoreTest, AVersionOneDatabaseIsUpgradedInPlace) {
   WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
     std::string version;
     ASSERT_TRUE(db->Get({}, families.at("default"), kFormatVersionKey, &version).ok());
-    EXPECT_EQ(version, "2");
+    EXPECT_EQ(version, "3");
   });
   EXPECT_EQ(Read(*Open(), up), (std::vector<Sample>{{kT0, 1}}));
 }
@@ -530,13 +533,13 @@ TEST_F(SeriesStoreTest, AVersionOneDatabaseIsUpgradedInPlace) {
 TEST_F(SeriesStoreTest, AnUnknownFormatVersionIsRefusedClearly) {
   Open().reset();
   WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
-    ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "3").ok());
+    ASSERT_TRUE(db->Put({}, families.at("default"), kFormatVersionKey, "4").ok());
   });
   StoreOptions options;
   options.path = dir_.path() + "/db";
   auto store = Store::Open(options);
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.status().message().find("version 3"), std::string::npos) << store.status();
+  EXPECT_NE(store.status().message().find("version 4"), std::string::npos) << store.status();
 }
 
 // node_exporter-like label sets: 200 series per host.

@@ -1,0 +1,66 @@
+// The alerts that rules raise and the notification pipeline carries, in Alertmanager's model:
+// rules/ produces Alerts and hands them to a NotifyFunc (as Prometheus's rule manager sends to
+// Alertmanager); the dispatcher (routing, grouping, silences, inhibition) turns them into
+// Notifications; the outbox delivers each Notification to every integration of its receiver.
+// Deploys are the events that alerts are correlated with.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/labels.h"
+
+namespace vigie::alerts {
+
+// One deploy event (vigie deploy, POST /api/v1/deploys, gRPC). Times are Unix milliseconds.
+struct Deploy {
+  std::string id;  // Assigned by the deploy store; stable.
+  std::string service;
+  std::string environment;
+  std::string version;
+  std::string commit;
+  std::string author;
+  std::string description;
+  std::string url;
+  int64_t time_ms = 0;
+  std::optional<int64_t> end_ms;  // A rollout's end, when it took time.
+};
+
+// The deploys of an alert's service in the correlation window before `onset_ms`, newest first.
+// Provided by the deploy store (server/ wires it), called by the rule evaluator when an alert
+// instance becomes active.
+using DeployLookup =
+    std::function<std::vector<Deploy>(const LabelSet& alert_labels, int64_t onset_ms)>;
+
+struct Alert {
+  LabelSet labels;                                 // Identity: alertname and the rule's labels.
+  std::map<std::string, std::string> annotations;  // Rendered templates.
+  int64_t starts_at_ms = 0;                        // The onset (when it became active).
+  int64_t ends_at_ms = 0;     // When it resolved; while firing, a time in the future (as Prometheus
+                              // sends: its last evaluation + 4 × max(interval, resend delay)).
+  int64_t updated_at_ms = 0;  // When the sender last sent it.
+  std::string generator_url;  // A link to the expression (the UI's graph).
+  std::vector<Deploy> deploys;  // The correlated deploys, newest first (DeployLookup).
+
+  uint64_t Fingerprint() const { return labels.Hash(); }
+  bool ResolvedAt(int64_t now_ms) const { return ends_at_ms != 0 && ends_at_ms <= now_ms; }
+};
+
+// Alerts handed to the notification pipeline: new, still firing (resent), or resolved. Must not
+// block on delivery; thread-safe.
+using NotifyFunc = std::function<void(std::vector<Alert> alerts)>;
+
+// What the dispatcher hands to the outbox: one message to one receiver, for one group.
+struct Notification {
+  std::string receiver;
+  std::string group_key;      // Alertmanager's: the route's path and the group's labels; stable.
+  LabelSet group_labels;      // The group_by labels' values.
+  std::vector<Alert> alerts;  // Firing and resolved, firing first.
+  std::string external_url;   // vigied's URL, for links.
+};
+
+}  // namespace vigie::alerts
