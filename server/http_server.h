@@ -12,6 +12,8 @@
 #include "query/logql/engine.h"
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/http/request.h"
+#include "server/http/response.h"
 #include "server/ingester.h"
 #include "server/metric_metadata.h"
 #include "server/metrics.h"
@@ -21,6 +23,18 @@
 #include "store/store.h"
 
 namespace vigie::server {
+
+// An endpoint of a component that main.cc wires in (the alert engine's APIs), tried before the
+// built-in /api/v1/ ones: requests whose path is `path` (or, with `prefix`, starts with it).
+// Several endpoints may share a path with different methods and scopes.
+struct HttpEndpoint {
+  std::string path;
+  bool prefix = false;
+  std::vector<std::string> methods;  // "GET" takes HEAD too.
+  Scope scope = Scope::kQuery;
+  // Called from the server's threads, concurrently.
+  std::function<http::Response(const http::Request&)> handle;
+};
 
 // What the HTTP handlers use. Nothing is owned; all must outlive the server.
 struct HttpDeps {
@@ -39,6 +53,7 @@ struct HttpDeps {
   const PromQueries* prom = nullptr;
   // Metric metadata from remote_write, served at /api/v1/metadata; null: none kept.
   MetadataRegistry* metadata = nullptr;
+  std::vector<HttpEndpoint> endpoints;
 };
 
 class HttpServer {

@@ -111,6 +111,27 @@ std::optional<Response> HandleOpen(const Request& request, const HttpDeps& deps)
   return TextResponse(ready ? 200 : 503, ready ? "ok\n" : "not ready\n");
 }
 
+// The first of deps.endpoints that takes the request, 405 when its path is served with other
+// methods only; nullopt when no endpoint has its path.
+std::optional<Response> HandleWired(const Request& request, const HttpDeps& deps) {
+  std::string allowed;
+  for (const HttpEndpoint& endpoint : deps.endpoints) {
+    if (endpoint.prefix ? !request.path.starts_with(endpoint.path)
+                        : request.path != endpoint.path) {
+      continue;
+    }
+    for (const std::string& method : endpoint.methods) {
+      if (method == request.method || (method == "GET" && request.method == "HEAD")) {
+        if (auto denied = Authorize(deps, request, endpoint.scope)) return *std::move(denied);
+        return endpoint.handle(request);
+      }
+      StrAppend(&allowed, allowed.empty() ? "" : ", ", method);
+    }
+  }
+  if (allowed.empty()) return std::nullopt;
+  return MethodNotAllowed(request, allowed);
+}
+
 // A Loki push that is not JSON, and a remote_write, is snappy protobuf: the decompressed size its
 // header declares is taken from the in-flight budget before the decoder allocates it (a size above
 // the body limit is refused by the decoder without allocating). False when the budget is full.
@@ -162,6 +183,7 @@ Response Router::Handle(const Request& request) const {
     if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
     return HandleMetadata(request, deps_);
   }
+  if (std::optional<Response> wired = HandleWired(request, deps_)) return *std::move(wired);
   if (path.starts_with(kPromApiPrefix)) {
     if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
     if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);

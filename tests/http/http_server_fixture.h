@@ -36,6 +36,7 @@ class HttpServerTest : public ::testing::Test {
         metrics_.get(), auth_.get(),  limits_,         [this] { return ready_.load(); },
         budget_.get()};
     deps.metadata = &metadata_;
+    deps.endpoints = endpoints_;
     auto server = server::StartHttpServer("127.0.0.1:0", tls, deps);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -63,6 +64,7 @@ class HttpServerTest : public ::testing::Test {
   server::MetadataRegistry metadata_;
   std::atomic<bool> ready_{true};
   std::unique_ptr<server::RequestBudget> budget_;  // Set before Start() to bound requests.
+  std::vector<server::HttpEndpoint> endpoints_;    // Set before Start() to wire some in.
   std::unique_ptr<server::HttpServer> server_;
   std::string address_;
 };

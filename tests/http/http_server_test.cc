@@ -59,6 +59,30 @@ TEST_F(HttpServerTest, UnknownPathsAndMethods) {
   EXPECT_THAT(tail.body, HasSubstr("WebSocket"));
 }
 
+TEST_F(HttpServerTest, WiredEndpointsAnswerTheirPathsAndMethodsWithTheirScopes) {
+  auto echo = [](std::string what) {
+    return [what](const server::http::Request& r) {
+      return server::http::TextResponse(200, what + " " + r.path);
+    };
+  };
+  endpoints_.push_back({"/api/v1/things", false, {"GET"}, server::Scope::kQuery, echo("list")});
+  endpoints_.push_back({"/api/v1/things", false, {"POST"}, server::Scope::kAdmin, echo("add")});
+  endpoints_.push_back({"/api/v1/thing/", true, {"DELETE"}, server::Scope::kAdmin, echo("del")});
+  Start({}, {{"reader", {server::Scope::kQuery}}, {"root", {server::Scope::kAdmin}}});
+  auto call = [&](std::string_view method, std::string_view target, std::string token) {
+    return HttpCall(address_, method, target, "", {{"Authorization", "Bearer " + token}});
+  };
+  EXPECT_EQ(call("GET", "/api/v1/things", "reader").body, "list /api/v1/things");
+  EXPECT_EQ(call("POST", "/api/v1/things", "reader").status, 403u);
+  EXPECT_EQ(call("POST", "/api/v1/things", "root").body, "add /api/v1/things");
+  EXPECT_EQ(call("DELETE", "/api/v1/thing/42", "root").body, "del /api/v1/thing/42");
+  HttpReply put = call("PUT", "/api/v1/things", "root");
+  EXPECT_EQ(put.status, 405u);
+  EXPECT_THAT(put.body, HasSubstr("GET, POST"));
+  // The built-in API is still behind them.
+  EXPECT_EQ(call("GET", "/api/v1/status/buildinfo", "reader").status, 200u);
+}
+
 TEST_F(HttpServerTest, KeepsTheConnectionAliveAcrossRequests) {
   Start();
   HttpConnection connection(address_);
