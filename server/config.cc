@@ -186,6 +186,19 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--promql-max-points", p.max_points_per_series,
                  "Most points per series of a PromQL range query ((end - start) / step)")
       ->capture_default_str();
+  int64_t deploy_window_ns = config.deploys.window_ms * kNanosPerMilli;
+  AddDurationOption(&app, "--deploys.correlation-window", &deploy_window_ns,
+                    "An alert follows the deploys of its service that happened (or were rolling "
+                    "out) this long before its onset");
+  app.add_option("--deploys.service-labels", config.deploys.service_labels,
+                 "An alert's service is the value of the first of these labels it has")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--deploys.environment-labels", config.deploys.environment_labels,
+                 "When an alert has one of these labels, deploys to other environments do not "
+                 "count (deploys without one do)")
+      ->delimiter(',')
+      ->capture_default_str();
 
   // The file goes first so that flags given on the command line override it.
   for (int i = 1; i + 1 < argc; ++i) {
@@ -243,6 +256,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   if (promql_timeout_ns <= 0 || lookback_ns <= 0) {
     return absl::InvalidArgumentError("--promql-timeout and --promql-lookback-delta must be > 0");
   }
+  if (deploy_window_ns <= 0) {
+    return absl::InvalidArgumentError("--deploys.correlation-window must be > 0");
+  }
+  config.deploys.window_ms = deploy_window_ns / kNanosPerMilli;
   p.timeout_ms = promql_timeout_ns / kNanosPerMilli;
   p.lookback_ms = lookback_ns / kNanosPerMilli;
   p.threads = config.query_threads;

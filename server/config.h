@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "alerts/deploys/deploy_lookup.h"
 #include "common/limits.h"
 #include "query/promql/engine.h"
 #include "server/auth.h"
@@ -34,6 +35,8 @@ struct ServerConfig {
   int64_t self_metrics_interval_ns = 15LL * 1'000'000'000;  // 0: vigied does not store its own.
   Limits limits;
   promql::EngineLimits promql;  // PromQL queries (Prometheus's API, vigie query).
+  // Which deploys an alert follows (--deploys.*).
+  alerts::deploys::CorrelationOptions deploys;
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "alerts/deploys/deploy_lookup.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/engine.h"
@@ -25,8 +26,8 @@ namespace {
 // Retention and small-block merging, until stopped.
 class Maintenance {
  public:
-  Maintenance(store::Store* store, int64_t retention_ns)
-      : store_(store), retention_ns_(retention_ns) {
+  Maintenance(store::Store* store, alerts::deploys::DeployStore* deploys, int64_t retention_ns)
+      : store_(store), deploys_(deploys), retention_ns_(retention_ns) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Maintenance() {
@@ -45,12 +46,16 @@ class Maintenance {
     while (!stop_) {
       lock.unlock();
       if (retention_ns_ > 0 && NowNanos() >= next_retention) {
-        auto dropped = store_->DropPartitionsBefore(NowNanos() - retention_ns_);
+        int64_t cutoff_ns = NowNanos() - retention_ns_;
+        auto dropped = store_->DropPartitionsBefore(cutoff_ns);
         if (!dropped.ok()) {
           spdlog::error("retention: {}", dropped.status().message());
         } else if (*dropped > 0) {
           spdlog::info("retention: dropped {} partition(s) older than {}", *dropped,
                        FormatDuration(retention_ns_));
+        }
+        if (absl::Status st = deploys_->DropBefore(cutoff_ns / kNanosPerMilli); !st.ok()) {
+          spdlog::error("retention of deploys: {}", st.message());
         }
         next_retention = NowNanos() + 3600 * kNanosPerSecond;
       }
@@ -63,6 +68,7 @@ class Maintenance {
   }
 
   store::Store* store_;
+  alerts::deploys::DeployStore* deploys_;
   int64_t retention_ns_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -121,7 +127,12 @@ int Run(int argc, char** argv) {
   Ingester ingester(store->get(), &tails, &metrics, config->limits);
   MetadataRegistry metadata;
   Authorizer auth(config->tokens);
-  Maintenance maintenance(store->get(), config->retention_ns);
+  alerts::deploys::DeployStoreOptions deploy_options;
+  deploy_options.retention_ms = config->retention_ns / kNanosPerMilli;
+  alerts::deploys::DeployStore deploys(store->get(), std::move(deploy_options));
+  // What the rule engine calls when an alert becomes active.
+  alerts::DeployLookup deploy_lookup = alerts::deploys::MakeDeployLookup(&deploys, config->deploys);
+  Maintenance maintenance(store->get(), &deploys, config->retention_ns);
 
   // Request buffers of 256 KiB and more get mappings of their own, unmapped when freed (glibc
   // would otherwise raise this threshold as they are freed and keep them in its arenas), and
