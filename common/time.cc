@@ -121,6 +121,13 @@ std::string FormatRfc3339Nano(int64_t nanos) {
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
+std::string FormatRfc3339Millis(int64_t millis) {
+  std::string text = FormatRfc3339Nano(millis * kNanosPerMilli);  // ...:SS.mmm000000Z
+  text.erase(text.size() - 7, 6);
+  if (text.ends_with(".000Z")) text.erase(text.size() - 5, 4);
+  return text;
+}
+
 absl::StatusOr<int64_t> ParseTime(std::string_view text) {
   auto bad = [&]() {
     return absl::InvalidArgumentError(

@@ -36,6 +36,10 @@ std::string FormatDuration(int64_t nanos);
 // RFC 3339 in UTC with nanoseconds: 2024-05-01T12:00:00.123456789Z.
 std::string FormatRfc3339Nano(int64_t nanos);
 
+// RFC 3339 in UTC to the millisecond, the fraction left out when zero: 2024-05-01T12:00:00.123Z,
+// 2024-05-01T12:00:00Z.
+std::string FormatRfc3339Millis(int64_t millis);
+
 // Parses a point in time the way Loki's HTTP API does: RFC 3339 (with optional fraction and
 // offset), a decimal number of seconds ("1714564800.5"), or an integer: seconds when it has at
 // most 10 digits, nanoseconds otherwise.

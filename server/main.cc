@@ -15,8 +15,11 @@
 #include "common/time.h"
 #include "query/logql/engine.h"
 #include "server/config.h"
+#include "server/deploy_log.h"
+#include "server/grpc_deploy_service.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
+#include "server/http/deploys_api.h"
 #include "server/http_server.h"
 #include "server/self_metrics.h"
 
@@ -129,6 +132,7 @@ int Run(int argc, char** argv) {
   Authorizer auth(config->tokens);
   alerts::deploys::DeployStoreOptions deploy_options;
   deploy_options.retention_ms = config->retention_ns / kNanosPerMilli;
+  deploy_options.on_recorded = DeployLogWriter(&ingester);  // Grafana's annotations.
   alerts::deploys::DeployStore deploys(store->get(), std::move(deploy_options));
   // What the rule engine calls when an alert becomes active.
   alerts::DeployLookup deploy_lookup = alerts::deploys::MakeDeployLookup(&deploys, config->deploys);
@@ -147,6 +151,8 @@ int Run(int argc, char** argv) {
   builder.AddListeningPort(config->grpc_listen, GrpcCredentials(config->tls), &grpc_port);
   builder.RegisterService(&ingest_service);
   builder.RegisterService(&query_service);
+  DeployService deploy_service(&deploys, &auth);
+  builder.RegisterService(&deploy_service);
   builder.SetMaxReceiveMessageSize(MaxPushMessageBytes(config->limits));
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server || grpc_port == 0) {
@@ -161,6 +167,7 @@ int Run(int argc, char** argv) {
                 &request_budget};
   deps.prom = &prom;
   deps.metadata = &metadata;
+  std::ranges::move(DeployEndpoints(&deploys), std::back_inserter(deps.endpoints));
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {
     std::cerr << "vigied: " << http.status().message() << "\n";

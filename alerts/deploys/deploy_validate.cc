@@ -37,8 +37,6 @@ absl::Status CheckText(std::string_view field, std::string_view value, size_t ma
   return absl::OkStatus();
 }
 
-std::string Rfc3339(int64_t ms) { return FormatRfc3339Nano(ms * kNanosPerMilli); }
-
 }  // namespace
 
 absl::Status ValidateDeploy(const Deploy& d, const DeployLimits& limits) {
@@ -73,9 +71,9 @@ absl::Status ValidateDeploy(const Deploy& d, const DeployLimits& limits) {
   }
   auto too_far_ahead = [&](std::string_view field, int64_t ms) {
     return absl::InvalidArgumentError(
-        StrCat(field, " ", Rfc3339(ms), " is more than ",
+        StrCat(field, " ", FormatRfc3339Millis(ms), " is more than ",
                FormatDuration(limits.max_ahead_ms * kNanosPerMilli), " ahead of vigied's clock (",
-               Rfc3339(limits.now_ms),
+               FormatRfc3339Millis(limits.now_ms),
                "): check the clock, and that the time is RFC 3339 or Unix seconds"));
   };
   // Compared as differences: a time near INT64_MAX must not overflow the bound.
@@ -84,20 +82,20 @@ absl::Status ValidateDeploy(const Deploy& d, const DeployLimits& limits) {
   }
   if (limits.retention_ms > 0 && limits.now_ms - d.time_ms > limits.retention_ms) {
     return absl::InvalidArgumentError(StrCat(
-        "time ", Rfc3339(d.time_ms), " is older than the retention period (",
+        "time ", FormatRfc3339Millis(d.time_ms), " is older than the retention period (",
         FormatDuration(limits.retention_ms * kNanosPerMilli), "): it would be deleted at once"));
   }
   if (d.end_ms) {
     if (*d.end_ms < d.time_ms) {
-      return absl::InvalidArgumentError(StrCat("end ", Rfc3339(*d.end_ms), " is before time ",
-                                               Rfc3339(d.time_ms),
+      return absl::InvalidArgumentError(StrCat("end ", FormatRfc3339Millis(*d.end_ms),
+                                               " is before time ", FormatRfc3339Millis(d.time_ms),
                                                ": a rollout ends after it starts"));
     }
     if (*d.end_ms - d.time_ms > kMaxRolloutMs) {
-      return absl::InvalidArgumentError(StrCat("end ", Rfc3339(*d.end_ms), " is more than ",
-                                               FormatDuration(kMaxRolloutMs * kNanosPerMilli),
-                                               " after time ", Rfc3339(d.time_ms),
-                                               ": record a rollout that long as several deploys"));
+      return absl::InvalidArgumentError(StrCat(
+          "end ", FormatRfc3339Millis(*d.end_ms), " is more than ",
+          FormatDuration(kMaxRolloutMs * kNanosPerMilli), " after time ",
+          FormatRfc3339Millis(d.time_ms), ": record a rollout that long as several deploys"));
     }
     if (*d.end_ms - limits.now_ms > limits.max_ahead_ms) return too_far_ahead("end", *d.end_ms);
   }
