@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 
 #include "alerts/deploys/deploy_codec.h"
@@ -49,8 +50,30 @@ absl::StatusOr<Deploy> DeployStore::Record(Deploy deploy) {
         records_->PutRecord(store::RecordSpace::kEvents, DeployKey(deploy), EncodeDeploy(deploy));
     if (!st.ok()) return st;
   }
+  if (deploy.end_ms) {
+    std::lock_guard lock(rollout_mu_);
+    if (longest_rollout_ms_) {
+      longest_rollout_ms_ = std::max(*longest_rollout_ms_, *deploy.end_ms - deploy.time_ms);
+    }
+  }
   if (options_.on_recorded) options_.on_recorded(deploy);
   return deploy;
+}
+
+int64_t DeployStore::LongestRolloutMs() const {
+  std::lock_guard lock(rollout_mu_);
+  if (longest_rollout_ms_) return *longest_rollout_ms_;
+  int64_t longest = 0;
+  absl::Status st = records_->ScanRecords(
+      store::RecordSpace::kEvents, "", "", [&](std::string_view, std::string_view value) {
+        if (auto deploy = DecodeDeploy(value); deploy.ok() && deploy->end_ms) {
+          longest = std::max(longest, *deploy->end_ms - deploy->time_ms);
+        }
+        return true;
+      });
+  if (!st.ok()) return kMaxRolloutMs;  // Read as far back as any rollout may go; try again later.
+  longest_rollout_ms_ = longest;
+  return longest;
 }
 
 absl::StatusOr<std::vector<Deploy>> DeployStore::Query(const DeployQuery& query) const {

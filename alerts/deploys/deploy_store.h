@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,10 +60,16 @@ class DeployStore {
   int64_t NowMs() const;
 
  private:
+  // The longest rollout (end - time) stored: a range query reads this much before its start.
+  // Found by one scan of every deploy at the first query, then kept up by Record.
+  int64_t LongestRolloutMs() const;
+
   store::RecordStore* records_;
   DeployStoreOptions options_;
   std::mutex mu_;        // Makes an id's uniqueness check and its write one step.
   absl::BitGen random_;  // Guarded by mu_.
+  mutable std::mutex rollout_mu_;
+  mutable std::optional<int64_t> longest_rollout_ms_;  // Guarded by rollout_mu_.
 };
 
 }  // namespace vigie::alerts::deploys

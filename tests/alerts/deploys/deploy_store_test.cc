@@ -130,7 +130,15 @@ TEST_P(DeployStoreTest, ARolloutRunningAtTheStartIsFound) {
   Record(rollout);
   Record(Make("front", kNow - 2 * 3600'000, "point"));
   // The rollout began before the range and ended inside it; the point deploy is before it.
+  // After a reopen, the longest rollout is read again from the store...
+  Reopen();
   EXPECT_THAT(Versions(Query({.start_ms = kNow - 3600'000, .end_ms = kNow})), ElementsAre("long"));
+  // ... and a longer one recorded since is reached too.
+  Deploy longer = Make("front", kNow - 3 * 86400'000, "longer");
+  longer.end_ms = kNow - 2 * 3600'000;
+  Record(longer);
+  EXPECT_THAT(Versions(Query({.start_ms = kNow - 2 * 3600'000, .end_ms = kNow - 2 * 3600'000})),
+              ElementsAre("point", "long", "longer"));
   EXPECT_TRUE(Query({.start_ms = kNow - 9 * kMinute, .end_ms = kNow}).empty());
 }
 
