@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/flags.h"
+#include "common/labels.h"
 #include "common/strings.h"
 #include "common/time.h"
 
@@ -260,6 +261,15 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
     return absl::InvalidArgumentError("--deploys.correlation-window must be > 0");
   }
   config.deploys.window_ms = deploy_window_ns / kNanosPerMilli;
+  for (const auto* names : {&config.deploys.service_labels, &config.deploys.environment_labels}) {
+    for (const std::string& name : *names) {
+      if (!IsValidLabelName(name)) {
+        return absl::InvalidArgumentError(StrCat(
+            "--deploys.", names == &config.deploys.service_labels ? "service" : "environment",
+            "-labels: \"", name, "\" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"));
+      }
+    }
+  }
   p.timeout_ms = promql_timeout_ns / kNanosPerMilli;
   p.lookback_ms = lookback_ns / kNanosPerMilli;
   p.threads = config.query_threads;
