@@ -246,7 +246,8 @@ TEST_F(CliQueryTest, UnknownCommandIsNamed) {
   std::string err;
   EXPECT_EQ(Vigie(*server_, {"frob"}, nullptr, &err), 2);
   EXPECT_EQ(err,
-            "vigie: unknown command \"frob\"; commands: push, grep, tail, labels, query, series\n");
+            "vigie: unknown command \"frob\"; commands: push, grep, tail, labels, query, series, "
+            "deploy\n");
 }
 
 TEST_F(CliQueryTest, ConnectionFlagsAfterTheSubcommand) {
