@@ -15,9 +15,7 @@ enum class Flow { kNormal, kBreak, kContinue };
 class State {
  public:
   State(const Data& data, std::string* out, Location* where)
-      : data_(data), out_(*out), where_(*where) {
-    vars_.emplace_back("$", Value::Root());
-  }
+      : data_(data), out_(*out), where_(*where) {}
 
   absl::Status Walk(const std::vector<Node>& nodes, const Value& dot, Flow* flow) {
     for (const Node& node : nodes) {
@@ -186,6 +184,7 @@ class State {
     for (size_t i = vars_.size(); i-- > 0;) {
       if (vars_[i].first == name) return vars_[i].second;
     }
+    if (name == "$") return Value::Root();
     return absl::InvalidArgumentError(StrCat("undefined variable: ", name));
   }
 
@@ -342,7 +341,8 @@ class State {
   const Data& data_;
   std::string& out_;
   Location& where_;
-  std::vector<std::pair<std::string, Value>> vars_;  // Innermost last; "$" is the root.
+  // Innermost last; "$", the root, is implicit beneath them.
+  std::vector<std::pair<std::string, Value>> vars_;
   size_t iterations_ = 0;
 };
 

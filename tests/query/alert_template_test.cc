@@ -232,6 +232,9 @@ TEST(AlertTemplateTest, AlertVariables) {
   EXPECT_EQ(E("{{ and $labels.job $labels.nope }}|{{ or $labels.nope \"x\" }}|{{ not 0 }}"),
             "|x|true");
   EXPECT_EQ(E("{{ .Value }} {{ .Labels.job }}"), "1234.5678 front");
+  // A missing key of a map[string]interface{} is nil, which Go prints as <no value>.
+  EXPECT_EQ(E("{{ (args 1).nope }}|{{ (args 1).arg0 }}|{{ printf \"%v\" (args 1).nope }}"),
+            "<no value>|1|<nil>");
 }
 
 TEST(AlertTemplateTest, ErrorsAsPrometheus) {
