@@ -64,6 +64,7 @@ absl::Status RocksStore::ReplaySeriesLog(const FlushMarks& flushed) {
     if (batch.GetDataSize() < kReplayBatchBytes) return absl::OkStatus();
     absl::Status st = FromRocks(db_->Write(sync, &batch), "writing chunks cut at replay");
     batch.Clear();
+    for (uint32_t k = 0; k < kSeriesShards; ++k) shards_[k].pending.clear();  // Written.
     return st;
   };
   auto on_checkpoint = [&](std::string_view record) -> absl::Status {
