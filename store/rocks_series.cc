@@ -1,6 +1,6 @@
 // RocksStore's metric series: the head (open chunks and out-of-order buffers, made durable by
-// the head log), chunk cutting, loading, retention. The reading side is rocks_series_query.cc.
-// docs/storage-format.md, "Series", describes the keys and the head log's invariants.
+// the series log, rocks_series_log.cc), chunk cutting, loading, retention. The reading side is
+// rocks_series_query.cc. docs/storage-format.md, "Series", describes the keys and invariants.
 #include <algorithm>
 #include <bit>
 
@@ -364,7 +364,7 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const Comm
     uint32_t k = items[i].shard;
     SeriesShard& shard = shards_[k];
     std::lock_guard lock(shard.mu);
-    // Taken under the lock: a series' head records are in the order their samples were applied.
+    // Taken under the lock: a series' log records are in the order their samples were applied.
     uint64_t seq = shard.next_seq++;
     size_t pending_before = shard.pending.size();
     parts.clear();
@@ -453,7 +453,7 @@ void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
         ++it;
         continue;
       }
-      // No data left: forget the series. Its head records, if any, are skipped at replay.
+      // No data left: forget the series. Its log records, if any, are skipped at replay.
       batch->Put(families_[kSeriesFlushed], StreamKey(s.id), SeqValue(shard.next_seq++));
       batch->Delete(families_[kSeries], StreamKey(s.id));
       index_.Remove(s.ref, s.labels);

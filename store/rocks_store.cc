@@ -336,9 +336,9 @@ absl::StatusOr<AppendResult> RocksStore::CommitOnce(PreparedAppend prepared) {
   result.entries = result.duplicates;
 
   std::shared_lock commit_lock(commit_mu_);
-  // Sized up front for the head records (about 20 bytes a sample) and the blocks: growing it
-  // copies the batch again and again.
-  size_t batch_bytes = 256 + prepared.series_samples.size() * 24 + prepared.series_labels.size();
+  // Sized up front for the blocks, new series and the chunks a commit may cut (a few bytes a
+  // sample): growing it copies the batch again and again.
+  size_t batch_bytes = 256 + prepared.series_samples.size() * 4 + prepared.series_labels.size();
   for (const PreparedAppend::Block& block : prepared.blocks) batch_bytes += block.encoded.size();
   rocksdb::WriteBatch batch(batch_bytes);
   std::vector<const PreparedAppend::Stream*> new_streams;

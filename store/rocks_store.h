@@ -161,14 +161,14 @@ class RocksStore final : public Store {
   absl::Status Checkpoint();
 
   // The work of CommitSeries for one sample of `s`, whose head is updated; `kept` collects the
-  // samples of this commit still in the head (the head record's part for `s`).
+  // samples of this commit accepted (the log record's part for `s`).
   void AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sample, uint64_t seq,
                     rocksdb::WriteBatch* batch, SeriesAppendResult* result,
                     std::vector<Sample>* kept);
   // Cuts the head of `s` into chunks (put in `batch`, pending until written) and empties it.
   void FlushHead(SeriesShard& shard, MemSeries& s, uint64_t seq, rocksdb::WriteBatch* batch);
   // Every kSweepEveryMs of sample time, closes the heads idle past their window and the
-  // out-of-order window, and trims the head log, in every shard.
+  // out-of-order window, in every shard.
   void MaybeSweep(rocksdb::WriteBatch* batch, std::vector<std::pair<uint32_t, uint64_t>>* tokens);
   void NotePartition(MemSeries& s, uint32_t partition, rocksdb::WriteBatch* batch);
   // Sets s.newest_ts from the chunks when not known yet.
