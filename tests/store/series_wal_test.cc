@@ -203,6 +203,35 @@ TEST_F(SeriesWalTest, ACheckpointLetsTheSegmentsBeforeItGo) {
   EXPECT_EQ(replayed_, Records(30, 35));
 }
 
+// A crash while a checkpoint is written leaves its .tmp (the old checkpoint and segments stand),
+// or, after the rename, segments it covers: both are cleaned up at the next start, and each
+// record is replayed once.
+TEST_F(SeriesWalTest, ACrashDuringACheckpointLeavesAConsistentLog) {
+  std::string covered_segment;
+  {
+    auto wal = Open(/*segment_bytes=*/1 << 20);
+    ASSERT_TRUE(wal.ok());
+    for (const std::string& r : Records(0, 10)) AppendDurably(**wal, r);
+    covered_segment = Files().back();
+    std::ofstream(dir() + "/" + covered_segment + ".bak", std::ios::binary)
+        << std::ifstream(dir() + "/" + covered_segment, std::ios::binary).rdbuf();
+    absl::StatusOr<uint64_t> segment = (*wal)->Rotate();
+    ASSERT_TRUE(segment.ok());
+    for (const std::string& r : Records(10, 15)) AppendDurably(**wal, r);
+    ASSERT_TRUE((*wal)->WriteCheckpoint(*segment, {"heads"}).ok());
+  }
+  // The covered segment back (its removal did not happen), and a half-written next checkpoint.
+  fs::rename(dir() + "/" + covered_segment + ".bak", dir() + "/" + covered_segment);
+  std::ofstream(dir() + "/checkpoint.99999999.tmp", std::ios::binary) << "half";
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(checkpoint_, std::vector<std::string>{"heads"});
+  EXPECT_EQ(replayed_, Records(10, 15));
+  for (const std::string& name : Files()) {
+    EXPECT_NE(name, covered_segment);
+    EXPECT_FALSE(name.ends_with(".tmp")) << name;
+  }
+}
+
 // A failed fsync or a short write fails the append, and every later one: nothing more is
 // acknowledged. The next start replays what the files hold, a torn tail cut off.
 TEST_F(SeriesWalTest, WriteAndSyncFaultsFailTheAppendForGood) {
