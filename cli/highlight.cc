@@ -12,11 +12,17 @@ Highlighter::Highlighter(std::string_view query) {
   auto parsed = logql::Parse(query, Limits());
   if (!parsed.ok() || parsed->is_metric()) return;
   for (const logql::LineFilterSpec& spec : parsed->log->filter.specs()) {
-    if (spec.op == logql::FilterOp::kContains && !spec.pattern.empty()) {
-      literals_.push_back(spec.pattern);
-    } else if (spec.op == logql::FilterOp::kRegex) {
-      if (auto re = logql::CompileRegex(spec.pattern, Limits()); re.ok()) {
-        regexes_.push_back(*std::move(re));
+    // Every alternative of `|= "a" or "b"` is highlighted where it occurs; ip() filters are not.
+    std::vector<logql::FilterTerm> terms = {{spec.pattern, spec.ip}};
+    terms.insert(terms.end(), spec.more.begin(), spec.more.end());
+    for (const logql::FilterTerm& term : terms) {
+      if (term.ip) continue;
+      if (spec.op == logql::FilterOp::kContains && !term.pattern.empty()) {
+        literals_.push_back(term.pattern);
+      } else if (spec.op == logql::FilterOp::kRegex) {
+        if (auto re = logql::CompileRegex(term.pattern, Limits()); re.ok()) {
+          regexes_.push_back(*std::move(re));
+        }
       }
     }
   }

@@ -119,13 +119,16 @@ int RunGrep(const ClientOptions& client, const GrepOptions& options) {
   CancelOnInterrupt interrupt(context.get());
   auto reader = stub->Grep(context.get(), request);
   v1::GrepResponse response;
+  google::protobuf::RepeatedPtrField<v1::MetricSeries> counts;
   uint64_t shown = 0;
   bool done = false, truncated = false, output_ok = true;
   while (!done && output_ok && reader->Read(&response)) {
     for (const v1::LabeledEntry& e : response.entries()) printer.Print(e);
     shown += response.entries_size();
     if (options.count) {
-      if (response.done()) PrintCounts(options.output, response.series(), stdout);
+      // The counts come over several messages; printed together, as one answer.
+      for (v1::MetricSeries& s : *response.mutable_series()) counts.Add(std::move(s));
+      if (response.done()) PrintCounts(options.output, counts, stdout);
     } else if (response.series_size() > 0) {
       PrintSeries(options.output, response.series(), stdout);
     }

@@ -24,6 +24,7 @@ namespace {
 // --max-line-bytes).
 constexpr int kEntriesPerMessage = 500;
 constexpr size_t kLineBytesPerMessage = 1 << 20;
+constexpr int kSeriesPerMessage = 256;
 
 // Fills responses with entries and hands each full one to the stream's sink.
 template <typename Response>
@@ -44,6 +45,16 @@ class EntryBatcher {
     if (response_.entries_size() < kEntriesPerMessage && bytes_ < kLineBytesPerMessage) return true;
     return Flush();
   }
+  // Adds one series of a metric query or a count; false once the client is gone. Series are
+  // spread over messages as entries are: a count after a parser can hold a label set per line,
+  // far beyond one message's size.
+  bool AddSeries(const logql::Series& series) {
+    v1::MetricSeries* out = response_.add_series();
+    SeriesToProto(series, out);
+    bytes_ += out->ByteSizeLong();
+    if (response_.series_size() < kSeriesPerMessage && bytes_ < kLineBytesPerMessage) return true;
+    return Flush();
+  }
   bool Flush() {
     bytes_ = 0;
     return sink_.Send(std::exchange(response_, Response()));
@@ -62,10 +73,10 @@ grpc::ServerWriteReactor<Response>* Refuse(const absl::Status& status) {
 }
 
 // The number of matching lines of each label set with any (a stream's, or what the pipeline
-// made of its lines), one series per label set.
+// made of its lines), one series per label set, added to `batcher`.
 absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector& selector,
                           const logql::QueryParams& params, logql::QueryStats* stats,
-                          v1::GrepResponse* response) {
+                          EntryBatcher<v1::GrepResponse>* batcher) {
   std::map<LabelSet, logql::Series> counts;
   absl::Status status = engine.RunLogQuery(
       selector, params,
@@ -76,7 +87,9 @@ absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector&
         return true;
       },
       stats);
-  for (const auto& [labels, s] : counts) SeriesToProto(s, response->add_series());
+  for (const auto& [labels, s] : counts) {
+    if (!batcher->AddSeries(s)) break;  // The client is gone: its status is the call's.
+  }
   return status;
 }
 
@@ -171,10 +184,12 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
           auto series = engine_->RunMetricQuery(*shared_query->metric, params, &stats);
           status = series.status();
           if (series.ok()) {
-            for (const logql::Series& s : *series) SeriesToProto(s, last.add_series());
+            for (const logql::Series& s : *series) {
+              if (!batcher.AddSeries(s)) break;
+            }
           }
         } else if (count) {
-          status = CountMatches(*engine_, *shared_query->log, params, &stats, &last);
+          status = CountMatches(*engine_, *shared_query->log, params, &stats, &batcher);
         } else {
           status = engine_->RunLogQuery(
               *shared_query->log, params,

@@ -1,6 +1,6 @@
 // RocksStore's metric series: the head (open chunks and out-of-order buffers, made durable by
-// the head log), chunk cutting, loading, retention. The reading side is rocks_series_query.cc.
-// docs/storage-format.md, "Series", describes the keys and the head log's invariants.
+// the series log, rocks_series_log.cc), chunk cutting, loading, retention. The reading side is
+// rocks_series_query.cc. docs/storage-format.md, "Series", describes the keys and invariants.
 #include <algorithm>
 #include <bit>
 
@@ -67,17 +67,26 @@ int64_t RocksStore::WindowEnd(int64_t ts_ms) const {
   return p == UINT32_MAX ? aligned : std::min(aligned, PartitionStartMs(p + 1));
 }
 
+MemSeries* RocksStore::AddSeries(SeriesShard& shard, SeriesId id, std::string_view labels) {
+  auto s = std::make_unique<MemSeries>();
+  s->id = id;
+  s->labels = labels;
+  MemSeries* added = s.get();
+  {
+    std::unique_lock index_lock(index_mu_);
+    s->ref = static_cast<uint32_t>(by_ref_.size());
+    by_ref_.push_back(added);
+    index_.Add(s->ref, s->labels);
+  }
+  shard.series.emplace(id, std::move(s));
+  return added;
+}
+
 absl::Status RocksStore::LoadSeries() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, families_[kSeries]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     SeriesId id = DecodeStreamKey(it->key().ToStringView());
-    auto s = std::make_unique<MemSeries>();
-    s->id = id;
-    s->labels = it->value().ToString();
-    s->ref = static_cast<uint32_t>(by_ref_.size());
-    by_ref_.push_back(s.get());
-    index_.Add(s->ref, s->labels);
-    shards_[ShardOf(id)].series.emplace(id, std::move(s));
+    AddSeries(shards_[ShardOf(id)], id, it->value().ToStringView());
   }
   if (auto st = FromRocks(it->status(), "loading the series"); !st.ok()) return st;
 
@@ -96,8 +105,7 @@ absl::Status RocksStore::LoadSeries() {
   }
   if (auto st = FromRocks(it->status(), "loading the series partitions"); !st.ok()) return st;
 
-  // flushed[id]: the head records below it hold no sample of `id` still in its head.
-  std::unordered_map<SeriesId, uint64_t> flushed;
+  FlushMarks flushed;
   it.reset(db_->NewIterator({}, families_[kSeriesFlushed]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8 || it->value().size() != 8) continue;
@@ -108,49 +116,8 @@ absl::Status RocksStore::LoadSeries() {
     shard.next_seq = std::max(shard.next_seq, seq + 1);
   }
   if (auto st = FromRocks(it->status(), "loading the series flush marks"); !st.ok()) return st;
-
-  // Replays the head log into the heads, in commit order per shard. Replaying reproduces the
-  // heads as they were, so it cuts no chunk unless the log is inconsistent; whatever it cuts is
-  // written before the store serves anything.
-  rocksdb::WriteBatch batch;
-  SeriesAppendResult ignored;
-  std::vector<Sample> kept;
-  it.reset(db_->NewIterator({}, families_[kSeriesHead]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    uint32_t shard_index = 0;
-    uint64_t seq = 0;
-    if (!DecodeHeadKey(it->key().ToStringView(), &shard_index, &seq) ||
-        shard_index >= kSeriesShards) {
-      return absl::DataLossError("corrupt series head key");
-    }
-    SeriesShard& shard = shards_[shard_index];
-    shard.next_seq = std::max(shard.next_seq, seq + 1);
-    absl::Status st = ForEachHeadPart(
-        it->value().ToStringView(), [&](SeriesId id, std::span<const Sample> samples) {
-          auto s = shard.series.find(id);
-          if (s == shard.series.end()) return;  // Dropped by retention since.
-          auto mark = flushed.find(id);
-          if (mark != flushed.end() && seq < mark->second) return;  // In chunks already.
-          MemSeries& series = *s->second;
-          LearnNewest(series);
-          kept.clear();
-          for (const Sample& sample : samples) {
-            AppendSample(shard, series, sample, seq, &batch, &ignored, &kept);
-          }
-          if (!series.head_empty() && series.first_seq == 0) series.first_seq = seq;
-        });
-    if (!st.ok()) return st;
-  }
-  if (auto st = FromRocks(it->status(), "replaying the series head"); !st.ok()) return st;
-  if (batch.Count() > 0) {
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    if (auto st = FromRocks(db_->Write(sync, &batch), "writing chunks cut at replay"); !st.ok()) {
-      return st;
-    }
-  }
-  for (uint32_t k = 0; k < kSeriesShards; ++k) shards_[k].pending.clear();
-  return absl::OkStatus();
+  if (auto st = UpgradeHeadLog(flushed); !st.ok()) return st;
+  return ReplaySeriesLog(flushed);
 }
 
 void RocksStore::LearnNewest(MemSeries& s) const {
@@ -243,7 +210,6 @@ void RocksStore::AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sa
   if (!s.any || sample.ts_ms > s.newest_ts) {
     if (!s.chunk.empty() && (sample.ts_ms >= s.window_end || s.chunk.size() >= kChunkSamples)) {
       FlushHead(shard, s, seq, batch);
-      kept->clear();
     }
     if (s.chunk.empty()) s.window_end = WindowEnd(sample.ts_ms);
     s.chunk.Append(sample.ts_ms, sample.value);
@@ -273,20 +239,28 @@ void RocksStore::AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sa
   if (int64_t now = data_now_.load(std::memory_order_relaxed); sample.ts_ms > now) {
     data_now_.compare_exchange_weak(now, sample.ts_ms, std::memory_order_relaxed);
   }
-  if (s.ooo && s.ooo->size() >= kChunkSamples) {
-    FlushHead(shard, s, seq, batch);
-    kept->clear();
-  }
+  if (s.ooo && s.ooo->size() >= kChunkSamples) FlushHead(shard, s, seq, batch);
 }
 
 void RocksStore::FlushHead(SeriesShard& shard, MemSeries& s, uint64_t seq,
                            rocksdb::WriteBatch* batch) {
+  // The chunks of `s` an earlier commit cut but has not written yet go in this batch too, and
+  // each chunk with its partition's presence, so that this batch holds everything its flush
+  // mark promises even if it reaches RocksDB before the earlier one (and that one is lost).
+  auto [first_pending, end_pending] = shard.pending.equal_range(s.id);
+  for (auto p = first_pending; p != end_pending; ++p) {
+    ChunkKeyParts key;
+    if (!DecodeChunkKey(p->second.key, &key)) continue;
+    batch->Put(families_[kSeriesPresence], PartitionStreamKey(key.partition, s.id), "");
+    batch->Put(families_[kSeriesChunks], p->second.key, p->second.bytes);
+  }
   auto put = [&](const ChunkAppender& chunk) {
     uint32_t partition = SeriesPartitionOf(chunk.first_ts());
     if (partition < min_live_partition_.load()) return;  // Retention dropped it meanwhile.
-    batch->Put(families_[kSeriesChunks], ChunkKey(partition, s.id, chunk.first_ts()),
-               chunk.bytes());
-    shard.pending.emplace(s.id, PendingChunk{seq, chunk.bytes()});
+    std::string key = ChunkKey(partition, s.id, chunk.first_ts());
+    batch->Put(families_[kSeriesPresence], PartitionStreamKey(partition, s.id), "");
+    batch->Put(families_[kSeriesChunks], key, chunk.bytes());
+    shard.pending.emplace(s.id, PendingChunk{seq, std::move(key), chunk.bytes()});
   };
   if (!s.chunk.empty()) put(s.chunk);
   if (s.ooo) {
@@ -306,7 +280,6 @@ void RocksStore::FlushHead(SeriesShard& shard, MemSeries& s, uint64_t seq,
   batch->Put(families_[kSeriesFlushed], StreamKey(s.id), SeqValue(seq));
   s.chunk.Reset();
   s.ooo.reset();
-  s.first_seq = 0;
 }
 
 void RocksStore::MaybeSweep(rocksdb::WriteBatch* batch,
@@ -324,19 +297,13 @@ void RocksStore::MaybeSweep(rocksdb::WriteBatch* batch,
     std::lock_guard lock(shard.mu);
     uint64_t seq = shard.next_seq++;
     size_t pending_before = shard.pending.size();
-    uint64_t oldest = seq;
     for (auto& [id, series] : shard.series) {
       MemSeries& s = *series;
       if (s.head_empty()) continue;
       __int128 idle_after =
           static_cast<__int128>(WindowEnd(s.head_newest())) + options_.out_of_order_window_ms;
-      if (now >= idle_after) {
-        FlushHead(shard, s, seq, batch);
-      } else {
-        oldest = std::min(oldest, s.first_seq);
-      }
+      if (now >= idle_after) FlushHead(shard, s, seq, batch);
     }
-    batch->DeleteRange(families_[kSeriesHead], HeadKey(k, 0), HeadKey(k, oldest));
     if (shard.pending.size() != pending_before) tokens->emplace_back(k, seq);
   }
 }
@@ -366,9 +333,10 @@ void RocksStore::PrepareSeries(const AppendRequest& request, PreparedAppend* pre
   }
 }
 
-absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, rocksdb::WriteBatch* batch,
-                                      SeriesAppendResult* result,
-                                      std::vector<std::pair<uint32_t, uint64_t>>* tokens) {
+absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const CommitCheck& check,
+                                      rocksdb::WriteBatch* batch, SeriesAppendResult* result,
+                                      std::vector<std::pair<uint32_t, uint64_t>>* tokens,
+                                      uint64_t* log_ticket) {
   if (prepared.series.empty()) return absl::OkStatus();
   struct Item {
     uint32_t shard;
@@ -390,16 +358,18 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, rocksdb::W
     return std::span<const Sample>(prepared.series_samples)
         .subspan(item.series->first_sample, item.series->samples);
   };
-  std::string record;
+  std::string parts, created, record;
   std::vector<Sample> kept, merged;
   for (size_t i = 0; i < items.size();) {
     uint32_t k = items[i].shard;
     SeriesShard& shard = shards_[k];
     std::lock_guard lock(shard.mu);
-    // Taken under the lock: a series' head records are in the order their samples were applied.
+    // Taken under the lock: a series' log records are in the order their samples were applied.
     uint64_t seq = shard.next_seq++;
     size_t pending_before = shard.pending.size();
-    record.clear();
+    parts.clear();
+    created.clear();
+    size_t created_count = 0;
     while (i < items.size() && items[i].shard == k) {
       SeriesId id = items[i].id();
       std::string_view labels = labels_of(items[i]);
@@ -409,19 +379,11 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, rocksdb::W
       MemSeries* s = nullptr;
       auto found = shard.series.find(id);
       if (found == shard.series.end()) {
-        auto created = std::make_unique<MemSeries>();
-        created->id = id;
-        created->labels = labels;
-        created->newest_known = true;  // Nothing stored yet.
-        s = created.get();
-        {
-          std::unique_lock index_lock(index_mu_);
-          s->ref = static_cast<uint32_t>(by_ref_.size());
-          by_ref_.push_back(s);
-          index_.Add(s->ref, s->labels);
-        }
-        shard.series.emplace(id, std::move(created));
+        s = AddSeries(shard, id, labels);
+        s->newest_known = true;  // Nothing stored yet.
         batch->Put(families_[kSeries], StreamKey(id), labels);
+        AppendCreatedSeries(id, labels, &created);
+        ++created_count;
       } else if (found->second->labels != labels) {
         for (; i < end; ++i) result->collisions += items[i].series->samples;
         if (result->reason.empty()) {
@@ -449,10 +411,15 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, rocksdb::W
       for (const Sample& sample : samples) {
         AppendSample(shard, *s, sample, seq, batch, result, &kept);
       }
-      if (!s->head_empty() && s->first_seq == 0) s->first_seq = seq;
-      if (!kept.empty()) AppendHeadRecord(id, kept, &record);
+      if (!kept.empty()) AppendHeadRecord(id, kept, &parts);
     }
-    if (!record.empty()) batch->Put(families_[kSeriesHead], HeadKey(k, seq), record);
+    // Enqueued under the shard's lock: the log holds a shard's records in head sequence order.
+    if (!parts.empty() || created_count > 0) {
+      record.clear();
+      BeginSamplesRecord(k, seq, check, created_count, created, &record);
+      record += parts;
+      *log_ticket = wal_->Enqueue(record);
+    }
     if (shard.pending.size() != pending_before) tokens->emplace_back(k, seq);
   }
   MaybeSweep(batch, tokens);
@@ -468,32 +435,6 @@ void RocksStore::ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tok
       shard.cleared_epoch = chunks_cleared_.fetch_add(1) + 1;
     }
   }
-}
-
-bool RocksStore::CutHeadsAtStop() {
-  rocksdb::WriteBatch batch;
-  for (uint32_t k = 0; k < kSeriesShards; ++k) {
-    SeriesShard& shard = shards_[k];
-    std::lock_guard lock(shard.mu);
-    uint64_t seq = shard.next_seq++;
-    for (auto& [id, series] : shard.series) {
-      if (!series->head_empty()) FlushHead(shard, *series, seq, &batch);
-    }
-    shard.pending.clear();  // Nothing reads them any more.
-  }
-  batch.DeleteRange(families_[kSeriesHead], HeadKey(0, 0), HeadKey(kSeriesShards, 0));
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  return db_->Write(sync, &batch).ok();
-}
-
-void RocksStore::DropHeadLogFiles() {
-  rocksdb::ColumnFamilyHandle* head = families_[kSeriesHead];
-  // Every key is deleted: whole files go without being read, the rest is compacted away.
-  rocksdb::DeleteFilesInRange(db_.get(), head, nullptr, nullptr).PermitUncheckedError();
-  rocksdb::CompactRangeOptions compact;
-  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  db_->CompactRange(compact, head, nullptr, nullptr).PermitUncheckedError();
 }
 
 void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
@@ -512,7 +453,7 @@ void RocksStore::DropSeriesBelow(uint32_t limit, rocksdb::WriteBatch* batch) {
         ++it;
         continue;
       }
-      // No data left: forget the series. Its head records, if any, are skipped at replay.
+      // No data left: forget the series. Its log records, if any, are skipped at replay.
       batch->Put(families_[kSeriesFlushed], StreamKey(s.id), SeqValue(shard.next_seq++));
       batch->Delete(families_[kSeries], StreamKey(s.id));
       index_.Remove(s.ref, s.labels);

@@ -17,24 +17,27 @@ namespace vigie::store {
 namespace {
 
 // Version 2 added the series column families, version 3 the record families (events, alert
-// state, silences, outbox). An older database is upgraded in place at open: RocksDB creates the
-// missing families, and the version is rewritten.
-constexpr std::string_view kFormatVersion = "3";
-bool Upgradable(std::string_view version) { return version == "1" || version == "2"; }
+// state, silences, outbox), version 4 moved the head log out of the series_head family into the
+// series log (series_wal/). An older database is upgraded in place at open: RocksDB creates the
+// missing families, series_head is replayed and dropped (rocks_series_log.cc), and the version
+// is rewritten.
+constexpr std::string_view kFormatVersion = "4";
+bool Upgradable(std::string_view version) {
+  return version == "1" || version == "2" || version == "3";
+}
+constexpr std::string_view kLegacyHeadFamily = "series_head";
 const char* const kFamilyNames[] = {
-    "default", "streams",           "stream_partitions", "block_index", "log_blocks",
-    "series",  "series_partitions", "series_chunks",     "series_head", "series_flushed",
-    "events",  "alert_state",       "silences",          "outbox"};
+    "default",        "streams", "stream_partitions", "block_index",
+    "log_blocks",     "series",  "series_partitions", "series_chunks",
+    "series_flushed", "events",  "alert_state",       "silences",
+    "outbox"};
 
 rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kLZ4Compression;
   switch (family) {
-    case RocksStore::kSeriesHead:
     case RocksStore::kSeriesChunks:
-      // Memtables are most of the memory of an ingesting vigied beside the heads: with 100k
-      // active series the head log holds about 250 MiB (a chunk's worth of samples per series),
-      // far beyond any memtable, so a larger one would not save its flushes, only cost memory.
+      // Chunks are about 1.5 bytes a sample: 16 MiB holds a few million samples' worth.
       cf.write_buffer_size = 16 << 20;
       break;
     case RocksStore::kSeries:
@@ -85,9 +88,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   for (int f = 0; f < RocksStore::kFamilyCount; ++f) {
     descriptors.emplace_back(kFamilyNames[f], FamilyOptions(f));
   }
+  // A database of format version 3 or before has the series_head family, to replay once.
+  std::vector<std::string> existing;
+  bool legacy_head =
+      rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
+      std::find(existing.begin(), existing.end(), kLegacyHeadFamily) != existing.end();
+  if (legacy_head) descriptors.emplace_back(std::string(kLegacyHeadFamily), FamilyOptions(-1));
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, options.path, descriptors, &store->families_, &db);
+  if (s.ok() && legacy_head) {
+    store->legacy_head_ = store->families_.back();
+    store->families_.pop_back();
+  }
   if (!s.ok()) {
     std::string hint = s.IsIOError() && s.ToString().find("lock") != std::string::npos
                            ? " (is another vigied using this directory? stop it or pick another "
@@ -103,13 +116,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
 RocksStore::~RocksStore() {
   if (!db_) return;
-  bool heads_cut = CutHeadsAtStop();
-  // Flushing on a clean stop empties the WAL: the next start replays nothing, and the disk holds
-  // only table and blob files.
+  // A clean stop cuts the heads into chunks: the series log is then empty, and the next start
+  // replays nothing.
+  if (wal_ && CutAllHeads().ok()) wal_->Clear().IgnoreError();
+  // Flushing on a clean stop empties RocksDB's WAL too: the disk holds only table and blob files.
   rocksdb::FlushOptions flush;
   db_->Flush(flush, families_);
-  if (heads_cut) DropHeadLogFiles();
   for (auto* h : families_) db_->DestroyColumnFamilyHandle(h);
+  if (legacy_head_) db_->DestroyColumnFamilyHandle(legacy_head_);
   db_->Close();
 }
 
@@ -274,6 +288,12 @@ PreparedAppend RocksStore::Prepare(const AppendRequest& request) {
 }
 
 absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
+  absl::StatusOr<AppendResult> result = CommitOnce(std::move(prepared));
+  MaybeCheckpoint();
+  return result;
+}
+
+absl::StatusOr<AppendResult> RocksStore::CommitOnce(PreparedAppend prepared) {
   AppendResult result;
   bool dedup = !prepared.agent_id.empty() && prepared.seq > 0;
   AgentState* agent = dedup ? &Agent(prepared.agent_id) : nullptr;
@@ -316,9 +336,9 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
   result.entries = result.duplicates;
 
   std::shared_lock commit_lock(commit_mu_);
-  // Sized up front for the head records (about 20 bytes a sample) and the blocks: growing it
-  // copies the batch again and again.
-  size_t batch_bytes = 256 + prepared.series_samples.size() * 24 + prepared.series_labels.size();
+  // Sized up front for the blocks, new series and the chunks a commit may cut (a few bytes a
+  // sample): growing it copies the batch again and again.
+  size_t batch_bytes = 256 + prepared.series_samples.size() * 4 + prepared.series_labels.size();
   for (const PreparedAppend::Block& block : prepared.blocks) batch_bytes += block.encoded.size();
   rocksdb::WriteBatch batch(batch_bytes);
   std::vector<const PreparedAppend::Stream*> new_streams;
@@ -364,7 +384,19 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
     std::vector<std::pair<uint32_t, uint64_t>>* tokens;
     ~ClearOnExit() { store->ClearPending(*tokens); }
   } clear_pending{this, &pending_tokens};
-  if (auto st = CommitSeries(prepared, &batch, &result.series, &pending_tokens); !st.ok()) {
+  // Samples are durable in the series log, the rest of the request in RocksDB, written after
+  // the log: replay keeps the samples of a request with log entries or an agent's seq only if
+  // RocksDB has that request too (docs/storage-format.md, "The series log").
+  CommitCheck check;
+  if (agent) {
+    check = {CommitCheck::kAgentSeq, prepared.agent_id, prepared.seq};
+  } else if (!prepared.blocks.empty() && !prepared.series.empty()) {
+    check = {CommitCheck::kMarker, {}, (epoch_ << 32) | next_marker_.fetch_add(1)};
+    batch.Put(families_[kMeta], SeriesCommitKey(check.value), "");
+  }
+  uint64_t log_ticket = 0;
+  if (auto st = CommitSeries(prepared, check, &batch, &result.series, &pending_tokens, &log_ticket);
+      !st.ok()) {
     return st;
   }
   if (agent) {
@@ -372,9 +404,18 @@ absl::StatusOr<AppendResult> RocksStore::Commit(PreparedAppend prepared) {
     PutBigEndian64(&seq, prepared.seq);
     batch.Put(families_[kMeta], AgentSeqKey(prepared.agent_id), seq);
   }
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  if (auto st = FromRocks(db_->Write(sync, &batch), "writing a batch"); !st.ok()) return st;
+  if (log_ticket != 0) {
+    if (absl::Status st = wal_->WaitDurable(log_ticket); !st.ok()) return st;
+  }
+  // What only RocksDB holds (log entries, streams, the agent's seq, a commit marker) is synced
+  // before the ack. A batch of samples alone holds what the series log can rebuild (chunks cut,
+  // series, partitions): written without a sync, made durable before a checkpoint lets the
+  // segments go.
+  rocksdb::WriteOptions write;
+  write.sync = log_ticket == 0 || check.kind != CommitCheck::kNone;
+  if (batch.Count() > 0) {
+    if (auto st = FromRocks(db_->Write(write, &batch), "writing a batch"); !st.ok()) return st;
+  }
 
   if (agent) agent->applied_seq = prepared.seq;
   for (const PreparedAppend::Stream* stream : new_streams) {

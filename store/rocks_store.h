@@ -10,8 +10,10 @@
 #include "common/worker_pool.h"
 #include "rocksdb/db.h"
 #include "store/append_gate.h"
+#include "store/series_format.h"
 #include "store/series_head.h"
 #include "store/series_index.h"
+#include "store/series_wal.h"
 #include "store/store.h"
 #include "store/stream_registry.h"
 
@@ -36,7 +38,6 @@ class RocksStore final : public Store {
     kSeries,
     kSeriesPresence,
     kSeriesChunks,
-    kSeriesHead,
     kSeriesFlushed,
     kEvents,  // The record spaces (store/records.h), in RecordSpace's order.
     kAlertState,
@@ -87,6 +88,8 @@ class RocksStore final : public Store {
   explicit RocksStore(StoreOptions options)
       : options_(std::move(options)), encoders_(options_.encode_threads) {}
   absl::Status Load();
+  // Commit without the checkpoint that may follow it.
+  absl::StatusOr<AppendResult> CommitOnce(PreparedAppend prepared);
   uint32_t PartitionOf(int64_t ts) const { return static_cast<uint32_t>(ts / partition_ns_); }
   uint64_t NextBlockSeq() { return (epoch_ << 32) | next_block_.fetch_add(1); }
   // Blocks cut but not encoded yet, beside the entries each will hold.
@@ -116,33 +119,56 @@ class RocksStore final : public Store {
                                       std::span<const AppendGate::Span> spans,
                                       std::span<const int64_t> check_up_to);
 
-  // Series (rocks_series.cc). Lock order: commit_mu_, then a shard's mu, then index_mu_.
+  // Series (rocks_series.cc). Lock order: commit_mu_, then a shard's mu, then index_mu_, then
+  // the series log's own lock.
   class SeriesSamplesReader;
-  // Loads the series, their partitions and replays the head log.
+  // Per series, the head sequence below which its log records are all in series_chunks.
+  using FlushMarks = std::unordered_map<SeriesId, uint64_t>;
+  // Loads the series and their partitions, upgrades a series_head family, replays the log.
   absl::Status LoadSeries();
-  // Applies `series` to the head under the shard locks, adding to `batch` the head records, new
-  // series, partitions and the chunks cut; *tokens receives the (shard, seq) whose pending
-  // chunks ClearPending must drop once `batch` is written.
+  // A new series in `shard` and the index (not in RocksDB). Needs the shard's lock.
+  MemSeries* AddSeries(SeriesShard& shard, SeriesId id, std::string_view labels);
   // Flattens and sorts the samples of `request` into `prepared`.
   static void PrepareSeries(const AppendRequest& request, PreparedAppend* prepared);
-  absl::Status CommitSeries(const PreparedAppend& prepared, rocksdb::WriteBatch* batch,
-                            SeriesAppendResult* result,
-                            std::vector<std::pair<uint32_t, uint64_t>>* tokens);
+  // Applies `series` to the heads under the shard locks: enqueues one series log record per
+  // shard (every sample accepted, the series created, `check`), sets *log_ticket to the last
+  // one's ticket (0 when none), and adds to `batch` the new series, partitions and the chunks
+  // cut; *tokens receives the (shard, seq) whose pending chunks ClearPending must drop once
+  // `batch` is written.
+  absl::Status CommitSeries(const PreparedAppend& prepared, const CommitCheck& check,
+                            rocksdb::WriteBatch* batch, SeriesAppendResult* result,
+                            std::vector<std::pair<uint32_t, uint64_t>>* tokens,
+                            uint64_t* log_ticket);
   void ClearPending(std::span<const std::pair<uint32_t, uint64_t>> tokens);
-  // At a clean stop: cuts every head into chunks and deletes the whole head log, in one synced
-  // write. False when it could not be written (the head log then stays, replayed at start).
-  bool CutHeadsAtStop();
-  // After CutHeadsAtStop and a flush: removes the head log's table files, all deleted.
-  void DropHeadLogFiles();
+
+  // The series log (rocks_series_log.cc).
+  // Opens the log and rebuilds the heads from its checkpoint and segments.
+  absl::Status ReplaySeriesLog(const FlushMarks& flushed);
+  // Applies the samples of a log record (or of a legacy series_head record) of head sequence
+  // `seq` in `shard`, skipping the series whose samples at `seq` are in chunks already.
+  absl::Status ReplayParts(SeriesShard& shard, uint64_t seq, std::string_view parts,
+                           const FlushMarks& flushed, rocksdb::WriteBatch* batch);
+  // Whether the commit that wrote a samples record reached RocksDB (`applied` caches agents').
+  bool Committed(const CommitCheck& check, std::unordered_map<std::string, uint64_t>* applied);
+  // A database of format version 3 or before: replays its series_head family, cuts the heads
+  // into chunks and drops the family.
+  absl::Status UpgradeHeadLog(const FlushMarks& flushed);
+  // Cuts every head into chunks in one synced write (a clean stop, an upgrade).
+  absl::Status CutAllHeads();
+  // After a commit: writes a checkpoint once the log has grown by checkpoint_bytes since the
+  // last one (one at a time), and lets the segments before it go.
+  void MaybeCheckpoint();
+  absl::Status Checkpoint();
+
   // The work of CommitSeries for one sample of `s`, whose head is updated; `kept` collects the
-  // samples of this commit still in the head (the head record's part for `s`).
+  // samples of this commit accepted (the log record's part for `s`).
   void AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sample, uint64_t seq,
                     rocksdb::WriteBatch* batch, SeriesAppendResult* result,
                     std::vector<Sample>* kept);
   // Cuts the head of `s` into chunks (put in `batch`, pending until written) and empties it.
   void FlushHead(SeriesShard& shard, MemSeries& s, uint64_t seq, rocksdb::WriteBatch* batch);
   // Every kSweepEveryMs of sample time, closes the heads idle past their window and the
-  // out-of-order window, and trims the head log, in every shard.
+  // out-of-order window, in every shard.
   void MaybeSweep(rocksdb::WriteBatch* batch, std::vector<std::pair<uint32_t, uint64_t>>* tokens);
   void NotePartition(MemSeries& s, uint32_t partition, rocksdb::WriteBatch* batch);
   // Sets s.newest_ts from the chunks when not known yet.
@@ -175,6 +201,11 @@ class RocksStore final : public Store {
   std::atomic<uint32_t> next_block_{0};
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  // The series_head family of a database of format version 3 or before, until upgraded.
+  rocksdb::ColumnFamilyHandle* legacy_head_ = nullptr;
+  std::unique_ptr<SeriesWal> wal_;
+  std::atomic<bool> checkpointing_{false};
+  std::atomic<uint32_t> next_marker_{0};  // With epoch_: commit markers (series_format.h).
   StreamRegistry registry_;
   WorkerPool encoders_;
 

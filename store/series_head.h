@@ -1,7 +1,8 @@
 // The in-memory state of metric series (RocksStore, rocks_series.cc): per series its labels,
 // where its data lies, and its head — the open chunk and the out-of-order buffer, whose samples
-// are durable only in the series_head column family until they are cut into a chunk.
-// docs/storage-format.md, "Series", says how the head log is written, trimmed and replayed.
+// are durable only in the series log (store/series_wal.h) until they are cut into a chunk.
+// docs/storage-format.md, "The series log", says how the log is written, checkpointed and
+// replayed.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,7 @@ namespace vigie::store {
 
 inline constexpr size_t kChunkSamples = 120;        // A chunk is cut at this many samples,
 inline constexpr int64_t kChunkWindowMs = 7200000;  // or at the end of its 2-hour window.
-inline constexpr uint32_t kSeriesShards = 16;       // Part of the format: head keys name one.
+inline constexpr uint32_t kSeriesShards = 16;       // Part of the format: log records name one.
 
 inline uint32_t ShardOf(SeriesId id) { return static_cast<uint32_t>(id % kSeriesShards); }
 
@@ -40,7 +41,6 @@ struct MemSeries {
   ChunkAppender chunk;
   int64_t window_end = 0;  // Of the open chunk.
   std::unique_ptr<std::vector<Sample>> ooo;
-  uint64_t first_seq = 0;  // The oldest head record holding a sample of the head; 0 when empty.
 
   // The newest sample ever accepted (head or chunks), when any; read from the chunks at the first
   // append after a start (newest_known false until then).
@@ -57,6 +57,7 @@ struct MemSeries {
 // until it is in RocksDB.
 struct PendingChunk {
   uint64_t token = 0;  // The head sequence of the commit that cut it.
+  std::string key;     // In series_chunks.
   std::string bytes;
 };
 

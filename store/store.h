@@ -157,6 +157,13 @@ struct StoreOptions {
   // Samples older than their series' newest by at most this much are still accepted (out of
   // order); older ones are refused and counted.
   int64_t out_of_order_window_ms = 10 * 60 * 1000;
+  // The series log (docs/storage-format.md, "The series log"): in <path>/series_wal, a segment
+  // file started every series_log_segment_bytes, a checkpoint written (and the segments before
+  // it removed) once series_log_checkpoint_bytes were logged since the last one. `series_log_fs`
+  // (tests inject faults through it) defaults to the real files.
+  uint64_t series_log_segment_bytes = 64 << 20;
+  uint64_t series_log_checkpoint_bytes = 128 << 20;
+  class WalFs* series_log_fs = nullptr;
 };
 
 // Counters for /metrics.

@@ -8,8 +8,11 @@ seconds per million samples, RSS per active series, bytes per sample on disk aft
 range-query latency (median and worst of --runs). Writes the Metrics section of bench/RESULTS.md.
 
 usage: bench/metrics/run.py [--instances 200] [--hours 2] [--runs 5] [--only-references]
+                            [--only-vigied] [--steady-only] [--build DIR]
 
---only-references leaves vigied out (for a vigied without the metrics pipeline). Every process
+--only-references leaves vigied out (for a vigied without the metrics pipeline); --only-vigied
+leaves the references out (interim runs of vigied alone); --steady-only skips the churn variant;
+--build takes vigied and the load generator from another build tree (to compare two versions). Every process
 it starts listens on a free loopback port with its data under --work, and is stopped at the end.
 """
 import argparse
@@ -31,8 +34,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import splice_section  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.path.join(ROOT, "build")
-LOAD = os.path.join(BUILD, "bench", "remote_write_load")
+BUILD = os.path.join(ROOT, "build")  # --build
 
 # Range queries over the whole simulated span at a 60 s step.
 QUERIES = [
@@ -189,8 +191,10 @@ def run_variant(name, churn, args, work):
     try:
         if not args.only_references:
             receivers.append(Vigied(work))
-        receivers += [Prometheus(work), VictoriaMetrics(work)]
-        argv = [LOAD, "--instances", str(args.instances), "--hours", str(args.hours),
+        if not args.only_vigied:
+            receivers += [Prometheus(work), VictoriaMetrics(work)]
+        argv = [os.path.join(BUILD, "bench", "remote_write_load"), "--instances",
+                str(args.instances), "--hours", str(args.hours),
                 "--churn-percent", str(churn)]
         for r in receivers:
             argv += ["--target", f"http://{r.address}/api/v1/write={r.proc.pid}"]
@@ -262,21 +266,34 @@ def report(variants, args):
 
 
 def main():
+    global BUILD
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--instances", type=int, default=200, help="500 series each (default 200)")
     p.add_argument("--hours", type=float, default=2, help="simulated span (default 2)")
     p.add_argument("--runs", type=int, default=5, help="runs of each query (default 5)")
     p.add_argument("--only-references", action="store_true",
                    help="Prometheus and VictoriaMetrics only, without vigied")
+    p.add_argument("--only-vigied", action="store_true",
+                   help="vigied only, without Prometheus and VictoriaMetrics")
+    p.add_argument("--steady-only", action="store_true",
+                   help="the steady variant only, without the churn variant")
+    p.add_argument("--build", default=os.path.join(ROOT, "build"),
+                   help="build tree holding server/vigied and bench/remote_write_load "
+                        "(default build/)")
     p.add_argument("--work", default=os.path.join(ROOT, "bench", "work", "metrics"),
                    help="data directories (default bench/work/metrics)")
     p.add_argument("--no-results", action="store_true",
                    help="print the section instead of writing bench/RESULTS.md")
     args = p.parse_args()
-    if not os.path.exists(LOAD):
-        sys.exit(f"{LOAD} is missing: build it first (./scripts/build.sh)")
+    if args.only_vigied and args.only_references:
+        sys.exit("--only-vigied and --only-references leave nothing to measure: give one")
+    BUILD = os.path.abspath(args.build)
+    load = os.path.join(BUILD, "bench", "remote_write_load")
+    if not os.path.exists(load):
+        sys.exit(f"{load} is missing: build it first (./scripts/build.sh)")
     variants = {}
-    for name, churn in (("Steady series", 0), ("Churn: 10% of the series replaced every 10 min", 10)):
+    chosen = [("Steady series", 0), ("Churn: 10% of the series replaced every 10 min", 10)]
+    for name, churn in chosen[:1] if args.steady_only else chosen:
         variants[name] = run_variant(name, churn, args, os.path.join(args.work, f"churn{churn}"))
         # Written after each variant, so that a long run interrupted later keeps what it measured.
         text = report(variants, args)

@@ -2,6 +2,7 @@
 // with the real `vigie grep`, and the answers checked against what the test knows it wrote.
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -155,6 +156,24 @@ TEST_F(LogqlPipelineTest, CountsAreByTheFinalLabels) {
                           : j["labels"]["status"].get<std::string>();
     got[key] = j["count"].get<int>();
   }
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(LogqlPipelineTest, CountsOfManyLabelSetsComeWhole) {
+  // A label set per line: more series than one message of the answer holds.
+  std::set<std::string> want;
+  for (int i = 0; i < kLines; ++i) {
+    if (AppLine{i}.valid()) want.insert(std::to_string(i));
+  }
+  std::vector<std::string> out =
+      Grep(R"({service="app"} | json | __error__="" | keep n)", {"--count", "--output", "jsonl"});
+  std::set<std::string> got;
+  for (const std::string& row : out) {
+    nlohmann::json j = nlohmann::json::parse(row);
+    EXPECT_EQ(j["count"], 1) << row;
+    got.insert(j["labels"]["n"].get<std::string>());
+  }
+  EXPECT_EQ(out.size(), want.size());
   EXPECT_EQ(got, want);
 }
 

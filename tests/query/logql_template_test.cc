@@ -207,5 +207,13 @@ TEST(LogqlTemplateTest, WhatThePipelineNeedsToKnow) {
   EXPECT_TRUE(line->uses_line());
 }
 
+TEST(LogqlTemplateTest, IndexReadsLabelsThatAreNoIdentifiers) {
+  const MapData data(MapData::Labels{{"content-type", "json"}, {"a", "1"}});
+  EXPECT_EQ(R("{{ index . \"content-type\" }}|{{ index . \"nope\" }}|", data), "json||");
+  absl::StatusOr<Template> t = Template::Parse("{{ index . \"content-type\" }}");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_TRUE(t->uses_dot());  // It reads the whole map: a stage before must keep every label.
+}
+
 }  // namespace
 }  // namespace vigie::logql
