@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "alerts/rules/template_expand.h"
 #include "common/strings.h"
 
 namespace vigie::alerts::rules {
@@ -61,27 +60,42 @@ std::map<std::string, std::string> AlertInstance::OutputAnnotations() const {
   return out;
 }
 
+AlertingRule::AlertingRule(const RuleSpec& spec) : spec_(spec) {
+  auto parse = [&](const std::map<std::string, std::string>& texts, Templates* out) {
+    for (const auto& [name, text] : texts) {
+      auto parsed = gotemplate::AlertTemplate::Parse(text, spec_.alert);
+      if (parsed.ok()) out->emplace_back(name, std::move(*parsed));
+    }
+  };
+  parse(spec_.labels, &labels_);
+  parse(spec_.annotations, &annotations_);
+}
+
+void AlertingRule::Expand(const Templates& templates, const gotemplate::AlertTemplateData& data,
+                          std::map<std::string, std::string>* out) const {
+  for (const auto& [name, t] : templates) (*out)[name] = t.ExpandOrError(data);
+}
+
 absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
     int64_t ts_ms, int64_t query_ts_ms, const promql::Vector& result, const AlertEnv& env,
-    int64_t limit, StateChanges* changes) {
+    int64_t limit, StateChanges* changes, const gotemplate::QueryFunc& query) {
   // The instances the result describes, labels and annotations expanded.
   std::map<uint64_t, AlertInstance> found;
   for (const promql::InstantSample& sample : result) {
-    LabelMap sample_labels = ToMap(sample.labels);
-    TemplateData data{&sample_labels, sample.value, &env.external_labels, env.external_url,
-                      query_ts_ms};
-    std::string template_name = "__alert_" + spec_.alert;
-    LabelMap labels = sample_labels;
+    gotemplate::AlertTemplateData data;
+    data.labels = ToMap(sample.labels);
+    data.external_labels = env.external_labels;
+    data.external_url = env.external_url;
+    data.value = sample.value;
+    data.eval_time = absl::FromUnixMillis(query_ts_ms);
+    data.query = query;
+    LabelMap labels = data.labels;
     labels.erase("__name__");
-    for (const auto& [name, text] : spec_.labels) {
-      labels[name] = ExpandTemplate(template_name, text, data);
-    }
+    Expand(labels_, data, &labels);
     labels["alertname"] = spec_.alert;
     AlertInstance instance;
     instance.labels = FromMap(labels);
-    for (const auto& [name, text] : spec_.annotations) {
-      instance.annotations[name] = ExpandTemplate(template_name, text, data);
-    }
+    Expand(annotations_, data, &instance.annotations);
     instance.active_at_ms = ts_ms;
     instance.value = sample.value;
     uint64_t fp = instance.labels.Hash();

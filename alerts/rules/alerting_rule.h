@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "alerts/alert.h"
 #include "alerts/rules/rule_file.h"
+#include "query/gotemplate/alert_template.h"
 #include "query/promql/engine.h"
 #include "store/series.h"
 
@@ -69,19 +70,22 @@ struct AlertEnv {
 
 class AlertingRule {
  public:
-  explicit AlertingRule(const RuleSpec& spec) : spec_(spec) {}
+  // `spec` comes from the loader, which checked that its templates parse.
+  explicit AlertingRule(const RuleSpec& spec);
 
   const RuleSpec& spec() const { return spec_; }
 
   // Advances the state machine with the query's result at `ts_ms` (the evaluation time;
-  // `query_ts_ms` is when the query ran, ts - query_offset). Returns the ALERTS and
+  // `query_ts_ms` is when the query ran, ts - query_offset; `query` serves the templates'
+  // {{ query }}, may be empty). Returns the ALERTS and
   // ALERTS_FOR_STATE samples to append; fills *changes. Errors as Prometheus's: a result with
   // two samples of the same labels after the rule's labels, or more than `limit` active alerts
   // (which clears every instance).
   absl::StatusOr<std::vector<store::SeriesSamples>> Eval(int64_t ts_ms, int64_t query_ts_ms,
                                                          const promql::Vector& result,
                                                          const AlertEnv& env, int64_t limit,
-                                                         StateChanges* changes);
+                                                         StateChanges* changes,
+                                                         const gotemplate::QueryFunc& query = {});
 
   // The alerts due to be sent at `ts_ms` (firing ones every `resend_delay_ms`, resolved ones
   // as they resolve and then every resend_delay for 15 minutes), marked sent.
@@ -97,7 +101,14 @@ class AlertingRule {
   void SetInstances(std::vector<AlertInstance> instances);
 
  private:
+  using Templates = std::vector<std::pair<std::string, gotemplate::AlertTemplate>>;
+  // Label values set from their templates, annotations expanded, for one result sample.
+  void Expand(const Templates& templates, const gotemplate::AlertTemplateData& data,
+              std::map<std::string, std::string>* out) const;
+
   const RuleSpec spec_;
+  Templates labels_;       // The rule's labels, parsed as templates.
+  Templates annotations_;  // Likewise its annotations.
   mutable std::mutex mu_;
   std::map<uint64_t, AlertInstance> active_;  // By fingerprint of the identity.
 };

@@ -136,7 +136,8 @@ absl::StatusOr<size_t> Group::EvalRule(Rule& rule, int64_t ts_ms,
   absl::StatusOr<std::vector<store::SeriesSamples>> series;
   if (rule.alerting != nullptr) {
     StateChanges changes;
-    series = rule.alerting->Eval(ts_ms, query_ts, *vector, env_->alerts, spec_.limit, &changes);
+    series = rule.alerting->Eval(ts_ms, query_ts, *vector, env_->alerts, spec_.limit, &changes,
+                                 TemplateQuery(cancelled ? cancelled : kNever));
     // Durable before anything is sent: a restart resumes from what was notified.
     if (env_->state != nullptr && !changes.empty()) {
       if (absl::Status st = env_->state->Apply(rule.state_prefix, key(), rule.spec.name(), changes);
@@ -169,6 +170,26 @@ absl::StatusOr<size_t> Group::EvalRule(Rule& rule, int64_t ts_ms,
   size_t count = series->size();
   if (absl::Status st = Append(rule, std::move(*series), query_ts); !st.ok()) return st;
   return count;
+}
+
+gotemplate::QueryFunc Group::TemplateQuery(const std::function<bool()>& cancelled) const {
+  return [this, cancelled](std::string_view text,
+                           absl::Time at) -> absl::StatusOr<std::vector<gotemplate::QuerySample>> {
+    auto expr = ParseRuleExpr(text, Limits());
+    if (!expr.ok()) return expr.status();
+    auto value = env_->query(*expr, absl::ToUnixMillis(at), cancelled);
+    if (!value.ok()) return value.status();
+    auto vector = RuleVector(std::move(*value));
+    if (!vector.ok()) return vector.status();
+    std::vector<gotemplate::QuerySample> out;
+    for (const promql::InstantSample& s : *vector) {
+      gotemplate::QuerySample sample;
+      for (const Label& l : s.labels.labels()) sample.labels[l.name] = l.value;
+      sample.value = s.value;
+      out.push_back(std::move(sample));
+    }
+    return out;
+  };
 }
 
 absl::StatusOr<std::vector<store::SeriesSamples>> Group::Record(const Rule& rule,

@@ -116,6 +116,8 @@ class Group {
   // Returns the samples produced, or the error.
   absl::StatusOr<size_t> EvalRule(Rule& rule, int64_t ts_ms,
                                   const std::function<bool()>& cancelled);
+  // What the templates' {{ query }} runs through: the group's query function.
+  gotemplate::QueryFunc TemplateQuery(const std::function<bool()>& cancelled) const;
   absl::StatusOr<std::vector<store::SeriesSamples>> Record(const Rule& rule,
                                                            const promql::Vector& result);
   // Appends `series` plus staleness markers for what `rule` wrote last time and not now.

@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "alerts/rules/template_expand.h"
 #include "common/labels.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/utf8.h"
+#include "query/gotemplate/alert_template.h"
 
 namespace vigie::alerts::rules {
 namespace {
@@ -133,8 +133,8 @@ std::map<std::string, std::string> StringMapOf(const YAML::Node& parent, std::st
     } else if (!out.emplace(name, value).second) {
       errors->Add(LineOf(kv.first), StrCat(field, ": \"", name, "\" is given twice"));
     }
-    if (absl::Status st = CheckTemplate(value); !st.ok()) {
-      errors->Add(LineOf(kv.second), StrCat(field, ".", name, ": template: ", st.message()));
+    if (auto parsed = gotemplate::AlertTemplate::Parse(value, "check"); !parsed.ok()) {
+      errors->Add(LineOf(kv.second), StrCat(field, ".", name, ": ", parsed.status().message()));
     }
   }
   return out;

@@ -136,6 +136,29 @@ TEST_F(AlertingRuleTest, LabelsFromTheSampleAndTheRuleOverrideThem) {
   EXPECT_EQ(instances[1].labels.ToString(), R"({alertname="Err", job="fixed", pod="2"})");
 }
 
+TEST_F(AlertingRuleTest, TemplatesSeeTheSampleTheValueAndTheExternalLabels) {
+  env_.external_labels = {{"cluster", "eu1"}};
+  env_.external_url = "https://vigie.example";
+  AlertingRule rule(
+      AlertSpec("      - alert: Http404Spike\n        expr: x > 100\n        labels: {team: "
+                "'{{ $labels.service }}-dev', severity: page}\n        annotations: {summary: "
+                "'{{ $value | humanize }} 404s per minute on {{ $labels.service }} in {{ "
+                "$externalLabels.cluster }}', link: '{{ $externalURL }}/x', bad: '{{ humanize "
+                "$labels.service }}'}\n"));
+  Eval(rule, 0, Sample(R"({service="front"})", 312456));
+  auto instances = rule.Instances();
+  ASSERT_EQ(instances.size(), 1u);
+  EXPECT_EQ(instances[0].labels.ToString(),
+            R"({alertname="Http404Spike", service="front", severity="page", team="front-dev"})");
+  EXPECT_EQ(instances[0].annotations.at("summary"), "312.5k 404s per minute on front in eu1");
+  EXPECT_EQ(instances[0].annotations.at("link"), "https://vigie.example/x");
+  EXPECT_THAT(instances[0].annotations.at("bad"),
+              ::testing::StartsWith("<error expanding template: "));
+  // Annotations follow the value; the labels (the identity) do not change.
+  Eval(rule, 60'000, Sample(R"({service="front"})", 1000));
+  EXPECT_EQ(rule.Instances().at(0).annotations.at("summary"), "1k 404s per minute on front in eu1");
+}
+
 TEST_F(AlertingRuleTest, SameLabelsetAfterRuleLabelsIsAnError) {
   AlertingRule rule(
       AlertSpec("      - alert: Err\n        expr: errors > 0\n        labels: {pod: all}\n"));

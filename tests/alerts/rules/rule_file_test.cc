@@ -123,6 +123,9 @@ TEST(RuleFileTest, RefusesWhatPrometheusRefuses) {
       {"rules: []\n", "rules/front.yaml:1: unknown field \"rules\" in a rule file"},
       {"groups: [\n", "rules/front.yaml:2: YAML: "},
       {"groups:\n  - name: a\n    name: b\n", "field \"name\" is given twice"},
+      {"groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        annotations: "
+       "{summary: '{{ $value '}\n",
+       ":6: group \"a\", rule \"A\": annotations.summary: template: line 1, col"},
   };
   for (const Case& c : cases) {
     EXPECT_THAT(ErrorOf(c.content), HasSubstr(c.error)) << c.content;
