@@ -20,13 +20,9 @@ absl::Status RuleManager::Reload() {
   auto specs = LoadRuleFiles(patterns_, limits_);
   if (!specs.ok()) return specs.status();
 
-  std::map<std::string, std::unique_ptr<Running>> old;
-  {
-    std::lock_guard lock(groups_mu_);
-    old = std::move(running_);
-    running_.clear();
-  }
-  std::map<std::string, std::unique_ptr<Running>> next;
+  // Only reloads change running_, and they hold reload_mu_: it is read here without groups_mu_.
+  std::map<std::string, std::shared_ptr<Running>> old = running_;
+  std::map<std::string, std::shared_ptr<Running>> next;
   std::vector<std::string> order;
   std::vector<Running*> to_start;
   for (GroupSpec& spec : *specs) {
@@ -38,7 +34,7 @@ absl::Status RuleManager::Reload() {
       old.erase(it);
       continue;
     }
-    auto running = std::make_unique<Running>();
+    auto running = std::make_shared<Running>();
     running->group = std::make_unique<Group>(std::move(spec), &env_);
     if (it != old.end()) {
       Halt(it->second.get());

@@ -62,7 +62,8 @@ class RuleManager {
   std::mutex reload_mu_;          // One reload at a time.
   mutable std::mutex groups_mu_;  // Guards order_ and running_.
   std::vector<std::string> order_;
-  std::map<std::string, std::unique_ptr<Running>> running_;
+  // Shared so that a reload builds the next map while readers still see the current one.
+  std::map<std::string, std::shared_ptr<Running>> running_;
 };
 
 }  // namespace vigie::alerts::rules
