@@ -162,6 +162,7 @@ int Run(int argc, char** argv) {
   rule_env.metrics = &rule_metrics;
   rule_env.default_interval_ms = config->rules_evaluation_interval_ns / 1'000'000;
   rule_env.resend_delay_ms = config->rules_resend_delay_ns / 1'000'000;
+  rule_env.alerts.deploys = deploy_lookup;
   rule_env.alerts.external_url =
       config->external_url.empty() ? "http://" + config->http_listen : config->external_url;
   alerts::rules::RuleManager rules(std::move(rule_env), config->rule_files, config->limits);
