@@ -37,8 +37,10 @@ void TakeLiteral(ConfigReader& reader, std::string_view key, std::string* out) {
   }
 }
 
-HttpClientConfig ReadHttpConfig(ConfigReader& parent, HttpClientConfig config) {
-  if (!parent.Has("http_config")) return config;
+// As in Alertmanager, an integration's own http_config replaces the global one as a whole.
+HttpClientConfig ReadHttpConfig(ConfigReader& parent, const HttpClientConfig& inherited) {
+  if (!parent.Has("http_config")) return inherited;
+  HttpClientConfig config;
   ConfigReader reader = parent.Nested(parent.Child("http_config"), "http_config");
   reader.RejectUnknown({"basic_auth", "authorization", "bearer_token", "bearer_token_file",
                         "tls_config", "proxy_url", "follow_redirects", "enable_http2",

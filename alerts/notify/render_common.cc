@@ -50,7 +50,7 @@ struct tm UtcTm(int64_t ms) {
 
 std::string DeployLine(const Alert& alert) {
   struct tm tm = UtcTm(alert.starts_at_ms);
-  std::string out = fmt::format("since {}:{} UTC", tm.tm_hour, tm.tm_min);
+  std::string out = fmt::format("since {:02}:{:02} UTC", tm.tm_hour, tm.tm_min);
   if (alert.deploys.empty()) return out;
   const Deploy& deploy = alert.deploys.front();  // The newest.
   int64_t minutes = (alert.starts_at_ms - deploy.time_ms) / 60000;
@@ -72,11 +72,11 @@ std::string DeployLine(const Alert& alert) {
 std::string GoTime(int64_t ms) {
   if (ms == 0) return "0001-01-01T00:00:00Z";
   struct tm tm = UtcTm(ms);
-  std::string out = fmt::format("{}-{}-{}T{}:{}:{}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   int64_t millis = ((ms % 1000) + 1000) % 1000;
   if (millis != 0) {
-    std::string fraction = fmt::format(".{}", millis);
+    std::string fraction = fmt::format(".{:03}", millis);
     while (fraction.back() == '0') fraction.pop_back();
     out += fraction;
   }
