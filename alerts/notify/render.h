@@ -50,5 +50,7 @@ std::string GroupKeyHash(std::string_view group_key);
 // The labels (annotations) all alerts share with the same value.
 LabelSet CommonLabels(const std::vector<Alert>& alerts);
 std::map<std::string, std::string> CommonAnnotations(const std::vector<Alert>& alerts);
+// The `severity` label all alerts share; "" when they differ or have none.
+std::string CommonSeverity(const std::vector<Alert>& alerts);
 
 }  // namespace vigie::alerts::notify

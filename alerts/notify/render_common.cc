@@ -122,6 +122,10 @@ LabelSet CommonLabels(const std::vector<Alert>& alerts) {
   return *LabelSet::Make(std::move(common));  // A subset of a valid set.
 }
 
+std::string CommonSeverity(const std::vector<Alert>& alerts) {
+  return std::string(CommonLabels(alerts).Get("severity"));
+}
+
 std::map<std::string, std::string> CommonAnnotations(const std::vector<Alert>& alerts) {
   if (alerts.empty()) return {};
   std::map<std::string, std::string> common = alerts.front().annotations;

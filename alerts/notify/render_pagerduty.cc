@@ -12,7 +12,7 @@ namespace {
 // PagerDuty's severities from the alerts' common severity label; "error" (Alertmanager's
 // default) for anything else.
 std::string SeverityFor(const Notification& n) {
-  std::string_view label = CommonLabels(n.alerts).Get("severity");
+  std::string label = CommonSeverity(n.alerts);
   if (label == "critical" || label == "page") return "critical";
   if (label == "warning" || label == "ticket") return "warning";
   if (label == "info" || label == "none") return "info";

@@ -37,7 +37,7 @@ std::string_view Annotation(const Alert& alert, const std::string& name) {
 // warning (orange) and an informational alert (blue) apart by the severity label.
 std::string Color(const Notification& n, int64_t now_ms) {
   if (GroupStatus(n, now_ms) == "resolved") return "good";
-  std::string_view severity = CommonLabels(n.alerts).Get("severity");
+  std::string severity = CommonSeverity(n.alerts);
   if (severity == "warning" || severity == "ticket") return "warning";
   if (severity == "info" || severity == "none") return "#439FE0";
   return "danger";
@@ -91,7 +91,7 @@ OrderedJson SlackPayload(const SlackConfig& config, const Notification& n, int64
                       {"short", field.short_field.value_or(config.short_fields)}});
   }
   if (config.fields.empty()) {
-    if (std::string_view severity = CommonLabels(n.alerts).Get("severity"); !severity.empty()) {
+    if (std::string severity = CommonSeverity(n.alerts); !severity.empty()) {
       fields.push_back({{"title", "Severity"}, {"value", severity}, {"short", true}});
     }
   }
