@@ -186,6 +186,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--promql-max-points", p.max_points_per_series,
                  "Most points per series of a PromQL range query ((end - start) / step)")
       ->capture_default_str();
+  app.add_option("--alertmanager.url", config.alertmanager_urls,
+                 "Also send the rules' alerts to this Alertmanager's /api/v2/alerts, as "
+                 "Prometheus does (repeatable; default: none)");
 
   // The file goes first so that flags given on the command line override it.
   for (int i = 1; i + 1 < argc; ++i) {

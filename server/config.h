@@ -33,7 +33,8 @@ struct ServerConfig {
   int query_threads = 2;
   int64_t self_metrics_interval_ns = 15LL * 1'000'000'000;  // 0: vigied does not store its own.
   Limits limits;
-  promql::EngineLimits promql;  // PromQL queries (Prometheus's API, vigie query).
+  promql::EngineLimits promql;                 // PromQL queries (Prometheus's API, vigie query).
+  std::vector<std::string> alertmanager_urls;  // External Alertmanagers the alerts go to too.
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

@@ -10,12 +10,15 @@
 #include <optional>
 #include <thread>
 
+#include "alerts/notify/forwarder.h"
+#include "alerts/notify/outbox.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/engine.h"
 #include "server/config.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
+#include "server/http/notify_api.h"
 #include "server/http_server.h"
 #include "server/self_metrics.h"
 
@@ -144,12 +147,31 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  // Notifications: the durable outbox sends again what the previous run left unacknowledged;
+  // the notify file's loader gives it its receivers (Outbox::SetReceivers).
+  alerts::notify::OutboxMetrics notify_metrics(metrics.registry());
+  std::unique_ptr<alerts::notify::HttpSender> http_sender = alerts::notify::NewCurlSender();
+  alerts::notify::Outbox outbox(store->get(), http_sender.get(), &notify_metrics, {});
+  if (absl::Status st = outbox.Load(); !st.ok()) {
+    std::cerr << "vigied: reading the notification outbox: " << st.message() << "\n";
+    return 1;
+  }
+  outbox.Start();
+  // The rules' NotifyFunc also calls forwarder->Notify when set.
+  std::optional<alerts::notify::AlertmanagerForwarder> forwarder;
+  if (!config->alertmanager_urls.empty()) {
+    forwarder.emplace(config->alertmanager_urls, http_sender.get(), &notify_metrics);
+  }
+
   std::atomic<bool> ready{false};
   HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
                 &metrics,       &auth,        config->limits, [&ready] { return ready.load(); },
                 &request_budget};
   deps.prom = &prom;
   deps.metadata = &metadata;
+  for (HttpEndpoint& endpoint : NotifyEndpoints(&outbox)) {
+    deps.endpoints.push_back(std::move(endpoint));
+  }
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {
     std::cerr << "vigied: " << http.status().message() << "\n";

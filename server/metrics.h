@@ -38,6 +38,8 @@ class ServerMetrics {
   // vigied stores as its own series (server/self_metrics.h).
   std::vector<prometheus::MetricFamily> Collect();
   std::string Serialize();
+  // For components that register their own metrics (alerts/), served with these.
+  prometheus::Registry& registry() { return *registry_; }
 
  private:
   const store::Store* store_;
