@@ -138,12 +138,13 @@ absl::Status Outbox::Enqueue(const Notification& notification) {
     entry.request = RenderRequest(integration, sent, now);
     entries.push_back(std::move(entry));
   }
-  if (entries.empty()) return absl::OkStatus();
+  if (entries.empty() && notification.records.empty()) return absl::OkStatus();
 
   // One enqueue at a time from sequence numbers to queues, so that each queue stays in order;
-  // the senders (mu_) are not held up by the write.
+  // the senders (mu_) are not held up by the write. The caller's records (the dispatcher's
+  // notification log) go in the same batch: both are kept, or neither.
   std::lock_guard order(enqueue_mu_);
-  std::vector<store::RecordWrite> writes;
+  std::vector<store::RecordWrite> writes = notification.records;
   {
     std::lock_guard lock(mu_);
     for (OutboxEntry& entry : entries) entry.seq = next_seq_++;

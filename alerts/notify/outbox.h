@@ -67,7 +67,8 @@ class Outbox {
 
   // Renders `notification` for each integration of its receiver (leaving out resolved alerts
   // where send_resolved is false, and integrations left with nothing to say) and writes them all
-  // durably, at once, before returning. NotFound when the receiver is unknown.
+  // durably, with notification.records, in one batch, before returning. NotFound when the
+  // receiver is unknown.
   absl::Status Enqueue(const Notification& notification);
 
   // Starts the sender threads.

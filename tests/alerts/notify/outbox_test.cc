@@ -284,6 +284,28 @@ TEST_F(OutboxTest, SendResolvedFalseLeavesResolvedAlertsOut) {
   EXPECT_EQ(nlohmann::json::parse(queued[2].request.body)["alerts"].size(), 2u);
 }
 
+TEST_F(OutboxTest, CallersRecordsAreWrittenInTheSameBatch) {
+  Notification n = ForHook();
+  n.records = {{store::RecordSpace::kAlertState, "n/group", "sent"}};
+  ASSERT_TRUE(outbox_->Enqueue(n).ok());
+  auto log = records_->GetRecord(store::RecordSpace::kAlertState, "n/group");
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->value_or(""), "sent");
+  EXPECT_EQ(StoredRecords(), 1u);
+  // Nothing to send (Slack leaves resolved alerts out), the records are still written.
+  Alert resolved = SpikeAlert();
+  resolved.ends_at_ms = now_ - 1;
+  Notification quiet = SpikeNotification({resolved});
+  quiet.receiver = "dev";
+  quiet.records = {{store::RecordSpace::kAlertState, "n/quiet", "resolved"}};
+  auto receivers = std::make_shared<Receivers>(*TestReceivers());
+  receivers->by_name["dev"].integrations.resize(1);  // Slack only.
+  outbox_->SetReceivers(receivers);
+  ASSERT_TRUE(outbox_->Enqueue(quiet).ok());
+  EXPECT_EQ(StoredRecords(), 1u);
+  EXPECT_TRUE(records_->GetRecord(store::RecordSpace::kAlertState, "n/quiet")->has_value());
+}
+
 TEST_F(OutboxTest, UnknownReceiverIsRefused) {
   Notification n = SpikeNotification();
   n.receiver = "nobody";
