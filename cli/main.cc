@@ -6,12 +6,13 @@
 #include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
+#include "cli/rules_commands.h"
 
 namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels, query, series";
+constexpr const char* kCommands = "push, grep, tail, labels, query, series, rules";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
       "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels, query, series; `vigie COMMAND --help` for each. Exit "
+      "Commands: push, grep, tail, labels, query, series, rules; `vigie COMMAND --help` for each. "
+      "Exit "
       "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
       "docs/cli.md.");
@@ -191,6 +193,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   AddConnectionFlags(series_cmd, &client);
 
+  CLI::App* rules_cmd = AddRulesCommand(&app);
+  RulesCheckOptions rules_check;
+  CLI::App* rules_check_cmd = AddRulesCheckCommand(rules_cmd, &rules_check);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -206,6 +212,7 @@ int main(int argc, char** argv) {
     }
     return app.exit(e);
   }
+  if (*rules_check_cmd) return RunRulesCheck(rules_check, std::cout, std::cerr);
   if (*push_cmd) return RunPush(client, push);
   if (*grep_cmd) {
     ParseOutputFormat(grep_output, &grep.output);

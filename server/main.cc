@@ -14,12 +14,15 @@
 #include "alerts/notify/outbox.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "alerts/rules/manager.h"
 #include "query/logql/engine.h"
 #include "server/config.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
 #include "server/http/notify_api.h"
+#include "server/http/rules_api.h"
 #include "server/http_server.h"
+#include "server/rules_wiring.h"
 #include "server/self_metrics.h"
 
 namespace vigie::server {
@@ -107,6 +110,7 @@ int Run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // Reloads the rule files.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   store::StoreOptions store_options;
@@ -133,6 +137,52 @@ int Run(int argc, char** argv) {
   RequestBudget request_budget(config->limits.max_inflight_request_bytes, [] { malloc_trim(0); });
   IngestService ingest_service(&ingester, &auth, config->limits, &request_budget);
   PromQueries prom(store->get(), config->promql);
+  // Notifications: the durable outbox sends again what the previous run left unacknowledged;
+  // the notify file's loader gives it its receivers (Outbox::SetReceivers).
+  alerts::notify::OutboxMetrics notify_metrics(metrics.registry());
+  std::unique_ptr<alerts::notify::HttpSender> http_sender = alerts::notify::NewCurlSender();
+  alerts::notify::Outbox outbox(store->get(), http_sender.get(), &notify_metrics, {});
+  if (absl::Status st = outbox.Load(); !st.ok()) {
+    std::cerr << "vigied: reading the notification outbox: " << st.message() << "\n";
+    return 1;
+  }
+  outbox.Start();
+  // External Alertmanagers (--alertmanager.url) get the rules' alerts too.
+  std::optional<alerts::notify::AlertmanagerForwarder> forwarder;
+  if (!config->alertmanager_urls.empty()) {
+    forwarder.emplace(config->alertmanager_urls, http_sender.get(), &notify_metrics);
+  }
+
+  // Rules (alerts/rules): each group on its own thread, through the seams wired here.
+  alerts::rules::RuleMetrics rule_metrics(&metrics.registry());
+  alerts::rules::AlertStateStore alert_state(store->get());
+  alerts::rules::GroupEnv rule_env;
+  rule_env.query = RuleQueryFunc(&prom, &engine);
+  rule_env.append = RuleAppendFunc(&ingester);
+  rule_env.notify = [&forwarder](std::vector<alerts::Alert> alerts) {
+    if (forwarder) forwarder->Notify(alerts);
+    spdlog::debug("rules: {} alert(s) to send, no notification pipeline", alerts.size());
+  };
+  rule_env.state = &alert_state;
+  rule_env.metrics = &rule_metrics;
+  rule_env.default_interval_ms = config->rules_evaluation_interval_ns / 1'000'000;
+  rule_env.resend_delay_ms = config->rules_resend_delay_ns / 1'000'000;
+  rule_env.alerts.external_url =
+      config->external_url.empty() ? "http://" + config->http_listen : config->external_url;
+  alerts::rules::RuleManager rules(std::move(rule_env), config->rule_files, config->limits);
+  if (absl::Status st = rules.Reload(); !st.ok()) {
+    std::cerr << "vigied: rule files refused:\n" << st.message() << "\n";
+    return 2;
+  }
+  auto reload = [&rules] {
+    absl::Status st = rules.Reload();
+    if (st.ok()) {
+      spdlog::info("rules: reloaded, {} rule(s)", rules.RuleCount());
+    } else {
+      spdlog::error("rules: reload refused, the running rules go on:\n{}", st.message());
+    }
+    return st;
+  };
   QueryService query_service(&engine, store->get(), &tails, &metrics, &auth, &prom);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
@@ -147,28 +197,15 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  // Notifications: the durable outbox sends again what the previous run left unacknowledged;
-  // the notify file's loader gives it its receivers (Outbox::SetReceivers).
-  alerts::notify::OutboxMetrics notify_metrics(metrics.registry());
-  std::unique_ptr<alerts::notify::HttpSender> http_sender = alerts::notify::NewCurlSender();
-  alerts::notify::Outbox outbox(store->get(), http_sender.get(), &notify_metrics, {});
-  if (absl::Status st = outbox.Load(); !st.ok()) {
-    std::cerr << "vigied: reading the notification outbox: " << st.message() << "\n";
-    return 1;
-  }
-  outbox.Start();
-  // The rules' NotifyFunc also calls forwarder->Notify when set.
-  std::optional<alerts::notify::AlertmanagerForwarder> forwarder;
-  if (!config->alertmanager_urls.empty()) {
-    forwarder.emplace(config->alertmanager_urls, http_sender.get(), &notify_metrics);
-  }
-
   std::atomic<bool> ready{false};
   HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
                 &metrics,       &auth,        config->limits, [&ready] { return ready.load(); },
                 &request_budget};
   deps.prom = &prom;
   deps.metadata = &metadata;
+  for (HttpEndpoint& e : http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload})) {
+    deps.endpoints.push_back(std::move(e));
+  }
   for (HttpEndpoint& endpoint : NotifyEndpoints(&outbox)) {
     deps.endpoints.push_back(std::move(endpoint));
   }
@@ -196,7 +233,8 @@ int Run(int argc, char** argv) {
                http_address, auth.enabled() ? " (tokens required)" : "");
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload();
+  rules.Stop();
   spdlog::info("vigied: stopping on signal {}", sig);
   ready = false;
   (*store)->StopMaintenance();  // A merge of small blocks would otherwise run to its end.

@@ -38,7 +38,7 @@ class ServerMetrics {
   // vigied stores as its own series (server/self_metrics.h).
   std::vector<prometheus::MetricFamily> Collect();
   std::string Serialize();
-  // For components that register their own metrics (alerts/), served with these.
+  // The registry /metrics serves, for components that register their own families (rules).
   prometheus::Registry& registry() { return *registry_; }
 
  private:
