@@ -135,5 +135,39 @@ TEST(AlertmanagerForwardTest, AlertmanagerReceivesAndNotifies) {
   EXPECT_EQ(ours_resolved["status"], "resolved");
 }
 
+// vigied's rules forwarded with --alertmanager.url, as Prometheus's are with its alerting config.
+TEST(AlertmanagerForwardTest, VigiedForwardsItsRulesAlerts) {
+  TempDir dir;
+  RecordingReceiver receiver(dir);
+  AlertmanagerPeer am(dir, receiver.Url("/am"));
+  std::string rules = WriteFile(dir, "rules.yaml", R"(
+groups:
+  - name: front
+    interval: 1s
+    rules:
+      - alert: AlwaysOn
+        expr: vector(1)
+        labels: {severity: ticket, service: front}
+        annotations: {summary: 'always on'}
+)");
+  Vigied vigied(dir.path() + "/data",
+                {"--rules", rules, "--alertmanager.url", "http://" + am.address()});
+  vigied.Start();
+  auto got = receiver.WaitFor(1, std::chrono::seconds(20));
+  ASSERT_GE(got.size(), 1u) << "nothing reached Alertmanager's receiver\n" << vigied.Log();
+  json message = json::parse(got[0].body);
+  EXPECT_EQ(message["status"], "firing");
+  ASSERT_EQ(message["alerts"].size(), 1u);
+  EXPECT_EQ(message["alerts"][0]["labels"],
+            json({{"alertname", "AlwaysOn"}, {"service", "front"}, {"severity", "ticket"}}));
+  EXPECT_EQ(message["alerts"][0]["annotations"]["summary"], "always on");
+  EXPECT_THAT(message["alerts"][0]["generatorURL"].get<std::string>(),
+              ::testing::StartsWith("http://"));
+  HttpReply metrics = HttpCall(vigied.http_address(), "GET", "/metrics");
+  EXPECT_THAT(metrics.body, ::testing::HasSubstr("vigie_alertmanager_alerts_sent_total{"
+                                                 "alertmanager=\"http://" +
+                                                 am.address() + "/api/v2/alerts\"}"));
+}
+
 }  // namespace
 }  // namespace vigie::testing

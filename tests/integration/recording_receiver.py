@@ -1,25 +1,14 @@
-#!/ usr / bin / env python3
-""
-    "A webhook receiver for the notification tests: records every request it gets and answers as
-    the test tells
-        it.
+#!/usr/bin/env python3
+"""A webhook receiver for the notification tests: records every request it gets and answers as
+the test tells it.
 
-    recording_receiver.py-- record FILE[--port N][--port - file FILE] [--answers 429:2, 503, 200]
+  recording_receiver.py --record FILE [--port N] [--port-file FILE] [--answers 429:2,503,200]
 
-    Listens on 127.0.0.1(port N, or any free port when 0),
-    writes the port to-- port - file once listening,
-    and appends one JSON line per request to-- record
-    : {
-      "t" : arrival time in Unix seconds,
-      "method",
-      "path",
-      "headers" : {...},
-      "body" : text,
-      "status" : what it answered
-    }
-          .--answers is the sequence of answers to give,
-    one per request,
-    as STATUS or STATUS : RETRY_AFTER(a Retry - After value in seconds or an HTTP date); once it is used up, every request gets 200 "ok" (what Slack's
+Listens on 127.0.0.1 (port N, or any free port when 0), writes the port to --port-file once
+listening, and appends one JSON line per request to --record: {"t": arrival time in Unix seconds,
+"method", "path", "headers": {...}, "body": text, "status": what it answered}. --answers is the
+sequence of answers to give, one per request, as STATUS or STATUS:RETRY_AFTER (a Retry-After
+value in seconds or an HTTP date); once it is used up, every request gets 200 "ok" (what Slack's
 incoming webhooks answer).
 """
 import argparse
