@@ -35,6 +35,7 @@ struct ServerConfig {
   Limits limits;
   promql::EngineLimits promql;                 // PromQL queries (Prometheus's API, vigie query).
   std::vector<std::string> alertmanager_urls;  // External Alertmanagers the alerts go to too.
+  std::string notify_file;  // Alertmanager-format routing and receivers; "": nothing is sent.
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

@@ -12,6 +12,7 @@
 
 #include "alerts/notify/forwarder.h"
 #include "alerts/notify/outbox.h"
+#include "alerts/dispatch/service.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/engine.h"
@@ -19,6 +20,7 @@
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
 #include "server/http/notify_api.h"
+#include "server/http/alertmanager_api.h"
 #include "server/http_server.h"
 #include "server/self_metrics.h"
 
@@ -162,6 +164,26 @@ int Run(int argc, char** argv) {
   if (!config->alertmanager_urls.empty()) {
     forwarder.emplace(config->alertmanager_urls, http_sender.get(), &notify_metrics);
   }
+  // Routing, grouping, silences and inhibition (--notify), into the outbox; each (re)load of
+  // the file gives the outbox its receivers, or is refused everywhere. The rules' alerts go to
+  // dispatch->notify(); dispatch->Reload() on SIGHUP and POST /-/reload.
+  alerts::DispatchServiceOptions dispatch_options;
+  dispatch_options.notify_file = config->notify_file;
+  dispatch_options.records = store->get();
+  dispatch_options.enqueue = [&outbox](alerts::Notification n) { return outbox.Enqueue(n); };
+  dispatch_options.external_url = StrCat("http://", config->http_listen);
+  dispatch_options.preparers.push_back(
+      [&outbox](const alerts::Config& c) -> absl::StatusOr<std::function<void()>> {
+        auto receivers = alerts::notify::BuildReceivers(c.receivers_node, c.global, c.file);
+        if (!receivers.ok()) return receivers.status();
+        auto shared = std::make_shared<const alerts::notify::Receivers>(*std::move(receivers));
+        return std::function<void()>([&outbox, shared] { outbox.SetReceivers(shared); });
+      });
+  auto dispatch = alerts::DispatchService::Start(std::move(dispatch_options));
+  if (!dispatch.ok()) {
+    std::cerr << "vigied: " << dispatch.status().message() << "\n";
+    return 1;
+  }
 
   std::atomic<bool> ready{false};
   HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
@@ -170,6 +192,9 @@ int Run(int argc, char** argv) {
   deps.prom = &prom;
   deps.metadata = &metadata;
   for (HttpEndpoint& endpoint : NotifyEndpoints(&outbox)) {
+    deps.endpoints.push_back(std::move(endpoint));
+  }
+  for (HttpEndpoint& endpoint : AlertmanagerEndpoints({dispatch->get(), "vigie"})) {
     deps.endpoints.push_back(std::move(endpoint));
   }
   auto http = StartHttpServer(config->http_listen, config->tls, deps);

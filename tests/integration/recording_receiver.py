@@ -1,6 +1,6 @@
-#!/ usr / bin / env python3
-""
-    "A webhook receiver for the notification tests: records every request it gets and answers as
+#!/usr/bin/env python3
+"""A webhook receiver for the notification tests: records every request it gets and answers as
+    the test tells
     the test tells
         it.
 
