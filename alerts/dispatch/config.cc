@@ -277,6 +277,7 @@ absl::Status ReadConfig(const YAML::Node& root, Config* config) {
   if (!templates.ok()) return templates.status();
   if (const YAML::Node receivers = root["receivers"]; receivers && !receivers.IsNull()) {
     if (!receivers.IsSequence()) return NodeError(receivers, "receivers must be a list");
+    config->receivers_node = receivers;
     for (const YAML::Node& node : receivers) {
       Receiver receiver;
       if (absl::Status st = ReadReceiver(node, &receiver); !st.ok()) return st;
