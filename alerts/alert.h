@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/labels.h"
+#include "store/records.h"
 
 namespace vigie::alerts {
 
@@ -61,6 +62,11 @@ struct Notification {
   LabelSet group_labels;      // The group_by labels' values.
   std::vector<Alert> alerts;  // Firing and resolved, firing first.
   std::string external_url;   // vigied's URL, for links.
+  // Records to write in the same atomic batch as the notification (the dispatcher's
+  // notification-log entry, so that a crash cannot keep one without the other). The dispatcher
+  // writes them again once the enqueue returns OK, so an outbox that ignores them only widens
+  // the window in which a crash repeats a notification.
+  std::vector<store::RecordWrite> records;
 };
 
 }  // namespace vigie::alerts

@@ -65,4 +65,12 @@ bool ParseNumber(std::string_view text, T* out) {
   return ec == std::errc() && ptr == end;
 }
 
+// `text` without leading and trailing ASCII whitespace.
+inline std::string_view TrimAsciiSpace(std::string_view text) {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace vigie

@@ -11,7 +11,7 @@ packages=(
   libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
-  prometheus victoria-metrics prometheus-node-exporter
+  prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
 )
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -26,8 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The tests and the benchmark start prometheus, victoria-metrics and node_exporter themselves on
 # free loopback ports with temporary data directories; the packaged services would hold the fixed
-# ports 9090, 8428 and 9100 and write to /var/lib, so they must not run.
-for service in prometheus victoria-metrics prometheus-node-exporter; do
+# ports 9090, 8428, 9100 and 9093 and write to /var/lib, so they must not run.
+for service in prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager; do
   if command -v systemctl >/dev/null && systemctl is-enabled "$service" >/dev/null 2>&1; then
     $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
   fi

@@ -200,6 +200,13 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
                  "count (deploys without one do)")
       ->delimiter(',')
       ->capture_default_str();
+  app.add_option("--alertmanager.url", config.alertmanager_urls,
+                 "Also send the rules' alerts to this Alertmanager's /api/v2/alerts, as "
+                 "Prometheus does (repeatable; default: none)");
+  app.add_option("--notify", config.notify_file,
+                 "Notification config in Alertmanager's format (route, receivers, inhibit_rules, "
+                 "time_intervals); reloaded with the rules (default: none: alerts are grouped, "
+                 "shown and silenced, nothing is sent)");
 
   app.add_option("--rules", config.rule_files,
                  "Prometheus rule files to evaluate (glob, repeatable; reloaded on SIGHUP and "

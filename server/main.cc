@@ -11,16 +11,21 @@
 #include <thread>
 
 #include "alerts/deploys/deploy_lookup.h"
+#include "alerts/dispatch/service.h"
+#include "alerts/notify/forwarder.h"
+#include "alerts/notify/outbox.h"
+#include "alerts/rules/manager.h"
 #include "common/strings.h"
 #include "common/time.h"
-#include "alerts/rules/manager.h"
 #include "query/logql/engine.h"
 #include "server/config.h"
 #include "server/deploy_log.h"
 #include "server/grpc_deploy_service.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
+#include "server/http/alertmanager_api.h"
 #include "server/http/deploys_api.h"
+#include "server/http/notify_api.h"
 #include "server/http/rules_api.h"
 #include "server/http_server.h"
 #include "server/rules_wiring.h"
@@ -149,14 +154,53 @@ int Run(int argc, char** argv) {
   RequestBudget request_budget(config->limits.max_inflight_request_bytes, [] { malloc_trim(0); });
   IngestService ingest_service(&ingester, &auth, config->limits, &request_budget);
   PromQueries prom(store->get(), config->promql);
+  // Notifications: the durable outbox sends again what the previous run left unacknowledged;
+  // the notify file's loader gives it its receivers (Outbox::SetReceivers).
+  alerts::notify::OutboxMetrics notify_metrics(metrics.registry());
+  std::unique_ptr<alerts::notify::HttpSender> http_sender = alerts::notify::NewCurlSender();
+  alerts::notify::Outbox outbox(store->get(), http_sender.get(), &notify_metrics, {});
+  if (absl::Status st = outbox.Load(); !st.ok()) {
+    std::cerr << "vigied: reading the notification outbox: " << st.message() << "\n";
+    return 1;
+  }
+  outbox.Start();
+  // External Alertmanagers (--alertmanager.url) get the rules' alerts too.
+  std::optional<alerts::notify::AlertmanagerForwarder> forwarder;
+  if (!config->alertmanager_urls.empty()) {
+    forwarder.emplace(config->alertmanager_urls, http_sender.get(), &notify_metrics);
+  }
+
+  // Routing, grouping, silences and inhibition (--notify), into the outbox; each (re)load of
+  // the file gives the outbox its receivers, or is refused everywhere. The rules' alerts go to
+  // dispatch->notify(); dispatch->Reload() on SIGHUP and POST /-/reload.
+  alerts::DispatchServiceOptions dispatch_options;
+  dispatch_options.notify_file = config->notify_file;
+  dispatch_options.records = store->get();
+  dispatch_options.enqueue = [&outbox](alerts::Notification n) { return outbox.Enqueue(n); };
+  dispatch_options.external_url = StrCat("http://", config->http_listen);
+  dispatch_options.preparers.push_back(
+      [&outbox](const alerts::Config& c) -> absl::StatusOr<std::function<void()>> {
+        auto receivers = alerts::notify::BuildReceivers(c.receivers_node, c.global, c.file);
+        if (!receivers.ok()) return receivers.status();
+        for (const std::string& warning : receivers->warnings) spdlog::warn("{}", warning);
+        auto shared = std::make_shared<const alerts::notify::Receivers>(*std::move(receivers));
+        return std::function<void()>([&outbox, shared] { outbox.SetReceivers(shared); });
+      });
+  auto dispatch = alerts::DispatchService::Start(std::move(dispatch_options));
+  if (!dispatch.ok()) {
+    std::cerr << "vigied: " << dispatch.status().message() << "\n";
+    return 1;
+  }
+
   // Rules (alerts/rules): each group on its own thread, through the seams wired here.
   alerts::rules::RuleMetrics rule_metrics(&metrics.registry());
   alerts::rules::AlertStateStore alert_state(store->get());
   alerts::rules::GroupEnv rule_env;
   rule_env.query = RuleQueryFunc(&prom, &engine);
   rule_env.append = RuleAppendFunc(&ingester);
-  rule_env.notify = [](std::vector<alerts::Alert> alerts) {
-    spdlog::debug("rules: {} alert(s) to send, no notification pipeline", alerts.size());
+  rule_env.notify = [&forwarder, service = dispatch->get()](std::vector<alerts::Alert> alerts) {
+    if (forwarder) forwarder->Notify(alerts);
+    service->notify()(std::move(alerts));
   };
   rule_env.state = &alert_state;
   rule_env.metrics = &rule_metrics;
@@ -170,14 +214,15 @@ int Run(int argc, char** argv) {
     std::cerr << "vigied: rule files refused:\n" << st.message() << "\n";
     return 2;
   }
-  auto reload = [&rules] {
+  auto reload = [&rules, service = dispatch->get()] {
     absl::Status st = rules.Reload();
     if (st.ok()) {
       spdlog::info("rules: reloaded, {} rule(s)", rules.RuleCount());
     } else {
       spdlog::error("rules: reload refused, the running rules go on:\n{}", st.message());
     }
-    return st;
+    absl::Status notify = service->Reload();  // Logs its own outcome.
+    return st.ok() ? notify : st;
   };
   QueryService query_service(&engine, store->get(), &tails, &metrics, &auth, &prom);
   grpc::ServerBuilder builder;
@@ -204,6 +249,12 @@ int Run(int argc, char** argv) {
   std::ranges::move(DeployEndpoints(&deploys), std::back_inserter(deps.endpoints));
   for (HttpEndpoint& e : http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload})) {
     deps.endpoints.push_back(std::move(e));
+  }
+  for (HttpEndpoint& endpoint : NotifyEndpoints(&outbox)) {
+    deps.endpoints.push_back(std::move(endpoint));
+  }
+  for (HttpEndpoint& endpoint : AlertmanagerEndpoints({dispatch->get(), "vigie"})) {
+    deps.endpoints.push_back(std::move(endpoint));
   }
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {

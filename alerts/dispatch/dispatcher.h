@@ -1,0 +1,142 @@
+// The dispatcher: Alertmanager's alert store, routing tree, aggregation groups and notification
+// pipeline up to the outbox. Alerts come from the rules (AsNotifyFunc) and from POST
+// /api/v2/alerts (Put); each goes to the routes it matches, into the group of its route and
+// group_by values; each group is flushed after group_wait, then every group_interval; a flush
+// drops the alerts muted by inhibition or silences (and the whole group outside its route's
+// time intervals), asks the notification log whether anything changed or repeat_interval
+// passed, and if so hands one Notification per group to the EnqueueFunc (the durable outbox).
+// Timings follow Alertmanager 0.25's dispatch.go and DedupStage (docs/alerts.md, "Routing").
+//
+// Thread safety: all public methods may be called concurrently. The EnqueueFunc is called with
+// the dispatcher's lock held: it must not call back into the Dispatcher.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "alerts/alert.h"
+#include "alerts/dispatch/clock.h"
+#include "alerts/dispatch/config.h"
+#include "alerts/dispatch/notification_log.h"
+#include "alerts/dispatch/silences.h"
+#include "store/records.h"
+
+namespace vigie::alerts {
+
+// Hands a notification to the outbox; OK means it is durably queued.
+using EnqueueFunc = std::function<absl::Status(Notification)>;
+
+struct DispatcherOptions {
+  std::shared_ptr<const Config> config;   // Required.
+  store::RecordStore* records = nullptr;  // The notification log; required, not owned.
+  Silences* silences = nullptr;           // Required, not owned.
+  EnqueueFunc enqueue;                    // Required.
+  const Clock* clock = nullptr;           // Null: the system clock.
+  std::string external_url;               // Put in each Notification.
+};
+
+// An alert as the API shows it.
+struct AlertStatus {
+  std::vector<std::string> silenced_by;   // Silence ids.
+  std::vector<std::string> inhibited_by;  // Fingerprints of the inhibiting alerts, in hex.
+  bool suppressed() const { return !silenced_by.empty() || !inhibited_by.empty(); }
+};
+
+struct AlertView {
+  Alert alert;
+  std::vector<std::string> receivers;  // Of the routes it matches, sorted.
+  AlertStatus status;
+};
+
+struct GroupView {
+  LabelSet labels;
+  std::string receiver;
+  std::vector<AlertView> alerts;
+};
+
+// The fingerprint as Alertmanager's API prints it: 16 hex digits.
+std::string FingerprintHex(uint64_t fingerprint);
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(DispatcherOptions options);
+  ~Dispatcher();  // Stops the timer thread if started.
+
+  // Runs the groups' timers in a thread of its own until destruction. Without it (tests),
+  // call RunDue() after moving a FakeClock.
+  void Start();
+
+  // Takes new, resent and resolved alerts. Alerts without ends_at get now + resolve_timeout
+  // (and may be resolved by that timeout); without starts_at, now. Merges with the alert of the
+  // same labels when their times overlap, as Alertmanager's store does.
+  void Put(std::vector<Alert> alerts);
+  // Put, as the rules' NotifyFunc.
+  NotifyFunc AsNotifyFunc();
+
+  // Flushes the groups whose timer is due; returns the next due time (Unix ms, INT64_MAX if
+  // none).
+  int64_t RunDue();
+
+  // Switches to `config`: groups are rebuilt from the alerts held, as Alertmanager does on
+  // reload (the notification log keeps what was sent from being sent again).
+  void ApplyConfig(std::shared_ptr<const Config> config);
+  std::shared_ptr<const Config> config() const;
+
+  // The alerts held and not resolved, with their receivers and status, by fingerprint.
+  std::vector<AlertView> Alerts() const;
+  // The aggregation groups with their alerts not resolved, sorted by labels then receiver.
+  std::vector<GroupView> Groups() const;
+  // The status an alert with these labels has now.
+  AlertStatus StatusOf(const LabelSet& labels) const;
+
+ private:
+  struct Group {
+    const Route* route = nullptr;
+    LabelSet labels;
+    std::string key;
+    std::map<uint64_t, Alert> alerts;  // By fingerprint.
+    int64_t next_flush_ms = 0;
+    bool has_flushed = false;
+  };
+  using GroupId = std::pair<const Route*, LabelSet>;
+
+  void InsertLocked(const Route& route, const Alert& alert, int64_t now_ms);
+  void FlushLocked(Group* group, int64_t now_ms);
+  // Enqueues `alerts` (already filtered) for the group unless the log says nothing changed.
+  absl::Status NotifyLocked(const Group& group, const std::vector<Alert>& alerts, int64_t now_ms);
+  AlertStatus StatusLocked(const LabelSet& labels, int64_t now_ms) const;
+  std::vector<std::string> InhibitedByLocked(const LabelSet& labels, int64_t now_ms) const;
+  void CollectGarbageLocked(int64_t now_ms);
+  void RunLoop();
+
+  const Clock* clock_;
+  std::unique_ptr<Clock> own_clock_;
+  store::RecordStore* records_;
+  Silences* silences_;
+  EnqueueFunc enqueue_;
+  std::string external_url_;
+  NotificationLog nflog_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::shared_ptr<const Config> config_;
+  struct Held {
+    Alert alert;
+    bool timeout = false;  // ends_at was set by resolve_timeout, not by the sender.
+  };
+  std::map<uint64_t, Held> alerts_;  // By fingerprint.
+  std::map<GroupId, Group> groups_;
+  int64_t next_gc_ms_ = 0;
+  bool stop_ = false;
+  bool woken_ = false;  // Put or ApplyConfig changed the timers.
+  std::thread thread_;
+};
+
+}  // namespace vigie::alerts
