@@ -6,12 +6,13 @@
 #include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
+#include "cli/silence_commands.h"
 
 namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels, query, series";
+constexpr const char* kCommands = "push, grep, tail, labels, query, series, silence";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -191,6 +192,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   AddConnectionFlags(series_cmd, &client);
 
+  SilenceOptions silence;
+  CLI::App* silence_cmd = AddSilenceCommands(&app, &silence);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -217,5 +221,9 @@ int main(int argc, char** argv) {
   }
   if (*query_cmd) return RunPromQuery(client, query);
   if (*series_cmd) return RunSeries(client, series);
+  if (*silence_cmd) {
+    if (silence.token.empty()) silence.token = client.token;
+    return RunSilence(*silence_cmd, silence);
+  }
   return RunLabels(client, labels);
 }
