@@ -8,12 +8,13 @@
 #include "cli/push.h"
 #include "cli/query_commands.h"
 #include "cli/rules_commands.h"
+#include "cli/silence_commands.h"
 
 namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels, query, series, deploy, rules";
+constexpr const char* kCommands = "push, grep, tail, labels, query, series, deploy, rules, silence";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -47,8 +48,8 @@ int main(int argc, char** argv) {
       "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels, query, series, deploy, rules; `vigie COMMAND --help` "
-      "for each. Exit "
+      "Commands: push, grep, tail, labels, query, series, deploy, rules, silence; `vigie COMMAND "
+      "--help` for each. Exit "
       "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
       "docs/cli.md.");
@@ -198,6 +199,8 @@ int main(int argc, char** argv) {
   CLI::App* rules_cmd = AddRulesCommand(&app);
   RulesCheckOptions rules_check;
   CLI::App* rules_check_cmd = AddRulesCheckCommand(rules_cmd, &rules_check);
+  SilenceOptions silence;
+  CLI::App* silence_cmd = AddSilenceCommands(&app, &silence);
 
   try {
     app.parse(argc, argv);
@@ -227,5 +230,9 @@ int main(int argc, char** argv) {
   if (*query_cmd) return RunPromQuery(client, query);
   if (*series_cmd) return RunSeries(client, series);
   if (deploy.selected()) return deploy.Run(client);
+  if (*silence_cmd) {
+    if (silence.token.empty()) silence.token = client.token;
+    return RunSilence(*silence_cmd, silence);
+  }
   return RunLabels(client, labels);
 }

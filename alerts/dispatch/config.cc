@@ -275,6 +275,7 @@ absl::Status ReadConfig(const YAML::Node& root, Config* config) {
   }
   auto templates = StringList(root["templates"], "templates");
   if (!templates.ok()) return templates.status();
+  config->templates = *std::move(templates);
   if (const YAML::Node receivers = root["receivers"]; receivers && !receivers.IsNull()) {
     if (!receivers.IsSequence()) return NodeError(receivers, "receivers must be a list");
     config->receivers_node = receivers;

@@ -13,6 +13,10 @@ DispatchService::Prepare() const {
     auto loaded = LoadConfigFile(options_.notify_file);
     if (!loaded.ok()) return loaded.status();
     config = *std::move(loaded);
+    if (!config->templates.empty()) {
+      spdlog::warn("{}: templates are ignored: vigie renders its own messages (docs/alerts.md)",
+                   config->file);
+    }
   }
   std::vector<std::function<void()>> installs;
   for (const ConfigPreparer& prepare : options_.preparers) {

@@ -52,6 +52,15 @@ class AmtoolTest : public ::testing::Test {
     EXPECT_EQ(code, 0) << out << err;
     return out;
   }
+  // vigie's standard output and exit code.
+  int Vigie(std::vector<std::string> args, std::string* out) {
+    args.insert(args.begin(), {BinaryPath("cli/vigie"), "silence"});
+    args.insert(args.begin() + 3, "--url=" + vigied_->http_address());
+    std::string err;
+    int code = RunCommand(args, out, "", &err);
+    *out += err;
+    return code;
+  }
   void Post(const json& labels) {
     HttpReply reply = HttpCall(vigied_->http_address(), "POST", "/api/v2/alerts",
                                json::array({{{"labels", labels}}}).dump(),
@@ -118,6 +127,37 @@ TEST_F(AmtoolTest, PageInhibitsTheTicketOfTheSameService) {
   std::string inhibited = Amtool({"alert", "query", "--inhibited", "-o", "extended"});
   EXPECT_THAT(inhibited, HasSubstr(R"(service="front" severity="ticket")"));
   EXPECT_THAT(Amtool({"alert", "query"}), ::testing::Not(HasSubstr("ticket")));
+}
+
+TEST_F(AmtoolTest, VigieSilenceCommandsAddListAndExpire) {
+  std::string out;
+  ASSERT_EQ(Vigie({"add", "alertname=Http404Spike", "service=~front|back", "--for", "2h",
+                   "--comment", "known, fixing"},
+                  &out),
+            0)
+      << out;
+  std::string id = out.substr(0, out.find('\n'));
+  ASSERT_EQ(id.size(), 36u) << out;
+  // amtool sees what vigie added, with the author defaulting to $USER.
+  std::string query = Amtool({"silence", "query", "-o", "extended"});
+  EXPECT_THAT(query, HasSubstr(id));
+  EXPECT_THAT(query, HasSubstr(R"(service=~"front|back")"));
+  EXPECT_THAT(query, HasSubstr("known, fixing"));
+  Post({{"alertname", "Http404Spike"}, {"service", "front"}});
+  EXPECT_THAT(Amtool({"alert", "query", "--silenced"}), HasSubstr("Http404Spike"));
+  ASSERT_EQ(Vigie({"list"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(id));
+  EXPECT_THAT(out, HasSubstr("active"));
+  ASSERT_EQ(Vigie({"expire", id}, &out), 0) << out;
+  ASSERT_EQ(Vigie({"list"}, &out), 0) << out;
+  EXPECT_THAT(out, ::testing::Not(HasSubstr(id)));
+  ASSERT_EQ(Vigie({"list", "--expired"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("expired"));
+  // What a user gets wrong is named.
+  EXPECT_EQ(Vigie({"add", "alertname~~x"}, &out), 2);
+  EXPECT_THAT(out, HasSubstr("bad matcher alertname~~x"));
+  EXPECT_EQ(Vigie({"expire", "00000000-0000-4000-8000-000000000000"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("not found"));
 }
 
 }  // namespace
