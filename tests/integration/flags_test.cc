@@ -25,7 +25,8 @@ struct Program {
 const Program kPrograms[] = {
     {"vigied",
      "server/vigied",
-     {"--config", "--token-file", "--tls-cert", "--tls-key", "--ready-file"}},
+     {"--config", "--token-file", "--tls-cert", "--tls-key", "--ready-file", "--rules",
+      "--web.external-url"}},
     {"vigie-collector",
      "collector/vigie-collector",
      {"--config", "--token", "--check-config", "--ready-file"}},
