@@ -10,18 +10,18 @@
 #include <optional>
 #include <thread>
 
+#include "alerts/dispatch/service.h"
 #include "alerts/notify/forwarder.h"
 #include "alerts/notify/outbox.h"
-#include "alerts/dispatch/service.h"
+#include "alerts/rules/manager.h"
 #include "common/strings.h"
 #include "common/time.h"
-#include "alerts/rules/manager.h"
 #include "query/logql/engine.h"
 #include "server/config.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
-#include "server/http/notify_api.h"
 #include "server/http/alertmanager_api.h"
+#include "server/http/notify_api.h"
 #include "server/http/rules_api.h"
 #include "server/http_server.h"
 #include "server/rules_wiring.h"
