@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/alerts_commands.h"
 #include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
@@ -11,7 +12,7 @@ namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels, query, series";
+constexpr const char* kCommands = "push, grep, tail, labels, query, series, alerts";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
       "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels, query, series; `vigie COMMAND --help` for each. Exit "
+      "Commands: push, grep, tail, labels, query, series, alerts; `vigie COMMAND --help` for "
+      "each. Exit "
       "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
       "docs/cli.md.");
@@ -191,6 +193,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   AddConnectionFlags(series_cmd, &client);
 
+  AlertsCommands alerts(&app, &client, AddConnectionFlags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -217,5 +221,6 @@ int main(int argc, char** argv) {
   }
   if (*query_cmd) return RunPromQuery(client, query);
   if (*series_cmd) return RunSeries(client, series);
+  if (alerts.selected()) return alerts.Run(client);
   return RunLabels(client, labels);
 }
