@@ -187,6 +187,19 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
                  "Most points per series of a PromQL range query ((end - start) / step)")
       ->capture_default_str();
 
+  app.add_option("--rules", config.rule_files,
+                 "Prometheus rule files to evaluate (glob, repeatable; reloaded on SIGHUP and "
+                 "POST /-/reload)");
+  AddDurationOption(&app, "--rules.evaluation-interval", &config.rules_evaluation_interval_ns,
+                    "How often a rule group without `interval` is evaluated (Prometheus's "
+                    "global evaluation_interval)");
+  AddDurationOption(&app, "--rules.resend-delay", &config.rules_resend_delay_ns,
+                    "Minimum time between two sends of a firing alert to the notification "
+                    "pipeline (Prometheus's --rules.alert.resend-delay)");
+  app.add_option("--web.external-url", config.external_url,
+                 "The URL users reach vigied at, for links in alerts (default: "
+                 "http://<--http-listen>)");
+
   // The file goes first so that flags given on the command line override it.
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string_view(argv[i]) == "--config") config_file = argv[i + 1];
@@ -246,6 +259,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   p.timeout_ms = promql_timeout_ns / kNanosPerMilli;
   p.lookback_ms = lookback_ns / kNanosPerMilli;
   p.threads = config.query_threads;
+  if (config.rules_evaluation_interval_ns < 1'000'000 || config.rules_resend_delay_ns < 0) {
+    return absl::InvalidArgumentError(
+        "--rules.evaluation-interval must be at least 1ms and --rules.resend-delay >= 0");
+  }
   if (!token_file.empty()) {
     if (absl::Status st = LoadTokenFile(token_file, &config.tokens); !st.ok()) return st;
   }

@@ -34,6 +34,11 @@ struct ServerConfig {
   int64_t self_metrics_interval_ns = 15LL * 1'000'000'000;  // 0: vigied does not store its own.
   Limits limits;
   promql::EngineLimits promql;  // PromQL queries (Prometheus's API, vigie query).
+  // Rules (alerts/rules): rule file globs, and Prometheus's defaults for their evaluation.
+  std::vector<std::string> rule_files;
+  int64_t rules_evaluation_interval_ns = 60LL * 1'000'000'000;
+  int64_t rules_resend_delay_ns = 60LL * 1'000'000'000;
+  std::string external_url;  // How users reach vigied (links in alerts); "" for http://<listen>.
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

@@ -12,11 +12,14 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "alerts/rules/manager.h"
 #include "query/logql/engine.h"
 #include "server/config.h"
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
+#include "server/http/rules_api.h"
 #include "server/http_server.h"
+#include "server/rules_wiring.h"
 #include "server/self_metrics.h"
 
 namespace vigie::server {
@@ -104,6 +107,7 @@ int Run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // Reloads the rule files.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   store::StoreOptions store_options;
@@ -130,6 +134,35 @@ int Run(int argc, char** argv) {
   RequestBudget request_budget(config->limits.max_inflight_request_bytes, [] { malloc_trim(0); });
   IngestService ingest_service(&ingester, &auth, config->limits, &request_budget);
   PromQueries prom(store->get(), config->promql);
+  // Rules (alerts/rules): each group on its own thread, through the seams wired here.
+  alerts::rules::RuleMetrics rule_metrics(&metrics.registry());
+  alerts::rules::AlertStateStore alert_state(store->get());
+  alerts::rules::GroupEnv rule_env;
+  rule_env.query = RuleQueryFunc(&prom, &engine);
+  rule_env.append = RuleAppendFunc(&ingester);
+  rule_env.notify = [](std::vector<alerts::Alert> alerts) {
+    spdlog::debug("rules: {} alert(s) to send, no notification pipeline", alerts.size());
+  };
+  rule_env.state = &alert_state;
+  rule_env.metrics = &rule_metrics;
+  rule_env.default_interval_ms = config->rules_evaluation_interval_ns / 1'000'000;
+  rule_env.resend_delay_ms = config->rules_resend_delay_ns / 1'000'000;
+  rule_env.alerts.external_url =
+      config->external_url.empty() ? "http://" + config->http_listen : config->external_url;
+  alerts::rules::RuleManager rules(std::move(rule_env), config->rule_files, config->limits);
+  if (absl::Status st = rules.Reload(); !st.ok()) {
+    std::cerr << "vigied: rule files refused:\n" << st.message() << "\n";
+    return 2;
+  }
+  auto reload = [&rules] {
+    absl::Status st = rules.Reload();
+    if (st.ok()) {
+      spdlog::info("rules: reloaded, {} rule(s)", rules.RuleCount());
+    } else {
+      spdlog::error("rules: reload refused, the running rules go on:\n{}", st.message());
+    }
+    return st;
+  };
   QueryService query_service(&engine, store->get(), &tails, &metrics, &auth, &prom);
   grpc::ServerBuilder builder;
   int grpc_port = 0;
@@ -150,6 +183,9 @@ int Run(int argc, char** argv) {
                 &request_budget};
   deps.prom = &prom;
   deps.metadata = &metadata;
+  for (HttpEndpoint& e : http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload})) {
+    deps.endpoints.push_back(std::move(e));
+  }
   auto http = StartHttpServer(config->http_listen, config->tls, deps);
   if (!http.ok()) {
     std::cerr << "vigied: " << http.status().message() << "\n";
@@ -174,7 +210,8 @@ int Run(int argc, char** argv) {
                http_address, auth.enabled() ? " (tokens required)" : "");
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload();
+  rules.Stop();
   spdlog::info("vigied: stopping on signal {}", sig);
   ready = false;
   (*store)->StopMaintenance();  // A merge of small blocks would otherwise run to its end.

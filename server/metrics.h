@@ -38,6 +38,8 @@ class ServerMetrics {
   // vigied stores as its own series (server/self_metrics.h).
   std::vector<prometheus::MetricFamily> Collect();
   std::string Serialize();
+  // The registry /metrics serves, for components that register their own families (rules).
+  prometheus::Registry& registry() { return *registry_; }
 
  private:
   const store::Store* store_;

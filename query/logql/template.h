@@ -1,18 +1,18 @@
-// The templates of `| line_format "..."` and `| label_format name="..."`: the subset of Go's
-// text/template that Loki's templates use, with Loki's functions (docs/logql.md, "Templates").
+// The templates of `| line_format "..."` and `| label_format name="..."`: Go's text/template as
+// Loki's templates use it, on the shared engine (query/gotemplate) with Loki's functions
+// (docs/logql.md, "Templates").
 //
 // Supported: text, actions {{ pipeline }} with trim markers {{- -}}, comments {{/* */}}, fields
 // {{.name}} (a missing label renders as "", Loki's missingkey=zero over a map of strings), the
 // dot {{.}}, string/number/bool literals, parenthesised pipelines, pipelines a | f b (the value
-// becomes f's last argument), {{if}} / {{else if}} / {{else}} / {{end}}, and the functions listed
-// in template_funcs.cc. Not supported (parse errors that say so): variables, range, with,
-// define, template, block.
+// becomes f's last argument), {{if}} / {{else if}} / {{else}} / {{end}}, Go's builtins and the
+// functions listed in template_funcs.cc. Not supported (parse errors that say so): variables,
+// range, with, define, template, block: a stage must know which labels its template reads.
 //
 // Thread safety: a parsed Template is immutable; Render may be called concurrently.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,12 +21,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "query/gotemplate/template.h"
 
 namespace vigie::logql {
-
-namespace tmpl {
-struct Node;
-}  // namespace tmpl
 
 // What a template sees of one log entry. Implemented by the pipeline over its label builder.
 class TemplateData {
@@ -46,10 +43,6 @@ class Template {
   // `text`), for example an unknown function, an unclosed action or a missing {{end}}.
   static absl::StatusOr<Template> Parse(std::string_view text);
 
-  Template(Template&&) noexcept;
-  Template& operator=(Template&&) noexcept;
-  ~Template();
-
   // Renders into *out (replacing it). A failure (a function error such as a division by zero, a
   // wrong argument type, a comparison of a string with a number, output over 1 MiB) returns
   // InvalidArgument with Go's kind of message; the pipeline then sets
@@ -58,25 +51,21 @@ class Template {
 
   // The labels the template reads ({{.a}} → "a"), sorted and unique: what a parser stage before
   // it must extract.
-  const std::vector<std::string>& fields() const { return fields_; }
+  const std::vector<std::string>& fields() const { return template_.reads().fields; }
   // "name" when the whole template is {{.name}}: the pipeline may copy the label's value.
-  const std::optional<std::string>& simple_field() const { return simple_field_; }
+  const std::optional<std::string>& simple_field() const { return template_.simple_field(); }
   // Whether the template calls __line__.
   bool uses_line() const { return uses_line_; }
   // Whether it reads the dot itself ({{.}}, {{len .}}): then it reads every label.
-  bool uses_dot() const { return uses_dot_; }
+  bool uses_dot() const { return template_.reads().whole; }
 
-  const std::string& text() const { return text_; }
+  const std::string& text() const { return template_.text(); }
 
  private:
-  Template() = default;
+  explicit Template(gotemplate::Template t);
 
-  std::string text_;
-  std::unique_ptr<std::vector<tmpl::Node>> nodes_;
-  std::vector<std::string> fields_;
-  std::optional<std::string> simple_field_;
+  gotemplate::Template template_;
   bool uses_line_ = false;
-  bool uses_dot_ = false;
 };
 
 }  // namespace vigie::logql

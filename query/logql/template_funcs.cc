@@ -1,5 +1,5 @@
-// The functions of Loki's templates (pkg/logql/log/fmt.go: its own, the sprig ones it enables,
-// and Go's text/template builtins), each with Go's argument order: a piped value comes last.
+// The functions of Loki's templates (pkg/logql/log/fmt.go: its own and the sprig ones it
+// enables), each with Go's argument order: a piped value comes last.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -15,12 +15,21 @@
 #include "absl/time/time.h"
 #include "common/go_format.h"
 #include "common/strings.h"
+#include "query/gotemplate/args.h"
+#include "query/gotemplate/go_strings.h"
 #include "query/logql/label_filter.h"
-#include "query/logql/template_internal.h"
+#include "query/logql/template_funcs.h"
 #include "re2/re2.h"
 
-namespace vigie::logql::tmpl {
+namespace vigie::logql {
 namespace {
+
+using gotemplate::Data;
+using gotemplate::FormatTime;
+using gotemplate::Function;
+using gotemplate::kMaxOutput;
+using gotemplate::Truth;
+using gotemplate::Value;
 
 using Args = std::vector<Value>;
 
@@ -31,25 +40,10 @@ bool Consume(std::string_view* s, std::string_view prefix) {
 }
 using Result = absl::StatusOr<Value>;
 
-absl::Status WrongType(const Value& v, std::string_view want) {
-  return absl::InvalidArgumentError(
-      StrCat("wrong type for value; expected ", want, "; got ", TypeName(v.type)));
-}
-
-// A Go string parameter: only a string fits.
-absl::Status Str(const Value& v, std::string* out) {
-  if (v.type != Value::Type::kString) return WrongType(v, "string");
-  *out = v.str;
-  return absl::OkStatus();
-}
-// A Go int parameter: only an integer fits.
-absl::Status Int(const Value& v, int64_t* out) {
-  if (v.type != Value::Type::kInt) return WrongType(v, "int");
-  *out = v.i;
-  return absl::OkStatus();
-}
+absl::Status Str(const Value& v, std::string* out) { return gotemplate::StringArg(v, out); }
+absl::Status Int(const Value& v, int64_t* out) { return gotemplate::IntArg(v, out); }
 absl::Status TimeArg(const Value& v, int64_t* ns) {
-  if (v.type != Value::Type::kTime) return WrongType(v, "time.Time");
+  if (v.type != Value::Type::kTime) return gotemplate::WrongType(v, "time.Time");
   *ns = v.i;
   return absl::OkStatus();
 }
@@ -84,10 +78,9 @@ int64_t ToInt64(const Value& v) {
       if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return 0;
       return negative ? -out : out;
     }
-    case Value::Type::kDot:
+    default:
       return 0;
   }
-  return 0;
 }
 double ToFloat64(const Value& v) {
   switch (v.type) {
@@ -151,136 +144,15 @@ std::string_view TrimSet(std::string_view s, std::string_view cutset, bool left,
 }
 constexpr std::string_view kGoSpace = " \t\n\v\f\r";
 
-// Go's regexp Expand: $1, ${1}, $name, ${name}, $$.
-void Expand(std::string_view repl, const re2::RE2& re, const std::vector<re2::StringPiece>& groups,
-            std::string* out) {
-  while (!repl.empty()) {
-    size_t dollar = repl.find('$');
-    out->append(repl.substr(0, dollar));
-    if (dollar == std::string_view::npos) return;
-    repl.remove_prefix(dollar + 1);
-    if (Consume(&repl, "$")) {
-      out->push_back('$');
-      continue;
-    }
-    std::string_view name;
-    if (!repl.empty() && repl[0] == '{') {
-      size_t close = repl.find('}');
-      if (close == std::string_view::npos || close == 1) {
-        out->push_back('$');
-        continue;
-      }
-      name = repl.substr(1, close - 1);
-      if (!std::all_of(name.begin(), name.end(),
-                       [](char c) { return absl::ascii_isalnum(c) || c == '_'; })) {
-        out->push_back('$');
-        continue;
-      }
-      repl.remove_prefix(close + 1);
-    } else {
-      size_t n = 0;
-      while (n < repl.size() && (absl::ascii_isalnum(repl[n]) || repl[n] == '_')) ++n;
-      if (n == 0) {
-        out->push_back('$');
-        continue;
-      }
-      name = repl.substr(0, n);
-      repl.remove_prefix(n);
-    }
-    int index = -1;
-    if (!ParseNumber(name, &index) || !std::all_of(name.begin(), name.end(), absl::ascii_isdigit)) {
-      auto it = re.NamedCapturingGroups().find(std::string(name));
-      index = it == re.NamedCapturingGroups().end() ? -1 : it->second;
-    }
-    if (index >= 0 && static_cast<size_t>(index) < groups.size() &&
-        groups[index].data() != nullptr) {
-      out->append(groups[index].data(), groups[index].size());
-    }
-  }
-}
-
 // Go's Regexp.ReplaceAllString (literal=false) and ReplaceAllLiteralString.
 Result RegexReplace(const Args& args, bool literal) {
   return Strings(
       args,
       [&](const std::string& pattern, const std::string& src, const std::string& repl) -> Result {
-        re2::RE2 re(pattern, re2::RE2::Quiet);
-        if (!re.ok())
-          return absl::InvalidArgumentError(StrCat("error parsing regexp: ", re.error()));
-        std::vector<re2::StringPiece> groups(re.NumberOfCapturingGroups() + 1);
-        std::string out;
-        size_t last_end = 0, search = 0;
-        while (search <= src.size() && re.Match(src, search, src.size(), re2::RE2::UNANCHORED,
-                                                groups.data(), static_cast<int>(groups.size()))) {
-          size_t begin = groups[0].data() - src.data(), end = begin + groups[0].size();
-          out.append(src, last_end, begin - last_end);
-          if (end > last_end || begin == 0) {
-            if (literal) {
-              out += repl;
-            } else {
-              Expand(repl, re, groups, &out);
-            }
-          }
-          last_end = end;
-          size_t width = 1;
-          if (search < src.size()) {
-            unsigned char c = src[search];
-            width = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-          }
-          search = search + width > end ? search + width : end;
-          if (out.size() > kMaxOutput) return absl::InvalidArgumentError("result too large");
-        }
-        out.append(src, std::min(last_end, src.size()));
-        return Value::String(std::move(out));
+        absl::StatusOr<std::string> out = gotemplate::RegexpReplaceAll(pattern, src, repl, literal);
+        if (!out.ok()) return out.status();
+        return Value::String(*std::move(out));
       });
-}
-
-absl::StatusOr<int> Compare(const Value& a, const Value& b, bool ordered) {
-  auto kind = [](const Value& v) { return v.type; };
-  if (kind(a) != kind(b)) return absl::InvalidArgumentError("incompatible types for comparison");
-  switch (a.type) {
-    case Value::Type::kString:
-      return a.str < b.str ? -1 : a.str > b.str ? 1 : 0;
-    case Value::Type::kInt:
-      return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
-    case Value::Type::kFloat:
-      return a.f < b.f ? -1 : a.f > b.f ? 1 : 0;
-    case Value::Type::kBool:
-      if (!ordered) return a.b == b.b ? 0 : 1;
-      break;
-    default:
-      break;
-  }
-  return absl::InvalidArgumentError("invalid type for comparison");
-}
-
-Result Eq(Args& args, const TemplateData&) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    absl::StatusOr<int> c = Compare(args[0], args[i], false);
-    if (!c.ok()) return c.status();
-    if (*c == 0) return Value::Bool(true);
-  }
-  return Value::Bool(false);
-}
-template <bool (*Test)(int)>
-Result Ordered(Args& args, const TemplateData&) {
-  absl::StatusOr<int> c = Compare(args[0], args[1], true);
-  if (!c.ok()) return c.status();
-  return Value::Bool(Test(*c));
-}
-
-Result Print(Args& args, const TemplateData& data, bool spaces_always, bool newline) {
-  std::string out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    // fmt.Sprint adds a space between operands when neither is a string.
-    if (i > 0 && (spaces_always || (args[i - 1].type != Value::Type::kString &&
-                                    args[i].type != Value::Type::kString))) {
-      out += ' ';
-    }
-    AppendValue(args[i], data, &out);
-  }
-  if (newline) out += '\n';
-  return Value::String(std::move(out));
 }
 
 template <typename F>
@@ -324,15 +196,6 @@ absl::StatusOr<int64_t> UnixToTime(std::string_view s) {
   }
 }
 
-std::string Title(std::string s) {
-  bool start = true;
-  for (char& c : s) {
-    if (start && absl::ascii_isalpha(c)) c = absl::ascii_toupper(c);
-    start = !absl::ascii_isalnum(c) && c != '_' && c != '\'';
-  }
-  return s;
-}
-
 std::string Indent(int64_t spaces, std::string_view s) {
   std::string pad(std::clamp<int64_t>(spaces, 0, 1024), ' ');
   return pad + absl::StrReplaceAll(std::string(s), {{"\n", "\n" + pad}});
@@ -350,20 +213,20 @@ std::string Align(int64_t count, std::string_view s, bool left) {
 }
 
 #define STR1(expr)                                                                                 \
-  [](Args& a, const TemplateData&) -> Result {                                                     \
+  [](Args& a, const Data&) -> Result {                                                             \
     return Strings(a, [](const std::string& x, const std::string&, const std::string&) -> Result { \
       return Value::String(expr);                                                                  \
     });                                                                                            \
   }
 #define STR2(expr)                                                                                \
-  [](Args& a, const TemplateData&) -> Result {                                                    \
+  [](Args& a, const Data&) -> Result {                                                            \
     return Strings(a,                                                                             \
                    [](const std::string& x, const std::string& y, const std::string&) -> Result { \
                      return expr;                                                                 \
                    });                                                                            \
   }
 #define STR3(expr)                                                                          \
-  [](Args& a, const TemplateData&) -> Result {                                              \
+  [](Args& a, const Data&) -> Result {                                                      \
     return Strings(                                                                         \
         a, [](const std::string& x, const std::string& y, const std::string& z) -> Result { \
           return expr;                                                                      \
@@ -371,7 +234,7 @@ std::string Align(int64_t count, std::string_view s, bool left) {
   }
 // (int, string) parameters: trunc 5 .x, repeat 3 "ab".
 #define INT_STR(expr)                                      \
-  [](Args& a, const TemplateData&) -> Result {             \
+  [](Args& a, const Data&) -> Result {                     \
     int64_t n = 0;                                         \
     std::string x;                                         \
     if (absl::Status s = Int(a[0], &n); !s.ok()) return s; \
@@ -379,14 +242,14 @@ std::string Align(int64_t count, std::string_view s, bool left) {
     return Value::String(expr);                            \
   }
 
-Result BytesFn(Args& a, const TemplateData&) {
+Result BytesFn(Args& a, const Data&) {
   std::string s;
   if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
   std::optional<uint64_t> v = ParseHumanBytes(s);  // go-humanize's ParseBytes, as Loki's.
   if (!v) return absl::InvalidArgumentError(StrCat("unhandled byte size \"", s, "\""));
   return Value::Float(static_cast<double>(*v));
 }
-Result DurationFn(Args& a, const TemplateData&) {
+Result DurationFn(Args& a, const Data&) {
   std::string s;
   if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
   std::optional<int64_t> v = ParseGoDuration(s);  // Go's time.ParseDuration, as Loki's.
@@ -394,60 +257,17 @@ Result DurationFn(Args& a, const TemplateData&) {
   return Value::Float(static_cast<double>(*v) / 1e9);
 }
 
-// and/or called with evaluated arguments (as an operand); commands evaluate them lazily.
-Value AndOr(const Args& args, const TemplateData& data, bool is_and) {
-  for (const Value& v : args) {
-    if (Truth(v, data) != is_and) return v;
-  }
-  return args.back();
-}
-
-bool Less(int c) { return c < 0; }
-bool LessEq(int c) { return c <= 0; }
-bool Greater(int c) { return c > 0; }
-bool GreaterEq(int c) { return c >= 0; }
-
-const Function kFunctions[] = {
-    // Go's builtins.
-    {"and", 1, -1, [](Args& a, const TemplateData& d) -> Result { return AndOr(a, d, true); }},
-    {"or", 1, -1, [](Args& a, const TemplateData& d) -> Result { return AndOr(a, d, false); }},
-    {"not", 1, 1, [](Args& a, const TemplateData& d) -> Result {
-       return Value::Bool(!Truth(a[0], d));
-     }},
-    {"len", 1, 1, [](Args& a, const TemplateData& d) -> Result {
-       if (a[0].type == Value::Type::kDot) return Value::Int(d.All().size());
-       if (a[0].type != Value::Type::kString) {
-         return absl::InvalidArgumentError(StrCat("len of type ", TypeName(a[0].type)));
-       }
-       return Value::Int(a[0].str.size());
-     }},
-    {"print", 0, -1, [](Args& a, const TemplateData& d) { return Print(a, d, false, false); }},
-    {"println", 0, -1, [](Args& a, const TemplateData& d) { return Print(a, d, true, true); }},
-    {"printf", 1, -1, [](Args& a, const TemplateData& d) -> Result {
-       std::string format;
-       if (absl::Status s = Str(a[0], &format); !s.ok()) return s;
-       return Value::String(Sprintf(format, Args(a.begin() + 1, a.end()), d));
-     }},
-    {"eq", 2, -1, Eq},
-    {"ne", 2, 2, [](Args& a, const TemplateData& d) -> Result {
-       Result r = Eq(a, d);
-       if (r.ok()) r->b = !r->b;
-       return r;
-     }},
-    {"lt", 2, 2, Ordered<Less>},
-    {"le", 2, 2, Ordered<LessEq>},
-    {"gt", 2, 2, Ordered<Greater>},
-    {"ge", 2, 2, Ordered<GreaterEq>},
+const Function kLokiFunctions[] = {
     // Loki's own.
-    {"__line__", 0, 0, [](Args&, const TemplateData& d) -> Result {
-       return Value::String(std::string(d.line()));
+    {"__line__", 0, 0, [](Args&, const Data& d) -> Result {
+       return Value::String(std::string(Entry(d).line()));
      }},
-    {"__timestamp__", 0, 0, [](Args&, const TemplateData& d) -> Result {
-       return Value::Time(d.timestamp_ns());
+    {"__timestamp__", 0, 0, [](Args&, const Data& d) -> Result {
+       return Value::Time(Entry(d).timestamp_ns());
      }},
     {"ToLower", 1, 1, STR1(absl::AsciiStrToLower(x))},
     {"ToUpper", 1, 1, STR1(absl::AsciiStrToUpper(x))},
-    {"Replace", 4, 4, [](Args& a, const TemplateData&) -> Result {
+    {"Replace", 4, 4, [](Args& a, const Data&) -> Result {
        std::string s, from, to;
        int64_t n = 0;
        if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
@@ -473,9 +293,9 @@ const Function kFunctions[] = {
      STR2(Value::String(absl::EndsWith(x, y) ? x.substr(0, x.size() - y.size()) : x))},
     {"TrimSpace", 1, 1, STR1(std::string(TrimSet(x, kGoSpace, true, true)))},
     {"regexReplaceAll", 3, 3,
-     [](Args& a, const TemplateData&) { return RegexReplace(a, false); }},
+     [](Args& a, const Data&) { return RegexReplace(a, false); }},
     {"regexReplaceAllLiteral", 3, 3,
-     [](Args& a, const TemplateData&) { return RegexReplace(a, true); }},
+     [](Args& a, const Data&) { return RegexReplace(a, true); }},
     {"count", 2, 2, STR2([&]() -> Result {
        re2::RE2 re(x, re2::RE2::Quiet);
        if (!re.ok()) return absl::InvalidArgumentError(StrCat("error parsing regexp: ", re.error()));
@@ -491,19 +311,7 @@ const Function kFunctions[] = {
        }
        return Value::Int(n);
      }())},
-    {"urlencode", 1, 1, STR1([&] {
-       std::string out;
-       for (unsigned char c : x) {
-         if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-           out += static_cast<char>(c);
-         } else if (c == ' ') {
-           out += '+';
-         } else {
-           StrAppend(&out, "%", fmt::format("{:02X}", c));
-         }
-       }
-       return out;
-     }())},
+    {"urlencode", 1, 1, STR1(gotemplate::QueryEscape(x))},
     {"urldecode", 1, 1, STR1([&] {
        std::string out;
        for (size_t i = 0; i < x.size(); ++i) {
@@ -521,36 +329,36 @@ const Function kFunctions[] = {
     {"bytes", 1, 1, BytesFn},
     {"duration", 1, 1, DurationFn},
     {"duration_seconds", 1, 1, DurationFn},
-    {"unixEpochMillis", 1, 1, [](Args& a, const TemplateData&) -> Result {
+    {"unixEpochMillis", 1, 1, [](Args& a, const Data&) -> Result {
        int64_t ns = 0;
        if (absl::Status s = TimeArg(a[0], &ns); !s.ok()) return s;
        return Value::String(StrCat(absl::ToUnixMillis(absl::FromUnixNanos(ns))));
      }},
-    {"unixEpochNanos", 1, 1, [](Args& a, const TemplateData&) -> Result {
+    {"unixEpochNanos", 1, 1, [](Args& a, const Data&) -> Result {
        int64_t ns = 0;
        if (absl::Status s = TimeArg(a[0], &ns); !s.ok()) return s;
        return Value::String(StrCat(ns));
      }},
-    {"unixEpoch", 1, 1, [](Args& a, const TemplateData&) -> Result {
+    {"unixEpoch", 1, 1, [](Args& a, const Data&) -> Result {
        int64_t ns = 0;
        if (absl::Status s = TimeArg(a[0], &ns); !s.ok()) return s;
        return Value::String(StrCat(absl::ToUnixSeconds(absl::FromUnixNanos(ns))));
      }},
-    {"unixToTime", 1, 1, [](Args& a, const TemplateData&) -> Result {
+    {"unixToTime", 1, 1, [](Args& a, const Data&) -> Result {
        std::string s;
        if (absl::Status st = Str(a[0], &s); !st.ok()) return st;
        absl::StatusOr<int64_t> ns = UnixToTime(s);
        if (!ns.ok()) return ns.status();
        return Value::Time(*ns);
      }},
-    {"date", 2, 2, [](Args& a, const TemplateData&) -> Result {
+    {"date", 2, 2, [](Args& a, const Data&) -> Result {
        std::string layout;
        if (absl::Status s = Str(a[0], &layout); !s.ok()) return s;
        // sprig: a time, or Unix seconds as a number.
        int64_t ns = a[1].type == Value::Type::kTime ? a[1].i : ToInt64(a[1]) * 1000000000;
        return Value::String(FormatTime(layout, ns));
      }},
-    {"now", 0, 0, [](Args&, const TemplateData&) -> Result {
+    {"now", 0, 0, [](Args&, const Data&) -> Result {
        return Value::Time(absl::GetCurrentTimeNanos());
      }},
     {"alignLeft", 2, 2, INT_STR(Align(n, x, true))},
@@ -558,10 +366,10 @@ const Function kFunctions[] = {
     // sprig's, as Loki enables them.
     {"lower", 1, 1, STR1(absl::AsciiStrToLower(x))},
     {"upper", 1, 1, STR1(absl::AsciiStrToUpper(x))},
-    {"title", 1, 1, STR1(Title(x))},
+    {"title", 1, 1, STR1(gotemplate::GoTitle(x))},
     {"trunc", 2, 2,
      INT_STR(n >= 0 ? RuneSlice(x, 0, n) : RuneSlice(x, RuneCount(x) + n, RuneCount(x)))},
-    {"substr", 3, 3, [](Args& a, const TemplateData&) -> Result {
+    {"substr", 3, 3, [](Args& a, const Data&) -> Result {
        int64_t start = 0, end = 0;
        std::string s;
        if (absl::Status st = Int(a[0], &start); !st.ok()) return st;
@@ -589,67 +397,67 @@ const Function kFunctions[] = {
        std::string out;
        return absl::Base64Unescape(x, &out) ? out : std::string("illegal base64 data");
      }())},
-    {"int", 1, 1, [](Args& a, const TemplateData&) -> Result { return Value::Int(ToInt64(a[0])); }},
+    {"int", 1, 1, [](Args& a, const Data&) -> Result { return Value::Int(ToInt64(a[0])); }},
     {"float64", 1, 1,
-     [](Args& a, const TemplateData&) -> Result { return Value::Float(ToFloat64(a[0])); }},
-    {"add", 1, -1, [](Args& a, const TemplateData&) {
+     [](Args& a, const Data&) -> Result { return Value::Float(ToFloat64(a[0])); }},
+    {"add", 1, -1, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          return static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
        });
      }},
-    {"sub", 2, 2, [](Args& a, const TemplateData&) {
+    {"sub", 2, 2, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          return static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
        });
      }},
-    {"mul", 1, -1, [](Args& a, const TemplateData&) {
+    {"mul", 1, -1, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          return static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
        });
      }},
-    {"div", 2, 2, [](Args& a, const TemplateData&) {
+    {"div", 2, 2, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          if (y == 0) return DivideByZero();
          return y == -1 ? static_cast<int64_t>(0 - static_cast<uint64_t>(x)) : x / y;
        });
      }},
-    {"mod", 2, 2, [](Args& a, const TemplateData&) {
+    {"mod", 2, 2, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          if (y == 0) return DivideByZero();
          return y == -1 ? 0 : x % y;
        });
      }},
-    {"max", 1, -1, [](Args& a, const TemplateData&) {
+    {"max", 1, -1, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          return std::max(x, y);
        });
      }},
-    {"min", 1, -1, [](Args& a, const TemplateData&) {
+    {"min", 1, -1, [](Args& a, const Data&) {
        return IntFold(a, [](int64_t x, int64_t y) -> absl::StatusOr<int64_t> {
          return std::min(x, y);
        });
      }},
     {"addf", 1, -1,
-     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x + y; }); }},
+     [](Args& a, const Data&) { return FloatFold(a, [](double x, double y) { return x + y; }); }},
     {"subf", 1, -1,
-     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x - y; }); }},
+     [](Args& a, const Data&) { return FloatFold(a, [](double x, double y) { return x - y; }); }},
     {"mulf", 1, -1,
-     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x * y; }); }},
+     [](Args& a, const Data&) { return FloatFold(a, [](double x, double y) { return x * y; }); }},
     {"divf", 1, -1,
-     [](Args& a, const TemplateData&) { return FloatFold(a, [](double x, double y) { return x / y; }); }},
-    {"maxf", 1, -1, [](Args& a, const TemplateData&) {
+     [](Args& a, const Data&) { return FloatFold(a, [](double x, double y) { return x / y; }); }},
+    {"maxf", 1, -1, [](Args& a, const Data&) {
        return FloatFold(a, [](double x, double y) { return std::max(x, y); });
      }},
-    {"minf", 1, -1, [](Args& a, const TemplateData&) {
+    {"minf", 1, -1, [](Args& a, const Data&) {
        return FloatFold(a, [](double x, double y) { return std::min(x, y); });
      }},
-    {"ceil", 1, 1, [](Args& a, const TemplateData&) -> Result {
+    {"ceil", 1, 1, [](Args& a, const Data&) -> Result {
        return Value::Float(std::ceil(ToFloat64(a[0])));
      }},
-    {"floor", 1, 1, [](Args& a, const TemplateData&) -> Result {
+    {"floor", 1, 1, [](Args& a, const Data&) -> Result {
        return Value::Float(std::floor(ToFloat64(a[0])));
      }},
-    {"round", 2, 3, [](Args& a, const TemplateData&) -> Result {
+    {"round", 2, 3, [](Args& a, const Data&) -> Result {
        int64_t places = 0;
        if (absl::Status s = Int(a[1], &places); !s.ok()) return s;
        double half = a.size() > 2 ? ToFloat64(a[2]) : 0.5;
@@ -659,7 +467,7 @@ const Function kFunctions[] = {
        double rounded = std::fabs(x - whole) >= half ? whole + std::copysign(1.0, x) : whole;
        return Value::Float(rounded / scale);
      }},
-    {"default", 1, 2, [](Args& a, const TemplateData& d) -> Result {
+    {"default", 1, 2, [](Args& a, const Data& d) -> Result {
        // sprig: the given value, unless it is missing or empty (Go's zero value).
        if (a.size() < 2 || !Truth(a[1], d)) return a[0];
        return a[1];
@@ -668,11 +476,6 @@ const Function kFunctions[] = {
 
 }  // namespace
 
-const Function* FindFunction(std::string_view name) {
-  for (const Function& f : kFunctions) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
+std::span<const Function> LokiFunctions() { return kLokiFunctions; }
 
-}  // namespace vigie::logql::tmpl
+}  // namespace vigie::logql

@@ -1,5 +1,6 @@
-// Go's fmt.Sprintf and time.Format, as far as Loki's templates reach them.
+// Go's fmt.Sprintf and time.Format, as far as templates reach them.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
@@ -9,10 +10,11 @@
 #include "absl/time/time.h"
 #include "common/go_format.h"
 #include "common/strings.h"
+#include "query/gotemplate/template.h"
+#include "query/gotemplate/value.h"
 #include "query/logql/quote.h"
-#include "query/logql/template_internal.h"
 
-namespace vigie::logql::tmpl {
+namespace vigie::gotemplate {
 namespace {
 
 struct Spec {
@@ -60,13 +62,17 @@ void CFormat(const Spec& spec, char conv, const char* length, double f, int64_t 
   out->append(buf, n < 0 ? 0 : std::min<size_t>(n, sizeof(buf) - 1));
 }
 
-void BadVerb(const Spec& spec, const Value& v, const TemplateData& data, std::string* out) {
-  StrAppend(out, "%!", std::string(1, spec.verb), "(", TypeName(v.type), "=");
+void BadVerb(const Spec& spec, const Value& v, const Data& data, std::string* out) {
+  if (v.type == Value::Type::kNil) {
+    StrAppend(out, "%!", std::string(1, spec.verb), "(<nil>)");
+    return;
+  }
+  StrAppend(out, "%!", std::string(1, spec.verb), "(", TypeName(v, data), "=");
   AppendValue(v, data, out);
   out->append(")");
 }
 
-void FormatOne(const Spec& spec, const Value& v, const TemplateData& data, std::string* out) {
+void FormatOne(const Spec& spec, const Value& v, const Data& data, std::string* out) {
   const char verb = spec.verb;
   switch (v.type) {
     case Value::Type::kString:
@@ -75,7 +81,7 @@ void FormatOne(const Spec& spec, const Value& v, const TemplateData& data, std::
         if (spec.precision >= 0) s = FirstRunes(s, spec.precision);
         return Pad(spec, s, out);
       }
-      if (verb == 'q') return Pad(spec, Quote(v.str), out);
+      if (verb == 'q') return Pad(spec, logql::Quote(v.str), out);
       if (verb == 'x' || verb == 'X') {
         std::string hex;
         for (unsigned char c : v.str) {
@@ -106,6 +112,15 @@ void FormatOne(const Spec& spec, const Value& v, const TemplateData& data, std::
       }
       return BadVerb(spec, v, data, out);
     case Value::Type::kFloat:
+      if (!std::isfinite(v.f) && std::string_view("vgGeEfF").find(verb) != std::string_view::npos) {
+        // Go prints +Inf, -Inf, NaN (with + only when asked) whatever the verb and precision.
+        const bool plus = spec.flags.find('+') != std::string::npos;
+        return Pad(spec,
+                   std::isnan(v.f) ? (plus ? "+NaN" : "NaN")
+                   : v.f > 0       ? "+Inf"
+                                   : "-Inf",
+                   out);
+      }
       if (verb == 'v' || (verb == 'g' && spec.precision < 0)) {
         std::string s = FormatGoFloat(v.f);
         if (spec.flags.find('+') != std::string::npos && s[0] != '-' && s[0] != '+') {
@@ -120,8 +135,14 @@ void FormatOne(const Spec& spec, const Value& v, const TemplateData& data, std::
     case Value::Type::kBool:
       if (verb == 't' || verb == 'v') return Pad(spec, v.b ? "true" : "false", out);
       return BadVerb(spec, v, data, out);
+    case Value::Type::kNil:
+      if (verb == 'v') return Pad(spec, "<nil>", out);
+      return BadVerb(spec, v, data, out);
     case Value::Type::kTime:
-    case Value::Type::kDot:
+    case Value::Type::kMap:
+    case Value::Type::kList:
+    case Value::Type::kStruct:
+    case Value::Type::kRoot:
       if (verb == 'v' || verb == 's') {
         std::string s;
         AppendValue(v, data, &s);
@@ -133,8 +154,7 @@ void FormatOne(const Spec& spec, const Value& v, const TemplateData& data, std::
 
 }  // namespace
 
-std::string Sprintf(std::string_view format, const std::vector<Value>& args,
-                    const TemplateData& data) {
+std::string Sprintf(std::string_view format, const std::vector<Value>& args, const Data& data) {
   std::string out;
   size_t next = 0;
   for (size_t i = 0; i < format.size(); ++i) {
@@ -184,12 +204,20 @@ std::string Sprintf(std::string_view format, const std::vector<Value>& args,
   if (next < args.size()) {
     out += "%!(EXTRA ";
     for (size_t a = next; a < args.size(); ++a) {
-      StrAppend(&out, a > next ? ", " : "", TypeName(args[a].type), "=");
+      if (args[a].type == Value::Type::kNil) {
+        StrAppend(&out, a > next ? ", " : "", "<nil>");
+        continue;
+      }
+      StrAppend(&out, a > next ? ", " : "", TypeName(args[a], data), "=");
       AppendValue(args[a], data, &out);
     }
     out += ")";
   }
   return out;
+}
+
+std::string TimeString(int64_t ns) {
+  return FormatTime("2006-01-02 15:04:05.999999999 -0700 MST", ns);
 }
 
 std::string FormatTime(std::string_view layout, int64_t ns) {
@@ -290,4 +318,4 @@ std::string FormatTime(std::string_view layout, int64_t ns) {
   return out;
 }
 
-}  // namespace vigie::logql::tmpl
+}  // namespace vigie::gotemplate
