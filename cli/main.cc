@@ -7,6 +7,7 @@
 #include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
+#include "cli/rules_test_command.h"
 
 namespace {
 
@@ -194,6 +195,10 @@ int main(int argc, char** argv) {
   AddConnectionFlags(series_cmd, &client);
 
   AlertsCommands alerts(&app, &client, AddConnectionFlags);
+  CLI::App* rules_cmd = app.add_subcommand("rules", "Work on Prometheus rule files");
+  rules_cmd->require_subcommand(1);
+  RulesTestOptions rules_test;
+  CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
 
   try {
     app.parse(argc, argv);
@@ -222,5 +227,6 @@ int main(int argc, char** argv) {
   if (*query_cmd) return RunPromQuery(client, query);
   if (*series_cmd) return RunSeries(client, series);
   if (alerts.selected()) return alerts.Run(client);
+  if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
   return RunLabels(client, labels);
 }

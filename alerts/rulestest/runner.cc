@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "alerts/rules/group.h"
 #include "alerts/rulestest/memory_series.h"
 #include "common/limits.h"
 #include "common/strings.h"
@@ -69,14 +70,7 @@ class TestWorld {
     if (!expr.ok()) return expr.status();
     absl::StatusOr<promql::Value> value = Evaluate(**expr, ts_ms);
     if (!value.ok()) return value.status();
-    switch (value->type) {
-      case promql::ValueType::kVector:
-        return std::move(value->vector);
-      case promql::ValueType::kScalar:
-        return promql::Vector{{LabelSet(), ts_ms, value->scalar}};
-      default:
-        return absl::InvalidArgumentError("rule result is not a vector or scalar");
-    }
+    return rules::RuleVector(*std::move(value));
   }
 
   EngineSeams Seams() {
