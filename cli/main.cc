@@ -7,13 +7,14 @@
 #include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
+#include "cli/rules_commands.h"
 #include "cli/rules_test_command.h"
 
 namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels, query, series, alerts";
+constexpr const char* kCommands = "push, grep, tail, labels, query, series, rules, alerts";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -47,8 +48,8 @@ int main(int argc, char** argv) {
       "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels, query, series, alerts; `vigie COMMAND --help` for "
-      "each. Exit "
+      "Commands: push, grep, tail, labels, query, series, rules, alerts; `vigie COMMAND --help` "
+      "for each. Exit "
       "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
       "docs/cli.md.");
@@ -194,11 +195,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   AddConnectionFlags(series_cmd, &client);
 
-  AlertsCommands alerts(&app, &client, AddConnectionFlags);
-  CLI::App* rules_cmd = app.add_subcommand("rules", "Work on Prometheus rule files");
-  rules_cmd->require_subcommand(1);
+  CLI::App* rules_cmd = AddRulesCommand(&app);
+  RulesCheckOptions rules_check;
+  CLI::App* rules_check_cmd = AddRulesCheckCommand(rules_cmd, &rules_check);
   RulesTestOptions rules_test;
   CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
+  AlertsCommands alerts(&app, &client, AddConnectionFlags);
 
   try {
     app.parse(argc, argv);
@@ -215,6 +217,7 @@ int main(int argc, char** argv) {
     }
     return app.exit(e);
   }
+  if (*rules_check_cmd) return RunRulesCheck(rules_check, std::cout, std::cerr);
   if (*push_cmd) return RunPush(client, push);
   if (*grep_cmd) {
     ParseOutputFormat(grep_output, &grep.output);

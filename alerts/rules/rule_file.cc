@@ -1,5 +1,6 @@
 #include "alerts/rules/rule_file.h"
 
+#include <fmt/format.h>
 #include <glob.h>
 #include <yaml-cpp/yaml.h>
 
@@ -28,6 +29,22 @@ bool IsValidMetricName(std::string_view name) {
   return true;
 }
 
+// `text` on one line, valid UTF-8: control characters become escapes (a YAML value may span
+// lines; each error is one line).
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (char c : ValidUtf8(text)) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 int LineOf(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
 
 // Collects errors with their place: the file, and the group and rule being read.
@@ -35,7 +52,7 @@ class ErrorList {
  public:
   explicit ErrorList(std::string_view file) : file_(file) {}
 
-  void SetGroup(std::string group) { group_ = std::move(group), rule_.clear(); }
+  void SetGroup(std::string_view group) { group_ = EscapeForMessage(group, 256), rule_.clear(); }
   void SetRule(std::string rule) { rule_ = std::move(rule); }
 
   void Add(int line, std::string_view message) {
@@ -43,7 +60,7 @@ class ErrorList {
     if (group_) StrAppend(&place, "group \"", *group_, "\"");
     if (group_ && !rule_.empty()) StrAppend(&place, ", rule ", rule_);
     if (group_) place += ": ";
-    errors_.push_back(place + std::string(message));
+    errors_.push_back(place + OneLine(message));
   }
   void ClearGroup() { group_.reset(), rule_.clear(); }
 
@@ -150,7 +167,8 @@ void ParseRule(const YAML::Node& node, size_t index, const Limits& limits, Error
       if (node[key] && node[key].IsScalar()) name = node[key].Scalar();
     }
   }
-  errors->SetRule(name.empty() ? StrCat("#", index + 1) : StrCat("\"", name, "\""));
+  errors->SetRule(name.empty() ? StrCat("#", index + 1)
+                               : StrCat("\"", EscapeForMessage(name, 256), "\""));
   if (!CheckKeys(node,
                  {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"},
                  "a rule", errors)) {
