@@ -3,18 +3,21 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/alerts_commands.h"
 #include "cli/deploy_commands.h"
 #include "cli/promql_commands.h"
 #include "cli/push.h"
 #include "cli/query_commands.h"
 #include "cli/rules_commands.h"
+#include "cli/rules_test_command.h"
 #include "cli/silence_commands.h"
 
 namespace {
 
 using namespace vigie::cli;
 
-constexpr const char* kCommands = "push, grep, tail, labels, query, series, deploy, rules, silence";
+constexpr const char* kCommands =
+    "push, grep, tail, labels, query, series, deploy, rules, silence, alerts";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -48,8 +51,8 @@ int main(int argc, char** argv) {
       "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels, query, series, deploy, rules, silence; `vigie COMMAND "
-      "--help` for each. Exit "
+      "Commands: push, grep, tail, labels, query, series, deploy, rules, silence, alerts; `vigie "
+      "COMMAND --help` for each. Exit "
       "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
       "docs/cli.md.");
@@ -201,6 +204,9 @@ int main(int argc, char** argv) {
   CLI::App* rules_check_cmd = AddRulesCheckCommand(rules_cmd, &rules_check);
   SilenceOptions silence;
   CLI::App* silence_cmd = AddSilenceCommands(&app, &silence);
+  RulesTestOptions rules_test;
+  CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
+  AlertsCommands alerts(&app, &client, AddConnectionFlags);
 
   try {
     app.parse(argc, argv);
@@ -234,5 +240,7 @@ int main(int argc, char** argv) {
     if (silence.token.empty()) silence.token = client.token;
     return RunSilence(*silence_cmd, silence);
   }
+  if (alerts.selected()) return alerts.Run(client);
+  if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
   return RunLabels(client, labels);
 }

@@ -42,7 +42,7 @@ int FreeLoopbackPort() {
   return port;
 }
 
-TestExporter::TestExporter() {
+TestExporter::TestExporter(std::function<std::string(int)> render) : render_(std::move(render)) {
   int port = 0;
   listen_fd_ = BindLoopback(&port);
   if (listen_fd_ < 0 || listen(listen_fd_, 16) != 0) {
@@ -76,7 +76,7 @@ void TestExporter::Serve() {
       if (n <= 0) break;
       request.append(buf, n);
     }
-    std::string body = Render(scrapes_.fetch_add(1));
+    std::string body = render_(scrapes_.fetch_add(1));
     std::string reply =
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
         "Connection: close\r\nContent-Length: " +
@@ -149,7 +149,8 @@ std::string TestExporter::Render(int n) {
 }
 
 PrometheusServer::PrometheusServer(const std::string& dir, const std::string& exporter_address,
-                                   const std::string& remote_write_url)
+                                   const std::string& remote_write_url,
+                                   const PrometheusRules& rules)
     : dir_(dir), address_("127.0.0.1:" + std::to_string(FreeLoopbackPort())) {
   std::string config =
       "global:\n"
@@ -164,6 +165,7 @@ PrometheusServer::PrometheusServer(const std::string& dir, const std::string& ex
       "  - job_name: exporter\n"
       "    static_configs: [{targets: ['" +
       exporter_address + "']}]\n";
+  if (!rules.rule_file.empty()) config += "rule_files: ['" + rules.rule_file + "']\n";
   if (!remote_write_url.empty()) {
     config +=
         "remote_write:\n"
@@ -173,6 +175,10 @@ PrometheusServer::PrometheusServer(const std::string& dir, const std::string& ex
         "    queue_config: {batch_send_deadline: 100ms, min_backoff: 50ms, "
         "max_backoff: 500ms}\n"
         "    metadata_config: {send_interval: 2s}\n";
+    if (!rules.not_remote_written.empty()) {
+      config += "    write_relabel_configs: [{source_labels: [__name__], regex: '" +
+                rules.not_remote_written + "', action: drop}]\n";
+    }
   }
   std::ofstream(dir_ + "/prometheus.yml") << config;
 }

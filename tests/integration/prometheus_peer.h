@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -23,7 +24,10 @@ int FreeLoopbackPort();
 // Prometheus writes staleness markers). What it serves at scrape n is a function of n only.
 class TestExporter {
  public:
-  TestExporter();
+  TestExporter() : TestExporter(&TestExporter::Render) {}
+  // Serves render(n) at scrape n (a test that drives the values reads its own state in it; it
+  // is called on the exporter's thread).
+  explicit TestExporter(std::function<std::string(int)> render);
   ~TestExporter();  // Stops serving.
   TestExporter(const TestExporter&) = delete;
   TestExporter& operator=(const TestExporter&) = delete;
@@ -37,6 +41,7 @@ class TestExporter {
  private:
   void Serve();
 
+  std::function<std::string(int)> render_;
   int listen_fd_ = -1;
   std::string address_;
   std::atomic<bool> stop_{false};
@@ -44,12 +49,19 @@ class TestExporter {
   std::thread thread_;
 };
 
+// Rules for a PrometheusServer: a rule file evaluated every second, and the metric names its
+// remote_write leaves out (a regex), so that rule outputs stay its own.
+struct PrometheusRules {
+  std::string rule_file;
+  std::string not_remote_written;
+};
+
 // A Prometheus server scraping itself and the given targets every second, remote-writing what
 // it scrapes to `remote_write_url` (when not empty) with a short batch deadline.
 class PrometheusServer {
  public:
   PrometheusServer(const std::string& dir, const std::string& exporter_address,
-                   const std::string& remote_write_url);
+                   const std::string& remote_write_url, const PrometheusRules& rules = {});
   // Starts the process and waits until /-/ready answers 200; fails the test otherwise.
   void Start();
   const std::string& address() const { return address_; }  // 127.0.0.1:port

@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "common/strings.h"
-#include "query/promql/lexer.h"
 #include "query/promql/literals.h"
+#include "query/promql/series_notation.h"
 
 namespace vigie::promql::script {
 namespace {
@@ -22,58 +22,6 @@ std::string_view Trim(std::string_view s) {
 
 absl::Status Invalid(std::string_view what) {
   return absl::InvalidArgumentError(std::string(what));
-}
-
-// The length of the number at the start of `s` as Prometheus's series lexer reads it (decimal,
-// no hexadecimal, or a word such as Inf), 0 when there is none.
-size_t NumberLength(std::string_view s) {
-  size_t i = 0;
-  if (i < s.size() && absl::ascii_isalpha(s[i])) {
-    while (i < s.size() && absl::ascii_isalpha(s[i])) ++i;
-    return i;
-  }
-  auto digits = [&] {
-    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i;
-  };
-  digits();
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    digits();
-  }
-  if (i > 0 && i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    digits();
-  }
-  return i;
-}
-
-// A signed number (or stale) at the start of *s, consumed.
-absl::StatusOr<double> TakeValue(std::string_view* s, bool allow_stale) {
-  double sign = 1;
-  if (!s->empty() && (s->front() == '+' || s->front() == '-')) {
-    sign = s->front() == '-' ? -1 : 1;
-    s->remove_prefix(1);
-  }
-  size_t n = NumberLength(*s);
-  std::string_view word = s->substr(0, n);
-  s->remove_prefix(n);
-  if (word == "stale" && allow_stale && sign > 0) return StaleNaN();
-  absl::StatusOr<double> value = ParseNumber(word);
-  if (!value.ok() || word.empty()) {
-    return Invalid(StrCat("expected a number or stale, found \"", word, "\""));
-  }
-  return sign * *value;
-}
-
-// "x<count>" at the start of `s`, all of it.
-absl::StatusOr<uint64_t> TakeTimes(std::string_view s) {
-  uint64_t n;
-  if (s.size() < 2 || s[0] != 'x' || !vigie::ParseNumber(s.substr(1), &n)) {
-    return Invalid(StrCat("expected x<count> such as x10, found \"", s, "\""));
-  }
-  if (n > 1'000'000) return Invalid(StrCat("repetition count ", n, " is too large"));
-  return n;
 }
 
 // Splits on spaces and tabs.
@@ -131,11 +79,9 @@ absl::Status AddSeries(std::string_view text, Load* load) {
   std::string_view rest;
   absl::StatusOr<LabelSet> labels = ParseSeriesLabels(text, &rest);
   if (!labels.ok()) return labels.status();
-  LoadSeries series{*std::move(labels), {}};
-  for (std::string_view item : Fields(rest)) {
-    if (absl::Status s = ExpandItem(item, &series.values); !s.ok()) return s;
-  }
-  load->series.push_back(std::move(series));
+  absl::StatusOr<std::vector<std::optional<double>>> values = ExpandSeriesValues(rest);
+  if (!values.ok()) return values.status();
+  load->series.push_back({*std::move(labels), *std::move(values)});
   return absl::OkStatus();
 }
 
@@ -176,7 +122,7 @@ absl::Status AddExpectation(std::string_view text, Eval* eval) {
   if (eval->fail) return Invalid("eval_fail expects no result lines");
   if (eval->scalar) return Invalid("a scalar result is a single line");
   std::string_view number = text;
-  absl::StatusOr<double> scalar = TakeValue(&number, false);
+  absl::StatusOr<double> scalar = TakeSeriesValue(&number, false);
   if (scalar.ok() && number.empty()) {
     if (!eval->samples.empty()) return Invalid("a scalar result is a single line");
     eval->scalar = *scalar;
@@ -185,14 +131,12 @@ absl::Status AddExpectation(std::string_view text, Eval* eval) {
   std::string_view rest;
   absl::StatusOr<LabelSet> labels = ParseSeriesLabels(text, &rest);
   if (!labels.ok()) return labels.status();
-  std::vector<std::optional<double>> values;
-  for (std::string_view item : Fields(rest)) {
-    if (absl::Status s = ExpandItem(item, &values); !s.ok()) return s;
-  }
-  if (values.size() != 1 || !values[0]) {
+  absl::StatusOr<std::vector<std::optional<double>>> values = ExpandSeriesValues(rest);
+  if (!values.ok()) return values.status();
+  if (values->size() != 1 || !(*values)[0]) {
     return Invalid("an expected sample has exactly one value");
   }
-  eval->samples.push_back({*std::move(labels), *values[0]});
+  eval->samples.push_back({*std::move(labels), *(*values)[0]});
   return absl::OkStatus();
 }
 
@@ -207,74 +151,6 @@ bool IsCommand(std::string_view word) {
 
 double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
 bool IsStaleNaN(double value) { return std::bit_cast<uint64_t>(value) == kStaleNaNBits; }
-
-absl::Status ExpandItem(std::string_view item, std::vector<std::optional<double>>* values) {
-  auto bad = [&](const absl::Status& why) {
-    return Invalid(StrCat("bad series value \"", item, "\": ", why.message()));
-  };
-  std::string_view s = item;
-  if (s.starts_with("_")) {
-    uint64_t n = 1;
-    if (s.size() > 1) {
-      absl::StatusOr<uint64_t> times = TakeTimes(s.substr(1));
-      if (!times.ok()) return bad(times.status());
-      n = *times;
-    }
-    values->insert(values->end(), n, std::nullopt);
-    return absl::OkStatus();
-  }
-  absl::StatusOr<double> start = TakeValue(&s, true);
-  if (!start.ok()) return bad(start.status());
-  if (s.empty()) {
-    values->push_back(*start);
-    return absl::OkStatus();
-  }
-  double increment = 0;
-  if (s.front() == '+' || s.front() == '-') {
-    absl::StatusOr<double> step = TakeValue(&s, false);
-    if (!step.ok()) return bad(step.status());
-    increment = *step;
-  }
-  absl::StatusOr<uint64_t> times = TakeTimes(s);
-  if (!times.ok()) return bad(times.status());
-  double value = *start;
-  for (uint64_t i = 0; i <= *times; ++i) {
-    values->push_back(value);
-    value += increment;  // Accumulated as Prometheus does, rounding included.
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<LabelSet> ParseSeriesLabels(std::string_view line, std::string_view* rest) {
-  std::vector<Token> tokens = Tokenize(line);
-  std::vector<Label> labels;
-  size_t i = 0;
-  auto end_of = [&](const Token& t) { return t.offset + t.raw.size(); };
-  auto describe = [&](size_t at) { return Describe(tokens[std::min(at, tokens.size() - 1)]); };
-  if (tokens[0].kind == TokenKind::kIdent || tokens[0].kind == TokenKind::kMetricIdent) {
-    labels.push_back({"__name__", std::string(tokens[0].raw)});
-    *rest = line.substr(end_of(tokens[0]));
-    i = 1;
-  }
-  if (i < tokens.size() && tokens[i].kind == TokenKind::kLBrace &&
-      (i == 0 || tokens[i].offset == end_of(tokens[0]))) {
-    ++i;
-    while (i < tokens.size() && tokens[i].kind != TokenKind::kRBrace) {
-      if (i + 2 >= tokens.size() || tokens[i].kind != TokenKind::kIdent ||
-          tokens[i + 1].kind != TokenKind::kAssign || tokens[i + 2].kind != TokenKind::kString) {
-        return Invalid(StrCat("expected label=\"value\" in series, found ", describe(i)));
-      }
-      labels.push_back({std::string(tokens[i].raw), tokens[i + 2].text});
-      i += 3;
-      if (i < tokens.size() && tokens[i].kind == TokenKind::kComma) ++i;
-    }
-    if (i == tokens.size()) return Invalid("expected } closing the labels");
-    *rest = line.substr(end_of(tokens[i]));
-  } else if (i == 0) {
-    return Invalid(StrCat("expected a metric name or {labels}, found ", describe(0)));
-  }
-  return LabelSet::Make(std::move(labels));
-}
 
 absl::StatusOr<std::vector<Command>> ParseScript(std::string_view text) {
   std::vector<Command> commands;

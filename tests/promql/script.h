@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/labels.h"
+#include "query/promql/series_notation.h"
 
 namespace vigie::promql::script {
 
@@ -79,13 +80,8 @@ using Command = std::variant<Load, Clear, Eval>;
 // InvalidArgument "line N: <what is wrong>" at the first malformed line.
 absl::StatusOr<std::vector<Command>> ParseScript(std::string_view text);
 
-// Expands one item of a series: `5`, `-2.5`, `Inf`, `NaN`, `stale`, `_` (one missing sample),
-// `_x3` (three), `1x3` (1 four times: the item and three repetitions), `0+10x3` (0 10 20 30),
-// `5-1x2` (5 4 3). Appends to *values; fails with a message on anything else.
-absl::Status ExpandItem(std::string_view item, std::vector<std::optional<double>>* values);
-
-// Parses `metric{label="value", ...} rest` (the name, the braces or both; strings in any of
-// PromQL's quotes) into labels, and sets *rest to what follows.
-absl::StatusOr<LabelSet> ParseSeriesLabels(std::string_view line, std::string_view* rest);
+// The series notation, shared with promtool's rule unit tests (alerts/rulestest/).
+using promql::ExpandItem;
+using promql::ParseSeriesLabels;
 
 }  // namespace vigie::promql::script
