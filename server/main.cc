@@ -177,7 +177,10 @@ int Run(int argc, char** argv) {
   dispatch_options.notify_file = config->notify_file;
   dispatch_options.records = store->get();
   dispatch_options.enqueue = [&outbox](alerts::Notification n) { return outbox.Enqueue(n); };
-  dispatch_options.external_url = StrCat("http://", config->http_listen);
+  // How users reach vigied, for the links in alerts and notifications (--web.external-url).
+  const std::string external_url =
+      config->external_url.empty() ? "http://" + config->http_listen : config->external_url;
+  dispatch_options.external_url = external_url;
   dispatch_options.preparers.push_back(
       [&outbox](const alerts::Config& c) -> absl::StatusOr<std::function<void()>> {
         auto receivers = alerts::notify::BuildReceivers(c.receivers_node, c.global, c.file);
@@ -207,8 +210,7 @@ int Run(int argc, char** argv) {
   rule_env.default_interval_ms = config->rules_evaluation_interval_ns / 1'000'000;
   rule_env.resend_delay_ms = config->rules_resend_delay_ns / 1'000'000;
   rule_env.alerts.deploys = deploy_lookup;
-  rule_env.alerts.external_url =
-      config->external_url.empty() ? "http://" + config->http_listen : config->external_url;
+  rule_env.alerts.external_url = external_url;
   alerts::rules::RuleManager rules(std::move(rule_env), config->rule_files, config->limits);
   if (absl::Status st = rules.Reload(); !st.ok()) {
     std::cerr << "vigied: rule files refused:\n" << st.message() << "\n";
