@@ -4,6 +4,7 @@
 #include <iostream>
 #include <vector>
 
+#include "cli/table.h"
 #include "cli/time_flags.h"
 #include "common/strings.h"
 #include "common/time.h"
@@ -55,29 +56,6 @@ void PrintDeploy(const v1::Deploy& d) {
                              {"description", d.description()}}) {
     if (!value.empty())
       std::cout << "  " << name << std::string(13 - name.size(), ' ') << value << "\n";
-  }
-}
-
-// Characters of UTF-8 text (its continuation bytes not counted).
-size_t Width(std::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
-// Columns padded to their widest cell, two spaces apart.
-void PrintTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - Width(row[i]) + 2, ' ');
-    }
-    std::cout << line << "\n";
   }
 }
 
@@ -216,7 +194,7 @@ int DeployCommands::List(const ClientOptions& client) const {
                     or_dash(d.version()), or_dash(d.commit()), or_dash(d.author()), Rollout(d),
                     d.id(), Summary(d.description(), 60)});
   }
-  PrintTable(rows);
+  PrintTable(rows, std::cout);
   if (list_.limit > 0 && static_cast<uint32_t>(response.deploys().size()) == list_.limit) {
     std::cerr << "vigie: showing the newest " << list_.limit << "; --limit shows more\n";
   }
