@@ -5,11 +5,15 @@
 // Deploys are the events that alerts are correlated with.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/labels.h"
@@ -30,6 +34,21 @@ struct Deploy {
   int64_t time_ms = 0;
   std::optional<int64_t> end_ms;  // A rollout's end, when it took time.
 };
+
+// The text fields of `deploy` (a Deploy or a const Deploy) by the names the APIs, records and
+// payloads give them, in that order: one list for every encoder and decoder.
+template <typename D>
+auto DeployTextFields(D& deploy) {
+  using Text = std::conditional_t<std::is_const_v<D>, const std::string, std::string>;
+  return std::array<std::pair<std::string_view, Text*>, 8>{{{"id", &deploy.id},
+                                                            {"service", &deploy.service},
+                                                            {"environment", &deploy.environment},
+                                                            {"version", &deploy.version},
+                                                            {"commit", &deploy.commit},
+                                                            {"author", &deploy.author},
+                                                            {"description", &deploy.description},
+                                                            {"url", &deploy.url}}};
+}
 
 // The deploys of an alert's service in the correlation window before `onset_ms`, newest first.
 // Provided by the deploy store (server/ wires it), called by the rule evaluator when an alert

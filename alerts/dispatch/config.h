@@ -70,7 +70,7 @@ struct Config {
   TimeIntervals time_intervals;
   std::vector<Receiver> receivers;
   std::vector<std::string> templates;  // Accepted and ignored (vigie renders its own messages).
-  YAML::Node receivers_node;  // The `receivers` sequence as written, for alerts/notify.
+  YAML::Node receivers_node;           // The `receivers` sequence as written, for alerts/notify.
 
   const Receiver* FindReceiver(std::string_view name) const;
 };

@@ -31,15 +31,9 @@ std::string QuoteMeta(std::string_view name) {
 }
 
 OrderedJson DeployObject(const Deploy& deploy, const std::vector<std::string>& fingerprints) {
-  OrderedJson out = {{"id", deploy.id},
-                     {"service", deploy.service},
-                     {"environment", deploy.environment},
-                     {"version", deploy.version},
-                     {"commit", deploy.commit},
-                     {"author", deploy.author},
-                     {"description", deploy.description},
-                     {"url", deploy.url},
-                     {"time", GoTime(deploy.time_ms)}};
+  OrderedJson out = OrderedJson::object();
+  for (const auto& [name, value] : DeployTextFields(deploy)) out[std::string(name)] = *value;
+  out["time"] = GoTime(deploy.time_ms);
   if (deploy.end_ms) out["end"] = GoTime(*deploy.end_ms);
   out["fingerprints"] = fingerprints;  // The alerts of this message that follow it.
   return out;

@@ -54,15 +54,9 @@ std::string AlertStateStore::Encode(const std::string& group_key, const std::str
   if (a.deploy_correlated) j["deploy_correlated"] = *a.deploy_correlated;
   nlohmann::json deploys = nlohmann::json::array();
   for (const Deploy& d : a.deploys) {
-    nlohmann::json dj = {{"id", d.id},
-                         {"service", d.service},
-                         {"environment", d.environment},
-                         {"version", d.version},
-                         {"commit", d.commit},
-                         {"author", d.author},
-                         {"description", d.description},
-                         {"url", d.url},
-                         {"time_ms", d.time_ms}};
+    nlohmann::json dj = nlohmann::json::object();
+    for (const auto& [name, value] : DeployTextFields(d)) dj[name] = *value;
+    dj["time_ms"] = d.time_ms;
     if (d.end_ms) dj["end_ms"] = *d.end_ms;
     deploys.push_back(std::move(dj));
   }
@@ -98,14 +92,7 @@ absl::StatusOr<AlertInstance> AlertStateStore::Decode(std::string_view value) {
     if (j.contains("deploy_correlated")) a.deploy_correlated = j["deploy_correlated"].get<bool>();
     for (const auto& dj : j.value("deploys", nlohmann::json::array())) {
       Deploy d;
-      d.id = dj.value("id", "");
-      d.service = dj.value("service", "");
-      d.environment = dj.value("environment", "");
-      d.version = dj.value("version", "");
-      d.commit = dj.value("commit", "");
-      d.author = dj.value("author", "");
-      d.description = dj.value("description", "");
-      d.url = dj.value("url", "");
+      for (const auto& [name, value] : DeployTextFields(d)) *value = dj.value(name, "");
       d.time_ms = dj.value("time_ms", int64_t{0});
       if (dj.contains("end_ms")) d.end_ms = dj["end_ms"].get<int64_t>();
       a.deploys.push_back(std::move(d));

@@ -70,17 +70,9 @@ absl::StatusOr<alerts::Deploy> DecodeDeployJson(std::string_view body) {
 }
 
 nlohmann::json DeployJson(const alerts::Deploy& deploy) {
-  nlohmann::json json = {
-      {"id", deploy.id},
-      {"service", deploy.service},
-      {"environment", deploy.environment},
-      {"version", deploy.version},
-      {"commit", deploy.commit},
-      {"author", deploy.author},
-      {"description", deploy.description},
-      {"url", deploy.url},
-      {"time", FormatRfc3339Millis(deploy.time_ms)},
-  };
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [name, value] : alerts::DeployTextFields(deploy)) json[name] = *value;
+  json["time"] = FormatRfc3339Millis(deploy.time_ms);
   if (deploy.end_ms) json["end"] = FormatRfc3339Millis(*deploy.end_ms);
   return json;
 }
