@@ -354,8 +354,11 @@ const Function kLokiFunctions[] = {
     {"date", 2, 2, [](Args& a, const Data&) -> Result {
        std::string layout;
        if (absl::Status s = Str(a[0], &layout); !s.ok()) return s;
-       // sprig: a time, or Unix seconds as a number.
-       int64_t ns = a[1].type == Value::Type::kTime ? a[1].i : ToInt64(a[1]) * 1000000000;
+       // sprig: a time, or Unix seconds as a number (saturated: seconds past year 2262 overflow
+       // nanoseconds).
+       int64_t ns = a[1].type == Value::Type::kTime
+                        ? a[1].i
+                        : absl::ToUnixNanos(absl::FromUnixSeconds(ToInt64(a[1])));
        return Value::String(FormatTime(layout, ns));
      }},
     {"now", 0, 0, [](Args&, const Data&) -> Result {
