@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -55,7 +56,9 @@ int64_t ToInt64(const Value& v) {
     case Value::Type::kTime:
       return v.i;
     case Value::Type::kFloat:
-      return std::isfinite(v.f) ? static_cast<int64_t>(v.f) : 0;
+      // Go's int64(f) beyond int64 (and of NaN) is what amd64's conversion yields: MinInt64.
+      return v.f >= -0x1p63 && v.f < 0x1p63 ? static_cast<int64_t>(v.f)
+                                            : std::numeric_limits<int64_t>::min();
     case Value::Type::kBool:
       return v.b;
     case Value::Type::kString: {
