@@ -219,7 +219,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
                     "pipeline (Prometheus's --rules.alert.resend-delay)");
   app.add_option("--web.external-url", config.external_url,
                  "The URL users reach vigied at, for links in alerts (default: "
-                 "http://<--http-listen>)");
+                 "http://<--http-listen's host, or the host name for a wildcard>:<bound port>)");
 
   // The file goes first so that flags given on the command line override it.
   for (int i = 1; i + 1 < argc; ++i) {

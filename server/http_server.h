@@ -56,17 +56,26 @@ struct HttpDeps {
   std::vector<HttpEndpoint> endpoints;
 };
 
+// An HTTP listener. Thread-safe: Stop() may be called from any thread.
 class HttpServer {
  public:
   virtual ~HttpServer() = default;
   // The bound port (the real one when listening on port 0).
   virtual int port() const = 0;
+  // Starts accepting and answering with `deps`. Called once; connections made before it wait in
+  // the listen backlog.
+  virtual void Serve(HttpDeps deps) = 0;
   // Stops accepting, closes connections (live tails end), and joins the threads. Idempotent.
   virtual void Stop() = 0;
 };
 
-// Binds `listen` (host:port) and serves in background threads. Fails naming the address when it
-// cannot bind, or the file when the TLS certificate or key cannot be loaded.
+// Binds `listen` (host:port) without serving yet, so that the bound port is known to what the
+// endpoints are built from (links to vigied). Fails naming the address when it cannot bind, or
+// the file when the TLS certificate or key cannot be loaded.
+absl::StatusOr<std::unique_ptr<HttpServer>> BindHttpServer(const std::string& listen,
+                                                           const TlsConfig& tls);
+
+// BindHttpServer, then Serve(deps): serves in background threads.
 absl::StatusOr<std::unique_ptr<HttpServer>> StartHttpServer(const std::string& listen,
                                                             const TlsConfig& tls, HttpDeps deps);
 

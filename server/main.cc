@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <fstream>
@@ -88,6 +89,18 @@ class Maintenance {
 };
 
 std::string HostOf(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
+
+// --web.external-url, else how this machine is reached on the bound HTTP port: a wildcard
+// listen address means the host name, as Prometheus's default external URL does.
+std::string ExternalUrl(const ServerConfig& config, int http_port) {
+  if (!config.external_url.empty()) return config.external_url;
+  std::string host = HostOf(config.http_listen);
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") {
+    char name[256] = {};
+    host = gethostname(name, sizeof(name) - 1) == 0 ? name : "localhost";
+  }
+  return StrCat(config.tls.enabled() ? "https://" : "http://", host, ":", http_port);
+}
 
 std::shared_ptr<grpc::ServerCredentials> GrpcCredentials(const TlsConfig& tls) {
   if (!tls.enabled()) return grpc::InsecureServerCredentials();
@@ -177,9 +190,14 @@ int Run(int argc, char** argv) {
   dispatch_options.notify_file = config->notify_file;
   dispatch_options.records = store->get();
   dispatch_options.enqueue = [&outbox](alerts::Notification n) { return outbox.Enqueue(n); };
-  // How users reach vigied, for the links in alerts and notifications (--web.external-url).
-  const std::string external_url =
-      config->external_url.empty() ? "http://" + config->http_listen : config->external_url;
+  // Bound now, served once the endpoints exist: the links in alerts and notifications name the
+  // port bound.
+  auto http = BindHttpServer(config->http_listen, config->tls);
+  if (!http.ok()) {
+    std::cerr << "vigied: " << http.status().message() << "\n";
+    return 1;
+  }
+  const std::string external_url = ExternalUrl(*config, (*http)->port());
   dispatch_options.external_url = external_url;
   dispatch_options.preparers.push_back(
       [&outbox](const alerts::Config& c) -> absl::StatusOr<std::function<void()>> {
@@ -258,12 +276,7 @@ int Run(int argc, char** argv) {
   for (HttpEndpoint& endpoint : AlertmanagerEndpoints({dispatch->get(), "vigie"})) {
     deps.endpoints.push_back(std::move(endpoint));
   }
-  auto http = StartHttpServer(config->http_listen, config->tls, deps);
-  if (!http.ok()) {
-    std::cerr << "vigied: " << http.status().message() << "\n";
-    grpc_server->Shutdown();
-    return 1;
-  }
+  (*http)->Serve(std::move(deps));
   std::string grpc_address = StrCat(HostOf(config->grpc_listen), ":", grpc_port);
   std::string http_address = StrCat(HostOf(config->http_listen), ":", (*http)->port());
   if (!config->ready_file.empty()) {

@@ -8,6 +8,7 @@
 
 #include "alerts/dispatch/yaml_fields.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace vigie::alerts {
 namespace {
@@ -356,6 +357,13 @@ const Receiver* Config::FindReceiver(std::string_view name) const {
 
 absl::StatusOr<std::shared_ptr<const Config>> ParseConfig(std::string_view text,
                                                           std::string_view file) {
+  // YAML is UTF-8, and Alertmanager's reader refuses anything else; matchers and receivers'
+  // texts are printed back, so no byte of the file may be left uninterpretable.
+  if (size_t bad = InvalidUtf8Offset(text); bad != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        StrCat(file, ":", std::count(text.begin(), text.begin() + bad, '\n') + 1,
+               ": the file is not valid UTF-8 (byte ", bad, "): save it as UTF-8"));
+  }
   auto config = std::make_shared<Config>();
   config->file = std::string(file);
   config->original = std::string(text);

@@ -12,6 +12,14 @@ namespace {
 
 bool IsIdentStart(char c) { return absl::ascii_isalpha(c) || c == '_'; }
 bool IsIdentChar(char c) { return absl::ascii_isalnum(c) || c == '_'; }
+// Digits with at most one dot, then e or E: what a signed exponent may follow.
+bool IsDecimalMantissa(std::string_view s) {
+  if (s.size() < 2 || absl::ascii_tolower(s.back()) != 'e') return false;
+  s.remove_suffix(1);
+  size_t dots = std::count(s.begin(), s.end(), '.');
+  return dots <= 1 && s != "." &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c) || c == '.'; });
+}
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::string_view TrimSpace(std::string_view s) {
@@ -106,10 +114,20 @@ absl::StatusOr<std::vector<Token>> Tokenize(std::string_view query, size_t from,
       token.kind = TokenKind::kFlag;
       token.text = std::string(query.substr(start + 2, i - start - 2));
     } else if (absl::ascii_isdigit(c)) {
-      // Durations: digits, units and dots (1.5h is rejected later, with ParseDuration's reason).
-      while (i < query.size() &&
-             (IsIdentChar(query[i]) || query[i] == '.' || query.substr(i, 2) == "\xC2\xB5")) {
-        i += query[i] == '\xC2' ? 2 : 1;
+      // Numbers and durations: digits, units and dots (1.5h is rejected later, with
+      // ParseDuration's reason), and the sign of a decimal exponent (1.5e+34, as Go scans it).
+      while (i < query.size()) {
+        if (IsIdentChar(query[i]) || query[i] == '.') {
+          ++i;
+        } else if (query.substr(i, 2) == "\xC2\xB5") {
+          i += 2;
+        } else if ((query[i] == '+' || query[i] == '-') && i + 1 < query.size() &&
+                   absl::ascii_isdigit(query[i + 1]) &&
+                   IsDecimalMantissa(query.substr(start, i - start))) {
+          ++i;
+        } else {
+          break;
+        }
       }
       token.kind = TokenKind::kDuration;
       token.text = std::string(query.substr(start, i - start));

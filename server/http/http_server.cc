@@ -1,4 +1,4 @@
-// StartHttpServer (server/http_server.h): the acceptor thread, a thread per connection, TLS, and
+// BindHttpServer (server/http_server.h): the acceptor thread, a thread per connection, TLS, and
 // Stop().
 #include "server/http_server.h"
 
@@ -7,6 +7,7 @@
 #include <atomic>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -92,12 +93,12 @@ void Drain(TimedSocket& socket) {
 
 class Server final : public HttpServer {
  public:
-  Server(HttpDeps deps, std::unique_ptr<asio::ssl::context> tls)
-      : router_(std::move(deps)), tls_(std::move(tls)), acceptor_(io_) {}
+  explicit Server(std::unique_ptr<asio::ssl::context> tls) : tls_(std::move(tls)), acceptor_(io_) {}
   ~Server() override { Stop(); }
 
   absl::Status Listen(const std::string& listen);
-  void Start() {
+  void Serve(HttpDeps deps) override {
+    router_.emplace(std::move(deps));
     accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
   int port() const override { return port_; }
@@ -115,12 +116,12 @@ class Server final : public HttpServer {
 
   void AcceptLoop();
   // A connection's thread: serves it, then marks it done for the acceptor to reap.
-  void Serve(Connection* connection, tcp::socket socket);
+  void RunConnection(Connection* connection, tcp::socket socket);
   void ServeSocket(TimedSocket& socket);
   // Answers 503 when too many connections are open.
   void RefuseBusy(tcp::socket& socket);
 
-  http::Router router_;
+  std::optional<http::Router> router_;  // Set once by Serve(), before the acceptor starts.
   http::ConnectionOptions options_;
   std::unique_ptr<asio::ssl::context> tls_;
   asio::io_context io_;  // The acceptor's; never run: accepting is synchronous.
@@ -177,7 +178,8 @@ void Server::AcceptLoop() {
       connection.io = std::move(io);
       ++open_;
       try {
-        connection.thread = std::thread(&Server::Serve, this, &connection, std::move(socket));
+        connection.thread =
+            std::thread(&Server::RunConnection, this, &connection, std::move(socket));
       } catch (const std::system_error& e) {
         // The socket is closed with the thread's arguments; the entry (and its io_context,
         // which must outlive the socket) is reaped with the finished ones.
@@ -214,17 +216,17 @@ void Server::ServeSocket(TimedSocket& socket) {
     socket.expires_after(options_.header_timeout);
     stream.handshake(asio::ssl::stream_base::server, ec);
     if (ec) return;
-    http::ServeConnection(stream, socket, router_, options_, stopping_);
+    http::ServeConnection(stream, socket, *router_, options_, stopping_);
     socket.expires_after(kDrainTimeout);
     stream.shutdown(ec);
   } else {
-    http::ServeConnection(socket, socket, router_, options_, stopping_);
+    http::ServeConnection(socket, socket, *router_, options_, stopping_);
     socket.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (!ec) Drain(socket);
   }
 }
 
-void Server::Serve(Connection* connection, tcp::socket raw) {
+void Server::RunConnection(Connection* connection, tcp::socket raw) {
   TimedSocket socket(std::move(raw));
   // A last resort: the data path uses error codes, but an allocation can still fail.
   try {
@@ -269,17 +271,23 @@ void Server::Stop() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HttpServer>> StartHttpServer(const std::string& listen,
-                                                            const TlsConfig& tls, HttpDeps deps) {
+absl::StatusOr<std::unique_ptr<HttpServer>> BindHttpServer(const std::string& listen,
+                                                           const TlsConfig& tls) {
   std::unique_ptr<asio::ssl::context> ctx;
   if (tls.enabled()) {
     absl::StatusOr<std::unique_ptr<asio::ssl::context>> made = MakeTlsContext(tls);
     if (!made.ok()) return made.status();
     ctx = *std::move(made);
   }
-  auto server = std::make_unique<Server>(std::move(deps), std::move(ctx));
+  auto server = std::make_unique<Server>(std::move(ctx));
   if (absl::Status status = server->Listen(listen); !status.ok()) return status;
-  server->Start();
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> StartHttpServer(const std::string& listen,
+                                                            const TlsConfig& tls, HttpDeps deps) {
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = BindHttpServer(listen, tls);
+  if (server.ok()) (*server)->Serve(std::move(deps));
   return server;
 }
 

@@ -47,6 +47,13 @@ CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
 <li><a href="/api/v1/query?query=up">/api/v1/query</a>, <code>/api/v1/query_range</code>,
 <a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series</code>: Prometheus's query
 API (PromQL)</li>
+<li><a href="/api/v1/rules">/api/v1/rules</a>, <a href="/api/v1/alerts">/api/v1/alerts</a>:
+the rules and their alerts; POST <code>/-/reload</code> reloads the rule and notify files</li>
+<li><a href="/api/v1/deploys">/api/v1/deploys</a>: deploy events (GET, POST)</li>
+<li><a href="/api/v1/notifications?state=queued">/api/v1/notifications</a>: the notification
+outbox (<code>?state=queued|failed</code>); POST <code>/api/v1/receivers/&lt;name&gt;/test</code></li>
+<li><a href="/api/v2/alerts">/api/v2/alerts</a>, <a href="/api/v2/silences">/api/v2/silences</a>,
+<a href="/api/v2/status">/api/v2/status</a>: Alertmanager's API (amtool)</li>
 <li><a href="/loki/api/v1/status/buildinfo">/loki/api/v1/status/buildinfo</a></li>
 <li><a href="/metrics">/metrics</a>, <a href="/healthz">/healthz</a>,
 <a href="/readyz">/readyz</a></li>

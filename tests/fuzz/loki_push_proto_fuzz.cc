@@ -18,8 +18,10 @@ namespace {
 
 using vigie::fuzz::EntryCounts;
 
+constexpr size_t kMaxBody = 1 << 20;
+
 void Check(std::string_view body, std::string_view raw) {
-  auto decoded = vigie::server::http::DecodeLokiProtoPush(body, 1 << 20);
+  auto decoded = vigie::server::http::DecodeLokiProtoPush(body, kMaxBody);
   if (!decoded.ok()) return;
   logproto::PushRequest request;
   bool readable = request.ParseFromArray(raw.data(), static_cast<int>(raw.size()));
@@ -40,8 +42,14 @@ void Check(std::string_view body, std::string_view raw) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
+  // The reference decoding of the input as a body, when its claimed size is one the decoder
+  // under test would accept (a few bytes may claim gigabytes).
+  size_t claimed = 0;
   std::string raw;
-  if (snappy::Uncompress(input.data(), input.size(), &raw)) Check(input, raw);
+  if (snappy::GetUncompressedLength(input.data(), input.size(), &claimed) && claimed <= kMaxBody &&
+      snappy::Uncompress(input.data(), input.size(), &raw)) {
+    Check(input, raw);
+  }
   std::string compressed;
   snappy::Compress(input.data(), input.size(), &compressed);
   Check(compressed, input);

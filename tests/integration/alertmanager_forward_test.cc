@@ -164,8 +164,9 @@ groups:
                                                   {"service", "front"},
                                                   {"severity", "ticket"}}));
   EXPECT_EQ(message["alerts"][0]["annotations"]["summary"], "always on");
+  // The link leads back to this vigied: its bound port, not the :0 it was asked to listen on.
   EXPECT_THAT(message["alerts"][0]["generatorURL"].get<std::string>(),
-              ::testing::StartsWith("http://"));
+              ::testing::StartsWith("http://" + vigied.http_address() + "/graph?g0.expr="));
   HttpReply metrics = HttpCall(vigied.http_address(), "GET", "/metrics");
   EXPECT_THAT(metrics.body, ::testing::HasSubstr("vigie_alertmanager_alerts_sent_total{"
                                                  "alertmanager=\"http://" +

@@ -112,6 +112,9 @@ const ValidCase kValid[] = {
     {"vector(1) + vector(1)", "vector(1) + vector(1)"},
     {"1 + 1", "1 + 1"},
     {"(1 > bool 2)", "(1 > bool 2)"},
+    // A label filter's number with a signed exponent, as Go scans it and as it prints back.
+    {R"({a="b"} | json | stat > 1.5e+34 and size < 2E-3)",
+     R"({a="b"} | json | stat > 1.5e+34 and size < 0.002)"},
 };
 
 class ParserValidTest : public testing::TestWithParam<ValidCase> {};

@@ -128,6 +128,9 @@ TEST(ConfigTest, ErrorsNameFileLineAndReason) {
                "notify.yaml:4: invalid label name \"1a\""},
            Case{"route: [\n", "notify.yaml:2:"},
            Case{"receivers: [{name: x}]\n", "notify.yaml:1: no routes provided"},
+           Case{"route:\n  receiver: x\n  match: {severity: \"\xff\xfepage\"}\nreceivers: "
+                "[{name: x}]\n",
+                "notify.yaml:3: the file is not valid UTF-8 (byte 42)"},
        }) {
     auto config = ParseConfig(c.text, "notify.yaml");
     ASSERT_FALSE(config.ok()) << c.text;
