@@ -1,5 +1,7 @@
 #include "common/utf8.h"
 
+#include <cstring>
+
 #include "common/strings.h"
 
 namespace vigie {
@@ -29,6 +31,15 @@ size_t Utf8SequenceLength(std::string_view s) {
 size_t InvalidUtf8Offset(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // Label names and values are mostly ASCII: eight bytes at a time while no high bit is set.
+    uint64_t word;
+    if (s.size() - i >= sizeof(word)) {
+      std::memcpy(&word, s.data() + i, sizeof(word));
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += sizeof(word);
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;

@@ -94,6 +94,8 @@ std::string Ingester::CheckLabels(const std::vector<Label>& labels, uint32_t max
                     " bytes)");
     }
     for (const auto& [what, text] : {std::pair{"name", &l.name}, std::pair{"value", &l.value}}) {
+      // A valid name is ASCII: the UTF-8 check is for the message of an invalid one.
+      if (text == &l.name && IsValidLabelName(l.name)) continue;
       if (size_t bad = InvalidUtf8Offset(*text); bad != std::string::npos) {
         *code = "invalid_utf8";
         return StrCat("label ", EscapeForMessage(l.name), ": ", what, " \"",

@@ -19,11 +19,14 @@ StreamBudgets::StreamBudgets(const Limits& limits, Kind kind)
 void StreamBudgets::ExpireLocked(Sender& sender, int64_t now_ns) {
   if (now_ns < sender.next_expiry_ns) return;
   int64_t oldest = std::numeric_limits<int64_t>::max();
-  std::erase_if(sender.last_write, [&](const auto& stream) {
-    if (now_ns - stream.second >= idle_ns_) return true;
-    oldest = std::min(oldest, stream.second);
-    return false;
-  });
+  for (auto it = sender.last_write.begin(); it != sender.last_write.end();) {
+    if (now_ns - it->second >= idle_ns_) {
+      sender.last_write.erase(it++);
+    } else {
+      oldest = std::min(oldest, it->second);
+      ++it;
+    }
+  }
   sender.next_expiry_ns =
       oldest == std::numeric_limits<int64_t>::max() ? now_ns : oldest + idle_ns_;
 }
@@ -40,49 +43,59 @@ void StreamBudgets::ExpireAllLocked(int64_t now_ns) {
 absl::Status StreamBudgets::Admit(const std::string& sender, std::string_view sender_name,
                                   uint64_t stream_id, int64_t now_ns) {
   std::lock_guard lock(mu_);
-  return AdmitLocked(sender, sender_name, stream_id, now_ns);
+  absl::StatusOr<Sender*> s = SenderLocked(sender, sender_name, now_ns);
+  if (!s.ok()) return s.status();
+  return AdmitLocked(**s, sender_name, stream_id, now_ns);
 }
 
 void StreamBudgets::AdmitAll(const std::string& sender, std::string_view sender_name,
                              std::span<const uint64_t> stream_ids, int64_t now_ns,
                              std::vector<std::pair<size_t, absl::Status>>* refused) {
+  if (stream_ids.empty()) return;
   std::lock_guard lock(mu_);
+  absl::StatusOr<Sender*> s = SenderLocked(sender, sender_name, now_ns);
   for (size_t i = 0; i < stream_ids.size(); ++i) {
-    if (absl::Status s = AdmitLocked(sender, sender_name, stream_ids[i], now_ns); !s.ok()) {
-      refused->emplace_back(i, std::move(s));
-    }
+    absl::Status status =
+        s.ok() ? AdmitLocked(**s, sender_name, stream_ids[i], now_ns) : s.status();
+    if (!status.ok()) refused->emplace_back(i, std::move(status));
   }
 }
 
-absl::Status StreamBudgets::AdmitLocked(const std::string& sender, std::string_view sender_name,
-                                        uint64_t stream_id, int64_t now_ns) {
+absl::StatusOr<StreamBudgets::Sender*> StreamBudgets::SenderLocked(const std::string& sender,
+                                                                   std::string_view sender_name,
+                                                                   int64_t now_ns) {
   if (now_ns >= next_sweep_ns_) ExpireAllLocked(now_ns);
   auto it = senders_.find(sender);
-  if (it == senders_.end()) {
-    if (senders_.size() >= max_senders_) ExpireAllLocked(now_ns);
-    if (senders_.size() >= max_senders_) {
-      return absl::ResourceExhaustedError(StrCat(
-          "vigied already has ", max_senders_, " senders with active ", noun_, " (--max-senders); ",
-          sender_name, " can add ", noun_, " once one of them has been idle for ",
-          FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
-    }
-    it = senders_.try_emplace(sender).first;
+  if (it != senders_.end()) return &it->second;
+  if (senders_.size() >= max_senders_) ExpireAllLocked(now_ns);
+  if (senders_.size() >= max_senders_) {
+    return absl::ResourceExhaustedError(StrCat(
+        "vigied already has ", max_senders_, " senders with active ", noun_, " (--max-senders); ",
+        sender_name, " can add ", noun_, " once one of them has been idle for ",
+        FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
   }
-  Sender& s = it->second;
-  auto stream = s.last_write.find(stream_id);
-  if (stream != s.last_write.end()) {
+  return &senders_.try_emplace(sender).first->second;
+}
+
+absl::Status StreamBudgets::AdmitLocked(Sender& s, std::string_view sender_name, uint64_t stream_id,
+                                        int64_t now_ns) {
+  auto [stream, added] = s.last_write.try_emplace(stream_id, now_ns);
+  if (!added) {
     stream->second = now_ns;
     return absl::OkStatus();
   }
-  if (s.last_write.size() >= max_streams_) ExpireLocked(s, now_ns);
-  if (s.last_write.size() >= max_streams_) {
-    return absl::ResourceExhaustedError(
-        StrCat(sender_name, " has ", max_streams_, " active ", noun_, " (", flag_, "); ",
-               noun_ == "streams" ? "a stream stops counting once it has had no entry"
-                                  : "a series stops counting once it has had no sample",
-               " for ", FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
+  if (s.last_write.size() > max_streams_) {
+    s.last_write.erase(stream);
+    ExpireLocked(s, now_ns);
+    if (s.last_write.size() >= max_streams_) {
+      return absl::ResourceExhaustedError(
+          StrCat(sender_name, " has ", max_streams_, " active ", noun_, " (", flag_, "); ",
+                 noun_ == "streams" ? "a stream stops counting once it has had no entry"
+                                    : "a series stops counting once it has had no sample",
+                 " for ", FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
+    }
+    s.last_write.emplace(stream_id, now_ns);
   }
-  s.last_write.emplace(stream_id, now_ns);
   s.next_expiry_ns = std::min(s.next_expiry_ns, now_ns + idle_ns_);
   return absl::OkStatus();
 }

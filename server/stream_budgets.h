@@ -23,7 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/limits.h"
 
 namespace vigie::server {
@@ -49,11 +51,17 @@ class StreamBudgets {
 
  private:
   struct Sender {
-    std::unordered_map<uint64_t, int64_t> last_write;  // By stream id.
+    // By stream id. A flat map: a sender may hold 100,000s of series, each looked up per sample
+    // batch.
+    absl::flat_hash_map<uint64_t, int64_t> last_write;
     int64_t next_expiry_ns = 0;  // No stream expires before this (a lower bound).
   };
-  absl::Status AdmitLocked(const std::string& sender, std::string_view sender_name,
-                           uint64_t stream_id, int64_t now_ns);
+  // The budget of `sender` (made when there is room for one more sender, after the periodic
+  // sweep), or ResourceExhausted when there is none. The pointer is valid until the next call.
+  absl::StatusOr<Sender*> SenderLocked(const std::string& sender, std::string_view sender_name,
+                                       int64_t now_ns);
+  absl::Status AdmitLocked(Sender& s, std::string_view sender_name, uint64_t stream_id,
+                           int64_t now_ns);
   // Forgets the streams of `sender` idle at `now_ns`.
   void ExpireLocked(Sender& sender, int64_t now_ns);
   // The same for every sender, forgetting those left with no stream.
