@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/net_address.h"
-#include "tests/collector/collector_process.h"
+#include "tests/integration/collector_process.h"
 #include "tests/integration/harness.h"
 
 namespace vigie::collector::testing {

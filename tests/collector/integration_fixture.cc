@@ -1,16 +1,11 @@
 #include "tests/collector/integration_fixture.h"
 
-#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "common/time.h"
 
 namespace vigie::collector::testing {
-
-void AppendToFile(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::app | std::ios::binary) << text;
-}
 
 void CollectorIntegrationTest::SetUp() { StartServer({}); }
 

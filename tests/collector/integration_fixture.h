@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/collector/collector_process.h"
 #include "tests/collector/query_client.h"
 #include "tests/collector/tcp_proxy.h"
+#include "tests/integration/collector_process.h"
 #include "tests/integration/harness.h"
 
 namespace vigie::collector::testing {
@@ -53,8 +53,5 @@ class CollectorIntegrationTest : public ::testing::Test {
   std::string query_token_;  // Sent by Stored() when vigied requires tokens.
   std::string query_ca_;     // PEM roots: Stored() uses TLS.
 };
-
-// Appends `text` to the file at `path`.
-void AppendToFile(const std::string& path, const std::string& text);
 
 }  // namespace vigie::collector::testing

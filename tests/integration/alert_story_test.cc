@@ -1,17 +1,19 @@
-// Issue 10's seed stories end to end, with real processes: 404 lines pushed with `vigie push`
-// (the collector's shipper) fire a LogQL rule, a worker error counter fed over remote_write fires
-// a PromQL rule; the 404 alert began minutes after a deploy of its service, so it goes to the
+// Issue 10's seed stories end to end, with real processes: 404 lines appended to an access log
+// that a vigie-collector tails fire a LogQL rule, a worker error counter fed over remote_write
+// fires a PromQL rule; the 404 alert began minutes after a deploy of its service, so it goes to the
 // developers' receiver and names the deploy; the worker alert, with no deploy before it, goes to
 // ops. Each message arrives within group_wait + 2 s of its rule firing.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/strings.h"
 #include "common/time.h"
 #include "nlohmann/json.hpp"
 #include "tests/http/remote_write_client.h"
+#include "tests/integration/collector_process.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/recording_receiver.h"
 
@@ -24,20 +26,6 @@ using ::testing::HasSubstr;
 constexpr int kGroupWaitSeconds = 1;
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-// Parses Go's RFC 3339 time ("2026-12-06T20:41:00.123Z") into Unix seconds.
-double GoTimeSeconds(const std::string& text) {
-  std::tm tm{};
-  double seconds = 0;
-  int y, mo, d, h, mi;
-  if (sscanf(text.c_str(), "%d-%d-%dT%d:%d:%lfZ", &y, &mo, &d, &h, &mi, &seconds) != 6) return 0;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  return static_cast<double>(timegm(&tm)) + seconds;
-}
 
 // The first message at `path` whose alerts are named `alertname`.
 std::optional<std::pair<RecordingReceiver::Request, json>> MessageFor(
@@ -103,13 +91,23 @@ receivers:
          "--commit", "3f2c1ab", "--author", "Jane Doe", "--env", "prod", "--time",
          std::to_string(now_s - 240)});
 
-  // A burst of 404s on front, through the collector's shipper.
+  // A burst of 404s on front, appended to the access log that the front's collector tails.
+  std::filesystem::create_directory(dir.path() + "/logs");
+  collector::testing::CollectorProcess collector(dir.path(),
+                                                 StrCat(R"(batch: {max_age: 200ms}
+inputs:
+  - type: file
+    paths: [")",
+                                                        dir.path(), R"(/logs/*.log"]
+    labels: {service: front}
+    read_from: beginning
+)"),
+                                                 server.grpc_address());
+  collector.Start();
   std::string lines;
   for (int i = 0; i < 50; ++i) lines += StrCat("GET /missing/", i, " HTTP/1.1\" 404 12\n");
   lines += "GET / HTTP/1.1\" 200 512\n";
-  std::string input = dir.path() + "/access.log";
-  WriteFile(input, lines);
-  vigie({"--server", server.grpc_address(), "push", "--label", "service=front", input});
+  collector::testing::AppendToFile(dir.path() + "/logs/access.log", lines);
 
   // The workers' error counter climbs by 2 a second over remote_write.
   int64_t t0 = NowNanos() / kNanosPerMilli - 60'000;
@@ -120,7 +118,9 @@ receivers:
   auto requests = receiver.WaitFor(2, std::chrono::seconds(30));
   auto dev = MessageFor(requests, "/dev", "Http404Spike");
   auto ops = MessageFor(requests, "/ops", "WorkersErroring");
-  ASSERT_TRUE(dev) << "no Http404Spike message at the dev receiver\n" << server.Log();
+  ASSERT_TRUE(dev) << "no Http404Spike message at the dev receiver\n"
+                   << server.Log() << "collector:\n"
+                   << collector.Log();
   ASSERT_TRUE(ops) << "no WorkersErroring message at the ops receiver\n" << server.Log();
   EXPECT_FALSE(MessageFor(requests, "/ops", "Http404Spike")) << "a correlated alert went to ops";
   EXPECT_FALSE(MessageFor(requests, "/dev", "WorkersErroring")) << "an alert went to dev";
@@ -153,7 +153,8 @@ receivers:
 
   // Each arrived within group_wait + 2 s of its rule firing (startsAt: when `for` was met).
   for (const auto* message : {&*dev, &*ops}) {
-    double fired = GoTimeSeconds(message->second["alerts"][0]["startsAt"].get<std::string>());
+    double fired =
+        ParseTime(message->second["alerts"][0]["startsAt"].get<std::string>()).value() / 1e9;
     EXPECT_LE(message->first.arrived - fired, kGroupWaitSeconds + 2.0) << message->second;
   }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,5 +92,9 @@ class Vigied {
   std::unique_ptr<ChildProcess> process_;
   int starts_ = 0;
 };
+
+// Polls `done` every 50 ms until it returns true (true) or `timeout` passes (false): how a test
+// waits for what another process does, without assuming how long it takes.
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 }  // namespace vigie::testing

@@ -1,4 +1,4 @@
-#include "tests/collector/collector_process.h"
+#include "tests/integration/collector_process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -101,13 +100,8 @@ std::string HttpGet(const std::string& address, const std::string& path) {
   return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
+void AppendToFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::app | std::ios::binary) << text;
 }
 
 }  // namespace vigie::collector::testing

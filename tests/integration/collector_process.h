@@ -1,9 +1,9 @@
-// A vigie-collector process for the integration tests: its configuration and state in a
-// directory of the test, started and killed like the real thing.
+// A vigie-collector process for the integration tests (the collector's own, and the end-to-end
+// stories of tests/integration): its configuration and state in a directory of the test,
+// started and killed like the real thing.
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +43,10 @@ class CollectorProcess {
 // GET http://<address><path>; the body, or "" on failure.
 std::string HttpGet(const std::string& address, const std::string& path);
 
-// Polls `done` every 50 ms until it returns true or `timeout` passes.
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+// Appends `text` to the file at `path` (what an application writing its log does).
+void AppendToFile(const std::string& path, const std::string& text);
+
+// The collector's tests poll with the harness's WaitFor.
+using vigie::testing::WaitFor;
 
 }  // namespace vigie::collector::testing
