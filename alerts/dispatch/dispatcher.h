@@ -10,7 +10,7 @@
 // Thread safety: all public methods may be called concurrently. The EnqueueFunc is called without
 // the dispatcher's lock (an fsync'ed outbox write does not hold up Put, the API or a reload) and
 // by one flush at a time, so that each group's notifications reach it in order; it may call
-// back into the Dispatcher.
+// back into the Dispatcher, except RunDue.
 #pragma once
 
 #include <condition_variable>
