@@ -56,6 +56,31 @@ auto DeployTextFields(D& deploy) {
 using DeployLookup =
     std::function<std::vector<Deploy>(const LabelSet& alert_labels, int64_t onset_ms)>;
 
+// Alertmanager's fingerprint of a label set (prometheus/common's model.LabelSet.Fingerprint):
+// 64-bit FNV-1a over each name and value in name order, each followed by the byte 0xff. The one
+// fingerprint vigie shows (API v2 `fingerprint` and `inhibitedBy`, webhook payloads), so that it
+// equals what Alertmanager and amtool show for the same labels.
+inline uint64_t AlertmanagerFingerprint(const LabelSet& labels) {
+  constexpr uint64_t kOffset = 14695981039346656037ull, kPrime = 1099511628211ull;
+  uint64_t hash = kOffset;
+  auto add = [&hash](std::string_view bytes) {
+    for (unsigned char c : bytes) hash = (hash ^ c) * kPrime;
+    hash = (hash ^ 0xff) * kPrime;
+  };
+  for (const Label& label : labels.labels()) {
+    add(label.name);
+    add(label.value);
+  }
+  return hash;
+}
+
+// A fingerprint as Alertmanager prints it (model.Fingerprint.String): 16 hex digits.
+inline std::string FingerprintHex(uint64_t fingerprint) {
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, fingerprint >>= 4) out[i] = "0123456789abcdef"[fingerprint & 15];
+  return out;
+}
+
 struct Alert {
   LabelSet labels;                                 // Identity: alertname and the rule's labels.
   std::map<std::string, std::string> annotations;  // Rendered templates.
@@ -66,7 +91,7 @@ struct Alert {
   std::string generator_url;  // A link to the expression (the UI's graph).
   std::vector<Deploy> deploys;  // The correlated deploys, newest first (DeployLookup).
 
-  uint64_t Fingerprint() const { return labels.Hash(); }
+  uint64_t Fingerprint() const { return AlertmanagerFingerprint(labels); }
   bool ResolvedAt(int64_t now_ms) const { return ends_at_ms != 0 && ends_at_ms <= now_ms; }
 };
 

@@ -38,8 +38,6 @@ LabelSet GroupLabels(const Route& route, const LabelSet& labels) {
 
 }  // namespace
 
-std::string FingerprintHex(uint64_t fingerprint) { return fmt::format("{:016x}", fingerprint); }
-
 Dispatcher::Dispatcher(DispatcherOptions options)
     : clock_(options.clock),
       records_(options.records),
@@ -134,92 +132,121 @@ void Dispatcher::InsertLocked(const Route& route, const Alert& alert, int64_t no
 }
 
 int64_t Dispatcher::RunDue() {
-  std::lock_guard lock(mu_);
+  std::lock_guard flushing(flush_mu_);
   int64_t now = clock_->NowMs();
-  int64_t next = INT64_MAX;
-  for (auto it = groups_.begin(); it != groups_.end();) {
-    Group& group = it->second;
-    if (group.next_flush_ms <= now) {
+  std::shared_ptr<const Config> config;  // Keeps the flushes' routes alive across a reload.
+  std::vector<Flush> flushes;
+  bool collect_garbage = false;
+  {
+    std::lock_guard lock(mu_);
+    config = config_;
+    for (auto& [id, group] : groups_) {
+      if (group.next_flush_ms > now) continue;
       group.next_flush_ms = now + group.route->group_interval_ms;
       group.has_flushed = true;
-      FlushLocked(&group, now);
+      if (!group.alerts.empty()) flushes.push_back(TakeFlushLocked(id, group, now));
     }
-    if (group.alerts.empty()) {
+    if (now >= next_gc_ms_) {
+      std::erase_if(alerts_, [&](const auto& entry) { return entry.second.alert.ResolvedAt(now); });
+      next_gc_ms_ = now + kGarbageCollectionIntervalMs;
+      collect_garbage = true;
+    }
+  }
+  // Without mu_: the notification log's reads and the outbox's fsync'ed writes take their time
+  // without holding up the rules' Put, the API or a reload. flush_mu_ keeps each group's
+  // notifications in order.
+  std::vector<const Flush*> notified;
+  for (const Flush& flush : flushes) {
+    if (absl::Status st = Notify(*config, flush, now); !st.ok()) {
+      spdlog::error("notify {} for group {}: {} (retried at the next group_interval)",
+                    flush.id.first->receiver, flush.key, st.message());
+      continue;
+    }
+    notified.push_back(&flush);
+  }
+  if (collect_garbage) {
+    if (absl::Status st = nflog_.GarbageCollect(now); !st.ok()) {
+      spdlog::error("notification log cleanup: {}", st.message());
+    }
+    if (auto removed = silences_->GarbageCollect(); !removed.ok()) {
+      spdlog::error("silence cleanup: {}", removed.status().message());
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (const Flush* flush : notified) ForgetResolvedLocked(*flush, now);
+  int64_t next = INT64_MAX;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    if (it->second.alerts.empty()) {
       it = groups_.erase(it);
       continue;
     }
-    next = std::min(next, group.next_flush_ms);
+    next = std::min(next, it->second.next_flush_ms);
     ++it;
-  }
-  if (now >= next_gc_ms_) {
-    CollectGarbageLocked(now);
-    next_gc_ms_ = now + kGarbageCollectionIntervalMs;
   }
   return std::min(next, next_gc_ms_);
 }
 
-void Dispatcher::FlushLocked(Group* group, int64_t now_ms) {
-  if (group->alerts.empty()) return;
-  std::vector<Alert> flushed;
-  for (const auto& [fp, alert] : group->alerts) {
+Dispatcher::Flush Dispatcher::TakeFlushLocked(const GroupId& id, const Group& group,
+                                              int64_t now_ms) const {
+  Flush flush{id, group.key, {}, {}};
+  for (const auto& [fp, alert] : group.alerts) {
     Alert copy = alert;
     if (!copy.ResolvedAt(now_ms))
       copy.ends_at_ms = 0;  // Firing: no end yet, as Alertmanager sends.
-    flushed.push_back(std::move(copy));
+    flush.alerts.push_back(std::move(copy));
   }
-  std::stable_sort(flushed.begin(), flushed.end(), [](const Alert& a, const Alert& b) {
+  std::stable_sort(flush.alerts.begin(), flush.alerts.end(), [](const Alert& a, const Alert& b) {
     if ((a.ends_at_ms == 0) != (b.ends_at_ms == 0)) return a.ends_at_ms == 0;
     return a.labels < b.labels;
   });
-  const Route& route = *group->route;
-  std::vector<Alert> unmuted;
+  const Route& route = *group.route;
   bool outside_active =
       !route.active_time_intervals.empty() &&
       !InTimeIntervals(config_->time_intervals, route.active_time_intervals, now_ms);
   bool in_mute = InTimeIntervals(config_->time_intervals, route.mute_time_intervals, now_ms);
   if (!outside_active && !in_mute) {
-    for (const Alert& alert : flushed) {
-      if (!StatusLocked(alert.labels, now_ms).suppressed()) unmuted.push_back(alert);
+    for (const Alert& alert : flush.alerts) {
+      if (!StatusLocked(alert.labels, now_ms).suppressed()) flush.unmuted.push_back(alert);
     }
   }
-  if (!unmuted.empty()) {
-    if (absl::Status st = NotifyLocked(*group, unmuted, now_ms); !st.ok()) {
-      spdlog::error("notify {} for group {}: {} (retried at the next group_interval)",
-                    route.receiver, group->key, st.message());
-      return;
-    }
-  }
-  // Resolved alerts are done with, unless they changed since (a new update keeps them).
-  for (const Alert& alert : flushed) {
+  return flush;
+}
+
+void Dispatcher::ForgetResolvedLocked(const Flush& flush, int64_t now_ms) {
+  auto group = groups_.find(flush.id);
+  if (group == groups_.end()) return;  // A reload rebuilt the groups meanwhile.
+  for (const Alert& alert : flush.alerts) {
     if (!alert.ResolvedAt(now_ms)) continue;
-    auto it = group->alerts.find(alert.Fingerprint());
-    if (it != group->alerts.end() && it->second.updated_at_ms == alert.updated_at_ms) {
-      group->alerts.erase(it);
+    auto it = group->second.alerts.find(alert.Fingerprint());
+    if (it != group->second.alerts.end() && it->second.updated_at_ms == alert.updated_at_ms) {
+      group->second.alerts.erase(it);
     }
   }
 }
 
-absl::Status Dispatcher::NotifyLocked(const Group& group, const std::vector<Alert>& alerts,
-                                      int64_t now_ms) {
-  const Receiver* receiver = config_->FindReceiver(group.route->receiver);
+absl::Status Dispatcher::Notify(const Config& config, const Flush& flush, int64_t now_ms) {
+  if (flush.unmuted.empty()) return absl::OkStatus();
+  const Route& route = *flush.id.first;
+  const Receiver* receiver = config.FindReceiver(route.receiver);
   if (receiver == nullptr || !receiver->has_integrations) return absl::OkStatus();
   NotificationLogEntry entry;
   entry.timestamp_ms = now_ms;
-  for (const Alert& alert : alerts) {
-    (alert.ResolvedAt(now_ms) ? entry.resolved : entry.firing).insert(alert.Fingerprint());
+  for (const Alert& alert : flush.unmuted) {
+    // The log's own key, not the shown fingerprint: see NotificationLogEntry.
+    (alert.ResolvedAt(now_ms) ? entry.resolved : entry.firing).insert(alert.labels.Hash());
   }
-  auto previous = nflog_.Query(receiver->name, group.key);
+  auto previous = nflog_.Query(receiver->name, flush.key);
   if (!previous.ok()) return previous.status();
   if (!NeedsUpdate(*previous, entry.firing, entry.resolved, receiver->sends_resolved,
-                   group.route->repeat_interval_ms, now_ms)) {
+                   route.repeat_interval_ms, now_ms)) {
     return absl::OkStatus();
   }
-  store::RecordWrite log_write = NotificationLog::Write(receiver->name, group.key, entry);
+  store::RecordWrite log_write = NotificationLog::Write(receiver->name, flush.key, entry);
   Notification notification;
   notification.receiver = receiver->name;
-  notification.group_key = group.key;
-  notification.group_labels = group.labels;
-  notification.alerts = alerts;
+  notification.group_key = flush.key;
+  notification.group_labels = flush.id.second;
+  notification.alerts = flush.unmuted;
   notification.external_url = external_url_;
   notification.records.push_back(log_write);
   if (absl::Status st = enqueue_(std::move(notification)); !st.ok()) return st;
@@ -252,16 +279,6 @@ std::vector<std::string> Dispatcher::InhibitedByLocked(const LabelSet& labels,
     }
   }
   return {};
-}
-
-void Dispatcher::CollectGarbageLocked(int64_t now_ms) {
-  std::erase_if(alerts_, [&](const auto& entry) { return entry.second.alert.ResolvedAt(now_ms); });
-  if (absl::Status st = nflog_.GarbageCollect(now_ms); !st.ok()) {
-    spdlog::error("notification log cleanup: {}", st.message());
-  }
-  if (auto removed = silences_->GarbageCollect(); !removed.ok()) {
-    spdlog::error("silence cleanup: {}", removed.status().message());
-  }
 }
 
 void Dispatcher::ApplyConfig(std::shared_ptr<const Config> config) {

@@ -7,8 +7,10 @@
 // passed, and if so hands one Notification per group to the EnqueueFunc (the durable outbox).
 // Timings follow Alertmanager 0.25's dispatch.go and DedupStage (docs/alerts.md, "Routing").
 //
-// Thread safety: all public methods may be called concurrently. The EnqueueFunc is called with
-// the dispatcher's lock held: it must not call back into the Dispatcher.
+// Thread safety: all public methods may be called concurrently. The EnqueueFunc is called without
+// the dispatcher's lock (an fsync'ed outbox write does not hold up Put, the API or a reload) and
+// by one flush at a time, so that each group's notifications reach it in order; it may call
+// back into the Dispatcher, except RunDue.
 #pragma once
 
 #include <condition_variable>
@@ -61,9 +63,6 @@ struct GroupView {
   std::vector<AlertView> alerts;
 };
 
-// The fingerprint as Alertmanager's API prints it: 16 hex digits.
-std::string FingerprintHex(uint64_t fingerprint);
-
 class Dispatcher {
  public:
   explicit Dispatcher(DispatcherOptions options);
@@ -81,7 +80,7 @@ class Dispatcher {
   NotifyFunc AsNotifyFunc();
 
   // Flushes the groups whose timer is due; returns the next due time (Unix ms, INT64_MAX if
-  // none).
+  // none). Calls run one at a time.
   int64_t RunDue();
 
   // Switches to `config`: groups are rebuilt from the alerts held, as Alertmanager does on
@@ -106,14 +105,24 @@ class Dispatcher {
     bool has_flushed = false;
   };
   using GroupId = std::pair<const Route*, LabelSet>;
+  // A due group's alerts, taken under mu_ and notified without it.
+  struct Flush {
+    GroupId id;
+    std::string key;
+    std::vector<Alert> alerts;   // All of the group's, firing ones without an end.
+    std::vector<Alert> unmuted;  // Those not inhibited, silenced or in a muted time.
+  };
 
   void InsertLocked(const Route& route, const Alert& alert, int64_t now_ms);
-  void FlushLocked(Group* group, int64_t now_ms);
-  // Enqueues `alerts` (already filtered) for the group unless the log says nothing changed.
-  absl::Status NotifyLocked(const Group& group, const std::vector<Alert>& alerts, int64_t now_ms);
+  Flush TakeFlushLocked(const GroupId& id, const Group& group, int64_t now_ms) const;
+  // Enqueues the flush's unmuted alerts for its group, unless the notification log says nothing
+  // changed, then records them in the log. Called without mu_; `config` is the one the group
+  // was built from.
+  absl::Status Notify(const Config& config, const Flush& flush, int64_t now_ms);
+  // After a flush was notified: its resolved alerts leave the group unless updated since.
+  void ForgetResolvedLocked(const Flush& flush, int64_t now_ms);
   AlertStatus StatusLocked(const LabelSet& labels, int64_t now_ms) const;
   std::vector<std::string> InhibitedByLocked(const LabelSet& labels, int64_t now_ms) const;
-  void CollectGarbageLocked(int64_t now_ms);
   void RunLoop();
 
   const Clock* clock_;
@@ -124,6 +133,7 @@ class Dispatcher {
   std::string external_url_;
   NotificationLog nflog_;
 
+  std::mutex flush_mu_;  // Held by RunDue: one flush at a time, taken before mu_.
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::shared_ptr<const Config> config_;

@@ -18,7 +18,10 @@
 namespace vigie::alerts {
 
 struct NotificationLogEntry {
-  std::set<uint64_t> firing;  // Fingerprints (label set hashes).
+  // The alerts' LabelSet::Hash (XXH3), not the Alertmanager fingerprint that vigie shows: the
+  // log has been stored with these since its first version, and a new key would make every
+  // group's next flush after an upgrade look changed and send its message again.
+  std::set<uint64_t> firing;
   std::set<uint64_t> resolved;
   int64_t timestamp_ms = 0;
 };

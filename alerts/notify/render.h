@@ -43,8 +43,6 @@ std::string DeployLine(const Alert& alert);
 // Go's time.Time JSON form (RFC 3339, fraction without trailing zeros): 2026-12-06T20:41:00.5Z.
 // 0 gives Go's zero time, 0001-01-01T00:00:00Z, as Alertmanager writes a firing alert's endsAt.
 std::string GoTime(int64_t ms);
-// Alertmanager's fingerprint of a label set (FNV-1a 64 over names and values), 16 hex digits.
-std::string AlertmanagerFingerprint(const LabelSet& labels);
 // Alertmanager's notify.Key.Hash(): the SHA-256 of the group key, hex (PagerDuty's dedup_key).
 std::string GroupKeyHash(std::string_view group_key);
 // The labels (annotations) all alerts share with the same value.

@@ -83,25 +83,6 @@ std::string GoTime(int64_t ms) {
   return out + "Z";
 }
 
-std::string AlertmanagerFingerprint(const LabelSet& labels) {
-  // prometheus/common model.LabelSet.Fingerprint: FNV-1a 64 over the sorted names and values,
-  // each followed by the separator byte 0xff.
-  uint64_t hash = 14695981039346656037ull;
-  auto add = [&hash](std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      hash ^= c;
-      hash *= 1099511628211ull;
-    }
-    hash ^= 0xff;
-    hash *= 1099511628211ull;
-  };
-  for (const Label& label : labels.labels()) {
-    add(label.name);
-    add(label.value);
-  }
-  return fmt::format("{:016x}", hash);
-}
-
 std::string GroupKeyHash(std::string_view group_key) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(group_key.data()), group_key.size(), digest);

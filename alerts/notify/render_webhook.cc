@@ -59,7 +59,7 @@ OrderedJson WebhookPayload(const WebhookConfig& config, const Notification& full
   std::map<std::string, Followed> followed;  // By id: each deploy once.
   for (const Alert& alert : n->alerts) {
     bool resolved = alert.ResolvedAt(now_ms);
-    std::string fingerprint = AlertmanagerFingerprint(alert.labels);
+    std::string fingerprint = FingerprintHex(alert.Fingerprint());
     alerts.push_back({{"status", resolved ? "resolved" : "firing"},
                       {"labels", LabelsObject(alert.labels)},
                       {"annotations", AnnotationsObject(alert.annotations)},

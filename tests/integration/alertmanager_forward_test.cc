@@ -2,10 +2,12 @@
 // with a temporary directory and a webhook receiver pointing at the recording receiver: the
 // forwarder POSTs alerts as Prometheus does, Alertmanager accepts them and notifies. The
 // webhook message Alertmanager sends is also the reference for vigie's own (render.h): same
-// fields, same times, same fingerprints.
+// fields, same times, same fingerprints. And the fingerprints vigied's API v2 shows (`fingerprint`,
+// `inhibitedBy`) are the ones Alertmanager shows for the same alerts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -31,7 +33,9 @@ std::set<std::string> Keys(const json& object) {
 
 class AlertmanagerPeer {
  public:
-  AlertmanagerPeer(const TempDir& dir, const std::string& webhook_url) {
+  // `extra_config`: more of alertmanager.yml (inhibit_rules).
+  AlertmanagerPeer(const TempDir& dir, const std::string& webhook_url,
+                   const std::string& extra_config = "") {
     std::string config = WriteFile(dir, "alertmanager.yml", R"(
 route:
   receiver: rec
@@ -42,7 +46,7 @@ route:
 receivers:
   - name: rec
     webhook_configs: [{url: ')" + webhook_url + R"(', send_resolved: true}]
-)");
+)" + extra_config);
     address_ = "127.0.0.1:" + std::to_string(FreePort());
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{
@@ -171,6 +175,79 @@ groups:
   EXPECT_THAT(metrics.body, ::testing::HasSubstr("vigie_alertmanager_alerts_sent_total{"
                                                  "alertmanager=\"http://" +
                                                  am.address() + "/api/v2/alerts\"}"));
+}
+
+// GET /api/v2/alerts at `address`: each alert by its labels (as JSON text).
+std::map<std::string, json> AlertsByLabels(const std::string& address) {
+  std::map<std::string, json> out;
+  json alerts = json::parse(HttpCall(address, "GET", "/api/v2/alerts").body, nullptr, false);
+  if (!alerts.is_array()) return out;
+  for (json& alert : alerts) {
+    std::string key = alert["labels"].dump();
+    out[key] = std::move(alert);
+  }
+  return out;
+}
+
+// The same alerts posted to a real Alertmanager and to vigied: each has the same fingerprint in
+// both APIs, and the alert inhibited in both names the same inhibiting fingerprint.
+TEST(AlertmanagerForwardTest, VigiedShowsAlertmanagersFingerprints) {
+  TempDir dir;
+  RecordingReceiver receiver(dir);
+  const std::string inhibit = R"(
+inhibit_rules:
+  - source_matchers: [severity="page"]
+    target_matchers: [severity="ticket"]
+    equal: [service]
+)";
+  AlertmanagerPeer am(dir, receiver.Url("/am"), inhibit);
+  std::string notify = WriteFile(dir, "notify.yaml", R"(
+route:
+  receiver: quiet
+  group_by: [alertname]
+  group_wait: 1s
+receivers:
+  - name: quiet
+)" + inhibit);
+  Vigied vigied(dir.path() + "/data", {"--notify", notify});
+  vigied.Start();
+
+  json labels = json::array({
+      {{"alertname", "Down"}, {"service", "front"}, {"severity", "page"}},
+      {{"alertname", "Down"}, {"service", "front"}, {"severity", "ticket"}},
+      // Names given out of order; values of several bytes per character.
+      {{"zone", "eu-west-1"},
+       {"alertname", "Dégradé ✓"},
+       {"a_b", "x"},
+       {"instance", "10.0.0.1:80"}},
+  });
+  json posted = json::array();
+  for (const json& set : labels) posted.push_back({{"labels", set}});
+  for (const std::string& address : {am.address(), vigied.http_address()}) {
+    HttpReply reply = HttpCall(address, "POST", "/api/v2/alerts", posted.dump(),
+                               {{"Content-Type", "application/json"}});
+    ASSERT_EQ(reply.status, 200u) << address << ": " << reply.body;
+  }
+
+  // Alertmanager marks an alert inhibited when its group is flushed (after group_wait).
+  const std::string ticket = labels[1].dump(), page = labels[0].dump();
+  std::map<std::string, json> theirs, ours;
+  for (int i = 0; i < 400; ++i) {
+    theirs = AlertsByLabels(am.address());
+    if (theirs.size() == labels.size() && !theirs[ticket]["status"]["inhibitedBy"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ours = AlertsByLabels(vigied.http_address());
+  ASSERT_EQ(theirs.size(), labels.size());
+  ASSERT_EQ(ours.size(), labels.size());
+  for (const json& set : labels) {
+    std::string key = set.dump();
+    ASSERT_TRUE(ours.count(key)) << "vigied does not list " << key;
+    EXPECT_EQ(ours[key]["fingerprint"], theirs[key]["fingerprint"]) << key;
+  }
+  EXPECT_EQ(theirs[ticket]["status"]["inhibitedBy"], json::array({theirs[page]["fingerprint"]}));
+  EXPECT_EQ(ours[ticket]["status"]["inhibitedBy"], theirs[ticket]["status"]["inhibitedBy"]);
+  EXPECT_EQ(ours[ticket]["status"]["state"], "suppressed");
 }
 
 }  // namespace

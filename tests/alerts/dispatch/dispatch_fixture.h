@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ class DispatchFixture : public ::testing::Test {
     options.clock = &clock_;
     options.enqueue = [this](Notification n) {
       if (!enqueue_error_.ok()) return enqueue_error_;
+      if (on_enqueue_) on_enqueue_(n);
       sent_.push_back(std::move(n));
       return absl::OkStatus();
     };
@@ -70,6 +72,7 @@ class DispatchFixture : public ::testing::Test {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<Notification> sent_;
   absl::Status enqueue_error_;
+  std::function<void(const Notification&)> on_enqueue_;  // Runs in the flushing thread.
 };
 
 }  // namespace vigie::alerts

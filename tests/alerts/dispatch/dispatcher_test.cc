@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
 #include "dispatch_fixture.h"
 
 namespace vigie::alerts {
@@ -262,6 +267,58 @@ TEST_F(DispatcherTest, FailedEnqueueIsRetriedAtTheNextTick) {
   enqueue_error_ = absl::OkStatus();
   RunUntil(70'000);
   EXPECT_EQ(sent_.size(), 1u);
+}
+
+// The outbox's write is fsync'ed: while it runs, the rules' Put and the API go on. And the
+// notification log records a notification only once the outbox has it (with it, in the same
+// batch, through Notification::records), so a crash in between sends it after the restart.
+TEST_F(DispatcherTest, EnqueueHoldsUpNeitherPutNorTheApiAndPrecedesTheLog) {
+  constexpr auto kDeadline = std::chrono::seconds(30);
+  const std::string key = R"({}:{alertname="Down", service="front"})";
+  NotificationLog log(records_.get());
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, release = false, logged_before = true;
+  on_enqueue_ = [&](const Notification&) {
+    auto entry = log.Query("ops", key);
+    std::unique_lock lock(mu);
+    logged_before = !entry.ok() || entry->has_value();
+    entered = true;
+    cv.notify_all();
+    cv.wait_for(lock, kDeadline, [&] { return release; });
+  };
+  Put({Firing({{"alertname", "Down"}, {"service", "front"}, {"instance", "a"}})});
+  clock_.Set(kStart + 10'000);  // group_wait.
+  std::thread flusher([&] { dispatcher_->RunDue(); });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, kDeadline, [&] { return entered; })) << "no flush";
+  }
+  auto meanwhile = std::async(std::launch::async, [&] {
+    Put({Firing({{"alertname", "Down"}, {"service", "front"}, {"instance", "b"}}, 10'000)});
+    return dispatcher_->Alerts().size();
+  });
+  bool done = meanwhile.wait_for(kDeadline) == std::future_status::ready;
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  flusher.join();
+  ASSERT_TRUE(done) << "Put and Alerts() waited for the outbox";
+  EXPECT_EQ(meanwhile.get(), 2u);
+
+  EXPECT_FALSE(logged_before) << "the log recorded the notification before the outbox had it";
+  ASSERT_EQ(sent_.size(), 1u);
+  ASSERT_EQ(sent_[0].records.size(), 1u);  // The log entry travels with the notification.
+  EXPECT_EQ(sent_[0].records[0].space, store::RecordSpace::kAlertState);
+  auto entry = log.Query("ops", key);
+  ASSERT_TRUE(entry.ok() && entry->has_value()) << "not logged after the outbox took it";
+  EXPECT_EQ((*entry)->firing.size(), 1u);
+  // b, put during the flush, waits for the group's next tick.
+  RunUntil(70'000);
+  ASSERT_EQ(sent_.size(), 2u);
+  EXPECT_EQ(Names(sent_[1]), (std::vector<std::string>{"a", "b"}));
 }
 
 TEST_F(DispatcherTest, AlertsWithoutEndResolveAfterResolveTimeout) {

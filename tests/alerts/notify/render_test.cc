@@ -139,8 +139,13 @@ TEST(RenderTest, WebhookVersion4) {
 }
 
 TEST(RenderTest, AlertmanagerFingerprintAndGroupKeyHash) {
-  // FNV-1a 64 of the empty label set is its offset basis.
-  EXPECT_EQ(AlertmanagerFingerprint(LabelSet()), "cbf29ce484222325");
+  // FNV-1a 64 of the empty label set is its offset basis; the other value is prometheus/common's
+  // own test case for model.LabelSet.Fingerprint (signature_test.go, TestMetricToFingerprint).
+  EXPECT_EQ(FingerprintHex(AlertmanagerFingerprint(LabelSet())), "cbf29ce484222325");
+  EXPECT_EQ(AlertmanagerFingerprint(
+                *LabelSet::Make({{"name", "garland, briggs"}, {"fear", "love is not enough"}})),
+            5799056148416392346u);
+  EXPECT_EQ(FingerprintHex(0xab), "00000000000000ab");
   EXPECT_EQ(GroupKeyHash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(GoTime(0), "0001-01-01T00:00:00Z");
