@@ -33,6 +33,14 @@ std::vector<Label> OverrideLabels(std::vector<Label> automatic,
 }
 
 absl::StatusOr<LabelSet> LabelSet::Make(std::vector<Label> labels) {
+  return Canonical(std::move(labels), /*keep_empty=*/false);
+}
+
+absl::StatusOr<LabelSet> LabelSet::MakeLogLineLabels(std::vector<Label> labels) {
+  return Canonical(std::move(labels), /*keep_empty=*/true);
+}
+
+absl::StatusOr<LabelSet> LabelSet::Canonical(std::vector<Label> labels, bool keep_empty) {
   for (const Label& l : labels) {
     if (!IsValidLabelName(l.name)) {
       return absl::InvalidArgumentError(
@@ -40,7 +48,7 @@ absl::StatusOr<LabelSet> LabelSet::Make(std::vector<Label> labels) {
                  "\" is invalid: names match [a-zA-Z_][a-zA-Z0-9_]*"));
     }
   }
-  std::erase_if(labels, [](const Label& l) { return l.value.empty(); });
+  if (!keep_empty) std::erase_if(labels, [](const Label& l) { return l.value.empty(); });
   // Senders usually sort them already (Prometheus's remote_write must).
   if (!std::is_sorted(labels.begin(), labels.end())) std::sort(labels.begin(), labels.end());
   for (size_t i = 1; i < labels.size(); ++i) {

@@ -2,8 +2,10 @@
 //
 // A LabelSet is kept in canonical form: sorted by name, no duplicate names, every name
 // matching [a-zA-Z_][a-zA-Z0-9_]*, no empty values (an empty value means "label absent", as in
-// Prometheus and Loki). Its 64-bit id is the XXH3 hash of its canonical encoding; the label set
-// is stored beside the id so that a collision is detected rather than silently merging streams.
+// Prometheus and Loki). The one exception is the labels of a LogQL log query's lines, made by
+// MakeLogLineLabels: Loki shows the labels a pipeline stage set to "" there. Its 64-bit id is the
+// XXH3 hash of its canonical encoding; the label set is stored beside the id so that a collision is
+// detected rather than silently merging streams.
 //
 // Thread safety: a LabelSet is a value type; const methods are safe to call concurrently.
 #pragma once
@@ -31,6 +33,10 @@ class LabelSet {
   // Validates and canonicalises `labels` (sorts them, drops empty values). Fails with
   // InvalidArgument naming the offending label when a name is malformed or repeated.
   static absl::StatusOr<LabelSet> Make(std::vector<Label> labels);
+  // The same, keeping the labels whose value is empty: only for the labels of a LogQL log
+  // query's line (| logfmt --keep-empty, | json a="missing.path", | label_format a=""), which
+  // Loki keeps and shows. Never for a stored stream, a series or a metric query's result.
+  static absl::StatusOr<LabelSet> MakeLogLineLabels(std::vector<Label> labels);
 
   // Parses the Prometheus text form `{a="b", c="d"}` (as in Loki's push API), with the
   // escapes \\ \" \n \t. Fails with InvalidArgument naming the position and what was expected.
@@ -63,6 +69,7 @@ class LabelSet {
 
  private:
   explicit LabelSet(std::vector<Label> sorted) : labels_(std::move(sorted)) {}
+  static absl::StatusOr<LabelSet> Canonical(std::vector<Label> labels, bool keep_empty);
   std::vector<Label> labels_;
 };
 

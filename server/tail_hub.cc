@@ -68,7 +68,7 @@ void TailHub::Publish(const store::AppendRequest& request) {
           ++sub->dropped_;
         } else {
           sub->queue_.push_back(
-              pipeline ? TailEntry{pipeline->Labels(), e.ts_ns, std::string(pipeline->line())}
+              pipeline ? TailEntry{pipeline->LineLabels(), e.ts_ns, std::string(pipeline->line())}
                        : TailEntry{stream.labels, e.ts_ns, e.line});
           added = true;
         }

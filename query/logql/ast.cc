@@ -100,20 +100,21 @@ std::string RangeAggregation::ToString() const {
   return out;
 }
 
-void ForEachRangeAggregation(const MetricExpr& expr,
-                             const std::function<void(const RangeAggregation&)>& visit) {
-  auto walk = [&](const promql::ExprPtr& child) {
-    if (child) ForEachRangeAggregation(*child, visit);
+namespace {
+
+// Calls visit(e) for `expr` and every expression under it, parents first; E is MetricExpr or
+// const MetricExpr.
+template <typename E, typename Fn>
+void VisitExprs(E& expr, const Fn& visit) {
+  visit(expr);
+  auto walk = [&](auto& child) {
+    if (child) VisitExprs<E>(*child, visit);
   };
   std::visit(
-      [&](const auto& node) {
+      [&](auto& node) {
         using T = std::decay_t<decltype(node)>;
-        if constexpr (std::is_same_v<T, promql::LeafExpr>) {
-          if (const auto* range = dynamic_cast<const RangeAggregation*>(node.leaf.get())) {
-            visit(*range);
-          }
-        } else if constexpr (std::is_same_v<T, promql::ParenExpr> ||
-                             std::is_same_v<T, promql::SubqueryExpr>) {
+        if constexpr (std::is_same_v<T, promql::ParenExpr> ||
+                      std::is_same_v<T, promql::SubqueryExpr>) {
           walk(node.inner);
         } else if constexpr (std::is_same_v<T, promql::UnaryExpr>) {
           walk(node.operand);
@@ -121,13 +122,30 @@ void ForEachRangeAggregation(const MetricExpr& expr,
           walk(node.lhs);
           walk(node.rhs);
         } else if constexpr (std::is_same_v<T, promql::Call>) {
-          for (const promql::ExprPtr& arg : node.args) walk(arg);
+          for (auto& arg : node.args) walk(arg);
         } else if constexpr (std::is_same_v<T, promql::AggregateExpr>) {
           walk(node.param);
           walk(node.operand);
         }
       },
       expr.node);
+}
+
+}  // namespace
+
+void ForEachExpr(MetricExpr& expr, const std::function<void(MetricExpr&)>& visit) {
+  VisitExprs(expr, visit);
+}
+
+void ForEachRangeAggregation(const MetricExpr& expr,
+                             const std::function<void(const RangeAggregation&)>& visit) {
+  VisitExprs(expr, [&](const MetricExpr& e) {
+    if (const auto* leaf = e.As<promql::LeafExpr>()) {
+      if (const auto* range = dynamic_cast<const RangeAggregation*>(leaf->leaf.get())) {
+        visit(*range);
+      }
+    }
+  });
 }
 
 std::string ToString(const Query& query) {

@@ -92,6 +92,13 @@ class RangeAggregation final : public promql::Leaf {
   bool grouped = false;
   bool without = false;
   std::vector<std::string> grouping;
+  // Loki's "no labels" parser hint: the query reads none of the labels of this aggregation's
+  // series (it is absent_over_time, or count_over_time, rate, bytes_over_time, bytes_rate or
+  // sum_over_time right under a sum() without grouping). Its parsers then extract only what the
+  // later stages and the unwrap read, and do not run at all when those read nothing, so a line
+  // they could not parse gives no __error__ (as in Loki), and the scan is faster. Set by Parse();
+  // not part of the text.
+  bool labels_unused = false;
 
   promql::ValueType type() const override { return promql::ValueType::kVector; }
   const promql::TimeModifiers& time() const override { return modifiers; }
@@ -112,6 +119,8 @@ struct Query {
 // Calls `visit` with every range aggregation of `expr`, left to right.
 void ForEachRangeAggregation(const MetricExpr& expr,
                              const std::function<void(const RangeAggregation&)>& visit);
+// Calls `visit` with `expr` and every expression under it, parents before children.
+void ForEachExpr(MetricExpr& expr, const std::function<void(MetricExpr&)>& visit);
 
 // The canonical text of a query, which Parse() reads back to the same structure: matchers and
 // filters in their written order, strings double-quoted, PromQL's printer form for the

@@ -104,6 +104,7 @@ class ReadAhead {
             *options_.pipeline, (*options_.stream_labels)[work_[i].stream_index],
             options_.required);
         matches->pipeline_rewrites = options_.pipeline->rewrites_line();
+        matches->log_lines = options_.log_lines;
       }
       if (status.ok()) {
         FilterBlock(filter_, options_.range, matches.get());
@@ -165,7 +166,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     }
     if (!pipeline->Process(block.ts(i), block.line(i))) return;
     out->lines.push_back(i);
-    out->labels.push_back(&pipeline->Labels());
+    out->labels.push_back(out->log_lines ? &pipeline->LineLabels() : &pipeline->Labels());
     if (rewrites) out->texts.emplace_back(pipeline->line());
   };
   const std::string& literal = filter.required_literal();

@@ -31,6 +31,7 @@ struct BlockMatches {
   // rewrites lines, the new text. `pipeline` owns the label sets.
   std::unique_ptr<StreamPipeline> pipeline;
   bool pipeline_rewrites = false;
+  bool log_lines = false;  // `labels` are StreamPipeline::LineLabels(), not Labels().
   std::vector<const LabelSet*> labels;
   std::vector<std::string> texts;
 };
@@ -80,6 +81,10 @@ struct ScanOptions {
   const Pipeline* pipeline = nullptr;
   const std::vector<LabelSet>* stream_labels = nullptr;
   LabelNeeds required;
+  // True for a log query: the lines' labels keep those a stage set to the empty value, as Loki
+  // shows them (StreamPipeline::LineLabels). False for a metric query, whose series follow
+  // Prometheus's model, where an empty label is an absent one (StreamPipeline::Labels).
+  bool log_lines = false;
 };
 
 // One line handed out by ScanLines.

@@ -86,6 +86,7 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
                       params.context_after};
   options.pipeline = &selector.pipeline;
   options.stream_labels = &labels;
+  options.log_lines = true;
   absl::Status status = ScanLines(
       *reader, streams, selector.filter, options,
       [&window](const ScannedLine& l) { return window.Add(l); }, &scan);

@@ -97,11 +97,11 @@ void LabelsBuilder::SetError(std::string_view error, std::string_view details) {
   error_details_.assign(details);
 }
 
-const LabelSet& LabelsBuilder::Labels() {
+const LabelSet& LabelsBuilder::Intern(bool keep_empty) {
   if (used_ == 0 && error_.empty()) return *stream_;
   scratch_labels_.clear();
-  ForEach([this](std::string_view name, std::string_view value) {
-    if (!value.empty()) scratch_labels_.emplace_back(name, value);
+  ForEach([this, keep_empty](std::string_view name, std::string_view value) {
+    if (keep_empty || !value.empty()) scratch_labels_.emplace_back(name, value);
   });
   if (!error_.empty()) scratch_labels_.emplace_back(kErrorLabel, error_);
   if (!error_details_.empty()) scratch_labels_.emplace_back(kErrorDetailsLabel, error_details_);
@@ -122,7 +122,8 @@ const LabelSet& LabelsBuilder::Labels() {
         {std::string(name), IsValidUtf8(value) ? std::string(value) : ValidUtf8(value)});
   }
   // Names are valid by construction (stages sanitise them) and unique (one value per name).
-  absl::StatusOr<LabelSet> made = LabelSet::Make(std::move(labels));
+  absl::StatusOr<LabelSet> made = keep_empty ? LabelSet::MakeLogLineLabels(std::move(labels))
+                                             : LabelSet::Make(std::move(labels));
   auto owned = std::make_unique<LabelSet>(made.ok() ? *std::move(made) : *stream_);
   return *interned_.emplace(scratch_key_, std::move(owned)).first->second;
 }

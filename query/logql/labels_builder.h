@@ -74,10 +74,15 @@ class LabelsBuilder {
     }
   }
 
-  // The current labels as a LabelSet, with __error__ and __error_details__ when set and without
-  // the labels whose value is empty (a LabelSet has none). Equal sets give the same object, which
-  // the builder owns: the reference stays valid as long as the builder lives.
-  const LabelSet& Labels();
+  // The current labels as a LabelSet, with __error__ and __error_details__ when set, for a
+  // metric query's series: without the labels whose value is empty (Prometheus's model, where an
+  // empty label is an absent one). Equal sets give the same object, which the builder owns: the
+  // reference stays valid as long as the builder lives.
+  const LabelSet& Labels() { return Intern(/*keep_empty=*/false); }
+  // The same for a log query's line: with the labels a stage set to the empty value (| logfmt
+  // --keep-empty, | json a="missing.path", | label_format a=""), which Loki keeps and shows, so
+  // that {user=""} is a result stream of its own (see LabelSet::MakeLogLineLabels).
+  const LabelSet& LineLabels() { return Intern(/*keep_empty=*/true); }
 
  private:
   struct Change {
@@ -90,6 +95,7 @@ class LabelsBuilder {
     return const_cast<Change*>(std::as_const(*this).FindChange(name));
   }
   const std::string* StreamValue(std::string_view name) const;
+  const LabelSet& Intern(bool keep_empty);
 
   const LabelSet* stream_;
   // Changes to the stream's labels since Reset(): entries [0, used_) are live; the others keep
@@ -98,7 +104,8 @@ class LabelsBuilder {
   size_t used_ = 0;
   std::string error_, error_details_;
 
-  // Labels(): the interned label sets, by the key that EncodeKey builds.
+  // Intern(): the label sets made so far, by their names and values (a set with an empty value
+  // has a key of its own, so the two kinds of set never mix).
   struct KeyHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }

@@ -161,6 +161,14 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   ScanOptions options{scan, /*forward=*/true, scan_threads_, stop_};
   options.pipeline = &agg->selector.pipeline;
   options.stream_labels = &stream_labels;
+  if (agg->labels_unused) {
+    // Of the labels, only what the unwrap reads (the stages add their own needs).
+    options.required = LabelNeeds::Only({});
+    if (agg->unwrap) {
+      options.required.Add(agg->unwrap->label);
+      for (const LabelMatcher& m : agg->unwrap->filters) options.required.Add(m.name());
+    }
+  }
   absl::Status status = ScanLines(
       *reader, streams, agg->selector.filter, options,
       [&](const ScannedLine& l) {

@@ -63,6 +63,33 @@ class LogqlDialect final : public promql::Dialect {
   const Limits& limits_;
 };
 
+// Loki's "no labels" parser hint (its syntax package: noLabels, canInjectVectorGrouping): sets
+// RangeAggregation::labels_unused on the range aggregations whose labels the query drops.
+// absent_over_time's series are labelled by its selector alone; a sum() without grouping keeps
+// no label of a range aggregation right under it (parentheses between them do not count), when
+// that aggregation is one whose series Loki builds from the labels (count_over_time, rate,
+// bytes_*, sum_over_time) and has no grouping of its own.
+void MarkLabelsUnused(promql::Expr& expr) {
+  auto range_of = [](promql::Expr* e) -> RangeAggregation* {
+    while (auto* paren = e->As<promql::ParenExpr>()) e = paren->inner.get();
+    auto* leaf = e->As<promql::LeafExpr>();
+    return leaf ? dynamic_cast<RangeAggregation*>(leaf->leaf.get()) : nullptr;
+  };
+  if (RangeAggregation* range = range_of(&expr); range && range->op == RangeOp::kAbsentOverTime) {
+    range->labels_unused = true;
+  }
+  const auto* sum = expr.As<promql::AggregateExpr>();
+  if (!sum || sum->op != promql::AggregateOp::kSum || sum->without || !sum->grouping.empty()) {
+    return;
+  }
+  RangeAggregation* range = range_of(sum->operand.get());
+  if (range && !range->grouped &&
+      IsOneOf(range->op, {RangeOp::kCountOverTime, RangeOp::kRate, RangeOp::kBytesOverTime,
+                          RangeOp::kBytesRate, RangeOp::kSumOverTime})) {
+    range->labels_unused = true;
+  }
+}
+
 }  // namespace
 
 std::optional<size_t> FirstToken(std::string_view text) {
@@ -84,6 +111,7 @@ std::optional<size_t> FirstToken(std::string_view text) {
 absl::StatusOr<promql::ExprPtr> ParseMetric(std::string_view text, const Limits& limits) {
   absl::StatusOr<promql::ExprPtr> expr = promql::Parse(text, limits, LogqlDialect(limits));
   if (!expr.ok()) return expr;
+  ForEachExpr(**expr, MarkLabelsUnused);
   promql::ValueType type = (*expr)->type();
   if (type != promql::ValueType::kVector && type != promql::ValueType::kScalar) {
     return ParseError(text, (*expr)->pos,

@@ -24,15 +24,18 @@
 namespace vigie::logql {
 
 // The labels some consumer of a stage's output reads: a later stage, or the caller (a metric
-// query grouping by (route) reads only `route`). Parsers extract only these when they are known,
-// which is much faster (Loki does the same). `all` means "every label", the safe default: a log
-// query returns all the labels of each line.
+// query whose aggregation drops every label reads none: RangeAggregation::labels_unused).
+// Parsers extract only these when they are known, which is much faster (Loki does the same).
+// `all` means "every label", the safe default: a log query returns all the labels of each line.
 struct LabelNeeds {
   bool all = true;
   std::vector<std::string> names;  // When !all.
 
   static LabelNeeds Only(std::vector<std::string> names) { return {false, std::move(names)}; }
   bool Needs(std::string_view name) const;
+  // True when no label at all is needed: a parser then does not run (Loki's "no labels" hint),
+  // so it reports no error either.
+  bool None() const { return !all && names.empty(); }
   // Whether some needed name starts with prefix + "_": a JSON object under `prefix` may hold one.
   bool NeedsUnder(std::string_view prefix) const;
   void Add(std::string_view name);
@@ -128,8 +131,11 @@ class StreamPipeline {
 
   std::string_view line() const { return ctx_.line; }
   // The final labels of the last line processed, interned: the reference stays valid as long as
-  // this StreamPipeline lives (equal label sets give the same object).
+  // this StreamPipeline lives (equal label sets give the same object). Labels() is for a metric
+  // query's series (no empty values), LineLabels() for a log query's line (with the labels a
+  // stage set to "", as Loki shows them; see LabelsBuilder).
   const LabelSet& Labels() { return builder_.Labels(); }
+  const LabelSet& LineLabels() { return builder_.LineLabels(); }
   // The builder itself, for a caller that reads a label without making the whole set (unwrap).
   LabelsBuilder& builder() { return builder_; }
 

@@ -187,7 +187,7 @@ class PatternStage : public Stage {
 
   bool Process(LineContext& ctx, StageState* s) const override {
     auto& state = static_cast<PatternState&>(*s);
-    if (!pattern_.Extract(ctx.line, &state.values)) return true;
+    if (ctx.wanted->None() || !pattern_.Extract(ctx.line, &state.values)) return true;
     for (size_t i = 0; i < state.values.size(); ++i) {
       std::string_view name = ctx.labels->ExtractedName(pattern_.names()[i], &state.extracted);
       if (ctx.wanted->Needs(name)) ctx.labels->Set(name, state.values[i]);

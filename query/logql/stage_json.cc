@@ -137,8 +137,7 @@ std::vector<size_t> MemberEnds(std::string_view line) {
 class JsonStage : public Stage {
  public:
   bool Process(LineContext& ctx, StageState* s) const override {
-    const LabelNeeds& wanted = *ctx.wanted;
-    if (!wanted.all && wanted.names.empty()) return true;  // Nothing to extract (Loki skips too).
+    if (ctx.wanted->None()) return true;  // Nothing to extract (Loki skips too).
     auto& state = static_cast<JsonState&>(*s);
     if (state.keys.size() > JsonState::kMaxKeys) state.keys.clear();
     od::document doc;
@@ -151,7 +150,11 @@ class JsonStage : public Stage {
       for (size_t end : MemberEnds(ctx.line)) {
         state.repaired.assign(ctx.line.substr(0, end));
         state.repaired.push_back('}');
-        if (!state.Iterate(state.repaired, &doc) && !Extract(ctx, state, doc)) break;
+        if (state.Iterate(state.repaired, &doc)) continue;
+        error_code repaired = Extract(ctx, state, doc);
+        // Every wanted label comes before the break: Loki stops reading there, without error.
+        if (repaired == kFoundAll) error = kFoundAll;
+        if (!repaired || repaired == kFoundAll) break;
       }
     }
     if (error && error != kFoundAll) ctx.labels->SetError(kJsonParserErr, ErrorDetails(error));
@@ -335,7 +338,7 @@ class JsonExprStage : public Stage {
   explicit JsonExprStage(std::vector<CompiledExpr> exprs) : exprs_(std::move(exprs)) {}
 
   bool Process(LineContext& ctx, StageState* s) const override {
-    if (ctx.line.empty()) return true;
+    if (ctx.line.empty() || ctx.wanted->None()) return true;
     auto& state = static_cast<JsonState&>(*s);
     od::document doc;
     error_code error = state.Iterate(ctx.line, &doc);
@@ -374,7 +377,7 @@ class JsonExprStage : public Stage {
 class UnpackStage : public Stage {
  public:
   bool Process(LineContext& ctx, StageState* s) const override {
-    if (ctx.line.empty() || (!ctx.wanted->all && ctx.wanted->names.empty())) return true;
+    if (ctx.line.empty() || ctx.wanted->None()) return true;
     auto& state = static_cast<JsonState&>(*s);
     od::document doc;
     od::object object;

@@ -26,7 +26,7 @@ class LogfmtStage : public Stage {
 
   bool Process(LineContext& ctx, StageState* s) const override {
     const LabelNeeds& wanted = *ctx.wanted;
-    if (!wanted.all && wanted.names.empty()) return true;  // Nothing to extract (as Loki).
+    if (wanted.None()) return true;  // Nothing to extract (as Loki).
     auto& state = static_cast<LogfmtState&>(*s);
     LabelsBuilder& labels = *ctx.labels;
     // With expressions, each label exists even when its key is missing (Loki).

@@ -64,6 +64,7 @@ class RegexpStage : public Stage {
 
   bool Process(LineContext& ctx, StageState* s) const override {
     auto& state = static_cast<RegexpState&>(*s);
+    if (ctx.wanted->None()) return true;  // Nothing to extract: no need to match.
     if (!re_->Match(ctx.line, 0, ctx.line.size(), re2::RE2::UNANCHORED, state.groups.data(),
                     static_cast<int>(state.groups.size()))) {
       return true;
@@ -115,11 +116,9 @@ class KeepStage : public Stage {
     return true;
   }
   std::unique_ptr<StageState> NewState() const override { return std::make_unique<NamesState>(); }
-  std::optional<std::vector<std::string>> ReadsLabels() const override {
-    std::vector<std::string> names;
-    for (const LabelItem& item : items_) names.push_back(item.name);
-    return names;
-  }
+  // Reads no label for itself (the default): which labels it leaves matters only to the stages
+  // and the caller after it, whose needs reach the parsers before it. Loki's keep requires none
+  // either, so that sum(count_over_time({...} | json | keep a [5m])) does not parse.
   std::string ToString() const override { return "| keep " + ItemsText(items_); }
 
  private:
@@ -146,13 +145,8 @@ class DropStage : public Stage {
     }
     return true;
   }
-  std::optional<std::vector<std::string>> ReadsLabels() const override {
-    std::vector<std::string> names;
-    for (const LabelItem& item : items_) {
-      if (item.matcher) names.push_back(item.name);
-    }
-    return names;
-  }
+  // Reads no label for itself, as KeepStage (a label that no later stage reads may as well not
+  // be extracted as be dropped).
   std::string ToString() const override { return "| drop " + ItemsText(items_); }
 
  private:

@@ -86,7 +86,7 @@ class EngineTest : public ::testing::Test {
         }
         StreamPipeline pipeline(selector.pipeline, s.labels);
         if (pipeline.Process(s.ts, s.line)) {
-          out.push_back({pipeline.Labels(), s.ts, std::string(pipeline.line())});
+          out.push_back({pipeline.LineLabels(), s.ts, std::string(pipeline.line())});
         }
       }
     }

@@ -233,6 +233,25 @@ TEST_F(LogqlMetricTest, CountsGroupByThePostPipelineLabels) {
   }
 }
 
+TEST_F(LogqlMetricTest, ParsersDoNotRunWhereTheQueryNeedsNoLabel) {
+  // The db lines are no JSON. sum() without grouping keeps no label of count_over_time, so, as
+  // in Loki, | json does not run on them and reports no error; keep reads no label either.
+  EXPECT_DOUBLE_EQ(Value(R"(sum(count_over_time({app="db"} | json [10s])))"), 2);
+  EXPECT_DOUBLE_EQ(Value(R"(sum(bytes_over_time({app="db"} | json | keep host [10s])))"),
+                   2 * std::string_view("query took 5ms").size());
+  // Where a label is needed the parser runs, and its error fails the query.
+  for (const char* text : {
+           R"(count_over_time({app="db"} | json [10s]))",
+           R"(sum by (host) (count_over_time({app="db"} | json [10s])))",
+           R"(avg(count_over_time({app="db"} | json [10s])))",
+           R"(sum(count_over_time({app="db"} | json | __error__ != "x" [10s])))",
+       }) {
+    absl::StatusOr<std::vector<Series>> result = Run(text, kT0 + 10 * kSecond);
+    ASSERT_FALSE(result.ok()) << text;
+    EXPECT_THAT(std::string(result.status().message()), HasSubstr("JSONParserErr")) << text;
+  }
+}
+
 TEST_F(LogqlMetricTest, ComparisonsFilterOrWithBoolGiveZeroOrOne) {
   double errors = 0;
   for (const Line& l : kWeb) errors += std::string_view(l.status) == "500";

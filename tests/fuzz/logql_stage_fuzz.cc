@@ -61,6 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(all.Process(0, line));
     const LabelSet& full = all.Labels();
     CheckLabels(full);
+    CheckLabels(all.LineLabels());  // A log query's form, with the labels set to "".
     // A hint naming labels the line may have (and one it has not, so that no parser stops early).
     LabelNeeds some = LabelNeeds::Only({"a", "a_b", "c", "level_extracted", "__never__"});
     StreamPipeline hinted(PipelineOf(query), stream, some);

@@ -16,9 +16,10 @@ namespace {
 
 using json = nlohmann::json;
 
-// JSON application logs; one line that is not JSON, and a field named as a stream label.
+// JSON application logs; one line that is not JSON, a field named as a stream label, and an
+// empty string (a label with an empty value, which Loki shows in a log query's labels).
 const std::vector<std::string> kLines = {
-    R"({"level":"info","status":200,"route":"/a","app":"inner"})",
+    R"({"level":"info","status":200,"route":"/a","app":"inner","user":""})",
     R"({"level":"error","status":500,"route":"/b","req":{"id":"r1","ms":12}})",
     "not json at all",
     R"({"level":"warn","status":404,"route":"/c","tags":["x","y"]})",

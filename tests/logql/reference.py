@@ -252,15 +252,29 @@ LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 # The labels of one entry as it goes through the pipeline (Loki's LabelsBuilder)
 
 class Labels:
-    def __init__(self, stream):
+    def __init__(self, stream, hints=None):
         self.base = stream
         self.lbs = dict(stream)
+        # Loki's parser hints (its Hints in parser_hints.go), for a metric query whose labels
+        # are dropped: the names the parsers extract (None: all), and those extracted so far.
+        self.hints = hints
+        self.extracted = set()
 
     def base_has(self, name):
         return name in self.base
 
+    def wants(self, name):
+        return self.hints is None or name in self.hints
+
+    def no_labels(self):
+        """Loki's NoLabels(): nothing to extract, or every hinted name extracted already; the
+        parsers then return at once (no label, no __error__, the line unchanged)."""
+        return self.hints is not None and self.hints <= self.extracted
+
     def set_parsed(self, name, value):
         self.lbs[name] = value
+        if self.hints is not None:
+            self.extracted.add(name)
 
     def has_err(self):
         return bool(self.lbs.get("__error__"))
@@ -364,9 +378,16 @@ _JSON_CACHE = {}
 
 
 def stage_json(lbs, line):
+    if lbs.no_labels():
+        return line
     pairs, error = json_flatten(line)
     for name, value in pairs:
-        lbs.set_parsed(name + "_extracted" if lbs.base_has(name) else name, value)
+        name = name + "_extracted" if lbs.base_has(name) else name
+        if not lbs.wants(name):
+            continue
+        lbs.set_parsed(name, value)
+        if lbs.no_labels():
+            return line  # Loki's errFoundAllLabels: the rest of the line is not read
     if error:
         lbs.set_err("JSONParserErr", "details")
     return line
@@ -395,7 +416,7 @@ def parse_json_path(expr):
 
 
 def stage_json_expressions(exprs, lbs, line):
-    if not line:
+    if not line or lbs.no_labels():
         return line
     if line[0] not in '{["':
         lbs.set_err("JSONParserErr")
@@ -523,6 +544,8 @@ _LOGFMT_CACHE = {}
 
 
 def stage_logfmt(strict, keep_empty, lbs, line):
+    if lbs.no_labels():
+        return line
     error = None
     scanned = _LOGFMT_CACHE.get(line)
     if scanned is None:
@@ -538,9 +561,11 @@ def stage_logfmt(strict, keep_empty, lbs, line):
             continue
         if lbs.base_has(name):
             name += "_extracted"
-        if not value and not keep_empty:
+        if not lbs.wants(name) or (not value and not keep_empty):
             continue
         lbs.set_parsed(name, value or "")
+        if lbs.no_labels():
+            return line  # every hinted label found: Loki stops reading the line
     if strict and error:
         lbs.set_err("LogfmtParserErr", error)
     return line
@@ -554,7 +579,8 @@ def stage_regexp(regex, names, lbs, line):
         label = sanitize_label(name)
         if lbs.base_has(label):
             label += "_extracted"
-        lbs.set_parsed(label, m.group(name) or "")
+        if lbs.wants(label):
+            lbs.set_parsed(label, m.group(name) or "")
     return line
 
 
@@ -608,21 +634,22 @@ def pattern_match(parts, line):
 
 
 def stage_pattern(parts, lbs, line):
-    if not line:
+    if not line or lbs.no_labels():
         return line
     names = [p[1] for p in parts if p[0] == "cap" and p[1] != "_"]
     caps, _ = pattern_match(parts, line)
     for name, value in zip(names, caps):
         if lbs.base_has(name):
             name += "_extracted"
-        lbs.set_parsed(name, value)
+        if lbs.wants(name):
+            lbs.set_parsed(name, value)
     return line
 
 
 def stage_unpack(lbs, line):
     """Promtail's pack format: the string members become labels and _entry the line, but only
     when _entry is there (a JSON line without it is left alone)."""
-    if not line:
+    if not line or lbs.no_labels():
         return line
     if line[0] != "{":
         lbs.set_err("JSONParserErr", "details")
@@ -646,7 +673,8 @@ def stage_unpack(lbs, line):
     if entry[0] is None:
         return line
     for k, v in found:
-        lbs.set_parsed(k, v)
+        if lbs.wants(k):
+            lbs.set_parsed(k, v)
     return entry[0]
 
 
@@ -1555,9 +1583,9 @@ def select(streams, matchers):
             yield labels, entries
 
 
-def run_pipeline(stages, labels, ts, line):
+def run_pipeline(stages, labels, ts, line, hints=None):
     """(labels dict, line) after the stages, or None when a stage drops the entry."""
-    lbs = Labels(labels)
+    lbs = Labels(labels, hints)
     for stage in stages:
         line, keep = run_stage(stage, lbs, line, ts)
         if not keep:
@@ -1589,24 +1617,66 @@ def run_log_query(node, streams, start, end):
 # ---------------------------------------------------------------------------------------------
 # Metric queries
 
-PARSERS = ("json", "logfmt", "pattern", "unpack")
 PUSHED_DOWN = {"count_over_time", "rate", "bytes_over_time", "bytes_rate", "sum_over_time"}
 
 
-def label_free_ranges(tree):
-    """The range aggregations whose parsers Loki does not run: sum() without grouping directly
-    over one of count_over_time, rate, bytes_*, sum_over_time whose pipeline needs no label
-    (no label filter, template or unwrap). Loki's parser hints then say "no labels", and
-    | json, | logfmt, | pattern and | unpack return at once: no label, no __error__."""
-    found = set()
+def filter_names(node):
+    if node[0] in ("and", "or"):
+        return filter_names(node[1]) | filter_names(node[2])
+    return {node[1]}
+
+
+def template_fields(template):
+    """The fields a template reads ({{ .a | f .b }} reads a and b), as Loki lists them."""
+    return {f for m in re.finditer(r"\{\{(.*?)\}\}", template.text, re.S)
+            for f in re.findall(r"(?<![\w)])\.([A-Za-z_]\w*)", m.group(1))}
+
+
+def stage_reads(stage):
+    """Loki's RequiredLabelNames of a stage: a label filter's labels, a template's fields,
+    label_format's renamed labels; the parsers, keep, drop and line filters read none."""
+    kind = stage[0]
+    if kind == "filter":
+        return filter_names(stage[1])
+    if kind == "line_format":
+        return template_fields(stage[1])
+    if kind == "label_format":
+        names = set()
+        for _, how, arg in stage[1]:
+            names |= {arg} if how == "rename" else template_fields(arg)
+        return names
+    return set()
+
+
+def parser_hints(tree):
+    """{id(range node): hinted names} for the range aggregations Loki gives its "no labels"
+    parser hint (syntax.RangeAggregationExpr.extractor): absent_over_time, and count_over_time,
+    rate, bytes_*, sum_over_time without grouping right under a sum() without grouping. Their
+    parsers extract only the labels the stages and the unwrap read (a name ending in _extracted
+    is hinted with and without the suffix), stop reading a line once they have them all, and
+    do not run at all when none is read: no label, no __error__, the line unchanged."""
+    found = {}
+
+    def hint(r):
+        log = r[3]
+        names = set()
+        for st in log[2]:
+            names |= stage_reads(st)
+        if log[3]:
+            names.add(log[3][0])
+            for p in log[4]:
+                names |= filter_names(p)
+        found[id(r)] = names | {n[:-len("_extracted")] for n in names if n.endswith("_extracted")}
 
     def walk(n):
-        if n[0] == "vagg" and n[1] == "sum" and n[4] in (None, ("by", [])) and n[3][0] == "range":
+        if n[0] == "range" and n[1] == "absent_over_time":
+            hint(n)
+        if n[0] == "vagg" and n[1] == "sum" and n[4] in (None, ("by", [])):
             r = n[3]
-            log = r[3]
-            if (r[1] in PUSHED_DOWN and r[6] is None and not log[3] and not any(
-                    st[0] in ("filter", "line_format", "label_format") for st in log[2])):
-                found.add(id(r))
+            while r[0] == "paren":  # Loki's syntax tree has no parentheses
+                r = r[1]
+            if r[0] == "range" and r[1] in PUSHED_DOWN and r[6] is None:
+                hint(r)
         for child in n[1:]:
             if isinstance(child, tuple) and child and isinstance(child[0], str):
                 walk(child)
@@ -1615,19 +1685,18 @@ def label_free_ranges(tree):
     return found
 
 
-def samples_of(node, streams, lo, hi, skip_parsers=False):
-    """{series-key: sorted [(ts, value)]} for a range aggregation's log query over (lo, hi]."""
+def samples_of(node, streams, lo, hi, hints=None):
+    """{series-key: sorted [(ts, value)]} for a range aggregation's log query over (lo, hi],
+    with the parser hints of parser_hints() (None: every label)."""
     _, name, _, log, _, _, grouping = node
     _, matchers, stages, unwrap, post = log
-    if skip_parsers:
-        stages = [st for st in stages if st[0] not in PARSERS]
     series = {}
     for labels, entries in select(streams, matchers):
         first = bisect.bisect_right(entries, (lo, "\U0010ffff"))
         for ts, line in entries[first:]:
             if ts > hi:
                 break
-            r = run_pipeline(stages, labels, ts, line)
+            r = run_pipeline(stages, labels, ts, line, hints)
             if r is None:
                 continue
             lbs, line2 = r
@@ -1746,7 +1815,7 @@ class Evaluator:
         self.streams = streams
         self.steps = steps
         self.cache = {}
-        self.label_free = label_free_ranges(tree)
+        self.hints = parser_hints(tree)
 
     def series(self, node):
         """Samples of a range aggregation, once per node."""
@@ -1756,7 +1825,7 @@ class Evaluator:
             rng_ns, off_ns = int(round(rng * 1e9)), int(round(offset * 1e9))
             lo = self.steps[0] - off_ns - rng_ns
             hi = self.steps[-1] - off_ns
-            s = samples_of(node, self.streams, lo, hi, id(node) in self.label_free)
+            s = samples_of(node, self.streams, lo, hi, self.hints.get(id(node)))
             for k, points in s.items():
                 err = dict(k).get("__error__")
                 if err and name != "absent_over_time":

@@ -144,6 +144,26 @@ class Metrics(unittest.TestCase):
         result = reference.evaluate(q, streams, "instant", T, T, 1)
         self.assertEqual(result["vector"], [((), 1.0)])
 
+    def test_parser_hints(self):
+        # Loki's "no labels" hint: sum() without grouping drops the labels, so | json does not
+        # run; with a label read after it, it stops once it has the label.
+        streams = [({"job": "x"}, [(T, '{"level":"error","n":1'), (T + 1, "not json")])]
+
+        def instant(q):
+            return reference.evaluate(q, streams, "instant", T + 2, T + 2, 1)
+
+        self.assertEqual(instant('sum(count_over_time({job="x"} | json [1m]))')["vector"],
+                         [((), 2.0)])
+        self.assertEqual(instant('sum(bytes_over_time({job="x"} | json | keep level [1m]))')
+                         ["vector"], [((), 30.0)])
+        self.assertEqual(instant('sum(count_over_time({job="x"} | json | level="error" [1m]))')
+                         ["vector"], [((), 1.0)])
+        for q in ['count_over_time({job="x"} | json [1m])',
+                  'sum by (job) (count_over_time({job="x"} | json [1m]))',
+                  'sum(count_over_time({job="x"} | json | __error__!="x" [1m]))',
+                  'sum(count_over_time({job="x"} | json | line_format "{{.n}}" [1m]))']:
+            self.assertEqual(instant(q).get("error"), "JSONParserErr", q)
+
     def test_parse_errors(self):
         for q in ['sum_over_time({job="x"}[1m])', '{job="x"} | regexp "(a)"',
                   'count_over_time({job="x"}[1m]) by (a)', '{job=""}']:

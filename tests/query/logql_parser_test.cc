@@ -173,6 +173,34 @@ TEST(LogqlParserStructureTest, MetricQuery) {
   EXPECT_FALSE(range->unwrap.has_value());
 }
 
+// Loki's "no labels" parser hint, by query: whether its range aggregations keep no label.
+TEST(LogqlParserStructureTest, RangeAggregationsWhoseLabelsTheQueryDrops) {
+  const std::pair<const char*, std::vector<bool>> cases[] = {
+      {R"(sum(count_over_time({a="x"} | json [5m])))", {true}},
+      {R"(sum by () (rate({a="x"} | json [5m])))", {true}},
+      {R"(sum((bytes_over_time({a="x"} | json [5m]))) > 2)", {true}},
+      {R"(sum(sum_over_time({a="x"} | json | unwrap n [5m])) / sum(bytes_rate({a="x"}[5m])))",
+       {true, true}},
+      {R"(absent_over_time({a="x"} | json [5m]))", {true}},
+      {R"(count_over_time({a="x"} | json [5m]))", {false}},
+      {R"(sum by (b) (count_over_time({a="x"} | json [5m])))", {false}},
+      {R"(sum without (b) (count_over_time({a="x"} | json [5m])))", {false}},
+      {R"(sum without () (count_over_time({a="x"} | json [5m])))", {false}},
+      {R"(avg(count_over_time({a="x"} | json [5m])))", {false}},
+      {R"(sum(avg_over_time({a="x"} | json | unwrap n [5m])))", {false}},
+      {R"(sum(max by (b) (count_over_time({a="x"} | json [5m]))))", {false}},
+      {R"(sum(-count_over_time({a="x"} | json [5m])))", {false}},
+  };
+  for (const auto& [text, want] : cases) {
+    absl::StatusOr<Query> q = Parse(text, Limits());
+    ASSERT_TRUE(q.ok()) << text << ": " << q.status();
+    std::vector<bool> got;
+    ForEachRangeAggregation(*q->metric,
+                            [&](const RangeAggregation& r) { got.push_back(r.labels_unused); });
+    EXPECT_EQ(got, want) << text;
+  }
+}
+
 TEST(LogqlParserStructureTest, UnwrapWithConversionGroupingAndErrorFilter) {
   absl::StatusOr<Query> q = Parse(
       R"(quantile_over_time(0.99, {app="api"} |= "GET" | unwrap duration(latency) | __error__="" [5m]) by (route))",

@@ -48,7 +48,7 @@ TEST(JsonStage, Expressions) {
   EXPECT_EQ(
       RunPipeline(R"({a="b"} | json m="req.method", first="list[0]", obj="req", missing="x.y")",
                   R"({"req":{"method":"GET"},"list":["a","b"]})"),
-      R"({app="api", first="a", m="GET", obj="{\"method\":\"GET\"}"})");
+      R"({app="api", first="a", m="GET", missing="", obj="{\"method\":\"GET\"}"})");
 }
 
 TEST(JsonStage, ExtractsOnlyWhatIsNeeded) {
@@ -56,6 +56,20 @@ TEST(JsonStage, ExtractsOnlyWhatIsNeeded) {
   EXPECT_EQ(RunPipeline(R"({a="b"} | json | status >= 500)", R"({"status":503,"msg":"x"})",
                         "{app=\"api\"}", LabelNeeds::Only({"status"})),
             R"({app="api", status="503"})");
+  // It stops reading a line once it has them: a malformation after them is not seen (Loki's
+  // errFoundAllLabels), one before them is.
+  EXPECT_EQ(RunPipeline(R"({a="b"} | json | status >= 500)", R"({"status":503,"msg":"x)",
+                        "{app=\"api\"}", LabelNeeds::Only({"status"})),
+            R"({app="api", status="503"})");
+  std::optional<std::string> broken =
+      RunPipeline(R"({a="b"} | json | status >= 500)", R"({"msg":"x,"status":503})",
+                  "{app=\"api\"}", LabelNeeds::Only({"status"}));
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_THAT(*broken, testing::HasSubstr(R"(__error__="JSONParserErr")"));
+  // Nothing needed: the parser does not run, a line that is no JSON gets no error.
+  EXPECT_EQ(RunPipeline(R"({a="b"} | json | keep app)", "not json", "{app=\"api\"}",
+                        LabelNeeds::Only({})),
+            R"({app="api"})");
 }
 
 TEST(LogfmtStage, ParsesPairsAsLokiDoes) {
@@ -75,12 +89,17 @@ TEST(LogfmtStage, StrictReportsTheFirstError) {
 }
 
 TEST(LogfmtStage, KeepEmptyKeepsStandaloneKeys) {
-  // A label with an empty value is present for filters, absent from the result set.
+  // A label with an empty value is present for filters, and in a log query's labels (Loki's).
   EXPECT_EQ(RunPipeline(R"({a="b"} | logfmt | alone = 1)", "alone"), std::nullopt);
   std::optional<std::string> kept =
       RunPipeline(R"({a="b"} | logfmt --keep-empty | alone = 1)", "alone");
   ASSERT_TRUE(kept.has_value());
   EXPECT_THAT(*kept, testing::HasSubstr(R"(__error__="LabelFilterErr")"));
+  EXPECT_EQ(RunPipeline(R"({a="b"} | logfmt --keep-empty)", "alone b= c=1"),
+            R"({alone="", app="api", b="", c="1"})");
+  EXPECT_EQ(
+      RunPipeline(R"({a="b"} | logfmt --keep-empty | label_format c="" | drop b)", "alone b= c=1"),
+      R"({alone="", app="api", c=""})");
 }
 
 TEST(RegexpStage, NamedGroups) {

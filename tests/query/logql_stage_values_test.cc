@@ -103,6 +103,13 @@ TEST(LabelsBuilder, OverlaysTheStreamAndInternsResults) {
   const LabelSet& first = b.Labels();
   EXPECT_EQ(first.ToString(),
             R"({__error__="JSONParserErr", __error_details__="details", app="api", status="500"})");
+  // A log query's line keeps the label set to "" (Loki shows it); a series does not.
+  const LabelSet& line = b.LineLabels();
+  EXPECT_EQ(
+      line.ToString(),
+      R"({__error__="JSONParserErr", __error_details__="details", app="api", empty="", status="500"})");
+  EXPECT_NE(&line, &first);
+  EXPECT_EQ(&b.Labels(), &first) << "the series form is still the one without it";
 
   b.Reset();
   EXPECT_EQ(b.Get("host"), "h1");

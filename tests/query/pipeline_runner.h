@@ -1,5 +1,6 @@
 // Runs one line through a parsed log query, as the engines do: the query's line filters first,
-// then its pipeline. Shared by the LogQL stage tests.
+// then its pipeline; the labels are a log query's (StreamPipeline::LineLabels: with those a stage
+// set to ""). Shared by the LogQL stage tests.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,7 @@ inline std::optional<PipelineResult> RunLogPipeline(std::string_view query, std:
   if (!parsed->log->filter.Matches(line)) return std::nullopt;
   StreamPipeline pipeline(parsed->log->pipeline, *labels, required);
   if (!pipeline.Process(ts, line)) return std::nullopt;
-  return PipelineResult{std::string(pipeline.line()), pipeline.Labels().ToString()};
+  return PipelineResult{std::string(pipeline.line()), pipeline.LineLabels().ToString()};
 }
 
 }  // namespace vigie::logql
