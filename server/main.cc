@@ -295,7 +295,7 @@ int Run(int argc, char** argv) {
                http_address, auth.enabled() ? " (tokens required)" : "");
 
   int sig = 0;
-  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload();
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload().IgnoreError();  // Logged.
   rules.Stop();
   spdlog::info("vigied: stopping on signal {}", sig);
   ready = false;

@@ -348,8 +348,8 @@ Response Status(const AlertmanagerApiDeps& deps) {
                                {"buildDate", ""},
                                {"buildUser", ""},
                                {"goVersion", ""},
-                               {"revision", ""},
-                               {"version", deps.version}}}});
+                               {"revision", deps.version},
+                               {"version", kApiVersion}}}});
 }
 
 Response Receivers(const AlertmanagerApiDeps& deps) {
