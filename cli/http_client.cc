@@ -1,19 +1,12 @@
 #include "cli/http_client.h"
 
-#include <curl/curl.h>
-
+#include <chrono>
 #include <iostream>
-#include <memory>
+#include <limits>
+
+#include "alerts/notify/http_sender.h"
 
 namespace vigie::cli {
-namespace {
-
-size_t AppendBody(char* data, size_t size, size_t count, void* body) {
-  static_cast<std::string*>(body)->append(data, size * count);
-  return size * count;
-}
-
-}  // namespace
 
 std::string UrlEscape(const std::string& text) {
   std::string out;
@@ -36,32 +29,23 @@ int CallJsonApi(const ClientOptions& client, const HttpOptions& options, const s
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.find("://") == std::string::npos) base = (client.tls ? "https://" : "http://") + base;
   const std::string url = base + path;
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
-  if (!client.token.empty()) {
-    headers.reset(curl_slist_append(nullptr, ("Authorization: Bearer " + client.token).c_str()));
-  }
-  std::string body;
-  char error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, "");
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout_ms));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-  if (!client.ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, client.ca_file.c_str());
-  CURLcode code = curl_easy_perform(curl.get());
-  if (code != CURLE_OK) {
-    std::cerr << "vigie: cannot reach vigied's HTTP API at " << base << " ("
-              << (error[0] ? error : curl_easy_strerror(code))
+  alerts::notify::HttpRequest request;
+  request.method = method;
+  request.url = url;
+  if (!client.token.empty())
+    request.headers.emplace_back("Authorization", "Bearer " + client.token);
+  request.transport.ca_file = client.ca_file;
+  alerts::notify::CurlOptions curl;
+  curl.total_timeout = std::chrono::milliseconds(options.timeout_ms);
+  curl.max_body_bytes = std::numeric_limits<size_t>::max();
+  alerts::notify::HttpResult result = alerts::notify::NewCurlSender(curl)->Send(request);
+  if (result.status == 0) {
+    std::cerr << "vigie: cannot reach vigied's HTTP API at " << base << " (" << result.error
               << "). Is vigied running? Point --url at its --http-listen address.\n";
     return kExitError;
   }
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  const int status = result.status;
+  const std::string& body = result.body;
   nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
   std::string message = answer.is_object() ? answer.value("error", "") : "";
   if (status == 401 || status == 403) {

@@ -10,12 +10,18 @@
 namespace vigie::alerts::notify {
 namespace {
 
-constexpr size_t kMaxBodyKept = 4096;
+// Where the answer's body goes, and how much of it is kept.
+struct BodySink {
+  std::string* body;
+  size_t max_bytes;
+};
 
 size_t KeepBody(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
+  auto* sink = static_cast<BodySink*>(user);
   size_t n = size * count;
-  if (body->size() < kMaxBodyKept) body->append(data, std::min(n, kMaxBodyKept - body->size()));
+  if (sink->body->size() < sink->max_bytes) {
+    sink->body->append(data, std::min(n, sink->max_bytes - sink->body->size()));
+  }
   return n;
 }
 
@@ -51,9 +57,11 @@ class CurlSender : public HttpSender {
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
+    if (request.method != "GET") {  // A GET has no body, not even an empty one.
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "vigie");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
@@ -75,8 +83,9 @@ class CurlSender : public HttpSender {
     if (!request.transport.proxy_url.empty()) {
       curl_easy_setopt(curl, CURLOPT_PROXY, request.transport.proxy_url.c_str());
     }
+    BodySink sink{&result.body, options_.max_body_bytes};
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, KeepBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, KeepRetryAfter);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.retry_after);
     CURLcode code = curl_easy_perform(curl);

@@ -1,8 +1,10 @@
 // Outgoing HTTP requests, behind an interface so that the outbox and the forwarder can be tested
-// with injected answers and faults. The real one is libcurl's (NewCurlSender).
+// with injected answers and faults. The real one is libcurl's (NewCurlSender), which the CLI's
+// calls to vigied's HTTP API use too.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,7 +32,7 @@ struct HttpResult {
   int status = 0;           // The HTTP status; 0 when no answer came (connection, TLS, timeout).
   std::string error;        // Why, when status is 0.
   std::string retry_after;  // The Retry-After header, when present.
-  std::string body;         // The start of the answer's body (for error messages).
+  std::string body;         // The answer's body, its first CurlOptions::max_body_bytes.
 };
 
 // Thread-safe: Send may be called from several threads at once.
@@ -44,6 +46,9 @@ class HttpSender {
 struct CurlOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{10000};
+  // What is kept of an answer's body: receivers' answers only matter for error messages; a
+  // client that reads the answer (the CLI) keeps all of it.
+  size_t max_body_bytes = 4096;
 };
 
 // libcurl: TLS peer and host verified unless insecure_skip_verify, proxies from the environment
