@@ -8,6 +8,7 @@
 #include <optional>
 #include <variant>
 
+#include "cli/table.h"
 #include "common/strings.h"
 
 namespace vigie::cli {
@@ -119,12 +120,6 @@ std::string FormatAxisTime(int64_t ms, const char* format, bool utc) {
   return buf;
 }
 
-// Display width of a UTF-8 string: its code points.
-size_t Width(std::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; });
-}
-
 }  // namespace
 
 Unit UnitOfQuery(const promql::Expr& expr) {
@@ -189,7 +184,7 @@ std::string RenderChart(const std::vector<ChartSeries>& series, const ChartOptio
     labels[row] = FormatWithUnit(hi - k * step, options.unit);
   }
   size_t label_width = 0;
-  for (const std::string& l : labels) label_width = std::max(label_width, Width(l));
+  for (const std::string& l : labels) label_width = std::max(label_width, DisplayWidth(l));
   const int width = std::max(options.width, 20) - static_cast<int>(label_width) - 2;
 
   // Dots: 2 per column, 4 per row; each cell remembers the last series drawn in it.
@@ -234,7 +229,7 @@ std::string RenderChart(const std::vector<ChartSeries>& series, const ChartOptio
 
   std::string out;
   for (int row = 0; row < height; ++row) {
-    StrAppend(&out, std::string(label_width - Width(labels[row]), ' '), labels[row],
+    StrAppend(&out, std::string(label_width - DisplayWidth(labels[row]), ' '), labels[row],
               labels[row].empty() ? " │" : " ┤");
     for (int col = 0; col < width; ++col) {
       size_t cell = static_cast<size_t>(row) * width + col;

@@ -4,9 +4,17 @@
 #include <iostream>
 #include <limits>
 
-#include "alerts/notify/http_sender.h"
-
 namespace vigie::cli {
+namespace {
+
+// `url` without trailing slashes, with a scheme.
+std::string VigiedBase(const ClientOptions& client, std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.find("://") == std::string::npos) url = (client.tls ? "https://" : "http://") + url;
+  return url;
+}
+
+}  // namespace
 
 std::string UrlEscape(const std::string& text) {
   std::string out;
@@ -23,22 +31,29 @@ std::string UrlEscape(const std::string& text) {
   return out;
 }
 
-int CallJsonApi(const ClientOptions& client, const HttpOptions& options, const std::string& method,
-                const std::string& path, nlohmann::json* data) {
-  std::string base = options.url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.find("://") == std::string::npos) base = (client.tls ? "https://" : "http://") + base;
-  const std::string url = base + path;
+alerts::notify::HttpResult SendToVigied(const ClientOptions& client, const std::string& url,
+                                        const std::string& method, const std::string& path,
+                                        std::string body, int64_t timeout_ms) {
   alerts::notify::HttpRequest request;
   request.method = method;
-  request.url = url;
+  request.url = VigiedBase(client, url) + path;
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  request.body = std::move(body);
   if (!client.token.empty())
     request.headers.emplace_back("Authorization", "Bearer " + client.token);
   request.transport.ca_file = client.ca_file;
   alerts::notify::CurlOptions curl;
-  curl.total_timeout = std::chrono::milliseconds(options.timeout_ms);
+  curl.total_timeout = std::chrono::milliseconds(timeout_ms);
   curl.max_body_bytes = std::numeric_limits<size_t>::max();
-  alerts::notify::HttpResult result = alerts::notify::NewCurlSender(curl)->Send(request);
+  return alerts::notify::NewCurlSender(curl)->Send(request);
+}
+
+int CallJsonApi(const ClientOptions& client, const HttpOptions& options, const std::string& method,
+                const std::string& path, nlohmann::json* data) {
+  const std::string base = VigiedBase(client, options.url);
+  const std::string url = base + path;
+  alerts::notify::HttpResult result =
+      SendToVigied(client, options.url, method, path, "", options.timeout_ms);
   if (result.status == 0) {
     std::cerr << "vigie: cannot reach vigied's HTTP API at " << base << " (" << result.error
               << "). Is vigied running? Point --url at its --http-listen address.\n";

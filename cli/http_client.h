@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts/notify/http_sender.h"
 #include "cli/client.h"
 
 namespace vigie::cli {
@@ -18,6 +19,13 @@ struct HttpOptions {
   std::string url = "http://127.0.0.1:9470";  // vigied's HTTP API (vigied --http-listen).
   int64_t timeout_ms = 30'000;
 };
+
+// Sends `method` `path` (with its query string, and `body` as JSON when not empty) to vigied's
+// HTTP API at `url` (http://, or https:// with client.tls, when it names no scheme), with the
+// client's bearer token and CA file, within `timeout_ms`; the whole answer is kept.
+alerts::notify::HttpResult SendToVigied(const ClientOptions& client, const std::string& url,
+                                        const std::string& method, const std::string& path,
+                                        std::string body = "", int64_t timeout_ms = 30'000);
 
 // Makes `method` `path` (with its query string) against options.url and parses the answer as
 // Prometheus-style JSON ({"status": "success", "data": ...}). Returns kExitOk and sets *data, or

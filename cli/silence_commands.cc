@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "alerts/dispatch/matcher.h"
-#include "alerts/notify/http_sender.h"
+#include "cli/http_client.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "nlohmann/json.hpp"
@@ -15,19 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-alerts::notify::HttpResult Call(const SilenceOptions& options, std::string method,
+alerts::notify::HttpResult Call(const SilenceOptions& options, const std::string& method,
                                 const std::string& path, std::string body = "") {
-  alerts::notify::HttpRequest request;
-  request.method = std::move(method);
-  std::string base =
-      options.url.find("://") == std::string::npos ? "http://" + options.url : options.url;
-  while (base.ends_with('/')) base.pop_back();
-  request.url = base + path;
-  request.body = std::move(body);
-  request.headers.push_back({"Content-Type", "application/json"});
-  if (!options.token.empty())
-    request.headers.push_back({"Authorization", "Bearer " + options.token});
-  return alerts::notify::NewCurlSender()->Send(request);
+  ClientOptions client;
+  client.token = options.token;
+  return SendToVigied(client, options.url, method, path, std::move(body));
 }
 
 // Prints why a call failed; true when it succeeded.

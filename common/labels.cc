@@ -17,6 +17,17 @@ bool IsValidLabelName(std::string_view name) {
                      [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
 }
 
+bool IsValidMetricName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string ReservedLabelMessage(std::string_view name) {
   return StrCat("label name \"", EscapeForMessage(name),
                 "\" is reserved: names starting with __ are internal (as in Loki)");

@@ -75,6 +75,8 @@ class LabelSet {
 
 // True when `name` matches [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsValidLabelName(std::string_view name);
+// True when `name` is a Prometheus metric name: [a-zA-Z_:][a-zA-Z0-9_:]*.
+bool IsValidMetricName(std::string_view name);
 
 // Names starting with "__" are reserved, as in Loki and Prometheus (__name__, __error__...):
 // a log stream cannot have them. ReservedLabelMessage says so, naming the label.

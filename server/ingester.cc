@@ -36,16 +36,6 @@ std::string UnitHint(int64_t ts_ns, int64_t now_ns) {
   return "";
 }
 
-// Prometheus's metric names: [a-zA-Z_:][a-zA-Z0-9_:]*.
-bool IsValidMetricName(std::string_view name) {
-  auto first = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
-  };
-  return !name.empty() && first(name[0]) && std::all_of(name.begin() + 1, name.end(), [&](char c) {
-    return first(c) || (c >= '0' && c <= '9');
-  });
-}
-
 // Unix milliseconds as nanoseconds, saturated (a time that far is refused anyway).
 int64_t MillisToNanos(int64_t ms) {
   constexpr int64_t kMax = INT64_MAX / kNanosPerMilli;

@@ -267,15 +267,11 @@ int Run(int argc, char** argv) {
   deps.prom = &prom;
   deps.metadata = &metadata;
   std::ranges::move(DeployEndpoints(&deploys), std::back_inserter(deps.endpoints));
-  for (HttpEndpoint& e : http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload})) {
-    deps.endpoints.push_back(std::move(e));
-  }
-  for (HttpEndpoint& endpoint : NotifyEndpoints(&outbox)) {
-    deps.endpoints.push_back(std::move(endpoint));
-  }
-  for (HttpEndpoint& endpoint : AlertmanagerEndpoints({dispatch->get(), "vigie"})) {
-    deps.endpoints.push_back(std::move(endpoint));
-  }
+  std::ranges::move(http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload}),
+                    std::back_inserter(deps.endpoints));
+  std::ranges::move(NotifyEndpoints(&outbox), std::back_inserter(deps.endpoints));
+  std::ranges::move(AlertmanagerEndpoints({dispatch->get(), "vigie"}),
+                    std::back_inserter(deps.endpoints));
   (*http)->Serve(std::move(deps));
   std::string grpc_address = StrCat(HostOf(config->grpc_listen), ":", grpc_port);
   std::string http_address = StrCat(HostOf(config->http_listen), ":", (*http)->port());

@@ -19,14 +19,11 @@ StreamBudgets::StreamBudgets(const Limits& limits, Kind kind)
 void StreamBudgets::ExpireLocked(Sender& sender, int64_t now_ns) {
   if (now_ns < sender.next_expiry_ns) return;
   int64_t oldest = std::numeric_limits<int64_t>::max();
-  for (auto it = sender.last_write.begin(); it != sender.last_write.end();) {
-    if (now_ns - it->second >= idle_ns_) {
-      sender.last_write.erase(it++);
-    } else {
-      oldest = std::min(oldest, it->second);
-      ++it;
-    }
-  }
+  absl::erase_if(sender.last_write, [&](const auto& stream) {
+    if (now_ns - stream.second >= idle_ns_) return true;
+    oldest = std::min(oldest, stream.second);
+    return false;
+  });
   sender.next_expiry_ns =
       oldest == std::numeric_limits<int64_t>::max() ? now_ns : oldest + idle_ns_;
 }
@@ -79,23 +76,20 @@ absl::StatusOr<StreamBudgets::Sender*> StreamBudgets::SenderLocked(const std::st
 
 absl::Status StreamBudgets::AdmitLocked(Sender& s, std::string_view sender_name, uint64_t stream_id,
                                         int64_t now_ns) {
-  auto [stream, added] = s.last_write.try_emplace(stream_id, now_ns);
-  if (!added) {
+  auto stream = s.last_write.find(stream_id);
+  if (stream != s.last_write.end()) {
     stream->second = now_ns;
     return absl::OkStatus();
   }
-  if (s.last_write.size() > max_streams_) {
-    s.last_write.erase(stream);
-    ExpireLocked(s, now_ns);
-    if (s.last_write.size() >= max_streams_) {
-      return absl::ResourceExhaustedError(
-          StrCat(sender_name, " has ", max_streams_, " active ", noun_, " (", flag_, "); ",
-                 noun_ == "streams" ? "a stream stops counting once it has had no entry"
-                                    : "a series stops counting once it has had no sample",
-                 " for ", FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
-    }
-    s.last_write.emplace(stream_id, now_ns);
+  if (s.last_write.size() >= max_streams_) ExpireLocked(s, now_ns);
+  if (s.last_write.size() >= max_streams_) {
+    return absl::ResourceExhaustedError(
+        StrCat(sender_name, " has ", max_streams_, " active ", noun_, " (", flag_, "); ",
+               noun_ == "streams" ? "a stream stops counting once it has had no entry"
+                                  : "a series stops counting once it has had no sample",
+               " for ", FormatDuration(idle_ns_), " (--stream-idle-timeout)"));
   }
+  s.last_write.emplace(stream_id, now_ns);
   s.next_expiry_ns = std::min(s.next_expiry_ns, now_ns + idle_ns_);
   return absl::OkStatus();
 }

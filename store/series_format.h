@@ -82,9 +82,4 @@ void AppendCheckpointHead(SeriesId id, int64_t newest_ts, uint64_t newest_bits,
                           std::string_view chunk, std::span<const Sample> ooo, std::string* out);
 absl::Status ForEachCheckpointHead(std::string_view record, uint32_t* shard, uint64_t* seq,
                                    const std::function<void(const CheckpointHead&)>& fn);
-// The kind of a series log record; 0 when empty.
-inline uint8_t SeriesLogKindOf(std::string_view record) {
-  return record.empty() ? 0 : static_cast<uint8_t>(record[0]);
-}
-
 }  // namespace vigie::store

@@ -207,7 +207,6 @@ absl::Status ReadReceiver(const YAML::Node& node, Receiver* receiver) {
   if (!name.ok()) return name.status();
   if (name->empty()) return NodeError(node, "missing name in receiver");
   receiver->name = *name;
-  receiver->node = node;
   return absl::OkStatus();
 }
 

@@ -51,7 +51,6 @@ struct InhibitRule {
 
 struct Receiver {
   std::string name;
-  YAML::Node node;  // The whole receiver entry, for alerts/notify.
   // Whether any integration sends resolved notifications (send_resolved, or the integration's
   // default); decides, as Alertmanager's dedup stage does, whether newly resolved alerts alone
   // are worth a message.

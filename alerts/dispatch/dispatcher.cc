@@ -103,7 +103,7 @@ void Dispatcher::Put(std::vector<Alert> alerts) {
       }
       Held& stored = alerts_[fp] = std::move(held);
       for (const Route* route : config_->route.Match(stored.alert.labels)) {
-        InsertLocked(*route, stored.alert, now);
+        InsertLocked(*route, fp, stored.alert, now);
       }
     }
     woken_ = true;
@@ -111,7 +111,8 @@ void Dispatcher::Put(std::vector<Alert> alerts) {
   wake_.notify_one();
 }
 
-void Dispatcher::InsertLocked(const Route& route, const Alert& alert, int64_t now_ms) {
+void Dispatcher::InsertLocked(const Route& route, uint64_t fingerprint, const Alert& alert,
+                              int64_t now_ms) {
   LabelSet labels = GroupLabels(route, alert.labels);
   GroupId id{&route, labels};
   auto it = groups_.find(id);
@@ -124,7 +125,7 @@ void Dispatcher::InsertLocked(const Route& route, const Alert& alert, int64_t no
     it = groups_.emplace(std::move(id), std::move(group)).first;
   }
   Group& group = it->second;
-  group.alerts[alert.Fingerprint()] = alert;
+  group.alerts[fingerprint] = alert;
   // An alert that began longer than group_wait ago (a restart, a resend) is flushed at once.
   if (!group.has_flushed && alert.starts_at_ms + route.group_wait_ms < now_ms) {
     group.next_flush_ms = now_ms;
@@ -289,7 +290,7 @@ void Dispatcher::ApplyConfig(std::shared_ptr<const Config> config) {
     groups_.clear();
     for (const auto& [fp, held] : alerts_) {
       for (const Route* route : config_->route.Match(held.alert.labels)) {
-        InsertLocked(*route, held.alert, now);
+        InsertLocked(*route, fp, held.alert, now);
       }
     }
     woken_ = true;

@@ -113,7 +113,8 @@ class Dispatcher {
     std::vector<Alert> unmuted;  // Those not inhibited, silenced or in a muted time.
   };
 
-  void InsertLocked(const Route& route, const Alert& alert, int64_t now_ms);
+  // `fingerprint` is alert.Fingerprint(), which the caller has.
+  void InsertLocked(const Route& route, uint64_t fingerprint, const Alert& alert, int64_t now_ms);
   Flush TakeFlushLocked(const GroupId& id, const Group& group, int64_t now_ms) const;
   // Enqueues the flush's unmuted alerts for its group, unless the notification log says nothing
   // changed, then records them in the log. Called without mu_; `config` is the one the group

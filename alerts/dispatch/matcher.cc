@@ -12,15 +12,6 @@ bool IsNameStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 }
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Undoes OpenMetrics escaping in a value whose surrounding quotes (if any) are still there, as
 // Alertmanager's ParseMatcher does: a stray backslash is literal, an unescaped quote inside is
@@ -76,15 +67,14 @@ absl::StatusOr<Matcher> Matcher::Make(MatchType type, std::string name, std::str
 }
 
 absl::StatusOr<Matcher> Matcher::Parse(std::string_view text) {
-  std::string_view s = Trim(text);
+  std::string_view s = TrimAsciiSpace(text);
   size_t i = 0;
   if (s.empty() || !IsNameStart(s[0])) {
     return absl::InvalidArgumentError(StrCat("bad matcher format: ", text));
   }
   while (i < s.size() && IsNameChar(s[i])) ++i;
   std::string name(s.substr(0, i));
-  while (i < s.size() && IsSpace(s[i])) ++i;
-  std::string_view rest = s.substr(i);
+  std::string_view rest = TrimAsciiSpace(s.substr(i));
   MatchType type;
   if (rest.starts_with("=~")) {
     type = MatchType::kRegex;
@@ -97,7 +87,7 @@ absl::StatusOr<Matcher> Matcher::Parse(std::string_view text) {
   } else {
     return absl::InvalidArgumentError(StrCat("bad matcher format: ", text));
   }
-  rest = Trim(rest.substr(MatchTypeSymbol(type).size()));
+  rest = TrimAsciiSpace(rest.substr(MatchTypeSymbol(type).size()));
   if (!IsValidUtf8(rest)) {
     return absl::InvalidArgumentError(StrCat("matcher value not valid UTF-8: ", rest));
   }
@@ -153,7 +143,7 @@ absl::StatusOr<Matchers> ParseMatchers(std::string_view text) {
     }
     token += c;
   }
-  if (!Trim(token).empty()) tokens.push_back(std::string(Trim(token)));
+  if (!TrimAsciiSpace(token).empty()) tokens.push_back(std::string(TrimAsciiSpace(token)));
   Matchers out;
   for (const std::string& t : tokens) {
     auto m = Matcher::Parse(t);

@@ -332,7 +332,6 @@ std::vector<OutboxEntry> Outbox::Queued() const {
 
 absl::StatusOr<std::vector<OutboxEntry>> Outbox::Failed() const {
   std::vector<OutboxEntry> out;
-  absl::Status decode_error;
   absl::Status st = records_->ScanRecords(
       store::RecordSpace::kOutbox, std::string(1, kFailedPrefix), std::string(1, kFailedPrefix + 1),
       [&](std::string_view key, std::string_view value) {

@@ -1,21 +1,20 @@
 #include "alerts/notify/outbox_record.h"
 
 #include "common/strings.h"
+#include "common/varint.h"
 #include "nlohmann/json.hpp"
 
 namespace vigie::alerts::notify {
 
 std::string OutboxKey(char prefix, uint64_t seq) {
   std::string key(1, prefix);
-  for (int shift = 56; shift >= 0; shift -= 8) key += static_cast<char>((seq >> shift) & 0xff);
+  PutBigEndian64(&key, seq);
   return key;
 }
 
 std::optional<uint64_t> OutboxKeySeq(std::string_view key) {
   if (key.size() != 9) return std::nullopt;
-  uint64_t seq = 0;
-  for (size_t i = 1; i < 9; ++i) seq = (seq << 8) | static_cast<unsigned char>(key[i]);
-  return seq;
+  return GetBigEndian64(key.data() + 1);
 }
 
 std::string EncodeOutboxEntry(const OutboxEntry& e) {

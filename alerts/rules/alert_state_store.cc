@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts/alert.h"
 #include "common/strings.h"
 
 namespace vigie::alerts::rules {
@@ -12,13 +13,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "r/";
 constexpr store::RecordSpace kSpace = store::RecordSpace::kAlertState;
-
-std::string Hex16(uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 15];
-  return out;
-}
 
 uint64_t Hash(std::string_view text) { return XXH64(text.data(), text.size(), 0); }
 
@@ -32,7 +26,7 @@ int64_t TimeOf(const nlohmann::json& j, const char* key) {
 }  // namespace
 
 std::string RuleStatePrefix(const std::string& group_key, const std::string& rule_identity) {
-  return StrCat(kPrefix, Hex16(Hash(group_key)), Hex16(Hash(rule_identity)), "/");
+  return StrCat(kPrefix, FingerprintHex(Hash(group_key)), FingerprintHex(Hash(rule_identity)), "/");
 }
 
 std::string AlertStateStore::Encode(const std::string& group_key, const std::string& rule,
@@ -108,9 +102,11 @@ absl::Status AlertStateStore::Apply(const std::string& prefix, const std::string
   if (changes.empty()) return absl::OkStatus();
   std::vector<store::RecordWrite> writes;
   for (const AlertInstance& a : changes.changed) {
-    writes.push_back({kSpace, prefix + Hex16(a.labels.Hash()), Encode(group_key, rule, a)});
+    writes.push_back(
+        {kSpace, prefix + FingerprintHex(a.labels.Hash()), Encode(group_key, rule, a)});
   }
-  for (uint64_t fp : changes.removed) writes.push_back({kSpace, prefix + Hex16(fp), std::nullopt});
+  for (uint64_t fp : changes.removed)
+    writes.push_back({kSpace, prefix + FingerprintHex(fp), std::nullopt});
   return records_->WriteRecords(writes);
 }
 

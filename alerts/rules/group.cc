@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "query/gotemplate/go_strings.h"
 
 namespace vigie::alerts::rules {
 namespace {
@@ -16,24 +17,6 @@ std::string LabelsText(const std::map<std::string, std::string>& labels) {
   for (const auto& [name, value] : labels) list.push_back({name, value});
   auto set = LabelSet::Make(std::move(list));
   return set.ok() ? set->ToString() : "{}";
-}
-
-// Go's url.QueryEscape.
-std::string QueryEscape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string SeriesKey(const LabelSet& labels) { return labels.Encode(); }
@@ -62,7 +45,12 @@ Group::Group(GroupSpec spec, const GroupEnv* env)
     rule.identity = r.name() + LabelsText(r.labels);
     int rank = seen[rule.identity]++;
     rule.state_prefix = RuleStatePrefix(key(), StrCat(rule.identity, "#", rank));
-    if (r.is_alert()) rule.alerting = std::make_unique<AlertingRule>(r);
+    if (r.is_alert()) {
+      rule.alerting = std::make_unique<AlertingRule>(r);
+      rule.generator_url =
+          StrCat(env_->alerts.external_url,
+                 "/graph?g0.expr=", gotemplate::QueryEscape(r.expr.canonical), "&g0.tab=1");
+    }
     rules_.push_back(std::move(rule));
   }
   if (env_->metrics != nullptr) {
@@ -147,10 +135,8 @@ absl::StatusOr<size_t> Group::EvalRule(Rule& rule, int64_t ts_ms,
       }
     }
     if (!series.ok()) return series.status();
-    std::string url = StrCat(env_->alerts.external_url,
-                             "/graph?g0.expr=", QueryEscape(rule.spec.expr.canonical), "&g0.tab=1");
     std::vector<Alert> alerts =
-        rule.alerting->AlertsToSend(ts_ms, env_->resend_delay_ms, interval_ms_, url);
+        rule.alerting->AlertsToSend(ts_ms, env_->resend_delay_ms, interval_ms_, rule.generator_url);
     if (!alerts.empty() && env_->notify) {
       if (!env_->alerts.external_labels.empty()) {
         for (Alert& a : alerts) {  // As Prometheus's notifier adds them.

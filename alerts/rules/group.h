@@ -103,6 +103,7 @@ class Group {
     std::string identity;                    // Name and labels (Prometheus's nameAndLabels).
     std::string state_prefix;                // For the alert state records.
     std::unique_ptr<AlertingRule> alerting;  // Null for a recording rule.
+    std::string generator_url;               // Alerting rules: the alerts' link to the rule.
     // Written at the last evaluation, by canonical encoding: marked stale when they go.
     std::map<std::string, LabelSet> previous_series;
     // Status, under mu_.

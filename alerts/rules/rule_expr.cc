@@ -40,10 +40,6 @@ size_t ReachedOffset(const absl::Status& status, std::string_view text) {
 
 }  // namespace
 
-std::string_view LanguageName(Language language) {
-  return language == Language::kPromQL ? "PromQL" : "LogQL";
-}
-
 bool NamesAMetric(const promql::Expr& expr) { return AnyChildNamesAMetric(expr); }
 
 absl::StatusOr<RuleExpr> ParseRuleExpr(std::string_view text, const Limits& limits) {

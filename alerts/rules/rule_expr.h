@@ -20,7 +20,6 @@
 namespace vigie::alerts::rules {
 
 enum class Language { kPromQL, kLogQL };
-std::string_view LanguageName(Language language);  // "PromQL", "LogQL"
 
 // Immutable after ParseRuleExpr; copies share the tree. Safe to use from several threads.
 struct RuleExpr {

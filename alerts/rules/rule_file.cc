@@ -18,17 +18,6 @@
 namespace vigie::alerts::rules {
 namespace {
 
-bool IsValidMetricName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // `text` on one line, valid UTF-8: control characters become escapes (a YAML value may span
 // lines; each error is one line).
 std::string OneLine(std::string_view text) {

@@ -3,6 +3,7 @@
 #include "alerts/notify/render.h"
 #include "common/strings.h"
 #include "server/http/json_encode.h"
+#include "server/http/prom_json.h"
 
 namespace vigie::server {
 namespace {
@@ -36,7 +37,7 @@ http::Response ListNotifications(alerts::notify::Outbox* outbox, const http::Req
   }
   nlohmann::json data = nlohmann::json::array();
   for (const OutboxEntry& entry : entries) data.push_back(EntryJson(entry));
-  return http::JsonResponse({{"status", "success"}, {"data", std::move(data)}});
+  return http::PromSuccess(std::move(data));
 }
 
 constexpr std::string_view kReceiversPrefix = "/api/v1/receivers/";
@@ -58,7 +59,7 @@ http::Response TestReceiver(alerts::notify::Outbox* outbox, const http::Request&
                     {"status_code", result.status_code},
                     {"error", result.error}});
   }
-  return http::JsonResponse({{"status", "success"}, {"data", std::move(data)}});
+  return http::PromSuccess(std::move(data));
 }
 
 }  // namespace
