@@ -154,9 +154,9 @@ absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
       a.state = AlertState::kFiring;
       a.fired_at_ms = ts_ms;
     }
-    LabelMap series = spec_.labels;
-    for (const Label& l : a.labels.labels()) series[l.name] = l.value;
-    series["alertname"] = spec_.alert;
+    // The alert's own labels (rule labels expanded; one expanded to "" is absent), as
+    // Prometheus writes them.
+    LabelMap series = ToMap(a.labels);
     series["__name__"] = "ALERTS";
     series["alertstate"] = std::string(AlertStateName(a.state));
     out.push_back(SeriesOf(series, query_ts_ms, 1));

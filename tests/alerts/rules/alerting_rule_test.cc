@@ -136,6 +136,20 @@ TEST_F(AlertingRuleTest, LabelsFromTheSampleAndTheRuleOverrideThem) {
   EXPECT_EQ(instances[1].labels.ToString(), R"({alertname="Err", job="fixed", pod="2"})");
 }
 
+TEST_F(AlertingRuleTest, AlertsSeriesCarryTheExpandedLabels) {
+  AlertingRule rule(AlertSpec(
+      "      - alert: Err\n        expr: errors > 0\n        labels: {team: '{{ $labels.team }}', "
+      "tier: '{{ $labels.job }}-x'}\n"));
+  Eval(rule, 0, Sample(R"({__name__="errors", job="api"})", 1));
+  ASSERT_EQ(last_series_.size(), 2u);
+  // team expands to "": absent, not its template text.
+  EXPECT_EQ(
+      last_series_[0].labels.ToString(),
+      R"({__name__="ALERTS", alertname="Err", alertstate="firing", job="api", tier="api-x"})");
+  EXPECT_EQ(last_series_[1].labels.ToString(),
+            R"({__name__="ALERTS_FOR_STATE", alertname="Err", job="api", tier="api-x"})");
+}
+
 TEST_F(AlertingRuleTest, TemplatesSeeTheSampleTheValueAndTheExternalLabels) {
   env_.external_labels = {{"cluster", "eu1"}};
   env_.external_url = "https://vigie.example";
