@@ -37,14 +37,24 @@ int64_t TimeOf(int64_t base_ms, int i) { return base_ms + i * kStepMs; }
 
 // Sends requests 0..kRequests-1 in order, each until it is acknowledged; `acked` is the number
 // acknowledged so far. A request refused as invalid (not retryable) stops the sender with
-// `error` set.
+// `error` set. A sender keeps at most kMaxLead requests ahead of its peer, so that every kill
+// interrupts both (remote_write is faster than Push: alone it would finish first).
+constexpr int kMaxLead = 20;
+
 class Sender {
  public:
   Sender(std::string name, int64_t base_ms) : name_(std::move(name)), base_ms_(base_ms) {}
   virtual ~Sender() = default;
 
-  void Run(std::chrono::steady_clock::time_point deadline) {
+  void Run(std::chrono::steady_clock::time_point deadline, const Sender& peer) {
+    struct Stopped {
+      std::atomic<bool>& flag;
+      ~Stopped() { flag.store(true); }
+    } stopped{stopped_};
     for (int r = 0; r < kRequests; ++r) {
+      while (r - peer.acked.load() > kMaxLead && !peer.stopped_.load() &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       while (!Send(r)) {
         if (!error.empty()) return;
         if (std::chrono::steady_clock::now() > deadline) {
@@ -88,6 +98,7 @@ class Sender {
  private:
   std::string name_;
   int64_t base_ms_;
+  std::atomic<bool> stopped_{false};  // Run has returned, finished or not.
 };
 
 class RemoteWriteSender : public Sender {
@@ -223,8 +234,8 @@ TEST(MetricsCrashTest, KillNineDuringRemoteWriteAndPushLosesAndDuplicatesNoSampl
   RemoteWriteSender remote_write(server.http_address(), base_ms);
   PushSender push(server.grpc_address(), base_ms);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
-  std::thread remote_write_thread([&] { remote_write.Run(deadline); });
-  std::thread push_thread([&] { push.Run(deadline); });
+  std::thread remote_write_thread([&] { remote_write.Run(deadline, push); });
+  std::thread push_thread([&] { push.Run(deadline, remote_write); });
   auto sending = [&] { return remote_write.acked < kRequests || push.acked < kRequests; };
 
   unsigned seed = CrashTestSeed();
