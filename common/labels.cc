@@ -51,15 +51,20 @@ absl::StatusOr<LabelSet> LabelSet::MakeLogLineLabels(std::vector<Label> labels) 
   return Canonical(std::move(labels), /*keep_empty=*/true);
 }
 
-absl::StatusOr<LabelSet> LabelSet::Canonical(std::vector<Label> labels, bool keep_empty) {
-  for (const Label& l : labels) {
+namespace {
+
+// Validates the names of `labels` and puts them in canonical order: empty values dropped (unless
+// kept), sorted by name, no name twice. For both owned labels and views.
+template <typename L>
+absl::Status Canonicalize(std::vector<L>& labels, bool keep_empty) {
+  for (const L& l : labels) {
     if (!IsValidLabelName(l.name)) {
       return absl::InvalidArgumentError(
           StrCat("label name \"", EscapeForMessage(l.name),
                  "\" is invalid: names match [a-zA-Z_][a-zA-Z0-9_]*"));
     }
   }
-  if (!keep_empty) std::erase_if(labels, [](const Label& l) { return l.value.empty(); });
+  if (!keep_empty) std::erase_if(labels, [](const L& l) { return l.value.empty(); });
   // Senders usually sort them already (Prometheus's remote_write must).
   if (!std::is_sorted(labels.begin(), labels.end())) std::sort(labels.begin(), labels.end());
   for (size_t i = 1; i < labels.size(); ++i) {
@@ -68,7 +73,30 @@ absl::StatusOr<LabelSet> LabelSet::Canonical(std::vector<Label> labels, bool kee
           StrCat("label \"", EscapeForMessage(labels[i].name), "\" is repeated"));
     }
   }
+  return absl::OkStatus();
+}
+
+template <typename L>
+void AppendEncodedLabels(const std::vector<L>& labels, std::string* out) {
+  for (const L& l : labels) {
+    PutVarint(out, l.name.size());
+    out->append(l.name);
+    PutVarint(out, l.value.size());
+    out->append(l.value);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<LabelSet> LabelSet::Canonical(std::vector<Label> labels, bool keep_empty) {
+  if (absl::Status st = Canonicalize(labels, keep_empty); !st.ok()) return st;
   return LabelSet(std::move(labels));
+}
+
+absl::Status AppendCanonicalEncoded(std::vector<LabelView>& labels, std::string* out) {
+  if (absl::Status st = Canonicalize(labels, /*keep_empty=*/false); !st.ok()) return st;
+  AppendEncodedLabels(labels, out);
+  return absl::OkStatus();
 }
 
 namespace {
@@ -200,14 +228,7 @@ std::string LabelSet::Encode() const {
   return out;
 }
 
-void LabelSet::AppendEncoded(std::string* out) const {
-  for (const Label& l : labels_) {
-    PutVarint(out, l.name.size());
-    *out += l.name;
-    PutVarint(out, l.value.size());
-    *out += l.value;
-  }
-}
+void LabelSet::AppendEncoded(std::string* out) const { AppendEncodedLabels(labels_, out); }
 
 uint64_t LabelSet::Hash() const {
   // Hashed on every push of every stream and series: a buffer per thread, no allocation.

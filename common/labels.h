@@ -26,6 +26,19 @@ struct Label {
   auto operator<=>(const Label&) const = default;
 };
 
+// A label whose name and value live elsewhere (a received request's bytes): what the ingest
+// path validates and encodes without a string per label.
+struct LabelView {
+  std::string_view name;
+  std::string_view value;
+  bool operator==(const LabelView&) const = default;
+  auto operator<=>(const LabelView&) const = default;
+};
+
+// Puts `labels` in canonical form in place, as LabelSet::Make does (the same checks and
+// messages), and appends their LabelSet::Encode() form to *out. On an error *out is unchanged.
+absl::Status AppendCanonicalEncoded(std::vector<LabelView>& labels, std::string* out);
+
 class LabelSet {
  public:
   LabelSet() = default;

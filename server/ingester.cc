@@ -4,11 +4,11 @@
 #include <cctype>
 #include <cstdlib>
 #include <optional>
-#include <unordered_map>
 
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/utf8.h"
+#include "xxhash.h"
 
 namespace vigie::server {
 
@@ -42,10 +42,18 @@ int64_t MillisToNanos(int64_t ms) {
   return ms > kMax ? INT64_MAX : ms < -kMax ? INT64_MIN : ms * kNanosPerMilli;
 }
 
-uint64_t CountSamples(const std::vector<ReceivedSeries>& series) {
-  uint64_t n = 0;
-  for (const ReceivedSeries& s : series) n += s.samples.size() + s.histograms;
-  return n;
+// The labels of `labels` as views, for the checks shared with series.
+std::vector<LabelView> Views(const std::vector<Label>& labels) {
+  std::vector<LabelView> out;
+  out.reserve(labels.size());
+  for (const Label& l : labels) out.push_back({l.name, l.value});
+  return out;
+}
+
+// Encoded labels in the text form, for messages.
+std::string Describe(std::string_view encoded) {
+  absl::StatusOr<LabelSet> labels = LabelSet::Decode(encoded);
+  return labels.ok() ? labels->ToString() : "{?}";
 }
 
 }  // namespace
@@ -67,7 +75,7 @@ Ingester::Ingester(store::Appender* appender, TailHub* tails, ServerMetrics* met
       budgets_(limits),
       series_budgets_(limits, StreamBudgets::Kind::kSeries) {}
 
-std::string Ingester::CheckLabels(const std::vector<Label>& labels, uint32_t max_labels,
+std::string Ingester::CheckLabels(std::span<const LabelView> labels, uint32_t max_labels,
                                   std::string_view allowed_reserved, std::string_view* code) const {
   std::string_view unused;
   if (!code) code = &unused;
@@ -75,7 +83,7 @@ std::string Ingester::CheckLabels(const std::vector<Label>& labels, uint32_t max
     *code = "too_many_labels";
     return StrCat(labels.size(), " labels, above the limit of ", max_labels);
   }
-  for (const Label& l : labels) {
+  for (const LabelView& l : labels) {
     if (l.name.size() > limits_.max_label_name_bytes ||
         l.value.size() > limits_.max_label_value_bytes) {
       *code = "label_too_long";
@@ -133,7 +141,8 @@ void Ingester::Validate(size_t index, ReceivedStream& stream, const ReceivedBatc
     refused->Add(n, StrCat("stream ", index, ": ", stream.labels.status().message()));
     return;
   }
-  if (std::string why = CheckLabels(*stream.labels, limits_.max_labels_per_stream); !why.empty()) {
+  if (std::string why = CheckLabels(Views(*stream.labels), limits_.max_labels_per_stream);
+      !why.empty()) {
     refused->Add(n, StrCat("stream ", index, ": ", why));
     return;
   }
@@ -170,135 +179,131 @@ void Ingester::SamplesRefused(std::string_view protocol, std::string_view reason
   if (metrics_ && n > 0) metrics_->SamplesRefused(protocol, reason, n);
 }
 
-absl::StatusOr<LabelSet> Ingester::SeriesLabels(ReceivedSeries& series,
-                                                std::string_view* code) const {
+absl::Status Ingester::EncodeSeriesLabels(std::vector<LabelView>& labels, std::string* out,
+                                          std::string_view* code) const {
   *code = "malformed";
-  if (!series.labels.ok()) return series.labels.status();
-  if (std::string why =
-          CheckLabels(*series.labels, limits_.max_labels_per_series, "__name__", code);
+  if (std::string why = CheckLabels(labels, limits_.max_labels_per_series, "__name__", code);
       !why.empty()) {
     return absl::InvalidArgumentError(why);
   }
   *code = "invalid_label_name";
-  absl::StatusOr<LabelSet> labels = LabelSet::Make(*std::move(series.labels));
-  if (!labels.ok()) return labels.status();
-  std::string_view name = labels->Get("__name__");
+  const size_t before = out->size();
+  if (absl::Status st = AppendCanonicalEncoded(labels, out); !st.ok()) return st;
+  // Canonical order: `__name__` sorts before every other valid name.
+  std::string_view name;
+  if (!labels.empty() && labels.front().name == "__name__") name = labels.front().value;
+  absl::Status refused;
   if (name.empty()) {
     *code = "missing_metric_name";
-    return absl::InvalidArgumentError(
-        StrCat(labels->ToString(), " has no metric name: give it a __name__ label"));
-  }
-  if (!IsValidMetricName(name)) {
+    refused = absl::InvalidArgumentError(StrCat(Describe(std::string_view(*out).substr(before)),
+                                                " has no metric name: give it a __name__ label"));
+  } else if (!IsValidMetricName(name)) {
     *code = "invalid_metric_name";
-    return absl::InvalidArgumentError(
+    refused = absl::InvalidArgumentError(
         StrCat("metric name \"", EscapeForMessage(name),
                "\" is invalid: metric names match [a-zA-Z_:][a-zA-Z0-9_:]*"));
   }
-  return labels;
+  if (!refused.ok()) out->resize(before);
+  return refused;
 }
 
 absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
                                       store::AppendRequest* out, Refusals* refused) {
   const std::string& protocol = batch.protocol;
-  // First the labels of every series, so that a batch refused whole admits nothing to budgets.
-  std::vector<std::optional<LabelSet>> labels(batch.series.size());
+  const ReceivedSeriesList& received = batch.series;
+  const size_t n = received.size();
+  // First the labels of every series, so that a batch refused whole admits nothing to budgets:
+  // each valid series' canonical labels go to `encoded`, at [offset[i], offset[i + 1]).
+  std::string encoded;
+  encoded.reserve(received.bytes().size());
+  std::vector<size_t> offset(n + 1);
+  std::vector<bool> valid(n);
+  std::vector<LabelView> labels;
   Refusals invalid;
   Refusals* target = batch.refuse_whole_if_series_invalid ? &invalid : refused;
   uint64_t invalid_series = 0;
-  for (size_t i = 0; i < batch.series.size(); ++i) {
-    ReceivedSeries& series = batch.series[i];
+  for (size_t i = 0; i < n; ++i) {
+    received.Labels(i, &labels);
     std::string_view code;
-    absl::StatusOr<LabelSet> checked = SeriesLabels(series, &code);
+    absl::Status checked = EncodeSeriesLabels(labels, &encoded, &code);
+    offset[i + 1] = encoded.size();
     if (checked.ok()) {
-      labels[i] = *std::move(checked);
+      valid[i] = true;
       continue;
     }
-    uint64_t n = series.samples.size() + series.histograms;
+    uint64_t samples = received.Samples(i).size() + received.Histograms(i);
     ++invalid_series;
-    target->Add(n, StrCat("series ", i, ": ", checked.status().message()));
-    SamplesRefused(protocol, code, n);
+    target->Add(samples, StrCat("series ", i, ": ", checked.message()));
+    SamplesRefused(protocol, code, samples);
   }
   if (invalid_series > 0 && batch.refuse_whole_if_series_invalid) {
-    uint64_t total = CountSamples(batch.series);
+    uint64_t total = received.SampleCount();
     SamplesRefused(protocol, "batch_refused", total - invalid.count);
-    return absl::InvalidArgumentError(StrCat(invalid_series, " of ", batch.series.size(),
+    return absl::InvalidArgumentError(StrCat(invalid_series, " of ", n,
                                              " series are invalid, so none of the request's ",
                                              total, " samples was stored: ", invalid.reason));
   }
+  auto labels_of = [&](size_t i) {
+    return std::string_view(encoded).substr(offset[i], offset[i + 1] - offset[i]);
+  };
   const std::string& sender_name = batch.sender_name.empty() ? batch.sender : batch.sender_name;
   // The series with samples, admitted against the sender's budget under one lock.
-  std::vector<uint64_t> hashes(batch.series.size());
+  std::vector<uint64_t> hashes(n);
   std::vector<uint64_t> admitting;
   std::vector<size_t> admitting_index;
-  admitting.reserve(batch.series.size());
-  admitting_index.reserve(batch.series.size());
-  for (size_t i = 0; i < batch.series.size(); ++i) {
-    if (!labels[i] || batch.series[i].samples.empty()) continue;
-    hashes[i] = labels[i]->Hash();
+  admitting.reserve(n);
+  admitting_index.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!valid[i] || received.Samples(i).empty()) continue;
+    std::string_view l = labels_of(i);
+    hashes[i] = XXH3_64bits(l.data(), l.size());  // LabelSet::Hash() of these labels.
     admitting.push_back(hashes[i]);
     admitting_index.push_back(i);
   }
   std::vector<std::pair<size_t, absl::Status>> over_budget;
   series_budgets_.AdmitAll(batch.sender, sender_name, admitting, now_ns, &over_budget);
-  std::vector<std::optional<absl::Status>> budget_refusal(batch.series.size());
+  std::vector<std::optional<absl::Status>> budget_refusal(n);
   for (auto& [k, status] : over_budget) budget_refusal[admitting_index[k]] = std::move(status);
-  // Series repeated in the batch are merged: one series, one sorted run of samples. Rare: only
-  // a batch that has some pays for the map.
-  std::sort(admitting.begin(), admitting.end());
-  bool repeats = std::adjacent_find(admitting.begin(), admitting.end()) != admitting.end();
-  std::unordered_map<uint64_t, size_t> index_of_hash;
-  out->series.reserve(out->series.size() + admitting.size());
-  for (size_t i = 0; i < batch.series.size(); ++i) {
-    if (!labels[i]) continue;
-    ReceivedSeries& series = batch.series[i];
-    if (series.histograms > 0) {
-      refused->Add(series.histograms,
-                   StrCat("series ", i, " ", labels[i]->ToString(), ": ", series.histograms,
+  out->series.Reserve(admitting.size(), encoded.size(), received.SampleCount());
+  std::vector<store::Sample> in_time;
+  for (size_t i = 0; i < n; ++i) {
+    if (!valid[i]) continue;
+    std::span<const store::Sample> samples = received.Samples(i);
+    if (uint64_t histograms = received.Histograms(i); histograms > 0) {
+      refused->Add(histograms,
+                   StrCat("series ", i, " ", Describe(labels_of(i)), ": ", histograms,
                           " native histogram samples refused: vigie stores float samples only"));
-      SamplesRefused(protocol, "native_histogram", series.histograms);
+      SamplesRefused(protocol, "native_histogram", histograms);
     }
-    if (series.samples.empty()) continue;
+    if (samples.empty()) continue;
     if (budget_refusal[i]) {
-      refused->Add(series.samples.size(), StrCat("series ", i, " ", labels[i]->ToString(), ": ",
-                                                 budget_refusal[i]->message()));
-      SamplesRefused(protocol, "series_budget", series.samples.size());
+      refused->Add(samples.size(), StrCat("series ", i, " ", Describe(labels_of(i)), ": ",
+                                          budget_refusal[i]->message()));
+      SamplesRefused(protocol, "series_budget", samples.size());
       continue;
     }
-    size_t target = out->series.size();
-    if (repeats) {
-      auto [it, added] = index_of_hash.try_emplace(hashes[i], target);
-      if (!added && out->series[it->second].labels == *labels[i]) target = it->second;
-      it->second = target;
-    }
-    if (target == out->series.size()) out->series.push_back({*std::move(labels[i]), {}});
-    std::vector<store::Sample>& valid = out->series[target].samples;
-    auto in_time = [&](const store::Sample& sample) {
+    auto is_in_time = [&](const store::Sample& sample) {
       return CheckTime(MillisToNanos(sample.ts_ms), now_ns, "milliseconds").empty();
     };
-    if (valid.empty() && std::all_of(series.samples.begin(), series.samples.end(), in_time)) {
-      valid = std::move(series.samples);  // The common case: no copy.
+    if (std::all_of(samples.begin(), samples.end(), is_in_time)) {
+      out->series.Add(labels_of(i), hashes[i], samples);  // The common case.
       continue;
     }
-    for (size_t j = 0; j < series.samples.size(); ++j) {
-      const store::Sample& sample = series.samples[j];
+    in_time.clear();
+    for (size_t j = 0; j < samples.size(); ++j) {
+      const store::Sample& sample = samples[j];
       int64_t ts_ns = MillisToNanos(sample.ts_ms);
       std::string why = CheckTime(ts_ns, now_ns, "milliseconds");
       if (why.empty()) {
-        valid.push_back(sample);
+        in_time.push_back(sample);
         continue;
       }
-      refused->Add(
-          1, StrCat("series ", i, " ", out->series[target].labels.ToString(), " sample ", j,
-                    ": timestamp ", sample.ts_ms, " ms (", FormatRfc3339Nano(ts_ns), ") ", why));
+      refused->Add(1,
+                   StrCat("series ", i, " ", Describe(labels_of(i)), " sample ", j, ": timestamp ",
+                          sample.ts_ms, " ms (", FormatRfc3339Nano(ts_ns), ") ", why));
       SamplesRefused(protocol, ts_ns > now_ns ? "too_new" : "too_old", 1);
     }
-  }
-  std::erase_if(out->series, [](const store::SeriesSamples& s) { return s.samples.empty(); });
-  auto earlier = [](const store::Sample& a, const store::Sample& b) { return a.ts_ms < b.ts_ms; };
-  for (store::SeriesSamples& s : out->series) {
-    if (!std::is_sorted(s.samples.begin(), s.samples.end(), earlier)) {
-      std::stable_sort(s.samples.begin(), s.samples.end(), earlier);
-    }
+    out->series.Add(labels_of(i), hashes[i], in_time);
   }
   return absl::OkStatus();
 }
@@ -313,7 +318,7 @@ absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
         StrCat("batch of ", bytes, " line bytes is above the limit of ", limits_.max_batch_bytes,
                " bytes: send smaller batches"));
   }
-  uint64_t samples = CountSamples(batch.series);
+  uint64_t samples = batch.series.SampleCount();
   if (metrics_ && !batch.series.empty()) {
     metrics_->SamplesReceived(batch.protocol, batch.series.size(), samples);
   }
@@ -356,7 +361,7 @@ absl::StatusOr<IngestOutcome> Ingester::Commit(PreparedIngest prepared) {
   if (result->duplicate) {
     entries = samples = 0;
     for (const store::StreamEntries& s : request.streams) entries += s.entries.size();
-    for (const store::SeriesSamples& s : request.series) samples += s.samples.size();
+    samples = request.series.sample_count();
   }
   outcome.accepted = entries + samples;
   uint64_t refused_entries = refused.count - prepared.refused_samples + result->rejected;

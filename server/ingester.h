@@ -21,6 +21,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "common/limits.h"
 #include "server/metrics.h"
+#include "server/received_series.h"
 #include "server/stream_budgets.h"
 #include "server/tail_hub.h"
 #include "store/store.h"
@@ -52,14 +54,6 @@ struct ReceivedStream {
   std::vector<store::LogEntry> entries;
 };
 
-// A series as received, likewise: its samples in any order.
-struct ReceivedSeries {
-  absl::StatusOr<std::vector<Label>> labels;
-  std::vector<store::Sample> samples;
-  // Native histogram samples (remote_write), which vigie does not store: counted as refused.
-  uint64_t histograms = 0;
-};
-
 struct ReceivedBatch {
   // For metrics: "grpc", "loki_json", "loki_proto", "remote_write", "self".
   std::string protocol;
@@ -71,7 +65,7 @@ struct ReceivedBatch {
   std::string sender_name;
   uint64_t first_seq = 0;  // See store::AppendRequest.
   std::vector<ReceivedStream> streams;
-  std::vector<ReceivedSeries> series;
+  ReceivedSeriesList series;
   // Remote_write's rule: when any series has invalid labels, the whole batch is refused
   // (InvalidArgument naming them) and nothing of it is stored. Otherwise such a series is
   // refused alone.
@@ -121,16 +115,18 @@ class Ingester {
                 store::AppendRequest* out, Refusals* refused);
   // Checks the labels of every series of `batch`; InvalidArgument when one is invalid and the
   // batch is refused whole. Then admits the valid ones to their sender's budget and checks their
-  // samples, adding what is valid to `out` (samples sorted by time, series merged by labels).
+  // samples, adding what is valid to `out` as it came (the store sorts and merges repeats).
   absl::Status ValidateSeries(ReceivedBatch& batch, int64_t now_ns, store::AppendRequest* out,
                               Refusals* refused);
-  // The labels of `series` as a canonical LabelSet, or why they are refused (and, in *code, the
-  // reason's name in /metrics).
-  absl::StatusOr<LabelSet> SeriesLabels(ReceivedSeries& series, std::string_view* code) const;
+  // Appends the canonical encoded form (LabelSet::Encode()) of `labels` to *out, putting them
+  // in canonical order; or says why they are refused (and, in *code, the reason's name in
+  // /metrics), leaving *out unchanged.
+  absl::Status EncodeSeriesLabels(std::vector<LabelView>& labels, std::string* out,
+                                  std::string_view* code) const;
   // Why labels are refused, or "" when they are acceptable: at most `max_labels`, lengths,
   // UTF-8, reserved names (but `allowed_reserved`). Sets *code (when not null) to the reason's
   // name in /metrics.
-  std::string CheckLabels(const std::vector<Label>& labels, uint32_t max_labels,
+  std::string CheckLabels(std::span<const LabelView> labels, uint32_t max_labels,
                           std::string_view allowed_reserved = "",
                           std::string_view* code = nullptr) const;
   // Why an entry is refused, or "" when it is acceptable.

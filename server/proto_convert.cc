@@ -40,13 +40,10 @@ ReceivedBatch BatchFromProto(v1::PushRequest&& request, std::string_view peer) {
     }
     batch.streams.push_back(std::move(received));
   }
-  batch.series.reserve(request.series_size());
-  for (v1::Series& series : *request.mutable_series()) {
-    ReceivedSeries received;
-    received.labels = LabelsFromProto(series.mutable_labels());
-    received.samples.reserve(series.samples_size());
-    for (const v1::Sample& s : series.samples()) received.samples.push_back({s.ts_ms(), s.value()});
-    batch.series.push_back(std::move(received));
+  for (const v1::Series& series : request.series()) {
+    batch.series.StartSeries();
+    for (const v1::Label& l : series.labels()) batch.series.AddLabel(l.name(), l.value());
+    for (const v1::Sample& s : series.samples()) batch.series.AddSample({s.ts_ms(), s.value()});
   }
   return batch;
 }

@@ -33,9 +33,7 @@ alerts::rules::AppendFunc RuleAppendFunc(Ingester* ingester) {
     ReceivedBatch batch;
     batch.protocol = "rules";
     batch.sender = batch.sender_name = "rules";
-    for (store::SeriesSamples& s : series) {
-      batch.series.push_back({s.labels.labels(), std::move(s.samples)});
-    }
+    for (const store::SeriesSamples& s : series) batch.series.Add(s.labels.labels(), s.samples);
     auto outcome = ingester->Ingest(std::move(batch));
     if (!outcome.ok()) return outcome.status();
     if (outcome->rejected > 0) {

@@ -21,23 +21,21 @@ std::string FormatBound(double v) {
 }
 
 // Appends one series: `name`, the metric's own labels, `extra` (le, quantile) and `target`.
-void Add(std::vector<ReceivedSeries>* out, const std::string& name,
-         const prometheus::ClientMetric& metric, const std::vector<Label>& extra,
-         const std::vector<Label>& target, int64_t ts_ms, double value) {
+void Add(ReceivedSeriesList* out, const std::string& name, const prometheus::ClientMetric& metric,
+         const std::vector<Label>& extra, const std::vector<Label>& target, int64_t ts_ms,
+         double value) {
   std::vector<Label> labels = {{"__name__", name}};
   for (const auto& l : metric.label) labels.push_back({l.name, l.value});
   labels.insert(labels.end(), extra.begin(), extra.end());
-  ReceivedSeries& series = out->emplace_back();
-  series.labels = OverrideLabels(std::move(labels), target);
-  series.samples.push_back({ts_ms, value});
+  store::Sample sample{ts_ms, value};
+  out->Add(OverrideLabels(std::move(labels), target), std::span(&sample, 1));
 }
 
 }  // namespace
 
-std::vector<ReceivedSeries> SeriesFromFamilies(
-    const std::vector<prometheus::MetricFamily>& families, const std::vector<Label>& target,
-    int64_t ts_ms) {
-  std::vector<ReceivedSeries> out;
+ReceivedSeriesList SeriesFromFamilies(const std::vector<prometheus::MetricFamily>& families,
+                                      const std::vector<Label>& target, int64_t ts_ms) {
+  ReceivedSeriesList out;
   for (const prometheus::MetricFamily& family : families) {
     const std::string& name = family.name;
     for (const prometheus::ClientMetric& m : family.metric) {

@@ -23,9 +23,8 @@ namespace vigie::server {
 // added (replacing a label of the same name): counters and gauges as they are named;
 // histograms as <name>_bucket (with `le`, cumulative, up to "+Inf"), <name>_sum and
 // <name>_count; summaries as <name> (with `quantile`), <name>_sum and <name>_count.
-std::vector<ReceivedSeries> SeriesFromFamilies(
-    const std::vector<prometheus::MetricFamily>& families, const std::vector<Label>& target,
-    int64_t ts_ms);
+ReceivedSeriesList SeriesFromFamilies(const std::vector<prometheus::MetricFamily>& families,
+                                      const std::vector<Label>& target, int64_t ts_ms);
 
 // Prometheus's name of a family's type ("counter", "gauge", "histogram", "summary", ...).
 std::string MetadataType(const prometheus::MetricFamily& family);

@@ -308,56 +308,27 @@ void RocksStore::MaybeSweep(rocksdb::WriteBatch* batch,
   }
 }
 
-void RocksStore::PrepareSeries(const AppendRequest& request, PreparedAppend* prepared) {
-  size_t samples = 0;
-  for (const SeriesSamples& s : request.series) samples += s.samples.size();
-  prepared->series.reserve(request.series.size());
-  prepared->series_samples.reserve(samples);
-  auto earlier = [](const Sample& a, const Sample& b) { return a.ts_ms < b.ts_ms; };
-  for (const SeriesSamples& s : request.series) {
-    if (s.samples.empty()) continue;
-    PreparedAppend::Series& out = prepared->series.emplace_back();
-    out.labels_offset = prepared->series_labels.size();
-    s.labels.AppendEncoded(&prepared->series_labels);
-    out.labels_size = prepared->series_labels.size() - out.labels_offset;
-    // The same hash as LabelSet::Hash(), without encoding the labels again.
-    out.id = XXH3_64bits(prepared->series_labels.data() + out.labels_offset, out.labels_size);
-    out.first_sample = prepared->series_samples.size();
-    out.samples = s.samples.size();
-    prepared->series_samples.insert(prepared->series_samples.end(), s.samples.begin(),
-                                    s.samples.end());
-    auto begin = prepared->series_samples.begin() + static_cast<ptrdiff_t>(out.first_sample);
-    if (!std::is_sorted(begin, prepared->series_samples.end(), earlier)) {
-      std::stable_sort(begin, prepared->series_samples.end(), earlier);
-    }
-  }
-}
-
 absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const CommitCheck& check,
                                       rocksdb::WriteBatch* batch, SeriesAppendResult* result,
                                       std::vector<std::pair<uint32_t, uint64_t>>* tokens,
                                       uint64_t* log_ticket) {
   if (prepared.series.empty()) return absl::OkStatus();
+  const SeriesBatch& series = prepared.series;
   struct Item {
     uint32_t shard;
-    const PreparedAppend::Series* series;
-    SeriesId id() const { return series->id; }
+    SeriesId id;
+    size_t index;  // In `series`.
   };
   std::vector<Item> items;
-  items.reserve(prepared.series.size());
-  for (const PreparedAppend::Series& s : prepared.series) items.push_back({ShardOf(s.id), &s});
+  items.reserve(series.size());
+  for (size_t i = 0; i < series.size(); ++i)
+    items.push_back({ShardOf(series.Id(i)), series.Id(i), i});
   // By shard, and a series given twice in one request processed as one.
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return a.shard != b.shard ? a.shard < b.shard : a.id() < b.id();
+    return a.shard != b.shard ? a.shard < b.shard : a.id < b.id;
   });
-  auto labels_of = [&](const Item& item) {
-    return std::string_view(prepared.series_labels)
-        .substr(item.series->labels_offset, item.series->labels_size);
-  };
-  auto samples_of = [&](const Item& item) {
-    return std::span<const Sample>(prepared.series_samples)
-        .subspan(item.series->first_sample, item.series->samples);
-  };
+  auto labels_of = [&](const Item& item) { return series.Labels(item.index); };
+  auto samples_of = [&](const Item& item) { return series.Samples(item.index); };
   std::string parts, created, record;
   std::vector<Sample> kept, merged;
   for (size_t i = 0; i < items.size();) {
@@ -371,11 +342,11 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const Comm
     created.clear();
     size_t created_count = 0;
     while (i < items.size() && items[i].shard == k) {
-      SeriesId id = items[i].id();
+      SeriesId id = items[i].id;
       std::string_view labels = labels_of(items[i]);
       // The items of this series: one, or more when a request repeats it.
       size_t end = i + 1;
-      while (end < items.size() && items[end].id() == id) ++end;
+      while (end < items.size() && items[end].id == id) ++end;
       MemSeries* s = nullptr;
       auto found = shard.series.find(id);
       if (found == shard.series.end()) {
@@ -385,7 +356,7 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const Comm
         AppendCreatedSeries(id, labels, &created);
         ++created_count;
       } else if (found->second->labels != labels) {
-        for (; i < end; ++i) result->collisions += items[i].series->samples;
+        for (; i < end; ++i) result->collisions += samples_of(items[i]).size();
         if (result->reason.empty()) {
           result->reason =
               StrCat("series ", Describe(labels), " collides with another series' id; not stored");

@@ -282,7 +282,8 @@ PreparedAppend RocksStore::Prepare(const AppendRequest& request) {
     }
     PlanStream(prepared.streams.size() - 1, out.id, sorted, &planned);
   }
-  PrepareSeries(request, &prepared);
+  prepared.series = request.series;  // Two flat buffers: a copy costs two allocations.
+  prepared.series.SortSamples();
   prepared.blocks = EncodeBlocks(std::move(planned));
   return prepared;
 }
@@ -338,7 +339,7 @@ absl::StatusOr<AppendResult> RocksStore::CommitOnce(PreparedAppend prepared) {
   std::shared_lock commit_lock(commit_mu_);
   // Sized up front for the blocks, new series and the chunks a commit may cut (a few bytes a
   // sample): growing it copies the batch again and again.
-  size_t batch_bytes = 256 + prepared.series_samples.size() * 4 + prepared.series_labels.size();
+  size_t batch_bytes = 256 + prepared.series.sample_count() * 4 + prepared.series.label_bytes();
   for (const PreparedAppend::Block& block : prepared.blocks) batch_bytes += block.encoded.size();
   rocksdb::WriteBatch batch(batch_bytes);
   std::vector<const PreparedAppend::Stream*> new_streams;

@@ -128,8 +128,6 @@ class RocksStore final : public Store {
   absl::Status LoadSeries();
   // A new series in `shard` and the index (not in RocksDB). Needs the shard's lock.
   MemSeries* AddSeries(SeriesShard& shard, SeriesId id, std::string_view labels);
-  // Flattens and sorts the samples of `request` into `prepared`.
-  static void PrepareSeries(const AppendRequest& request, PreparedAppend* prepared);
   // Applies `series` to the heads under the shard locks: enqueues one series log record per
   // shard (every sample accepted, the series created, `check`), sets *log_ticket to the last
   // one's ticket (0 when none), and adds to `batch` the new series, partitions and the chunks

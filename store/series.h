@@ -36,6 +36,49 @@ struct SeriesSamples {
   std::vector<Sample> samples;
 };
 
+// Series with their samples, flattened: a batch costs a few allocations however many series it
+// holds. Series i has the canonical labels Labels(i) (LabelSet::Encode() form), its id (their
+// XXH3 hash, LabelSet::Hash()) and its samples, in the order they were added. A series may be
+// given more than once; appending it stores the union.
+//
+// Thread safety: a value type; const methods are safe to call concurrently.
+class SeriesBatch {
+ public:
+  struct Series {
+    SeriesId id = 0;
+    uint32_t labels_offset = 0;
+    uint32_t labels_size = 0;
+    size_t first_sample = 0;
+    size_t samples = 0;
+  };
+
+  void Reserve(size_t series, size_t label_bytes, size_t samples);
+  // Adds a series by its canonical encoded labels and their hash. Series without samples are
+  // left out.
+  void Add(std::string_view encoded_labels, SeriesId id, std::span<const Sample> samples);
+  void Add(const LabelSet& labels, std::span<const Sample> samples);
+  void Add(const SeriesSamples& series) { Add(series.labels, series.samples); }
+
+  size_t size() const { return series_.size(); }
+  bool empty() const { return series_.empty(); }
+  size_t sample_count() const { return samples_.size(); }
+  size_t label_bytes() const { return labels_.size(); }
+  SeriesId Id(size_t i) const { return series_[i].id; }
+  std::string_view Labels(size_t i) const {
+    return std::string_view(labels_).substr(series_[i].labels_offset, series_[i].labels_size);
+  }
+  std::span<const Sample> Samples(size_t i) const {
+    return std::span<const Sample>(samples_).subspan(series_[i].first_sample, series_[i].samples);
+  }
+  // Sorts each series' samples by time, keeping the order of equal times.
+  void SortSamples();
+
+ private:
+  std::vector<Series> series_;
+  std::string labels_;
+  std::vector<Sample> samples_;
+};
+
 // What one append did to its samples (store::AppendResult::series).
 struct SeriesAppendResult {
   uint64_t accepted = 0;      // Stored, or already stored with the same value.

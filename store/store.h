@@ -44,7 +44,7 @@ struct AppendRequest {
   std::string agent_id;  // With seq > 0: exactly-once across resends.
   uint64_t seq = 0;
   std::vector<StreamEntries> streams;
-  std::vector<SeriesSamples> series;
+  SeriesBatch series;
   // Not 0: the request holds the agent's batches first_seq..seq, merged (see Commit).
   uint64_t first_seq = 0;
 };
@@ -79,20 +79,8 @@ struct PreparedAppend {
   uint64_t repeats = 0;  // Entries left out because the same stream held them earlier in the batch.
   uint64_t first_seq = 0;
   // The request's metric samples, sorted per series and ready for the head (Commit decides
-  // which are out of order or conflicting, against the head at that moment). Flattened, so that
-  // a request costs a few allocations however many series it holds: series i has the labels
-  // series_labels[labels_offset, +labels_size) (LabelSet::Encode()d) and the samples
-  // series_samples[first_sample, +samples).
-  struct Series {
-    SeriesId id = 0;
-    size_t labels_offset = 0;
-    size_t labels_size = 0;
-    size_t first_sample = 0;
-    size_t samples = 0;
-  };
-  std::vector<Series> series;
-  std::string series_labels;
-  std::vector<Sample> series_samples;
+  // which are out of order or conflicting, against the head at that moment).
+  SeriesBatch series;
 };
 
 class Appender {

@@ -104,26 +104,26 @@ bool ForEachField(std::string_view message, Fn&& on_field) {
   return true;
 }
 
-// Reads a bytes field into *out (the last one wins, as in protobuf).
-std::optional<bool> ReadBytes(int wire_type, WireReader& in, std::string* out) {
-  if (wire_type != WireReader::kLength) return false;
-  std::string_view v;
-  if (!in.Length(&v)) return std::nullopt;
-  out->assign(v);
-  return true;
-}
-
-// Reads a sub-message field's bytes into *out.
-std::optional<bool> ReadMessage(int wire_type, WireReader& in, std::string_view* out) {
+// Reads a length-delimited field (bytes, or a sub-message) as a view into the message; the last
+// one wins, as in protobuf.
+std::optional<bool> ReadView(int wire_type, WireReader& in, std::string_view* out) {
   if (wire_type != WireReader::kLength) return false;
   if (!in.Length(out)) return std::nullopt;
   return true;
 }
 
-bool ParseLabel(std::string_view message, Label* out) {
+// Reads a bytes field into *out.
+std::optional<bool> ReadBytes(int wire_type, WireReader& in, std::string* out) {
+  std::string_view v;
+  std::optional<bool> read = ReadView(wire_type, in, &v);
+  if (read && *read) out->assign(v);
+  return read;
+}
+
+bool ParseLabel(std::string_view message, LabelView* out) {
   return ForEachField(message, [&](uint64_t field, int wire_type, WireReader& in) {
-    if (field == 1) return ReadBytes(wire_type, in, &out->name);
-    if (field == 2) return ReadBytes(wire_type, in, &out->value);
+    if (field == 1) return ReadView(wire_type, in, &out->name);
+    if (field == 2) return ReadView(wire_type, in, &out->value);
     return std::optional<bool>(false);
   });
 }
@@ -145,40 +145,32 @@ bool ParseSample(std::string_view message, store::Sample* out) {
   });
 }
 
-bool ParseTimeSeries(std::string_view message, ReceivedSeries* out) {
-  // Counted first, so that each vector is allocated once.
-  size_t labels = 0, samples = 0;
-  bool counted = ForEachField(message, [&](uint64_t field, int wire_type, WireReader&) {
-    if (wire_type == WireReader::kLength) {
-      labels += field == 1;
-      samples += field == 2;
-    }
-    return std::optional<bool>(false);
-  });
-  if (!counted) return false;
-  std::vector<Label> parsed;
-  parsed.reserve(labels);
-  out->samples.reserve(samples);
-  bool ok = ForEachField(message, [&](uint64_t field, int wire_type, WireReader& in) {
+// Adds the series `message` (a prometheus.TimeSeries, a view into out->bytes()) to *out, its
+// labels as views into the same bytes.
+bool ParseTimeSeries(std::string_view message, ReceivedSeriesList* out) {
+  out->StartSeries();
+  return ForEachField(message, [&](uint64_t field, int wire_type, WireReader& in) {
     std::string_view part;
     if (field == 1 || field == 2 || field == 4) {
-      std::optional<bool> read = ReadMessage(wire_type, in, &part);
+      std::optional<bool> read = ReadView(wire_type, in, &part);
       if (!read || !*read) return read;
     }
     bool valid = true;
     if (field == 1) {
-      valid = ParseLabel(part, &parsed.emplace_back());
+      LabelView label;
+      valid = ParseLabel(part, &label);
+      if (valid) out->AddLabelInBytes(label.name, label.value);
     } else if (field == 2) {
-      valid = ParseSample(part, &out->samples.emplace_back());
+      store::Sample sample;
+      valid = ParseSample(part, &sample);
+      if (valid) out->AddSample(sample);
     } else if (field == 4) {
-      ++out->histograms;
+      out->AddHistograms(1);
     } else {
       return std::optional<bool>(false);
     }
     return valid ? std::optional<bool>(true) : std::nullopt;
   });
-  out->labels = std::move(parsed);
-  return ok;
 }
 
 bool ParseMetadata(std::string_view message, std::string* name, MetricMetadata* out) {
@@ -207,37 +199,36 @@ absl::StatusOr<RemoteWrite> DecodeRemoteWrite(std::string_view body, const Infla
                "Content-Type: application/x-protobuf)"));
   }
   if (!raw.ok()) return raw.status();
+  const size_t raw_size = raw->size();
+  if (raw_size > UINT32_MAX) {
+    return absl::OutOfRangeError(StrCat("the body decompresses to ", raw_size,
+                                        " bytes, more than 4 GiB: send smaller "
+                                        "requests"));
+  }
   RemoteWrite out;
   ReceivedBatch& batch = out.batch;
   batch.protocol = "remote_write";
   batch.refuse_whole_if_series_invalid = true;
-  size_t series = 0, metadata = 0;
-  bool ok = ForEachField(*raw, [&](uint64_t field, int wire_type, WireReader&) {
-    if (wire_type == WireReader::kLength) {
-      series += field == 1;
-      metadata += field == 3;
+  // The labels are views into the body, which the batch keeps.
+  batch.series = ReceivedSeriesList(*std::move(raw));
+  std::string_view body_view = batch.series.bytes();
+  bool ok = ForEachField(body_view, [&](uint64_t field, int wire_type, WireReader& in) {
+    std::string_view part;
+    if (field != 1 && field != 3) return std::optional<bool>(false);
+    std::optional<bool> read = ReadView(wire_type, in, &part);
+    if (!read || !*read) return read;
+    bool valid = true;
+    if (field == 1) {
+      valid = ParseTimeSeries(part, &batch.series);
+    } else {
+      auto& [name, m] = out.metadata.emplace_back();
+      valid = ParseMetadata(part, &name, &m);
     }
-    return std::optional<bool>(false);
+    return valid ? std::optional<bool>(true) : std::nullopt;
   });
-  batch.series.reserve(series);
-  out.metadata.reserve(metadata);
-  ok = ok && ForEachField(*raw, [&](uint64_t field, int wire_type, WireReader& in) {
-         std::string_view part;
-         if (field != 1 && field != 3) return std::optional<bool>(false);
-         std::optional<bool> read = ReadMessage(wire_type, in, &part);
-         if (!read || !*read) return read;
-         bool valid = true;
-         if (field == 1) {
-           valid = ParseTimeSeries(part, &batch.series.emplace_back());
-         } else {
-           auto& [name, m] = out.metadata.emplace_back();
-           valid = ParseMetadata(part, &name, &m);
-         }
-         return valid ? std::optional<bool>(true) : std::nullopt;
-       });
   if (!ok) {
     return absl::InvalidArgumentError(
-        StrCat("the body is snappy but not a valid protobuf prometheus.WriteRequest (", raw->size(),
+        StrCat("the body is snappy but not a valid protobuf prometheus.WriteRequest (", raw_size,
                " bytes decompressed): send remote_write 1.0"));
   }
   return out;

@@ -2,8 +2,7 @@
 // and snappy-compressed (protobuf errors); decoded requests go through the Ingester's
 // validation. Asserts that a request is either refused whole with a reason or that every sample
 // of it is accepted unaltered (its series' labels, time and value bit for bit) or counted as
-// refused with a reason; that no accepted series has invalid labels; and that the accepted
-// samples of a series are sorted by time.
+// refused with a reason; and that every accepted series has valid canonical labels and their id.
 #include <snappy.h>
 
 #include <cstddef>
@@ -35,13 +34,19 @@ void Check(std::string_view body) {
   }
   std::map<SampleKey, int> sent;
   uint64_t total = 0;
-  for (const vigie::server::ReceivedSeries& s : decoded->batch.series) {
-    total += s.samples.size() + s.histograms;
-    if (!s.labels.ok()) continue;
-    for (const vigie::store::Sample& sample : s.samples) {
-      ++sent[{KeyOf(*s.labels, "").first, sample.ts_ms, Bits(sample.value)}];
+  const vigie::server::ReceivedSeriesList& received = decoded->batch.series;
+  std::vector<vigie::LabelView> views;
+  for (size_t i = 0; i < received.size(); ++i) {
+    total += received.Samples(i).size() + received.Histograms(i);
+    received.Labels(i, &views);
+    std::vector<vigie::Label> labels;
+    for (const vigie::LabelView& l : views)
+      labels.push_back({std::string(l.name), std::string(l.value)});
+    for (const vigie::store::Sample& sample : received.Samples(i)) {
+      ++sent[{KeyOf(labels, "").first, sample.ts_ms, Bits(sample.value)}];
     }
   }
+  FUZZ_CHECK(total == received.SampleCount());
   vigie::Limits limits;
   limits.reject_older_than_ns = 30LL * 86400 * 1'000'000'000;
   constexpr int64_t kNow = 1'700'000'000'000'000'000;
@@ -54,14 +59,17 @@ void Check(std::string_view body) {
     return;
   }
   uint64_t accepted = 0;
-  for (const vigie::store::SeriesSamples& s : prepared->request.series) {
-    FUZZ_CHECK(!s.labels.Get("__name__").empty());
-    FUZZ_CHECK(vigie::IsValidUtf8(s.labels.ToString()));
-    for (size_t i = 0; i < s.samples.size(); ++i) {
-      if (i > 0) FUZZ_CHECK(s.samples[i - 1].ts_ms <= s.samples[i].ts_ms);
+  const vigie::store::SeriesBatch& series = prepared->request.series;
+  for (size_t i = 0; i < series.size(); ++i) {
+    absl::StatusOr<vigie::LabelSet> labels = vigie::LabelSet::Decode(series.Labels(i));
+    FUZZ_CHECK(labels.ok());
+    FUZZ_CHECK(labels->Encode() == series.Labels(i));  // Canonical.
+    FUZZ_CHECK(labels->Hash() == series.Id(i));
+    FUZZ_CHECK(!labels->Get("__name__").empty());
+    FUZZ_CHECK(vigie::IsValidUtf8(labels->ToString()));
+    for (const vigie::store::Sample& sample : series.Samples(i)) {
       ++accepted;
-      SampleKey key{KeyOf(s.labels.labels(), "").first, s.samples[i].ts_ms,
-                    Bits(s.samples[i].value)};
+      SampleKey key{KeyOf(labels->labels(), "").first, sample.ts_ms, Bits(sample.value)};
       FUZZ_CHECK(sent[key]-- > 0);  // Accepted as sent: nothing altered.
     }
   }

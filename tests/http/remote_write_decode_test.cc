@@ -31,11 +31,16 @@ TEST(RemoteWriteDecodeTest, DecodesSeriesSamplesAndMetadata) {
   EXPECT_TRUE(batch.refuse_whole_if_series_invalid);
   EXPECT_EQ(batch.seq, 0u);
   ASSERT_EQ(batch.series.size(), 2u);
-  EXPECT_THAT(*batch.series[0].labels, ElementsAre(Label{"__name__", "up"}, Label{"job", "node"}));
-  EXPECT_THAT(batch.series[0].samples, ElementsAre(store::Sample{1000, 1}, store::Sample{2000, 0}));
+  std::vector<LabelView> labels;
+  batch.series.Labels(0, &labels);
+  EXPECT_THAT(labels, ElementsAre(LabelView{"__name__", "up"}, LabelView{"job", "node"}));
+  EXPECT_THAT(batch.series.Samples(0), ElementsAre(store::Sample{1000, 1}, store::Sample{2000, 0}));
+  EXPECT_EQ(batch.series.Histograms(0), 0u);
   // Labels come as sent, invalid UTF-8 included: the Ingester names what is wrong.
-  EXPECT_THAT(*batch.series[1].labels, ElementsAre(Label{"x", "\xff"}));
-  EXPECT_EQ(batch.series[1].histograms, 1u);
+  batch.series.Labels(1, &labels);
+  EXPECT_THAT(labels, ElementsAre(LabelView{"x", "\xff"}));
+  EXPECT_THAT(batch.series.Samples(1), ElementsAre());
+  EXPECT_EQ(batch.series.Histograms(1), 1u);
   ASSERT_EQ(decoded->metadata.size(), 1u);
   EXPECT_EQ(decoded->metadata[0].first, "http_requests_total");
   EXPECT_EQ(decoded->metadata[0].second.type, "counter");

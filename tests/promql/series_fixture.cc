@@ -12,7 +12,7 @@ void SeriesFixture::Add(std::vector<store::SeriesSamples> series) {
   uint64_t samples = 0;
   for (const store::SeriesSamples& s : series) samples += s.samples.size();
   store::AppendRequest request;
-  request.series = std::move(series);
+  for (const store::SeriesSamples& s : series) request.series.Add(s);
   absl::StatusOr<store::AppendResult> result = store_->Append(request);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->series.accepted, samples) << result->series.reason;

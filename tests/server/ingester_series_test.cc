@@ -1,5 +1,6 @@
 // The Ingester's validation of metric series on a fixed clock: what is refused, how it is named
-// and counted, and that what passes reaches the store sorted and merged. With a real vigied:
+// and counted, and that what passes reaches the store with canonical labels and their ids (the
+// store sorts and merges: tests/store/series_store_test.cc). With a real vigied:
 // tests/http/remote_write_test.cc and tests/integration/series_ingest_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,13 +9,15 @@
 
 #include "server/ingester.h"
 #include "store/series.h"
+#include "tests/store/series_batch_util.h"
 
 namespace vigie::server {
 namespace {
 
+using testing::Unflatten;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
@@ -24,7 +27,7 @@ constexpr int64_t kNowMs = 1'765'000'000'000;
 class FakeAppender : public store::Appender {
  public:
   store::PreparedAppend Prepare(const store::AppendRequest& request) override {
-    committed = request.series;
+    committed = Unflatten(request.series);
     return {};
   }
   absl::StatusOr<store::AppendResult> Commit(store::PreparedAppend) override { return result; }
@@ -32,9 +35,12 @@ class FakeAppender : public store::Appender {
   std::vector<store::SeriesSamples> committed;  // What the last Prepare was given.
 };
 
-ReceivedSeries Series(std::vector<Label> labels, std::vector<store::Sample> samples) {
-  return ReceivedSeries{std::move(labels), std::move(samples)};
-}
+struct Series {
+  Series(std::vector<Label> l, std::vector<store::Sample> s)
+      : labels(std::move(l)), samples(std::move(s)) {}
+  std::vector<Label> labels;
+  std::vector<store::Sample> samples;
+};
 
 std::vector<int64_t> Times(const store::SeriesSamples& series) {
   std::vector<int64_t> out;
@@ -45,11 +51,11 @@ std::vector<int64_t> Times(const store::SeriesSamples& series) {
 class IngesterSeriesTest : public ::testing::Test {
  protected:
   // Validates `series` with a new Ingester (budgets empty) under limits_.
-  absl::StatusOr<PreparedIngest> Prepare(std::vector<ReceivedSeries> series, bool whole = false) {
+  absl::StatusOr<PreparedIngest> Prepare(const std::vector<Series>& series, bool whole = false) {
     ReceivedBatch batch;
     batch.protocol = "test";
     batch.sender = "tester";
-    batch.series = std::move(series);
+    for (const Series& s : series) batch.series.Add(s.labels, s.samples);
     batch.refuse_whole_if_series_invalid = whole;
     Ingester ingester(&appender_, nullptr, nullptr, limits_, [] { return kNowMs * 1'000'000; });
     return ingester.Prepare(std::move(batch));
@@ -59,27 +65,32 @@ class IngesterSeriesTest : public ::testing::Test {
   Limits limits_;
 };
 
-TEST_F(IngesterSeriesTest, ValidSeriesPassSortedByTimeAndMergedByLabels) {
+TEST_F(IngesterSeriesTest, ValidSeriesPassWithCanonicalLabelsAndTheirIds) {
   auto prepared = Prepare({
-      Series({{"job", "a"}, {"__name__", "up"}}, {{kNowMs, 1}, {kNowMs - 2000, 2}}),
+      Series({{"job", "a"}, {"__name__", "up"}, {"empty", ""}}, {{kNowMs, 1}, {kNowMs - 2000, 2}}),
       Series({{"__name__", "up"}, {"job", "b"}}, {{kNowMs, 3}}),
       Series({{"__name__", "up"}, {"job", "a"}}, {{kNowMs - 1000, 4}}),
   });
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   EXPECT_EQ(prepared->refused.count, 0u);
-  const auto& series = prepared->request.series;
-  ASSERT_THAT(series, SizeIs(2));
+  const store::SeriesBatch& batch = prepared->request.series;
+  auto series = Unflatten(batch);
+  ASSERT_THAT(series, SizeIs(3));
   EXPECT_EQ(series[0].labels.ToString(), R"({__name__="up", job="a"})");
-  EXPECT_THAT(Times(series[0]), ElementsAre(kNowMs - 2000, kNowMs - 1000, kNowMs));
-  EXPECT_EQ(series[0].samples[1].value, 4);
+  EXPECT_THAT(Times(series[0]), ElementsAre(kNowMs, kNowMs - 2000));
   EXPECT_EQ(series[1].labels.ToString(), R"({__name__="up", job="b"})");
+  EXPECT_EQ(series[2].labels, series[0].labels);
+  for (size_t i = 0; i < series.size(); ++i) {
+    EXPECT_EQ(batch.Labels(i), series[i].labels.Encode());
+    EXPECT_EQ(batch.Id(i), series[i].labels.Hash());
+  }
 }
 
 TEST_F(IngesterSeriesTest, NaNAndTheStalenessMarkerPassBitExact) {
   auto prepared = Prepare({Series({{"__name__", "m"}}, {{kNowMs, store::StaleNaN()}})});
   ASSERT_TRUE(prepared.ok());
-  ASSERT_THAT(prepared->request.series, SizeIs(1));
-  EXPECT_TRUE(store::IsStaleNaN(prepared->request.series[0].samples[0].value));
+  ASSERT_EQ(prepared->request.series.size(), 1u);
+  EXPECT_TRUE(store::IsStaleNaN(prepared->request.series.Samples(0)[0].value));
 }
 
 TEST_F(IngesterSeriesTest, InvalidSeriesAreRefusedByNameAndTheOthersKept) {
@@ -99,8 +110,9 @@ TEST_F(IngesterSeriesTest, InvalidSeriesAreRefusedByNameAndTheOthersKept) {
       Series({{"__name__", "m"}, {"v", long_value}}, {{kNowMs, 1}}),           // 7: too long
   });
   ASSERT_TRUE(prepared.ok()) << prepared.status();
-  ASSERT_THAT(prepared->request.series, SizeIs(1));
-  EXPECT_EQ(prepared->request.series[0].labels.ToString(), R"({__name__="ok:name_1"})");
+  auto series = Unflatten(prepared->request.series);
+  ASSERT_THAT(series, SizeIs(1));
+  EXPECT_EQ(series[0].labels.ToString(), R"({__name__="ok:name_1"})");
   EXPECT_EQ(prepared->refused.count, 8u);
   EXPECT_EQ(prepared->refused_samples, 8u);
   const std::string& reason = prepared->refused.reason;
@@ -122,7 +134,7 @@ TEST_F(IngesterSeriesTest, LimitsOnLabelsNameTheirValues) {
       Series({{"__name__", "m"}, {"a", "12345"}}, {{kNowMs, 1}}),
   });
   ASSERT_TRUE(prepared.ok());
-  EXPECT_THAT(prepared->request.series, IsEmpty());
+  EXPECT_TRUE(prepared->request.series.empty());
   EXPECT_THAT(prepared->refused.reason, HasSubstr("series 0: 3 labels, above the limit of 2"));
   EXPECT_THAT(
       prepared->refused.reason,
@@ -151,8 +163,9 @@ TEST_F(IngesterSeriesTest, SamplesOutsideTheTimeWindowAreRefusedInMilliseconds) 
                                                         {INT64_MAX, 6},
                                                         {INT64_MIN, 7}})});
   ASSERT_TRUE(prepared.ok());
-  ASSERT_THAT(prepared->request.series, SizeIs(1));
-  EXPECT_THAT(Times(prepared->request.series[0]), ElementsAre(oldest, newest));
+  auto series = Unflatten(prepared->request.series);
+  ASSERT_THAT(series, SizeIs(1));
+  EXPECT_THAT(Times(series[0]), ElementsAre(oldest, newest));
   EXPECT_EQ(prepared->refused.count, 5u);
   const std::string& reason = prepared->refused.reason;
   EXPECT_THAT(reason, HasSubstr(R"(series 0 {__name__="m"} sample 0: timestamp )" +
@@ -181,7 +194,9 @@ TEST_F(IngesterSeriesTest, TheSeriesBudgetRefusesNewSeriesOfAFullSender) {
                            Series({{"__name__", "c"}}, {{kNowMs, 1}, {kNowMs + 1, 1}}),
                            Series({{"__name__", "a"}}, {{kNowMs + 1, 1}})});
   ASSERT_TRUE(prepared.ok());
-  EXPECT_THAT(prepared->request.series, SizeIs(2));
+  auto series = Unflatten(prepared->request.series);
+  ASSERT_THAT(series, SizeIs(3));  // a, b and a again (the store merges the two).
+  EXPECT_EQ(series[2].labels, series[0].labels);
   EXPECT_EQ(prepared->refused.count, 2u);
   EXPECT_THAT(prepared->refused.reason,
               HasSubstr(R"(series 2 {__name__="c"}: tester has 2 active series )"
@@ -199,8 +214,10 @@ TEST_F(IngesterSeriesTest, WhatTheStoreRefusesIsCountedInTheOutcome) {
   Ingester ingester(&appender_, nullptr, &metrics, limits_, [] { return kNowMs * 1'000'000; });
   ReceivedBatch batch;
   batch.protocol = "test";
-  batch.series.push_back(Series({{"__name__", "m"}}, {{kNowMs, 1}, {kNowMs - 1, 2}}));
-  batch.series.push_back(Series({{"__name__", "m"}, {"x", "\xff"}}, {{kNowMs, 1}}));
+  batch.series.Add(std::vector<Label>{{"__name__", "m"}},
+                   std::vector<store::Sample>{{kNowMs, 1}, {kNowMs - 1, 2}});
+  batch.series.Add(std::vector<Label>{{"__name__", "m"}, {"x", "\xff"}},
+                   std::vector<store::Sample>{{kNowMs, 1}});
   absl::StatusOr<IngestOutcome> outcome = ingester.Ingest(std::move(batch));
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(outcome->accepted, 3u);
@@ -208,7 +225,7 @@ TEST_F(IngesterSeriesTest, WhatTheStoreRefusesIsCountedInTheOutcome) {
   EXPECT_THAT(outcome->reason, HasSubstr("series 1: label x"));
   EXPECT_THAT(outcome->reason, HasSubstr("sample 5 is out of order"));
   ASSERT_THAT(appender_.committed, SizeIs(1));
-  EXPECT_THAT(Times(appender_.committed[0]), ElementsAre(kNowMs - 1, kNowMs));
+  EXPECT_THAT(Times(appender_.committed[0]), ElementsAre(kNowMs, kNowMs - 1));
 }
 
 }  // namespace

@@ -21,14 +21,19 @@ using ::testing::Pair;
 // Canonical labels → the value of their one sample.
 std::map<std::string, double> Scrape(const prometheus::Registry& registry, int64_t ts_ms) {
   std::map<std::string, double> out;
-  for (ReceivedSeries& s :
-       SeriesFromFamilies(registry.Collect(), {{"job", "vigied"}, {"instance", "h:1"}}, ts_ms)) {
-    EXPECT_TRUE(s.labels.ok());
-    EXPECT_EQ(s.samples.size(), 1u);
-    EXPECT_EQ(s.samples[0].ts_ms, ts_ms);
-    auto labels = LabelSet::Make(*s.labels);
-    EXPECT_TRUE(labels.ok()) << labels.status();
-    out[labels->ToString()] = s.samples[0].value;
+  ReceivedSeriesList series =
+      SeriesFromFamilies(registry.Collect(), {{"job", "vigied"}, {"instance", "h:1"}}, ts_ms);
+  std::vector<LabelView> views;
+  for (size_t i = 0; i < series.size(); ++i) {
+    std::span<const store::Sample> samples = series.Samples(i);
+    EXPECT_EQ(samples.size(), 1u);
+    EXPECT_EQ(samples[0].ts_ms, ts_ms);
+    series.Labels(i, &views);
+    std::vector<Label> labels;
+    for (const LabelView& l : views) labels.push_back({std::string(l.name), std::string(l.value)});
+    auto canonical = LabelSet::Make(labels);
+    EXPECT_TRUE(canonical.ok()) << canonical.status();
+    out[canonical->ToString()] = samples[0].value;
   }
   return out;
 }

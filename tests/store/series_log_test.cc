@@ -130,7 +130,7 @@ TEST_F(SeriesStoreTest, ReplayDropsTheSamplesOfRequestsRocksDbNeverStored) {
     AppendRequest request;
     request.agent_id = "agent-1";
     request.seq = 1;
-    request.series.push_back({a, {{kT0, 1}}});
+    request.series.Add({a, {{kT0, 1}}});
     ASSERT_TRUE(store->Append(request).ok());
   }
   {
@@ -175,7 +175,7 @@ TEST_F(SeriesStoreTest, CheckpointsLetOldSegmentsGoAndKeepEverySample) {
     for (int i = 0; i < kSeries; ++i) {
       // Every fifth round a late sample, within the out-of-order window.
       int64_t ts = kT0 + round * 15000 - (round % 5 == 4 ? 7000 : 0);
-      request.series.push_back({labels(i), {{ts, double(round * i)}}});
+      request.series.Add({labels(i), {{ts, double(round * i)}}});
     }
     auto r = store->Append(request);
     ASSERT_TRUE(r.ok()) << r.status();
@@ -212,13 +212,14 @@ TEST_F(SeriesStoreTest, AFailedLogSyncFailsTheAppend) {
     Add(*store, a, {{kT0, 1}});
     faulty.fail_sync = true;
     AppendRequest request;
-    request.series.push_back({a, {{kT0 + 1, 2}}});
+    request.series.Add({a, {{kT0 + 1, 2}}});
     auto r = store->Append(request);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.status().message().find("series log"), std::string::npos) << r.status();
     faulty.fail_sync = false;
-    request.series[0].samples = {{kT0 + 2, 3}};
-    EXPECT_FALSE(store->Append(request).ok()) << "the log stays failed until a restart";
+    AppendRequest later;
+    later.series.Add({a, {{kT0 + 2, 3}}});
+    EXPECT_FALSE(store->Append(later).ok()) << "the log stays failed until a restart";
   }
   wal_fs_ = nullptr;
   auto store = Open();

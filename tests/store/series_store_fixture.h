@@ -54,7 +54,7 @@ class SeriesStoreTest : public ::testing::Test {
 
   static SeriesAppendResult Add(Store& store, const LabelSet& labels, std::vector<Sample> samples) {
     AppendRequest request;
-    request.series.push_back({labels, std::move(samples)});
+    request.series.Add({labels, std::move(samples)});
     auto r = store.Append(request);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->series : SeriesAppendResult{};

@@ -232,8 +232,8 @@ TEST_F(SeriesStoreTest, SameSeriesTwiceInOneRequestAndUnsortedSamples) {
   AppendRequest request;
   std::vector<Sample> first = Scrapes(kT0, 100), second = Scrapes(kT0, 200, 100);
   std::reverse(second.begin(), second.end());
-  request.series.push_back({a, second});
-  request.series.push_back({a, first});
+  request.series.Add({a, second});
+  request.series.Add({a, first});
   auto r = store->Append(request);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->series.accepted, 200u);
@@ -370,7 +370,7 @@ TEST_F(SeriesStoreTest, ConcurrentAppendersAndReaders) {
       for (int round = 0; round < kRounds; ++round) {
         AppendRequest request;
         for (int i = 0; i < kSeriesPerThread; ++i) {
-          request.series.push_back({labels(t, i), {{kT0 + round * 15000, double(round)}}});
+          request.series.Add({labels(t, i), {{kT0 + round * 15000, double(round)}}});
         }
         auto r = store->Append(request);
         ASSERT_TRUE(r.ok());
@@ -446,7 +446,7 @@ TEST_F(SeriesStoreTest, MemoryPerActiveSeriesIsBounded) {
       for (size_t first = 0; first < series.size(); first += 10000) {
         AppendRequest request;
         for (size_t j = first; j < first + 10000; ++j) {
-          request.series.push_back({series[j], {{kT0 + i * 15000, double(i * j % 1000)}}});
+          request.series.Add({series[j], {{kT0 + i * 15000, double(i * j % 1000)}}});
         }
         auto r = live->Append(request);
         ASSERT_TRUE(r.ok()) << r.status();
