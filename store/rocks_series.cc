@@ -2,6 +2,7 @@
 // the series log, rocks_series_log.cc), chunk cutting, loading, retention. The reading side is
 // rocks_series_query.cc. docs/storage-format.md, "Series", describes the keys and invariants.
 #include <algorithm>
+#include <tuple>
 #include <bit>
 
 #include "common/strings.h"
@@ -324,8 +325,10 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const Comm
   for (size_t i = 0; i < series.size(); ++i)
     items.push_back({ShardOf(series.Id(i)), series.Id(i), i});
   // By shard, and a series given twice in one request processed as one.
-  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return a.shard != b.shard ? a.shard < b.shard : a.id < b.id;
+  // A repeated series keeps its parts in request order (the index breaks ties), so that equal
+  // timestamps are applied in the order they were sent; std::sort needs no buffer.
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.shard, a.id, a.index) < std::tie(b.shard, b.id, b.index);
   });
   auto labels_of = [&](const Item& item) { return series.Labels(item.index); };
   auto samples_of = [&](const Item& item) { return series.Samples(item.index); };

@@ -77,6 +77,14 @@ def wait_http(url, proc, what):
     raise RuntimeError(f"{what} did not answer {url}")
 
 
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def du(path, skip=()):
     total = 0
     for dirpath, dirnames, filenames in os.walk(path):
@@ -198,6 +206,7 @@ def run_variant(name, churn, args, work):
                 "--churn-percent", str(churn)]
         for r in receivers:
             argv += ["--target", f"http://{r.address}/api/v1/write={r.proc.pid}"]
+            r.idle_rss = rss_bytes(r.proc.pid)  # Ready and empty: code, libraries, buffers.
         log(f"{name}: sending to {', '.join(r.name for r in receivers)}")
         out = subprocess.run(argv, stdout=subprocess.PIPE, check=True, text=True).stdout
         ingest = [json.loads(line) for line in out.splitlines()]
@@ -238,14 +247,17 @@ def report(variants, args):
     for name, (receivers, ingest, disk, queries) in variants.items():
         lines += [f"### {name}", "",
                   "| receiver | samples | wall s | samples/s | CPU s | CPU s per 1M samples | "
-                  "RSS MiB after ingest | RSS bytes per active series | disk bytes per sample |"
-                  " failed requests |", "|---|---|---|---|---|---|---|---|---|---|"]
+                  "RSS MiB idle / after ingest | RSS bytes per active series (above idle) | "
+                  "disk bytes per sample | failed requests |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r, m in zip(receivers, ingest):
             lines.append(
                 f"| {r.name} | {m['samples']} | {m['seconds']:.1f} | "
                 f"{m['samples'] / m['seconds']:,.0f} | {m['cpu_seconds']:.1f} | "
-                f"{m['cpu_seconds'] / m['samples'] * 1e6:.2f} | {m['rss_bytes'] / 2**20:.0f} | "
-                f"{m['rss_bytes'] / m['active_series']:.0f} | "
+                f"{m['cpu_seconds'] / m['samples'] * 1e6:.2f} | "
+                f"{r.idle_rss / 2**20:.0f} / {m['rss_bytes'] / 2**20:.0f} | "
+                f"{m['rss_bytes'] / m['active_series']:.0f} "
+                f"({(m['rss_bytes'] - r.idle_rss) / m['active_series']:.0f}) | "
                 f"{disk[r.name] / m['samples']:.2f} | {m['rejected_requests']} |")
         lines += ["", f"Series created in all: {ingest[0]['series_created']}.", "",
                   f"| range query ({args.hours:g} h, 60 s step) | " +
