@@ -189,9 +189,10 @@ absl::Status Ingester::EncodeSeriesLabels(std::vector<LabelView>& labels, std::s
   *code = "invalid_label_name";
   const size_t before = out->size();
   if (absl::Status st = AppendCanonicalEncoded(labels, out); !st.ok()) return st;
-  // Canonical order: `__name__` sorts before every other valid name.
   std::string_view name;
-  if (!labels.empty() && labels.front().name == "__name__") name = labels.front().value;
+  for (const LabelView& l : labels) {
+    if (l.name == "__name__") name = l.value;
+  }
   absl::Status refused;
   if (name.empty()) {
     *code = "missing_metric_name";

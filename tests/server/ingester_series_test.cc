@@ -70,12 +70,15 @@ TEST_F(IngesterSeriesTest, ValidSeriesPassWithCanonicalLabelsAndTheirIds) {
       Series({{"job", "a"}, {"__name__", "up"}, {"empty", ""}}, {{kNowMs, 1}, {kNowMs - 2000, 2}}),
       Series({{"__name__", "up"}, {"job", "b"}}, {{kNowMs, 3}}),
       Series({{"__name__", "up"}, {"job", "a"}}, {{kNowMs - 1000, 4}}),
+      // Upper case sorts before `__name__`.
+      Series({{"__name__", "up"}, {"Zone", "eu"}}, {{kNowMs, 5}}),
   });
   ASSERT_TRUE(prepared.ok()) << prepared.status();
-  EXPECT_EQ(prepared->refused.count, 0u);
+  EXPECT_EQ(prepared->refused.count, 0u) << prepared->refused.reason;
   const store::SeriesBatch& batch = prepared->request.series;
   auto series = Unflatten(batch);
-  ASSERT_THAT(series, SizeIs(3));
+  ASSERT_THAT(series, SizeIs(4));
+  EXPECT_EQ(series[3].labels.ToString(), R"({Zone="eu", __name__="up"})");
   EXPECT_EQ(series[0].labels.ToString(), R"({__name__="up", job="a"})");
   EXPECT_THAT(Times(series[0]), ElementsAre(kNowMs, kNowMs - 2000));
   EXPECT_EQ(series[1].labels.ToString(), R"({__name__="up", job="b"})");
