@@ -5,6 +5,8 @@
 #include <climits>
 #include <cmath>
 
+#include "common/varint.h"
+
 namespace vigie::store {
 
 namespace {
@@ -98,32 +100,39 @@ void LearnDecimal(double value, ChunkDecimalState* state) {
   }
 }
 
+// Reads a chunk's bits most significant first, 64 at a time: a read is a load, two shifts and
+// a bounds check, not a loop over bytes (queries decode every chunk they touch).
 class BitReader {
  public:
-  explicit BitReader(std::string_view bytes) : bytes_(bytes) {}
+  explicit BitReader(std::string_view bytes)
+      : data_(reinterpret_cast<const uint8_t*>(bytes.data())), bits_(bytes.size() * 8) {}
+  // The next n bits (0 <= n <= 64) as an unsigned integer. False (nothing read) past the end.
   bool Read(int n, uint64_t* out) {
-    if (n > 0 && (bytes_.size() * 8 - pos_) < static_cast<size_t>(n)) return false;
-    uint64_t v = 0;
-    while (n > 0) {
-      int offset = static_cast<int>(pos_ % 8);
-      int take = std::min(n, 8 - offset);
-      uint64_t byte = static_cast<uint8_t>(bytes_[pos_ / 8]);
-      v = (v << take) | ((byte >> (8 - offset - take)) & Mask(take));
-      pos_ += take;
-      n -= take;
+    if (bits_ - pos_ < static_cast<size_t>(n)) return false;
+    if (n == 0) {
+      *out = 0;
+      return true;
     }
+    int offset = static_cast<int>(pos_ % 8);
+    uint64_t word = Load(pos_ / 8) << offset;  // Its low `offset` bits are zero.
+    uint64_t v = word >> (64 - n);
+    if (offset + n > 64) {  // The last bits are in the ninth byte.
+      int rest = offset + n - 64;
+      v |= Byte(pos_ / 8 + 8) >> (8 - rest);
+    }
+    pos_ += n;
     *out = v;
     return true;
   }
-  // The number of leading 1 bits, stopping after `max` of them (or at the end of the input).
+  // The number of leading 1 bits, stopping after `max` of them (max < 64); the 0 that ends them
+  // (when fewer than max) is consumed. False when the input ends first.
   bool ReadOnes(int max, int* ones) {
-    *ones = 0;
-    uint64_t bit = 0;
-    while (*ones < max) {
-      if (!Read(1, &bit)) return false;
-      if (bit == 0) break;
-      ++*ones;
-    }
+    uint64_t word = Load(pos_ / 8) << (pos_ % 8);
+    int n = std::min(std::countl_one(word), max);
+    size_t used = static_cast<size_t>(n < max ? n + 1 : n);
+    if (bits_ - pos_ < used) return false;
+    pos_ += used;
+    *ones = n;
     return true;
   }
   // An integer of `classes`.
@@ -139,7 +148,17 @@ class BitReader {
   }
 
  private:
-  std::string_view bytes_;
+  uint64_t Byte(size_t i) const { return i < bits_ / 8 ? data_[i] : 0; }
+  // Bytes i..i+7 big-endian, zeros past the end.
+  uint64_t Load(size_t i) const {
+    if (i + 8 <= bits_ / 8) return GetBigEndian64(reinterpret_cast<const char*>(data_ + i));
+    uint64_t v = 0;
+    for (size_t k = 0; k < 8; ++k) v = (v << 8) | Byte(i + k);
+    return v;
+  }
+
+  const uint8_t* data_;
+  size_t bits_;
   size_t pos_ = 0;
 };
 
