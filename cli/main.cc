@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
   RulesCheckOptions rules_check;
   CLI::App* rules_check_cmd = AddRulesCheckCommand(rules_cmd, &rules_check);
   SilenceOptions silence;
-  CLI::App* silence_cmd = AddSilenceCommands(&app, &silence);
+  CLI::App* silence_cmd = AddSilenceCommands(&app, &silence, &client, AddConnectionFlags);
   RulesTestOptions rules_test;
   CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
   AlertsCommands alerts(&app, &client, AddConnectionFlags);
@@ -236,10 +236,7 @@ int main(int argc, char** argv) {
   if (*query_cmd) return RunPromQuery(client, query);
   if (*series_cmd) return RunSeries(client, series);
   if (deploy.selected()) return deploy.Run(client);
-  if (*silence_cmd) {
-    if (silence.token.empty()) silence.token = client.token;
-    return RunSilence(*silence_cmd, silence);
-  }
+  if (*silence_cmd) return RunSilence(*silence_cmd, client, silence);
   if (alerts.selected()) return alerts.Run(client);
   if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
   return RunLabels(client, labels);

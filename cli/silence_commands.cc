@@ -15,10 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-alerts::notify::HttpResult Call(const SilenceOptions& options, const std::string& method,
-                                const std::string& path, std::string body = "") {
-  ClientOptions client;
-  client.token = options.token;
+alerts::notify::HttpResult Call(const ClientOptions& client, const SilenceOptions& options,
+                                const std::string& method, const std::string& path,
+                                std::string body = "") {
   return SendToVigied(client, options.url, method, path, std::move(body));
 }
 
@@ -45,7 +44,7 @@ std::string ShortTime(const std::string& rfc3339) {
 
 }  // namespace
 
-int RunSilenceAdd(const SilenceOptions& options) {
+int RunSilenceAdd(const ClientOptions& client, const SilenceOptions& options) {
   json matchers = json::array();
   for (const std::string& text : options.matchers) {
     auto parsed = alerts::ParseMatchers(text);
@@ -81,15 +80,15 @@ int RunSilenceAdd(const SilenceOptions& options) {
                   {"endsAt", FormatRfc3339Nano(now + *duration)},
                   {"createdBy", author},
                   {"comment", options.comment}};
-  auto result = Call(options, "POST", "/api/v2/silences", silence.dump());
+  auto result = Call(client, options, "POST", "/api/v2/silences", silence.dump());
   if (!Succeeded(options, result)) return 1;
   json reply = json::parse(result.body, nullptr, false);
   std::cout << (reply.is_object() ? reply.value("silenceID", "") : result.body) << "\n";
   return 0;
 }
 
-int RunSilenceList(const SilenceOptions& options) {
-  auto result = Call(options, "GET", "/api/v2/silences");
+int RunSilenceList(const ClientOptions& client, const SilenceOptions& options) {
+  auto result = Call(client, options, "GET", "/api/v2/silences");
   if (!Succeeded(options, result)) return 1;
   json silences = json::parse(result.body, nullptr, false);
   if (!silences.is_array()) {
@@ -119,10 +118,10 @@ int RunSilenceList(const SilenceOptions& options) {
   return 0;
 }
 
-int RunSilenceExpire(const SilenceOptions& options) {
+int RunSilenceExpire(const ClientOptions& client, const SilenceOptions& options) {
   int code = 0;
   for (const std::string& id : options.ids) {
-    auto result = Call(options, "DELETE", "/api/v2/silence/" + id);
+    auto result = Call(client, options, "DELETE", "/api/v2/silence/" + id);
     if (!Succeeded(options, result)) {
       code = 1;
       continue;
@@ -136,12 +135,15 @@ int RunSilenceExpire(const SilenceOptions& options) {
 
 namespace vigie::cli {
 
-CLI::App* AddSilenceCommands(CLI::App* app, SilenceOptions* options) {
+CLI::App* AddSilenceCommands(
+    CLI::App* app, SilenceOptions* options, ClientOptions* client,
+    const std::function<void(CLI::App*, ClientOptions*)>& add_connection_flags) {
   CLI::App* silence = app->add_subcommand(
       "silence", "Add, list and expire silences (vigied's Alertmanager API, as amtool does)");
   silence->require_subcommand(1);
-  auto add_url = [options](CLI::App* cmd) {
+  auto add_url = [&](CLI::App* cmd) {
     cmd->add_option("--url", options->url, "vigied's HTTP address")->capture_default_str();
+    add_connection_flags(cmd, client);
   };
   add_url(silence);
   CLI::App* add = silence->add_subcommand("add", "Silence the alerts that match every matcher");
@@ -164,10 +166,11 @@ CLI::App* AddSilenceCommands(CLI::App* app, SilenceOptions* options) {
   return silence;
 }
 
-int RunSilence(const CLI::App& silence_cmd, const SilenceOptions& options) {
-  if (silence_cmd.got_subcommand("add")) return RunSilenceAdd(options);
-  if (silence_cmd.got_subcommand("list")) return RunSilenceList(options);
-  return RunSilenceExpire(options);
+int RunSilence(const CLI::App& silence_cmd, const ClientOptions& client,
+               const SilenceOptions& options) {
+  if (silence_cmd.got_subcommand("add")) return RunSilenceAdd(client, options);
+  if (silence_cmd.got_subcommand("list")) return RunSilenceList(client, options);
+  return RunSilenceExpire(client, options);
 }
 
 }  // namespace vigie::cli

@@ -3,14 +3,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "cli/client.h"
 
 namespace vigie::cli {
 
 struct SilenceOptions {
   std::string url = "http://127.0.0.1:9470";  // vigied's HTTP address.
-  std::string token;                          // Bearer token; "" for none.
   // add
   std::vector<std::string> matchers;  // alertname=Http404Spike, service=~"front|back", ...
   std::string duration = "1h";
@@ -22,16 +24,20 @@ struct SilenceOptions {
   std::vector<std::string> ids;
 };
 
-// Adds `silence` with its subcommands add, list and expire to `app`, their flags into *options;
-// returns the `silence` command (run it with RunSilence when parsed).
-CLI::App* AddSilenceCommands(CLI::App* app, SilenceOptions* options);
+// Adds `silence` with its subcommands add, list and expire to `app`, their flags into *options
+// and the connection flags (token, TLS) into *client through `add_connection_flags`; returns
+// the `silence` command (run it with RunSilence when parsed).
+CLI::App* AddSilenceCommands(
+    CLI::App* app, SilenceOptions* options, ClientOptions* client,
+    const std::function<void(CLI::App*, ClientOptions*)>& add_connection_flags);
 // Runs the subcommand of `silence_cmd` that was parsed.
-int RunSilence(const CLI::App& silence_cmd, const SilenceOptions& options);
+int RunSilence(const CLI::App& silence_cmd, const ClientOptions& client,
+               const SilenceOptions& options);
 
 // Each prints what it did (add: the new silence's id) and returns the exit code: 0 done,
 // 1 vigied refused or was unreachable, 2 a bad matcher or duration.
-int RunSilenceAdd(const SilenceOptions& options);
-int RunSilenceList(const SilenceOptions& options);
-int RunSilenceExpire(const SilenceOptions& options);
+int RunSilenceAdd(const ClientOptions& client, const SilenceOptions& options);
+int RunSilenceList(const ClientOptions& client, const SilenceOptions& options);
+int RunSilenceExpire(const ClientOptions& client, const SilenceOptions& options);
 
 }  // namespace vigie::cli

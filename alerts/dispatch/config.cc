@@ -2,26 +2,16 @@
 
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 
 #include "alerts/dispatch/yaml_fields.h"
+#include "alerts/integrations.h"
 #include "common/strings.h"
 #include "common/utf8.h"
 
 namespace vigie::alerts {
 namespace {
-
-// Alertmanager 0.25's integrations and whether each sends resolved notifications by default.
-const std::map<std::string, bool, std::less<>>& IntegrationDefaults() {
-  static const auto* defaults = new std::map<std::string, bool, std::less<>>{
-      {"discord_configs", true}, {"email_configs", false},   {"pagerduty_configs", true},
-      {"slack_configs", false},  {"webhook_configs", true},  {"opsgenie_configs", true},
-      {"wechat_configs", false}, {"pushover_configs", true}, {"victorops_configs", true},
-      {"sns_configs", true},     {"telegram_configs", true}, {"webex_configs", true}};
-  return *defaults;
-}
 
 absl::Status CheckLabelName(const YAML::Node& node, const std::string& name) {
   if (!IsValidLabelName(name)) return NodeError(node, StrCat("invalid label name \"", name, "\""));
@@ -186,15 +176,13 @@ absl::Status ReadReceiver(const YAML::Node& node, Receiver* receiver) {
   for (const auto& kv : node) {
     const std::string& key = kv.first.Scalar();
     if (key == "name") continue;
-    auto it = IntegrationDefaults().find(key);
-    if (it == IntegrationDefaults().end()) {
-      return NodeError(kv.first, StrCat("field ", key, " not found in receiver"));
-    }
+    const IntegrationKind* kind = FindIntegrationKind(key);
+    if (!kind) return NodeError(kv.first, StrCat("field ", key, " not found in receiver"));
     if (kv.second.IsNull()) continue;
     if (!kv.second.IsSequence()) return NodeError(kv.second, StrCat(key, " must be a list"));
     for (const YAML::Node& integration : kv.second) {
       receiver->has_integrations = true;
-      bool sends = it->second;
+      bool sends = kind->sends_resolved;
       if (integration.IsMap() && integration["send_resolved"]) {
         auto explicit_value = Bool(integration["send_resolved"], "send_resolved");
         if (!explicit_value.ok()) return explicit_value.status();

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "alerts/integrations.h"
 #include "alerts/notify/config_reader.h"
 #include "common/strings.h"
 
@@ -278,7 +279,7 @@ absl::Status ReadReceiver(const YAML::Node& node, size_t position, std::string_v
       Integration integration;
       integration.kind = kind;
       integration.index = static_cast<int>(i);
-      integration.send_resolved = kind != "slack";  // Alertmanager's defaults.
+      integration.send_resolved = FindIntegrationKind(list)->sends_resolved;
       item.Bool("send_resolved", &integration.send_resolved);
       integration.http = ReadHttpConfig(item, globals.http);
       if (kind == "slack") {

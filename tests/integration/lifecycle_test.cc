@@ -222,6 +222,19 @@ TEST(TlsTest, ClientsNeedTlsWhenACertificateIsGiven) {
       << err;
   ASSERT_EQ(Vigie(server, {"--tls", "--ca-cert", cert, "grep", "{a=\"b\"}"}, &out, &err), 0) << err;
   EXPECT_EQ(out, "over tls\n");
+  // The HTTP commands verify the server with the same flags, given after the subcommand too.
+  ASSERT_EQ(Vigie(server,
+                  {"silence", "add", "alertname=Tls", "--url", server.http_address(), "--tls",
+                   "--ca-cert", cert},
+                  &out, &err),
+            0)
+      << err;
+  ASSERT_EQ(
+      Vigie(server, {"silence", "list", "--url", server.http_address(), "--tls", "--ca-cert", cert},
+            &out, &err),
+      0)
+      << err;
+  EXPECT_NE(out.find("alertname=\"Tls\""), std::string::npos) << out;
   // A plaintext client cannot talk to it.
   EXPECT_NE(RunCommand({BinaryPath("cli/vigie"), "--server", server.grpc_address(), "labels"}, &out,
                        "", &err),
