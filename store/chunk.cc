@@ -113,10 +113,9 @@ class BitReader {
       *out = 0;
       return true;
     }
-    int offset = static_cast<int>(pos_ % 8);
-    uint64_t word = Load(pos_ / 8) << offset;  // Its low `offset` bits are zero.
-    uint64_t v = word >> (64 - n);
-    if (offset + n > 64) {  // The last bits are in the ninth byte.
+    const int offset = static_cast<int>(pos_ % 8);
+    uint64_t v = Peek() >> (64 - n);  // Peek()'s low `offset` bits are zero.
+    if (offset + n > 64) {            // The last bits are in the ninth byte.
       int rest = offset + n - 64;
       v |= Byte(pos_ / 8 + 8) >> (8 - rest);
     }
@@ -127,27 +126,39 @@ class BitReader {
   // The number of leading 1 bits, stopping after `max` of them (max < 64); the 0 that ends them
   // (when fewer than max) is consumed. False when the input ends first.
   bool ReadOnes(int max, int* ones) {
-    uint64_t word = Load(pos_ / 8) << (pos_ % 8);
-    int n = std::min(std::countl_one(word), max);
-    size_t used = static_cast<size_t>(n < max ? n + 1 : n);
-    if (bits_ - pos_ < used) return false;
-    pos_ += used;
+    int n = std::min(std::countl_one(Peek()), max);
+    if (!Skip(n < max ? n + 1 : n)) return false;
     *ones = n;
     return true;
   }
-  // An integer of `classes`.
+  // An integer of `classes`: its prefix and value are usually within one Peek().
   template <size_t N>
   bool ReadClassed(const IntClass (&classes)[N], int64_t* out) {
-    int ones = 0;
-    uint64_t raw = 0;
-    if (!ReadOnes(static_cast<int>(N) - 1, &ones)) return false;
+    constexpr int kLast = static_cast<int>(N) - 1;
+    const uint64_t word = Peek();
+    const int ones = std::min(std::countl_one(word), kLast);
+    const int prefix = ones < kLast ? ones + 1 : ones;
     const IntClass& c = classes[ones];
-    if (!Read(c.value_bits, &raw)) return false;
+    uint64_t raw = 0;
+    if (prefix + c.value_bits <= kPeekBits) {
+      if (!Skip(prefix + c.value_bits)) return false;
+      if (c.value_bits > 0) raw = (word << prefix) >> (64 - c.value_bits);
+    } else if (!Skip(prefix) || !Read(c.value_bits, &raw)) {
+      return false;
+    }
     *out = SignExtend(raw, c.value_bits);
     return true;
   }
 
  private:
+  // Peek() holds at least this many of the next bits (zeros past the end of the input).
+  static constexpr int kPeekBits = 57;
+  uint64_t Peek() const { return Load(pos_ / 8) << (pos_ % 8); }
+  bool Skip(int n) {
+    if (bits_ - pos_ < static_cast<size_t>(n)) return false;
+    pos_ += static_cast<size_t>(n);
+    return true;
+  }
   uint64_t Byte(size_t i) const { return i < bits_ / 8 ? data_[i] : 0; }
   // Bytes i..i+7 big-endian, zeros past the end.
   uint64_t Load(size_t i) const {
