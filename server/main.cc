@@ -35,7 +35,7 @@
 namespace vigie::server {
 namespace {
 
-// Retention and small-block merging, until stopped.
+// Retention, small-block merging and returning free heap pages to the kernel, until stopped.
 class Maintenance {
  public:
   Maintenance(store::Store* store, alerts::deploys::DeployStore* deploys, int64_t retention_ns)
@@ -74,6 +74,9 @@ class Maintenance {
       if (auto merged = store_->CompactSmallBlocks(); !merged.ok()) {
         spdlog::error("merging small blocks: {}", merged.status().message());
       }
+      // Ingest frees its per-request buffers from several threads' arenas; glibc keeps the free
+      // pages inside an arena until asked (docs/operations.md, "Memory").
+      malloc_trim(0);
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stop_; });
     }

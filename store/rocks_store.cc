@@ -37,7 +37,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
   cf.compression = rocksdb::kLZ4Compression;
   switch (family) {
     case RocksStore::kSeriesChunks:
-      // Chunks are about 1.5 bytes a sample: 16 MiB holds a few million samples' worth.
+      // Chunks are about 1.5 bytes a sample: 16 MiB holds a few million samples' worth (4 MiB
+      // saved 9 MiB at 100,000 series but cost 14% more CPU in flushes and compactions).
       cf.write_buffer_size = 16 << 20;
       break;
     case RocksStore::kSeries:
