@@ -133,7 +133,7 @@ class BitReader {
   }
   // An integer of `classes`: its prefix and value are usually within one Peek().
   template <size_t N>
-  bool ReadClassed(const IntClass (&classes)[N], int64_t* out) {
+  [[gnu::always_inline]] bool ReadClassed(const IntClass (&classes)[N], int64_t* out) {
     constexpr int kLast = static_cast<int>(N) - 1;
     const uint64_t word = Peek();
     const int ones = std::min(std::countl_one(word), kLast);
@@ -153,7 +153,14 @@ class BitReader {
  private:
   // Peek() holds at least this many of the next bits (zeros past the end of the input).
   static constexpr int kPeekBits = 57;
-  uint64_t Peek() const { return Load(pos_ / 8) << (pos_ % 8); }
+  // Inlined, with the rare end of the input apart: every field of every sample reads it.
+  [[gnu::always_inline]] uint64_t Peek() const {
+    const size_t i = pos_ / 8;
+    if (i + 8 <= bits_ / 8) [[likely]] {
+      return GetBigEndian64(reinterpret_cast<const char*>(data_ + i)) << (pos_ % 8);
+    }
+    return Tail(i) << (pos_ % 8);
+  }
   bool Skip(int n) {
     if (bits_ - pos_ < static_cast<size_t>(n)) return false;
     pos_ += static_cast<size_t>(n);
@@ -161,8 +168,7 @@ class BitReader {
   }
   uint64_t Byte(size_t i) const { return i < bits_ / 8 ? data_[i] : 0; }
   // Bytes i..i+7 big-endian, zeros past the end.
-  uint64_t Load(size_t i) const {
-    if (i + 8 <= bits_ / 8) return GetBigEndian64(reinterpret_cast<const char*>(data_ + i));
+  [[gnu::noinline]] uint64_t Tail(size_t i) const {
     uint64_t v = 0;
     for (size_t k = 0; k < 8; ++k) v = (v << 8) | Byte(i + k);
     return v;
