@@ -67,7 +67,10 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   size_t filters = 0;
   while (filters + 1 < runs_.size() && runs_[filters + 1].stage->IsLabelFilter()) ++filters;
   if (filter_first && filters > 0 && runs_[0].stage->HonoursValidate() && runs_[0].wanted.all) {
-    LabelNeeds needs = LabelNeeds::Only({});
+    // The error too: the filters let a line in error pass untested, and a line may set it by
+    // itself (a key named __error__).
+    LabelNeeds needs =
+        LabelNeeds::Only({std::string(kErrorLabel), std::string(kErrorDetailsLabel)});
     needs.validate = true;
     for (size_t i = 1; i <= filters; ++i) {
       const std::optional<std::vector<std::string>> reads = runs_[i].stage->ReadsLabels();

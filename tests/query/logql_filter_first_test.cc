@@ -142,6 +142,17 @@ TEST(FilterFirst, PatternAndRegexp) {
             0u);
 }
 
+TEST(FilterFirst, LinesThatSetTheErrorLabels) {
+  const std::vector<std::string> lines = {"__error__=,\x1f\xa9}", "__error__=x c=1", "c=2"};
+  for (const char* query : {
+           R"({a="b"} | logfmt | a > 1s)",
+           R"({a="b"} | logfmt --strict --keep-empty | c != "" and __error__ = "")",
+           R"({a="b"} | json | a >= 500 or c = "x")",
+       }) {
+    ExpectSameLines(query, lines);
+  }
+}
+
 TEST(FilterFirst, TurnsItselfOffWhenMostLinesPass) {
   std::vector<std::string> passing(300, R"({"status":503,"msg":"x"})");
   passing.push_back(R"({"status":200,"msg":"y"})");
