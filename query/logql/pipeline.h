@@ -143,7 +143,8 @@ class StreamPipeline {
   // Labels() describe the result until the next call.
   bool Process(int64_t ts, std::string_view line);
 
-  // How many lines the probe (below) rejected, for tests.
+  // How many lines the probe (below) rejected, for tests; 0 when there is none or it turned
+  // itself off.
   uint64_t probe_rejected() const { return probe_ ? probe_->rejected : 0; }
 
   std::string_view line() const { return ctx_.line; }
