@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,7 +32,9 @@ class DecodedBlock {
     return lines().substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   // All lines, back to back.
-  std::string_view lines() const { return std::string_view(raw_).substr(lines_begin_); }
+  std::string_view lines() const {
+    return std::string_view(raw_.get(), raw_size_).substr(lines_begin_);
+  }
   // Where line i starts in lines(); offset(size()) is lines().size().
   size_t offset(size_t i) const { return offsets_[i]; }
   // The index of the line holding byte `pos` of lines().
@@ -41,7 +44,10 @@ class DecodedBlock {
   friend absl::Status DecodeBlock(std::string_view, DecodedBlock*);
   std::vector<int64_t> ts_;
   std::vector<uint32_t> offsets_;  // size() + 1 entries.
-  std::string raw_;                // The decompressed payload; lines start at lines_begin_.
+  // The decompressed payload; lines start at lines_begin_. Not a std::string: zstd writes every
+  // byte, and zero-filling a block first cost a tenth of a parser query's time.
+  std::unique_ptr<char[]> raw_;
+  size_t raw_size_ = 0;
   size_t lines_begin_ = 0;
 };
 

@@ -105,6 +105,7 @@ class ReadAhead {
             options_.required);
         matches->pipeline_rewrites = options_.pipeline->rewrites_line();
         matches->log_lines = options_.log_lines;
+        matches->sample = options_.sample;
       }
       if (status.ok()) {
         FilterBlock(filter_, options_.range, matches.get());
@@ -154,6 +155,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   out->lines.clear();
   out->labels.clear();
   out->texts.clear();
+  out->values.clear();
   if (first >= last) return;
   out->bytes_scanned = block.offset(last) - block.offset(first);
   StreamPipeline* pipeline = out->pipeline.get();
@@ -165,6 +167,11 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
       return;
     }
     if (!pipeline->Process(block.ts(i), block.line(i))) return;
+    if (out->sample != nullptr) {
+      double value;
+      if (!(*out->sample)(pipeline->builder(), pipeline->line(), &value)) return;
+      out->values.push_back(value);
+    }
     out->lines.push_back(i);
     out->labels.push_back(out->log_lines ? &pipeline->LineLabels() : &pipeline->Labels());
     if (rewrites) out->texts.emplace_back(pipeline->line());
@@ -266,10 +273,11 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
     const Pending& p = heap.top();
     const BlockMatches& m = *p.block;
     uint32_t line = m.lines[p.at];
-    bool more = emit({m.stream_index, p.ts,
-                      m.texts.empty() ? m.block.line(line) : std::string_view(m.texts[p.at]),
-                      m.labels.empty() ? nullptr : m.labels[p.at],
-                      work[p.order].first_position + line, !m.context.empty() && m.context[p.at]});
+    bool more =
+        emit({m.stream_index, p.ts,
+              m.texts.empty() ? m.block.line(line) : std::string_view(m.texts[p.at]),
+              m.labels.empty() ? nullptr : m.labels[p.at], work[p.order].first_position + line,
+              !m.context.empty() && m.context[p.at], m.values.empty() ? 0 : m.values[p.at]});
     heap.pop();
     return more;
   };

@@ -16,6 +16,13 @@
 
 namespace vigie::logql {
 
+// For a metric query: what a line that passed the pipeline gives its range aggregation, worked
+// out on the scan's worker threads. Returns false to leave the line out; otherwise sets *value
+// and may change `labels` to those of the series the sample joins (the scan then interns them,
+// StreamPipeline::Labels, so that lines of one series share one LabelSet and nothing is
+// allocated per line). `line` is the line as the pipeline left it. Must be thread-safe.
+using SampleFn = std::function<bool(LabelsBuilder& labels, std::string_view line, double* value)>;
+
 // The lines of one block that pass the filter and fall in the time range, in time order (and,
 // after AddContext, the lines around them). Views point into `block`, which the match list owns.
 struct BlockMatches {
@@ -34,6 +41,9 @@ struct BlockMatches {
   bool log_lines = false;  // `labels` are StreamPipeline::LineLabels(), not Labels().
   std::vector<const LabelSet*> labels;
   std::vector<std::string> texts;
+  // With ScanOptions::sample: the value of each line, parallel to `lines`.
+  const SampleFn* sample = nullptr;
+  std::vector<double> values;
 };
 
 // Fills out->lines with the lines of out->block in `range` that pass `filter`, then the stages
@@ -85,6 +95,9 @@ struct ScanOptions {
   // shows them (StreamPipeline::LineLabels). False for a metric query, whose series follow
   // Prometheus's model, where an empty label is an absent one (StreamPipeline::Labels).
   bool log_lines = false;
+  // For a metric query with a pipeline: each line's sample (see SampleFn); null for none. Not
+  // owned; must outlive the scan.
+  const SampleFn* sample = nullptr;
 };
 
 // One line handed out by ScanLines.
@@ -99,6 +112,7 @@ struct ScannedLine {
   // consecutive positions, so a gap means lines were left out.
   uint64_t position;
   bool context;  // Offered as context (ScanOptions::context_*), not a match.
+  double value;  // With ScanOptions::sample and labels set: the line's sample.
 };
 using LineFn = std::function<bool(const ScannedLine& line)>;
 

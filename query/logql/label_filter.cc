@@ -57,6 +57,7 @@ class LabelFilterStage : public Stage {
     expr_->CollectNames(&names);
     return names;
   }
+  bool IsLabelFilter() const override { return true; }
   std::string ToString() const override { return "| " + expr_->ToString(); }
 
  private:

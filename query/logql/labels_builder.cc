@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "common/utf8.h"
 
@@ -20,6 +21,14 @@ LabelsBuilder::LabelsBuilder(const LabelSet* stream) : stream_(stream) {}
 
 void LabelsBuilder::Reset() {
   used_ = 0;
+  if (chunks_.size() > 1) {
+    // The last line needed more than one chunk: one that holds as much serves the next lines.
+    size_t total = 0;
+    for (const Chunk& c : chunks_) total += c.size;
+    chunks_.clear();
+    chunks_.push_back({std::make_unique<char[]>(total), total});
+  }
+  chunk_used_ = 0;
   error_.clear();
   error_details_.clear();
 }
@@ -38,6 +47,20 @@ std::string_view LabelsBuilder::ExtractedName(std::string_view name, std::string
   scratch->assign(name);
   scratch->append(kExtractedSuffix);
   return *scratch;
+}
+
+std::string_view LabelsBuilder::Store(std::string_view s) {
+  if (s.empty()) return {};
+  if (chunks_.empty() || s.size() > chunks_.back().size - chunk_used_) {
+    constexpr size_t kMinChunk = 4096;
+    const size_t size = std::max(kMinChunk, s.size());
+    chunks_.push_back({std::make_unique<char[]>(size), size});
+    chunk_used_ = 0;
+  }
+  char* at = chunks_.back().data.get() + chunk_used_;
+  memcpy(at, s.data(), s.size());
+  chunk_used_ += s.size();
+  return {at, s.size()};
 }
 
 const LabelsBuilder::Change* LabelsBuilder::FindChange(std::string_view name) const {
@@ -69,9 +92,9 @@ void LabelsBuilder::Set(std::string_view name, std::string_view value) {
   if (c == nullptr) {
     if (used_ == changes_.size()) changes_.emplace_back();
     c = &changes_[used_++];
-    c->name.assign(name);
+    c->name = Store(name);
   }
-  c->value.assign(value);
+  c->value = Store(value);
   c->deleted = false;
 }
 
@@ -124,7 +147,8 @@ const LabelSet& LabelsBuilder::Intern(bool keep_empty) {
   // Names are valid by construction (stages sanitise them) and unique (one value per name).
   absl::StatusOr<LabelSet> made = keep_empty ? LabelSet::MakeLogLineLabels(std::move(labels))
                                              : LabelSet::Make(std::move(labels));
-  auto owned = std::make_unique<LabelSet>(made.ok() ? *std::move(made) : *stream_);
+  auto owned = made.ok() ? std::make_unique<LabelSet>(*std::move(made))
+                         : std::make_unique<LabelSet>(*stream_);
   return *interned_.emplace(scratch_key_, std::move(owned)).first->second;
 }
 

@@ -85,11 +85,14 @@ class LabelsBuilder {
   const LabelSet& LineLabels() { return Intern(/*keep_empty=*/true); }
 
  private:
+  // A label a stage set or deleted. Name and value point into arena_ (or at a constant).
   struct Change {
-    std::string name;
-    std::string value;
+    std::string_view name;
+    std::string_view value;
     bool deleted = false;
   };
+  // Copies `s` into the arena: the view stays valid until Reset(), whatever is copied after it.
+  std::string_view Store(std::string_view s);
   const Change* FindChange(std::string_view name) const;
   Change* FindChange(std::string_view name) {
     return const_cast<Change*>(std::as_const(*this).FindChange(name));
@@ -98,10 +101,19 @@ class LabelsBuilder {
   const LabelSet& Intern(bool keep_empty);
 
   const LabelSet* stream_;
-  // Changes to the stream's labels since Reset(): entries [0, used_) are live; the others keep
-  // their memory for the next lines.
+  // Changes to the stream's labels since Reset(): entries [0, used_) are live. Most lines set
+  // the same few labels, so the entries (and the arena's first chunk) are reused, not freed.
   std::vector<Change> changes_;
   size_t used_ = 0;
+  // The bytes of the names and values of the current line, in chunks that never move (a stage
+  // may hold a view of a value while it sets another label). Chunks after the first are freed
+  // by Reset() only when a line needed more than the first.
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    size_t size;
+  };
+  std::vector<Chunk> chunks_;
+  size_t chunk_used_ = 0;  // Of chunks_.back().
   std::string error_, error_details_;
 
   // Intern(): the label sets made so far, by their names and values (a set with an empty value

@@ -1,8 +1,10 @@
 #include "query/logql/log_range_source.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "common/strings.h"
 #include "query/logql/labels_builder.h"
 #include "query/logql/log_range_values.h"
@@ -13,64 +15,51 @@ namespace {
 
 constexpr std::string_view kSampleExtractionErr = "SampleExtractionErr";
 
-LabelSet WithLabels(const LabelSet& labels, std::vector<Label> extra) {
-  for (const Label& l : labels.labels()) {
-    bool replaced = false;
-    for (const Label& e : extra) replaced = replaced || e.name == l.name;
-    if (!replaced) extra.push_back(l);
-  }
-  // Names come from a valid set and from constants: Make cannot fail.
-  absl::StatusOr<LabelSet> made = LabelSet::Make(std::move(extra));
-  return made.ok() ? *std::move(made) : labels;
-}
-
-bool MatchesAll(const std::vector<LabelMatcher>& matchers, const LabelSet& labels) {
-  for (const LabelMatcher& m : matchers) {
-    if (!m.Matches(labels.Get(m.name()))) return false;
-  }
-  return true;
-}
-
-// What a line with given labels gives: the labels of the series its sample joins (nullopt:
-// none, as when the unwrapped label is missing or a filter after unwrap drops it) and, with an
-// unwrap, its value.
-struct StreamSamples {
-  std::optional<LabelSet> labels;
-  double value = 1;
-};
-
-// Loki's sample extraction for a line whose labels (after the pipeline) are `line_labels`.
-StreamSamples SamplesOf(const RangeAggregation& agg, const LabelSet& line_labels) {
-  StreamSamples out;
-  LabelSet labels = line_labels;
+// Loki's sample extraction for a line whose labels after the pipeline are in `labels`. Returns
+// false when the line gives no sample: the unwrapped label is missing (Loki skips such lines,
+// grafana/loki#6713) or a matcher after the unwrap drops the line. Otherwise sets *value (1
+// without an unwrap) and leaves in `labels` those of the series the sample joins.
+bool ExtractSample(const RangeAggregation& agg, LabelsBuilder& labels, double* value) {
+  *value = 1;
   bool failed = false;
   if (agg.unwrap) {
-    std::string_view text = line_labels.Get(agg.unwrap->label);
-    // Loki skips lines without the label (grafana/loki#6713).
-    if (text.empty()) return out;
-    absl::StatusOr<double> value = ConvertUnwrapped(agg.unwrap->conversion, text);
-    if (value.ok()) {
-      out.value = *value;
+    std::optional<std::string_view> text = labels.Get(agg.unwrap->label);
+    if (!text || text->empty()) return false;
+    absl::StatusOr<double> converted = ConvertUnwrapped(agg.unwrap->conversion, *text);
+    if (converted.ok()) {
+      *value = *converted;
     } else {
       failed = true;
-      out.value = 0;
-      labels = WithLabels(
-          labels, {{std::string(kErrorLabel), std::string(kSampleExtractionErr)},
-                   {std::string(kErrorDetailsLabel), std::string(value.status().message())}});
+      *value = 0;
+      const absl::string_view details = converted.status().message();
+      labels.SetError(kSampleExtractionErr, std::string_view(details.data(), details.size()));
     }
-    if (!MatchesAll(agg.unwrap->filters, labels)) return out;
+    for (const LabelMatcher& m : agg.unwrap->filters) {
+      if (!m.Matches(labels.Get(m.name()).value_or(""))) return false;
+    }
   }
   // A sample in error keeps all its labels, so that the error is seen (as in Loki).
-  if (failed) {
-    out.labels = std::move(labels);
-  } else if (agg.grouped) {
-    std::vector<std::string> names = agg.grouping;
-    if (agg.without && agg.unwrap) names.push_back(agg.unwrap->label);
-    out.labels = labels.Project(names, /*keep=*/!agg.without);
-  } else {
-    out.labels = agg.unwrap ? labels.Project({agg.unwrap->label}, /*keep=*/false) : labels;
+  if (failed) return true;
+  if (!agg.grouped) {
+    if (agg.unwrap) labels.Delete(agg.unwrap->label);
+    return true;
   }
-  return out;
+  // by (...) keeps the names listed, without (...) drops them (and the unwrapped label).
+  const bool keep = !agg.without;
+  auto listed = [&](std::string_view name) {
+    return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end() ||
+           (agg.without && agg.unwrap && name == agg.unwrap->label);
+  };
+  // Views of names in the stream's labels or the builder's arena: Delete moves neither.
+  absl::InlinedVector<std::string_view, 16> doomed;
+  labels.ForEach([&](std::string_view name, std::string_view) {
+    if (listed(name) != keep) doomed.push_back(name);
+  });
+  for (std::string_view name : {kErrorLabel, kErrorDetailsLabel}) {
+    if (labels.Get(name) && listed(name) != keep) doomed.push_back(name);
+  }
+  for (std::string_view name : doomed) labels.Delete(name);
+  return true;
 }
 
 // absent_over_time's labels: those of the selector's equality matchers, unless a label is
@@ -138,11 +127,10 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   std::map<LabelSet, size_t> index;
   std::vector<promql::Series> series;
   std::vector<std::vector<LogSample>> samples;
-  auto series_of = [&](const StreamSamples& from) -> std::optional<size_t> {
-    if (!from.labels) return std::nullopt;
-    auto [it, inserted] = index.try_emplace(*from.labels, series.size());
+  auto series_of = [&](const LabelSet& labels) {
+    auto [it, inserted] = index.try_emplace(labels, series.size());
     if (inserted) {
-      series.push_back({*from.labels, {}});
+      series.push_back({labels, {}});
       samples.emplace_back();
     }
     return it->second;
@@ -151,16 +139,21 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   std::vector<std::optional<size_t>> stream_series(streams.size());
   std::vector<double> stream_value(streams.size(), 1);
   for (size_t s = 0; s < streams.size(); ++s) {
-    StreamSamples from = SamplesOf(*agg, stream_labels[s]);
-    stream_value[s] = from.value;
-    stream_series[s] = series_of(from);
+    LabelsBuilder labels(&stream_labels[s]);
+    if (ExtractSample(*agg, labels, &stream_value[s]))
+      stream_series[s] = series_of(labels.Labels());
   }
+  // Lines through the pipeline: their samples are extracted on the scan's threads.
+  const SampleFn sample = [agg](LabelsBuilder& labels, std::string_view, double* value) {
+    return ExtractSample(*agg, labels, value);
+  };
   const bool bytes = agg->op == RangeOp::kBytesOverTime || agg->op == RangeOp::kBytesRate;
   auto reader = querier_->NewReader();
   ScanStats scanned;
   ScanOptions options{scan, /*forward=*/true, scan_threads_, stop_};
   options.pipeline = &agg->selector.pipeline;
   options.stream_labels = &stream_labels;
+  options.sample = &sample;
   if (agg->labels_unused) {
     // Of the labels, only what the unwrap reads (the stages add their own needs).
     options.required = LabelNeeds::Only({});
@@ -175,9 +168,8 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
         std::optional<size_t> k = stream_series[l.stream_index];
         double value = stream_value[l.stream_index];
         if (l.labels) {
-          StreamSamples from = SamplesOf(*agg, *l.labels);
-          k = series_of(from);
-          value = from.value;
+          k = series_of(*l.labels);
+          value = l.value;
         }
         if (k) samples[*k].push_back({l.ts, bytes ? static_cast<double>(l.line.size()) : value});
         return true;

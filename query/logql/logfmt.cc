@@ -1,5 +1,8 @@
 #include "query/logql/logfmt.h"
 
+#include <array>
+#include <cstdint>
+
 #include "common/strings.h"
 #include "common/utf8.h"
 
@@ -7,6 +10,33 @@ namespace vigie::logql {
 namespace {
 
 bool IsSpace(char c) { return static_cast<unsigned char>(c) <= ' '; }
+
+// What each byte is to the grammar, so that the scanning loops test one table entry per byte.
+enum : uint8_t { kSpaceByte = 1, kEqualsByte = 2, kQuoteByte = 4, kHighByte = 8 };
+constexpr uint8_t kEndsToken = kSpaceByte | kEqualsByte | kQuoteByte;
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    if (c <= ' ') table[c] |= kSpaceByte;
+    if (c == '=') table[c] |= kEqualsByte;
+    if (c == '"') table[c] |= kQuoteByte;
+    if (c >= 0x80) table[c] |= kHighByte;
+  }
+  return table;
+}();
+
+// The index of the first byte at or after `pos` that ends a key or a bare value (a space, '=' or
+// '"'), or line.size(); *classes gets the classes of the bytes before it.
+size_t TokenEnd(std::string_view line, size_t pos, uint8_t* classes) {
+  uint8_t seen = 0;
+  for (; pos < line.size(); ++pos) {
+    const uint8_t c = kByteClass[static_cast<unsigned char>(line[pos])];
+    if (c & kEndsToken) break;
+    seen |= c;
+  }
+  *classes = seen;
+  return pos;
+}
 
 constexpr uint32_t kReplacement = 0xFFFD;
 
@@ -37,35 +67,27 @@ bool LogfmtDecoder::Next() {
   while (pos_ < line_.size() && IsSpace(line_[pos_])) ++pos_;
   if (pos_ == line_.size()) return false;
   const size_t start = pos_;
-  bool multibyte = false;
-  for (; pos_ < line_.size(); ++pos_) {
-    const char c = line_[pos_];
-    if (c == '=') {
-      key_ = line_.substr(start, pos_ - start);
-      if (multibyte && HasRuneError(key_)) return Fail("invalid key", true);
-      if (key_.empty()) return Fail("unexpected '='", true);
-      break;
-    }
-    if (c == '"') return Fail("unexpected '\"'", true);
-    if (IsSpace(c)) {
-      key_ = line_.substr(start, pos_ - start);
-      return multibyte && HasRuneError(key_) ? Fail("invalid key", false) : true;
-    }
-    multibyte |= static_cast<unsigned char>(c) >= 0x80;
-  }
-  if (pos_ == line_.size()) {
-    key_ = line_.substr(start);
+  uint8_t classes;
+  pos_ = TokenEnd(line_, pos_, &classes);
+  const bool multibyte = classes & kHighByte;
+  key_ = line_.substr(start, pos_ - start);
+  if (pos_ == line_.size() || IsSpace(line_[pos_])) {
     return multibyte && HasRuneError(key_) ? Fail("invalid key", false) : true;
   }
-  ++pos_;  // The '='.
+  if (line_[pos_] == '"') {
+    key_ = {};
+    return Fail("unexpected '\"'", true);
+  }
+  // At the '='.
+  if (multibyte && HasRuneError(key_)) return Fail("invalid key", true);
+  if (key_.empty()) return Fail("unexpected '='", true);
+  ++pos_;
   if (pos_ >= line_.size() || IsSpace(line_[pos_])) return true;
   if (line_[pos_] == '"') return QuotedValue();
   const size_t value_start = pos_;
-  for (; pos_ < line_.size() && !IsSpace(line_[pos_]); ++pos_) {
-    const char c = line_[pos_];
-    if (c == '=') return Fail("unexpected '='", true);
-    if (c == '"') return Fail("unexpected '\"'", true);
-  }
+  pos_ = TokenEnd(line_, pos_, &classes);
+  if (pos_ < line_.size() && line_[pos_] == '=') return Fail("unexpected '='", true);
+  if (pos_ < line_.size() && line_[pos_] == '"') return Fail("unexpected '\"'", true);
   value_ = line_.substr(value_start, pos_ - value_start);
   return true;
 }

@@ -46,7 +46,7 @@ std::string Pipeline::ToString() const {
 }
 
 StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
-                               const LabelNeeds& required)
+                               const LabelNeeds& required, bool filter_first)
     : builder_(&stream) {
   // Walk back from the caller: each stage is told what the stages after it read.
   LabelNeeds needs = required;
@@ -64,12 +64,46 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   runs_.assign(std::make_move_iterator(reversed.rbegin()),
                std::make_move_iterator(reversed.rend()));
   ctx_.labels = &builder_;
+  size_t filters = 0;
+  while (filters + 1 < runs_.size() && runs_[filters + 1].stage->IsLabelFilter()) ++filters;
+  if (filter_first && filters > 0 && runs_[0].stage->HonoursValidate() && runs_[0].wanted.all) {
+    // The error too: the filters let a line in error pass untested, and a line may set it by
+    // itself (a key named __error__).
+    LabelNeeds needs =
+        LabelNeeds::Only({std::string(kErrorLabel), std::string(kErrorDetailsLabel)});
+    needs.validate = true;
+    for (size_t i = 1; i <= filters; ++i) {
+      const std::optional<std::vector<std::string>> reads = runs_[i].stage->ReadsLabels();
+      for (const std::string& name : reads.value_or(std::vector<std::string>())) needs.Add(name);
+    }
+    probe_.emplace(Probe{std::move(needs), runs_[0].stage->NewState(), filters});
+  }
+}
+
+bool StreamPipeline::ProbeRejects() {
+  // Past this many lines, the probe stays on only while at least half of them are rejected.
+  constexpr uint64_t kTrialLines = 256;
+  Probe& probe = *probe_;
+  ctx_.wanted = &probe.needs;
+  bool pass = runs_[0].stage->Process(ctx_, probe.state.get());
+  for (size_t i = 1; pass && i <= probe.filters; ++i) {
+    ctx_.wanted = &runs_[i].wanted;
+    pass = runs_[i].stage->Process(ctx_, runs_[i].state.get());
+  }
+  ++probe.probed;
+  if (!pass) ++probe.rejected;
+  if (probe.probed == kTrialLines && probe.rejected * 2 < probe.probed) probe_.reset();
+  return !pass;
 }
 
 bool StreamPipeline::Process(int64_t ts, std::string_view line) {
   builder_.Reset();
   ctx_.ts = ts;
   ctx_.line = line;
+  if (probe_) {
+    if (ProbeRejects()) return false;
+    builder_.Reset();
+  }
   for (Run& run : runs_) {
     ctx_.wanted = &run.wanted;
     if (!run.stage->Process(ctx_, run.state.get())) return false;

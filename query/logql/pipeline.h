@@ -30,12 +30,16 @@ namespace vigie::logql {
 struct LabelNeeds {
   bool all = true;
   std::vector<std::string> names;  // When !all.
+  // With !all: read the line as when every label is needed (every value decoded, no early stop,
+  // so the same errors), but extract only `names`. The values of `names` and the error are then
+  // those of a full extraction (see Stage::HonoursValidate).
+  bool validate = false;
 
   static LabelNeeds Only(std::vector<std::string> names) { return {false, std::move(names)}; }
   bool Needs(std::string_view name) const;
   // True when no label at all is needed: a parser then does not run (Loki's "no labels" hint),
   // so it reports no error either.
-  bool None() const { return !all && names.empty(); }
+  bool None() const { return !all && !validate && names.empty(); }
   // Whether some needed name starts with prefix + "_": a JSON object under `prefix` may hold one.
   bool NeedsUnder(std::string_view prefix) const;
   void Add(std::string_view name);
@@ -81,6 +85,14 @@ class Stage {
   virtual bool RewritesLine() const { return false; }
   // True for a line filter stage (|= "x"), which the engine may run before the other stages.
   virtual bool IsLineFilter() const { return false; }
+  // True for a label filter stage (| status >= 500): it reads labels (ReadsLabels) and changes
+  // none but the error.
+  virtual bool IsLabelFilter() const { return false; }
+  // True for a parser that honours LabelNeeds::validate: with it, the labels it sets of the
+  // needed names, and its error, are those it gives with LabelNeeds{} (every label). The
+  // pipeline then runs it and the label filters after it on only the labels the filters read,
+  // and drops the lines they reject before the full extraction (see StreamPipeline).
+  virtual bool HonoursValidate() const { return false; }
 
   // The stage as written in canonical form, without the leading space: `| json`, `|= "x"`.
   virtual std::string ToString() const = 0;
@@ -122,12 +134,18 @@ class Pipeline {
 class StreamPipeline {
  public:
   // `required`: what the caller reads of the result labels (LabelNeeds{} for a log query).
+  // `filter_first`: whether the filters right after a parser may run first (see Probe); false
+  // only to compare with that in tests.
   StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
-                 const LabelNeeds& required = LabelNeeds());
+                 const LabelNeeds& required = LabelNeeds(), bool filter_first = true);
 
   // Runs the stages on one line. Returns false when a stage drops it. Otherwise line() and
   // Labels() describe the result until the next call.
   bool Process(int64_t ts, std::string_view line);
+
+  // How many lines the probe (below) rejected, for tests; 0 when there is none or it turned
+  // itself off.
+  uint64_t probe_rejected() const { return probe_ ? probe_->rejected : 0; }
 
   std::string_view line() const { return ctx_.line; }
   // The final labels of the last line processed, interned: the reference stays valid as long as
@@ -145,7 +163,23 @@ class StreamPipeline {
     std::unique_ptr<StageState> state;
     LabelNeeds wanted;  // What the stages after this one (and the caller) read.
   };
+  // Filter first: when the pipeline starts with a parser that extracts every label
+  // (HonoursValidate) followed by label filters, each line first goes through the parser asked
+  // for only what the filters read (with LabelNeeds::validate, so the values they test and the
+  // errors are the full extraction's) and through the filters; a line they reject is dropped
+  // without extracting the rest, and one they keep runs the whole pipeline from the start.
+  // Turned off when most lines pass (the work would be done twice for nothing).
+  struct Probe {
+    LabelNeeds needs;
+    std::unique_ptr<StageState> state;  // The parser's, apart from its full run's.
+    size_t filters;                     // The label filters at runs_[1 .. filters].
+    uint64_t probed = 0, rejected = 0;
+  };
+  // Runs the probe on ctx_'s line; true when the filters reject it.
+  bool ProbeRejects();
+
   std::vector<Run> runs_;
+  std::optional<Probe> probe_;
   LabelsBuilder builder_;
   LineContext ctx_;
 };

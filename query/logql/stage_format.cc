@@ -195,6 +195,8 @@ class PatternStage : public Stage {
     return true;
   }
   std::unique_ptr<StageState> NewState() const override { return std::make_unique<PatternState>(); }
+  // Extracts the same whatever is needed, and reports no error.
+  bool HonoursValidate() const override { return true; }
   std::string ToString() const override { return "| pattern " + Quote(text_); }
 
  private:

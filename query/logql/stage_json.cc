@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -36,12 +37,29 @@ struct JsonState : StageState {
   struct KeyInfo {
     std::string name;    // Sanitised, joined with '_'.
     std::string label;   // `name`, or name_extracted.
+    bool scalar_read;    // A scalar under this key is decoded (LabelNeeds::validate: all are).
     bool scalar_needed;  // A scalar under this key becomes a label.
-    bool descend;        // An object under this key may hold a needed label.
+    bool descend;        // An object under this key is walked.
   };
   static constexpr size_t kMaxKeys = 4096;
   std::unordered_map<std::string, KeyInfo> keys;
   std::string raw_path;
+  // The keys of the last line walked, in the order met (depth first), each with the index of
+  // the key of its enclosing object (kTop at the top) and its KeyInfo in `keys`. The lines of a
+  // stream mostly repeat their keys in the same order: a key that is where the last line had it
+  // is found by one comparison, without building its raw path or hashing it.
+  static constexpr size_t kTop = SIZE_MAX;
+  struct Seen {
+    std::string key;
+    size_t parent;
+    const KeyInfo* info;
+  };
+  std::vector<Seen> shape;
+
+  void ClearKeys() {
+    keys.clear();
+    shape.clear();
+  }
 
   // Iterates the line; the document is valid until the next call.
   error_code Iterate(std::string_view line, od::document* doc) {
@@ -63,6 +81,25 @@ std::string_view TrimRight(std::string_view s) {
   return s;
 }
 
+// The text of a JSON string whose contents start at `chars` (after its opening quote) and hold no
+// escape: itself, without copying or unescaping it. nullopt when there is an escape. Stage 1 has
+// checked that the string is closed and its bytes are UTF-8.
+std::optional<std::string_view> PlainString(const char* chars) {
+  for (const char* p = chars;; ++p) {
+    if (*p == '"') return std::string_view(chars, p - chars);
+    if (*p == '\\') return std::nullopt;
+  }
+}
+
+// A field's key, unescaped only when it has an escape (rarely).
+error_code FieldKey(od::field& field, std::string_view* key) {
+  if (std::optional<std::string_view> plain = PlainString(field.key().raw())) {
+    *key = *plain;
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(*key);
+}
+
 // A scalar's text as Loki gives it: strings unescaped, numbers as written, booleans as
 // true/false. Objects and arrays: their JSON text (path expressions only). null: "". *out points
 // into the parser's buffers or the line: valid until the next value is read.
@@ -71,9 +108,17 @@ error_code ValueText(Node& node, od::json_type type, std::string_view* out) {
   std::string_view text;
   error_code error = simdjson::SUCCESS;
   switch (type) {
-    case od::json_type::string:
-      error = node.get_string().get(text);
+    case od::json_type::string: {
+      std::string_view raw = RawToken(node.raw_json_token());
+      std::optional<std::string_view> plain =
+          raw.empty() ? std::nullopt : PlainString(raw.data() + 1);
+      if (plain) {
+        text = *plain;
+      } else {
+        error = node.get_string().get(text);
+      }
       break;
+    }
     case od::json_type::number:
     case od::json_type::boolean:
       text = TrimRight(RawToken(node.raw_json_token()));
@@ -139,7 +184,7 @@ class JsonStage : public Stage {
   bool Process(LineContext& ctx, StageState* s) const override {
     if (ctx.wanted->None()) return true;  // Nothing to extract (Loki skips too).
     auto& state = static_cast<JsonState&>(*s);
-    if (state.keys.size() > JsonState::kMaxKeys) state.keys.clear();
+    if (state.keys.size() > JsonState::kMaxKeys) state.ClearKeys();
     od::document doc;
     error_code error = state.Iterate(ctx.line, &doc);
     if (!error) error = Extract(ctx, state, doc);
@@ -161,6 +206,7 @@ class JsonStage : public Stage {
     return true;
   }
   std::unique_ptr<StageState> NewState() const override { return std::make_unique<JsonState>(); }
+  bool HonoursValidate() const override { return true; }
   std::string ToString() const override { return "| json"; }
 
  private:
@@ -171,9 +217,9 @@ class JsonStage : public Stage {
   static error_code Extract(LineContext& ctx, JsonState& state, od::document& doc) {
     od::object object;
     error_code error = doc.get_object().get(object);
-    state.raw_path.clear();
-    Walk walk{ctx, state, *ctx.wanted, ctx.wanted->all ? SIZE_MAX : ctx.wanted->names.size()};
-    if (!error) error = walk.Object(object, "");
+    const LabelNeeds& wanted = *ctx.wanted;
+    Walk walk{ctx, state, wanted, wanted.all || wanted.validate ? SIZE_MAX : wanted.names.size()};
+    if (!error) error = walk.Object(object, "", JsonState::kTop);
     return error;
   }
 
@@ -183,53 +229,72 @@ class JsonStage : public Stage {
     const LabelNeeds& wanted;
     size_t missing;  // Wanted labels not yet extracted (SIZE_MAX: all are wanted).
 
-    error_code Object(od::object& object, std::string_view prefix) {
+    size_t next = 0;  // The index in state.shape of the next key met.
+
+    // Walks the members of `object`, whose name is `prefix` and whose key is state.shape[parent].
+    error_code Object(od::object& object, std::string_view prefix, size_t parent) {
       for (auto field_result : object) {
         od::field field;
         std::string_view key;
         if (error_code e = std::move(field_result).get(field)) return e;
-        if (error_code e = field.unescaped_key().get(key)) return e;
+        if (error_code e = FieldKey(field, &key)) return e;
         od::value value = field.value();
         od::json_type type;
         if (error_code e = value.type().get(type)) return e;
-        const size_t raw_size = state.raw_path.size();
-        if (raw_size > 0) state.raw_path.push_back('\0');
-        state.raw_path.append(key);
-        const JsonState::KeyInfo& info = Key(prefix, key);
+        const size_t at = next++;
+        const JsonState::KeyInfo& info = Key(prefix, key, parent, at);
         error_code e = simdjson::SUCCESS;
         if (type == od::json_type::object) {
           if (info.descend) {
             od::object child;
             e = value.get_object().get(child);
-            if (!e) e = Object(child, info.name);
+            if (!e) e = Object(child, info.name, at);
           }
         } else if (type != od::json_type::array && type != od::json_type::null &&
-                   info.scalar_needed) {
-          e = Scalar(value, type, info.label);
+                   info.scalar_read) {
+          e = Scalar(value, type, info.scalar_needed ? info.label : std::string_view());
         }
-        state.raw_path.resize(raw_size);
         if (e) return e;
       }
       return simdjson::SUCCESS;
     }
 
-    // The names of the key at state.raw_path, whose parent object is named `prefix`.
-    const JsonState::KeyInfo& Key(std::string_view prefix, std::string_view key) {
+    // The names of `key`, the key number `at` of the line, in the object named `prefix` whose
+    // key is number `parent`.
+    const JsonState::KeyInfo& Key(std::string_view prefix, std::string_view key, size_t parent,
+                                  size_t at) {
+      std::vector<JsonState::Seen>& shape = state.shape;
+      if (at < shape.size() && shape[at].parent == parent && shape[at].key == key) {
+        return *shape[at].info;
+      }
+      // The raw path: the keys from the top, '\0'-separated.
+      state.raw_path.assign(key);
+      for (size_t p = parent; p != JsonState::kTop; p = shape[p].parent) {
+        state.raw_path.insert(0, 1, '\0');
+        state.raw_path.insert(0, shape[p].key);
+      }
       auto it = state.keys.find(state.raw_path);
-      if (it != state.keys.end()) return it->second;
-      JsonState::KeyInfo info;
-      info.name.assign(prefix);
-      if (!prefix.empty()) info.name.push_back('_');
-      AppendSanitizedName(&info.name, key, prefix.empty());
-      info.label = ctx.labels->ExtractedName(info.name, &state.extracted);
-      info.scalar_needed = !info.name.empty() && wanted.Needs(info.label);
-      info.descend = wanted.NeedsUnder(info.name);
-      return state.keys.emplace(state.raw_path, std::move(info)).first->second;
+      if (it == state.keys.end()) {
+        JsonState::KeyInfo info;
+        info.name.assign(prefix);
+        if (!prefix.empty()) info.name.push_back('_');
+        AppendSanitizedName(&info.name, key, prefix.empty());
+        info.label = ctx.labels->ExtractedName(info.name, &state.extracted);
+        info.scalar_needed = !info.name.empty() && wanted.Needs(info.label);
+        info.scalar_read = info.scalar_needed || (!info.name.empty() && wanted.validate);
+        info.descend = wanted.validate || wanted.NeedsUnder(info.name);
+        it = state.keys.emplace(state.raw_path, std::move(info)).first;
+      }
+      shape.resize(at);
+      shape.push_back({std::string(key), parent, &it->second});
+      return it->second;
     }
 
+    // Decodes a scalar; sets it as label `name` unless `name` is "" (LabelNeeds::validate).
     error_code Scalar(od::value& value, od::json_type type, std::string_view name) {
       std::string_view text;
       if (error_code e = ValueText(value, type, &text)) return e;
+      if (name.empty()) return simdjson::SUCCESS;
       if (missing != SIZE_MAX && !ctx.labels->Get(name)) --missing;
       ctx.labels->Set(name, text);
       return missing == 0 ? kFoundAll : simdjson::SUCCESS;
@@ -345,12 +410,13 @@ class JsonExprStage : public Stage {
     for (const CompiledExpr& c : exprs_) {
       if (error) break;
       std::string_view name = ctx.labels->ExtractedName(c.expr.label, &state.extracted);
-      if (!ctx.wanted->Needs(name)) continue;
+      const bool needed = ctx.wanted->Needs(name);
+      if (!needed && !ctx.wanted->validate) continue;
       doc.rewind();
       bool found = false;
       std::string_view text;
       error = Lookup(doc, c.steps, 0, &text, &found);
-      if (!error && found) ctx.labels->Set(name, text);
+      if (!error && found && needed) ctx.labels->Set(name, text);
     }
     if (error) {
       ctx.labels->SetError(kJsonParserErr, ErrorDetails(error));
@@ -361,6 +427,7 @@ class JsonExprStage : public Stage {
     return true;
   }
   std::unique_ptr<StageState> NewState() const override { return std::make_unique<JsonState>(); }
+  bool HonoursValidate() const override { return true; }
   std::string ToString() const override {
     return StrCat("| json ",
                   absl::StrJoin(exprs_, ", ", [](std::string* out, const CompiledExpr& c) {

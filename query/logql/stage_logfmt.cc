@@ -17,6 +17,10 @@ struct LogfmtState : StageState {
   static constexpr size_t kMaxKeys = 4096;
   std::unordered_map<std::string, std::string> labels;
   std::string key, extracted;
+  // The keys of the last line in order, each with its entry in `labels`: the lines of a stream
+  // mostly repeat their keys in the same order, and a key where the last line had it is found by
+  // one comparison, without hashing.
+  std::vector<std::pair<std::string, const std::string*>> shape;
 };
 
 class LogfmtStage : public Stage {
@@ -33,15 +37,18 @@ class LogfmtStage : public Stage {
     for (const ExtractionExpr& e : exprs_) {
       if (!labels.StreamHas(e.label)) labels.Set(e.label, "");
     }
-    if (state.labels.size() > LogfmtState::kMaxKeys) state.labels.clear();
-    size_t missing = wanted.all ? SIZE_MAX : wanted.names.size();
+    if (state.labels.size() > LogfmtState::kMaxKeys) {
+      state.labels.clear();
+      state.shape.clear();
+    }
+    size_t missing = wanted.all || wanted.validate ? SIZE_MAX : wanted.names.size();
     LogfmtDecoder decoder(ctx.line);
-    while (!decoder.AtEnd() && missing > 0) {
+    for (size_t at = 0; !decoder.AtEnd() && missing > 0;) {
       if (!decoder.Next()) {
         if (options_.strict) break;
         continue;
       }
-      const std::string& name = Label(decoder.key(), wanted, labels, state);
+      const std::string& name = Label(decoder.key(), at++, wanted, labels, state);
       if (name.empty()) continue;
       std::string_view value = decoder.value();
       if (!options_.keep_empty && value.empty()) continue;
@@ -55,6 +62,8 @@ class LogfmtStage : public Stage {
     return true;
   }
   std::unique_ptr<StageState> NewState() const override { return std::make_unique<LogfmtState>(); }
+  // Its errors come from the decoder alone, which reads the whole line unless it stops early.
+  bool HonoursValidate() const override { return true; }
   std::string ToString() const override {
     std::string out = "| logfmt";
     if (options_.strict) out += " --strict";
@@ -69,10 +78,20 @@ class LogfmtStage : public Stage {
   }
 
  private:
-  // The label that `key` becomes: sanitised, mapped by the expressions, suffixed on a collision
-  // with a stream label; "" when it is not extracted.
-  const std::string& Label(std::string_view key, const LabelNeeds& wanted,
+  // The label that `key`, the pair number `at` of the line, becomes: sanitised, mapped by the
+  // expressions, suffixed on a collision with a stream label; "" when it is not extracted.
+  const std::string& Label(std::string_view key, size_t at, const LabelNeeds& wanted,
                            const LabelsBuilder& labels, LogfmtState& state) const {
+    auto& shape = state.shape;
+    if (at < shape.size() && shape[at].first == key) return *shape[at].second;
+    shape.resize(at);
+    const std::string& label = NewLabel(key, wanted, labels, state);
+    shape.emplace_back(std::string(key), &label);
+    return label;
+  }
+
+  const std::string& NewLabel(std::string_view key, const LabelNeeds& wanted,
+                              const LabelsBuilder& labels, LogfmtState& state) const {
     state.key.assign(key);
     auto it = state.labels.find(state.key);
     if (it != state.labels.end()) return it->second;

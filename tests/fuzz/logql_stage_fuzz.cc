@@ -5,6 +5,8 @@
 // - extracting only some labels (the hint a metric query gives) yields the same values for
 //   them as extracting everything, when that finds no error; and it finds an error only when
 //   extracting everything does (it skips what it does not need, so it may miss one);
+// - filtering first (a parser followed by label filters, StreamPipeline's probe) keeps the same
+//   lines with the same labels as the full path;
 // - the logfmt decoder moves forward on every call.
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +74,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const std::string& name : some.names) Check(part.Get(name) == full.Get(name));
       Check(part.Get("__error__").empty());
     }
+  }
+  for (const char* query : {
+           R"({a="b"} | json | a >= 500 or c = "x")",
+           R"({a="b"} | json a="a.b", c | a != "" | c =~ "x.*")",
+           R"({a="b"} | logfmt | a > 1s)",
+           R"({a="b"} | logfmt --strict --keep-empty | c != "" and __error__ = "")",
+           R"({a="b"} | regexp `(?P<a>\S+)\s+(?P<c>\S*)` | a = "x")",
+           R"({a="b"} | pattern `<a> <_> <c>` | c > 10)",
+       }) {
+    StreamPipeline full(PipelineOf(query), stream, LabelNeeds(), /*filter_first=*/false);
+    StreamPipeline first(PipelineOf(query), stream, LabelNeeds(), /*filter_first=*/true);
+    const bool kept = full.Process(0, line);
+    Check(first.Process(0, line) == kept);
+    if (kept) Check(first.LineLabels() == full.LineLabels());
   }
   vigie::logql::LogfmtDecoder decoder(line);
   for (size_t calls = 0; !decoder.AtEnd(); ++calls) {

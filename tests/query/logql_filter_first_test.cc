@@ -1,0 +1,175 @@
+// The filter-first path of StreamPipeline (its Probe): a parser followed by label filters first
+// extracts only what the filters read and drops the lines they reject. Every line must come out
+// as from the full path: the same lines kept, with the same text and labels, errors included.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "query/logql/parser.h"
+#include "query/logql/pipeline.h"
+
+namespace vigie::logql {
+namespace {
+
+struct Outcome {
+  std::vector<std::string> results;  // Per line: "<dropped>" or "labels line".
+  uint64_t probe_rejected = 0;
+};
+
+// Runs `lines` in order through one StreamPipeline of `query` (so that what it caches from line
+// to line is exercised too), with or without the filter-first path.
+Outcome RunLines(std::string_view query, const std::vector<std::string>& lines,
+                 std::string_view stream, bool filter_first) {
+  absl::StatusOr<Query> parsed = Parse(query, Limits());
+  EXPECT_TRUE(parsed.ok()) << query << ": " << parsed.status();
+  if (!parsed.ok()) return {};
+  absl::StatusOr<LabelSet> labels = LabelSet::Parse(stream);
+  EXPECT_TRUE(labels.ok());
+  StreamPipeline pipeline(parsed->log->pipeline, *labels, LabelNeeds(), filter_first);
+  Outcome out;
+  for (const std::string& line : lines) {
+    if (!pipeline.Process(0, line)) {
+      out.results.push_back("<dropped>");
+    } else {
+      out.results.push_back(pipeline.LineLabels().ToString() + " " + std::string(pipeline.line()));
+    }
+  }
+  out.probe_rejected = pipeline.probe_rejected();
+  return out;
+}
+
+// The same results either way; returns how many lines the probe rejected.
+uint64_t ExpectSameLines(std::string_view query, const std::vector<std::string>& lines,
+                         std::string_view stream = R"({app="api"})") {
+  Outcome full = RunLines(query, lines, stream, /*filter_first=*/false);
+  Outcome first = RunLines(query, lines, stream, /*filter_first=*/true);
+  EXPECT_EQ(full.probe_rejected, 0u);
+  EXPECT_EQ(first.results.size(), lines.size());
+  for (size_t i = 0; i < lines.size() && i < first.results.size(); ++i) {
+    EXPECT_EQ(first.results[i], full.results[i]) << query << " on line " << lines[i];
+  }
+  return first.probe_rejected;
+}
+
+const std::vector<std::string> kJsonLines = {
+    R"({"status":503,"level":"error","msg":"a"})",
+    R"({"status":200,"level":"info","msg":"b"})",
+    // Repeated keys: the last value counts, in the filter as in the result.
+    R"({"status":503,"status":200})",
+    R"({"status":200,"status":503})",
+    R"({"status ":503,"status":200})",
+    // A malformation after the label the filter reads: the full parse reports it, and a line in
+    // error passes numeric filters untested, so it must be kept.
+    R"({"status":200,"msg":"bad \x escape"})",
+    R"({"status":200,"req":{"h":"\uZZZZ"}})",
+    R"({"status":200,"msg":"cut sho)",
+    R"({"status":200,"level":"info","msg":"b"} trailing)",
+    "not json",
+    // Values that do not convert: LabelFilterErr.
+    R"({"status":"5xx"})",
+    R"({"status":"503"})",
+    // Nested keys and escapes in keys.
+    R"({"status":{"code":503}})",
+    R"({"sta\u0074us":503,"req":{"status":200}})",
+    R"({"req":{"method":"GET"},"req_method":"POST","status":500})",
+    R"({"status":true})",
+    R"({"status":null,"level":"error"})",
+    R"({"status":[503]})",
+    "",
+    R"({})",
+};
+
+TEST(FilterFirst, JsonKeepsTheFullPathsLinesAndLabels) {
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json | status >= 500)", kJsonLines), 0u);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json | status >= 500 or level = "error")", kJsonLines),
+            0u);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json | status >= 500 | level = "error")", kJsonLines), 0u);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json | __error__ = "" | status < 500)", kJsonLines), 0u);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json | req_method = "GET")", kJsonLines), 0u);
+  EXPECT_GT(
+      ExpectSameLines(R"({a="b"} | json | status >= 500 | line_format "{{.msg}}")", kJsonLines),
+      0u);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json s="status", m="req.method" | s >= 500)", kJsonLines),
+            0u);
+}
+
+TEST(FilterFirst, JsonNameConflictsWithTheStream) {
+  // The stream has `status`: the line's is status_extracted, and the filter reads the stream's.
+  const std::string stream = R"({app="api", status="503"})";
+  ExpectSameLines(R"({a="b"} | json | status >= 500)", kJsonLines, stream);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | json | status_extracted >= 500)", kJsonLines, stream), 0u);
+}
+
+TEST(FilterFirst, Logfmt) {
+  const std::vector<std::string> lines = {
+      "status=503 duration=2s msg=a",
+      "status=200 duration=500ms msg=b",
+      "duration=2s duration=1ms",
+      "duration=1ms duration=2s",
+      R"(duration=2s msg="unclosed)",
+      "a=1 = duration=2s",
+      "duration=abc",
+      "user duration=3s",
+      "user= duration=3s",
+      R"(msg="\x" duration=2s)",
+      "",
+  };
+  for (const char* query : {
+           R"({a="b"} | logfmt | duration > 1s)",
+           R"({a="b"} | logfmt --strict | duration > 1s)",
+           R"({a="b"} | logfmt --keep-empty | user != "")",
+           R"({a="b"} | logfmt --strict --keep-empty | duration > 1s or user != "")",
+           R"({a="b"} | logfmt d="duration", msg | d > 1s)",
+       }) {
+    EXPECT_GT(ExpectSameLines(query, lines), 0u) << query;
+  }
+}
+
+TEST(FilterFirst, PatternAndRegexp) {
+  const std::vector<std::string> lines = {
+      R"(1.2.3.4 - - [x] "GET /a HTTP/1.1" 404 12 "-")",
+      R"(1.2.3.4 - - [x] "GET /b HTTP/1.1" 200 12 "-")",
+      R"(garbage)",
+      R"(1.2.3.4 - - [x] "GET /c HTTP/1.1" 404)",
+  };
+  EXPECT_GT(
+      ExpectSameLines(
+          R"({a="b"} | pattern `<ip> - - [<_>] "<method> <uri> <_>" <status> <size> <_>` | status = "404")",
+          lines),
+      0u);
+  EXPECT_GT(ExpectSameLines(R"({a="b"} | regexp `" (?P<status>\d{3}) ` | status >= 400)", lines),
+            0u);
+}
+
+TEST(FilterFirst, LinesThatSetTheErrorLabels) {
+  const std::vector<std::string> lines = {"__error__=,\x1f\xa9}", "__error__=x c=1", "c=2"};
+  for (const char* query : {
+           R"({a="b"} | logfmt | a > 1s)",
+           R"({a="b"} | logfmt --strict --keep-empty | c != "" and __error__ = "")",
+           R"({a="b"} | json | a >= 500 or c = "x")",
+       }) {
+    ExpectSameLines(query, lines);
+  }
+}
+
+TEST(FilterFirst, TurnsItselfOffWhenMostLinesPass) {
+  std::vector<std::string> passing(300, R"({"status":503,"msg":"x"})");
+  passing.push_back(R"({"status":200,"msg":"y"})");
+  // The trial of 256 lines found nothing to drop: the last line goes the full path alone.
+  EXPECT_EQ(ExpectSameLines(R"({a="b"} | json | status >= 500)", passing), 0u);
+  std::vector<std::string> rejected(300, R"({"status":200,"msg":"x"})");
+  EXPECT_EQ(ExpectSameLines(R"({a="b"} | json | status >= 500)", rejected), 300u);
+}
+
+TEST(FilterFirst, NotUsedWhenTheParserReadsOnlySomeLabels) {
+  // A metric query that needs only `status` extracts only that already.
+  absl::StatusOr<Query> parsed = Parse(R"({a="b"} | json | status >= 500)", Limits());
+  ASSERT_TRUE(parsed.ok());
+  StreamPipeline pipeline(parsed->log->pipeline, LabelSet(), LabelNeeds::Only({"status"}));
+  EXPECT_FALSE(pipeline.Process(0, R"({"status":200})"));
+  EXPECT_EQ(pipeline.probe_rejected(), 0u);
+}
+
+}  // namespace
+}  // namespace vigie::logql
