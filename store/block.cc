@@ -64,7 +64,10 @@ absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
   if (raw_size > kMaxDecodedBytes || count > raw_size / 2) return corrupt("implausible sizes");
   // The frame header states its content size; checking it first bounds the allocation below.
   if (ZSTD_getFrameContentSize(in.data(), in.size()) != raw_size) return corrupt("size mismatch");
-  if (out->raw_size_ < raw_size || !out->raw_) out->raw_.reset(new char[raw_size]);
+  if (out->raw_capacity_ < raw_size || !out->raw_) {
+    out->raw_.reset(new char[raw_size]);
+    out->raw_capacity_ = raw_size;
+  }
   out->raw_size_ = raw_size;
   size_t got = ZSTD_decompress(out->raw_.get(), raw_size, in.data(), in.size());
   if (ZSTD_isError(got)) return corrupt(ZSTD_getErrorName(got));

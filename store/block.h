@@ -48,6 +48,7 @@ class DecodedBlock {
   // byte, and zero-filling a block first cost a tenth of a parser query's time.
   std::unique_ptr<char[]> raw_;
   size_t raw_size_ = 0;
+  size_t raw_capacity_ = 0;  // Of raw_: a reader decoding block after block reuses it.
   size_t lines_begin_ = 0;
 };
 
