@@ -1,6 +1,7 @@
 #include "alerts/rules/alerting_rule.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "common/strings.h"
 
@@ -26,6 +27,12 @@ LabelSet FromMap(const LabelMap& map) {
 
 store::SeriesSamples SeriesOf(LabelMap labels, int64_t ts_ms, double value) {
   return {FromMap(labels), {{ts_ms, value}}};
+}
+
+// What of an alert is persisted (its state and times): a change to it is a change to write.
+auto PersistedState(const AlertInstance& a) {
+  return std::tuple(a.state, a.active_at_ms, a.fired_at_ms, a.resolved_at_ms,
+                    a.keep_firing_since_ms);
 }
 
 }  // namespace
@@ -106,7 +113,9 @@ absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
   }
 
   std::lock_guard lock(mu_);
-  auto before = active_;  // To tell what changed, for persistence.
+  // To tell what changed, for persistence: the persisted state of each alert, not a copy.
+  std::map<uint64_t, decltype(PersistedState(AlertInstance()))> before;
+  for (const auto& [fp, a] : active_) before.emplace_hint(before.end(), fp, PersistedState(a));
   for (auto& [fp, instance] : found) {
     auto it = active_.find(fp);
     if (it != active_.end() && it->second.state != AlertState::kInactive) {
@@ -166,7 +175,7 @@ absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
     ++it;
   }
   if (limit > 0 && active_count > limit) {
-    for (const auto& [fp, a] : before) changes->removed.push_back(fp);
+    for (const auto& [fp, state] : before) changes->removed.push_back(fp);
     for (const auto& [fp, a] : active_) {
       if (!before.contains(fp)) changes->removed.push_back(fp);
     }
@@ -175,16 +184,12 @@ absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
         StrCat("exceeded limit of ", limit, " with ", active_count, " alerts"));
   }
 
-  auto key = [](const AlertInstance& a) {
-    return std::tuple(a.state, a.active_at_ms, a.fired_at_ms, a.resolved_at_ms,
-                      a.keep_firing_since_ms);
-  };
-  for (const auto& [fp, a] : before) {
+  for (const auto& [fp, state] : before) {
     if (!active_.contains(fp)) changes->removed.push_back(fp);
   }
   for (const auto& [fp, a] : active_) {
     auto old = before.find(fp);
-    if (old == before.end() || key(old->second) != key(a)) changes->changed.push_back(a);
+    if (old == before.end() || old->second != PersistedState(a)) changes->changed.push_back(a);
   }
   return out;
 }
