@@ -235,7 +235,16 @@ uint64_t LabelSet::Hash() const {
   thread_local std::string encoded;
   encoded.clear();
   AppendEncoded(&encoded);
+  return HashEncodedLabels(encoded);
+}
+
+uint64_t HashEncodedLabels(std::string_view encoded) {
   return XXH3_64bits(encoded.data(), encoded.size());
+}
+
+std::string DescribeEncodedLabels(std::string_view encoded) {
+  absl::StatusOr<LabelSet> labels = LabelSet::Decode(encoded);
+  return labels.ok() ? labels->ToString() : "{?}";
 }
 
 LabelSet LabelSet::Project(const std::vector<std::string>& names, bool keep) const {

@@ -38,6 +38,11 @@ struct LabelView {
 // Puts `labels` in canonical form in place, as LabelSet::Make does (the same checks and
 // messages), and appends their LabelSet::Encode() form to *out. On an error *out is unchanged.
 absl::Status AppendCanonicalEncoded(std::vector<LabelView>& labels, std::string* out);
+// The id of the labels whose LabelSet::Encode() form is `encoded`: LabelSet::Hash() without
+// decoding them.
+uint64_t HashEncodedLabels(std::string_view encoded);
+// The text form ({a="b"}) of labels in LabelSet::Encode() form, for messages ("{?}" if corrupt).
+std::string DescribeEncodedLabels(std::string_view encoded);
 
 class LabelSet {
  public:

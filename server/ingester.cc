@@ -8,7 +8,6 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/utf8.h"
-#include "xxhash.h"
 
 namespace vigie::server {
 
@@ -48,12 +47,6 @@ std::vector<LabelView> Views(const std::vector<Label>& labels) {
   out.reserve(labels.size());
   for (const Label& l : labels) out.push_back({l.name, l.value});
   return out;
-}
-
-// Encoded labels in the text form, for messages.
-std::string Describe(std::string_view encoded) {
-  absl::StatusOr<LabelSet> labels = LabelSet::Decode(encoded);
-  return labels.ok() ? labels->ToString() : "{?}";
 }
 
 }  // namespace
@@ -196,8 +189,9 @@ absl::Status Ingester::EncodeSeriesLabels(std::vector<LabelView>& labels, std::s
   absl::Status refused;
   if (name.empty()) {
     *code = "missing_metric_name";
-    refused = absl::InvalidArgumentError(StrCat(Describe(std::string_view(*out).substr(before)),
-                                                " has no metric name: give it a __name__ label"));
+    refused = absl::InvalidArgumentError(
+        StrCat(DescribeEncodedLabels(std::string_view(*out).substr(before)),
+               " has no metric name: give it a __name__ label"));
   } else if (!IsValidMetricName(name)) {
     *code = "invalid_metric_name";
     refused = absl::InvalidArgumentError(
@@ -214,11 +208,15 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
   const ReceivedSeriesList& received = batch.series;
   const size_t n = received.size();
   // First the labels of every series, so that a batch refused whole admits nothing to budgets:
-  // each valid series' canonical labels go to `encoded`, at [offset[i], offset[i + 1]).
+  // each valid series' canonical labels go to `encoded`, at [offset[i], offset[i + 1]); an
+  // invalid series' range is empty (a valid one has at least its name).
   std::string encoded;
   encoded.reserve(received.bytes().size());
   std::vector<size_t> offset(n + 1);
-  std::vector<bool> valid(n);
+  auto labels_of = [&](size_t i) {
+    return std::string_view(encoded).substr(offset[i], offset[i + 1] - offset[i]);
+  };
+  auto valid = [&](size_t i) { return offset[i + 1] > offset[i]; };
   std::vector<LabelView> labels;
   Refusals invalid;
   Refusals* target = batch.refuse_whole_if_series_invalid ? &invalid : refused;
@@ -228,10 +226,7 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
     std::string_view code;
     absl::Status checked = EncodeSeriesLabels(labels, &encoded, &code);
     offset[i + 1] = encoded.size();
-    if (checked.ok()) {
-      valid[i] = true;
-      continue;
-    }
+    if (checked.ok()) continue;
     uint64_t samples = received.Samples(i).size() + received.Histograms(i);
     ++invalid_series;
     target->Add(samples, StrCat("series ", i, ": ", checked.message()));
@@ -244,9 +239,6 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
                                              " series are invalid, so none of the request's ",
                                              total, " samples was stored: ", invalid.reason));
   }
-  auto labels_of = [&](size_t i) {
-    return std::string_view(encoded).substr(offset[i], offset[i + 1] - offset[i]);
-  };
   const std::string& sender_name = batch.sender_name.empty() ? batch.sender : batch.sender_name;
   // The series with samples, admitted against the sender's budget under one lock.
   std::vector<uint64_t> hashes(n);
@@ -255,9 +247,8 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
   admitting.reserve(n);
   admitting_index.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!valid[i] || received.Samples(i).empty()) continue;
-    std::string_view l = labels_of(i);
-    hashes[i] = XXH3_64bits(l.data(), l.size());  // LabelSet::Hash() of these labels.
+    if (!valid(i) || received.Samples(i).empty()) continue;
+    hashes[i] = HashEncodedLabels(labels_of(i));
     admitting.push_back(hashes[i]);
     admitting_index.push_back(i);
   }
@@ -268,18 +259,18 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
   out->series.Reserve(admitting.size(), encoded.size(), received.SampleCount());
   std::vector<store::Sample> in_time;
   for (size_t i = 0; i < n; ++i) {
-    if (!valid[i]) continue;
+    if (!valid(i)) continue;
     std::span<const store::Sample> samples = received.Samples(i);
     if (uint64_t histograms = received.Histograms(i); histograms > 0) {
       refused->Add(histograms,
-                   StrCat("series ", i, " ", Describe(labels_of(i)), ": ", histograms,
+                   StrCat("series ", i, " ", DescribeEncodedLabels(labels_of(i)), ": ", histograms,
                           " native histogram samples refused: vigie stores float samples only"));
       SamplesRefused(protocol, "native_histogram", histograms);
     }
     if (samples.empty()) continue;
     if (budget_refusal[i]) {
-      refused->Add(samples.size(), StrCat("series ", i, " ", Describe(labels_of(i)), ": ",
-                                          budget_refusal[i]->message()));
+      refused->Add(samples.size(), StrCat("series ", i, " ", DescribeEncodedLabels(labels_of(i)),
+                                          ": ", budget_refusal[i]->message()));
       SamplesRefused(protocol, "series_budget", samples.size());
       continue;
     }
@@ -299,9 +290,9 @@ absl::Status Ingester::ValidateSeries(ReceivedBatch& batch, int64_t now_ns,
         in_time.push_back(sample);
         continue;
       }
-      refused->Add(1,
-                   StrCat("series ", i, " ", Describe(labels_of(i)), " sample ", j, ": timestamp ",
-                          sample.ts_ms, " ms (", FormatRfc3339Nano(ts_ns), ") ", why));
+      refused->Add(
+          1, StrCat("series ", i, " ", DescribeEncodedLabels(labels_of(i)), " sample ", j,
+                    ": timestamp ", sample.ts_ms, " ms (", FormatRfc3339Nano(ts_ns), ") ", why));
       SamplesRefused(protocol, ts_ns > now_ns ? "too_new" : "too_old", 1);
     }
     out->series.Add(labels_of(i), hashes[i], in_time);

@@ -2,8 +2,8 @@
 // the series log, rocks_series_log.cc), chunk cutting, loading, retention. The reading side is
 // rocks_series_query.cc. docs/storage-format.md, "Series", describes the keys and invariants.
 #include <algorithm>
-#include <tuple>
 #include <bit>
+#include <tuple>
 
 #include "common/strings.h"
 #include "common/varint.h"
@@ -11,7 +11,6 @@
 #include "rocksdb/write_batch.h"
 #include "store/rocks_store.h"
 #include "store/series_format.h"
-#include "xxhash.h"
 
 namespace vigie::store {
 
@@ -34,11 +33,6 @@ std::string SeqValue(uint64_t seq) {
   std::string v;
   PutBigEndian64(&v, seq);
   return v;
-}
-
-std::string Describe(std::string_view encoded_labels) {
-  auto labels = LabelSet::Decode(encoded_labels);
-  return labels.ok() ? labels->ToString() : "{?}";
 }
 
 }  // namespace
@@ -196,8 +190,8 @@ void RocksStore::AppendSample(SeriesShard& shard, MemSeries& s, const Sample& sa
   auto refuse = [&](uint64_t* counter, std::string_view why) {
     ++*counter;
     if (result->reason.empty()) {
-      result->reason = StrCat("series ", Describe(s.labels), ": sample at ", sample.ts_ms, " ms ",
-                              why, "; refused");
+      result->reason = StrCat("series ", DescribeEncodedLabels(s.labels), ": sample at ",
+                              sample.ts_ms, " ms ", why, "; refused");
     }
   };
   auto same_value = [&](uint64_t stored) {
@@ -324,9 +318,8 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const Comm
   items.reserve(series.size());
   for (size_t i = 0; i < series.size(); ++i)
     items.push_back({ShardOf(series.Id(i)), series.Id(i), i});
-  // By shard, and a series given twice in one request processed as one.
-  // A repeated series keeps its parts in request order (the index breaks ties), so that equal
-  // timestamps are applied in the order they were sent; std::sort needs no buffer.
+  // By shard, and a series given twice in one request processed as one, its parts in request
+  // order (the index breaks ties) so that equal timestamps apply in the order they were sent.
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.shard, a.id, a.index) < std::tie(b.shard, b.id, b.index);
   });
@@ -361,8 +354,8 @@ absl::Status RocksStore::CommitSeries(const PreparedAppend& prepared, const Comm
       } else if (found->second->labels != labels) {
         for (; i < end; ++i) result->collisions += samples_of(items[i]).size();
         if (result->reason.empty()) {
-          result->reason =
-              StrCat("series ", Describe(labels), " collides with another series' id; not stored");
+          result->reason = StrCat("series ", DescribeEncodedLabels(labels),
+                                  " collides with another series' id; not stored");
         }
         continue;
       } else {

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <bit>
 
-#include "xxhash.h"
-
 namespace vigie::store {
 
 bool Sample::operator==(const Sample& other) const {
@@ -32,7 +30,7 @@ void SeriesBatch::Add(const LabelSet& labels, std::span<const Sample> samples) {
   thread_local std::string encoded;
   encoded.clear();
   labels.AppendEncoded(&encoded);
-  Add(encoded, XXH3_64bits(encoded.data(), encoded.size()), samples);
+  Add(encoded, HashEncodedLabels(encoded), samples);
 }
 
 void SeriesBatch::SortSamples() {

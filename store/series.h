@@ -44,14 +44,6 @@ struct SeriesSamples {
 // Thread safety: a value type; const methods are safe to call concurrently.
 class SeriesBatch {
  public:
-  struct Series {
-    SeriesId id = 0;
-    uint32_t labels_offset = 0;
-    uint32_t labels_size = 0;
-    size_t first_sample = 0;
-    size_t samples = 0;
-  };
-
   void Reserve(size_t series, size_t label_bytes, size_t samples);
   // Adds a series by its canonical encoded labels and their hash. Series without samples are
   // left out.
@@ -74,6 +66,13 @@ class SeriesBatch {
   void SortSamples();
 
  private:
+  struct Series {
+    SeriesId id = 0;
+    uint32_t labels_offset = 0;
+    uint32_t labels_size = 0;
+    size_t first_sample = 0;
+    size_t samples = 0;
+  };
   std::vector<Series> series_;
   std::string labels_;
   std::vector<Sample> samples_;

@@ -169,7 +169,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     if (!pipeline->Process(block.ts(i), block.line(i))) return;
     if (out->sample != nullptr) {
       double value;
-      if (!(*out->sample)(pipeline->builder(), pipeline->line(), &value)) return;
+      if (!(*out->sample)(pipeline->builder(), &value)) return;
       out->values.push_back(value);
     }
     out->lines.push_back(i);

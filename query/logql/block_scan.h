@@ -20,8 +20,8 @@ namespace vigie::logql {
 // out on the scan's worker threads. Returns false to leave the line out; otherwise sets *value
 // and may change `labels` to those of the series the sample joins (the scan then interns them,
 // StreamPipeline::Labels, so that lines of one series share one LabelSet and nothing is
-// allocated per line). `line` is the line as the pipeline left it. Must be thread-safe.
-using SampleFn = std::function<bool(LabelsBuilder& labels, std::string_view line, double* value)>;
+// allocated per line). Must be thread-safe.
+using SampleFn = std::function<bool(LabelsBuilder& labels, double* value)>;
 
 // The lines of one block that pass the filter and fall in the time range, in time order (and,
 // after AddContext, the lines around them). Views point into `block`, which the match list owns.

@@ -144,7 +144,7 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
       stream_series[s] = series_of(labels.Labels());
   }
   // Lines through the pipeline: their samples are extracted on the scan's threads.
-  const SampleFn sample = [agg](LabelsBuilder& labels, std::string_view, double* value) {
+  const SampleFn sample = [agg](LabelsBuilder& labels, double* value) {
     return ExtractSample(*agg, labels, value);
   };
   const bool bytes = agg->op == RangeOp::kBytesOverTime || agg->op == RangeOp::kBytesRate;

@@ -66,13 +66,14 @@ class IngesterSeriesTest : public ::testing::Test {
 };
 
 TEST_F(IngesterSeriesTest, ValidSeriesPassWithCanonicalLabelsAndTheirIds) {
-  auto prepared = Prepare({
+  const std::vector<Series> input = {
       Series({{"job", "a"}, {"__name__", "up"}, {"empty", ""}}, {{kNowMs, 1}, {kNowMs - 2000, 2}}),
       Series({{"__name__", "up"}, {"job", "b"}}, {{kNowMs, 3}}),
       Series({{"__name__", "up"}, {"job", "a"}}, {{kNowMs - 1000, 4}}),
       // Upper case sorts before `__name__`.
       Series({{"__name__", "up"}, {"Zone", "eu"}}, {{kNowMs, 5}}),
-  });
+  };
+  auto prepared = Prepare(input);
   ASSERT_TRUE(prepared.ok()) << prepared.status();
   EXPECT_EQ(prepared->refused.count, 0u) << prepared->refused.reason;
   const store::SeriesBatch& batch = prepared->request.series;
@@ -83,9 +84,12 @@ TEST_F(IngesterSeriesTest, ValidSeriesPassWithCanonicalLabelsAndTheirIds) {
   EXPECT_THAT(Times(series[0]), ElementsAre(kNowMs, kNowMs - 2000));
   EXPECT_EQ(series[1].labels.ToString(), R"({__name__="up", job="b"})");
   EXPECT_EQ(series[2].labels, series[0].labels);
-  for (size_t i = 0; i < series.size(); ++i) {
-    EXPECT_EQ(batch.Labels(i), series[i].labels.Encode());
-    EXPECT_EQ(batch.Id(i), series[i].labels.Hash());
+  // The encoding and id a LabelSet made from the labels as sent has.
+  for (size_t i = 0; i < input.size(); ++i) {
+    absl::StatusOr<LabelSet> expected = LabelSet::Make(input[i].labels);
+    ASSERT_TRUE(expected.ok()) << expected.status();
+    EXPECT_EQ(batch.Labels(i), expected->Encode());
+    EXPECT_EQ(batch.Id(i), expected->Hash());
   }
 }
 
