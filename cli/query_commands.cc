@@ -109,6 +109,7 @@ int RunGrep(const ClientOptions& client, const GrepOptions& options) {
   request.set_context_before(options.before);
   request.set_context_after(options.after);
   request.set_count(options.count);
+  request.set_lines_only(options.output == OutputFormat::kText && !options.count);
 
   Highlighter highlight(options.query);
   EntryPrinter printer(stdout, {options.output, UseColor(options.color), &highlight,

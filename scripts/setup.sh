@@ -13,6 +13,12 @@ packages=(
   rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
   prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
 )
+# Hyperscan is built for amd64 only; Vectorscan is its port to the other architectures.
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+  packages+=(libhyperscan-dev)
+else
+  packages+=(libvectorscan-dev)
+fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()

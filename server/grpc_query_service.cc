@@ -26,6 +26,9 @@ constexpr int kEntriesPerMessage = 500;
 constexpr size_t kLineBytesPerMessage = 1 << 20;
 constexpr int kSeriesPerMessage = 256;
 
+// The labels of an entry sent without them (GrepRequest.lines_only).
+const LabelSet kNoLabels;
+
 // Fills responses with entries and hands each full one to the stream's sink.
 template <typename Response>
 class EntryBatcher {
@@ -159,6 +162,7 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
   params.context_before = request->count() ? 0 : request->context_before();
   params.context_after = request->count() ? 0 : request->context_after();
   params.forward = request->direction() == v1::FORWARD;
+  params.lines_only = request->lines_only() && !request->count();
   params.find_more = true;  // The CLI says when the limit left matches out.
   params.step_ns = request->step_ns();
   if (request->count() && query->is_metric()) {
@@ -194,7 +198,8 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
           status = engine_->RunLogQuery(
               *shared_query->log, params,
               [&](const logql::LogLine& l) {
-                return batcher.Add(l.labels, l.ts, l.line, l.context, l.group_start);
+                return batcher.Add(params.lines_only ? kNoLabels : l.labels, l.ts, l.line,
+                                   l.context, l.group_start);
               },
               &stats);
         }

@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "common/strings.h"
 #include "common/varint.h"
@@ -69,7 +70,10 @@ absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
     out->raw_capacity_ = raw_size;
   }
   out->raw_size_ = raw_size;
-  size_t got = ZSTD_decompress(out->raw_.get(), raw_size, in.data(), in.size());
+  // One context per thread: ZSTD_decompress would allocate and set up one per block.
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
+                                                                       ZSTD_freeDCtx);
+  size_t got = ZSTD_decompressDCtx(dctx.get(), out->raw_.get(), raw_size, in.data(), in.size());
   if (ZSTD_isError(got)) return corrupt(ZSTD_getErrorName(got));
   if (got != raw_size) return corrupt("size mismatch");
 

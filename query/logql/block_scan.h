@@ -23,6 +23,19 @@ namespace vigie::logql {
 // allocated per line). Must be thread-safe.
 using SampleFn = std::function<bool(LabelsBuilder& labels, double* value)>;
 
+// Which labels a line that passed a pipeline is handed out with.
+enum class LineLabelsKind {
+  // A metric query's: its series follow Prometheus's model, where an empty label is an absent
+  // one (StreamPipeline::Labels).
+  kSeries,
+  // A log query's: they keep the labels a stage set to the empty value, as Loki shows them
+  // (StreamPipeline::LineLabels).
+  kLog,
+  // None: the consumer reads only the lines, which keep their stream's labels, and no label set
+  // is made.
+  kStream,
+};
+
 // The lines of one block that pass the filter and fall in the time range, in time order (and,
 // after AddContext, the lines around them). Views point into `block`, which the match list owns.
 struct BlockMatches {
@@ -38,8 +51,8 @@ struct BlockMatches {
   // rewrites lines, the new text. `pipeline` owns the label sets.
   std::unique_ptr<StreamPipeline> pipeline;
   bool pipeline_rewrites = false;
-  bool log_lines = false;  // `labels` are StreamPipeline::LineLabels(), not Labels().
-  std::vector<const LabelSet*> labels;
+  LineLabelsKind labels_kind = LineLabelsKind::kSeries;
+  std::vector<const LabelSet*> labels;  // Empty with LineLabelsKind::kStream.
   std::vector<std::string> texts;
   // With ScanOptions::sample: the value of each line, parallel to `lines`.
   const SampleFn* sample = nullptr;
@@ -91,10 +104,7 @@ struct ScanOptions {
   const Pipeline* pipeline = nullptr;
   const std::vector<LabelSet>* stream_labels = nullptr;
   LabelNeeds required;
-  // True for a log query: the lines' labels keep those a stage set to the empty value, as Loki
-  // shows them (StreamPipeline::LineLabels). False for a metric query, whose series follow
-  // Prometheus's model, where an empty label is an absent one (StreamPipeline::Labels).
-  bool log_lines = false;
+  LineLabelsKind labels_kind = LineLabelsKind::kSeries;
   // For a metric query with a pipeline: each line's sample (see SampleFn); null for none. Not
   // owned; must outlive the scan.
   const SampleFn* sample = nullptr;

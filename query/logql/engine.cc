@@ -86,7 +86,14 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
                       params.context_after};
   options.pipeline = &selector.pipeline;
   options.stream_labels = &labels;
-  options.log_lines = true;
+  options.labels_kind = LineLabelsKind::kLog;
+  if (params.lines_only) {
+    // No label is read but by the stages themselves. Every value is still decoded (validate), so
+    // a parser reports the errors of a full extraction and the same lines pass.
+    options.labels_kind = LineLabelsKind::kStream;
+    options.required = LabelNeeds::Only({});
+    options.required.validate = true;
+  }
   absl::Status status = ScanLines(
       *reader, streams, selector.filter, options,
       [&window](const ScannedLine& l) { return window.Add(l); }, &scan);

@@ -32,6 +32,9 @@ struct QueryParams {
   // may scan the rest of the range when there is none).
   bool find_more = false;
   bool forward = false;
+  // Log queries: the caller reads only the lines (GrepRequest.lines_only). Lines keep their
+  // stream's labels (LogLine::labels), and the pipeline extracts only what its stages read.
+  bool lines_only = false;
   int64_t step_ns = 0;  // Metric queries; 0 picks (end - start) / 250, at least 1 s.
   // Polled between blocks: once it returns true the query stops with CANCELLED (the client went
   // away, the server is stopping). Empty: never.

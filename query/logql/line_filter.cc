@@ -9,6 +9,7 @@
 #include "query/logql/pattern.h"
 #include "query/logql/quote.h"
 #include "query/logql/regex.h"
+#include "query/logql/regex_prefilter.h"
 #include "query/logql/required_literal.h"
 
 namespace vigie::logql {
@@ -94,6 +95,10 @@ absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
       if (!re.ok()) return re.status();
       term.re = *std::move(re);
       required = RequiredLiteral(t.pattern);
+      if (!IsNegated(spec.op) && terms.size() == 1 && required.size() < kSelectiveLiteral &&
+          !prefilter_) {
+        prefilter_ = RegexPrefilter::Make(*term.re);
+      }
     } else if (IsPattern(spec.op)) {
       absl::StatusOr<Pattern> pattern = Pattern::ForLineFilter(t.pattern);
       if (!pattern.ok()) return pattern.status();

@@ -18,6 +18,7 @@ namespace vigie::logql {
 
 class IpMatcher;
 class Pattern;
+class RegexPrefilter;
 
 // |= != |~ !~ |> !>
 enum class FilterOp { kContains, kNotContains, kRegex, kNotRegex, kPattern, kNotPattern };
@@ -85,6 +86,15 @@ class LineFilter {
   // (|= "a" or "b" gives {a, b}). Empty when nothing is known.
   const std::vector<std::vector<std::string>>& required_any() const { return required_any_; }
 
+  // When the chain's required literal is shorter than kSelectiveLiteral bytes (say, the "." of
+  // [0-9]+\.[0-9]+, which nearly every line holds), this may find the lines that can pass in a
+  // block's lines run together (see regex_prefilter.h): the prefilter of its first positive
+  // regex without alternatives whose own literal is as short. Null when there is none.
+  const RegexPrefilter* prefilter() const {
+    return required_literal_.size() < kSelectiveLiteral ? prefilter_.get() : nullptr;
+  }
+  static constexpr size_t kSelectiveLiteral = 3;
+
   // False when `may_contain` (say, a block's n-gram filter) rules out every string of some set
   // of required_any(): then no line there can pass. True when nothing is known.
   bool MayMatch(const std::function<bool(std::string_view)>& may_contain) const;
@@ -111,6 +121,7 @@ class LineFilter {
   std::vector<Step> steps_;
   std::string required_literal_;
   std::vector<std::vector<std::string>> required_any_;
+  std::shared_ptr<const RegexPrefilter> prefilter_;
 };
 
 }  // namespace vigie::logql

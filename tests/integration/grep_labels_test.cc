@@ -101,5 +101,46 @@ TEST(GrepLabelsTest, JsonlShowsTheLabelsThePipelineExtracted) {
   EXPECT_EQ(printed[1]["labels"], ExpectedLabels(kLines[3], path));
 }
 
+// The lines printed by the default text output, which asks for no labels (GrepRequest.lines_only:
+// the parsers then extract only what the filters read), are those of --output jsonl, which asks
+// for every label: a parse error after the field a filter reads, and a key repeated after it,
+// give the same answer either way.
+TEST(GrepLabelsTest, TextOutputPrintsTheLinesOfTheFullExtraction) {
+  TempDir dir;
+  Vigied server(dir.path() + "/data");
+  server.Start();
+  const std::vector<std::string> lines = {
+      R"({"status":500,"route":"/a","x":tru})",  // Not JSON past `status`: an error line.
+      R"({"status":200,"route":"/b"})",
+      R"({"status":503,"route":"/c"})",
+      "status=200 route=/d status=500",  // logfmt: the last `status` is the label.
+      "status=502 route=/e",
+      "status=404 route=/f",
+  };
+  std::string path = dir.path() + "/mixed.log";
+  std::ofstream file(path);
+  for (const std::string& line : lines) file << line << "\n";
+  file.close();
+  std::string out, err;
+  ASSERT_EQ(Vigie(server, {"push", "--label", "app=mixed", path}, nullptr, &err), 0) << err;
+
+  for (const std::string query :
+       {R"({app="mixed"} | json | status < 500)", R"({app="mixed"} | json | status >= 500)",
+        R"({app="mixed"} |= "status=" | logfmt | status >= 500)",
+        R"({app="mixed"} | json | __error__ = "" | status >= 500 | line_format "{{.route}}")"}) {
+    std::vector<std::string> from_jsonl;
+    ASSERT_EQ(
+        Vigie(server, {"grep", query, "--forward", "--since", "1h", "-o", "jsonl"}, &out, &err), 0)
+        << err;
+    for (const json& printed : JsonLines(out)) from_jsonl.push_back(printed["line"]);
+    ASSERT_EQ(Vigie(server, {"grep", query, "--forward", "--since", "1h"}, &out, &err), 0) << err;
+    std::vector<std::string> from_text;
+    std::istringstream text(out);
+    for (std::string line; std::getline(text, line);) from_text.push_back(line);
+    EXPECT_FALSE(from_text.empty()) << query;
+    EXPECT_EQ(from_text, from_jsonl) << query;
+  }
+}
+
 }  // namespace
 }  // namespace vigie::testing
