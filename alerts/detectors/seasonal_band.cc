@@ -119,8 +119,7 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_
       shape->seen[bin] = true;
     } else {
       double bin_ms = static_cast<double>(period_ms) / kBins;
-      double passes =
-          std::clamp(static_cast<double>(timestamp_ms - last_ms_) / bin_ms, 0.0, 1.0);
+      double passes = std::clamp(static_cast<double>(timestamp_ms - last_ms_) / bin_ms, 0.0, 1.0);
       double rate = 1 - std::pow(1 - rate_per_pass, passes);
       double delta = target - shape->offset[bin];
       if (robust) delta = std::clamp(delta, -kClip * s, kClip * s);
@@ -153,11 +152,11 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   double interval = static_cast<double>(timestamp_ms - last_ms_);
   if (points_ >= 2 && interval > kGapIntervals * typical_interval_ms_) out.after_gap = true;
   if (interval > 0) {
-    typical_interval_ms_ = typical_interval_ms_ == 0
-                               ? interval
-                               : typical_interval_ms_ +
-                                     0.05 * (std::min(interval, 3 * typical_interval_ms_) -
-                                             typical_interval_ms_);
+    typical_interval_ms_ =
+        typical_interval_ms_ == 0
+            ? interval
+            : typical_interval_ms_ +
+                  0.05 * (std::min(interval, 3 * typical_interval_ms_) - typical_interval_ms_);
   }
   ++points_;
   Season active = ActiveSeason(timestamp_ms);
@@ -167,13 +166,12 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
 
   double expected[kSeasons], scale[kSeasons], fast_expected, fast_scale;
   SeasonalShape<1>* no_shape = nullptr;
-  double z[kSeasons] = {
-      Step(&slow_[kNone], no_shape, 1, 0, timestamp_ms, value, kSlowRate, &expected[kNone],
-           &scale[kNone]),
-      Step(&slow_[kDaily], &daily_, kDayMs, kDailyRatePerPass, timestamp_ms, value, kSlowRate,
-           &expected[kDaily], &scale[kDaily]),
-      Step(&slow_[kWeekly], &weekly_, kWeekMs, kWeeklyRatePerPass, timestamp_ms, value,
-           kSlowRate, &expected[kWeekly], &scale[kWeekly])};
+  double z[kSeasons] = {Step(&slow_[kNone], no_shape, 1, 0, timestamp_ms, value, kSlowRate,
+                             &expected[kNone], &scale[kNone]),
+                        Step(&slow_[kDaily], &daily_, kDayMs, kDailyRatePerPass, timestamp_ms,
+                             value, kSlowRate, &expected[kDaily], &scale[kDaily]),
+                        Step(&slow_[kWeekly], &weekly_, kWeekMs, kWeeklyRatePerPass, timestamp_ms,
+                             value, kSlowRate, &expected[kWeekly], &scale[kWeekly])};
   for (int k = 0; k < kSeasons; ++k) {
     double unit = std::max(band_tail_[k].Quantile(kTailQuantile), 1.0);
     if (k == active) {
@@ -182,21 +180,25 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
     }
     if (points_ > kCalibrationStart) band_tail_[k].Add(z[k]);
   }
-  double z_fast = Step(&fast_, no_shape, 1, 0, timestamp_ms, value, kFastRate, &fast_expected,
-                       &fast_scale);
+  double z_fast =
+      Step(&fast_, no_shape, 1, 0, timestamp_ms, value, kFastRate, &fast_expected, &fast_scale);
 
   out.expected = expected[active];
   shift_average_ += kShiftAverageRate * (std::min(z[active], 20.0) - shift_average_);
   out.shift = Calibrated(&shift_tail_, shift_average_, points_);
   out.local = Calibrated(&local_tail_, z_fast, points_);
   bool repeated = value == last_value_;
+  if (!repeated && points_ > 1) {
+    // A run of repeats is learned when it ends, and only up to kFlatRun of it: a flat line is
+    // flagged while it lasts, and the next one will be too.
+    for (int64_t i = 0; i < std::min(flat_run_, kFlatRun); ++i) {
+      repeat_rate_ += kRepeatRate * (1 - repeat_rate_);
+    }
+    repeat_rate_ -= kRepeatRate * repeat_rate_;
+  }
   flat_run_ = repeated ? flat_run_ + 1 : 0;
   if (flat_run_ >= kFlatRun && flat_run_ < kFlatRunAccepted && repeat_rate_ < kMaxRepeatRate) {
     out.flat = std::min(2.0, static_cast<double>(flat_run_) / kFlatRun);
-  }
-  // A flat line teaches only its first points: the next one is flagged too.
-  if (points_ > 1 && flat_run_ < kFlatRun) {
-    repeat_rate_ += kRepeatRate * ((repeated ? 1.0 : 0.0) - repeat_rate_);
   }
   last_value_ = value;
   last_ms_ = timestamp_ms;
