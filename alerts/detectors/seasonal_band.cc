@@ -81,7 +81,7 @@ SeasonalBand::Season SeasonalBand::ActiveSeason(int64_t timestamp_ms) const {
 template <int kBins>
 double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_ms,
                           double rate_per_pass, int64_t timestamp_ms, double value,
-                          double level_rate, double* expected, double* scale) {
+                          double level_rate, double* expected, double* scale, bool* shifted) {
   int bin = shape ? BinOf(timestamp_ms, period_ms, kBins) : 0;
   double offset = shape && shape->seen[bin] ? shape->offset[bin] : 0;
   double residual = value - (m->level + offset);
@@ -103,6 +103,7 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_
     }
     if (m->run * side >= kShiftRun) {
       m->level += m->run_sum / (m->run * side);
+      *shifted = true;
       m->run = 0;
       m->run_sum = 0;
       clipped = 0;
@@ -165,13 +166,15 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   mean_ += rate * (value - mean_);
 
   double expected[kSeasons], scale[kSeasons], fast_expected, fast_scale;
+  bool shifted[kSeasons] = {false, false, false}, fast_shifted = false;
   SeasonalShape<1>* no_shape = nullptr;
-  double z[kSeasons] = {Step(&slow_[kNone], no_shape, 1, 0, timestamp_ms, value, kSlowRate,
-                             &expected[kNone], &scale[kNone]),
-                        Step(&slow_[kDaily], &daily_, kDayMs, kDailyRatePerPass, timestamp_ms,
-                             value, kSlowRate, &expected[kDaily], &scale[kDaily]),
-                        Step(&slow_[kWeekly], &weekly_, kWeekMs, kWeeklyRatePerPass, timestamp_ms,
-                             value, kSlowRate, &expected[kWeekly], &scale[kWeekly])};
+  double z[kSeasons] = {
+      Step(&slow_[kNone], no_shape, 1, 0, timestamp_ms, value, kSlowRate, &expected[kNone],
+           &scale[kNone], &shifted[kNone]),
+      Step(&slow_[kDaily], &daily_, kDayMs, kDailyRatePerPass, timestamp_ms, value, kSlowRate,
+           &expected[kDaily], &scale[kDaily], &shifted[kDaily]),
+      Step(&slow_[kWeekly], &weekly_, kWeekMs, kWeeklyRatePerPass, timestamp_ms, value, kSlowRate,
+           &expected[kWeekly], &scale[kWeekly], &shifted[kWeekly])};
   for (int k = 0; k < kSeasons; ++k) {
     double unit = std::max(band_tail_[k].Quantile(kTailQuantile), 1.0);
     if (k == active) {
@@ -180,10 +183,12 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
     }
     if (points_ > kCalibrationStart) band_tail_[k].Add(z[k]);
   }
-  double z_fast =
-      Step(&fast_, no_shape, 1, 0, timestamp_ms, value, kFastRate, &fast_expected, &fast_scale);
+  double z_fast = Step(&fast_, no_shape, 1, 0, timestamp_ms, value, kFastRate, &fast_expected,
+                       &fast_scale, &fast_shifted);
 
   out.expected = expected[active];
+  // Once the level has moved to the new regime, the departure is explained: flagged once.
+  if (shifted[active]) shift_average_ = 0;
   shift_average_ += kShiftAverageRate * (std::min(z[active], 20.0) - shift_average_);
   out.shift = Calibrated(&shift_tail_, shift_average_, points_);
   out.local = Calibrated(&local_tail_, z_fast, points_);

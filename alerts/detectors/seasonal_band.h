@@ -78,7 +78,7 @@ class SeasonalBand {
   template <int kBins>
   double Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_ms, double rate_per_pass,
               int64_t timestamp_ms, double value, double level_rate, double* expected,
-              double* scale);
+              double* scale, bool* shifted);
   Season ActiveSeason(int64_t timestamp_ms) const;
   double ScaleFloor(double level) const;
 
