@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/alerts_commands.h"
+#include "cli/anomaly_backfill.h"
 #include "cli/anomaly_commands.h"
 #include "cli/deploy_commands.h"
 #include "cli/promql_commands.h"
@@ -211,6 +212,9 @@ int main(int argc, char** argv) {
   AnomalyScoreOptions anomaly_score;
   CLI::App* anomaly_score_cmd = AddAnomalyScoreCommand(AddAnomalyCommand(&app), &anomaly_score);
   AlertsCommands alerts(&app, &client, AddConnectionFlags);
+  AnomalyBackfillOptions anomaly_backfill;
+  CLI::App* anomaly_backfill_cmd = AddAnomalyBackfillCommand(
+      app.get_subcommand("anomaly"), &anomaly_backfill, &client, AddConnectionFlags);
 
   try {
     app.parse(argc, argv);
@@ -244,5 +248,6 @@ int main(int argc, char** argv) {
   if (alerts.selected()) return alerts.Run(client);
   if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
   if (*anomaly_score_cmd) return RunAnomalyScore(anomaly_score, std::cin, std::cout, std::cerr);
+  if (*anomaly_backfill_cmd) return RunAnomalyBackfill(client, anomaly_backfill);
   return RunLabels(client, labels);
 }

@@ -25,6 +25,7 @@
 #include "server/grpc_ingest_service.h"
 #include "server/grpc_query_service.h"
 #include "server/http/alertmanager_api.h"
+#include "server/http/anomaly_api.h"
 #include "server/http/deploys_api.h"
 #include "server/http/notify_api.h"
 #include "server/http/rules_api.h"
@@ -222,6 +223,7 @@ int Run(int argc, char** argv) {
   alerts::rules::GroupEnv rule_env;
   rule_env.query = RuleQueryFunc(&prom, &engine);
   rule_env.append = RuleAppendFunc(&ingester);
+  rule_env.range_query = RuleRangeQueryFunc(&prom, &engine);
   rule_env.notify = [&forwarder, service = dispatch->get()](std::vector<alerts::Alert> alerts) {
     if (forwarder) forwarder->Notify(alerts);
     service->notify()(std::move(alerts));
@@ -273,6 +275,9 @@ int Run(int argc, char** argv) {
   std::ranges::move(http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload}),
                     std::back_inserter(deps.endpoints));
   std::ranges::move(NotifyEndpoints(&outbox), std::back_inserter(deps.endpoints));
+  std::ranges::move(
+      http::AnomalyEndpoints([&rules](auto&&... args) { return rules.Backfill(args...); }),
+      std::back_inserter(deps.endpoints));
   std::ranges::move(AlertmanagerEndpoints({dispatch->get(), "vigie"}),
                     std::back_inserter(deps.endpoints));
   (*http)->Serve(std::move(deps));

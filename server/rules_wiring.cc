@@ -28,6 +28,31 @@ alerts::rules::QueryFunc RuleQueryFunc(const PromQueries* prom, const logql::Eng
   };
 }
 
+alerts::rules::RangeQueryFunc RuleRangeQueryFunc(const PromQueries* prom,
+                                                 const logql::Engine* logs) {
+  return [prom, logs](const alerts::rules::RuleExpr& expr, const promql::StepRange& range,
+                      const std::function<bool()>& cancelled) -> absl::StatusOr<promql::Matrix> {
+    if (expr.language == alerts::rules::Language::kPromQL) {
+      return prom->Range(*expr.tree, range, 0, cancelled);
+    }
+    logql::QueryParams params;
+    params.start_ns = range.start_ms * 1'000'000;
+    params.end_ns = range.end_ms * 1'000'000;
+    params.step_ns = range.step_ms * 1'000'000;
+    params.cancelled = cancelled;
+    logql::QueryStats stats;
+    auto series = logs->RunMetricQuery(*expr.tree, params, &stats);
+    if (!series.ok()) return series.status();
+    promql::Matrix out;
+    for (logql::Series& s : *series) {
+      promql::Series& o = out.emplace_back();
+      o.labels = std::move(s.labels);
+      for (const logql::Point& p : s.points) o.points.push_back({p.ts_ns / 1'000'000, p.value});
+    }
+    return out;
+  };
+}
+
 alerts::rules::AppendFunc RuleAppendFunc(Ingester* ingester) {
   return [ingester](std::vector<store::SeriesSamples> series) -> absl::Status {
     ReceivedBatch batch;

@@ -12,6 +12,8 @@ namespace vigie::server {
 
 // Nothing is owned; both must outlive the function.
 alerts::rules::QueryFunc RuleQueryFunc(const PromQueries* prom, const logql::Engine* logs);
+alerts::rules::RangeQueryFunc RuleRangeQueryFunc(const PromQueries* prom,
+                                                 const logql::Engine* logs);
 alerts::rules::AppendFunc RuleAppendFunc(Ingester* ingester);
 
 }  // namespace vigie::server

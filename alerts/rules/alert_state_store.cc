@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <xxhash.h>
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "alerts/alert.h"
@@ -13,6 +15,21 @@ namespace {
 
 constexpr std::string_view kPrefix = "r/";
 constexpr store::RecordSpace kSpace = store::RecordSpace::kAlertState;
+
+// Detector records: the rule prefix with 'd' for 'r'.
+constexpr char kDetectorMark = 'd';
+
+std::string DetectorPrefix(const std::string& rule_prefix) {
+  std::string out = rule_prefix;
+  out[0] = kDetectorMark;
+  return out;
+}
+
+// The end of the key range of `prefix` (which ends with '/').
+std::string PrefixEnd(std::string prefix) {
+  prefix.back() = '/' + 1;
+  return prefix;
+}
 
 uint64_t Hash(std::string_view text) { return XXH64(text.data(), text.size(), 0); }
 
@@ -128,19 +145,65 @@ absl::StatusOr<std::vector<AlertInstance>> AlertStateStore::Load(const std::stri
   return out;
 }
 
-absl::Status AlertStateStore::DeleteAllExcept(const std::set<std::string>& keep) {
-  std::vector<store::RecordWrite> deletes;
-  std::string end(kPrefix);
-  end.back() = '/' + 1;
-  absl::Status st =
-      records_->ScanRecords(kSpace, kPrefix, end, [&](std::string_view key, std::string_view) {
-        size_t slash = key.find('/', kPrefix.size());
-        std::string rule_prefix(key.substr(0, slash + 1));
-        if (!keep.contains(rule_prefix))
-          deletes.push_back({kSpace, std::string(key), std::nullopt});
+absl::Status AlertStateStore::WriteDetectors(const std::string& rule_prefix,
+                                             const DetectorWrites& writes, bool replace_all) {
+  std::string prefix = DetectorPrefix(rule_prefix);
+  std::vector<store::RecordWrite> batch;
+  std::set<std::string> written;
+  for (const auto& [fp, value] : writes) {
+    batch.push_back({kSpace, prefix + FingerprintHex(fp), value});
+    written.insert(batch.back().key);
+  }
+  if (replace_all) {
+    absl::Status st = records_->ScanRecords(
+        kSpace, prefix, PrefixEnd(prefix), [&](std::string_view key, std::string_view) {
+          if (!written.contains(std::string(key))) {
+            batch.push_back({kSpace, std::string(key), std::nullopt});
+          }
+          return true;
+        });
+    if (!st.ok()) return st;
+  }
+  if (batch.empty()) return absl::OkStatus();
+  return records_->WriteRecords(batch);
+}
+
+absl::StatusOr<std::map<uint64_t, std::string>> AlertStateStore::LoadDetectors(
+    const std::string& rule_prefix) const {
+  std::string prefix = DetectorPrefix(rule_prefix);
+  std::map<uint64_t, std::string> out;
+  absl::Status st = records_->ScanRecords(
+      kSpace, prefix, PrefixEnd(prefix), [&](std::string_view key, std::string_view value) {
+        uint64_t fp = 0;
+        std::string_view hex = key.substr(prefix.size());
+        auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), fp, 16);
+        if (ec == std::errc() && end == hex.data() + hex.size() && hex.size() == 16) {
+          out.emplace(fp, std::string(value));
+        } else {
+          spdlog::error("detector state: skipping record {}: not a series fingerprint", key);
+        }
         return true;
       });
-  if (!st.ok() || deletes.empty()) return st;
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status AlertStateStore::DeleteAllExcept(const std::set<std::string>& keep) {
+  std::vector<store::RecordWrite> deletes;
+  for (std::string prefix : {std::string(kPrefix), DetectorPrefix(std::string(kPrefix))}) {
+    absl::Status st = records_->ScanRecords(
+        kSpace, prefix, PrefixEnd(prefix), [&](std::string_view key, std::string_view) {
+          size_t slash = key.find('/', kPrefix.size());
+          std::string rule_prefix(key.substr(0, slash + 1));
+          rule_prefix[0] = kPrefix[0];
+          if (!keep.contains(rule_prefix)) {
+            deletes.push_back({kSpace, std::string(key), std::nullopt});
+          }
+          return true;
+        });
+    if (!st.ok()) return st;
+  }
+  if (deletes.empty()) return absl::OkStatus();
   return records_->WriteRecords(deletes);
 }
 

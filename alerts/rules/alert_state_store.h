@@ -4,10 +4,15 @@
 //   key   "r/" <16 hex: hash of the group key> <16 hex: hash of the rule's identity> "/"
 //         <16 hex: the instance's fingerprint>
 //   value JSON: {"v":1,"group":..,"rule":..,"state":..,"active_at_ms":.., ...}
+// and the detectors of anomaly rules' series (anomaly_rule.h), in the same record space:
+//   key   "d/" <the rule's two hashes, as above> "/" <16 hex: the series' fingerprint>
+//   value bytes the rule owns (its tag, then the detector's Serialize() bytes)
 //
 // Thread safety: as thread-safe as the RecordStore (each method is one read or one write).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,8 +42,18 @@ class AlertStateStore {
   // the log): one bad record does not lose the others.
   absl::StatusOr<std::vector<AlertInstance>> Load(const std::string& prefix) const;
 
-  // Deletes the records of every rule whose prefix is not in `keep` (rules removed from the
-  // files).
+  // Writes (value set) and deletes (nullopt) detector records of the rule with alert-state
+  // prefix `rule_prefix`, by series fingerprint, atomically and durably. With `replace_all`,
+  // the rule's other detector records are deleted in the same write.
+  using DetectorWrites = std::vector<std::pair<uint64_t, std::optional<std::string>>>;
+  absl::Status WriteDetectors(const std::string& rule_prefix, const DetectorWrites& writes,
+                              bool replace_all = false);
+  // The detector records of the rule, by series fingerprint.
+  absl::StatusOr<std::map<uint64_t, std::string>> LoadDetectors(
+      const std::string& rule_prefix) const;
+
+  // Deletes the records (alert instances and detectors) of every rule whose prefix is not in
+  // `keep` (rules removed from the files).
   absl::Status DeleteAllExcept(const std::set<std::string>& keep);
 
   // The record value of an instance, and back.

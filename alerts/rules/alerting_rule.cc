@@ -85,10 +85,12 @@ void AlertingRule::Expand(const Templates& templates, const gotemplate::AlertTem
 
 absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
     int64_t ts_ms, int64_t query_ts_ms, const promql::Vector& result, const AlertEnv& env,
-    int64_t limit, StateChanges* changes, const gotemplate::QueryFunc& query) {
+    int64_t limit, StateChanges* changes, const gotemplate::QueryFunc& query,
+    const std::vector<SampleExtras>* extras) {
   // The instances the result describes, labels and annotations expanded.
   std::map<uint64_t, AlertInstance> found;
-  for (const promql::InstantSample& sample : result) {
+  for (size_t i = 0; i < result.size(); ++i) {
+    const promql::InstantSample& sample = result[i];
     gotemplate::AlertTemplateData data;
     data.labels = ToMap(sample.labels);
     data.external_labels = env.external_labels;
@@ -96,6 +98,7 @@ absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
     data.value = sample.value;
     data.eval_time = absl::FromUnixMillis(query_ts_ms);
     data.query = query;
+    if (extras != nullptr) data.anomaly = (*extras)[i].template_data;
     LabelMap labels = data.labels;
     labels.erase("__name__");
     Expand(labels_, data, &labels);
@@ -103,6 +106,8 @@ absl::StatusOr<std::vector<store::SeriesSamples>> AlertingRule::Eval(
     AlertInstance instance;
     instance.labels = FromMap(labels);
     Expand(annotations_, data, &instance.annotations);
+    if (extras != nullptr)
+      instance.annotations.insert((*extras)[i].annotations.begin(), (*extras)[i].annotations.end());
     instance.active_at_ms = ts_ms;
     instance.value = sample.value;
     uint64_t fp = instance.labels.Hash();

@@ -68,6 +68,13 @@ struct AlertEnv {
   std::string external_url;
 };
 
+// What a rule kind adds to one result sample's alert (anomaly rules: anomaly_rule.h): data for
+// the templates (.Anomaly) and annotations kept beside the rule's own (which win on a clash).
+struct SampleExtras {
+  std::map<std::string, double> template_data;
+  std::map<std::string, std::string> annotations;
+};
+
 class AlertingRule {
  public:
   // `spec` comes from the loader, which checked that its templates parse.
@@ -77,15 +84,15 @@ class AlertingRule {
 
   // Advances the state machine with the query's result at `ts_ms` (the evaluation time;
   // `query_ts_ms` is when the query ran, ts - query_offset; `query` serves the templates'
-  // {{ query }}, may be empty). Returns the ALERTS and
+  // {{ query }}, may be empty; `extras`, when given, holds one entry per sample of `result`).
+  // Returns the ALERTS and
   // ALERTS_FOR_STATE samples to append; fills *changes. Errors as Prometheus's: a result with
   // two samples of the same labels after the rule's labels, or more than `limit` active alerts
   // (which clears every instance).
-  absl::StatusOr<std::vector<store::SeriesSamples>> Eval(int64_t ts_ms, int64_t query_ts_ms,
-                                                         const promql::Vector& result,
-                                                         const AlertEnv& env, int64_t limit,
-                                                         StateChanges* changes,
-                                                         const gotemplate::QueryFunc& query = {});
+  absl::StatusOr<std::vector<store::SeriesSamples>> Eval(
+      int64_t ts_ms, int64_t query_ts_ms, const promql::Vector& result, const AlertEnv& env,
+      int64_t limit, StateChanges* changes, const gotemplate::QueryFunc& query = {},
+      const std::vector<SampleExtras>* extras = nullptr);
 
   // The alerts due to be sent at `ts_ms` (firing ones every `resend_delay_ms`, resolved ones
   // as they resolve and then every resend_delay for 15 minutes), marked sent.

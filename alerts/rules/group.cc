@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <xxhash.h>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "common/strings.h"
@@ -47,6 +49,8 @@ Group::Group(GroupSpec spec, const GroupEnv* env)
     rule.state_prefix = RuleStatePrefix(key(), StrCat(rule.identity, "#", rank));
     if (r.is_alert()) {
       rule.alerting = std::make_unique<AlertingRule>(r);
+      if (r.anomaly)
+        rule.anomaly = std::make_unique<AnomalyRule>(r, rule.state_prefix, env_->state);
       rule.generator_url =
           StrCat(env_->alerts.external_url,
                  "/graph?g0.expr=", gotemplate::QueryEscape(r.expr.canonical), "&g0.tab=1");
@@ -124,8 +128,13 @@ absl::StatusOr<size_t> Group::EvalRule(Rule& rule, int64_t ts_ms,
   absl::StatusOr<std::vector<store::SeriesSamples>> series;
   if (rule.alerting != nullptr) {
     StateChanges changes;
-    series = rule.alerting->Eval(ts_ms, query_ts, *vector, env_->alerts, spec_.limit, &changes,
-                                 TemplateQuery(cancelled ? cancelled : kNever));
+    // An anomaly rule's alerts are its series whose detectors fire.
+    std::optional<AnomalyRule::Outcome> anomaly;
+    if (rule.anomaly != nullptr) anomaly = rule.anomaly->Observe(query_ts, *vector);
+    series = rule.alerting->Eval(
+        ts_ms, query_ts, anomaly ? anomaly->firing : *vector, env_->alerts, spec_.limit, &changes,
+        TemplateQuery(cancelled ? cancelled : kNever), anomaly ? &anomaly->extras : nullptr);
+    if (series.ok() && anomaly) std::ranges::move(anomaly->series, std::back_inserter(*series));
     // Durable before anything is sent: a restart resumes from what was notified.
     if (env_->state != nullptr && !changes.empty()) {
       if (absl::Status st = env_->state->Apply(rule.state_prefix, key(), rule.spec.name(), changes);
@@ -245,6 +254,7 @@ void Group::CopyStateFrom(Group& from) {
     if (rule.alerting != nullptr && old.alerting != nullptr) {
       rule.alerting->SetInstances(old.alerting->Instances());
     }
+    if (rule.anomaly != nullptr && old.anomaly != nullptr) rule.anomaly->TakeOver(*old.anomaly);
   }
   stale_series_ = from.stale_series_;
   for (size_t i = 0; i < from.rules_.size(); ++i) {
@@ -265,6 +275,9 @@ absl::Status Group::RestoreState() {
     auto instances = env_->state->Load(rule.state_prefix);
     if (!instances.ok()) return instances.status();
     if (!instances->empty()) rule.alerting->SetInstances(std::move(*instances));
+    if (rule.anomaly != nullptr) {
+      if (absl::Status st = rule.anomaly->Restore(); !st.ok()) return st;
+    }
   }
   return absl::OkStatus();
 }
@@ -303,6 +316,7 @@ GroupStatus Group::Status() const {
     r.last_error = rule.last_error;
     r.evaluation_seconds = rule.evaluation_seconds;
     r.last_evaluation_ms = rule.last_evaluation_ms;
+    if (rule.anomaly != nullptr) r.anomaly = rule.anomaly->counts();
     if (rule.alerting != nullptr) {
       r.state = rule.alerting->State();
       for (AlertInstance& a : rule.alerting->Instances()) {
@@ -312,6 +326,35 @@ GroupStatus Group::Status() const {
     out.rules.push_back(std::move(r));
   }
   return out;
+}
+
+absl::StatusOr<AnomalyRule::BackfillResult> Group::Backfill(
+    const std::string& name, const promql::StepRange& range,
+    const std::function<bool()>& cancelled) {
+  if (!env_->range_query) {
+    return absl::FailedPreconditionError("backfill: no range query function is configured");
+  }
+  AnomalyRule::BackfillResult total;
+  bool found = false;
+  for (Rule& rule : rules_) {
+    if (rule.anomaly == nullptr || rule.spec.alert != name) continue;
+    found = true;
+    promql::StepRange shifted = range;  // The rule's query_offset applies to the history too.
+    shifted.start_ms -= spec_.query_offset_ms;
+    shifted.end_ms -= spec_.query_offset_ms;
+    auto history = env_->range_query(rule.spec.expr, shifted, cancelled);
+    if (!history.ok()) return history.status();
+    auto result = rule.anomaly->Backfill(*history);
+    if (!result.ok()) return result.status();
+    total.series += result->series;
+    total.points += result->points;
+    total.learning += result->learning;
+  }
+  if (!found) {
+    return absl::NotFoundError(
+        StrCat("group \"", spec_.name, "\" has no anomaly rule \"", name, "\""));
+  }
+  return total;
 }
 
 }  // namespace vigie::alerts::rules

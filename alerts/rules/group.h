@@ -15,12 +15,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "alerts/alert.h"
 #include "alerts/rules/alert_state_store.h"
 #include "alerts/rules/alerting_rule.h"
+#include "alerts/rules/anomaly_rule.h"
 #include "alerts/rules/rule_file.h"
 #include "alerts/rules/rule_metrics.h"
 #include "alerts/rules/seams.h"
@@ -30,6 +32,7 @@ namespace vigie::alerts::rules {
 // What every group uses. Not owned by the groups; outlives them.
 struct GroupEnv {
   QueryFunc query;
+  RangeQueryFunc range_query;  // May be empty: anomaly rules cannot be backfilled.
   AppendFunc append;
   NotifyFunc notify;                     // May be empty: alerts are not sent.
   AlertEnv alerts;                       // Deploy lookup, external labels and URL.
@@ -44,9 +47,10 @@ struct RuleStatus {
   std::string health = "unknown";  // "ok", "err", "unknown" (not evaluated yet).
   std::string last_error;
   double evaluation_seconds = 0;
-  int64_t last_evaluation_ms = kNoTime;      // The evaluation time it last ran at.
-  AlertState state = AlertState::kInactive;  // Alerting rules.
-  std::vector<AlertInstance> alerts;         // Alerting rules: active ones (pending, firing).
+  int64_t last_evaluation_ms = kNoTime;        // The evaluation time it last ran at.
+  AlertState state = AlertState::kInactive;    // Alerting rules.
+  std::vector<AlertInstance> alerts;           // Alerting rules: active ones (pending, firing).
+  std::optional<AnomalyRule::Counts> anomaly;  // Anomaly rules: series, and those learning.
 };
 
 struct GroupStatus {
@@ -97,12 +101,21 @@ class Group {
 
   GroupStatus Status() const;
 
+  // Learns the anomaly rules named `rule` from history: their expression over `range`
+  // (range_query), replayed through fresh detectors that replace theirs
+  // (AnomalyRule::Backfill). NotFound when the group has no anomaly rule of that name;
+  // FailedPrecondition without a range query function.
+  absl::StatusOr<AnomalyRule::BackfillResult> Backfill(const std::string& rule,
+                                                       const promql::StepRange& range,
+                                                       const std::function<bool()>& cancelled);
+
  private:
   struct Rule {
     RuleSpec spec;
     std::string identity;                    // Name and labels (Prometheus's nameAndLabels).
     std::string state_prefix;                // For the alert state records.
     std::unique_ptr<AlertingRule> alerting;  // Null for a recording rule.
+    std::unique_ptr<AnomalyRule> anomaly;    // Anomaly rules only.
     std::string generator_url;               // Alerting rules: the alerts' link to the rule.
     // Written at the last evaluation, by canonical encoding: marked stale when they go.
     std::map<std::string, LabelSet> previous_series;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -126,6 +127,45 @@ std::vector<GroupStatus> RuleManager::Groups() const {
   for (const std::string& key : order_) {
     auto it = running_.find(key);
     if (it != running_.end()) out.push_back(it->second->group->Status());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<RuleManager::BackfillReport>> RuleManager::Backfill(
+    const std::string& rule, const std::string& group, int64_t now_ms, int64_t since_ms,
+    int64_t step_ms) {
+  if (since_ms <= 0 || step_ms < 0) {
+    return absl::InvalidArgumentError("backfill: since must be > 0 and step >= 0");
+  }
+  std::vector<std::shared_ptr<Running>> groups;
+  {
+    std::lock_guard lock(groups_mu_);
+    for (const std::string& key : order_) {
+      auto it = running_.find(key);
+      if (it != running_.end() && (group.empty() || it->second->group->spec().name == group)) {
+        groups.push_back(it->second);
+      }
+    }
+  }
+  constexpr int64_t kMaxDefaultSteps = 10'080;
+  std::vector<BackfillReport> out;
+  for (const auto& running : groups) {
+    Group& g = *running->group;
+    BackfillReport report;
+    report.file = g.spec().file;
+    report.group = g.spec().name;
+    int64_t step = step_ms > 0 ? step_ms : std::max(g.interval_ms(), since_ms / kMaxDefaultSteps);
+    report.range = {now_ms - since_ms, now_ms, step};
+    auto result = g.Backfill(rule, report.range, [&running] { return running->stop.load(); });
+    if (absl::IsNotFound(result.status())) continue;
+    if (!result.ok()) return result.status();
+    report.result = *result;
+    out.push_back(std::move(report));
+  }
+  if (out.empty()) {
+    return absl::NotFoundError(StrCat("no anomaly rule named \"", rule, "\"",
+                                      group.empty() ? "" : StrCat(" in group \"", group, "\""),
+                                      ": `vigie rules` or GET /api/v1/rules lists the rules"));
   }
   return out;
 }

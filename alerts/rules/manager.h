@@ -39,6 +39,21 @@ class RuleManager {
   // Stops every group (an evaluation in progress is cancelled). Idempotent.
   void Stop();
 
+  // What `vigie anomaly backfill` did in one group.
+  struct BackfillReport {
+    std::string file;
+    std::string group;
+    promql::StepRange range;
+    AnomalyRule::BackfillResult result;
+  };
+  // Backfills the anomaly rules named `rule` (in the group named `group`, or in every group
+  // when it is empty) from the `since_ms` before `now_ms`, at `step_ms` (0: the group's
+  // interval, but no more than 10,080 steps: a week at one minute). NotFound when no group has
+  // such a rule; InvalidArgument on a bad range.
+  absl::StatusOr<std::vector<BackfillReport>> Backfill(const std::string& rule,
+                                                       const std::string& group, int64_t now_ms,
+                                                       int64_t since_ms, int64_t step_ms);
+
   // The groups, in file order then in their order in the file.
   std::vector<GroupStatus> Groups() const;
   size_t RuleCount() const;

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "alerts/rules/backlog.h"
 #include "common/labels.h"
 #include "common/strings.h"
 #include "common/time.h"
@@ -146,6 +147,107 @@ std::map<std::string, std::string> StringMapOf(const YAML::Node& parent, std::st
   return out;
 }
 
+// A rule expression field (`expr`, `anomaly.expr`, `backlog.depth`, ...) of mapping `parent`:
+// parsed, or nullopt with an error naming `field`.
+std::optional<RuleExpr> ExprField(const YAML::Node& parent, const char* key, std::string_view field,
+                                  const Limits& limits, ErrorList* errors) {
+  YAML::Node node = parent[key];
+  std::string text;
+  if (!node || node.IsNull() || (node.IsScalar() && node.Scalar().empty())) {
+    errors->Add(LineOf(parent), StrCat(field, ": must be set"));
+    return std::nullopt;
+  }
+  if (!ScalarOf(node, field, &text, errors)) return std::nullopt;
+  auto parsed = ParseRuleExpr(text, limits);
+  if (!parsed.ok()) {
+    errors->Add(LineOf(node), StrCat(field, ": ", parsed.status().message()));
+    return std::nullopt;
+  }
+  return *std::move(parsed);
+}
+
+// A choice field of `anomaly:` (direction, sensitivity, detector): `parse` turns its text into
+// the value, or an error whose message names the choices.
+template <typename T, typename Parse>
+void ChoiceField(const YAML::Node& parent, const char* key, Parse parse, T* out,
+                 ErrorList* errors) {
+  YAML::Node node = parent[key];
+  std::string text;
+  std::string field = StrCat("anomaly.", key);
+  if (!node || node.IsNull() || !ScalarOf(node, field, &text, errors)) return;
+  auto value = parse(text);
+  if (!value.ok()) {
+    errors->Add(LineOf(node), StrCat(field, ": ", value.status().message()));
+  } else {
+    *out = *std::move(value);
+  }
+}
+
+// `anomaly: {expr, direction, sensitivity, detector}`: sets rule->expr and rule->anomaly.
+bool ParseAnomaly(const YAML::Node& node, const Limits& limits, RuleSpec* rule, ErrorList* errors) {
+  if (!CheckKeys(node, {"expr", "direction", "sensitivity", "detector"}, "anomaly", errors)) {
+    return false;
+  }
+  auto expr = ExprField(node, "expr", "anomaly.expr", limits, errors);
+  AnomalySpec spec;
+  ChoiceField(node, "direction", detectors::ParseDirection, &spec.direction, errors);
+  ChoiceField(node, "sensitivity", detectors::ParseSensitivity, &spec.sensitivity, errors);
+  ChoiceField(
+      node, "detector",
+      [](const std::string& name) -> absl::StatusOr<std::string> {
+        auto detector = detectors::NewDetector(name);
+        if (!detector.ok()) return detector.status();
+        return name;
+      },
+      &spec.detector, errors);
+  if (!expr) return false;
+  rule->expr = *std::move(expr);
+  rule->anomaly = std::move(spec);
+  return true;
+}
+
+// `backlog: {depth, processed, for}`: sets rule->backlog and rule->expr, its condition.
+bool ParseBacklog(const YAML::Node& node, const Limits& limits, RuleSpec* rule, ErrorList* errors) {
+  if (!CheckKeys(node, {"depth", "processed", "for"}, "backlog", errors)) return false;
+  auto depth = ExprField(node, "depth", "backlog.depth", limits, errors);
+  auto processed = ExprField(node, "processed", "backlog.processed", limits, errors);
+  BacklogSpec spec;
+  std::string window;
+  YAML::Node window_node = node["for"];
+  if (window_node && !window_node.IsNull() &&
+      !ScalarOf(window_node, "backlog.for", &window, errors)) {
+    return false;
+  }
+  auto window_ns = ParseDuration(window);
+  if (!window_ns.ok() || *window_ns <= 0) {
+    errors->Add(LineOf(window_node ? window_node : node),
+                StrCat("backlog.for: \"", window,
+                       "\" must be a duration > 0: how long the depth must rise or stay up "
+                       "(such as 10m)"));
+    return false;
+  }
+  spec.window_ms = *window_ns / 1'000'000;
+  if (!depth || !processed) return false;
+  for (const auto& [field, e] :
+       {std::pair("backlog.depth", &*depth), std::pair("backlog.processed", &*processed)}) {
+    if (e->language != Language::kPromQL) {
+      errors->Add(LineOf(node), StrCat(field, ": must be PromQL (a LogQL query was given)"));
+      return false;
+    }
+  }
+  spec.depth = depth->text;
+  spec.processed = processed->text;
+  auto condition = BacklogCondition(*depth, *processed, spec.window_ms);
+  auto expr = condition.ok() ? ParseRuleExpr(*condition, limits) : condition.status();
+  if (!expr.ok()) {
+    errors->Add(LineOf(node), StrCat("backlog: ", expr.status().message()));
+    return false;
+  }
+  rule->expr = *std::move(expr);
+  rule->backlog = std::move(spec);
+  return true;
+}
+
 void ParseRule(const YAML::Node& node, size_t index, const Limits& limits, ErrorList* errors,
                std::vector<RuleSpec>* out) {
   RuleSpec rule;
@@ -159,7 +261,8 @@ void ParseRule(const YAML::Node& node, size_t index, const Limits& limits, Error
   errors->SetRule(name.empty() ? StrCat("#", index + 1)
                                : StrCat("\"", EscapeForMessage(name, 256), "\""));
   if (!CheckKeys(node,
-                 {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"},
+                 {"record", "alert", "expr", "anomaly", "backlog", "for", "keep_firing_for",
+                  "labels", "annotations"},
                  "a rule", errors)) {
     return;
   }
@@ -196,7 +299,19 @@ void ParseRule(const YAML::Node& node, size_t index, const Limits& limits, Error
       }
     }
   }
-  if (expr.empty()) {
+  int kinds = !expr.empty() + static_cast<int>(node["anomaly"].IsDefined()) +
+              static_cast<int>(node["backlog"].IsDefined());
+  if (kinds > 1) {
+    errors->Add(line, "only one of 'expr', 'anomaly' and 'backlog' may be set");
+    ok = false;
+  } else if ((node["anomaly"] || node["backlog"]) && !rule.record.empty()) {
+    errors->Add(line, "'anomaly' and 'backlog' make alerting rules: use 'alert', not 'record'");
+    ok = false;
+  } else if (node["anomaly"]) {
+    ok &= ParseAnomaly(node["anomaly"], limits, &rule, errors);
+  } else if (node["backlog"]) {
+    ok &= ParseBacklog(node["backlog"], limits, &rule, errors);
+  } else if (expr.empty()) {
     errors->Add(line, "field 'expr' must be set in rule");
     ok = false;
   } else {
@@ -254,7 +369,7 @@ void ParseGroup(const YAML::Node& node, std::string_view file, const Limits& lim
 bool RuleSpec::operator==(const RuleSpec& o) const {
   return record == o.record && alert == o.alert && expr.text == o.expr.text && for_ms == o.for_ms &&
          keep_firing_for_ms == o.keep_firing_for_ms && labels == o.labels &&
-         annotations == o.annotations;
+         annotations == o.annotations && anomaly == o.anomaly && backlog == o.backlog;
 }
 
 bool GroupSpec::operator==(const GroupSpec& o) const {

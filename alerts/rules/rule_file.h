@@ -7,15 +7,34 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "alerts/detectors/detector.h"
 #include "alerts/rules/rule_expr.h"
 #include "common/limits.h"
 
 namespace vigie::alerts::rules {
+
+// An `anomaly:` rule's settings (docs/alerts.md, "Anomaly rules"): its `expr` is the rule's
+// expr, whose series each go through a detector (anomaly_rule.h).
+struct AnomalySpec {
+  detectors::Direction direction = detectors::Direction::kBoth;
+  detectors::Sensitivity sensitivity = detectors::Sensitivity::kMedium;
+  std::string detector = std::string(detectors::kDefaultDetector);
+  bool operator==(const AnomalySpec& other) const = default;
+};
+
+// A `backlog:` rule as written; the rule's expr is its translation (backlog.h).
+struct BacklogSpec {
+  std::string depth;
+  std::string processed;
+  int64_t window_ms = 0;  // backlog's `for`.
+  bool operator==(const BacklogSpec& other) const = default;
+};
 
 // One rule as written. Exactly one of `record` and `alert` is set.
 struct RuleSpec {
@@ -27,6 +46,8 @@ struct RuleSpec {
   int64_t keep_firing_for_ms = 0;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;  // Alerting rules only.
+  std::optional<AnomalySpec> anomaly;              // Alerting rules with `anomaly:`.
+  std::optional<BacklogSpec> backlog;              // Alerting rules with `backlog:`.
 
   bool is_alert() const { return !alert.empty(); }
   const std::string& name() const { return is_alert() ? alert : record; }

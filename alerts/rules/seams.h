@@ -21,6 +21,12 @@ namespace vigie::alerts::rules {
 using QueryFunc = std::function<absl::StatusOr<promql::Value>(
     const RuleExpr& expr, int64_t ts_ms, const std::function<bool()>& cancelled)>;
 
+// Evaluates `expr` over `range` (a range query), each series' points in time order: what
+// `vigie anomaly backfill` replays through an anomaly rule's detectors. Called from HTTP
+// handlers' threads, concurrently.
+using RangeQueryFunc = std::function<absl::StatusOr<promql::Matrix>(
+    const RuleExpr& expr, const promql::StepRange& range, const std::function<bool()>& cancelled)>;
+
 // Writes samples to the series store (recording rules' results, ALERTS, ALERTS_FOR_STATE,
 // staleness markers), durably, so that the next query sees them. An error says what was
 // refused. Called from the groups' threads, concurrently.

@@ -20,6 +20,11 @@ std::optional<Value> AlertData::Field(std::string_view name) const {
   if (name == kFields[1]) return Value::StringMap(alert_.external_labels);
   if (name == kFields[2]) return Value::String(alert_.external_url);
   if (name == kFields[3]) return Value::Float(alert_.value);
+  if (name == "Anomaly") {  // Not in Whole(): Prometheus's data has no such field.
+    ValueMap map;
+    for (const auto& [key, v] : alert_.anomaly) map.emplace(key, Value::Float(v));
+    return Value::Map(std::move(map), /*elem_is_string=*/false);
+  }
   return std::nullopt;
 }
 

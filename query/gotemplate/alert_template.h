@@ -45,6 +45,9 @@ struct AlertTemplateData {
   double value = 0;          // $value: the sample's value.
   absl::Time eval_time;      // When the rule is evaluated: the time of {{ query }}.
   QueryFunc query;           // For {{ query }}; when empty, a query fails with an error.
+  // .Anomaly: an anomaly rule's numbers for the sample (docs/alerts.md, "Anomaly rules"):
+  // Value, Expected, Lower, Upper, Deviation, Score, Time. Empty for other rules.
+  std::map<std::string, double> anomaly;
 };
 
 class AlertTemplate {

@@ -75,6 +75,19 @@ json RuleJson(const RuleStatus& r) {
     out = {{"name", spec.record}, {"query", spec.expr.canonical}};
     if (!spec.labels.empty()) out["labels"] = StringMap(spec.labels);
   }
+  if (spec.anomaly) {
+    const alerts::rules::AnomalySpec& a = *spec.anomaly;
+    out["anomaly"] = {{"direction", alerts::rules::DirectionName(a.direction)},
+                      {"sensitivity", alerts::rules::SensitivityName(a.sensitivity)},
+                      {"detector", a.detector},
+                      {"series", r.anomaly ? r.anomaly->series : 0},
+                      {"learning", r.anomaly ? r.anomaly->learning : 0}};
+  }
+  if (spec.backlog) {
+    out["backlog"] = {{"depth", spec.backlog->depth},
+                      {"processed", spec.backlog->processed},
+                      {"for", static_cast<double>(spec.backlog->window_ms) / 1000}};
+  }
   out["health"] = r.health;
   if (!r.last_error.empty()) out["lastError"] = r.last_error;
   out["evaluationTime"] = r.evaluation_seconds;
