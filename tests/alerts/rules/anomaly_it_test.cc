@@ -16,6 +16,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "tests/alerts/rules/it_util.h"
 #include "tests/http/http_client.h"
 #include "tests/http/remote_write_client.h"
 #include "tests/integration/harness.h"
@@ -29,17 +30,6 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kMinuteMs = 60'000;
 constexpr int64_t kDayMs = 24 * 60 * kMinuteMs;
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path + ".tmp") << content;
-  std::rename((path + ".tmp").c_str(), path.c_str());
-}
-
-json GetJson(const Vigied& server, const std::string& target) {
-  HttpReply reply = HttpCall(server.http_address(), "GET", target, "", {});
-  EXPECT_EQ(reply.status, 200u) << reply.error << reply.body;
-  return reply.status == 200 ? json::parse(reply.body) : json();
-}
 
 // Logins per minute: between 200 (night) and 400 (evening), never near the drop's 41, with a
 // little deterministic noise; any time of day the test runs at is a normal time.

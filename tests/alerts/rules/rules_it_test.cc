@@ -13,6 +13,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "tests/alerts/rules/it_util.h"
 #include "tests/http/http_client.h"
 #include "tests/http/remote_write_client.h"
 #include "tests/integration/harness.h"
@@ -22,17 +23,6 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path + ".tmp") << content;
-  std::rename((path + ".tmp").c_str(), path.c_str());
-}
-
-json GetJson(const Vigied& server, const std::string& target) {
-  HttpReply reply = HttpCall(server.http_address(), "GET", target, "", {});
-  EXPECT_EQ(reply.status, 200u) << reply.error << reply.body;
-  return reply.status == 200 ? json::parse(reply.body) : json();
-}
 
 // The alerts named `name` in /api/v1/alerts.
 std::vector<json> Alerts(const Vigied& server, const std::string& name) {
