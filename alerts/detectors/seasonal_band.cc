@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace vigie::alerts::detectors {
 
@@ -47,8 +48,17 @@ constexpr int64_t kFlatRunAccepted = 10 * kFlatRun;
 constexpr double kRepeatRate = 0.01;
 constexpr double kMaxRepeatRate = 0.02;
 constexpr double kMaxAbsValue = 1e150;
+// Timestamps beyond +-1e15 ms (the year 33658) are not used, so that no difference overflows.
+constexpr int64_t kMaxAbsTimestampMs = 1'000'000'000'000'000;
+constexpr int64_t kMaxPoints = int64_t{1} << 62;
 // A mean absolute deviation is 0.8 standard deviations of Gaussian noise.
 constexpr double kScaleToSigma = 1.25;
+
+// Shapes and spreads are floats: a restored state or an absurd value must not overflow them.
+float ToFloat(double v) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  return static_cast<float>(std::clamp(v, -kMax, kMax));
+}
 
 int BinOf(int64_t timestamp_ms, int64_t period_ms, int bins) {
   int64_t phase = ((timestamp_ms % period_ms) + period_ms) % period_ms;
@@ -120,19 +130,19 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
   if (shape) {
     double target = value - m->level;
     if (!shape->seen[bin]) {
-      shape->offset[bin] = static_cast<float>(target);
+      shape->offset[bin] = ToFloat(target);
       shape->seen[bin] = true;
-      if (spreads) spreads[bin] = static_cast<float>(s);
+      if (spreads) spreads[bin] = ToFloat(s);
     } else {
       double bin_ms = static_cast<double>(period_ms) / kBins;
       double passes = std::clamp(static_cast<double>(timestamp_ms - last_ms_) / bin_ms, 0.0, 1.0);
       double rate = 1 - std::pow(1 - rate_per_pass, passes);
       double delta = target - shape->offset[bin];
       if (robust) delta = std::clamp(delta, -kClip * s, kClip * s);
-      shape->offset[bin] = static_cast<float>(shape->offset[bin] + rate * delta);
+      shape->offset[bin] = ToFloat(shape->offset[bin] + rate * delta);
       if (spread) {
         double bounded = std::min(std::fabs(residual), kClip * s);
-        *spread = static_cast<float>(*spread + kSpreadRateFactor * rate * (bounded - *spread));
+        *spread = ToFloat(*spread + kSpreadRateFactor * rate * (bounded - *spread));
       }
     }
   }
@@ -145,10 +155,11 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
 
 Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   Signals out;
-  bool usable = std::isfinite(value) && (points_ == 0 || timestamp_ms >= last_ms_);
+  bool usable = std::isfinite(value) && timestamp_ms >= -kMaxAbsTimestampMs &&
+                timestamp_ms <= kMaxAbsTimestampMs && (points_ == 0 || timestamp_ms >= last_ms_);
   if (!usable) {
     out.skipped = true;
-    out.learning = points_ < kLearningPoints || timestamp_ms - first_ms_ < kLearningMs;
+    out.learning = points_ < kLearningPoints || last_ms_ - first_ms_ < kLearningMs;
     return out;
   }
   value = std::clamp(value, -kMaxAbsValue, kMaxAbsValue);
@@ -292,8 +303,10 @@ void SeasonalBand::Decode(StateReader* r) {
   last_value_ = r->F64();
   flat_run_ = r->I64();
   repeat_rate_ = r->F64();
-  if (points_ < 0 || flat_run_ < 0 || last_ms_ < first_ms_ || typical_interval_ms_ < 0 ||
-      dispersion_ < 0 || shift_average_ < 0 || repeat_rate_ < 0 || repeat_rate_ > 1) {
+  if (points_ < 0 || points_ > kMaxPoints || flat_run_ < 0 || flat_run_ > kMaxPoints ||
+      first_ms_ < -kMaxAbsTimestampMs || last_ms_ > kMaxAbsTimestampMs || last_ms_ < first_ms_ ||
+      typical_interval_ms_ < 0 || dispersion_ < 0 || shift_average_ < 0 || repeat_rate_ < 0 ||
+      repeat_rate_ > 1) {
     r->Fail();
   }
   fast_.Decode(r);
