@@ -58,6 +58,14 @@ SampleExtras ExtrasOf(const detectors::Verdict& v, const detectors::Band& band, 
   return out;
 }
 
+// Whether series `fp`, last saved at `last_saved_ms`, is to be saved at `ts_ms`: when never
+// saved, or once it enters a new kSaveIntervalMs window, windows offset by the fingerprint.
+bool SaveDue(uint64_t fp, int64_t last_saved_ms, int64_t ts_ms) {
+  if (last_saved_ms == kNoTime) return true;
+  int64_t phase = static_cast<int64_t>(fp % kSaveIntervalMs);
+  return (ts_ms + phase) / kSaveIntervalMs != (last_saved_ms + phase) / kSaveIntervalMs;
+}
+
 }  // namespace
 
 std::string_view DirectionName(detectors::Direction direction) {
@@ -123,8 +131,9 @@ AnomalyRule::Outcome AnomalyRule::Observe(int64_t ts_ms, const promql::Vector& r
       out.firing.push_back(sample);
       out.extras.push_back(ExtrasOf(verdict, band, sample.value, ts_ms));
     }
-    if (t.last_saved_ms == kNoTime || ts_ms - t.last_saved_ms >= kSaveIntervalMs) {
-      writes.emplace_back(sample.labels.Hash(), Record(*t.detector));
+    uint64_t fp = sample.labels.Hash();
+    if (SaveDue(fp, t.last_saved_ms, ts_ms)) {
+      writes.emplace_back(fp, Record(*t.detector));
       t.last_saved_ms = ts_ms;
     }
   }

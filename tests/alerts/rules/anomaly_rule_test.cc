@@ -38,6 +38,7 @@ const std::string kRules = R"(groups:
         labels: {severity: page}
         annotations:
           summary: 'logins {{ $value | printf "%.0f" }}/min, expected {{ printf "%.0f" .Anomaly.Lower }}–{{ printf "%.0f" .Anomaly.Upper }}'
+          when: '{{ (toTime .Anomaly.Time).Format "Monday 15:04" }}'
 )";
 
 GroupSpec Spec(const std::string& yaml) {
@@ -125,6 +126,7 @@ TEST_F(AnomalyRuleTest, LearnsThenFiresOnADropWithTheBandInItsAnnotations) {
   EXPECT_THAT(a.at("anomaly_summary"), HasSubstr("below the band"));
   EXPECT_THAT(a.at("summary"), HasSubstr("logins 41/min, expected "));
   EXPECT_THAT(a.at("summary"), ::testing::Not(HasSubstr("error")));
+  EXPECT_EQ(a.at("when"), "Friday 21:00");
   // Recovery resolves it.
   drop_from_ = std::numeric_limits<int64_t>::max();
   Run(group, end + kStep, end + 3 * kStep);
