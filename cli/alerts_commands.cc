@@ -100,8 +100,30 @@ int AlertsCommands::Active(const ClientOptions& client) const {
     return code;
   }
   Json alerts = data.value("alerts", Json::array());
-  return Print(flags_.output, ActiveAlertRows(alerts, NowNanos() / kNanosPerMilli), alerts,
-               "no alerts firing or pending");
+  int code = Print(flags_.output, ActiveAlertRows(alerts, NowNanos() / kNanosPerMilli), alerts,
+                   "no alerts firing or pending");
+  PrintLearning(client);
+  return code;
+}
+
+void AlertsCommands::PrintLearning(const ClientOptions& client) const {
+  // Best effort: a vigied without anomaly rules (or an older one) says nothing here.
+  alerts::notify::HttpResult rules = SendToVigied(
+      client, flags_.http.url, "GET", "/api/v1/rules?type=alert", "", flags_.http.timeout_ms);
+  Json body = Json::parse(rules.body, nullptr, false);
+  if (rules.status != 200 || !body.is_object()) return;
+  for (const Json& group : body["data"].value("groups", Json::array())) {
+    for (const Json& rule : group.value("rules", Json::array())) {
+      Json anomaly = rule.value("anomaly", Json::object());
+      size_t learning = anomaly.value("learning", size_t{0});
+      if (learning == 0) continue;
+      std::string name = rule.value("name", "");
+      std::cerr << "vigie: " << name << " is learning " << learning << " of "
+                << anomaly.value("series", size_t{0})
+                << " series: it does not fire for them yet (vigie anomaly backfill " << name
+                << " learns from history)\n";
+    }
+  }
 }
 
 int AlertsCommands::History(const ClientOptions& client) const {

@@ -36,6 +36,8 @@ class AlertsCommands {
 
  private:
   int Active(const ClientOptions& client) const;
+  // On stderr: the anomaly rules whose detectors are still learning (they do not fire yet).
+  void PrintLearning(const ClientOptions& client) const;
   int History(const ClientOptions& client) const;
   int Failed(const ClientOptions& client) const;
   int TestReceiver(const ClientOptions& client) const;

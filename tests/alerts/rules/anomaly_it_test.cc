@@ -119,6 +119,15 @@ class AnomalyRulesTest : public ::testing::Test {
   void StartAndLearn() {
     server_.Start();
     WriteHistory(server_, NowNanos() / 1'000'000, 3);
+    // Before the backfill the rule's detector is new: it learns, does not fire, and says so.
+    ASSERT_TRUE(WaitFor([&] { return AnomalyStatus(server_).value("series", 0) == 1; },
+                        std::chrono::seconds(20)));
+    EXPECT_EQ(AnomalyStatus(server_)["learning"], 1);
+    std::string alerts, alerts_err;
+    EXPECT_EQ(RunCommand({BinaryPath("cli/vigie"), "alerts", "--url", server_.http_address()},
+                         &alerts, "", &alerts_err),
+              0);
+    EXPECT_THAT(alerts_err, HasSubstr("LoginsAnomalous is learning 1 of 1 series"));
     std::string out = Backfill(server_);
     EXPECT_THAT(out, HasSubstr("1 series learnt from")) << out;
     EXPECT_THAT(out, ::testing::Not(HasSubstr("still learning"))) << out;
