@@ -12,6 +12,10 @@
 namespace vigie::alerts::rules {
 namespace {
 
+// The byte after the tag in a record: whether the detector was still learning.
+constexpr char kLearning = 'L';
+constexpr char kLearnt = 'K';
+
 std::string Number(double v) { return fmt::format("{:.4g}", v); }
 
 // The labels of the rule's vigie_anomaly_* series for a result sample's labels.
@@ -103,10 +107,10 @@ std::unique_ptr<detectors::Detector> AnomalyRule::NewDetector() const {
   return std::move(detectors::NewDetector(spec_.anomaly->detector).value());
 }
 
-std::string AnomalyRule::Record(const detectors::Detector& detector) const {
+std::string AnomalyRule::Record(const Tracked& t) const {
   std::string bytes;
-  detector.Serialize(&bytes);
-  return tag_ + bytes;
+  t.detector->Serialize(&bytes);
+  return StrCat(tag_, t.learning ? kLearning : kLearnt, bytes);
 }
 
 AnomalyRule::Outcome AnomalyRule::Observe(int64_t ts_ms, const promql::Vector& result) {
@@ -133,7 +137,7 @@ AnomalyRule::Outcome AnomalyRule::Observe(int64_t ts_ms, const promql::Vector& r
     }
     uint64_t fp = sample.labels.Hash();
     if (SaveDue(fp, t.last_saved_ms, ts_ms)) {
-      writes.emplace_back(fp, Record(*t.detector));
+      writes.emplace_back(fp, Record(t));
       t.last_saved_ms = ts_ms;
     }
   }
@@ -169,8 +173,9 @@ absl::Status AnomalyRule::Restore() {
   if (!records.ok()) return records.status();
   std::lock_guard lock(mu_);
   for (const auto& [fp, value] : *records) {
-    if (!value.starts_with(tag_)) continue;  // Learnt on another expression or detector.
-    auto detector = detectors::RestoreDetector(std::string_view(value).substr(tag_.size()));
+    // Learnt on another expression or detector: not restored.
+    if (!value.starts_with(tag_) || value.size() <= tag_.size()) continue;
+    auto detector = detectors::RestoreDetector(std::string_view(value).substr(tag_.size() + 1));
     if (!detector.ok()) {
       spdlog::error("rules: anomaly rule \"{}\": skipping detector {}: {}", spec_.alert,
                     FingerprintHex(fp), detector.status().message());
@@ -178,6 +183,7 @@ absl::Status AnomalyRule::Restore() {
     }
     Tracked& t = series_[fp];
     t.detector = std::move(*detector);
+    t.learning = value[tag_.size()] != kLearnt;
     t.last_saved_ms = kNoTime;
   }
   return absl::OkStatus();
@@ -205,7 +211,7 @@ absl::StatusOr<AnomalyRule::BackfillResult> AnomalyRule::Backfill(const promql::
     t.last_saved_ms = t.last_seen_ms;
     result.learning += t.learning;
     uint64_t fp = s.labels.Hash();
-    writes.emplace_back(fp, Record(*t.detector));
+    writes.emplace_back(fp, Record(t));
     fresh[fp] = std::move(t);
   }
   result.series = fresh.size();

@@ -86,8 +86,8 @@ class AnomalyRule {
     int64_t last_saved_ms = kNoTime;
     bool learning = true;
   };
-  // The record value: Tag() then the detector's bytes.
-  std::string Record(const detectors::Detector& detector) const;
+  // The record value: the tag, 'L' (learning) or 'K' (learnt), then the detector's bytes.
+  std::string Record(const Tracked& t) const;
   std::unique_ptr<detectors::Detector> NewDetector() const;
 
   const RuleSpec spec_;

@@ -156,6 +156,7 @@ TEST_F(AnomalyRuleTest, DetectorsSurviveARestartThroughTheRecordStore) {
   Group restarted(Spec(kRules), &env_);
   ASSERT_TRUE(restarted.RestoreState().ok());
   EXPECT_EQ(Rule(restarted).anomaly->series, 1u);
+  EXPECT_EQ(Rule(restarted).anomaly->learning, 0u);  // Known before its first evaluation.
   drop_from_ = end;
   Run(restarted, end, end + kStep);
   EXPECT_EQ(Rule(restarted).anomaly->learning, 0u);
