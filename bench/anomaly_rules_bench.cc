@@ -1,7 +1,7 @@
 // The cost of an anomaly: rule over many series per evaluation, on a real store: detectors fed,
-// vigie_anomaly_* series built, and detector state written to the alert_state records (at most
-// once a minute per series: kSaveIntervalMs). Prints the time of evaluations that write state and
-// of those that do not, and the bytes written (bench/RESULTS.md, "anomaly: rules").
+// vigie_anomaly_* series built, and detector state written to the alert_state records (once
+// every kSaveIntervalMs per series, spread over the evaluations). Prints the mean and largest
+// time of an evaluation and the state's size (docs/alerts.md, "Anomaly rules").
 //
 // Usage: anomaly_rules_bench [SERIES=10000] [INTERVAL_S=15]
 #include <stdlib.h>

@@ -34,7 +34,7 @@ namespace vigie::alerts::rules {
 // How often a series' detector state is written, at most: a kill -9 loses at most this much
 // learning. Each series writes once per such window, at a phase given by its fingerprint, so
 // that the writes spread over the evaluations (10,000 series at a 15 s interval: 500 a time,
-// about 2 MiB, instead of 36 MiB at once: bench/RESULTS.md).
+// about 2 MiB, instead of 36 MiB at once: docs/alerts.md, "Anomaly rules").
 inline constexpr int64_t kSaveIntervalMs = 5 * 60'000;
 // A series absent from the expression's result this long is forgotten, state included.
 inline constexpr int64_t kForgetAfterMs = 24 * 3600 * 1000;
