@@ -22,7 +22,9 @@ std::string Number(double v) { return fmt::format("{:.4g}", v); }
 LabelSet OutputLabels(const RuleSpec& spec, const LabelSet& sample, std::string_view name) {
   std::map<std::string, std::string> map;
   for (const Label& l : sample.labels()) map[l.name] = l.value;
-  for (const auto& [k, v] : spec.labels) map[k] = v;
+  for (const auto& [k, v] : spec.labels) {
+    if (v.find("{{") == std::string::npos) map[k] = v;  // Templates belong to the alerts.
+  }
   map["alertname"] = spec.alert;
   map["__name__"] = std::string(name);
   std::vector<Label> labels;

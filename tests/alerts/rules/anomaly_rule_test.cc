@@ -36,7 +36,7 @@ const std::string kRules = R"(groups:
     rules:
       - alert: LoginsAnomalous
         anomaly: {expr: 'sum(rate(logins_total[5m]))', direction: down}
-        labels: {severity: page}
+        labels: {severity: page, team: '{{ $labels.service }}'}
         annotations:
           summary: 'logins {{ $value | printf "%.0f" }}/min, expected {{ printf "%.0f" .Anomaly.Lower }}–{{ printf "%.0f" .Anomaly.Upper }}'
           when: '{{ (toTime .Anomaly.Time).Format "Monday 15:04" }}'
@@ -111,6 +111,7 @@ TEST_F(AnomalyRuleTest, LearnsThenFiresOnADropWithTheBandInItsAnnotations) {
   EXPECT_EQ(appended_[0].labels.Get("__name__"), "vigie_anomaly_score");
   EXPECT_EQ(appended_[0].labels.Get("alertname"), "LoginsAnomalous");
   EXPECT_EQ(appended_[0].labels.Get("severity"), "page");
+  EXPECT_EQ(appended_[0].labels.Get("team"), "");  // A template is the alerts'.
 
   const int64_t end = kStart + 4 * kDay + 21 * 60 * kMinute;  // Friday 21:00.
   Run(group, kStart + 2 * kStep, end);
@@ -187,6 +188,25 @@ TEST_F(AnomalyRuleTest, BackfillLearnsAtOnce) {
   EXPECT_EQ(Rule(restarted).anomaly->series, 1u);
   EXPECT_EQ(group.Backfill("Nope", {end - kDay, end, kStep}, nullptr).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(AnomalyRuleTest, AReloadKeepsTheDetectorsOfTheSameExpression) {
+  const int64_t end = kStart + 2 * kDay;
+  Group old_group(Spec(kRules), &env_);
+  Run(old_group, kStart, end);
+  ASSERT_EQ(Rule(old_group).anomaly->learning, 0u);
+  // A new sensitivity replaces the group; the detectors carry over.
+  std::string changed = kRules;
+  changed.replace(changed.find("direction: down"), 15, "direction: down, sensitivity: high");
+  Group new_group(Spec(changed), &env_);
+  new_group.CopyStateFrom(old_group);
+  EXPECT_EQ(Rule(new_group).anomaly->series, 1u);
+  EXPECT_EQ(Rule(new_group).anomaly->learning, 0u);
+  // A new expression starts learning again.
+  changed.replace(changed.find("logins_total"), 12, "signins_total");
+  Group other(Spec(changed), &env_);
+  other.CopyStateFrom(new_group);
+  EXPECT_EQ(Rule(other).anomaly->series, 0u);
 }
 
 TEST_F(AnomalyRuleTest, RemovedRulesLoseTheirDetectorsAtCleanup) {
