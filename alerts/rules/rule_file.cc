@@ -1,6 +1,5 @@
 #include "alerts/rules/rule_file.h"
 
-#include <fmt/format.h>
 #include <glob.h>
 #include <yaml-cpp/yaml.h>
 
@@ -9,7 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "alerts/rules/backlog.h"
+#include "alerts/rules/rule_kinds.h"
+#include "alerts/rules/rule_yaml.h"
 #include "common/labels.h"
 #include "common/strings.h"
 #include "common/time.h"
@@ -18,102 +18,6 @@
 
 namespace vigie::alerts::rules {
 namespace {
-
-// `text` on one line, valid UTF-8: control characters become escapes (a YAML value may span
-// lines; each error is one line).
-std::string OneLine(std::string_view text) {
-  std::string out;
-  for (char c : ValidUtf8(text)) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-int LineOf(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
-
-// Collects errors with their place: the file, and the group and rule being read.
-class ErrorList {
- public:
-  explicit ErrorList(std::string_view file) : file_(file) {}
-
-  void SetGroup(std::string_view group) { group_ = EscapeForMessage(group, 256), rule_.clear(); }
-  void SetRule(std::string rule) { rule_ = std::move(rule); }
-
-  void Add(int line, std::string_view message) {
-    std::string place = StrCat(file_, ":", line, ": ");
-    if (group_) StrAppend(&place, "group \"", *group_, "\"");
-    if (group_ && !rule_.empty()) StrAppend(&place, ", rule ", rule_);
-    if (group_) place += ": ";
-    errors_.push_back(place + OneLine(message));
-  }
-  void ClearGroup() { group_.reset(), rule_.clear(); }
-
-  bool empty() const { return errors_.empty(); }
-  absl::Status ToStatus() const {
-    std::string all;
-    for (const std::string& e : errors_) StrAppend(&all, all.empty() ? "" : "\n", e);
-    return absl::InvalidArgumentError(all);
-  }
-
- private:
-  std::string file_;
-  std::optional<std::string> group_;
-  std::string rule_;
-  std::vector<std::string> errors_;
-};
-
-// The keys of mapping `node` after checking that each is one of `known` and appears once.
-// Errors go to `errors`; `what` names the mapping ("a group").
-bool CheckKeys(const YAML::Node& node, std::initializer_list<std::string_view> known,
-               std::string_view what, ErrorList* errors) {
-  if (!node.IsMap()) {
-    errors->Add(LineOf(node), StrCat(what, " must be a mapping"));
-    return false;
-  }
-  std::set<std::string> seen;
-  for (const auto& kv : node) {
-    std::string key = kv.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string list;
-      for (std::string_view k : known) StrAppend(&list, list.empty() ? "" : ", ", k);
-      errors->Add(LineOf(kv.first),
-                  StrCat("unknown field \"", key, "\" in ", what, " (its fields: ", list, ")"));
-    } else if (!seen.insert(key).second) {
-      errors->Add(LineOf(kv.first), StrCat("field \"", key, "\" is given twice"));
-    }
-  }
-  return true;
-}
-
-// A scalar field's text; false (with an error) when the node is not a scalar.
-bool ScalarOf(const YAML::Node& node, std::string_view field, std::string* out, ErrorList* errors) {
-  if (!node.IsScalar()) {
-    errors->Add(LineOf(node), StrCat(field, ": must be a single value"));
-    return false;
-  }
-  *out = node.Scalar();
-  return true;
-}
-
-// A Prometheus duration field ("30s", "5m", "1h30m"); 0 when absent.
-int64_t DurationOf(const YAML::Node& parent, std::string_view field, ErrorList* errors) {
-  YAML::Node node = parent[std::string(field)];
-  std::string text;
-  if (!node || node.IsNull() || !ScalarOf(node, field, &text, errors)) return 0;
-  auto ns = ParseDuration(text);
-  if (!ns.ok() || *ns < 0) {
-    errors->Add(LineOf(node), StrCat(field, ": \"", text,
-                                     "\" is not a duration (write it as 30s, 5m, 1h30m, 2d)"));
-    return 0;
-  }
-  return *ns / 1'000'000;
-}
 
 // labels: or annotations: as a map of strings, names checked as Prometheus checks them.
 std::map<std::string, std::string> StringMapOf(const YAML::Node& parent, std::string_view field,
@@ -145,107 +49,6 @@ std::map<std::string, std::string> StringMapOf(const YAML::Node& parent, std::st
     }
   }
   return out;
-}
-
-// A rule expression field (`expr`, `anomaly.expr`, `backlog.depth`, ...) of mapping `parent`:
-// parsed, or nullopt with an error naming `field`.
-std::optional<RuleExpr> ExprField(const YAML::Node& parent, const char* key, std::string_view field,
-                                  const Limits& limits, ErrorList* errors) {
-  YAML::Node node = parent[key];
-  std::string text;
-  if (!node || node.IsNull() || (node.IsScalar() && node.Scalar().empty())) {
-    errors->Add(LineOf(parent), StrCat(field, ": must be set"));
-    return std::nullopt;
-  }
-  if (!ScalarOf(node, field, &text, errors)) return std::nullopt;
-  auto parsed = ParseRuleExpr(text, limits);
-  if (!parsed.ok()) {
-    errors->Add(LineOf(node), StrCat(field, ": ", parsed.status().message()));
-    return std::nullopt;
-  }
-  return *std::move(parsed);
-}
-
-// A choice field of `anomaly:` (direction, sensitivity, detector): `parse` turns its text into
-// the value, or an error whose message names the choices.
-template <typename T, typename Parse>
-void ChoiceField(const YAML::Node& parent, const char* key, Parse parse, T* out,
-                 ErrorList* errors) {
-  YAML::Node node = parent[key];
-  std::string text;
-  std::string field = StrCat("anomaly.", key);
-  if (!node || node.IsNull() || !ScalarOf(node, field, &text, errors)) return;
-  auto value = parse(text);
-  if (!value.ok()) {
-    errors->Add(LineOf(node), StrCat(field, ": ", value.status().message()));
-  } else {
-    *out = *std::move(value);
-  }
-}
-
-// `anomaly: {expr, direction, sensitivity, detector}`: sets rule->expr and rule->anomaly.
-bool ParseAnomaly(const YAML::Node& node, const Limits& limits, RuleSpec* rule, ErrorList* errors) {
-  if (!CheckKeys(node, {"expr", "direction", "sensitivity", "detector"}, "anomaly", errors)) {
-    return false;
-  }
-  auto expr = ExprField(node, "expr", "anomaly.expr", limits, errors);
-  AnomalySpec spec;
-  ChoiceField(node, "direction", detectors::ParseDirection, &spec.direction, errors);
-  ChoiceField(node, "sensitivity", detectors::ParseSensitivity, &spec.sensitivity, errors);
-  ChoiceField(
-      node, "detector",
-      [](const std::string& name) -> absl::StatusOr<std::string> {
-        auto detector = detectors::NewDetector(name);
-        if (!detector.ok()) return detector.status();
-        return name;
-      },
-      &spec.detector, errors);
-  if (!expr) return false;
-  rule->expr = *std::move(expr);
-  rule->anomaly = std::move(spec);
-  return true;
-}
-
-// `backlog: {depth, processed, for}`: sets rule->backlog and rule->expr, its condition.
-bool ParseBacklog(const YAML::Node& node, const Limits& limits, RuleSpec* rule, ErrorList* errors) {
-  if (!CheckKeys(node, {"depth", "processed", "for"}, "backlog", errors)) return false;
-  auto depth = ExprField(node, "depth", "backlog.depth", limits, errors);
-  auto processed = ExprField(node, "processed", "backlog.processed", limits, errors);
-  BacklogSpec spec;
-  std::string window;
-  YAML::Node window_node = node["for"];
-  if (window_node && !window_node.IsNull() &&
-      !ScalarOf(window_node, "backlog.for", &window, errors)) {
-    return false;
-  }
-  auto window_ns = ParseDuration(window);
-  if (!window_ns.ok() || *window_ns <= 0) {
-    errors->Add(LineOf(window_node ? window_node : node),
-                StrCat("backlog.for: \"", window,
-                       "\" must be a duration > 0: how long the depth must rise or stay up "
-                       "(such as 10m)"));
-    return false;
-  }
-  spec.window_ms = *window_ns / 1'000'000;
-  if (!depth || !processed) return false;
-  for (const auto& [field, e] :
-       {std::pair("backlog.depth", &*depth), std::pair("backlog.processed", &*processed)}) {
-    if (e->language != Language::kPromQL) {
-      errors->Add(LineOf(node), StrCat(field, ": must be PromQL (a LogQL query was given)"));
-      return false;
-    }
-  }
-  spec.depth = depth->text;
-  spec.processed = processed->text;
-  auto condition = BacklogCondition(*depth, *processed, spec.window_ms);
-  auto expr = condition.ok() ? ParseRuleExpr(*condition, limits) : condition.status();
-  if (!expr.ok()) {
-    errors->Add(LineOf(node), StrCat("backlog: ", expr.status().message()));
-    return false;
-  }
-  rule->expr = *std::move(expr);
-  rule->backlog = std::move(spec);
-  return true;
 }
 
 void ParseRule(const YAML::Node& node, size_t index, const Limits& limits, ErrorList* errors,
