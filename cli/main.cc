@@ -5,6 +5,7 @@
 
 #include "cli/alerts_commands.h"
 #include "cli/anomaly_commands.h"
+#include "cli/anomaly_explain.h"
 #include "cli/deploy_commands.h"
 #include "cli/promql_commands.h"
 #include "cli/push.h"
@@ -209,7 +210,11 @@ int main(int argc, char** argv) {
   RulesTestOptions rules_test;
   CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
   AnomalyScoreOptions anomaly_score;
-  CLI::App* anomaly_score_cmd = AddAnomalyScoreCommand(AddAnomalyCommand(&app), &anomaly_score);
+  CLI::App* anomaly_cmd = AddAnomalyCommand(&app);
+  CLI::App* anomaly_score_cmd = AddAnomalyScoreCommand(anomaly_cmd, &anomaly_score);
+  AnomalyExplainOptions anomaly_explain;
+  CLI::App* anomaly_explain_cmd = AddAnomalyExplainCommand(anomaly_cmd, &anomaly_explain);
+  AddConnectionFlags(anomaly_explain_cmd, &client);
   AlertsCommands alerts(&app, &client, AddConnectionFlags);
 
   try {
@@ -244,5 +249,6 @@ int main(int argc, char** argv) {
   if (alerts.selected()) return alerts.Run(client);
   if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
   if (*anomaly_score_cmd) return RunAnomalyScore(anomaly_score, std::cin, std::cout, std::cerr);
+  if (*anomaly_explain_cmd) return RunAnomalyExplain(client, anomaly_explain);
   return RunLabels(client, labels);
 }
