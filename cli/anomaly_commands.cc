@@ -13,6 +13,22 @@ namespace vigie::cli {
 
 namespace detectors = alerts::detectors;
 
+namespace {
+
+// std::getline, but stops storing after `max` bytes, so that a file without newlines cannot
+// exhaust memory (the scorer then refuses the line as too long). False at end of input.
+bool ReadLine(std::istream& in, size_t max, std::string* line) {
+  line->clear();
+  std::streambuf* buf = in.rdbuf();
+  for (int c; (c = buf->sbumpc()) != EOF;) {
+    if (c == '\n') return true;
+    if (line->size() <= max) line->push_back(static_cast<char>(c));
+  }
+  return !line->empty();
+}
+
+}  // namespace
+
 CLI::App* AddAnomalyCommand(CLI::App* app) {
   CLI::App* cmd = app->add_subcommand(
       "anomaly", "The anomaly detectors of anomaly: rules: score a curve from a CSV file");
@@ -65,12 +81,11 @@ int RunAnomalyScore(const AnomalyScoreOptions& options, std::istream& in, std::o
   }
   std::string line, scored;
   absl::Status status;
-  while (status.ok() && std::getline(*input, line)) {
+  while (status.ok() && ReadLine(*input, detectors::kMaxCsvLineBytes, &line)) {
     scored.clear();
     status = (*scorer)->AddLine(line, &scored);
     out << scored;
   }
-  if (status.ok() && input->bad()) status = absl::DataLossError(std::strerror(errno));
   if (status.ok()) status = (*scorer)->Finish();
   out.flush();
   if (!status.ok()) {

@@ -30,7 +30,8 @@ struct Verdict {
   // first 100 points): the score is computed but a rule must not fire on it.
   bool learning = true;
   // True when the point was not used at all: a NaN or infinite value (a missing sample, e.g.
-  // a Prometheus stale marker) or a timestamp before the previous point's. Score is 0 then.
+  // a Prometheus stale marker), a timestamp before the previous point's, or one beyond
+  // +-1e15 ms (the year 33658). Score is 0 then.
   bool skipped = false;
   // True when the point follows a gap of more than 10 typical sampling intervals. The gap
   // itself is the rules engine's to alert on (it sees no point during it); learning goes on

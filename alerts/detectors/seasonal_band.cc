@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace vigie::alerts::detectors {
 
@@ -20,6 +21,8 @@ constexpr double kFitRate = 0.002;
 // A shape bin moves this fraction of the way to the values seen at each pass over it.
 constexpr double kDailyRatePerPass = 0.3;
 constexpr double kWeeklyRatePerPass = 0.5;
+// The daily spreads (mean absolute residual per bin) learn at half their bin's rate.
+constexpr double kSpreadRateFactor = 0.5;
 // Residuals count for at most kClip scales in what is learned.
 constexpr double kClip = 3;
 // kShiftRun residuals beyond kShiftScales on one side in a row are a level shift.
@@ -45,8 +48,17 @@ constexpr int64_t kFlatRunAccepted = 10 * kFlatRun;
 constexpr double kRepeatRate = 0.01;
 constexpr double kMaxRepeatRate = 0.02;
 constexpr double kMaxAbsValue = 1e150;
+// Timestamps beyond +-1e15 ms (the year 33658) are not used, so that no difference overflows.
+constexpr int64_t kMaxAbsTimestampMs = 1'000'000'000'000'000;
+constexpr int64_t kMaxPoints = int64_t{1} << 62;
 // A mean absolute deviation is 0.8 standard deviations of Gaussian noise.
 constexpr double kScaleToSigma = 1.25;
+
+// Shapes and spreads are floats: a restored state or an absurd value must not overflow them.
+float ToFloat(double v) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  return static_cast<float>(std::clamp(v, -kMax, kMax));
+}
 
 int BinOf(int64_t timestamp_ms, int64_t period_ms, int bins) {
   int64_t phase = ((timestamp_ms % period_ms) + period_ms) % period_ms;
@@ -79,13 +91,15 @@ SeasonalBand::Season SeasonalBand::ActiveSeason(int64_t timestamp_ms) const {
 }
 
 template <int kBins>
-double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_ms,
+double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads, int64_t period_ms,
                           double rate_per_pass, int64_t timestamp_ms, double value,
                           double level_rate, double* expected, double* scale, bool* shifted) {
   int bin = shape ? BinOf(timestamp_ms, period_ms, kBins) : 0;
   double offset = shape && shape->seen[bin] ? shape->offset[bin] : 0;
   double residual = value - (m->level + offset);
-  double s = std::max(m->scale, ScaleFloor(m->level));
+  // With a spread per bin, the band is wider where the curve is noisier (the busy hours).
+  float* spread = spreads && shape->seen[bin] ? &spreads[bin] : nullptr;
+  double s = std::max(spread ? 0.5 * (m->scale + *spread) : m->scale, ScaleFloor(m->level));
   *expected = m->level + offset;
   *scale = s;
   double z = points_ < 3 ? 0 : std::fabs(residual) / (kScaleToSigma * s);
@@ -116,15 +130,20 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_
   if (shape) {
     double target = value - m->level;
     if (!shape->seen[bin]) {
-      shape->offset[bin] = static_cast<float>(target);
+      shape->offset[bin] = ToFloat(target);
       shape->seen[bin] = true;
+      if (spreads) spreads[bin] = ToFloat(s);
     } else {
       double bin_ms = static_cast<double>(period_ms) / kBins;
       double passes = std::clamp(static_cast<double>(timestamp_ms - last_ms_) / bin_ms, 0.0, 1.0);
       double rate = 1 - std::pow(1 - rate_per_pass, passes);
       double delta = target - shape->offset[bin];
       if (robust) delta = std::clamp(delta, -kClip * s, kClip * s);
-      shape->offset[bin] = static_cast<float>(shape->offset[bin] + rate * delta);
+      shape->offset[bin] = ToFloat(shape->offset[bin] + rate * delta);
+      if (spread) {
+        double bounded = std::min(std::fabs(residual), kClip * s);
+        *spread = ToFloat(*spread + kSpreadRateFactor * rate * (bounded - *spread));
+      }
     }
   }
   double absolute = std::fabs(residual);
@@ -136,10 +155,11 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_
 
 Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   Signals out;
-  bool usable = std::isfinite(value) && (points_ == 0 || timestamp_ms >= last_ms_);
+  bool usable = std::isfinite(value) && timestamp_ms >= -kMaxAbsTimestampMs &&
+                timestamp_ms <= kMaxAbsTimestampMs && (points_ == 0 || timestamp_ms >= last_ms_);
   if (!usable) {
     out.skipped = true;
-    out.learning = points_ < kLearningPoints || timestamp_ms - first_ms_ < kLearningMs;
+    out.learning = points_ < kLearningPoints || last_ms_ - first_ms_ < kLearningMs;
     return out;
   }
   value = std::clamp(value, -kMaxAbsValue, kMaxAbsValue);
@@ -169,12 +189,12 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   bool shifted[kSeasons] = {false, false, false}, fast_shifted = false;
   SeasonalShape<1>* no_shape = nullptr;
   double z[kSeasons] = {
-      Step(&slow_[kNone], no_shape, 1, 0, timestamp_ms, value, kSlowRate, &expected[kNone],
+      Step(&slow_[kNone], no_shape, nullptr, 1, 0, timestamp_ms, value, kSlowRate, &expected[kNone],
            &scale[kNone], &shifted[kNone]),
-      Step(&slow_[kDaily], &daily_, kDayMs, kDailyRatePerPass, timestamp_ms, value, kSlowRate,
-           &expected[kDaily], &scale[kDaily], &shifted[kDaily]),
-      Step(&slow_[kWeekly], &weekly_, kWeekMs, kWeeklyRatePerPass, timestamp_ms, value, kSlowRate,
-           &expected[kWeekly], &scale[kWeekly], &shifted[kWeekly])};
+      Step(&slow_[kDaily], &daily_, daily_spread_.data(), kDayMs, kDailyRatePerPass, timestamp_ms,
+           value, kSlowRate, &expected[kDaily], &scale[kDaily], &shifted[kDaily]),
+      Step(&slow_[kWeekly], &weekly_, nullptr, kWeekMs, kWeeklyRatePerPass, timestamp_ms, value,
+           kSlowRate, &expected[kWeekly], &scale[kWeekly], &shifted[kWeekly])};
   for (int k = 0; k < kSeasons; ++k) {
     double unit = std::max(band_tail_[k].Quantile(kTailQuantile), 1.0);
     if (k == active) {
@@ -183,8 +203,8 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
     }
     if (points_ > kCalibrationStart) band_tail_[k].Add(z[k]);
   }
-  double z_fast = Step(&fast_, no_shape, 1, 0, timestamp_ms, value, kFastRate, &fast_expected,
-                       &fast_scale, &fast_shifted);
+  double z_fast = Step(&fast_, no_shape, nullptr, 1, 0, timestamp_ms, value, kFastRate,
+                       &fast_expected, &fast_scale, &fast_shifted);
 
   out.expected = expected[active];
   // Once the level has moved to the new regime, the departure is explained: flagged once.
@@ -265,6 +285,7 @@ void SeasonalBand::Encode(StateWriter* w) const {
   fast_.Encode(w);
   for (const Level& m : slow_) m.Encode(w);
   EncodeShape(daily_, w);
+  for (float v : daily_spread_) w->F32(v);
   EncodeShape(weekly_, w);
   for (const TailQuantile& t : band_tail_) t.Encode(w);
   shift_tail_.Encode(w);
@@ -282,13 +303,19 @@ void SeasonalBand::Decode(StateReader* r) {
   last_value_ = r->F64();
   flat_run_ = r->I64();
   repeat_rate_ = r->F64();
-  if (points_ < 0 || flat_run_ < 0 || last_ms_ < first_ms_ || typical_interval_ms_ < 0 ||
-      dispersion_ < 0 || shift_average_ < 0 || repeat_rate_ < 0 || repeat_rate_ > 1) {
+  if (points_ < 0 || points_ > kMaxPoints || flat_run_ < 0 || flat_run_ > kMaxPoints ||
+      first_ms_ < -kMaxAbsTimestampMs || last_ms_ > kMaxAbsTimestampMs || last_ms_ < first_ms_ ||
+      typical_interval_ms_ < 0 || dispersion_ < 0 || shift_average_ < 0 || repeat_rate_ < 0 ||
+      repeat_rate_ > 1) {
     r->Fail();
   }
   fast_.Decode(r);
   for (Level& m : slow_) m.Decode(r);
   DecodeShape(&daily_, r);
+  for (float& v : daily_spread_) {
+    v = r->F32();
+    if (v < 0) r->Fail();
+  }
   DecodeShape(&weekly_, r);
   for (TailQuantile& t : band_tail_) t.Decode(r);
   shift_tail_.Decode(r);

@@ -1,11 +1,12 @@
 // The model behind every detector of detector.h: a robust, online Holt-Winters-like band.
 //
 // Three slow models run side by side on each curve: a level alone, a level plus a daily shape
-// (96 bins of 15 minutes) and a level plus a weekly shape (336 bins of 30 minutes). Each tracks
+// (96 bins of 15 minutes, each with its own spread, so that the band is wider in the hours when
+// the curve is noisier) and a level plus a weekly shape (336 bins of 30 minutes). Each tracks
 // its mean absolute one-step error over the last days; the daily (weekly) model takes over
 // once it has seen 1.5 days (10.5 days) and its error is under 0.8 times the simpler model's:
-// seasonality is detected, never assumed. A fast level alone (the "local" model) follows the curve
-// closely.
+// seasonality is detected, never assumed. A fast level alone (the "local" model) follows the
+// curve closely.
 //
 // Updates are robust: a residual counts for at most 3 times the model's scale, so a spike
 // neither moves the expected value nor widens the band for the next days. Five same-sided
@@ -76,9 +77,9 @@ class SeasonalBand {
 
   // Predicts, scores and learns one point with one model; returns the residual in scales.
   template <int kBins>
-  double Step(Level* m, SeasonalShape<kBins>* shape, int64_t period_ms, double rate_per_pass,
-              int64_t timestamp_ms, double value, double level_rate, double* expected,
-              double* scale, bool* shifted);
+  double Step(Level* m, SeasonalShape<kBins>* shape, float* spreads, int64_t period_ms,
+              double rate_per_pass, int64_t timestamp_ms, double value, double level_rate,
+              double* expected, double* scale, bool* shifted);
   Season ActiveSeason(int64_t timestamp_ms) const;
   double ScaleFloor(double level) const;
 
@@ -95,6 +96,7 @@ class SeasonalBand {
   Level fast_;
   Level slow_[kSeasons];
   SeasonalShape<96> daily_;
+  std::array<float, 96> daily_spread_{};  // the daily model's scale per bin
   SeasonalShape<336> weekly_;
   TailQuantile band_tail_[kSeasons];
   TailQuantile shift_tail_;

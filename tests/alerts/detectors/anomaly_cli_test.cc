@@ -62,6 +62,11 @@ TEST(AnomalyCliTest, BadInputNamesFileAndLine) {
   EXPECT_NE(err.find(bad + ": line 3: value 'twelve' is not a number"), std::string::npos) << err;
   EXPECT_NE(out.find("2014-07-01 00:00:00,1,"), std::string::npos);  // rows before it stay
 
+  std::string endless =
+      WriteFile(dir, "endless.csv", "timestamp,value\n" + std::string(1 << 20, '7'));
+  EXPECT_EQ(RunCommand({BinaryPath("cli/vigie"), "anomaly", "score", endless}, &out, "", &err), 2);
+  EXPECT_NE(err.find("line 2: longer than 4096 bytes"), std::string::npos) << err;
+
   std::string empty = WriteFile(dir, "empty.csv", "");
   EXPECT_EQ(RunCommand({BinaryPath("cli/vigie"), "anomaly", "score", empty}, &out, "", &err), 2);
   EXPECT_NE(err.find("empty file"), std::string::npos) << err;
