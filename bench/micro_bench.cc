@@ -1,11 +1,14 @@
 // Micro-benchmarks of the hot paths: block encoding and decoding, the block filter (literal
-// pre-filter vs. full regex), and the pipeline's parsers (| json, | logfmt). Run:
+// pre-filter vs. full regex), the pipeline's parsers (| json, | logfmt), and the anomaly
+// detectors (per point, state bytes, state round trip). Run:
 // build/bench/micro_bench. Timings go to RESULTS.md, not tests.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "alerts/detectors/detector.h"
 #include "common/limits.h"
 #include "query/logql/block_scan.h"
 #include "query/logql/parser.h"
@@ -154,6 +157,40 @@ BENCHMARK_CAPTURE(PipelineBench, logfmt_all_labels, false, Reads::kAll, kLogfmtQ
 BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, false, Reads::kStatusOnly,
                   R"({a="b"} | logfmt | status >= 500)");
 BENCHMARK_CAPTURE(PipelineBench, logfmt_lines_only, false, Reads::kLinesOnly, kLogfmtQuery);
+
+// One point through a detector that has learned three weeks of a noisy daily curve (the
+// steady state of an `anomaly:` rule's series); the state_bytes counter is its serialised size.
+void DetectorBench(benchmark::State& state, const char* name) {
+  auto detector = *alerts::detectors::NewDetector(name);
+  constexpr int64_t kStepMs = 60'000;
+  int64_t t = 1'700'000'000'000;
+  auto value = [&](int64_t i) {
+    return 200 + 100 * std::sin(static_cast<double>(i % 1440) / 1440 * 6.283) + (i * 7919 % 13);
+  };
+  int64_t i = 0;
+  for (; i < 21 * 1440; ++i) detector->Observe(t + i * kStepMs, value(i));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(detector->Observe(t + i * kStepMs, value(i)));
+    ++i;
+  }
+  std::string bytes;
+  detector->Serialize(&bytes);
+  state.counters["state_bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK_CAPTURE(DetectorBench, combined, "combined");
+BENCHMARK_CAPTURE(DetectorBench, band, "band");
+
+// What a rules engine pays to persist and reload one series' detector.
+void BM_DetectorStateRoundTrip(benchmark::State& state) {
+  auto detector = *alerts::detectors::NewDetector();
+  for (int64_t i = 0; i < 5000; ++i) detector->Observe(1'700'000'000'000 + i * 60'000, i % 97);
+  std::string bytes;
+  for (auto _ : state) {
+    detector->Serialize(&bytes);
+    benchmark::DoNotOptimize(alerts::detectors::RestoreDetector(bytes));
+  }
+}
+BENCHMARK(BM_DetectorStateRoundTrip);
 
 }  // namespace
 }  // namespace vigie

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/alerts_commands.h"
+#include "cli/anomaly_commands.h"
+#include "cli/anomaly_explain.h"
 #include "cli/deploy_commands.h"
 #include "cli/promql_commands.h"
 #include "cli/push.h"
@@ -17,7 +19,7 @@ namespace {
 using namespace vigie::cli;
 
 constexpr const char* kCommands =
-    "push, grep, tail, labels, query, series, deploy, rules, silence, alerts";
+    "push, grep, tail, labels, query, series, deploy, rules, silence, alerts, anomaly";
 
 // The connection flags, accepted before the subcommand and after it.
 void AddConnectionFlags(CLI::App* app, ClientOptions* client) {
@@ -51,7 +53,8 @@ int main(int argc, char** argv) {
       "vigie"};
   app.require_subcommand(1);
   app.footer(
-      "Commands: push, grep, tail, labels, query, series, deploy, rules, silence, alerts; `vigie "
+      "Commands: push, grep, tail, labels, query, series, deploy, rules, silence, alerts, "
+      "anomaly; `vigie "
       "COMMAND --help` for each. Exit "
       "codes: 0 "
       "done, 1 vigied failed or was unreachable, 2 bad flag or query, 130 Ctrl-C. See "
@@ -206,6 +209,12 @@ int main(int argc, char** argv) {
   CLI::App* silence_cmd = AddSilenceCommands(&app, &silence, &client, AddConnectionFlags);
   RulesTestOptions rules_test;
   CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
+  AnomalyScoreOptions anomaly_score;
+  CLI::App* anomaly_cmd = AddAnomalyCommand(&app);
+  CLI::App* anomaly_score_cmd = AddAnomalyScoreCommand(anomaly_cmd, &anomaly_score);
+  AnomalyExplainOptions anomaly_explain;
+  CLI::App* anomaly_explain_cmd = AddAnomalyExplainCommand(anomaly_cmd, &anomaly_explain);
+  AddConnectionFlags(anomaly_explain_cmd, &client);
   AlertsCommands alerts(&app, &client, AddConnectionFlags);
 
   try {
@@ -239,5 +248,7 @@ int main(int argc, char** argv) {
   if (*silence_cmd) return RunSilence(*silence_cmd, client, silence);
   if (alerts.selected()) return alerts.Run(client);
   if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
+  if (*anomaly_score_cmd) return RunAnomalyScore(anomaly_score, std::cin, std::cout, std::cerr);
+  if (*anomaly_explain_cmd) return RunAnomalyExplain(client, anomaly_explain);
   return RunLabels(client, labels);
 }

@@ -247,7 +247,7 @@ TEST_F(CliQueryTest, UnknownCommandIsNamed) {
   EXPECT_EQ(Vigie(*server_, {"frob"}, nullptr, &err), 2);
   EXPECT_EQ(err,
             "vigie: unknown command \"frob\"; commands: push, grep, tail, labels, query, series, "
-            "deploy, rules, silence, alerts\n");
+            "deploy, rules, silence, alerts, anomaly\n");
 }
 
 TEST_F(CliQueryTest, ConnectionFlagsAfterTheSubcommand) {

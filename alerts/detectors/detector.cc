@@ -1,0 +1,187 @@
+#include "alerts/detectors/detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_join.h"
+#include "alerts/detectors/seasonal_band.h"
+#include "alerts/detectors/state_codec.h"
+#include "common/strings.h"
+
+namespace vigie::alerts::detectors {
+
+namespace {
+
+constexpr uint8_t kStateVersion = 1;
+
+// How a detector turns the model's signals into one residual (in band half-widths).
+using Combine = double (*)(const Signals&);
+
+struct Kind {
+  std::string_view name;
+  std::string_view help;
+  Combine combine;
+};
+
+constexpr Kind kKinds[] = {
+    {"combined",
+     "the default: the largest of band, shift and a flat-line signal (a moving curve stuck "
+     "on one value)",
+     [](const Signals& s) {
+       return std::max({s.band, s.shift, s.flat});
+     }},
+    {"band", "a point outside the learned daily/weekly band (spikes, dips, contextual drops)",
+     [](const Signals& s) { return s.band; }},
+    {"shift", "a sustained departure from the band (level shifts, variance bursts, drifts)",
+     [](const Signals& s) { return s.shift; }},
+    {"local", "a jump away from the last hours' level, ignoring any daily/weekly shape",
+     [](const Signals& s) { return s.local; }},
+};
+
+const Kind* FindKind(std::string_view name) {
+  for (const Kind& k : kKinds) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+class BandDetector final : public Detector {
+ public:
+  explicit BandDetector(const Kind* kind) : kind_(kind) {}
+
+  Verdict Observe(int64_t timestamp_ms, double value) override {
+    Signals s = model_.Observe(timestamp_ms, value);
+    Verdict v;
+    v.learning = s.learning;
+    v.skipped = s.skipped;
+    v.after_gap = s.after_gap;
+    v.expected = s.expected;
+    v.lower = s.expected - s.half_width;
+    v.upper = s.expected + s.half_width;
+    if (!s.skipped) {
+      double u = kind_->combine(s);
+      v.score = std::isfinite(u) ? u / (1 + u) : 1;
+    }
+    return v;
+  }
+
+  void Serialize(std::string* out) const override {
+    out->clear();
+    StateWriter w(out);
+    w.U8(kStateVersion);
+    w.U8(static_cast<uint8_t>(kind_->name.size()));
+    out->append(kind_->name);
+    model_.Encode(&w);
+  }
+
+  std::string_view name() const override { return kind_->name; }
+
+  SeasonalBand* model() { return &model_; }
+
+ private:
+  const Kind* kind_;
+  SeasonalBand model_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& DetectorNames() {
+  static const auto* names = [] {
+    auto* v = new std::vector<std::string>;
+    for (const Kind& k : kKinds) v->emplace_back(k.name);
+    return v;
+  }();
+  return *names;
+}
+
+std::string DescribeDetectors() {
+  std::string out;
+  for (const Kind& k : kKinds) StrAppend(&out, k.name, ": ", k.help, "\n");
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<Detector>> NewDetector(std::string_view name) {
+  const Kind* kind = FindKind(name);
+  if (kind == nullptr) {
+    return absl::InvalidArgumentError(
+        StrCat("unknown detector '", name, "'; known: ", absl::StrJoin(DetectorNames(), ", ")));
+  }
+  return std::make_unique<BandDetector>(kind);
+}
+
+absl::StatusOr<std::unique_ptr<Detector>> RestoreDetector(std::string_view bytes) {
+  StateReader r(bytes);
+  uint8_t version = r.U8();
+  if (!r.ok()) return absl::DataLossError("anomaly detector state: empty");
+  if (version != kStateVersion) {
+    return absl::DataLossError(StrCat("anomaly detector state: unknown version ", version,
+                                      " (this build reads version ", kStateVersion, ")"));
+  }
+  uint8_t name_size = r.U8();
+  std::string name;
+  for (int i = 0; i < name_size && r.ok(); ++i) name.push_back(static_cast<char>(r.U8()));
+  const Kind* kind = r.ok() ? FindKind(name) : nullptr;
+  if (kind == nullptr) {
+    return absl::DataLossError(
+        StrCat("anomaly detector state: unknown or truncated detector name '", name, "'"));
+  }
+  auto detector = std::make_unique<BandDetector>(kind);
+  detector->model()->Decode(&r);
+  if (!r.ok() || !r.at_end()) {
+    return absl::DataLossError(StrCat("anomaly detector state of '", name,
+                                      "': corrupt or truncated (", bytes.size(), " bytes)"));
+  }
+  return detector;
+}
+
+double ScoreThreshold(Sensitivity sensitivity) {
+  switch (sensitivity) {
+    case Sensitivity::kHigh:
+      return 0.5;
+    case Sensitivity::kMedium:
+      return 0.56;
+    case Sensitivity::kLow:
+      return 0.63;
+  }
+  return 0.56;
+}
+
+Band BandFor(const Verdict& verdict, Sensitivity sensitivity) {
+  // score = u / (1 + u): the threshold t is reached at u = t / (1 - t) half-widths.
+  double t = ScoreThreshold(sensitivity);
+  double half = (verdict.upper - verdict.expected) * t / (1 - t);
+  return {verdict.expected - half, verdict.expected + half};
+}
+
+bool Fires(const Verdict& verdict, double value, Direction direction, Sensitivity sensitivity) {
+  if (verdict.learning || verdict.skipped || verdict.score < ScoreThreshold(sensitivity)) {
+    return false;
+  }
+  switch (direction) {
+    case Direction::kUp:
+      return value >= verdict.expected;
+    case Direction::kDown:
+      return value <= verdict.expected;
+    case Direction::kBoth:
+      return true;
+  }
+  return false;
+}
+
+absl::StatusOr<Direction> ParseDirection(std::string_view text) {
+  if (text == "up") return Direction::kUp;
+  if (text == "down") return Direction::kDown;
+  if (text == "both") return Direction::kBoth;
+  return absl::InvalidArgumentError(StrCat("direction '", text, "' is not one of up, down, both"));
+}
+
+absl::StatusOr<Sensitivity> ParseSensitivity(std::string_view text) {
+  if (text == "low") return Sensitivity::kLow;
+  if (text == "medium") return Sensitivity::kMedium;
+  if (text == "high") return Sensitivity::kHigh;
+  return absl::InvalidArgumentError(
+      StrCat("sensitivity '", text, "' is not one of low, medium, high"));
+}
+
+}  // namespace vigie::alerts::detectors
