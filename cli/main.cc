@@ -230,7 +230,9 @@ int main(int argc, char** argv) {
       }
       return kExitUsage;
     }
-    return app.exit(e);
+    // CLI11 prints the error (or the help, exit 0); any error is a usage error, whatever
+    // CLI11's own code for it (105 for a value a check refused).
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   if (*rules_check_cmd) return RunRulesCheck(rules_check, std::cout, std::cerr);
   if (*push_cmd) return RunPush(client, push);

@@ -109,6 +109,9 @@ TEST(AnomalyExplainTest, LogQueriesAndErrors) {
   EXPECT_NE(err.find("no series"), std::string::npos) << err;
   EXPECT_EQ(Vigie(server, {"anomaly", "explain", "up", "--sensitivity", "extreme"}, &out, &err), 2);
   EXPECT_NE(err.find("extreme"), std::string::npos) << err;
+  // A value the flag's own check refuses is a usage error too (exit 2, not CLI11's 105).
+  EXPECT_EQ(Vigie(server, {"anomaly", "explain", "up", "--detector", "nope"}, &out, &err), 2);
+  EXPECT_NE(err.find("nope"), std::string::npos) << err;
 }
 
 }  // namespace
