@@ -132,10 +132,6 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
     m->run = 0;
     m->run_sum = 0;
   }
-  // The second and later points of a run beyond kShiftScales do not widen the band: a long
-  // outage would otherwise grow the scale and the spreads, step by clipped step, until the band
-  // held it.
-  const bool widens = m->run * (residual > 0 ? 1 : -1) < 2;
   m->level += level_rate * clipped;
   if (shape) {
     double target = value - m->level;
@@ -150,7 +146,7 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
       double delta = target - shape->offset[bin];
       if (robust) delta = std::clamp(delta, -kClip * s, kClip * s);
       shape->offset[bin] = ToFloat(shape->offset[bin] + rate * delta);
-      if (spread && widens) {
+      if (spread) {
         double bounded = std::min(std::fabs(residual), kClip * s);
         *spread = ToFloat(*spread + kSpreadRateFactor * rate * (bounded - *spread));
       }
@@ -158,7 +154,7 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
   }
   double absolute = std::fabs(residual);
   double bounded = robust ? std::min(absolute, kClip * s) : absolute;
-  if (widens) m->scale += kScaleRate * (bounded - m->scale);
+  m->scale += kScaleRate * (bounded - m->scale);
   m->fit += kFitRate * (bounded - m->fit);
   return z;
 }
