@@ -6,6 +6,7 @@
 #include "cli/alerts_commands.h"
 #include "cli/anomaly_backfill.h"
 #include "cli/anomaly_commands.h"
+#include "cli/anomaly_explain.h"
 #include "cli/deploy_commands.h"
 #include "cli/promql_commands.h"
 #include "cli/push.h"
@@ -210,11 +211,15 @@ int main(int argc, char** argv) {
   RulesTestOptions rules_test;
   CLI::App* rules_test_cmd = AddRulesTestCommand(rules_cmd, &rules_test);
   AnomalyScoreOptions anomaly_score;
-  CLI::App* anomaly_score_cmd = AddAnomalyScoreCommand(AddAnomalyCommand(&app), &anomaly_score);
+  CLI::App* anomaly_cmd = AddAnomalyCommand(&app);
+  CLI::App* anomaly_score_cmd = AddAnomalyScoreCommand(anomaly_cmd, &anomaly_score);
+  AnomalyExplainOptions anomaly_explain;
+  CLI::App* anomaly_explain_cmd = AddAnomalyExplainCommand(anomaly_cmd, &anomaly_explain);
+  AddConnectionFlags(anomaly_explain_cmd, &client);
   AlertsCommands alerts(&app, &client, AddConnectionFlags);
   AnomalyBackfillOptions anomaly_backfill;
-  CLI::App* anomaly_backfill_cmd = AddAnomalyBackfillCommand(
-      app.get_subcommand("anomaly"), &anomaly_backfill, &client, AddConnectionFlags);
+  CLI::App* anomaly_backfill_cmd =
+      AddAnomalyBackfillCommand(anomaly_cmd, &anomaly_backfill, &client, AddConnectionFlags);
 
   try {
     app.parse(argc, argv);
@@ -229,7 +234,9 @@ int main(int argc, char** argv) {
       }
       return kExitUsage;
     }
-    return app.exit(e);
+    // CLI11 prints the error (or the help, exit 0); any error is a usage error, whatever
+    // CLI11's own code for it (105 for a value a check refused).
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   if (*rules_check_cmd) return RunRulesCheck(rules_check, std::cout, std::cerr);
   if (*push_cmd) return RunPush(client, push);
@@ -249,5 +256,6 @@ int main(int argc, char** argv) {
   if (*rules_test_cmd) return RunRulesTest(rules_test, std::cout, std::cerr);
   if (*anomaly_score_cmd) return RunAnomalyScore(anomaly_score, std::cin, std::cout, std::cerr);
   if (*anomaly_backfill_cmd) return RunAnomalyBackfill(client, anomaly_backfill);
+  if (*anomaly_explain_cmd) return RunAnomalyExplain(client, anomaly_explain);
   return RunLabels(client, labels);
 }

@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,6 +78,15 @@ std::string JsonString(std::string_view s) {
     i += n;
   }
   return out + "\"";
+}
+
+int TerminalWidth() {
+  struct winsize size;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  int columns = 0;
+  const char* env = getenv("COLUMNS");
+  if (env && ParseNumber(std::string_view(env), &columns) && columns > 0) return columns;
+  return 80;
 }
 
 bool UseColor(std::string_view when) {

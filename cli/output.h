@@ -20,6 +20,9 @@ bool ParseOutputFormat(std::string_view name, OutputFormat* format);
 // $NO_COLOR is unset or empty.
 bool UseColor(std::string_view when);
 
+// The terminal's width in columns: standard output's, else $COLUMNS, else 80.
+int TerminalWidth();
+
 // Writes log entries to `out` as they come. Not thread-safe.
 class EntryPrinter {
  public:

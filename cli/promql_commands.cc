@@ -1,6 +1,5 @@
 #include "cli/promql_commands.h"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,15 +20,6 @@ namespace {
 
 // Steps of a range query when --step is not given, as Prometheus's graph page picks them.
 constexpr int64_t kDefaultPoints = 250;
-
-int TerminalWidth() {
-  struct winsize size;
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
-  int columns = 0;
-  const char* env = getenv("COLUMNS");
-  if (env && ParseNumber(std::string_view(env), &columns) && columns > 0) return columns;
-  return 80;
-}
 
 // A context with the token, the deadline of --timeout (ns, 0: none) and Ctrl-C cancelling it.
 int Flushed() {

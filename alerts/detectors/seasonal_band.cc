@@ -25,9 +25,14 @@ constexpr double kWeeklyRatePerPass = 0.5;
 constexpr double kSpreadRateFactor = 0.5;
 // Residuals count for at most kClip scales in what is learned.
 constexpr double kClip = 3;
-// kShiftRun residuals beyond kShiftScales on one side in a row are a level shift.
+// kShiftRun residuals beyond kShiftScales on one side in a row, over at least kShiftMinMs, are
+// a level shift. The time bound keeps a rule firing while a shift may still be an incident:
+// evaluated every minute, five points would relearn a drop of logins before `for: 10m` passed.
 constexpr double kShiftScales = 4;
 constexpr int32_t kShiftRun = 5;
+constexpr int64_t kShiftMinMs = 30 * 60 * 1000;
+// Beyond this many points a run is capped (it bounds the decoded state).
+constexpr int32_t kMaxRun = 1 << 30;
 // A seasonal model must beat the simpler one's error by this factor, after this much data.
 constexpr double kSeasonGain = 0.8;
 constexpr int64_t kDailyMinMs = kDayMs * 3 / 2;
@@ -109,13 +114,14 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
   if (z > kShiftScales) {
     int32_t side = residual > 0 ? 1 : -1;
     if (m->run * side > 0) {
-      m->run += side;
+      if (m->run * side < kMaxRun) m->run += side;
       m->run_sum += residual;
     } else {
       m->run = side;
       m->run_sum = residual;
+      m->run_since_ms = timestamp_ms;
     }
-    if (m->run * side >= kShiftRun) {
+    if (m->run * side >= kShiftRun && timestamp_ms - m->run_since_ms >= kShiftMinMs) {
       m->level += m->run_sum / (m->run * side);
       *shifted = true;
       m->run = 0;
@@ -237,6 +243,7 @@ void SeasonalBand::Level::Encode(StateWriter* w) const {
   w->F64(fit);
   w->U32(static_cast<uint32_t>(run));
   w->F64(run_sum);
+  w->I64(run_since_ms);
 }
 
 void SeasonalBand::Level::Decode(StateReader* r) {
@@ -245,7 +252,8 @@ void SeasonalBand::Level::Decode(StateReader* r) {
   fit = r->F64();
   run = static_cast<int32_t>(r->U32());
   run_sum = r->F64();
-  if (scale < 0 || fit < 0 || run > kShiftRun || run < -kShiftRun) r->Fail();
+  run_since_ms = r->I64();
+  if (scale < 0 || fit < 0 || run > kMaxRun || run < -kMaxRun) r->Fail();
 }
 
 namespace {

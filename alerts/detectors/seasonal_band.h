@@ -70,6 +70,7 @@ class SeasonalBand {
     double fit = 0;   // a slower average of the same, to choose the model by
     int32_t run = 0;  // consecutive same-sided outliers, signed by their side
     double run_sum = 0;
+    int64_t run_since_ms = 0;  // the time of the run's first outlier
     void Encode(StateWriter* w) const;
     void Decode(StateReader* r);
   };

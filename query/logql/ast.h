@@ -99,6 +99,13 @@ class RangeAggregation final : public promql::Leaf {
   // they could not parse gives no __error__ (as in Loki), and the scan is faster. Set by Parse();
   // not part of the text.
   bool labels_unused = false;
+  // The grouping hint: the query reads only these labels of this aggregation's series, because
+  // it groups by them itself (`avg_over_time(...) by (a)`), or it is count_over_time, rate,
+  // bytes_over_time, bytes_rate or sum_over_time right under a `sum by (a)` (whose sums merging
+  // its series does not change). Its parsers then extract only these and what the later stages
+  // and the unwrap read, still decoding every value, so that the result and the errors are
+  // those of a full parse. Unset: every label is read. Set by Parse(); not part of the text.
+  std::optional<std::vector<std::string>> labels_read;
 
   promql::ValueType type() const override { return promql::ValueType::kVector; }
   const promql::TimeModifiers& time() const override { return modifiers; }

@@ -154,9 +154,11 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   options.pipeline = &agg->selector.pipeline;
   options.stream_labels = &stream_labels;
   options.sample = &sample;
-  if (agg->labels_unused) {
-    // Of the labels, only what the unwrap reads (the stages add their own needs).
-    options.required = LabelNeeds::Only({});
+  if (agg->labels_unused || agg->labels_read) {
+    // Of the labels, only the grouping's and what the unwrap reads (the stages add their own
+    // needs); with a grouping, every value is still decoded, as in a full parse.
+    options.required = LabelNeeds::Only(agg->labels_read.value_or(std::vector<std::string>()));
+    options.required.validate = !agg->labels_unused;
     if (agg->unwrap) {
       options.required.Add(agg->unwrap->label);
       for (const LabelMatcher& m : agg->unwrap->filters) options.required.Add(m.name());

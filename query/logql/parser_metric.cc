@@ -63,8 +63,9 @@ class LogqlDialect final : public promql::Dialect {
   const Limits& limits_;
 };
 
-// Loki's "no labels" parser hint (its syntax package: noLabels, canInjectVectorGrouping): sets
-// RangeAggregation::labels_unused on the range aggregations whose labels the query drops.
+// Loki's parser hints (its syntax package: noLabels, canInjectVectorGrouping): sets
+// RangeAggregation::labels_unused on the range aggregations whose labels the query drops, and
+// labels_read on those of which it reads only a grouping's.
 // absent_over_time's series are labelled by its selector alone; a sum() without grouping keeps
 // no label of a range aggregation right under it (parentheses between them do not count), when
 // that aggregation is one whose series Loki builds from the labels (count_over_time, rate,
@@ -78,15 +79,17 @@ void MarkLabelsUnused(promql::Expr& expr) {
   if (RangeAggregation* range = range_of(&expr); range && range->op == RangeOp::kAbsentOverTime) {
     range->labels_unused = true;
   }
-  const auto* sum = expr.As<promql::AggregateExpr>();
-  if (!sum || sum->op != promql::AggregateOp::kSum || sum->without || !sum->grouping.empty()) {
-    return;
+  if (RangeAggregation* range = range_of(&expr); range && range->grouped && !range->without) {
+    range->labels_read = range->grouping;
   }
+  const auto* sum = expr.As<promql::AggregateExpr>();
+  if (!sum || sum->op != promql::AggregateOp::kSum || sum->without) return;
   RangeAggregation* range = range_of(sum->operand.get());
   if (range && !range->grouped &&
       IsOneOf(range->op, {RangeOp::kCountOverTime, RangeOp::kRate, RangeOp::kBytesOverTime,
                           RangeOp::kBytesRate, RangeOp::kSumOverTime})) {
-    range->labels_unused = true;
+    range->labels_unused = sum->grouping.empty();
+    if (!sum->grouping.empty()) range->labels_read = sum->grouping;
   }
 }
 

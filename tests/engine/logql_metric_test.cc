@@ -358,3 +358,38 @@ TEST_F(LogqlMetricTest, RangeQueriesWindowEachStepAndOffsetMovesTheWindow) {
 
 }  // namespace
 }  // namespace vigie::logql
+
+namespace vigie::logql {
+namespace {
+
+// JSON lines that are each unique (a trace id), under a series limit far below their number:
+// the queries that read only a grouping of the lines' labels (the grouping hint) extract only
+// that grouping and stay under the limit, as in Loki; one that reads every label does not.
+TEST_F(LogqlMetricTest, GroupingHintKeepsUniqueLinesUnderTheSeriesLimit) {
+  store::AppendRequest request;
+  store::StreamEntries api{*LabelSet::Make({{"app", "api"}}), {}};
+  for (int i = 0; i < 50; ++i) {
+    api.entries.push_back(
+        {kT0 + i * 100'000'000LL,
+         StrCat(R"({"trace":"t)", i, R"(","status":)", i % 2 ? 500 : 200, R"(,"ms":)", i, "}")});
+  }
+  request.streams.push_back(std::move(api));
+  ASSERT_TRUE(store_->Append(request).ok());
+  Limits limits;
+  limits.max_series_per_query = 10;
+  engine_ = std::make_unique<Engine>(store_.get(), limits, 2);
+
+  // The window (t - 10s, t] leaves out the first line (status 200).
+  EXPECT_EQ(ByLabel(R"(sum by (status) (count_over_time({app="api"} | json [10s])))", "status"),
+            (std::map<std::string, double>{{"200", 24}, {"500", 25}}));
+  // The window (t - 10s, t] leaves out the first line: ms 2, 4, ..., 48 and 1, 3, ..., 49.
+  EXPECT_EQ(ByLabel(R"(avg_over_time({app="api"} | json | unwrap ms [10s]) by (status))", "status"),
+            (std::map<std::string, double>{{"200", 25}, {"500", 25}}));
+  absl::StatusOr<std::vector<Series>> all =
+      Run(R"(max by (status) (count_over_time({app="api"} | json [10s])))", kT0 + 10 * kSecond);
+  ASSERT_FALSE(all.ok());
+  EXPECT_THAT(all.status().message(), HasSubstr("series"));
+}
+
+}  // namespace
+}  // namespace vigie::logql

@@ -2,6 +2,8 @@
 // to the same structure.
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_join.h"
+
 #include "common/time.h"
 #include "query/logql/parser.h"
 
@@ -197,6 +199,32 @@ TEST(LogqlParserStructureTest, RangeAggregationsWhoseLabelsTheQueryDrops) {
     std::vector<bool> got;
     ForEachRangeAggregation(*q->metric,
                             [&](const RangeAggregation& r) { got.push_back(r.labels_unused); });
+    EXPECT_EQ(got, want) << text;
+  }
+}
+
+// The grouping hint, by query: the labels its range aggregations' series are read for ("*": all).
+TEST(LogqlParserStructureTest, RangeAggregationsOfWhichTheQueryReadsAGrouping) {
+  const std::pair<const char*, std::vector<std::string>> cases[] = {
+      {R"(sum by (b, c) (count_over_time({a="x"} | json [5m])))", {"b,c"}},
+      {R"(sum by (b) (rate({a="x"} | json [5m])) / ignoring(b) group_left sum(rate({a="x"}[5m])))",
+       {"b", "*"}},
+      {R"(avg_over_time({a="x"} | json | unwrap n [5m]) by (b))", {"b"}},
+      {R"(sum(quantile_over_time(0.9, {a="x"} | json | unwrap n [5m]) by (b)))", {"b"}},
+      // Merging series would change these: every label is read.
+      {R"(sum by (b) (avg_over_time({a="x"} | json | unwrap n [5m])))", {"*"}},
+      {R"(max by (b) (count_over_time({a="x"} | json [5m])))", {"*"}},
+      {R"(sum without (b) (count_over_time({a="x"} | json [5m])))", {"*"}},
+      {R"(avg_over_time({a="x"} | json | unwrap n [5m]) without (b))", {"*"}},
+      {R"(sum(count_over_time({a="x"} | json [5m])))", {"*"}},  // The "no labels" hint instead.
+  };
+  for (const auto& [text, want] : cases) {
+    absl::StatusOr<Query> q = Parse(text, Limits());
+    ASSERT_TRUE(q.ok()) << text << ": " << q.status();
+    std::vector<std::string> got;
+    ForEachRangeAggregation(*q->metric, [&](const RangeAggregation& r) {
+      got.push_back(r.labels_read ? absl::StrJoin(*r.labels_read, ",") : "*");
+    });
     EXPECT_EQ(got, want) << text;
   }
 }
