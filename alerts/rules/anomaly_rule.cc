@@ -121,7 +121,8 @@ AnomalyRule::Outcome AnomalyRule::Observe(int64_t ts_ms, const promql::Vector& r
   AlertStateStore::DetectorWrites writes;
   std::lock_guard lock(mu_);
   for (const promql::InstantSample& sample : result) {
-    Tracked& t = series_[sample.labels.Hash()];
+    uint64_t fp = sample.labels.Hash();
+    Tracked& t = series_[fp];
     if (t.detector == nullptr) t.detector = NewDetector();
     detectors::Verdict verdict = t.detector->Observe(ts_ms, sample.value);
     t.last_seen_ms = ts_ms;
@@ -137,7 +138,6 @@ AnomalyRule::Outcome AnomalyRule::Observe(int64_t ts_ms, const promql::Vector& r
       out.firing.push_back(sample);
       out.extras.push_back(ExtrasOf(verdict, band, sample.value, ts_ms));
     }
-    uint64_t fp = sample.labels.Hash();
     if (SaveDue(fp, t.last_saved_ms, ts_ms)) {
       writes.emplace_back(fp, Record(t));
       t.last_saved_ms = ts_ms;
