@@ -76,6 +76,17 @@ TEST(RulesIntegrationTest, FiringAlertSurvivesKill9WithItsActiveAt) {
   json firing = WaitForAlert(server, "WorkersErroring", "firing");
   ASSERT_FALSE(firing.is_null());
   EXPECT_EQ(firing["activeAt"], pending["activeAt"]);
+  // The state is shown as soon as it is evaluated, and its ALERTS samples (the pending series'
+  // staleness marker among them) are appended just after: killed in between, the pending series
+  // would stay visible for the lookback, as in Prometheus. Kill once they are in.
+  auto only_firing = [&] {
+    json result = GetJson(server, "/api/v1/query?query=ALERTS")["data"]["result"];
+    return result.size() == 1 && result[0]["metric"]["alertstate"] == "firing";
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!only_firing() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 
   server.Kill9();
   server.Start();
