@@ -16,8 +16,17 @@ constexpr uint8_t kBlockVersion = 1;
 constexpr uint64_t kMaxDecodedBytes = 256ull << 20;
 }  // namespace
 
-size_t DecodedBlock::LineAt(size_t pos) const {
-  auto it = std::upper_bound(offsets_.begin(), offsets_.end(), static_cast<uint32_t>(pos));
+size_t DecodedBlock::LineAt(size_t pos, size_t first) const {
+  // Galloping from `first`: offsets_[lo] <= pos throughout, and the answer is below hi.
+  size_t lo = first, hi = first + 1, step = 1;
+  while (hi < offsets_.size() && offsets_[hi] <= pos) {
+    lo = hi;
+    hi += step;
+    step *= 2;
+  }
+  hi = std::min(hi, offsets_.size());
+  auto it =
+      std::upper_bound(offsets_.begin() + lo, offsets_.begin() + hi, static_cast<uint32_t>(pos));
   return static_cast<size_t>(it - offsets_.begin()) - 1;
 }
 

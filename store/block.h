@@ -37,8 +37,10 @@ class DecodedBlock {
   }
   // Where line i starts in lines(); offset(size()) is lines().size().
   size_t offset(size_t i) const { return offsets_[i]; }
-  // The index of the line holding byte `pos` of lines().
-  size_t LineAt(size_t pos) const;
+  // The index of the line holding byte `pos` of lines(), searched from line `first`, which must
+  // start at or before `pos`: a search that finds bytes in order passes the last line found,
+  // and the answer a few lines on costs a few comparisons.
+  size_t LineAt(size_t pos, size_t first = 0) const;
 
  private:
   friend absl::Status DecodeBlock(std::string_view, DecodedBlock*);

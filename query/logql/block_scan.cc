@@ -137,6 +137,7 @@ class ReadAhead {
   };
 
   void Run() {
+    const LineFilter filter = filter_.ForThread();
     while (true) {
       size_t i;
       {
@@ -158,7 +159,7 @@ class ReadAhead {
         matches->sample = options_.sample;
       }
       if (status.ok()) {
-        FilterBlock(filter_, options_.range, matches.get());
+        FilterBlock(filter, options_.range, matches.get());
         if (options_.context_before > 0 || options_.context_after > 0) {
           AddContext(options_.range, options_.context_before, options_.context_after,
                      matches.get());
@@ -252,12 +253,13 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     }
     return;
   }
-  for (size_t pos = begin; pos < end;) {
+  for (size_t pos = begin, line = first; pos < end;) {
     const size_t hit = next_hit(pos);
     if (hit == std::string_view::npos) break;
-    const size_t i = block.LineAt(hit);
+    const size_t i = block.LineAt(hit, line);
     if (filter.Matches(block.line(i))) accept(i);
     pos = block.offset(i + 1);
+    line = i + 1;
   }
 }
 

@@ -134,6 +134,17 @@ absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
   return absl::OkStatus();
 }
 
+LineFilter LineFilter::ForThread() const {
+  LineFilter copy = *this;
+  for (Step& step : copy.steps_) {
+    for (Term& term : step.terms) {
+      if (term.re)
+        term.re = std::make_shared<const re2::RE2>(term.re->pattern(), term.re->options());
+    }
+  }
+  return copy;
+}
+
 bool LineFilter::Term::Matches(std::string_view line) const {
   if (re) return re2::RE2::PartialMatch(line, *re);
   if (ip) return ip->MatchesText(line);

@@ -50,6 +50,17 @@ TEST(BlockTest, LineAtMapsBytesToLines) {
   EXPECT_EQ(block.LineAt(2), 0u);
   EXPECT_EQ(block.LineAt(3), 2u);
   EXPECT_EQ(block.LineAt(4), 2u);
+  // From a line at or before the byte: the same answers, near and far.
+  std::vector<LogEntry> many;
+  for (int i = 0; i < 1000; ++i) many.push_back({i, std::string(i % 7, 'x')});
+  ASSERT_TRUE(DecodeBlock(EncodeBlock(many), &block).ok());
+  for (size_t pos = 0; pos < block.lines().size(); pos += 13) {
+    const size_t line = block.LineAt(pos);
+    EXPECT_LT(pos - block.offset(line), block.line(line).size()) << pos;
+    for (size_t first : {size_t{0}, line / 2, line > 3 ? line - 3 : 0, line}) {
+      EXPECT_EQ(block.LineAt(pos, first), line) << pos << " from " << first;
+    }
+  }
 }
 
 TEST(BlockTest, CorruptionIsDetected) {
