@@ -58,9 +58,11 @@ int FetchPromql(const ClientOptions& client, const std::string& expr, int64_t st
   return code;
 }
 
-// The series of a LogQL metric query over the range, gathered from the Grep stream.
+// The series of a LogQL metric query over the range, gathered from the Grep stream (`timeout`:
+// the --timeout flag, for the error message).
 int FetchLogql(const ClientOptions& client, const std::string& expr, int64_t start_ms,
-               int64_t end_ms, int64_t step_ms, int64_t timeout_ns, std::vector<Curve>* out) {
+               int64_t end_ms, int64_t step_ms, int64_t timeout_ns, std::string_view timeout,
+               std::vector<Curve>* out) {
   v1::GrepRequest request;
   request.set_query(expr);
   request.set_start_ns(start_ms * kNanosPerMilli);
@@ -68,9 +70,7 @@ int FetchLogql(const ClientOptions& client, const std::string& expr, int64_t sta
   request.set_step_ns(step_ms * kNanosPerMilli);
   auto stub = v1::Query::NewStub(Connect(client));
   auto context = NewContext(client);
-  if (timeout_ns > 0) {
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(timeout_ns));
-  }
+  SetTimeout(context.get(), timeout_ns);
   CancelOnInterrupt interrupt(context.get());
   auto reader = stub->Grep(context.get(), request);
   v1::GrepResponse response;
@@ -79,14 +79,8 @@ int FetchLogql(const ClientOptions& client, const std::string& expr, int64_t sta
     for (const v1::MetricSeries& s : response.series()) out->push_back(ToCurve(s));
     done = response.done();
   }
-  grpc::Status status = reader->Finish();
-  if (interrupt.interrupted()) return kExitInterrupted;
-  if (!status.ok()) return ReportRpcError(client, status);
-  if (!done) {
-    std::cerr << "vigie: the answer was cut before its end (vigied stopped?): try again\n";
-    return kExitError;
-  }
-  return kExitOk;
+  return FinishStream(client, FinishStreamCall(*reader, context.get()), done,
+                      interrupt.interrupted(), /*shown=*/0, timeout);
 }
 
 std::string Time(int64_t ms) { return FormatRfc3339Millis(ms); }
@@ -243,8 +237,9 @@ int RunAnomalyExplain(const ClientOptions& client, const AnomalyExplainOptions& 
   }
   std::vector<Curve> curves;
   const bool logql = expr->language == alerts::rules::Language::kLogQL;
-  int code = (logql ? FetchLogql : FetchPromql)(client, options.expr, start_ms, end_ms, step_ms,
-                                                timeout, &curves);
+  int code = logql ? FetchLogql(client, options.expr, start_ms, end_ms, step_ms, timeout,
+                                options.timeout, &curves)
+                   : FetchPromql(client, options.expr, start_ms, end_ms, step_ms, timeout, &curves);
   if (code != kExitOk) return code;
   if (curves.empty()) {
     std::cerr << "vigie: the expression has no series in the range: check it with `vigie "

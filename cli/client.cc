@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/limits.h"
+#include "common/strings.h"
 #include "query/logql/parser.h"
 #include "query/promql/parser.h"
 
@@ -100,6 +101,39 @@ void ReportParseError(const std::string& query, const absl::Status& status) {
 }
 
 }  // namespace
+
+void SetTimeout(grpc::ClientContext* context, int64_t timeout_ns) {
+  if (timeout_ns > 0) {
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(timeout_ns));
+  }
+}
+
+int FinishStream(const ClientOptions& client, grpc::Status status, bool done, bool interrupted,
+                 uint64_t shown, std::string_view timeout) {
+  std::string shown_note = StrCat(shown, shown == 1 ? " entry" : " entries", " shown");
+  if (interrupted) {
+    std::cerr << "vigie: interrupted; " << shown_note << "\n";
+    return kExitInterrupted;
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+      status.error_message() == "Deadline Exceeded") {
+    std::cerr << "vigie: no complete answer from vigied within --timeout " << timeout << "; "
+              << shown_note << "\n";
+    return kExitError;
+  }
+  if (!status.ok()) {
+    int code = ReportRpcError(client, status);
+    if (shown > 0) std::cerr << "vigie: the answer is incomplete: " << shown_note << "\n";
+    return code;
+  }
+  if (!done) {
+    std::cerr << "vigie: the answer from vigied was cut before its end (a message could not be "
+                 "read); "
+              << shown_note << "\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
 
 bool CheckQuerySyntax(const std::string& query) {
   auto parsed = logql::Parse(query, Limits());

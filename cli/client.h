@@ -4,9 +4,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "query/promql/ast.h"
@@ -39,6 +43,39 @@ int ReportRpcError(const ClientOptions& options, const grpc::Status& status);
 // what went wrong, said on stderr (interrupted, or the call failed).
 int CallUnary(const ClientOptions& options, int64_t timeout_ns,
               const std::function<grpc::Status(grpc::ClientContext*)>& call);
+
+// Sets the call's deadline `timeout_ns` from now; none when 0.
+void SetTimeout(grpc::ClientContext* context, int64_t timeout_ns);
+
+// Finishes a stream whose reads are over. When the server ended it, its status is already here;
+// when a read failed on this side (a message that did not parse), the server may still be
+// sending and would never end the call: it is cancelled after a grace period.
+template <typename Reader>
+grpc::Status FinishStreamCall(Reader& reader, grpc::ClientContext* context) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(mu);
+    if (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return finished; })) {
+      context->TryCancel();
+    }
+  });
+  grpc::Status status = reader.Finish();
+  {
+    std::lock_guard lock(mu);
+    finished = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+  return status;
+}
+
+// After a stream's last read: the exit code, with what went wrong on stderr. A stream must end
+// with its `done` message and an OK status; anything else is a failure, never an empty success.
+// `shown` entries were printed; `timeout` is the --timeout flag as given.
+int FinishStream(const ClientOptions& client, grpc::Status status, bool done, bool interrupted,
+                 uint64_t shown, std::string_view timeout);
 
 // Parses `query` locally so that a syntax error is shown with a caret under its position.
 // Returns false (after printing) when the query is invalid.

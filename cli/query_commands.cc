@@ -19,65 +19,6 @@ namespace vigie::cli {
 
 namespace {
 
-void SetTimeout(grpc::ClientContext* context, int64_t timeout_ns) {
-  if (timeout_ns > 0) {
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(timeout_ns));
-  }
-}
-
-// Finishes a stream whose reads are over. When the server ended it, its status is already here;
-// when a read failed on this side (a message that did not parse), the server may still be
-// sending and would never end the call: it is cancelled after a grace period.
-template <typename Reader>
-grpc::Status FinishStreamCall(Reader& reader, grpc::ClientContext* context) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool finished = false;
-  std::thread watchdog([&] {
-    std::unique_lock lock(mu);
-    if (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return finished; })) {
-      context->TryCancel();
-    }
-  });
-  grpc::Status status = reader.Finish();
-  {
-    std::lock_guard lock(mu);
-    finished = true;
-  }
-  cv.notify_all();
-  watchdog.join();
-  return status;
-}
-
-// After a stream's last read: the exit code, with what went wrong on stderr. A stream must end
-// with its `done` message and an OK status; anything else is a failure, never an empty success.
-int FinishStream(const ClientOptions& client, grpc::Status status, bool done, bool interrupted,
-                 uint64_t shown, std::string_view timeout) {
-  std::string shown_note = StrCat(shown, shown == 1 ? " entry" : " entries", " shown");
-  if (interrupted) {
-    std::cerr << "vigie: interrupted; " << shown_note << "\n";
-    return kExitInterrupted;
-  }
-  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
-      status.error_message() == "Deadline Exceeded") {
-    std::cerr << "vigie: no complete answer from vigied within --timeout " << timeout << "; "
-              << shown_note << "\n";
-    return kExitError;
-  }
-  if (!status.ok()) {
-    int code = ReportRpcError(client, status);
-    if (shown > 0) std::cerr << "vigie: the answer is incomplete: " << shown_note << "\n";
-    return code;
-  }
-  if (!done) {
-    std::cerr << "vigie: the answer from vigied was cut before its end (a message could not be "
-                 "read); "
-              << shown_note << "\n";
-    return kExitError;
-  }
-  return kExitOk;
-}
-
 // False (after saying why) when standard output could not be written: a full disk must not
 // look like a complete answer.
 bool OutputOk() {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/strings.h"
+#include "common/time.h"
 
 namespace vigie::alerts::detectors {
 
@@ -21,16 +22,6 @@ std::vector<std::string_view> SplitFields(std::string_view line) {
   }
   fields.push_back(line.substr(start));
   return fields;
-}
-
-// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
@@ -96,8 +87,11 @@ absl::StatusOr<int64_t> ParseNabTimestamp(std::string_view text) {
     return absl::InvalidArgumentError(
         StrCat("timestamp '", text, "' is not of the form 2014-07-01 00:00:00 (UTC)"));
   }
-  int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-  return seconds * 1000 + millis;
+  // Every field is checked and at most 4 digits: each fits an int.
+  return UtcSeconds(static_cast<int>(year), static_cast<int>(month), static_cast<int>(day),
+                    static_cast<int>(hour), static_cast<int>(minute), static_cast<int>(second)) *
+             1000 +
+         millis;
 }
 
 absl::StatusOr<std::unique_ptr<CsvScorer>> CsvScorer::Make(std::string_view detector) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_join.h"
@@ -169,19 +170,48 @@ bool Fires(const Verdict& verdict, double value, Direction direction, Sensitivit
   return false;
 }
 
+namespace {
+
+// The names rule files and flags use, one table per choice for parsing and printing.
+constexpr std::pair<Direction, std::string_view> kDirections[] = {
+    {Direction::kUp, "up"}, {Direction::kDown, "down"}, {Direction::kBoth, "both"}};
+constexpr std::pair<Sensitivity, std::string_view> kSensitivities[] = {
+    {Sensitivity::kLow, "low"}, {Sensitivity::kMedium, "medium"}, {Sensitivity::kHigh, "high"}};
+
+template <typename T, size_t N>
+absl::StatusOr<T> ParseChoice(const std::pair<T, std::string_view> (&table)[N],
+                              std::string_view what, std::string_view text) {
+  for (const auto& [value, name] : table) {
+    if (text == name) return value;
+  }
+  return absl::InvalidArgumentError(StrCat(
+      what, " '", text, "' is not one of ",
+      absl::StrJoin(table, ", ",
+                    [](std::string* out, const auto& entry) { out->append(entry.second); })));
+}
+
+template <typename T, size_t N>
+std::string_view ChoiceName(const std::pair<T, std::string_view> (&table)[N], T value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return "";
+}
+
+}  // namespace
+
 absl::StatusOr<Direction> ParseDirection(std::string_view text) {
-  if (text == "up") return Direction::kUp;
-  if (text == "down") return Direction::kDown;
-  if (text == "both") return Direction::kBoth;
-  return absl::InvalidArgumentError(StrCat("direction '", text, "' is not one of up, down, both"));
+  return ParseChoice(kDirections, "direction", text);
 }
 
 absl::StatusOr<Sensitivity> ParseSensitivity(std::string_view text) {
-  if (text == "low") return Sensitivity::kLow;
-  if (text == "medium") return Sensitivity::kMedium;
-  if (text == "high") return Sensitivity::kHigh;
-  return absl::InvalidArgumentError(
-      StrCat("sensitivity '", text, "' is not one of low, medium, high"));
+  return ParseChoice(kSensitivities, "sensitivity", text);
+}
+
+std::string_view DirectionName(Direction direction) { return ChoiceName(kDirections, direction); }
+
+std::string_view SensitivityName(Sensitivity sensitivity) {
+  return ChoiceName(kSensitivities, sensitivity);
 }
 
 }  // namespace vigie::alerts::detectors

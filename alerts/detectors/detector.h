@@ -98,5 +98,8 @@ bool Fires(const Verdict& verdict, double value, Direction direction, Sensitivit
 // "up", "down", "both"; "low", "medium", "high". InvalidArgument otherwise, naming the choices.
 absl::StatusOr<Direction> ParseDirection(std::string_view text);
 absl::StatusOr<Sensitivity> ParseSensitivity(std::string_view text);
+// The names ParseDirection and ParseSensitivity read.
+std::string_view DirectionName(Direction direction);
+std::string_view SensitivityName(Sensitivity sensitivity);
 
 }  // namespace vigie::alerts::detectors

@@ -74,30 +74,6 @@ bool SaveDue(uint64_t fp, int64_t last_saved_ms, int64_t ts_ms) {
 
 }  // namespace
 
-std::string_view DirectionName(detectors::Direction direction) {
-  switch (direction) {
-    case detectors::Direction::kUp:
-      return "up";
-    case detectors::Direction::kDown:
-      return "down";
-    case detectors::Direction::kBoth:
-      return "both";
-  }
-  return "both";
-}
-
-std::string_view SensitivityName(detectors::Sensitivity sensitivity) {
-  switch (sensitivity) {
-    case detectors::Sensitivity::kLow:
-      return "low";
-    case detectors::Sensitivity::kMedium:
-      return "medium";
-    case detectors::Sensitivity::kHigh:
-      return "high";
-  }
-  return "medium";
-}
-
 AnomalyRule::AnomalyRule(const RuleSpec& spec, std::string state_prefix, AlertStateStore* state)
     : spec_(spec), state_prefix_(std::move(state_prefix)), state_(state), tag_(FingerprintHex([&] {
         std::string key = StrCat(spec.expr.canonical, "\xff", spec.anomaly->detector);

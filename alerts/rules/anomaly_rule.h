@@ -39,10 +39,6 @@ inline constexpr int64_t kSaveIntervalMs = 5 * 60'000;
 // A series absent from the expression's result this long is forgotten, state included.
 inline constexpr int64_t kForgetAfterMs = 24 * 3600 * 1000;
 
-// "up", "down", "both"; "low", "medium", "high": as rule files write them.
-std::string_view DirectionName(detectors::Direction direction);
-std::string_view SensitivityName(detectors::Sensitivity sensitivity);
-
 class AnomalyRule {
  public:
   // `spec` has `anomaly`. `state` (not owned, may be null: nothing persisted) outlives this.

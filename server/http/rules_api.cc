@@ -77,8 +77,8 @@ json RuleJson(const RuleStatus& r) {
   }
   if (spec.anomaly) {
     const alerts::rules::AnomalySpec& a = *spec.anomaly;
-    out["anomaly"] = {{"direction", alerts::rules::DirectionName(a.direction)},
-                      {"sensitivity", alerts::rules::SensitivityName(a.sensitivity)},
+    out["anomaly"] = {{"direction", alerts::detectors::DirectionName(a.direction)},
+                      {"sensitivity", alerts::detectors::SensitivityName(a.sensitivity)},
                       {"detector", a.detector},
                       {"series", r.anomaly ? r.anomaly->series : 0},
                       {"learning", r.anomaly ? r.anomaly->learning : 0}};
