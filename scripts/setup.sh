@@ -38,3 +38,18 @@ for service in prometheus victoria-metrics prometheus-node-exporter prometheus-a
     $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
   fi
 done
+# The npm packages of the tests' peers (client libraries nobody here wrote) and of the web UI's
+# build: one folder per concern, each with a package.json and a package-lock.json, installed
+# with `npm ci` when its lock changed since the last install. Node.js comes from Debian when the
+# machine has none.
+if ! command -v npm >/dev/null; then
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+fi
+for lock in tests/npm/*/package-lock.json web/package-lock.json; do
+  [ -f "$lock" ] || continue
+  dir=$(dirname "$lock")
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$lock" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
