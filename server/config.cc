@@ -54,7 +54,9 @@ bool IsLoopback(const std::string& listen) {
 }
 
 absl::Status CheckExposure(const ServerConfig& config) {
-  for (const std::string& listen : {config.grpc_listen, config.http_listen}) {
+  for (const std::string& listen :
+       {config.grpc_listen, config.http_listen, config.otlp_http_listen}) {
+    if (listen.empty() || listen == "off") continue;
     if (!IsLoopback(listen) && config.tokens.empty() && !config.insecure) {
       return absl::FailedPreconditionError(
           StrCat("refusing to listen on ", listen,
@@ -77,6 +79,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--http-listen", config.http_listen, "HTTP address (Loki API, /metrics)")
       ->capture_default_str();
+  app.add_option("--otlp-http-listen", config.otlp_http_listen,
+                 StrCat("OTLP/HTTP address (/v1/metrics, /v1/logs; also served on the HTTP port); "
+                        "default ",
+                        kDefaultOtlpHttpListen, " when free; \"off\": none"));
   AddDurationOption(&app, "--retention", &config.retention_ns,
                     "Drop data older than this (0: keep forever)");
   AddDurationOption(&app, "--partition", &config.partition_ns,
@@ -91,8 +97,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--tls-cert", config.tls.cert_file,
                  "PEM certificate: TLS on both ports (none: plain)");
   app.add_option("--tls-key", config.tls.key_file, "PEM private key for --tls-cert");
-  app.add_option("--ready-file", config.ready_file,
-                 "Write {\"grpc\":..,\"http\":..} here once listening (for scripts and tests)");
+  app.add_option(
+      "--ready-file", config.ready_file,
+      "Write {\"grpc\":..,\"http\":..,\"otlp_http\":..} here once listening (for scripts "
+      "and tests)");
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();

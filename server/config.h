@@ -19,10 +19,15 @@ struct TlsConfig {
   bool enabled() const { return !cert_file.empty(); }
 };
 
+inline constexpr char kDefaultOtlpHttpListen[] = "127.0.0.1:4318";
+
 struct ServerConfig {
   std::string data_dir = "vigie-data";
   std::string grpc_listen = "127.0.0.1:4317";
   std::string http_listen = "127.0.0.1:9470";
+  // OTLP/HTTP's own port (server/otlp/): "" for kDefaultOtlpHttpListen when it is free (vigied
+  // starts without it, saying so, when another process holds it), "off" for none.
+  std::string otlp_http_listen;
   int64_t retention_ns = 30LL * 86400 * 1'000'000'000;  // 0 keeps everything.
   int64_t partition_ns = 86400LL * 1'000'000'000;
   int64_t out_of_order_window_ns = 600LL * 1'000'000'000;  // Metric samples accepted late.

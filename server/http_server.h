@@ -32,6 +32,8 @@ struct HttpEndpoint {
   bool prefix = false;
   std::vector<std::string> methods;  // "GET" takes HEAD too.
   Scope scope = Scope::kQuery;
+  // The largest request body, before and after decompression (413 beyond); 0: 1 MiB.
+  uint64_t max_body_bytes = 0;
   // Called from the server's threads, concurrently.
   std::function<http::Response(const http::Request&)> handle;
 };
@@ -54,6 +56,9 @@ struct HttpDeps {
   // Metric metadata from remote_write, served at /api/v1/metadata; null: none kept.
   MetadataRegistry* metadata = nullptr;
   std::vector<HttpEndpoint> endpoints;
+  // Serve only `endpoints` (and the probes, /metrics and /): a listener of one protocol, such as
+  // OTLP/HTTP's own port. The other pointers may then be null.
+  bool endpoints_only = false;
 };
 
 // An HTTP listener. Thread-safe: Stop() may be called from any thread.

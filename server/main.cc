@@ -30,6 +30,8 @@
 #include "server/http/notify_api.h"
 #include "server/http/rules_api.h"
 #include "server/http_server.h"
+#include "server/otlp/grpc_services.h"
+#include "server/otlp/http_endpoints.h"
 #include "server/rules_wiring.h"
 #include "server/self_metrics.h"
 
@@ -257,6 +259,12 @@ int Run(int argc, char** argv) {
   builder.RegisterService(&query_service);
   DeployService deploy_service(&deploys, &auth);
   builder.RegisterService(&deploy_service);
+  // OTLP (server/otlp/): Export of metrics and logs on the gRPC port, and over HTTP below.
+  otlp::Receiver otlp_receiver(&ingester, config->limits.stream_idle_ns);
+  otlp::MetricsGrpcService otlp_metrics_service({&otlp_receiver, &auth, &request_budget});
+  otlp::LogsGrpcService otlp_logs_service({&otlp_receiver, &auth, &request_budget});
+  builder.RegisterService(&otlp_metrics_service);
+  builder.RegisterService(&otlp_logs_service);
   builder.SetMaxReceiveMessageSize(MaxPushMessageBytes(config->limits));
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server || grpc_port == 0) {
@@ -280,13 +288,44 @@ int Run(int argc, char** argv) {
       std::back_inserter(deps.endpoints));
   std::ranges::move(AlertmanagerEndpoints({dispatch->get(), "vigie"}),
                     std::back_inserter(deps.endpoints));
+  std::vector<HttpEndpoint> otlp_endpoints =
+      otlp::HttpEndpoints(&otlp_receiver, &auth, config->limits);
+  deps.endpoints.insert(deps.endpoints.end(), otlp_endpoints.begin(), otlp_endpoints.end());
+  // OTLP/HTTP's own port serves only its endpoints. The default one is optional: another OTLP
+  // receiver (a collector) may hold it, and vigied then starts without it.
+  std::unique_ptr<HttpServer> otlp_http;
+  if (config->otlp_http_listen != "off") {
+    const bool by_default = config->otlp_http_listen.empty();
+    const std::string listen = by_default ? kDefaultOtlpHttpListen : config->otlp_http_listen;
+    auto bound = BindHttpServer(listen, config->tls);
+    if (bound.ok()) {
+      otlp_http = *std::move(bound);
+      HttpDeps otlp_deps = deps;
+      otlp_deps.endpoints = std::move(otlp_endpoints);
+      otlp_deps.endpoints_only = true;
+      otlp_http->Serve(std::move(otlp_deps));
+    } else if (by_default) {
+      spdlog::warn(
+          "OTLP/HTTP is not on {} ({}), only on the HTTP port; choose another port with "
+          "--otlp-http-listen",
+          listen, bound.status().message());
+    } else {
+      std::cerr << "vigied: " << bound.status().message() << "\n";
+      return 1;
+    }
+  }
   (*http)->Serve(std::move(deps));
   std::string grpc_address = StrCat(HostOf(config->grpc_listen), ":", grpc_port);
   std::string http_address = StrCat(HostOf(config->http_listen), ":", (*http)->port());
+  std::string otlp_http_address =
+      otlp_http ? StrCat(HostOf(config->otlp_http_listen.empty() ? kDefaultOtlpHttpListen
+                                                                 : config->otlp_http_listen),
+                         ":", otlp_http->port())
+                : "";
   if (!config->ready_file.empty()) {
     std::string tmp = config->ready_file + ".tmp";
     std::ofstream(tmp) << StrCat(R"({"grpc":")", grpc_address, R"(","http":")", http_address,
-                                 "\"}\n");
+                                 R"(","otlp_http":")", otlp_http_address, "\"}\n");
     std::rename(tmp.c_str(), config->ready_file.c_str());
   }
   std::optional<SelfMetrics> self_metrics;
@@ -295,8 +334,10 @@ int Run(int argc, char** argv) {
                          config->self_metrics_interval_ns);
   }
   ready = true;
-  spdlog::info("vigied ready: data in {}, gRPC on {}, HTTP on {}{}", config->data_dir, grpc_address,
-               http_address, auth.enabled() ? " (tokens required)" : "");
+  spdlog::info("vigied ready: data in {}, gRPC on {}, HTTP on {}{}{}", config->data_dir,
+               grpc_address, http_address,
+               otlp_http ? StrCat(", OTLP/HTTP on ", otlp_http_address) : "",
+               auth.enabled() ? " (tokens required)" : "");
 
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload().IgnoreError();  // Logged.
@@ -305,6 +346,7 @@ int Run(int argc, char** argv) {
   ready = false;
   (*store)->StopMaintenance();  // A merge of small blocks would otherwise run to its end.
   (*http)->Stop();
+  if (otlp_http) otlp_http->Stop();
   query_service.Stop();  // Tails end at once instead of holding the shutdown.
   grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   return 0;

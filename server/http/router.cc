@@ -157,8 +157,14 @@ bool ReserveDecodedPush(const Request& request, uint64_t limit) {
 }  // namespace
 
 uint64_t Router::BodyLimit(std::string_view path) const {
-  return path == kPushPath || path == kRemoteWritePath ? MaxPushBodyBytes(deps_.limits)
-                                                       : kDefaultBodyLimit;
+  if (path == kPushPath || path == kRemoteWritePath) return MaxPushBodyBytes(deps_.limits);
+  for (const HttpEndpoint& endpoint : deps_.endpoints) {
+    if (endpoint.max_body_bytes > 0 &&
+        (endpoint.prefix ? path.starts_with(endpoint.path) : path == endpoint.path)) {
+      return endpoint.max_body_bytes;
+    }
+  }
+  return kDefaultBodyLimit;
 }
 
 RequestBudget::Reservation Router::NewReservation() const {
@@ -172,6 +178,10 @@ Response Router::Busy() const {
 
 Response Router::Handle(const Request& request) const {
   if (std::optional<Response> open = HandleOpen(request, deps_)) return *std::move(open);
+  if (deps_.endpoints_only) {
+    if (std::optional<Response> wired = HandleWired(request, deps_)) return *std::move(wired);
+    return NotFound(request);
+  }
   const std::string& path = request.path;
   if (path == kPushPath) {
     if (request.method != "POST") return MethodNotAllowed(request, "POST");
@@ -224,6 +234,7 @@ Response Router::Handle(const Request& request) const {
 }
 
 std::variant<TailPlan, Response> Router::PrepareTail(const Request& request) const {
+  if (deps_.endpoints_only) return NotFound(request);
   if (request.method != "GET") return MethodNotAllowed(request, "GET");
   if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
   absl::StatusOr<TailPlan> plan = ParseTailRequest(request, deps_);
