@@ -32,10 +32,10 @@ struct HttpEndpoint {
   bool prefix = false;
   std::vector<std::string> methods;  // "GET" takes HEAD too.
   Scope scope = Scope::kQuery;
-  // The largest request body, before and after decompression (413 beyond); 0: 1 MiB.
-  uint64_t max_body_bytes = 0;
   // Called from the server's threads, concurrently.
   std::function<http::Response(const http::Request&)> handle;
+  // The largest request body, before and after decompression (413 beyond); 0: 1 MiB.
+  uint64_t max_body_bytes = 0;
 };
 
 // What the HTTP handlers use. Nothing is owned; all must outlive the server.

@@ -69,40 +69,27 @@ std::vector<HttpEndpoint> HttpEndpoints(Receiver* receiver, const Authorizer* au
                                         const Limits& limits) {
   namespace cm = opentelemetry::proto::collector::metrics::v1;
   namespace cl = opentelemetry::proto::collector::logs::v1;
+  auto metrics = [receiver, auth](const http::Request& request) {
+    return Handle<cm::ExportMetricsServiceResponse>(
+        request, auth, DecodeMetricsRequest,
+        [receiver](const auto& r, const ExportSource& s) { return receiver->ExportMetrics(r, s); },
+        [](cm::ExportMetricsServiceResponse* out, int64_t rejected, const std::string& message) {
+          out->mutable_partial_success()->set_rejected_data_points(rejected);
+          out->mutable_partial_success()->set_error_message(message);
+        });
+  };
+  auto logs = [receiver, auth](const http::Request& request) {
+    return Handle<cl::ExportLogsServiceResponse>(
+        request, auth, DecodeLogsRequest,
+        [receiver](const auto& r, const ExportSource& s) { return receiver->ExportLogs(r, s); },
+        [](cl::ExportLogsServiceResponse* out, int64_t rejected, const std::string& message) {
+          out->mutable_partial_success()->set_rejected_log_records(rejected);
+          out->mutable_partial_success()->set_error_message(message);
+        });
+  };
   const uint64_t max_body = http::MaxPushBodyBytes(limits);
-  HttpEndpoint metrics{kMetricsPath,
-                       false,
-                       {"POST"},
-                       Scope::kIngest,
-                       max_body,
-                       [receiver, auth](const http::Request& request) {
-                         return Handle<cm::ExportMetricsServiceResponse>(
-                             request, auth, DecodeMetricsRequest,
-                             [receiver](const auto& r, const ExportSource& s) {
-                               return receiver->ExportMetrics(r, s);
-                             },
-                             [](cm::ExportMetricsServiceResponse* out, int64_t rejected,
-                                const std::string& message) {
-                               out->mutable_partial_success()->set_rejected_data_points(rejected);
-                               out->mutable_partial_success()->set_error_message(message);
-                             });
-                       }};
-  HttpEndpoint logs{
-      kLogsPath,
-      false,
-      {"POST"},
-      Scope::kIngest,
-      max_body,
-      [receiver, auth](const http::Request& request) {
-        return Handle<cl::ExportLogsServiceResponse>(
-            request, auth, DecodeLogsRequest,
-            [receiver](const auto& r, const ExportSource& s) { return receiver->ExportLogs(r, s); },
-            [](cl::ExportLogsServiceResponse* out, int64_t rejected, const std::string& message) {
-              out->mutable_partial_success()->set_rejected_log_records(rejected);
-              out->mutable_partial_success()->set_error_message(message);
-            });
-      }};
-  return {std::move(metrics), std::move(logs)};
+  return {{kMetricsPath, false, {"POST"}, Scope::kIngest, metrics, max_body},
+          {kLogsPath, false, {"POST"}, Scope::kIngest, logs, max_body}};
 }
 
 }  // namespace vigie::server::otlp

@@ -127,11 +127,24 @@ class OtlpMetricsTest : public ::testing::Test {
     return receiver_.ExportMetrics(request_, {"otlp_test", "tester", ""});
   }
 
+  // The text form of a series of the resource and scope of NewScope() named `name`, with `extra`.
+  static std::string Series(std::string name, std::vector<Label> extra = {}) {
+    extra.push_back({"__name__", std::move(name)});
+    for (auto [n, v] : {std::pair{"instance", "i-1"},
+                        {"job", "eu/shop"},
+                        {"otel_scope_name", "meter"},
+                        {"otel_scope_version", "1.0"}}) {
+      extra.push_back({n, v});
+    }
+    return LabelSet::Make(std::move(extra))->ToString();
+  }
   static constexpr char kCommon[] =
       R"(instance="i-1", job="eu/shop", otel_scope_name="meter", otel_scope_version="1.0")";
   ExportMetricsRequest request_;
   RecordingAppender appender_;
-  Ingester ingester_{&appender_, nullptr, nullptr, Limits(), [] { return kNowMs * 1'000'000; }};
+  TailHub tails_;
+  ServerMetrics metrics_{nullptr};
+  Ingester ingester_{&appender_, &tails_, &metrics_, Limits(), [] { return kNowMs * 1'000'000; }};
   Receiver receiver_{&ingester_, 60'000'000'000, [] { return kNowMs * 1'000'000; }};
 };
 
@@ -195,16 +208,12 @@ TEST_F(OtlpMetricsTest, HistogramsAsCumulativeBucketsSumAndCount) {
   ASSERT_TRUE(Export().ok());
   const std::string c = kCommon;
   auto values = appender_.Values();
-  EXPECT_THAT(values[R"({__name__="latency_milliseconds_bucket", )" + c + R"(, le="10"})"],
-              ElementsAre(1));
-  EXPECT_THAT(values[R"({__name__="latency_milliseconds_bucket", )" + c + R"(, le="250"})"],
-              ElementsAre(4));
-  EXPECT_THAT(values[R"({__name__="latency_milliseconds_bucket", )" + c + R"(, le="+Inf"})"],
-              ElementsAre(6));
+  EXPECT_THAT(values[Series("latency_milliseconds_bucket", {{"le", "10"}})], ElementsAre(1));
+  EXPECT_THAT(values[Series("latency_milliseconds_bucket", {{"le", "250"}})], ElementsAre(4));
+  EXPECT_THAT(values[Series("latency_milliseconds_bucket", {{"le", "+Inf"}})], ElementsAre(6));
   EXPECT_THAT(values[R"({__name__="latency_milliseconds_sum", )" + c + "}"], ElementsAre(123.5));
   EXPECT_THAT(values[R"({__name__="latency_milliseconds_count", )" + c + "}"], ElementsAre(6));
-  EXPECT_THAT(values[R"({__name__="rpc_duration_seconds", )" + c + R"(, quantile="0.99"})"],
-              ElementsAre(1.5));
+  EXPECT_THAT(values[Series("rpc_duration_seconds", {{"quantile", "0.99"}})], ElementsAre(1.5));
   EXPECT_THAT(values[R"({__name__="rpc_duration_seconds_sum", )" + c + "}"], ElementsAre(2));
   EXPECT_THAT(values[R"({__name__="rpc_duration_seconds_count", )" + c + "}"], ElementsAre(4));
 }
@@ -254,10 +263,8 @@ TEST_F(OtlpMetricsTest, DeltaHistogramBucketsAccumulatePerSeries) {
   ASSERT_TRUE(Export().ok());
   const std::string c = kCommon;
   auto values = appender_.Values();
-  EXPECT_THAT(values[R"({__name__="size_bytes_bucket", )" + c + R"(, le="100"})"],
-              ElementsAre(1, 2));
-  EXPECT_THAT(values[R"({__name__="size_bytes_bucket", )" + c + R"(, le="+Inf"})"],
-              ElementsAre(2, 3));
+  EXPECT_THAT(values[Series("size_bytes_bucket", {{"le", "100"}})], ElementsAre(1, 2));
+  EXPECT_THAT(values[Series("size_bytes_bucket", {{"le", "+Inf"}})], ElementsAre(2, 3));
   EXPECT_THAT(values[R"({__name__="size_bytes_sum", )" + c + "}"], ElementsAre(300, 350));
   EXPECT_THAT(values[R"({__name__="size_bytes_count", )" + c + "}"], ElementsAre(2, 3));
 }
