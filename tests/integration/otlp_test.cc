@@ -58,7 +58,8 @@ void Send(const std::string& mode, const std::string& base, const std::string& s
   ASSERT_TRUE(std::filesystem::exists(kNpmDir + "/node_modules/@opentelemetry/sdk-metrics"))
       << "run npm ci in " << kNpmDir << " (scripts/setup.sh does)";
   std::string out, err;
-  int rc = RunCommand({"node", kNpmDir + "/send.js", mode, base, service}, &out, "", &err);
+  int rc = RunCommand({"/usr/bin/env", "node", kNpmDir + "/send.js", mode, base, service}, &out, "",
+                      &err);
   ASSERT_EQ(rc, 0) << out << err;
 }
 
@@ -110,7 +111,7 @@ TEST_P(OtlpSdkTest, MetricsAndLogsArriveWithTheirNamesLabelsAndValues) {
                                         : mode == "http-json" ? server.otlp_http()
                                                               : server.vigied().http_address());
   const std::string service = "shop-" + mode;
-  Send(mode, base, service);
+  ASSERT_NO_FATAL_FAILURE(Send(mode, base, service));
   const std::string http = server.vigied().http_address();
 
   // The same measurements, exported cumulative and delta, give the same Prometheus series.
