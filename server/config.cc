@@ -80,9 +80,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   app.add_option("--http-listen", config.http_listen, "HTTP address (Loki API, /metrics)")
       ->capture_default_str();
   app.add_option("--otlp-http-listen", config.otlp_http_listen,
-                 StrCat("OTLP/HTTP address (/v1/metrics, /v1/logs; also served on the HTTP port); "
-                        "default ",
-                        kDefaultOtlpHttpListen, " when free; \"off\": none"));
+                 "OTLP/HTTP address (/v1/metrics, /v1/logs; also served on the HTTP port); the "
+                 "default is taken only when free; \"off\": none")
+      ->default_str(kDefaultOtlpHttpListen);
   AddDurationOption(&app, "--retention", &config.retention_ns,
                     "Drop data older than this (0: keep forever)");
   AddDurationOption(&app, "--partition", &config.partition_ns,
