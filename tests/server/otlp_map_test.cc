@@ -8,8 +8,10 @@
 #include <cmath>
 #include <map>
 
+#include "google/rpc/status.pb.h"
 #include "server/ingester.h"
 #include "server/otlp/codec.h"
+#include "server/otlp/http_endpoints.h"
 #include "server/otlp/logs_map.h"
 #include "server/otlp/metrics_map.h"
 #include "server/otlp/prom_names.h"
@@ -318,6 +320,41 @@ TEST_F(OtlpMetricsTest, NoRecordedValueIsAStalenessMarker) {
   for (const auto& s : appender_.series) {
     if (s.labels.Get("__name__") == "up") EXPECT_TRUE(store::IsStaleNaN(s.samples[0].value));
   }
+}
+
+// OTLP/HTTP's answers when storing fails: 503 with Retry-After (the client retries) and a
+// google.rpc.Status in the request's encoding; then, stored, 200 with the response message.
+TEST_F(OtlpMetricsTest, HttpAnswersInTheRequestsEncoding) {
+  pm::Metric* gauge = NewScope()->add_metrics();
+  gauge->set_name("up");
+  AddNumber(gauge->mutable_gauge()->mutable_data_points(), 1, "GET");
+  Authorizer no_tokens({});
+  std::vector<HttpEndpoint> endpoints = HttpEndpoints(&receiver_, &no_tokens, Limits());
+  ASSERT_EQ(endpoints[0].path, "/v1/metrics");
+  http::Request request;
+  request.method = "POST";
+  request.path = "/v1/metrics";
+  request.content_type = "application/x-protobuf";
+  request.body = request_.SerializeAsString();
+
+  appender_.fail = absl::UnavailableError("disk on fire");
+  http::Response failed = endpoints[0].handle(request);
+  EXPECT_EQ(failed.status, 503u);
+  EXPECT_EQ(failed.content_type, "application/x-protobuf");
+  EXPECT_THAT(failed.headers, ElementsAre(Pair("Retry-After", "1")));
+  google::rpc::Status status;
+  ASSERT_TRUE(status.ParseFromString(failed.body));
+  EXPECT_EQ(status.code(), 14);  // UNAVAILABLE
+  EXPECT_THAT(status.message(), HasSubstr("disk on fire"));
+  EXPECT_TRUE(appender_.series.empty());
+
+  appender_.fail = absl::OkStatus();
+  http::Response stored = endpoints[0].handle(request);
+  EXPECT_EQ(stored.status, 200u);
+  opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse response;
+  ASSERT_TRUE(response.ParseFromString(stored.body));
+  EXPECT_FALSE(response.has_partial_success());
+  EXPECT_EQ(appender_.series.size(), 2u);  // up and target_info.
 }
 
 TEST(OtlpLogsTest, RecordsAsLinesOfStreamsByResourceAndSeverity) {
