@@ -260,7 +260,7 @@ int Run(int argc, char** argv) {
   DeployService deploy_service(&deploys, &auth);
   builder.RegisterService(&deploy_service);
   // OTLP (server/otlp/): Export of metrics and logs on the gRPC port, and over HTTP below.
-  otlp::Receiver otlp_receiver(&ingester, config->limits.stream_idle_ns);
+  otlp::Receiver otlp_receiver(&ingester, &metadata, config->limits.stream_idle_ns);
   otlp::MetricsGrpcService otlp_metrics_service({&otlp_receiver, &auth, &request_budget});
   otlp::LogsGrpcService otlp_logs_service({&otlp_receiver, &auth, &request_budget});
   builder.RegisterService(&otlp_metrics_service);

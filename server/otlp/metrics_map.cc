@@ -130,6 +130,7 @@ class Mapper {
   void MapNumbers(const google::protobuf::RepeatedPtrField<pm::NumberDataPoint>& points,
                   PromKind kind, bool delta, const std::vector<Label>& common) {
     std::string name = PromMetricName(metric_->name(), metric_->unit(), kind);
+    Describe(name, kind == PromKind::kCounter ? "counter" : "gauge");
     for (int i = 0; i < points.size(); ++i) {
       const pm::NumberDataPoint& point = points[i];
       if (!CheckPoint(point, i)) continue;
@@ -164,6 +165,7 @@ class Mapper {
     }
     const bool delta = IsDelta(histogram.aggregation_temporality());
     std::string name = PromMetricName(metric_->name(), metric_->unit(), PromKind::kHistogram);
+    Describe(name, "histogram");
     for (int i = 0; i < histogram.data_points_size(); ++i) {
       const pm::HistogramDataPoint& point = histogram.data_points(i);
       if (!CheckPoint(point, i)) continue;
@@ -203,6 +205,7 @@ class Mapper {
 
   void MapSummary(const pm::Summary& summary, const std::vector<Label>& common) {
     std::string name = PromMetricName(metric_->name(), metric_->unit(), PromKind::kHistogram);
+    Describe(name, "summary");
     for (int i = 0; i < summary.data_points_size(); ++i) {
       const pm::SummaryDataPoint& point = summary.data_points(i);
       if (!CheckPoint(point, i)) continue;
@@ -260,6 +263,10 @@ class Mapper {
     series.StartSeries();
     for (const Label& l : labels) series.AddLabel(l.name, l.value);
     series.AddSample({ts_ms, value});
+  }
+
+  void Describe(const std::string& name, std::string type) {
+    out_->metadata.push_back({name, {std::move(type), metric_->description(), metric_->unit()}});
   }
 
   void Refuse(uint64_t points, std::string_view why) {

@@ -16,8 +16,10 @@ void Identify(const ExportSource& source, ReceivedBatch* batch) {
 
 }  // namespace
 
-Receiver::Receiver(Ingester* ingester, int64_t delta_idle_ns, std::function<int64_t()> now)
+Receiver::Receiver(Ingester* ingester, MetadataRegistry* metadata, int64_t delta_idle_ns,
+                   std::function<int64_t()> now)
     : ingester_(ingester),
+      metadata_(metadata),
       deltas_(delta_idle_ns),
       now_(now ? std::move(now) : [] { return NowNanos(); }) {}
 
@@ -28,6 +30,9 @@ absl::StatusOr<ExportOutcome> Receiver::ExportMetrics(const ExportMetricsRequest
   absl::StatusOr<IngestOutcome> outcome = ingester_->Ingest(std::move(mapped.batch));
   if (!outcome.ok()) return outcome.status();  // The delta update is dropped with its lock.
   if (mapped.deltas) mapped.deltas->Commit(now_());
+  if (metadata_) {
+    for (auto& [name, metadata] : mapped.metadata) metadata_->Set(name, std::move(metadata));
+  }
   return ExportOutcome{
       static_cast<int64_t>(std::min<uint64_t>(outcome->rejected, mapped.data_points)),
       outcome->reason};

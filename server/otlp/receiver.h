@@ -34,9 +34,11 @@ struct ExportOutcome {
 
 class Receiver {
  public:
-  // `ingester` is not owned and must outlive the receiver. Delta totals expire after
-  // `delta_idle_ns` without a point; `now` gives the wall clock in Unix nanoseconds.
-  Receiver(Ingester* ingester, int64_t delta_idle_ns, std::function<int64_t()> now = nullptr);
+  // `ingester` and `metadata` (null: metadata not kept) are not owned and must outlive the
+  // receiver. Delta totals expire after `delta_idle_ns` without a point; `now` gives the wall
+  // clock in Unix nanoseconds.
+  Receiver(Ingester* ingester, MetadataRegistry* metadata, int64_t delta_idle_ns,
+           std::function<int64_t()> now = nullptr);
 
   // An error when nothing was stored (InvalidArgument: the request as a whole is refused;
   // Unavailable/Internal: storing failed, the client should retry). Otherwise the outcome, once
@@ -52,6 +54,7 @@ class Receiver {
 
  private:
   Ingester* ingester_;
+  MetadataRegistry* metadata_;
   DeltaTotals deltas_;
   std::function<int64_t()> now_;
 };

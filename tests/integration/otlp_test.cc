@@ -136,6 +136,9 @@ TEST_P(OtlpSdkTest, MetricsAndLogsArriveWithTheirNamesLabelsAndValues) {
     EXPECT_NEAR(One(http, StrCat("demo_latency_seconds_sum{", sel, "}")), 4.253, 1e-9);
     EXPECT_EQ(One(http, StrCat("target_info{", sel, ",host_name=\"test-host\"}")), 1);
   }
+  json metadata = GetJson(http, "/api/v1/metadata?metric=demo_latency_seconds");
+  EXPECT_EQ(metadata["data"]["demo_latency_seconds"][0]["type"], "histogram") << metadata;
+  EXPECT_EQ(metadata["data"]["demo_latency_seconds"][0]["unit"], "s") << metadata;
   EXPECT_THAT(Lines(http, StrCat("{service_name=\"", service, "\", severity=\"error\"}")),
               ElementsAre("payment failed order.id=A-17 attempt=3"));
   EXPECT_THAT(Lines(http, StrCat("{service_name=\"", service, "\", severity=\"info\"}")),

@@ -147,7 +147,8 @@ class OtlpMetricsTest : public ::testing::Test {
   TailHub tails_;
   ServerMetrics metrics_{nullptr};
   Ingester ingester_{&appender_, &tails_, &metrics_, Limits(), [] { return kNowMs * 1'000'000; }};
-  Receiver receiver_{&ingester_, 60'000'000'000, [] { return kNowMs * 1'000'000; }};
+  MetadataRegistry metadata_;
+  Receiver receiver_{&ingester_, &metadata_, 60'000'000'000, [] { return kNowMs * 1'000'000; }};
 };
 
 TEST_F(OtlpMetricsTest, SumsAndGaugesWithResourceLabelsAndTargetInfo) {
@@ -182,6 +183,11 @@ TEST_F(OtlpMetricsTest, SumsAndGaugesWithResourceLabelsAndTargetInfo) {
           Pair(R"({__name__="target_info", host_name="h1", instance="i-1", job="eu/shop"})",
                ElementsAre(1))));
   EXPECT_EQ(appender_.series[0].samples[0].ts_ms, kNowMs);
+  auto metadata = metadata_.List("http_requests_total", 0);
+  ASSERT_EQ(metadata.size(), 1u);
+  EXPECT_EQ(metadata[0].second.type, "counter");
+  EXPECT_EQ(metadata[0].second.unit, "{request}");
+  EXPECT_EQ(metadata_.List("queue_depth", 0).at(0).second.type, "gauge");
 }
 
 TEST_F(OtlpMetricsTest, HistogramsAsCumulativeBucketsSumAndCount) {
