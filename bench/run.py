@@ -247,10 +247,16 @@ def search(a, files, corpus, zst_dir, raw):
             "(scripts/setup.sh installs Debian's 18.16); its column is left empty")
     else:
         log("ClickHouse: starting on loopback and loading the corpus")
-        ch = clickhouse_peer.ClickHouse(a.work, os.cpu_count())
-        t0 = time.perf_counter()
-        ch.load(files, {f: app_of(f) for f in files}, 600 * 10**9, 1_765_000_000 * 10**9)
-        log(f"ClickHouse: loaded in {time.perf_counter() - t0:.0f} s")
+        try:
+            ch = clickhouse_peer.ClickHouse(a.work, os.cpu_count())
+            t0 = time.perf_counter()
+            ch.load(files, {f: app_of(f) for f in files}, 600 * 10**9, 1_765_000_000 * 10**9)
+            log(f"ClickHouse: loaded in {time.perf_counter() - t0:.0f} s")
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            log(f"ClickHouse: left out ({e})")
+            if ch:
+                ch.stop()
+            ch = None
     one = files[7]
     q = shlex.quote
     vigie = f"{q(VIGIE)} --server {server.addr} grep"
@@ -299,9 +305,18 @@ def search(a, files, corpus, zst_dir, raw):
             counts = {}
             for _ in range(a.reps):
                 for tool, (cmd, count) in tools.items():
-                    t, out = timed(cmd)
+                    if tool in counts and counts[tool] is None:
+                        continue  # It failed in an earlier round.
+                    try:
+                        t, out = timed(cmd)
+                    except RuntimeError as e:
+                        log(f"{name}: {tool} failed: {e}")
+                        counts[tool] = None
+                        continue
                     times[tool].append(t)
                     counts[tool] = count(out)
+            for tool in [t for t, c in counts.items() if c is None]:
+                del counts[tool], times[tool]
             agree = len(set(counts.values())) == 1
             row = {"name": name, "query": logql, "newest": newest,
                    "bytes": os.path.getsize(one) if single else raw, "counts": counts,
@@ -309,7 +324,7 @@ def search(a, files, corpus, zst_dir, raw):
                    "min": {t: min(v) for t, v in times.items()},
                    "median": {t: statistics.median(v) for t, v in times.items()}}
             rows.append(row)
-            log(f"{name}: " + ", ".join(f"{t} {row['min'][t]:.3f}s ({counts[t]})" for t in tools)
+            log(f"{name}: " + ", ".join(f"{t} {row['min'][t]:.3f}s ({counts[t]})" for t in counts)
                 + ("" if agree else "  COUNTS DIFFER"))
     finally:
         server.stop()
@@ -375,7 +390,7 @@ def write_results(r, total_mib):
     for s in r["search"]:
         ratio = lambda a, b: (f"{s['min'][a] / s['min'][b]:.2f}"
                               if a in s["min"] and b in s["min"] else "—")
-        out.append(f"| {s['name']} | {s['counts']['vigie']:,} | {fmt_time(s, 'vigie')} | "
+        out.append(f"| {s['name']} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
                    f"{fmt_time(s, 'rg')} | {fmt_time(s, 'rg_j1')} | {fmt_time(s, 'zstdcat_rg')} | "
                    f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
                    f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
