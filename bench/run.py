@@ -333,6 +333,16 @@ def search(a, files, corpus, zst_dir, raw):
     return rows
 
 
+def cell(text):
+    """Markdown table cell text: pipes escaped, even inside code."""
+    return text.replace("|", "\\|")
+
+
+def code(text):
+    """A code span that may hold backticks."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def fmt_time(row, tool):
     if tool not in row["min"]:
         return "—"
@@ -390,12 +400,12 @@ def write_results(r, total_mib):
     for s in r["search"]:
         ratio = lambda a, b: (f"{s['min'][a] / s['min'][b]:.2f}"
                               if a in s["min"] and b in s["min"] else "—")
-        out.append(f"| {s['name']} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
+        out.append(f"| {cell(s['name'])} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
                    f"{fmt_time(s, 'rg')} | {fmt_time(s, 'rg_j1')} | {fmt_time(s, 'zstdcat_rg')} | "
                    f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
                    f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
     out.append("")
-    out.append("Queries: " + "; ".join(f"{s['name']}: `{s['query']}`" for s in r["search"]
+    out.append("Queries: " + "; ".join(f"{s['name']}: {code(s['query'])}" for s in r["search"]
                                        if not s["newest"]))
     splice_section.splice("log", "\n".join(out))
     log(f"wrote {splice_section.RESULTS}")
