@@ -1,5 +1,7 @@
 #include "cli/http_request.h"
 
+#include "cli/http_url.h"
+
 #include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
@@ -10,8 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <limits>
-#include <optional>
-#include <string_view>
 
 namespace vigie::cli {
 namespace {
@@ -22,41 +22,6 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using alerts::notify::HttpRequest;
 using alerts::notify::HttpResult;
-
-struct Url {
-  bool tls = false;
-  std::string host, port, target;
-};
-
-// scheme://host[:port][/path?query], host a name, an IPv4 address or a bracketed IPv6 one.
-std::optional<Url> ParseUrl(std::string_view text) {
-  Url url;
-  if (text.starts_with("https://")) {
-    url.tls = true;
-    text.remove_prefix(8);
-  } else if (text.starts_with("http://")) {
-    text.remove_prefix(7);
-  } else {
-    return std::nullopt;
-  }
-  const size_t slash = text.find('/');
-  std::string_view authority = text.substr(0, slash);
-  url.target = slash == std::string_view::npos ? "/" : std::string(text.substr(slash));
-  size_t colon = authority.rfind(':');
-  if (authority.starts_with('[')) {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    url.host = std::string(authority.substr(1, close - 1));
-    colon = close + 1 < authority.size() && authority[close + 1] == ':' ? close + 1
-                                                                        : std::string_view::npos;
-  } else {
-    url.host = std::string(authority.substr(0, colon));
-  }
-  url.port = colon == std::string_view::npos ? (url.tls ? "443" : "80")
-                                             : std::string(authority.substr(colon + 1));
-  if (url.host.empty() || url.port.empty()) return std::nullopt;
-  return url;
-}
 
 // Runs the asynchronous operation that `start` begins until it ends (the stream's expiry ends it
 // at the deadline); returns its error.
@@ -71,7 +36,7 @@ beast::error_code Run(asio::io_context& io, Start start) {
 
 template <typename Stream>
 HttpResult Exchange(asio::io_context& io, Stream& stream, const HttpRequest& request,
-                    const Url& url) {
+                    const HttpUrl& url) {
   HttpResult result;
   http::request<http::string_body> out(http::string_to_verb(request.method), url.target, 11);
   out.set(http::field::host, url.host);
@@ -103,7 +68,7 @@ HttpResult Exchange(asio::io_context& io, Stream& stream, const HttpRequest& req
 
 HttpResult SendHttp(const HttpRequest& request, std::chrono::milliseconds timeout) {
   HttpResult failed;
-  std::optional<Url> url = ParseUrl(request.url);
+  std::optional<HttpUrl> url = ParseHttpUrl(request.url);
   if (!url) {
     failed.error = "not an http:// or https:// URL: " + request.url;
     return failed;
