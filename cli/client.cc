@@ -1,8 +1,10 @@
 #include "cli/client.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <iostream>
 
@@ -153,30 +155,37 @@ bool CheckPromqlSyntax(const std::string& query, promql::ExprPtr* expr) {
 
 namespace {
 std::atomic<bool> interrupt_seen{false};
+// The write end of the watcher's pipe: the signal handler writes to it (write(2) is
+// async-signal-safe), and so does the destructor, so that the watcher wakes at once either way.
+std::atomic<int> wake_fd{-1};
 }  // namespace
 
 CancelOnInterrupt::CancelOnInterrupt(grpc::ClientContext* context) {
   interrupt_seen = false;
+  if (pipe(wake_) != 0) wake_[0] = wake_[1] = -1;
+  wake_fd = wake_[1];
   signal(SIGINT, [](int) {
     interrupt_seen = true;
     signal(SIGINT, SIG_DFL);
+    if (int fd = wake_fd; fd >= 0) (void)!write(fd, "i", 1);
   });
-  // TryCancel is not async-signal-safe: a thread calls it once the handler has set the flag.
+  // TryCancel is not async-signal-safe: a thread calls it once the handler has woken it.
   watcher_ = std::thread([this, context] {
-    while (!done_) {
-      if (interrupt_seen) {
-        context->TryCancel();
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    char byte;
+    while (wake_[0] >= 0 && read(wake_[0], &byte, 1) < 0 && errno == EINTR) {
     }
+    if (interrupt_seen) context->TryCancel();
   });
 }
 
 CancelOnInterrupt::~CancelOnInterrupt() {
-  done_ = true;
-  watcher_.join();
   signal(SIGINT, SIG_DFL);
+  wake_fd = -1;
+  if (wake_[1] >= 0) (void)!write(wake_[1], "d", 1);
+  watcher_.join();
+  for (int fd : wake_) {
+    if (fd >= 0) close(fd);
+  }
 }
 
 bool CancelOnInterrupt::interrupted() const { return interrupt_seen; }

@@ -96,8 +96,8 @@ class CancelOnInterrupt {
   bool interrupted() const;
 
  private:
-  std::atomic<bool> done_{false};
-  std::thread watcher_;  // Cancels the call once the signal handler has set a flag.
+  int wake_[2] = {-1, -1};  // A pipe: a byte wakes the watcher (the signal, or the end).
+  std::thread watcher_;     // Cancels the call once the signal handler has woken it.
 };
 
 }  // namespace vigie::cli

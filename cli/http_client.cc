@@ -2,7 +2,8 @@
 
 #include <chrono>
 #include <iostream>
-#include <limits>
+
+#include "cli/http_request.h"
 
 namespace vigie::cli {
 namespace {
@@ -42,10 +43,7 @@ alerts::notify::HttpResult SendToVigied(const ClientOptions& client, const std::
   if (!client.token.empty())
     request.headers.emplace_back("Authorization", "Bearer " + client.token);
   request.transport.ca_file = client.ca_file;
-  alerts::notify::CurlOptions curl;
-  curl.total_timeout = std::chrono::milliseconds(timeout_ms);
-  curl.max_body_bytes = std::numeric_limits<size_t>::max();
-  return alerts::notify::NewCurlSender(curl)->Send(request);
+  return SendHttp(request, std::chrono::milliseconds(timeout_ms));
 }
 
 int CallJsonApi(const ClientOptions& client, const HttpOptions& options, const std::string& method,

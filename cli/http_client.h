@@ -1,6 +1,6 @@
 // The CLI's HTTP client for the vigied endpoints that only HTTP serves (alerts, notifications,
-// receivers): one blocking request at a time over alerts/notify's libcurl sender, bearer token from
-// --token, TLS verified, proxies from the environment.
+// receivers): one blocking request at a time (http_request.h), bearer token from --token, TLS
+// verified.
 //
 // Not thread-safe; one request at a time per process is all the CLI makes.
 #pragma once

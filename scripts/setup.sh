@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
-# the test peers rsyslog and ripgrep, Prometheus 2.42 with promtool and VictoriaMetrics for the
+# the test peers rsyslog and ripgrep, ClickHouse 18.16 and hyperfine for the search benchmark,
+# Prometheus 2.42 with promtool and VictoriaMetrics for the
 # metrics compatibility tests and benchmark, and clang for the fuzz targets).
 set -euo pipefail
 packages=(
@@ -12,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
   prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
+  clickhouse-server clickhouse-client hyperfine
 )
 # Hyperscan is built for amd64 only; Vectorscan is its port to the other architectures.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then

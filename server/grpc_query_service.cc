@@ -80,20 +80,12 @@ grpc::ServerWriteReactor<Response>* Refuse(const absl::Status& status) {
 absl::Status CountMatches(const logql::Engine& engine, const logql::LogSelector& selector,
                           const logql::QueryParams& params, logql::QueryStats* stats,
                           EntryBatcher<v1::GrepResponse>* batcher) {
-  std::map<LabelSet, logql::Series> counts;
-  absl::Status status = engine.RunLogQuery(
-      selector, params,
-      [&](const logql::LogLine& l) {
-        logql::Series& s = counts[l.labels];
-        if (s.points.empty()) s = {l.labels, {{params.end_ns, 0}}};
-        ++s.points[0].value;
-        return true;
-      },
-      stats);
-  for (const auto& [labels, s] : counts) {
+  absl::StatusOr<std::vector<logql::Series>> counts = engine.CountLogQuery(selector, params, stats);
+  if (!counts.ok()) return counts.status();
+  for (const logql::Series& s : *counts) {
     if (!batcher->AddSeries(s)) break;  // The client is gone: its status is the call's.
   }
-  return status;
+  return absl::OkStatus();
 }
 
 // A request's [start, end] in milliseconds, where 0 means unbounded on that side.

@@ -6,7 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <queue>
+#include <span>
 #include <thread>
 
 #include "common/strings.h"
@@ -51,11 +51,13 @@ struct Work {
   uint64_t first_position;  // Of the block's first entry in its stream (ScannedLine::position).
 };
 
-// One line waiting in the merge heap; keeps its block alive.
-struct Pending {
-  int64_t ts;
-  size_t order;  // Position of its block in the scan order: breaks ties deterministically.
-  uint32_t at;   // Index into block->lines.
+// A block in the merge: its next line to emit. The merge orders blocks, not lines, so a line
+// costs a comparison or two and no heap entry of its own.
+struct Cursor {
+  int64_t ts;     // Of the next line.
+  size_t order;   // Position of the block in the scan order: breaks ties deterministically.
+  uint32_t at;    // Index into block->lines of the next line.
+  uint32_t left;  // Lines still to emit, the next one included.
   std::shared_ptr<BlockMatches> block;
 };
 
@@ -95,20 +97,22 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
 };
 
 // Decodes and filters blocks on worker threads, at most `window` ahead of the consumer, and
-// hands them over in scan order.
+// hands them over in scan order; or, with `on_block`, hands each block to it on the worker and
+// only its status and size to the consumer.
 class ReadAhead {
  public:
   ReadAhead(const store::LogReader& reader, const std::vector<Work>& work, const LineFilter& filter,
-            const ScanOptions& options)
+            const ScanOptions& options, const BlockFn* on_block = nullptr)
       : reader_(reader),
         work_(work),
         filter_(filter),
         options_(options),
+        on_block_(on_block),
         results_(work.size()),
         window_(static_cast<size_t>(options.threads) * 2),
         pool_(std::make_shared<BlockPool>(window_ + 2)) {
     int n = std::min<int>(options.threads, static_cast<int>(work.size()));
-    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Run(); });
+    for (int i = 0; i < n; ++i) workers_.emplace_back([this, i] { Run(i); });
   }
   ~ReadAhead() {
     {
@@ -119,13 +123,15 @@ class ReadAhead {
     for (auto& t : workers_) t.join();
   }
 
-  // Blocks until block `i` is ready; hands it over (or its error).
-  absl::Status Take(size_t i, std::shared_ptr<BlockMatches>* out) {
+  // Blocks until block `i` is ready; hands it over (or its error; null with on_block) and the
+  // bytes it scanned.
+  absl::Status Take(size_t i, std::shared_ptr<BlockMatches>* out, uint64_t* bytes_scanned) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return results_[i].done; });
     consumed_ = i + 1;
     cv_.notify_all();
     *out = std::move(results_[i].matches);
+    *bytes_scanned = results_[i].bytes_scanned;
     return results_[i].status;
   }
 
@@ -134,9 +140,10 @@ class ReadAhead {
     bool done = false;
     absl::Status status;
     std::shared_ptr<BlockMatches> matches;
+    uint64_t bytes_scanned = 0;
   };
 
-  void Run() {
+  void Run(int worker) {
     const LineFilter filter = filter_.ForThread();
     while (true) {
       size_t i;
@@ -160,14 +167,18 @@ class ReadAhead {
       }
       if (status.ok()) {
         FilterBlock(filter, options_.range, matches.get());
-        if (options_.context_before > 0 || options_.context_after > 0) {
+        if (on_block_ != nullptr) {
+          (*on_block_)(worker, *matches);
+        } else if (options_.context_before > 0 || options_.context_after > 0) {
           AddContext(options_.range, options_.context_before, options_.context_after,
                      matches.get());
         }
       }
+      const uint64_t bytes_scanned = matches->bytes_scanned;
+      if (on_block_ != nullptr) matches.reset();  // Its buffers go back to the pool now.
       {
         std::lock_guard lock(mu_);
-        results_[i] = {true, std::move(status), std::move(matches)};
+        results_[i] = {true, std::move(status), std::move(matches), bytes_scanned};
       }
       cv_.notify_all();
     }
@@ -177,6 +188,7 @@ class ReadAhead {
   const std::vector<Work>& work_;
   const LineFilter& filter_;
   const ScanOptions& options_;
+  const BlockFn* on_block_;
   std::vector<Slot> results_;
   size_t window_;
   std::shared_ptr<BlockPool> pool_;
@@ -236,6 +248,9 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   // rejected by Matches.
   std::function<size_t(size_t pos)> next_hit;
   const std::string& literal = filter.required_literal();
+  // With a lone |= "literal", a memmem hit that ends inside its line is a match: the line need
+  // not be searched again.
+  bool hit_is_match = false;
   if (const RegexPrefilter* prefilter = filter.prefilter();
       prefilter != nullptr && LinesAreUtf8(block, first, last)) {
     next_hit = [&, prefilter](size_t pos) {
@@ -243,6 +258,9 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
       return match_end == RegexPrefilter::npos ? match_end : match_end - 1;
     };
   } else if (!literal.empty()) {
+    const std::vector<LineFilterSpec>& specs = filter.specs();
+    hit_is_match = specs.size() == 1 && specs[0].op == FilterOp::kContains && !specs[0].ip &&
+                   specs[0].more.empty() && specs[0].pattern == literal;
     next_hit = [&](size_t pos) {
       const void* hit = memmem(all.data() + pos, end - pos, literal.data(), literal.size());
       return hit ? static_cast<const char*>(hit) - all.data() : std::string_view::npos;
@@ -257,7 +275,10 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     const size_t hit = next_hit(pos);
     if (hit == std::string_view::npos) break;
     const size_t i = block.LineAt(hit, line);
-    if (filter.Matches(block.line(i))) accept(i);
+    if ((hit_is_match && hit + literal.size() <= block.offset(i + 1)) ||
+        filter.Matches(block.line(i))) {
+      accept(i);
+    }
     pos = block.offset(i + 1);
     line = i + 1;
   }
@@ -306,9 +327,13 @@ void AddContext(store::TimeRange range, uint32_t before, uint32_t after, BlockMa
   out->texts = std::move(texts);
 }
 
-absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
-                       const LineFilter& filter, const ScanOptions& options, const LineFn& emit,
-                       ScanStats* stats) {
+namespace {
+
+// The blocks of `streams` in `options.range` that may hold a match, in scan order (by time, in
+// the requested direction); counts those the n-gram filter rules out in stats->blocks_skipped.
+std::vector<Work> PlanScan(const store::LogReader& reader,
+                           const std::vector<store::StreamId>& streams, const LineFilter& filter,
+                           const ScanOptions& options, ScanStats* stats) {
   std::vector<Work> work;
   const bool skip_by_ngrams =
       !filter.required_any().empty() && options.context_before == 0 && options.context_after == 0;
@@ -332,44 +357,93 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
   std::stable_sort(work.begin(), work.end(), [&](const Work& a, const Work& b) {
     return forward ? a.info.key.min_ts < b.info.key.min_ts : a.info.key.max_ts > b.info.key.max_ts;
   });
-  // "Comes later in the output" for the heap's ordering: the top is the next entry to emit.
-  auto later = [forward](const Pending& a, const Pending& b) {
+  return work;
+}
+
+}  // namespace
+
+absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
+                       const LineFilter& filter, const ScanOptions& options, const LineFn& emit,
+                       ScanStats* stats) {
+  const std::vector<Work> work = PlanScan(reader, streams, filter, options, stats);
+  const bool forward = options.forward;
+  // "Comes later in the output": the heap's front is the block whose next line comes first.
+  auto later = [forward](const Cursor& a, const Cursor& b) {
     if (a.ts != b.ts) return forward ? a.ts > b.ts : a.ts < b.ts;
     return a.order > b.order;
   };
-  std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
-  auto emit_top = [&] {
-    const Pending& p = heap.top();
-    const BlockMatches& m = *p.block;
-    uint32_t line = m.lines[p.at];
-    bool more =
-        emit({m.stream_index, p.ts,
-              m.texts.empty() ? m.block.line(line) : std::string_view(m.texts[p.at]),
-              m.labels.empty() ? nullptr : m.labels[p.at], work[p.order].first_position + line,
-              !m.context.empty() && m.context[p.at], m.values.empty() ? 0 : m.values[p.at]});
-    heap.pop();
-    return more;
+  std::vector<Cursor> heap;
+  // Emits the lines of the front block while they come before every other block's and (when
+  // `bounded`) before `boundary`; false once `emit` says stop.
+  auto emit_front = [&](bool bounded, int64_t boundary) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Cursor& c = heap.back();
+    const BlockMatches& m = *c.block;
+    const std::span<Cursor> others(heap.data(), heap.size() - 1);
+    while (true) {
+      const uint32_t at = c.at;
+      const uint32_t line = m.lines[at];
+      if (!emit({m.stream_index, c.ts,
+                 m.texts.empty() ? m.block.line(line) : std::string_view(m.texts[at]),
+                 m.labels.empty() ? nullptr : m.labels[at], work[c.order].first_position + line,
+                 !m.context.empty() && m.context[at], m.values.empty() ? 0 : m.values[at]})) {
+        return false;
+      }
+      if (--c.left == 0) {
+        heap.pop_back();
+        return true;
+      }
+      // Oldest first, a block's lines go from its first; newest first, from its last.
+      c.at = forward ? c.at + 1 : c.at - 1;
+      c.ts = m.block.ts(m.lines[c.at]);
+      if (bounded && (forward ? c.ts > boundary : c.ts < boundary)) break;
+      if (!others.empty() && later(c, others.front())) break;
+    }
+    std::push_heap(heap.begin(), heap.end(), later);
+    return true;
   };
 
   ReadAhead ahead(reader, work, filter, options);
   for (size_t i = 0; i < work.size(); ++i) {
     if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> matches;
-    if (absl::Status st = ahead.Take(i, &matches); !st.ok()) return st;
+    uint64_t bytes_scanned = 0;
+    if (absl::Status st = ahead.Take(i, &matches, &bytes_scanned); !st.ok()) return st;
     ++stats->blocks;
     stats->entries += work[i].info.entries;
-    stats->bytes += matches->bytes_scanned;
+    stats->bytes += bytes_scanned;
     // Entries at or beyond this block's boundary cannot be preceded by anything still unread.
-    int64_t boundary = forward ? work[i].info.key.min_ts : work[i].info.key.max_ts;
-    while (!heap.empty() && (forward ? heap.top().ts <= boundary : heap.top().ts >= boundary)) {
-      if (!emit_top()) return absl::OkStatus();
+    const int64_t boundary = forward ? work[i].info.key.min_ts : work[i].info.key.max_ts;
+    while (!heap.empty() && (forward ? heap.front().ts <= boundary : heap.front().ts >= boundary)) {
+      if (!emit_front(/*bounded=*/true, boundary)) return absl::OkStatus();
     }
-    for (uint32_t at = 0; at < matches->lines.size(); ++at) {
-      heap.push({matches->block.ts(matches->lines[at]), i, at, matches});
+    if (const uint32_t n = matches->lines.size(); n > 0) {
+      const int64_t ts = matches->block.ts(matches->lines[forward ? 0 : n - 1]);
+      heap.push_back({ts, i, forward ? 0 : n - 1, n, std::move(matches)});
+      std::push_heap(heap.begin(), heap.end(), later);
     }
   }
   while (!heap.empty()) {
-    if (!emit_top()) break;
+    if (!emit_front(/*bounded=*/false, 0)) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
+                        const LineFilter& filter, const ScanOptions& options, const BlockFn& fn,
+                        ScanStats* stats) {
+  ScanOptions unordered = options;
+  unordered.context_before = unordered.context_after = 0;
+  const std::vector<Work> work = PlanScan(reader, streams, filter, unordered, stats);
+  ReadAhead ahead(reader, work, filter, unordered, &fn);
+  for (size_t i = 0; i < work.size(); ++i) {
+    if (absl::Status st = options.stop.Check(); !st.ok()) return st;
+    std::shared_ptr<BlockMatches> none;
+    uint64_t bytes_scanned = 0;
+    if (absl::Status st = ahead.Take(i, &none, &bytes_scanned); !st.ok()) return st;
+    ++stats->blocks;
+    stats->entries += work[i].info.entries;
+    stats->bytes += bytes_scanned;
   }
   return absl::OkStatus();
 }

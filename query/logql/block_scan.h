@@ -135,4 +135,17 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
                        const LineFilter& filter, const ScanOptions& options, const LineFn& emit,
                        ScanStats* stats);
 
+// Receives the matches of one block (after the pipeline, without context) on the worker thread
+// `worker` (0 <= worker < ScanOptions::threads) that filtered it. Calls on one worker are
+// sequential; calls on different workers run at the same time.
+using BlockFn = std::function<void(int worker, const BlockMatches& block)>;
+
+// Hands every block's matches to `fn` on the worker threads, in no particular order: for a
+// consumer that aggregates (counts per series) and has no use for time order, so that nothing
+// passes through one thread line by line. options.forward and the context fields are ignored.
+// Fails on a corrupt block or when options.stop says so (checked between blocks).
+absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store::StreamId>& streams,
+                        const LineFilter& filter, const ScanOptions& options, const BlockFn& fn,
+                        ScanStats* stats);
+
 }  // namespace vigie::logql

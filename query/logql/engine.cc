@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/logql/block_scan.h"
+#include "query/logql/line_counts.h"
 #include "query/logql/log_range_source.h"
 #include "query/logql/match_window.h"
 #include "query/logql/query_bounds.h"
@@ -103,6 +104,43 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
   stats->entries_scanned += scan.entries;
   stats->bytes_scanned += scan.bytes;
   return status;
+}
+
+absl::StatusOr<std::vector<Series>> Engine::CountLogQuery(const LogSelector& selector,
+                                                          const QueryParams& params,
+                                                          QueryStats* stats) const {
+  store::TimeRange range{params.start_ns, params.end_ns};
+  std::vector<store::StreamId> streams = SelectStreams(*querier_, selector, range);
+  stats->streams += streams.size();
+  std::vector<LabelSet> labels;
+  std::vector<std::optional<LabelSet>> stream_series;
+  for (store::StreamId id : streams) {
+    labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
+    stream_series.push_back(labels.back());
+  }
+  auto reader = querier_->NewReader();
+  ScanOptions options{range, params.forward, scan_threads_,
+                      StopFor(params, limits_.query_timeout_ns)};
+  options.pipeline = &selector.pipeline;
+  options.stream_labels = &labels;
+  options.labels_kind = LineLabelsKind::kLog;
+  // One bucket: the whole range (the scan keeps lines outside it out).
+  const TimeBuckets whole({params.start_ns, params.end_ns});
+  std::vector<CountedSeries> counted;
+  ScanStats scan;
+  absl::Status status =
+      CountLines(*reader, streams, selector.filter, options, whole, stream_series, &counted, &scan);
+  stats->blocks += scan.blocks;
+  stats->blocks_skipped += scan.blocks_skipped;
+  stats->entries_scanned += scan.entries;
+  stats->bytes_scanned += scan.bytes;
+  if (!status.ok()) return status;
+  std::vector<Series> out;
+  for (CountedSeries& c : counted) {
+    out.push_back(
+        {std::move(c.labels), {{params.end_ns, static_cast<double>(c.buckets.front().lines)}}});
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<Series>> Engine::RunMetricQuery(const MetricExpr& expr,

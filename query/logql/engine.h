@@ -77,6 +77,14 @@ class Engine {
   absl::Status RunLogQuery(const LogSelector& selector, const QueryParams& params,
                            const EntrySink& sink, QueryStats* stats) const;
 
+  // `vigie grep --count`: the number of lines of each label set that match (a stream's, or what
+  // the pipeline made of its lines, as a log query would show them), one series each with one
+  // point at params.end_ns, sorted by labels. Counted on the scan's workers: memory grows with
+  // the label sets, not with the matches.
+  absl::StatusOr<std::vector<Series>> CountLogQuery(const LogSelector& selector,
+                                                    const QueryParams& params,
+                                                    QueryStats* stats) const;
+
   // Evaluates at start, start+step, ... <= end (milliseconds: the times are truncated to them)
   // on PromQL's evaluator, with the range aggregations read from the store. Series are sorted
   // by labels, except for an instant query (start == end) whose order topk, bottomk, sort or

@@ -6,7 +6,9 @@
 
 #include "absl/container/inlined_vector.h"
 #include "common/strings.h"
+#include "common/time.h"
 #include "query/logql/labels_builder.h"
+#include "query/logql/line_counts.h"
 #include "query/logql/log_range_values.h"
 #include "query/logql/selector.h"
 
@@ -92,6 +94,179 @@ absl::Status PipelineError(const LabelSet& labels) {
              "latency | __error__=\"\")"));
 }
 
+// Whether the value of `agg` over a window depends only on how many lines it holds and their
+// bytes: then the lines are counted per bucket on the scan's workers (line_counts.h) and never
+// held. Those values are whole numbers, exact in any order of summation.
+bool CountsSuffice(const RangeAggregation& agg) {
+  switch (agg.op) {
+    case RangeOp::kCountOverTime:
+    case RangeOp::kRate:
+    case RangeOp::kBytesOverTime:
+    case RangeOp::kBytesRate:
+    case RangeOp::kAbsentOverTime:
+      return !agg.unwrap;
+    default:
+      return false;
+  }
+}
+
+// The value of a window of `lines` lines of `bytes` bytes for an aggregation of which
+// CountsSuffice: what RangeValue gives for the same lines.
+double CountedValue(const RangeAggregation& agg, uint64_t lines, uint64_t bytes) {
+  const double range_s = static_cast<double>(agg.range_ns) / kNanosPerSecond;
+  switch (agg.op) {
+    case RangeOp::kCountOverTime:
+      return static_cast<double>(lines);
+    case RangeOp::kRate:
+      return static_cast<double>(lines) / range_s;
+    case RangeOp::kBytesOverTime:
+      return static_cast<double>(bytes);
+    case RangeOp::kBytesRate:
+      return static_cast<double>(bytes) / range_s;
+    default:
+      return 1;
+  }
+}
+
+// The step ends of `at`, in nanoseconds.
+std::vector<int64_t> StepEnds(const promql::StepRange& at) {
+  std::vector<int64_t> ends(at.steps());
+  for (size_t i = 0; i < ends.size(); ++i) {
+    ends[i] = (at.start_ms + static_cast<int64_t>(i) * at.step_ms) * kNanosPerMilli;
+  }
+  return ends;
+}
+
+// absent_over_time's series: 1 at the steps where `present` is false; none when it is true at
+// every step.
+void AddAbsent(const RangeAggregation& agg, const promql::StepRange& at,
+               const std::vector<bool>& present, promql::LeafData* out) {
+  promql::Series absent{AbsentLabels(agg.selector), {}};
+  for (size_t i = 0; i < present.size(); ++i) {
+    if (!present[i])
+      absent.points.push_back({at.start_ms + static_cast<int64_t>(i) * at.step_ms, 1});
+  }
+  if (!absent.points.empty()) out->series.push_back(std::move(absent));
+}
+
+// The windows of an aggregation of which CountsSuffice: the lines are counted per series in
+// buckets whose bounds are every window's start and end, so each window is a run of buckets.
+absl::Status CountedWindows(const store::LogReader& reader,
+                            const std::vector<store::StreamId>& streams,
+                            const RangeAggregation& agg, const ScanOptions& options,
+                            const promql::StepRange& at,
+                            const std::vector<std::optional<LabelSet>>& stream_series,
+                            promql::LeafData* out, uint64_t* loaded, ScanStats* scanned) {
+  const std::vector<int64_t> ends = StepEnds(at);
+  std::vector<int64_t> bounds;
+  bounds.reserve(ends.size() * 2);
+  for (int64_t end : ends) bounds.insert(bounds.end(), {end - agg.range_ns, end});
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  const TimeBuckets buckets(bounds);
+  std::vector<CountedSeries> counted;
+  absl::Status status = CountLines(reader, streams, agg.selector.filter, options, buckets,
+                                   stream_series, &counted, scanned);
+  if (!status.ok()) return status;
+  // Window i is the buckets [first[i], last[i]).
+  std::vector<size_t> first(ends.size()), last(ends.size());
+  for (size_t i = 0; i < ends.size(); ++i) {
+    first[i] =
+        std::lower_bound(bounds.begin(), bounds.end(), ends[i] - agg.range_ns) - bounds.begin();
+    last[i] = std::lower_bound(bounds.begin(), bounds.end(), ends[i]) - bounds.begin();
+  }
+  std::vector<bool> present(ends.size(), false);
+  std::vector<BucketCount> prefix(buckets.size() + 1);
+  for (CountedSeries& series : counted) {
+    for (size_t j = 0; j < buckets.size(); ++j) {
+      prefix[j + 1] = {prefix[j].lines + series.buckets[j].lines,
+                       prefix[j].bytes + series.buckets[j].bytes};
+    }
+    *loaded += prefix.back().lines;
+    promql::Series made{std::move(series.labels), {}};
+    for (size_t i = 0; i < ends.size(); ++i) {
+      const uint64_t lines = prefix[last[i]].lines - prefix[first[i]].lines;
+      if (lines == 0) continue;
+      present[i] = true;
+      made.points.push_back(
+          {ends[i] / kNanosPerMilli,
+           CountedValue(agg, lines, prefix[last[i]].bytes - prefix[first[i]].bytes)});
+    }
+    if (!made.points.empty() && agg.op != RangeOp::kAbsentOverTime) {
+      out->series.push_back(std::move(made));
+    }
+  }
+  if (agg.op == RangeOp::kAbsentOverTime) AddAbsent(agg, at, present, out);
+  return absl::OkStatus();
+}
+
+// The windows of any other aggregation: every sample of every series is held, in time order.
+absl::Status SampledWindows(const store::LogReader& reader,
+                            const std::vector<store::StreamId>& streams,
+                            const RangeAggregation& agg, const ScanOptions& options,
+                            const promql::StepRange& at,
+                            const std::vector<std::optional<LabelSet>>& stream_series,
+                            const std::vector<double>& stream_value, promql::LeafData* out,
+                            uint64_t* loaded, ScanStats* scanned) {
+  // The series the samples feed, and their samples in time order.
+  std::map<LabelSet, size_t> index;
+  std::vector<promql::Series> series;
+  std::vector<std::vector<LogSample>> samples;
+  auto series_of = [&](const LabelSet& labels) {
+    auto [it, inserted] = index.try_emplace(labels, series.size());
+    if (inserted) {
+      series.push_back({labels, {}});
+      samples.emplace_back();
+    }
+    return it->second;
+  };
+  std::vector<std::optional<size_t>> stream_index(streams.size());
+  for (size_t s = 0; s < streams.size(); ++s) {
+    if (stream_series[s]) stream_index[s] = series_of(*stream_series[s]);
+  }
+  const bool bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
+  absl::Status status = ScanLines(
+      reader, streams, agg.selector.filter, options,
+      [&](const ScannedLine& l) {
+        std::optional<size_t> k = stream_index[l.stream_index];
+        double value = stream_value[l.stream_index];
+        if (l.labels) {
+          k = series_of(*l.labels);
+          value = l.value;
+        }
+        if (k) samples[*k].push_back({l.ts, bytes ? static_cast<double>(l.line.size()) : value});
+        return true;
+      },
+      scanned);
+  if (!status.ok()) return status;
+  const std::vector<int64_t> ends = StepEnds(at);
+  // Calls f(step, window) for each step whose window (t - range, t] holds samples of `in`.
+  auto for_each_window = [&](const std::vector<LogSample>& in, auto&& f) {
+    size_t lo = 0, hi = 0;
+    for (size_t i = 0; i < ends.size(); ++i) {
+      while (hi < in.size() && in[hi].ts_ns <= ends[i]) ++hi;
+      while (lo < hi && in[lo].ts_ns <= ends[i] - agg.range_ns) ++lo;
+      if (hi > lo) f(i, std::span<const LogSample>(in).subspan(lo, hi - lo));
+    }
+  };
+  for (const std::vector<LogSample>& in : samples) *loaded += in.size();
+  if (agg.op == RangeOp::kAbsentOverTime) {
+    std::vector<bool> present(ends.size(), false);
+    for (const std::vector<LogSample>& in : samples) {
+      for_each_window(in, [&](size_t i, std::span<const LogSample>) { present[i] = true; });
+    }
+    AddAbsent(agg, at, present, out);
+    return absl::OkStatus();
+  }
+  for (size_t k = 0; k < series.size(); ++k) {
+    for_each_window(samples[k], [&](size_t i, std::span<const LogSample> window) {
+      series[k].points.push_back({ends[i] / kNanosPerMilli, RangeValue(agg, window)});
+    });
+    if (!series[k].points.empty()) out->series.push_back(std::move(series[k]));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CheckSeriesCount(size_t n, const Limits& limits) {
@@ -112,7 +287,6 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
                                                         promql::QueryStats* stats) {
   const auto* agg = dynamic_cast<const RangeAggregation*>(&leaf);
   if (!agg) return absl::InternalError("a LogQL query holds a leaf that is no range aggregation");
-  constexpr int64_t kNanosPerMilli = 1'000'000;
   const int64_t first_end = at.start_ms * kNanosPerMilli, last_end = at.end_ms * kNanosPerMilli;
   // Windows are (t - range, t]; the half-open scan range covers all of them.
   store::TimeRange scan{first_end - agg->range_ns + 1, last_end + 1};
@@ -123,31 +297,18 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   for (store::StreamId id : streams) {
     stream_labels.push_back(querier_->StreamLabels(id).value_or(LabelSet()));
   }
-  // The series the samples feed, and their samples in time order.
-  std::map<LabelSet, size_t> index;
-  std::vector<promql::Series> series;
-  std::vector<std::vector<LogSample>> samples;
-  auto series_of = [&](const LabelSet& labels) {
-    auto [it, inserted] = index.try_emplace(labels, series.size());
-    if (inserted) {
-      series.push_back({labels, {}});
-      samples.emplace_back();
-    }
-    return it->second;
-  };
-  // Lines that keep their stream's labels (no pipeline stage changed them) share its series.
-  std::vector<std::optional<size_t>> stream_series(streams.size());
+  // What lines that keep their stream's labels (no pipeline stage changed them) count towards:
+  // the stream's series, or none.
+  std::vector<std::optional<LabelSet>> stream_series(streams.size());
   std::vector<double> stream_value(streams.size(), 1);
   for (size_t s = 0; s < streams.size(); ++s) {
     LabelsBuilder labels(&stream_labels[s]);
-    if (ExtractSample(*agg, labels, &stream_value[s]))
-      stream_series[s] = series_of(labels.Labels());
+    if (ExtractSample(*agg, labels, &stream_value[s])) stream_series[s] = labels.Labels();
   }
   // Lines through the pipeline: their samples are extracted on the scan's threads.
   const SampleFn sample = [agg](LabelsBuilder& labels, double* value) {
     return ExtractSample(*agg, labels, value);
   };
-  const bool bytes = agg->op == RangeOp::kBytesOverTime || agg->op == RangeOp::kBytesRate;
   auto reader = querier_->NewReader();
   ScanStats scanned;
   ScanOptions options{scan, /*forward=*/true, scan_threads_, stop_};
@@ -164,19 +325,14 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
       for (const LabelMatcher& m : agg->unwrap->filters) options.required.Add(m.name());
     }
   }
-  absl::Status status = ScanLines(
-      *reader, streams, agg->selector.filter, options,
-      [&](const ScannedLine& l) {
-        std::optional<size_t> k = stream_series[l.stream_index];
-        double value = stream_value[l.stream_index];
-        if (l.labels) {
-          k = series_of(*l.labels);
-          value = l.value;
-        }
-        if (k) samples[*k].push_back({l.ts, bytes ? static_cast<double>(l.line.size()) : value});
-        return true;
-      },
-      &scanned);
+  promql::LeafData out;
+  out.per_step = true;
+  uint64_t loaded = 0;
+  absl::Status status = CountsSuffice(*agg)
+                            ? CountedWindows(*reader, streams, *agg, options, at, stream_series,
+                                             &out, &loaded, &scanned)
+                            : SampledWindows(*reader, streams, *agg, options, at, stream_series,
+                                             stream_value, &out, &loaded, &scanned);
   {
     std::lock_guard lock(mu_);
     stats_.streams += streams.size();
@@ -186,43 +342,8 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
     stats_.bytes_scanned += scanned.bytes;
   }
   if (!status.ok()) return status;
-
-  promql::LeafData out;
-  out.per_step = true;
-  const size_t steps = at.steps();
-  auto step_end = [&](size_t i) { return at.start_ms + static_cast<int64_t>(i) * at.step_ms; };
-  // Calls f(step, window) for each step whose window (t - range, t] holds samples of `in`.
-  auto for_each_window = [&](const std::vector<LogSample>& in, auto&& f) {
-    size_t lo = 0, hi = 0;
-    for (size_t i = 0; i < steps; ++i) {
-      const int64_t end = step_end(i) * kNanosPerMilli;
-      while (hi < in.size() && in[hi].ts_ns <= end) ++hi;
-      while (lo < hi && in[lo].ts_ns <= end - agg->range_ns) ++lo;
-      if (hi > lo) f(i, std::span<const LogSample>(in).subspan(lo, hi - lo));
-    }
-  };
-  uint64_t loaded = 0;
-  for (const std::vector<LogSample>& in : samples) loaded += in.size();
-  if (agg->op == RangeOp::kAbsentOverTime) {
-    // 1 at the steps where no series has a sample in the window.
-    std::vector<bool> present(steps, false);
-    for (const std::vector<LogSample>& in : samples) {
-      for_each_window(in, [&](size_t i, std::span<const LogSample>) { present[i] = true; });
-    }
-    promql::Series absent{AbsentLabels(agg->selector), {}};
-    for (size_t i = 0; i < steps; ++i) {
-      if (!present[i]) absent.points.push_back({step_end(i), 1});
-    }
-    if (!absent.points.empty()) out.series.push_back(std::move(absent));
-  } else {
-    for (size_t k = 0; k < series.size(); ++k) {
-      for_each_window(samples[k], [&](size_t i, std::span<const LogSample> window) {
-        series[k].points.push_back({step_end(i), RangeValue(*agg, window)});
-      });
-      if (series[k].points.empty()) continue;
-      if (!series[k].labels.Get(kErrorLabel).empty()) return PipelineError(series[k].labels);
-      out.series.push_back(std::move(series[k]));
-    }
+  for (const promql::Series& s : out.series) {
+    if (!s.labels.Get(kErrorLabel).empty()) return PipelineError(s.labels);
   }
   if (absl::Status s = CheckSeriesCount(out.series.size(), limits_); !s.ok()) return s;
   stats->series_selected += out.series.size();

@@ -84,5 +84,15 @@ TEST(BlockSearchTest, BlockThatIsNotUtf8IsTestedLineByLine) {
   EXPECT_EQ(Found(filter, {"xqz", "x\xc3", "\xa9z"}), (std::vector<uint32_t>{0}));
 }
 
+TEST(BlockSearchTest, LoneLiteralFindsTheLinesThatHoldIt) {
+  // A hit across two lines run together is no match; the same line may hold the literal twice,
+  // or later after a false start.
+  const std::vector<std::string> lines = {"xIN", "FOy", "INFO INFO", "INF", "O", "a INFINFO", ""};
+  EXPECT_EQ(Found(Filter({{FilterOp::kContains, "INFO"}}), lines), (std::vector<uint32_t>{2, 5}));
+  // Beside another filter, each hit is checked against the whole chain.
+  EXPECT_EQ(Found(Filter({{FilterOp::kContains, "INFO"}, {FilterOp::kNotContains, "a "}}), lines),
+            std::vector<uint32_t>{2});
+}
+
 }  // namespace
 }  // namespace vigie::logql

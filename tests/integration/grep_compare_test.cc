@@ -132,6 +132,26 @@ TEST_F(GrepCompareTest, MatchesGrepLineForLine) {
   EXPECT_GE(nonempty, 20) << "most cases must select lines, or they prove little";
 }
 
+TEST_F(GrepCompareTest, CountMatchesGrepC) {
+  std::string dir = TestDataPath("loghub");
+  for (const Case& c : kCases) {
+    std::string expected = Shell("D='" + dir + "'; export LC_ALL=C; (" + c.shell + ") | wc -l");
+    std::string out, err;
+    ASSERT_EQ(
+        Vigie(*server_, {"grep", c.query, "--count", "--since", "1h", "-o", "jsonl"}, &out, &err),
+        0)
+        << c.query << "\n"
+        << err;
+    // One {"labels": ..., "count": N} line per stream with matches.
+    uint64_t total = 0;
+    for (size_t at = out.find("\"count\": "); at != std::string::npos;
+         at = out.find("\"count\": ", at + 1)) {
+      total += std::stoull(out.substr(at + 9));
+    }
+    EXPECT_EQ(total, std::stoull(expected)) << c.query << "\n" << out;
+  }
+}
+
 TEST_F(GrepCompareTest, NewestFirstByDefaultAndLimit) {
   std::string out;
   ASSERT_EQ(Vigie(*server_, {"grep", R"({service="apache"})", "--limit", "3"}, &out), 0);
