@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
 # the test peers rsyslog and ripgrep, Prometheus 2.42 with promtool and VictoriaMetrics for the
-# metrics compatibility tests and benchmark, and clang for the fuzz targets).
+# metrics compatibility tests and benchmark, clang for the fuzz targets, and chromium for the web
+# UI's tests, driven by playwright-core).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
@@ -12,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
   prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
+  chromium
 )
 # Hyperscan is built for amd64 only; Vectorscan is its port to the other architectures.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then

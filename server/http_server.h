@@ -14,6 +14,7 @@
 #include "server/config.h"
 #include "server/http/request.h"
 #include "server/http/response.h"
+#include "server/http/web_assets.h"
 #include "server/ingester.h"
 #include "server/metric_metadata.h"
 #include "server/metrics.h"
@@ -54,6 +55,9 @@ struct HttpDeps {
   // Metric metadata from remote_write, served at /api/v1/metadata; null: none kept.
   MetadataRegistry* metadata = nullptr;
   std::vector<HttpEndpoint> endpoints;
+  // The web UI's files, served at / and /assets/ without a token; empty: a page saying the UI
+  // is not built in.
+  std::span<const http::WebAsset> web_assets;
 };
 
 // An HTTP listener. Thread-safe: Stop() may be called from any thread.

@@ -29,6 +29,7 @@
 #include "server/http/deploys_api.h"
 #include "server/http/notify_api.h"
 #include "server/http/rules_api.h"
+#include "server/http/web_assets.h"
 #include "server/http_server.h"
 #include "server/rules_wiring.h"
 #include "server/self_metrics.h"
@@ -271,6 +272,7 @@ int Run(int argc, char** argv) {
                 &request_budget};
   deps.prom = &prom;
   deps.metadata = &metadata;
+  deps.web_assets = http::EmbeddedWebAssets();
   std::ranges::move(DeployEndpoints(&deploys), std::back_inserter(deps.endpoints));
   std::ranges::move(http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload}),
                     std::back_inserter(deps.endpoints));
