@@ -82,27 +82,39 @@ function timeOf(ns: string): string {
     `${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-// One line's row. Its label chips call `onLabel` (the query is refined with name="value"); its
-// timestamp, `onContext` (the lines around it in its stream).
+const rowEntries = new WeakMap<Element, LogEntry>();
+
+// One line's row: time, label chips, text with its matches marked. Its clicks are handled by
+// the list's one listener (listenToRows), not one per row: a live list adds thousands of rows.
 export function logRow(entry: LogEntry, highlighters: Highlighter[],
-                       onLabel: (name: string, value: string) => void,
-                       onContext?: (entry: LogEntry, row: HTMLElement) => void): HTMLElement {
-  const chips = Object.keys(entry.labels).sort().map((k) => {
-    const chip = h('button', { class: 'chip', type: 'button', title: 'add to the query' },
-                   `${k}=${entry.labels[k]}`);
-    chip.addEventListener('click', () => onLabel(k, entry.labels[k]));
-    return chip;
-  });
-  const ts = h('span', { class: 'ts', title: onContext ? 'lines around this one' : '' },
-               timeOf(entry.ns));
-  const row = h('div', { class: 'log-line mono' }, ts,
+                       withContext = false): HTMLElement {
+  const chips = Object.keys(entry.labels).sort().map((k) =>
+    h('button', { class: 'chip', type: 'button', title: 'add to the query', 'data-name': k,
+                  'data-value': entry.labels[k] }, `${k}=${entry.labels[k]}`));
+  const row = h('div', { class: 'log-line mono' },
+    h('span', { class: withContext ? 'ts clickable' : 'ts',
+                title: withContext ? 'lines around this one' : undefined }, timeOf(entry.ns)),
     h('span', { class: 'labels' }, ...chips),
     h('span', { class: 'text' }, ...markedText(entry.line, highlighters)));
-  if (onContext) {
-    ts.classList.add('clickable');
-    ts.addEventListener('click', () => onContext(entry, row));
-  }
+  rowEntries.set(row, entry);
   return row;
+}
+
+// Handles the clicks on the rows of `list`: a label chip calls `onLabel` (the query is refined
+// with name="value"); a clickable time, `onContext` (the lines around it in its stream).
+export function listenToRows(list: HTMLElement, onLabel: (name: string, value: string) => void,
+                             onContext?: (entry: LogEntry, row: HTMLElement) => void): void {
+  list.addEventListener('click', (event) => {
+    const target = event.target as Element;
+    const chip = target.closest<HTMLElement>('.chip');
+    if (chip?.dataset.name !== undefined) {
+      onLabel(chip.dataset.name, chip.dataset.value ?? '');
+      return;
+    }
+    const row = target.closest<HTMLElement>('.log-line');
+    const entry = row && rowEntries.get(row);
+    if (onContext && entry && target.closest('.ts.clickable')) onContext(entry, row);
+  });
 }
 
 // `query` with name="value" added to its stream selector (replacing the label's matcher).

@@ -6,6 +6,7 @@ import { ApiError, call, promData } from '../api';
 import { formatLabels, h } from '../dom';
 import { Deploy, deploysIn } from '../queries';
 import { formatAgo, formatTime, parseDuration } from '../time';
+import { formatValue } from '../units';
 import { navigate, routeHref } from '../url';
 
 interface Alert {
@@ -122,7 +123,7 @@ async function alertsTable(alerts: Alert[], queries: Map<string, string>): Promi
         h('td', { class: `state-${a.state}` }, a.state),
         h('td', {}, h('b', {}, alertname), ' ', h('span', { class: 'mono muted' }, formatLabels(rest)),
           a.annotations.summary ? h('div', {}, a.annotations.summary) : null),
-        h('td', { class: 'mono' }, a.value),
+        h('td', { class: 'mono', title: a.value }, formatValue(parseFloat(a.value), '')),
         h('td', { title: formatTime(onset) }, formatAgo(onset, now), h('div', { class: 'muted' },
           formatTime(onset))),
         h('td', { class: 'deploys' }, ...(deploys[i].length ? deploys[i].map((d) =>

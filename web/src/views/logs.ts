@@ -6,7 +6,7 @@
 // of lines per second.
 import { ApiError, call, tailUrl } from '../api';
 import { append, h } from '../dom';
-import { LogEntry, logRow, queryHighlighters, refineQuery } from '../log_render';
+import { LogEntry, listenToRows, logRow, queryHighlighters, refineQuery } from '../log_render';
 import { Rule, RuleKind, RuleSet, encodeRules, parseRules } from '../live_rules';
 import { queryBox } from '../query_box';
 import { rangePicker } from '../range_picker';
@@ -14,6 +14,8 @@ import { rangeFromParams } from '../time';
 import { navigate } from '../url';
 
 const DEFAULT_CAP = 2000;
+const FRAME_BUDGET_MS = 8;
+const ROWS_PER_CHECK = 50;
 
 interface LokiStream {
   stream: Record<string, string>;
@@ -84,6 +86,7 @@ export function renderLogs(root: HTMLElement, params: URLSearchParams): () => vo
                          onRun: () => navigate({ query: box.value() }) });
   box.setValue(query);
   const list = h('div', { class: 'logs', role: 'log' });
+  listenToRows(list, refine, live ? undefined : toggleContext);
   const status = h('div', { class: 'status-bar' });
   const pauseButton = h('button', { type: 'button', name: 'pause' }, 'Pause');
   root.append(
@@ -113,7 +116,7 @@ export function renderLogs(root: HTMLElement, params: URLSearchParams): () => vo
       if (cancelled) return;
       const entries = entriesOf(body.data.result).sort(newestFirst);
       const shown = entries.filter((e) => ruleSet.shows(e.line));
-      list.replaceChildren(...shown.map((e) => logRow(e, highlighters, refine, toggleContext)));
+      list.replaceChildren(...shown.map((e) => logRow(e, highlighters, true)));
       status.textContent = `${entries.length} lines${entries.length === 1000 ? ' (the newest 1000)' : ''}` +
         `${shown.length < entries.length ? `, ${shown.length} shown by the rules` : ''}, ${range.label}`;
     }).catch((e: unknown) => {
@@ -123,7 +126,7 @@ export function renderLogs(root: HTMLElement, params: URLSearchParams): () => vo
     });
     return () => { cancelled = true; };
   }
-  return followLive(query, cap, ruleSet, highlighters, refine, list, status, pauseButton, box);
+  return followLive(query, cap, ruleSet, highlighters, list, status, pauseButton, box);
 }
 
 // The rules' bar: each rule with a button removing it, and a form adding one.
@@ -168,7 +171,7 @@ function rulesBar(rules: Rule[], cap: number): HTMLElement {
 
 function followLive(query: string, cap: number, ruleSet: RuleSet,
                     highlighters: ReturnType<typeof queryHighlighters>,
-                    refine: (name: string, value: string) => void, list: HTMLElement,
+                    list: HTMLElement,
                     status: HTMLElement, pauseButton: HTMLButtonElement,
                     box: ReturnType<typeof queryBox>): () => void {
   let incoming: LogEntry[] = [];  // Arrived since the last frame (or while paused).
@@ -185,7 +188,9 @@ function followLive(query: string, cap: number, ruleSet: RuleSet,
   let frame = 0;
   let state = 'connecting';
 
+  let statusShown = 0;
   const updateStatus = () => {
+    statusShown = performance.now();
     status.classList.toggle('paused', paused);
     status.replaceChildren();
     append(status,
@@ -199,23 +204,33 @@ function followLive(query: string, cap: number, ruleSet: RuleSet,
                           `${droppedByServer} dropped by the server (too slow)`) : null);
   };
 
-  // Adds what arrived to the top of the list, newest first, then trims the list to the cap.
+  // Adds what arrived to the top of the list, newest first, oldest arrivals first and within
+  // FRAME_BUDGET_MS (the rest waits for the next frame, so that a burst spreads over frames
+  // instead of freezing one), then trims the list to the cap.
   const flush = () => {
     frame = 0;
     if (paused || incoming.length === 0) return;
-    const batch = incoming.length > cap ? incoming.slice(-cap) : incoming;
-    incoming = [];
-    const fragment = document.createDocumentFragment();
-    for (let i = batch.length - 1; i >= 0; --i) {
-      if (!ruleSet.shows(batch[i].line)) continue;
-      fragment.append(logRow(batch[i], highlighters, refine));
-      ++shownRows;
+    if (incoming.length > cap) incoming = incoming.slice(-cap);  // Older ones would be trimmed.
+    const started = performance.now();
+    let taken = 0;
+    while (taken < incoming.length && performance.now() - started < FRAME_BUDGET_MS) {
+      const chunk = incoming.slice(taken, taken + ROWS_PER_CHECK);
+      taken += chunk.length;
+      const fragment = document.createDocumentFragment();
+      for (let i = chunk.length - 1; i >= 0; --i) {
+        if (!ruleSet.shows(chunk[i].line)) continue;
+        fragment.append(logRow(chunk[i], highlighters));
+        ++shownRows;
+      }
+      list.prepend(fragment);
     }
-    list.prepend(fragment);
+    incoming = incoming.slice(taken);
     while (shownRows > cap && list.lastChild) {
       list.lastChild.remove();
       --shownRows;
     }
+    if (performance.now() - statusShown > 250) updateStatus();
+    if (incoming.length > 0) schedule();
   };
   const schedule = () => {
     if (!frame && !paused) frame = requestAnimationFrame(flush);
