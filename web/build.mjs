@@ -1,10 +1,11 @@
 // Builds the web UI and embeds it in vigied (docs/web.md): bundles src/main.ts (and the CSS it
 // imports) with esbuild, then writes a C++ source defining EmbeddedWebAssets()
-// (server/http/web_assets.h) with each file, its gzip and its ETag.
+// (server/http/web_assets.h) with each file, its gzip and its ETag, and the shipped dashboards
+// (dashboards/*.yaml).
 //
 //   node web/build.mjs <output directory> <generated .cc>
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
@@ -41,6 +42,10 @@ const files = [
     type: 'text/javascript; charset=utf-8' },
   { path: '/assets/app.css', file: join(outDir, 'app.css'), type: 'text/css; charset=utf-8' },
   { path: '/assets/icon.svg', file: join(webDir, 'src', 'icon.svg'), type: 'image/svg+xml' },
+  // The shipped dashboards (server/dashboards.h reads them from here).
+  ...readdirSync(join(webDir, 'dashboards')).filter((f) => f.endsWith('.yaml')).sort()
+    .map((f) => ({ path: `/assets/dashboards/${f}`, file: join(webDir, 'dashboards', f),
+                   type: 'application/yaml; charset=utf-8' })),
 ];
 
 // C string literals for `bytes`: printable ASCII as is, the rest as octal escapes (three

@@ -16,6 +16,8 @@ export interface Marker {
 export interface ChartSeries {
   label: string;
   points: Array<[number, number]>;  // [Unix seconds, value].
+  color?: string;  // Default: the palette's.
+  dash?: number[];  // A dashed line (a threshold).
 }
 
 export interface ChartOptions {
@@ -122,9 +124,10 @@ export function drawChart(container: HTMLElement, series: ChartSeries[], markers
       {},
       ...series.map((s, i) => ({
         label: s.label,
-        stroke: PALETTE[i % PALETTE.length],
+        stroke: s.color ?? PALETTE[i % PALETTE.length],
         width: 1.5,
-        spanGaps: false,
+        spanGaps: s.dash !== undefined,
+        ...(s.dash ? { dash: s.dash } : {}),
         value: (_u: uPlot, v: number | null) => formatValue(v, opts.unit),
       })),
     ],

@@ -6,6 +6,7 @@ import { forgetToken, token } from './api';
 import { h } from './dom';
 import { currentRoute, routeHref } from './url';
 import { renderAlerts } from './views/alerts';
+import { renderDashboards } from './views/dashboards';
 import { renderDeploys } from './views/deploys';
 import { renderExplore } from './views/explore';
 import { renderLogs } from './views/logs';
@@ -16,6 +17,7 @@ type View = (root: HTMLElement, params: URLSearchParams) => () => void;
 
 const VIEWS: Array<[string, string, View]> = [
   ['overview', 'Overview', renderOverview],
+  ['dashboards', 'Dashboards', renderDashboards],
   ['explore', 'Explore', renderExplore],
   ['logs', 'Logs', renderLogs],
   ['alerts', 'Alerts', renderAlerts],
