@@ -111,3 +111,15 @@ test('a dashboard\'s URL reopened in a new page shows the same variables and ran
   assert.strictEqual(await second.locator('select[name="var-service"]').inputValue(), 'back');
   assert.strictEqual(await second.locator('select[name="range"]').inputValue(), '1h');
 });
+
+test('the overview shows the service dashboard over the last hour', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${vigied.url}/`);
+  await page.waitForFunction(() => {
+    const graphs = document.querySelectorAll('.overview-dashboard .panel .graph');
+    return graphs.length === 7 && [...graphs].every((g) => g.dataset.ready === 'true');
+  }, null, { timeout: 15_000 });
+  assert.strictEqual(await page.locator('.overview-dashboard .marker.deploy').count(), 7);
+  await page.locator('.overview-deploys tr.deploy', { hasText: 'd15ea5e' }).waitFor();
+  await screenshot(page, 'overview-dashboard');
+});

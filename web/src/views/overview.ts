@@ -1,9 +1,11 @@
-// The overview ("/"): what is firing and the latest deploys, each linking to its details.
+// The overview ("/"): what is firing, the latest deploys, and the default dashboard ("service",
+// or the URL's `dashboard`) over the last hour, each linking to its details.
 import { promData } from '../api';
 import { formatLabels, h } from '../dom';
 import { deploysIn } from '../queries';
 import { formatAgo } from '../time';
 import { routeHref } from '../url';
+import { renderDashboards } from './dashboards';
 import { deploysTable } from './deploys';
 
 interface Alert {
@@ -13,12 +15,18 @@ interface Alert {
   value: string;
 }
 
-export function renderOverview(root: HTMLElement): () => void {
+export function renderOverview(root: HTMLElement, params: URLSearchParams): () => void {
   let cancelled = false;
   const firing = h('div', { class: 'overview-alerts' }, 'loading…');
   const deploys = h('div', { class: 'overview-deploys' }, 'loading…');
+  const dashboard = h('div', { class: 'overview-dashboard' });
   root.append(h('h2', {}, h('a', { href: routeHref('alerts') }, 'Firing')), firing,
-              h('h2', {}, h('a', { href: routeHref('deploys') }, 'Latest deploys')), deploys);
+              h('h2', {}, h('a', { href: routeHref('deploys') }, 'Latest deploys')), deploys,
+              dashboard);
+  const dashboardParams = new URLSearchParams(params);
+  dashboardParams.set('name', params.get('dashboard') ?? 'service');
+  if (!params.has('from')) dashboardParams.set('range', params.get('range') ?? '1h');
+  const closeDashboard = renderDashboards(dashboard, dashboardParams);
   promData<{ alerts: Alert[] }>('/api/v1/alerts', {}).then((data) => {
     if (cancelled) return;
     const alerts = data.alerts.filter((a) => a.state === 'firing');
@@ -35,5 +43,5 @@ export function renderOverview(root: HTMLElement): () => void {
   deploysIn({ start: now - 30 * 86400, end: now, label: '' }, { limit: '10' }).then((list) => {
     if (!cancelled) deploys.replaceChildren(deploysTable(list));
   }).catch((e: Error) => { if (!cancelled) deploys.replaceChildren(h('p', { class: 'error' }, e.message)); });
-  return () => { cancelled = true; };
+  return () => { cancelled = true; closeDashboard(); };
 }
