@@ -122,6 +122,16 @@ test('the legend toggles a series; dragging zooms and Back returns', async () =>
   await page.locator('button[name="back"]').click();
   await page.waitForFunction(() => location.hash.includes('range=1h'));
   await page.waitForSelector('.graph[data-ready="true"]');
+  // A custom range: two dates.
+  await page.selectOption('select[name="range"]', 'custom');
+  await page.fill('input[name="from"]', '2026-01-02T03:04');
+  await page.fill('input[name="to"]', '2026-01-02T05:04');
+  await page.click('button[name="apply-range"]');
+  await page.waitForFunction(() => location.hash.includes('from='));
+  const custom = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]);
+  const expectedFrom = await page.evaluate(() => new Date('2026-01-02T03:04').getTime() / 1000);
+  assert.strictEqual(Number(custom.get('from')), expectedFrom);
+  assert.strictEqual(Number(custom.get('to')) - Number(custom.get('from')), 7200);
 });
 
 test('completion offers metric names, label names and values', async () => {
