@@ -175,6 +175,28 @@ test('a LogQL metric query graphs log lines', async () => {
   assert.deepStrictEqual(labels, ['{level="error"}']);
 });
 
+test('the anomaly band of a rule is drawn around its curve', async () => {
+  // The series an anomaly: rule's evaluations write beside the curve (docs/alerts.md).
+  const samples = (f) => Array.from({ length: 60 }, (_, k) => [now - 3600_000 + k * 60_000, f(k)]);
+  const labels = { service: 'front', alertname: 'LoginsAnomalous' };
+  await remoteWrite(vigied.url, [
+    { labels: { __name__: 'logins_per_minute', service: 'front' }, samples: samples((k) => 200 + k) },
+    { labels: { __name__: 'vigie_anomaly_lower', ...labels }, samples: samples((k) => 180 + k) },
+    { labels: { __name__: 'vigie_anomaly_upper', ...labels }, samples: samples((k) => 220 + k) },
+  ]);
+  const page = await browser.newPage();
+  await openGraph(page, `${vigied.url}/#/explore?query=logins_per_minute&band=LoginsAnomalous&range=1h`);
+  const drawn = await page.evaluate(() => {
+    const u = document.querySelector('.graph').uplot;
+    return { labels: u.series.slice(1).map((s) => s.label), bands: u.bands.map((b) => b.series) };
+  });
+  assert.deepStrictEqual(drawn.labels, ['logins_per_minute{service="front"}',
+    'band lower {alertname="LoginsAnomalous", service="front"}',
+    'band upper {alertname="LoginsAnomalous", service="front"}']);
+  assert.deepStrictEqual(drawn.bands, [[3, 2]]);  // Filled from the upper edge to the lower.
+  await screenshot(page, 'explore-anomaly-band');
+});
+
 test('the URL reopened in a new page shows the same view', async () => {
   const first = await browser.newPage();
   await openGraph(first, exploreUrl());

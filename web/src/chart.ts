@@ -18,6 +18,19 @@ export interface ChartSeries {
   points: Array<[number, number]>;  // [Unix seconds, value].
   color?: string;  // Default: the palette's.
   dash?: number[];  // A dashed line (a threshold).
+  // An edge of an anomaly band: the upper and lower edges of one key are filled between.
+  band?: { edge: 'lower' | 'upper'; key: string };
+}
+
+// uPlot's bands (1-based series indexes) for the series' band edges, upper first.
+function bandsOf(series: ChartSeries[]): uPlot.Band[] {
+  const bands: uPlot.Band[] = [];
+  series.forEach((upper, i) => {
+    if (upper.band?.edge !== 'upper') return;
+    const j = series.findIndex((s) => s.band?.edge === 'lower' && s.band.key === upper.band!.key);
+    if (j >= 0) bands.push({ series: [i + 1, j + 1], fill: 'rgba(130, 80, 223, 0.15)' });
+  });
+  return bands;
 }
 
 export interface ChartOptions {
@@ -124,7 +137,7 @@ export function drawChart(container: HTMLElement, series: ChartSeries[], markers
       {},
       ...series.map((s, i) => ({
         label: s.label,
-        stroke: s.color ?? PALETTE[i % PALETTE.length],
+        stroke: s.band ? 'rgba(130, 80, 223, 0.5)' : s.color ?? PALETTE[i % PALETTE.length],
         width: 1.5,
         spanGaps: s.dash !== undefined,
         ...(s.dash ? { dash: s.dash } : {}),
@@ -133,6 +146,7 @@ export function drawChart(container: HTMLElement, series: ChartSeries[], markers
     ],
     axes: [axis(), { ...axis(), size: 70,
       values: (_u, splits) => splits.map((v) => formatValue(v, opts.unit)) }],
+    bands: bandsOf(series),
     cursor: { drag: { x: true, y: false, setScale: false } },
     legend: { live: true },
     hooks: {

@@ -35,6 +35,21 @@ export async function rangeQuery(query: string, language: Language, range: TimeR
   }));
 }
 
+// The anomaly band of the `anomaly:` rule `alertname` (the vigie_anomaly_lower and _upper series
+// its evaluations write, docs/alerts.md), as band edges paired by their labels.
+export async function anomalyBand(alertname: string, range: TimeRange, step: number):
+    Promise<ChartSeries[]> {
+  const edges = await Promise.all((['lower', 'upper'] as const).map(async (edge) => {
+    const series = await rangeQuery(
+      `vigie_anomaly_${edge}{alertname=${JSON.stringify(alertname)}}`, 'promql', range, step);
+    return series.map((s) => {
+      const key = s.label.replace(/^vigie_anomaly_\w+/, '');  // The same for both edges.
+      return { ...s, label: `band ${edge} ${key}`, band: { edge, key } };
+    });
+  }));
+  return edges.flat();
+}
+
 export interface Deploy {
   id: string;
   service: string;

@@ -29,10 +29,18 @@ interface Silence {
 
 const CORRELATION_WINDOW = 1800;
 
-function ruleQueries(groups: Array<{ rules: Array<{ name: string; query: string; type: string }> }>) {
-  const queries = new Map<string, string>();
+interface RuleLink {
+  query: string;
+  anomaly: boolean;  // An `anomaly:` rule: its band is drawn around the curve.
+}
+
+function ruleQueries(groups: Array<{ rules: Array<{ name: string; query: string; type: string;
+                                                    anomaly?: unknown }> }>) {
+  const queries = new Map<string, RuleLink>();
   for (const g of groups) {
-    for (const r of g.rules) if (r.type === 'alerting') queries.set(r.name, r.query);
+    for (const r of g.rules) {
+      if (r.type === 'alerting') queries.set(r.name, { query: r.query, anomaly: !!r.anomaly });
+    }
   }
   return queries;
 }
@@ -100,7 +108,7 @@ async function correlatedDeploys(alert: Alert): Promise<Deploy[]> {
     .catch(() => []);
 }
 
-async function alertsTable(alerts: Alert[], queries: Map<string, string>): Promise<HTMLElement> {
+async function alertsTable(alerts: Alert[], queries: Map<string, RuleLink>): Promise<HTMLElement> {
   if (alerts.length === 0) return h('p', { class: 'muted' }, 'Nothing is firing or pending.');
   alerts.sort((a, b) => (a.state === b.state ? 0 : a.state === 'firing' ? -1 : 1) ||
                         a.activeAt.localeCompare(b.activeAt));
@@ -112,9 +120,10 @@ async function alertsTable(alerts: Alert[], queries: Map<string, string>): Promi
     h('tbody', {}, ...alerts.map((a, i) => {
       const onset = Date.parse(a.activeAt) / 1000;
       const { alertname, ...rest } = a.labels;
-      const query = queries.get(alertname);
-      const graph = query ? routeHref('explore', {
-        query, from: String(Math.floor(onset - CORRELATION_WINDOW)),
+      const rule = queries.get(alertname);
+      const graph = rule ? routeHref('explore', {
+        query: rule.query, band: rule.anomaly ? alertname : undefined,
+        from: String(Math.floor(onset - CORRELATION_WINDOW)),
         to: String(Math.ceil(Math.min(now, onset + CORRELATION_WINDOW))),
       }) : undefined;
       const silenceWith = Object.entries(a.labels).filter(([k]) => !k.startsWith('deploy_'))

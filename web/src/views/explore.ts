@@ -1,10 +1,11 @@
 // Explore: a PromQL or LogQL-metric query graphed over a time range, with the deploys and alert
-// onsets in that range drawn on it. State in the URL: query, lang (auto when absent), range or
-// from/to, unit.
+// onsets in that range drawn on it, and the anomaly band of an `anomaly:` rule around its curve
+// (`band`: the rule's alert name). State in the URL: query, lang (auto when absent), range or
+// from/to, unit, band.
 import { ApiError } from '../api';
 import { Chart, drawChart } from '../chart';
 import { h } from '../dom';
-import { Language, detectLanguage, markersFor, rangeQuery } from '../queries';
+import { Language, anomalyBand, detectLanguage, markersFor, rangeQuery } from '../queries';
 import { queryBox } from '../query_box';
 import { rangePicker } from '../range_picker';
 import { rangeFromParams, stepFor } from '../time';
@@ -47,10 +48,12 @@ export function renderExplore(root: HTMLElement, params: URLSearchParams): () =>
     const step = stepFor(range);
     status.textContent = 'running…';
     const started = performance.now();
-    Promise.all([rangeQuery(query, language(), range, step), markersFor(query, range, step)])
-      .then(([series, markers]) => {
+    const band = params.get('band');
+    Promise.all([rangeQuery(query, language(), range, step), markersFor(query, range, step),
+                 band ? anomalyBand(band, range, step) : Promise.resolve([])])
+      .then(([series, markers, edges]) => {
         if (cancelled) return;
-        chart = drawChart(chartEl, series, markers, {
+        chart = drawChart(chartEl, [...series, ...edges], markers, {
           range, step, unit: params.get('unit') ?? '',
           onZoom: (from, to) => navigate({ from: String(from), to: String(to), range: undefined }),
         });
