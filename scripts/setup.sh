@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
 # the test peers rsyslog and ripgrep, ClickHouse 18.16 and hyperfine for the search benchmark,
-# Prometheus 2.42 with promtool and VictoriaMetrics for the
-# metrics compatibility tests and benchmark, and clang for the fuzz targets).
+# Prometheus 2.42 with promtool and VictoriaMetrics for the metrics compatibility tests and
+# benchmark, clang for the fuzz targets, and chromium for the web UI's tests, driven by
+# playwright-core).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
@@ -13,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
   prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
-  clickhouse-server clickhouse-client hyperfine
+  clickhouse-server clickhouse-client hyperfine chromium
 )
 # Hyperscan is built for amd64 only; Vectorscan is its port to the other architectures.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then

@@ -215,6 +215,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
                  "Notification config in Alertmanager's format (route, receivers, inhibit_rules, "
                  "time_intervals); reloaded with the rules (default: none: alerts are grouped, "
                  "shown and silenced, nothing is sent)");
+  app.add_option("--dashboards", config.dashboards_dir,
+                 "A folder of dashboards (*.yaml, docs/web.md) for the web UI, beside the "
+                 "shipped host and service ones (default: none)");
 
   app.add_option("--rules", config.rule_files,
                  "Prometheus rule files to evaluate (glob, repeatable; reloaded on SIGHUP and "

@@ -48,7 +48,8 @@ struct ServerConfig {
   int64_t rules_resend_delay_ns = 60LL * 1'000'000'000;
   std::string external_url;  // How users reach vigied (links in alerts); "" for http://<listen>.
   std::vector<std::string> alertmanager_urls;  // External Alertmanagers the alerts go to too.
-  std::string notify_file;  // Alertmanager-format routing and receivers; "": nothing is sent.
+  std::string notify_file;     // Alertmanager-format routing and receivers; "": nothing is sent.
+  std::string dashboards_dir;  // The web UI's dashboards beside the shipped ones; "": none.
 };
 
 // Parses argv. Returns the config, or a status whose message is the help text (code

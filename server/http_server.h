@@ -14,6 +14,7 @@
 #include "server/config.h"
 #include "server/http/request.h"
 #include "server/http/response.h"
+#include "server/http/web_assets.h"
 #include "server/ingester.h"
 #include "server/metric_metadata.h"
 #include "server/metrics.h"
@@ -59,6 +60,9 @@ struct HttpDeps {
   // Serve only `endpoints` (and the probes, /metrics and /): a listener of one protocol, such as
   // OTLP/HTTP's own port. The other pointers may then be null.
   bool endpoints_only = false;
+  // The web UI's files, served at / and /assets/ without a token; empty: a page saying the UI
+  // is not built in.
+  std::span<const http::WebAsset> web_assets;
 };
 
 // An HTTP listener. Thread-safe: Stop() may be called from any thread.

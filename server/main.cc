@@ -26,9 +26,11 @@
 #include "server/grpc_query_service.h"
 #include "server/http/alertmanager_api.h"
 #include "server/http/anomaly_api.h"
+#include "server/http/dashboards_api.h"
 #include "server/http/deploys_api.h"
 #include "server/http/notify_api.h"
 #include "server/http/rules_api.h"
+#include "server/http/web_assets.h"
 #include "server/http_server.h"
 #include "server/otlp/grpc_services.h"
 #include "server/otlp/http_endpoints.h"
@@ -279,6 +281,9 @@ int Run(int argc, char** argv) {
                 &request_budget};
   deps.prom = &prom;
   deps.metadata = &metadata;
+  deps.web_assets = http::EmbeddedWebAssets();
+  DashboardLibrary dashboards(deps.web_assets, config->dashboards_dir);
+  std::ranges::move(DashboardEndpoints(&dashboards), std::back_inserter(deps.endpoints));
   std::ranges::move(DeployEndpoints(&deploys), std::back_inserter(deps.endpoints));
   std::ranges::move(http::RulesEndpoints({[&rules] { return rules.Groups(); }, reload}),
                     std::back_inserter(deps.endpoints));

@@ -32,6 +32,8 @@ std::variant<Request, Response> ToRequest(const BeastRequest& raw, std::string b
     ParseQueryString(target.substr(question + 1), &request.params);
   }
   request.authorization = std::string(ToStd(raw[http::field::authorization]));
+  request.accept_encoding = std::string(ToStd(raw[http::field::accept_encoding]));
+  request.if_none_match = std::string(ToStd(raw[http::field::if_none_match]));
   request.content_type = std::string(ToStd(raw[http::field::content_type]));
   request.org_id = std::string(ToStd(raw["X-Scope-OrgID"]));
   std::string_view encoding = ToStd(raw[http::field::content_encoding]);

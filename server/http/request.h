@@ -18,10 +18,12 @@ struct Request {
   // percent-decoded, in order.
   std::vector<std::pair<std::string, std::string>> params;
   std::string authorization;
-  std::string content_type;  // application/json when absent and the body is a JSON object.
-  std::string org_id;        // X-Scope-OrgID: the tenant a Loki client names.
-  std::string peer;          // The client's IP address ("" in unit tests).
-  std::string body;          // Decoded from its Content-Encoding.
+  std::string accept_encoding;  // For the web UI's files, sent gzipped when accepted.
+  std::string if_none_match;    // For the web UI's files: their ETags.
+  std::string content_type;     // application/json when absent and the body is a JSON object.
+  std::string org_id;           // X-Scope-OrgID: the tenant a Loki client names.
+  std::string peer;             // The client's IP address ("" in unit tests).
+  std::string body;             // Decoded from its Content-Encoding.
   // Polled by long handlers (queries): true once the client has gone away or the server is
   // stopping, so that the work can stop. Empty in unit tests: never.
   std::function<bool()> client_gone;

@@ -11,6 +11,7 @@
 #include "server/http/remote_write.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
+#include "server/http/web_ui.h"
 
 namespace vigie::server::http {
 
@@ -23,42 +24,16 @@ constexpr std::string_view kLabelPrefix = "/loki/api/v1/label/";
 constexpr std::string_view kValuesSuffix = "/values";
 constexpr std::string_view kFieldPrefix = "/loki/api/v1/detected_field/";
 
-// What "/" answers until the web UI exists.
+// What "/" answers when vigied was built without the web UI (unit tests).
 constexpr std::string_view kHomePage = R"(<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>vigied</title></head>
 <body>
 <h1>vigied</h1>
-<p>The web UI is coming. Until then, vigied serves Loki's HTTP API, so Grafana's Loki data
-source and Loki clients (Promtail, the Grafana Agent) work with it, and the <code>vigie</code>
-CLI (<code>vigie grep</code>, <code>vigie tail</code>) over gRPC.</p>
-<ul>
-<li>POST <code>/loki/api/v1/push</code>: push logs (JSON or snappy protobuf)</li>
-<li><a href="/loki/api/v1/query_range?query=%7Bjob%3D~%22.%2B%22%7D">/loki/api/v1/query_range</a>,
-<code>/loki/api/v1/query</code>: LogQL queries</li>
-<li><a href="/loki/api/v1/labels">/loki/api/v1/labels</a>,
-<code>/loki/api/v1/label/&lt;name&gt;/values</code>, <code>/loki/api/v1/series</code>,
-<code>/loki/api/v1/index/stats</code>, <code>/loki/api/v1/index/volume</code>,
-<code>/loki/api/v1/index/volume_range</code>, <code>/loki/api/v1/detected_labels</code>,
-<code>/loki/api/v1/detected_fields</code></li>
-<li><code>/loki/api/v1/tail</code>: live tail (WebSocket)</li>
-<li>POST <code>/api/v1/write</code>: Prometheus remote_write;
-<a href="/api/v1/metadata">/api/v1/metadata</a></li>
-<li><a href="/api/v1/query?query=up">/api/v1/query</a>, <code>/api/v1/query_range</code>,
-<a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series</code>: Prometheus's query
-API (PromQL)</li>
-<li><a href="/api/v1/rules">/api/v1/rules</a>, <a href="/api/v1/alerts">/api/v1/alerts</a>:
-the rules and their alerts; POST <code>/-/reload</code> reloads the rule and notify files</li>
-<li><a href="/api/v1/deploys">/api/v1/deploys</a>: deploy events (GET, POST)</li>
-<li><a href="/api/v1/notifications?state=queued">/api/v1/notifications</a>: the notification
-outbox (<code>?state=queued|failed</code>); POST <code>/api/v1/receivers/&lt;name&gt;/test</code></li>
-<li><a href="/api/v2/alerts">/api/v2/alerts</a>, <a href="/api/v2/silences">/api/v2/silences</a>,
-<a href="/api/v2/status">/api/v2/status</a>: Alertmanager's API (amtool)</li>
-<li><a href="/loki/api/v1/status/buildinfo">/loki/api/v1/status/buildinfo</a></li>
-<li><a href="/metrics">/metrics</a>, <a href="/healthz">/healthz</a>,
-<a href="/readyz">/readyz</a></li>
-</ul>
-<p>The API is described in docs/http-api.md.</p>
+<p>This vigied was built without its web UI. It serves Loki's and Prometheus's HTTP APIs
+(docs/http-api.md): <code>/loki/api/v1/push</code>, <code>/loki/api/v1/query_range</code>,
+<code>/loki/api/v1/labels</code>, <code>/loki/api/v1/tail</code>, <code>/api/v1/query</code>,
+<a href="/metrics">/metrics</a>.</p>
 </body>
 </html>
 )";
@@ -99,8 +74,9 @@ Response NotFound(const Request& r) {
           ": the APIs are under /loki/api/v1/ (Loki) and /api/v1/ (Prometheus); see / for a list"));
 }
 
-// Endpoints that never need a token: the home page, probes and metrics, as in Loki.
+// Endpoints that never need a token: the web UI's files, probes and metrics, as in Loki.
 std::optional<Response> HandleOpen(const Request& request, const HttpDeps& deps) {
+  if (auto asset = ServeWebAsset(request, deps.web_assets)) return *std::move(asset);
   const std::string& path = request.path;
   if (path != "/" && path != "/healthz" && path != "/readyz" && path != "/ready" &&
       path != "/metrics") {
@@ -200,6 +176,14 @@ Response Router::Handle(const Request& request) const {
     if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
     return HandleMetadata(request, deps_);
   }
+  if (path == kTailTicketPath) {
+    if (request.method != "POST") return MethodNotAllowed(request, "POST");
+    if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
+    return JsonResponse(
+        {{"status", "success"},
+         {"data",
+          {{"ticket", tickets_.Issue()}, {"expiresIn", TailTickets::kTicketLifetime.count()}}}});
+  }
   if (std::optional<Response> wired = HandleWired(request, deps_)) return *std::move(wired);
   if (path.starts_with(kPromApiPrefix)) {
     if (!IsGetOrPost(request)) return MethodNotAllowed(request, "GET, HEAD, POST");
@@ -236,7 +220,15 @@ Response Router::Handle(const Request& request) const {
 std::variant<TailPlan, Response> Router::PrepareTail(const Request& request) const {
   if (deps_.endpoints_only) return NotFound(request);
   if (request.method != "GET") return MethodNotAllowed(request, "GET");
-  if (auto denied = Authorize(deps_, request, Scope::kQuery)) return *std::move(denied);
+  std::optional<std::string_view> ticket = request.Param("ticket");
+  if (ticket && request.authorization.empty()) {
+    if (!tickets_.Redeem(*ticket)) {
+      return JsonError(401, StrCat("the tail ticket is unknown, used or expired: ask POST ",
+                                   kTailTicketPath, " for a new one"));
+    }
+  } else if (auto denied = Authorize(deps_, request, Scope::kQuery)) {
+    return *std::move(denied);
+  }
   absl::StatusOr<TailPlan> plan = ParseTailRequest(request, deps_);
   if (!plan.ok()) return StatusError(plan.status());
   return *std::move(plan);

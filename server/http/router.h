@@ -1,8 +1,10 @@
-// Maps requests to handlers and enforces authentication: every endpoint but /, /healthz,
-// /readyz, /ready and /metrics needs a bearer token with the endpoint's scope (push: ingest;
-// queries, labels and tail: query) when tokens are configured.
+// Maps requests to handlers and enforces authentication: every endpoint but the web UI's files,
+// /healthz, /readyz, /ready and /metrics needs a bearer token with the endpoint's scope (push:
+// ingest; queries, labels and tail: query) when tokens are configured. The tail also takes a
+// one-use ticket (server/http/tail_tickets.h) instead of the header, for browsers.
 //
-// Thread safety: immutable after construction; Handle() may run on many threads at once.
+// Thread safety: immutable after construction but for the tickets (thread-safe); Handle() may
+// run on many threads at once.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 
 #include "server/http/loki_tail.h"
 #include "server/http/request.h"
+#include "server/http/tail_tickets.h"
 #include "server/http_server.h"
 #include "server/request_budget.h"
 
@@ -42,6 +45,7 @@ class Router {
 
  private:
   HttpDeps deps_;
+  mutable TailTickets tickets_;
 };
 
 }  // namespace vigie::server::http

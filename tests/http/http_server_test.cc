@@ -394,7 +394,7 @@ TEST_F(HttpServerTest, HomePageLinksToTheApi) {
   HttpReply home = HttpCall(address_, "GET", "/");
   EXPECT_EQ(home.status, 200u);
   EXPECT_EQ(home.content_type, "text/html; charset=utf-8");
-  EXPECT_THAT(home.body, HasSubstr("UI is coming"));
+  EXPECT_THAT(home.body, HasSubstr("built without its web UI"));
   for (std::string_view endpoint : {"/loki/api/v1/push", "/loki/api/v1/query_range",
                                     "/loki/api/v1/labels", "/loki/api/v1/tail", "/metrics"}) {
     EXPECT_THAT(home.body, HasSubstr(endpoint));
