@@ -15,20 +15,24 @@ const NodeStatsd = require('node-statsd');
 
 const [mode, ...ports] = process.argv.slice(2);
 
-// The same script for each client; `tags` only where the client has them.
-function script(client, hasTags) {
+const pause = () => new Promise((resolve) => setTimeout(resolve, 2));
+
+// The same script for each client; `tags` only where the client has them. It pauses between
+// rounds so that the relay reads as it goes: a burst of hundreds of datagrams overflows a
+// socket's default receive buffer.
+async function script(client, hasTags) {
   for (let i = 0; i < 40; i++) {
     client.increment('logins');
     client.increment('logins.sampled', 2, 0.5);
     client.timing('db.query', 3 + ((i * 37) % 101));
     client.set('users', 'user' + (i % 7));
+    await pause();
   }
   client.gauge('queue.depth', 100);
   client.gauge('queue.depth', '-30');  // A change, as the protocol writes it.
   client.gauge('queue.depth', '+5');
   client.increment('logins.sampled', 1, 0.25);
   client.timing('single', 250);
-  client.histogram('payload.bytes', 512);
   if (hasTags) {
     client.increment('http.requests', 3, ['route:login', 'code:200']);
     client.increment('http.requests', 1, ['code:200', 'route:login']);
@@ -59,12 +63,12 @@ function sendUdp(targets) {
       out.send(message, port, '127.0.0.1', () => copying--);
     }
   });
-  relay.bind(0, '127.0.0.1', () => {
+  relay.bind(0, '127.0.0.1', async () => {
     const port = relay.address().port;
     const hotShots = new StatsD({host: '127.0.0.1', port, prefix: 'hs.'});
     const nodeStatsd = new NodeStatsd({host: '127.0.0.1', port, prefix: 'ns.'});
-    script(hotShots, true);
-    script(nodeStatsd, false);
+    await script(hotShots, true);
+    await script(nodeStatsd, false);
     // Closing a client drops what it has not sent yet: let the sends go out first.
     setTimeout(() => {
       hotShots.close();
