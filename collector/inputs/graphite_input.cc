@@ -19,13 +19,8 @@ absl::StatusOr<std::unique_ptr<GraphiteInput>> GraphiteInput::Create(GraphiteSou
   std::unique_ptr<GraphiteInput> input(new GraphiteInput(std::move(source), sink, metrics));
   GraphiteInput* self = input.get();
   absl::StatusOr<std::unique_ptr<LineListener>> listener = LineListener::Create(
-      {"graphite", self->source_.listen, self->source_.max_line_bytes},
-      [self](std::string_view lines) { self->Receive(lines); },
-      [self](size_t bytes) {
-        self->metrics_.malformed.Increment();
-        spdlog::warn("graphite {}: dropped a line of more than {} bytes (max_line_bytes)",
-                     self->source_.name, bytes);
-      });
+      {"graphite", self->source_.name, self->source_.listen, self->source_.max_line_bytes},
+      [self](std::string_view lines) { self->Receive(lines); }, &self->metrics_.malformed);
   if (!listener.ok()) return listener.status();
   input->listener_ = *std::move(listener);
   return input;

@@ -23,17 +23,17 @@ constexpr int kReceiveBuffer = 16 << 20;  // Absorbs bursts; capped by net.core.
 constexpr int kMaxCallsPerSocket = 16;    // Then let the other sockets have a turn.
 }  // namespace
 
-LineListener::LineListener(Options options, Receiver receiver, Oversized oversized)
+LineListener::LineListener(Options options, Receiver receiver, prometheus::Counter* malformed)
     : options_(std::move(options)),
       receiver_(std::move(receiver)),
-      oversized_(std::move(oversized)),
+      malformed_(malformed),
       buffer_(kMaxDatagram * kDatagramsPerCall) {}
 
 absl::StatusOr<std::unique_ptr<LineListener>> LineListener::Create(Options options,
                                                                    Receiver receiver,
-                                                                   Oversized oversized) {
+                                                                   prometheus::Counter* malformed) {
   std::unique_ptr<LineListener> listener(
-      new LineListener(std::move(options), std::move(receiver), std::move(oversized)));
+      new LineListener(std::move(options), std::move(receiver), malformed));
   for (const std::string& text : listener->options_.listen) {
     absl::StatusOr<ListenAddress> address = ParseListenAddress(text);
     if (!address.ok()) return address.status();
@@ -165,7 +165,9 @@ bool LineListener::ReadConnection(int fd, Connection* c) {
     c->pending.assign(data.substr(last + 1));
   }
   if (c->pending.size() > options_.max_line_bytes) {
-    oversized_(c->pending.size());
+    malformed_->Increment();
+    spdlog::warn("{} {}: dropped a line of more than {} bytes (max_line_bytes)", options_.protocol,
+                 options_.input, options_.max_line_bytes);
     c->pending.clear();
     c->skipping = true;
   }

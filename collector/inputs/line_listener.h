@@ -2,8 +2,8 @@
 // protocol: binds the configured addresses and, on a thread of its own, hands the receiver
 // blocks of whole lines. A UDP datagram is one block (its last line needs no newline); a TCP
 // connection's bytes are cut after their last newline, the rest waiting for the next read (or
-// the end of the connection). A line longer than max_line_bytes without a newline is dropped
-// and reported as oversized.
+// the end of the connection). A line longer than max_line_bytes without a newline is dropped,
+// logged and counted in `malformed`.
 //
 // Thread safety: Create, Start, Stop and bound() from the owner; the receiver runs on the
 // listener's thread, one call at a time.
@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <prometheus/counter.h>
+
 #include "absl/status/statusor.h"
 
 namespace vigie::collector {
@@ -25,18 +27,18 @@ class LineListener {
  public:
   struct Options {
     std::string protocol;             // For messages: "statsd", "graphite".
+    std::string input;                // The input's name, for messages.
     std::vector<std::string> listen;  // "udp://host:port", "tcp://host:port".
     size_t max_line_bytes = 64 * 1024;
     size_t max_connections = 1024;
   };
   // `lines` is valid during the call: whole lines, separated by '\n'.
   using Receiver = std::function<void(std::string_view lines)>;
-  // Called with the number of bytes of a dropped over-long line.
-  using Oversized = std::function<void(size_t bytes)>;
 
-  // Binds every address; an address that cannot be bound is an error.
+  // Binds every address; an address that cannot be bound is an error. `malformed` must outlive
+  // the listener.
   static absl::StatusOr<std::unique_ptr<LineListener>> Create(Options options, Receiver receiver,
-                                                              Oversized oversized);
+                                                              prometheus::Counter* malformed);
   ~LineListener();
 
   // The addresses bound, with the ports picked for port 0: "udp://127.0.0.1:40123".
@@ -57,7 +59,7 @@ class LineListener {
     std::string bound;
   };
 
-  LineListener(Options options, Receiver receiver, Oversized oversized);
+  LineListener(Options options, Receiver receiver, prometheus::Counter* malformed);
   void Run();
   void ReadDatagrams(int fd);
   void Accept(int fd);
@@ -67,7 +69,7 @@ class LineListener {
 
   const Options options_;
   const Receiver receiver_;
-  const Oversized oversized_;
+  prometheus::Counter* const malformed_;
   std::vector<Socket> sockets_;
   std::map<int, Connection> connections_;
   std::vector<char> buffer_;

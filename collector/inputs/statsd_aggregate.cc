@@ -103,7 +103,8 @@ void StatsdAggregator::AddLines(std::string_view lines, int64_t now_ms, Counts* 
       ++counts->metrics;
       switch (v.type) {
         case StatsdType::kCounter:
-          m->value += v.number / v.sample_rate;
+          // Etsy's arithmetic, value * (1 / rate), for the same last bit.
+          m->value += v.number * (1 / v.sample_rate);
           break;
         case StatsdType::kGauge:
           m->value = v.delta ? m->value + v.number : v.number;
@@ -112,7 +113,7 @@ void StatsdAggregator::AddLines(std::string_view lines, int64_t now_ms, Counts* 
         case StatsdType::kHistogram:
           m->values.push_back(v.number);
           m->count += 1 / v.sample_rate;
-          m->sum += v.number / v.sample_rate;
+          m->sum += v.number * (1 / v.sample_rate);
           break;
         case StatsdType::kSet:
           m->members.emplace(v.member);
@@ -200,16 +201,16 @@ void StatsdAggregator::Emit(Metric& m, int64_t now_ms, MetricUnit* unit) {
     case StatsdType::kHistogram: {
       std::vector<double>& values = m.values;
       std::sort(values.begin(), values.end());
-      double scale = m.type == StatsdType::kTimer ? 1e-3 : 1;  // Milliseconds to seconds.
+      double unit = m.type == StatsdType::kTimer ? 1000 : 1;  // Milliseconds to seconds.
       size_t n = values.size();
       for (size_t i = 0; i < options_.percentiles.size(); ++i) {
         // Etsy's upper_<pct>: the largest of the lowest round(pct% of n) values; with one value,
         // that value. None: NaN, as a Prometheus summary without observations says.
         size_t in_threshold =
             n <= 1 ? n : static_cast<size_t>(std::floor(options_.percentiles[i] / 100 * n + 0.5));
-        add(i, in_threshold == 0 ? std::nan("") : values[in_threshold - 1] * scale);
+        add(i, in_threshold == 0 ? std::nan("") : values[in_threshold - 1] / unit);
       }
-      add(options_.percentiles.size(), m.sum * scale);
+      add(options_.percentiles.size(), m.sum / unit);
       add(options_.percentiles.size() + 1, m.count);
       values.clear();
       return;

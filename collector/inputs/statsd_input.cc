@@ -18,13 +18,8 @@ absl::StatusOr<std::unique_ptr<StatsdInput>> StatsdInput::Create(StatsdSource so
   std::unique_ptr<StatsdInput> input(new StatsdInput(std::move(source), sink, metrics));
   StatsdInput* self = input.get();
   absl::StatusOr<std::unique_ptr<LineListener>> listener = LineListener::Create(
-      {"statsd", self->source_.listen, self->source_.max_line_bytes},
-      [self](std::string_view lines) { self->Receive(lines); },
-      [self](size_t bytes) {
-        self->metrics_.malformed.Increment();
-        spdlog::warn("statsd {}: dropped a line of more than {} bytes (max_line_bytes)",
-                     self->source_.name, bytes);
-      });
+      {"statsd", self->source_.name, self->source_.listen, self->source_.max_line_bytes},
+      [self](std::string_view lines) { self->Receive(lines); }, &self->metrics_.malformed);
   if (!listener.ok()) return listener.status();
   input->listener_ = *std::move(listener);
   return input;

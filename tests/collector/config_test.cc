@@ -70,9 +70,8 @@ TEST(CollectorConfigTest, StatsdAndGraphiteErrorsNameTheKey) {
   EXPECT_EQ(
       error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], percentiles: [90, x]}]"),
       "inputs[0].percentiles[1]: expected a number");
-  EXPECT_EQ(
-      error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], percentiles: [0]}]"),
-      "input statsd-0 percentiles: 0 is not in (0, 100]");
+  EXPECT_EQ(error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], percentiles: [0]}]"),
+            "input statsd-0 percentiles: 0 is not in (0, 100]");
   EXPECT_EQ(error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], flush: 1ms}]"),
             "input statsd-0 flush: must be at least 100ms");
   EXPECT_EQ(error("inputs: [{type: statsd}]"), "input statsd-0: needs listen addresses");

@@ -171,8 +171,8 @@ TEST_F(StatsdIntegrationTest, ClientLibrariesStoreWhatEtsysStatsdComputes) {
   for (auto& [key, data] : etsy_flush["timer_data"].items()) {
     ++timers;
     for (auto [pct, quantile] : {std::pair{"50", "0.5"}, {"90", "0.9"}, {"99", "0.99"}}) {
-      EXPECT_NEAR(PromScalar(Selector(key, "_seconds", StrCat("quantile=\"", quantile, "\""))),
-                  data[StrCat("upper_", pct)].get<double>() / 1000, 1e-12)
+      EXPECT_DOUBLE_EQ(PromScalar(Selector(key, "_seconds", StrCat("quantile=\"", quantile, "\""))),
+                       data[StrCat("upper_", pct)].get<double>() / 1000)
           << key << " upper_" << pct;
     }
     EXPECT_DOUBLE_EQ(PromScalar(Selector(key, "_seconds_count")), data["count"].get<double>())
