@@ -19,18 +19,11 @@ METRICS=${METRICS:-20000000}            # TCP lines for the collector.
 ETSY_METRICS=${ETSY_METRICS:-2000000}   # TCP lines for Etsy's daemon (about 10x slower).
 UDP_SECONDS=${UDP_SECONDS:-5}
 UDP_RATES=${UDP_RATES:-"100000 500000 1000000 1500000"}
+REPEAT=${REPEAT:-3}                     # TCP runs of each daemon; the median is reported.
 WORK=$ROOT/bench/work/statsd
 RESULTS=$ROOT/bench/RESULTS-statsd.md
 NPM=$ROOT/tests/npm/statsd
-PIDS=()  # Every process this script starts; only these are stopped.
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
-cpu_seconds() { awk '{printf "%.2f\n", ($14 + $15) / 100}' "/proc/$1/stat"; }
-now() { date +%s.%N; }
-wait_file() { for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "no $1" >&2; exit 1; }
+. bench/collector/common.sh
 free_port() { python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
 send() { python3 bench/collector/statsd_send.py "$@" > /dev/null; }
 
@@ -48,7 +41,7 @@ print(sum(json.loads(l)['counters'].get('statsd.metrics_received', 0) for l in o
 }
 wait_count() {  # $1: function, $2: at least; waits up to 10 min.
   for _ in $(seq 6000); do
-    [ "$(calc "($($1) >= $2)" 0)" = 1 ] && return 0  # In parentheses: awk reads > as a redirection.
+    [ "$(calc "($($1) >= $2)" 0)" = 1 ] && return 0
     sleep 0.1
   done
   echo "$1 never reached $2" >&2; exit 1
@@ -109,12 +102,27 @@ udp_run() {  # $1: count function, $2: port, $3: rate. Prints: received share in
   lines=$(calc "$3 * $UDP_SECONDS" 0)
   start_count=$($1)
   send --proto udp --port "$2" --metrics "$lines" --rate "$3"
-  sleep 2.5  # Two flushes.
-  calc "($($1) - $start_count) * 100 / $lines" 1
+  # Until two flushes add nothing: a daemon slower than the rate works through its backlog.
+  local previous=-1 current
+  current=$($1)
+  while [ "$current" != "$previous" ]; do
+    sleep 2.2
+    previous=$current
+    current=$($1)
+  done
+  calc "($current - $start_count) * 100 / $lines" 1
 }
 
-read -r C_SECONDS C_CPU < <(tcp_run collector_count "$C_TCP" "$METRICS" "$COLLECTOR")
-read -r E_SECONDS E_CPU < <(tcp_run etsy_count "$E_TCP" "$ETSY_METRICS" "$ETSY")
+# TCP runs alternate between the daemons, REPEAT times each; the median run of each is reported.
+C_RUNS=()
+E_RUNS=()
+for _ in $(seq "$REPEAT"); do
+  C_RUNS+=("$(tcp_run collector_count "$C_TCP" "$METRICS" "$COLLECTOR")")
+  E_RUNS+=("$(tcp_run etsy_count "$E_TCP" "$ETSY_METRICS" "$ETSY")")
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(((REPEAT + 1) / 2))p"; }
+read -r C_SECONDS C_CPU < <(median "${C_RUNS[@]}")
+read -r E_SECONDS E_CPU < <(median "${E_RUNS[@]}")
 UDP_ROWS=""
 for rate in $UDP_RATES; do
   UDP_ROWS+="| $rate | $(udp_run collector_count "$C_UDP" "$rate") % | $(udp_run etsy_count "$E_UDP" "$rate") % |"$'\n'
@@ -132,12 +140,16 @@ names, one in ten tagged) on the same cores. The collector flushes every second 
 (durable); Etsy's daemon flushes every second to a backend that writes JSON. Debian 12 has no
 prometheus-statsd-exporter package: not measured.
 
+Median of $REPEAT TCP runs each, alternating (all runs, seconds and CPU s: vigie-collector
+$(printf '%s; ' "${C_RUNS[@]}")Etsy $(printf '%s; ' "${E_RUNS[@]}")).
+
 | TCP, as fast as taken | lines | seconds | metrics/s | daemon CPU s | CPU µs per metric |
 |---|---|---|---|---|---|
 | vigie-collector | $METRICS | $C_SECONDS | $C_RATE | $C_CPU | $(calc "$C_CPU * 1000000 / $METRICS" 2) |
 | Etsy statsd 0.9 (node $(node --version)) | $ETSY_METRICS | $E_SECONDS | $E_RATE | $E_CPU | $(calc "$E_CPU * 1000000 / $ETSY_METRICS" 2) |
 
-vigie-collector / Etsy: **$(calc "$C_RATE / $E_RATE" 1)×** the metrics per second. vigied's CPU
+vigie-collector / Etsy: **$(calc "$C_RATE / $E_RATE" 1)×** the metrics per second, and
+**$(calc "($E_CPU / $ETSY_METRICS) / ($C_CPU / $METRICS)" 1)×** less CPU per metric. vigied's CPU
 over the whole run (the flushes it stored): $VIGIED_CPU s.
 
 UDP, paced for ${UDP_SECONDS} s at each rate (lines per second): the share each daemon received
