@@ -48,6 +48,16 @@ class Reader {
     }
     return absl::OkStatus();
   }
+  absl::Status Numbers(std::vector<double>* out) const {
+    if (!node_.IsSequence()) return Error("expected a list of numbers");
+    out->clear();
+    for (size_t i = 0; i < node_.size(); ++i) {
+      if (!node_[i].IsScalar() || !YAML::convert<double>::decode(node_[i], out->emplace_back())) {
+        return Reader(node_[i], StrCat(path_, "[", i, "]")).Error("expected a number");
+      }
+    }
+    return absl::OkStatus();
+  }
   absl::Status Bool(bool* out) const {
     if (!node_.IsScalar() || !YAML::convert<bool>::decode(node_, *out)) {
       return Error("expected true or false");
@@ -132,6 +142,35 @@ absl::Status ReadSyslogInput(const Reader& r, SyslogSource* s) {
                 });
 }
 
+absl::Status ReadStatsdInput(const Reader& r, StatsdSource* s) {
+  return r.Each({"type", "name", "listen", "labels", "flush", "percentiles", "delete_idle_after",
+                 "max_line_bytes"},
+                [&](const std::string& key, Reader v) -> absl::Status {
+                  if (key == "type") return absl::OkStatus();
+                  if (key == "name") return v.String(&s->name);
+                  if (key == "listen") return v.Strings(&s->listen);
+                  if (key == "labels") return v.Labels(&s->aggregate.labels);
+                  if (key == "flush") return v.Duration(&s->flush);
+                  if (key == "percentiles") return v.Numbers(&s->aggregate.percentiles);
+                  if (key == "max_line_bytes") return v.Size(&s->max_line_bytes);
+                  std::chrono::milliseconds idle;
+                  if (absl::Status st = v.Duration(&idle); !st.ok()) return st;
+                  s->aggregate.delete_idle_after_ms = idle.count();
+                  return absl::OkStatus();
+                });
+}
+
+absl::Status ReadGraphiteInput(const Reader& r, GraphiteSource* g) {
+  return r.Each({"type", "name", "listen", "labels", "max_line_bytes"},
+                [&](const std::string& key, Reader v) -> absl::Status {
+                  if (key == "type") return absl::OkStatus();
+                  if (key == "name") return v.String(&g->name);
+                  if (key == "listen") return v.Strings(&g->listen);
+                  if (key == "labels") return v.Labels(&g->labels);
+                  return v.Size(&g->max_line_bytes);
+                });
+}
+
 absl::Status ReadInputs(const Reader& r, CollectorConfig* c) {
   if (!r.node().IsSequence()) return r.Error("expected a list of inputs");
   for (size_t i = 0; i < r.node().size(); ++i) {
@@ -151,8 +190,16 @@ absl::Status ReadInputs(const Reader& r, CollectorConfig* c) {
       SyslogSource& sys = c->syslogs.emplace_back();
       sys.name = StrCat("syslog-", i);
       s = ReadSyslogInput(input, &sys);
+    } else if (type == "statsd") {
+      StatsdSource& statsd = c->statsds.emplace_back();
+      statsd.name = StrCat("statsd-", i);
+      s = ReadStatsdInput(input, &statsd);
+    } else if (type == "graphite") {
+      GraphiteSource& graphite = c->graphites.emplace_back();
+      graphite.name = StrCat("graphite-", i);
+      s = ReadGraphiteInput(input, &graphite);
     } else {
-      s = input.Error(StrCat("type \"", type, "\": expected file or syslog"));
+      s = input.Error(StrCat("type \"", type, "\": expected file, syslog, statsd or graphite"));
     }
     if (!s.ok()) return s;
   }
@@ -181,9 +228,13 @@ absl::Status ReadTop(const Reader& r, CollectorConfig* c) {
                         [&](const std::string&, Reader m) { return m.String(&c->metrics_listen); });
         }
         if (key == "batch") {
-          return v.Each({"max_bytes", "max_age"}, [&](const std::string& k, Reader b) {
-            return k == "max_bytes" ? b.Size(&c->batch.max_bytes) : b.Duration(&c->batch.max_age);
-          });
+          return v.Each({"max_bytes", "max_age", "max_samples", "max_unit_samples"},
+                        [&](const std::string& k, Reader b) -> absl::Status {
+                          if (k == "max_bytes") return b.Size(&c->batch.max_bytes);
+                          if (k == "max_samples") return b.Size(&c->batch.max_samples);
+                          if (k == "max_unit_samples") return b.Size(&c->batch.max_unit_samples);
+                          return b.Duration(&c->batch.max_age);
+                        });
         }
         if (key == "spool") {
           return v.Each({"path", "max_bytes", "segment_bytes", "fsync"},

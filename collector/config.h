@@ -15,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "collector/batcher.h"
 #include "collector/inputs/file_input.h"
+#include "collector/inputs/graphite_input.h"
+#include "collector/inputs/statsd_input.h"
 #include "collector/inputs/syslog_input.h"
 #include "collector/shipper.h"
 #include "collector/spool.h"
@@ -33,6 +35,8 @@ struct CollectorConfig {
   std::string metrics_listen = "127.0.0.1:9471";
   FileInput::Options files;
   std::vector<SyslogSource> syslogs;
+  std::vector<StatsdSource> statsds;
+  std::vector<GraphiteSource> graphites;
 };
 
 // Parses a YAML configuration.

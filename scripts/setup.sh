@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
-# the test peers rsyslog and ripgrep, ClickHouse 18.16 and hyperfine for the search benchmark,
-# Prometheus 2.42 with promtool and VictoriaMetrics for the metrics compatibility tests and
-# benchmark, clang for the fuzz targets, and chromium for the web UI's tests, driven by
-# playwright-core).
+# the test peers rsyslog, ripgrep and netcat (Graphite), ClickHouse 18.16 and hyperfine for the
+# search benchmark, Prometheus 2.42 with promtool and VictoriaMetrics for the metrics
+# compatibility tests and benchmark, clang for the fuzz targets, and chromium for the web UI's
+# tests, driven by playwright-core).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
@@ -12,7 +12,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
+  rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache netcat-openbsd python3
   prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
   clickhouse-server clickhouse-client hyperfine chromium
 )
