@@ -69,6 +69,11 @@ inline uint32_t UpperBytes(uint32_t gram) { return BytesInRange(gram, 'A', 'Z');
 inline uint32_t LetterBytes(uint32_t gram) {
   return UpperBytes(gram) | BytesInRange(gram, 'a', 'z');
 }
+// A gram of the numbers section: with a digit, or all of a to f (the hex ids that fill some logs
+// would otherwise crowd the words out).
+inline bool IsNumberGram(uint32_t gram) {
+  return DigitBytes(gram) != 0 || BytesInRange(gram, 'a', 'f') == 0x80808080u;
+}
 
 // The 4 bytes at p, the first in the top byte.
 inline uint32_t LoadGram(const char* p) {
@@ -91,8 +96,9 @@ void AddGramsScalar(const char* p, size_t from, size_t to, uint8_t* grams) {
     const uint32_t digits = DigitBytes(gram), upper = UpperBytes(gram);
     // Which section follows the text's digits, which no predictor guesses: chosen without a
     // branch.
-    uint8_t* section = grams + (size_t{digits != 0} << kBuildLog2);
-    for (int k = 0; k < (digits ? kNumberProbes : kWordProbes); ++k)
+    const bool number = IsNumberGram(gram);
+    uint8_t* section = grams + (size_t{number} << kBuildLog2);
+    for (int k = 0; k < (number ? kNumberProbes : kWordProbes); ++k)
       section[Probe(gram, k, kBuildLog2)] = 1;
     if (upper != 0 && digits == 0) {
       const uint32_t folded = (gram | (upper >> 2)) ^ kFoldedSalt;
@@ -123,13 +129,16 @@ __attribute__((target("avx2"))) void AddGrams8(__m256i gram, uint8_t* grams) {
   const __m256i zero = _mm256_setzero_si256();
   alignas(32) uint32_t first[8], second[8], folded_first[8], folded_second[8];
   const __m256i no_digit = _mm256_cmpeq_epi32(BytesInRange8(gram, '0', '9'), zero);
+  const __m256i word =
+      _mm256_andnot_si256(_mm256_cmpeq_epi32(BytesInRange8(gram, 'a', 'f'),
+                                             _mm256_set1_epi32(static_cast<int>(0x80808080u))),
+                          no_digit);
   const __m256i upper = BytesInRange8(gram, 'A', 'Z');
-  const __m256i section = _mm256_andnot_si256(no_digit, _mm256_set1_epi32(1 << kBuildLog2));
+  const __m256i section = _mm256_andnot_si256(word, _mm256_set1_epi32(1 << kBuildLog2));
   _mm256_store_si256(reinterpret_cast<__m256i*>(first), _mm256_or_si256(section, Probe8(gram, 0)));
   // Numbers set one bit: their second probe goes to the scratch byte after the two sections.
-  _mm256_store_si256(
-      reinterpret_cast<__m256i*>(second),
-      _mm256_blendv_epi8(_mm256_set1_epi32(2 << kBuildLog2), Probe8(gram, 1), no_digit));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(second),
+                     _mm256_blendv_epi8(_mm256_set1_epi32(2 << kBuildLog2), Probe8(gram, 1), word));
   const __m256i folded = _mm256_xor_si256(_mm256_or_si256(gram, _mm256_srli_epi32(upper, 2)),
                                           _mm256_set1_epi32(static_cast<int>(kFoldedSalt)));
   _mm256_store_si256(reinterpret_cast<__m256i*>(folded_first), Probe8(folded, 0));
@@ -371,11 +380,11 @@ std::string NgramFilterBuilder::Finish() const {
   const std::vector<uint8_t> all_words(grams_.begin(), grams_.begin() + kBuildBits);
   const std::vector<uint8_t> all_numbers(grams_.begin() + kBuildBits,
                                          grams_.begin() + 2 * kBuildBits);
-  // Words and dotted runs at the size that keeps them selective, within three quarters of the
-  // budget (they answer most searches); the numbers in what is left.
+  // Words and dotted runs at the size that keeps them selective, within seven eighths of the
+  // budget (they answer most searches; dotted runs give way first); the numbers in what is left.
   size_t words = SizeForFill(all_words), dotted = SizeForFill(dotted_);
-  while (words + dotted > budget * 3 / 4 && std::max(words, dotted) > min_bits) {
-    (words >= dotted ? words : dotted) /= 2;
+  while (words + dotted > budget - budget / 8 && std::max(words, dotted) > min_bits) {
+    (words > dotted ? words : dotted) /= 2;
   }
   size_t numbers = std::min(SizeForFill(all_numbers), kBuildBits);
   while (numbers > min_bits && numbers > budget - words - dotted) numbers /= 2;
@@ -408,6 +417,10 @@ bool NgramFilterMayContain(std::string_view filter, std::string_view literal, bo
     if (DigitBytes(gram)) {
       // Grams with a digit are held exact: a folded search can test those without letters only.
       may = (case_folded && LetterBytes(gram)) || s->numbers.Test(gram, kNumberProbes);
+    } else if (IsNumberGram(gram)) {
+      // All of a to f: in lower case among the numbers, in other cases folded among the words.
+      may = s->numbers.Test(gram, kNumberProbes) ||
+            (case_folded && s->words.Test(gram ^ kFoldedSalt, kWordProbes));
     } else if (case_folded) {
       // A line's gram that is already in lower case is held only as its exact self.
       may = s->words.Test(gram, kWordProbes) || s->words.Test(gram ^ kFoldedSalt, kWordProbes);
