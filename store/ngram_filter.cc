@@ -381,10 +381,10 @@ std::string NgramFilterBuilder::Finish() const {
   const std::vector<uint8_t> all_numbers(grams_.begin() + kBuildBits,
                                          grams_.begin() + 2 * kBuildBits);
   // Words and dotted runs at the size that keeps them selective, within seven eighths of the
-  // budget (they answer most searches; dotted runs give way first); the numbers in what is left.
+  // budget (they answer most searches); the numbers in what is left.
   size_t words = SizeForFill(all_words), dotted = SizeForFill(dotted_);
   while (words + dotted > budget - budget / 8 && std::max(words, dotted) > min_bits) {
-    (words > dotted ? words : dotted) /= 2;
+    (words >= dotted ? words : dotted) /= 2;
   }
   size_t numbers = std::min(SizeForFill(all_numbers), kBuildBits);
   while (numbers > min_bits && numbers > budget - words - dotted) numbers /= 2;

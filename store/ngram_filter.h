@@ -5,8 +5,8 @@
 // Three Bloom filters in one value, each sized to what it holds:
 // - words: the 4-grams without a digit, exact and ASCII case-folded, so that `|= "INFO"` and
 //   `|~ "(?i)error"` both skip; few (a stream's vocabulary) and held at a low false-positive rate;
-// - numbers: the 4-grams with a digit, exact (many: the lines' numbers), in what the size budget
-//   leaves;
+// - numbers: the 4-grams with a digit or all of a-f (hex ids), exact (many: the lines' numbers),
+//   in what the size budget leaves;
 // - dotted: every run of four dot-separated numbers (an IPv4 address, a version), whole, since the
 //   4-grams of one address are present in any block full of addresses.
 // The whole stays under 0.9% of the block's line bytes (or 1 KiB for a small block).
