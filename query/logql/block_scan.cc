@@ -11,6 +11,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "query/logql/folded_search.h"
 #include "query/logql/regex_prefilter.h"
 #include "store/ngram_filter.h"
 
@@ -251,12 +252,16 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   // With a lone |= "literal", a memmem hit that ends inside its line is a match: the line need
   // not be searched again.
   bool hit_is_match = false;
+  std::optional<FoldedFinder> folded;
   if (const RegexPrefilter* prefilter = filter.prefilter();
       prefilter != nullptr && LinesAreUtf8(block, first, last)) {
     next_hit = [&, prefilter](size_t pos) {
       size_t match_end = prefilter->NextMatchEnd(all.substr(0, end), pos);
       return match_end == RegexPrefilter::npos ? match_end : match_end - 1;
     };
+  } else if (!filter.required_folded_literal().empty()) {
+    folded.emplace(filter.required_folded_literal(), all.substr(0, end));
+    next_hit = [&](size_t pos) { return folded->Next(pos); };
   } else if (!literal.empty()) {
     const std::vector<LineFilterSpec>& specs = filter.specs();
     hit_is_match = specs.size() == 1 && specs[0].op == FilterOp::kContains && !specs[0].ip &&
@@ -343,8 +348,9 @@ std::vector<Work> PlanScan(const store::LogReader& reader,
       uint64_t first_position = position;
       position += info.entries;
       // Blocks whose n-gram filter rules the literal out are never read.
-      if (skip_by_ngrams && !filter.MayMatch([&info](std::string_view literal) {
-            return store::NgramFilterMayContain(info.ngram_filter, literal);
+      if (skip_by_ngrams && !filter.MayMatch([&info](const NeededLiteral& literal) {
+            return store::NgramFilterMayContain(info.ngram_filter, literal.text,
+                                                literal.case_folded);
           })) {
         ++stats->blocks_skipped;
         continue;

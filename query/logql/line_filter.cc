@@ -74,11 +74,12 @@ absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
   terms.insert(terms.end(), spec.more.begin(), spec.more.end());
   // The literal each alternative requires ("" when unknown), and for a lone |> every literal
   // part of its pattern.
-  std::vector<std::string> alternatives;
+  std::vector<NeededLiteral> alternatives;
   std::vector<std::string> all_required;
   for (const FilterTerm& t : terms) {
     Term term;
     std::string required;
+    std::string folded;  // Of a regex, when longer than `required`.
     if (t.ip) {
       if (spec.op != FilterOp::kContains && spec.op != FilterOp::kNotContains) {
         return absl::InvalidArgumentError(absl::StrCat("ip() works with |= and != only, not ",
@@ -95,8 +96,10 @@ absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
       if (!re.ok()) return re.status();
       term.re = *std::move(re);
       required = RequiredLiteral(t.pattern);
-      if (!IsNegated(spec.op) && terms.size() == 1 && required.size() < kSelectiveLiteral &&
-          !prefilter_) {
+      folded = RequiredFoldedLiteral(t.pattern);
+      if (folded.size() <= required.size()) folded.clear();
+      if (!IsNegated(spec.op) && terms.size() == 1 &&
+          std::max(required.size(), folded.size()) < kSelectiveLiteral && !prefilter_) {
         prefilter_ = RegexPrefilter::Make(*term.re);
       }
     } else if (IsPattern(spec.op)) {
@@ -113,16 +116,25 @@ absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
     }
     step.cheap = step.cheap && !term.re && !term.ip && !term.pattern;
     step.terms.push_back(std::move(term));
-    alternatives.push_back(std::move(required));
+    if (!folded.empty()) {
+      alternatives.push_back({std::move(folded), true});
+    } else {
+      alternatives.push_back({std::move(required), false});
+    }
   }
   if (!step.negated) {
     bool each_has_one = std::none_of(alternatives.begin(), alternatives.end(),
-                                     [](const std::string& s) { return s.empty(); });
-    if (terms.size() == 1 && each_has_one && alternatives[0].size() > required_literal_.size()) {
-      required_literal_ = alternatives[0];
+                                     [](const NeededLiteral& l) { return l.text.empty(); });
+    if (terms.size() == 1 && each_has_one) {
+      std::string& best =
+          alternatives[0].case_folded ? required_folded_literal_ : required_literal_;
+      if (alternatives[0].text.size() > best.size()) best = alternatives[0].text;
     }
+    if (required_folded_literal_.size() <= required_literal_.size())
+      required_folded_literal_.clear();
     if (all_required.size() > 1) {
-      for (std::string& literal : all_required) required_any_.push_back({std::move(literal)});
+      for (std::string& literal : all_required)
+        required_any_.push_back({{std::move(literal), false}});
     } else if (each_has_one) {
       required_any_.push_back(std::move(alternatives));
     }
@@ -161,9 +173,9 @@ bool LineFilter::Matches(std::string_view line) const {
   return true;
 }
 
-bool LineFilter::MayMatch(const std::function<bool(std::string_view)>& may_contain) const {
+bool LineFilter::MayMatch(const std::function<bool(const NeededLiteral&)>& may_contain) const {
   return std::all_of(required_any_.begin(), required_any_.end(),
-                     [&](const std::vector<std::string>& any) {
+                     [&](const std::vector<NeededLiteral>& any) {
                        return std::any_of(any.begin(), any.end(), may_contain);
                      });
 }

@@ -3,6 +3,7 @@
 // (|> "<_> error <_>").
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,15 @@ class RegexPrefilter;
 
 // |= != |~ !~ |> !>
 enum class FilterOp { kContains, kNotContains, kRegex, kNotRegex, kPattern, kNotPattern };
+
+// A byte string that every line passing a filter contains. With case_folded, it is in lower case
+// and what every such line's case-folded form contains (store::CaseFold: ASCII letters lowered,
+// the Kelvin sign and the long s read as k and s), as for |~ "(?i)error".
+struct NeededLiteral {
+  std::string text;
+  bool case_folded = false;
+  bool operator==(const NeededLiteral&) const = default;
+};
 
 // The operator as written in a query: "|=", "!=", "|~", "!~", "|>" or "!>".
 std::string_view FilterOpSymbol(FilterOp op);
@@ -85,23 +95,31 @@ class LineFilter {
   // contain it.
   const std::string& required_literal() const { return required_literal_; }
 
-  // Sets of byte strings such that every line passing the chain contains at least one string of
-  // each set: one set per positive filter that yields literals, with one literal per alternative
-  // (|= "a" or "b" gives {a, b}). Empty when nothing is known.
-  const std::vector<std::vector<std::string>>& required_any() const { return required_any_; }
+  // Like required_literal(), but in lower case and contained in every passing line's
+  // case-folded form (see NeededLiteral), from the positive regexes without alternatives:
+  // "error" for |~ "(?i)error". Only set when longer than required_literal() ("" otherwise); the
+  // engine may then search whole blocks for it with a case-insensitive search.
+  const std::string& required_folded_literal() const { return required_folded_literal_; }
 
-  // When the chain's required literal is shorter than kSelectiveLiteral bytes (say, the "." of
+  // Sets of literals such that every line passing the chain contains at least one of each set:
+  // one set per positive filter that yields literals, with one literal per alternative
+  // (|= "a" or "b" gives {a, b}). Empty when nothing is known.
+  const std::vector<std::vector<NeededLiteral>>& required_any() const { return required_any_; }
+
+  // When the chain's required literals are shorter than kSelectiveLiteral bytes (say, the "." of
   // [0-9]+\.[0-9]+, which nearly every line holds), this may find the lines that can pass in a
   // block's lines run together (see regex_prefilter.h): the prefilter of its first positive
   // regex without alternatives whose own literal is as short. Null when there is none.
   const RegexPrefilter* prefilter() const {
-    return required_literal_.size() < kSelectiveLiteral ? prefilter_.get() : nullptr;
+    return std::max(required_literal_.size(), required_folded_literal_.size()) < kSelectiveLiteral
+               ? prefilter_.get()
+               : nullptr;
   }
   static constexpr size_t kSelectiveLiteral = 3;
 
-  // False when `may_contain` (say, a block's n-gram filter) rules out every string of some set
+  // False when `may_contain` (say, a block's n-gram filter) rules out every literal of some set
   // of required_any(): then no line there can pass. True when nothing is known.
-  bool MayMatch(const std::function<bool(std::string_view)>& may_contain) const;
+  bool MayMatch(const std::function<bool(const NeededLiteral&)>& may_contain) const;
 
   const std::vector<LineFilterSpec>& specs() const { return specs_; }
 
@@ -124,7 +142,8 @@ class LineFilter {
   // The same filters, substring tests first: they are cheaper and often reject the line.
   std::vector<Step> steps_;
   std::string required_literal_;
-  std::vector<std::vector<std::string>> required_any_;
+  std::string required_folded_literal_;
+  std::vector<std::vector<NeededLiteral>> required_any_;
   std::shared_ptr<const RegexPrefilter> prefilter_;
 };
 

@@ -23,7 +23,9 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // gives up (nullopt), which makes RequiredLiteral() return "".
 class Analyzer {
  public:
-  explicit Analyzer(std::string_view pattern) : p_(pattern) {}
+  // With `case_folded`, computes what the case-folded form of every match contains (see
+  // RequiredFoldedLiteral).
+  Analyzer(std::string_view pattern, bool case_folded) : p_(pattern), case_folded_(case_folded) {}
 
   std::optional<LiteralInfo> Run() {
     std::optional<LiteralInfo> info = Alternation(/*fold=*/false, 0);
@@ -78,8 +80,14 @@ class Analyzer {
   }
 
   // A literal character; under (?i) a letter matches its other cases (and, for k and s, Unicode
-  // signs), and non-ASCII characters are not analysed, so both become unknown.
-  static LiteralInfo Character(std::string ch, bool fold) {
+  // signs), and non-ASCII characters are not analysed, so both become unknown, except in the
+  // case-folded analysis, where an ASCII character is its lower case whatever (?i) says.
+  LiteralInfo Character(std::string ch, bool fold) const {
+    if (case_folded_) {
+      if (ch.size() > 1 || static_cast<unsigned char>(ch[0]) >= 0x80) return internal::Unknown();
+      if (ch[0] >= 'A' && ch[0] <= 'Z') ch[0] = static_cast<char>(ch[0] + 32);
+      return internal::Exact(std::move(ch));
+    }
     if (fold && (ch.size() > 1 || IsAsciiLetter(ch[0]))) return internal::Unknown();
     return internal::Exact(std::move(ch));
   }
@@ -200,13 +208,19 @@ class Analyzer {
   }
 
   std::string_view p_;
+  const bool case_folded_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
 std::string RequiredLiteral(std::string_view re2_pattern) {
-  std::optional<LiteralInfo> info = Analyzer(re2_pattern).Run();
+  std::optional<LiteralInfo> info = Analyzer(re2_pattern, /*case_folded=*/false).Run();
+  return info ? info->best : "";
+}
+
+std::string RequiredFoldedLiteral(std::string_view re2_pattern) {
+  std::optional<LiteralInfo> info = Analyzer(re2_pattern, /*case_folded=*/true).Run();
   return info ? info->best : "";
 }
 

@@ -18,4 +18,11 @@ namespace vigie::logql {
 // is at most 256 bytes: longer literals add nothing to a pre-filter.
 std::string RequiredLiteral(std::string_view re2_pattern);
 
+// The same analysis up to ASCII case: the longest literal, in lower case and ASCII, that the
+// case-folded form (store::CaseFold) of every match contains. Letters under (?i) count here
+// (`(?i)foo` gives "foo", `(?i)disk` gives "disk": re2 folds k to the Kelvin sign too, which
+// CaseFold reads as k); letters outside it count lowered (`Foo` gives "foo"); any non-ASCII
+// character is unknown.
+std::string RequiredFoldedLiteral(std::string_view re2_pattern);
+
 }  // namespace vigie::logql

@@ -2,10 +2,10 @@
 // range aggregations as leaves) with arbitrary bytes as a query. Beyond "no crash, no hang", it
 // checks the two promises the engine relies on:
 // - a parsed query prints to a canonical form that parses back to the same text;
-// - a line that passes a filter chain contains its required_literal() and one string of each
-//   required_any() set (tried on the input itself and on its lines, which often contain the
-//   patterns' own text). The input is also read as a
-//   regex on its first line followed by log lines, which exercises the literal analysis directly.
+// - a line that passes a filter chain contains its required_literal(), its case-folded form the
+//   required_folded_literal(), and one literal of each required_any() set (tried on the input
+//   itself and on its lines, which often contain the patterns' own text). The input is also read as
+//   a regex on its first line followed by log lines, which exercises the literal analysis directly.
 // The pipeline of a parsed query also runs on the input's lines: any combination of stages must
 // hold up on any line.
 #include <cstddef>
@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "query/logql/parser.h"
+#include "store/ngram_filter.h"
 
 namespace {
 
@@ -21,12 +22,17 @@ void Check(bool ok) {
   if (!ok) abort();
 }
 
-// A line that passes contains the required literal and one string of each required_any() set.
+// A line that passes contains the required literal, its case-folded form the required folded
+// literal, and one literal of each required_any() set (in the line or its folded form).
 void CheckLine(const vigie::logql::LineFilter& filter, std::string_view line) {
   if (!filter.Matches(line)) return;
+  std::string folded;
+  vigie::store::CaseFold(line, &folded);
   Check(line.find(filter.required_literal()) != std::string_view::npos);
-  Check(filter.MayMatch(
-      [line](std::string_view s) { return line.find(s) != std::string_view::npos; }));
+  Check(folded.find(filter.required_folded_literal()) != std::string::npos);
+  Check(filter.MayMatch([&](const vigie::logql::NeededLiteral& l) {
+    return std::string_view(l.case_folded ? folded : line).find(l.text) != std::string_view::npos;
+  }));
 }
 
 void CheckFilter(const vigie::logql::LineFilter& filter, std::string_view text) {

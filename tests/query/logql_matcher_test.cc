@@ -212,11 +212,11 @@ TEST(LogqlLineFilterTest, IpAndPatternFilters) {
 
 // Whatever narrows the blocks to read must never rule out a line that passes.
 TEST(LogqlLineFilterTest, RequiredLiterals) {
-  using Sets = std::vector<std::vector<std::string>>;
-  EXPECT_EQ(Parsed(R"({a="x"} |= "a" or "bc")").required_any(), (Sets{{"a", "bc"}}));
+  using Sets = std::vector<std::vector<NeededLiteral>>;
+  EXPECT_EQ(Parsed(R"({a="x"} |= "a" or "bc")").required_any(), (Sets{{{"a"}, {"bc"}}}));
   EXPECT_EQ(Parsed(R"({a="x"} |= "a" or "bc")").required_literal(), "");
   EXPECT_EQ(Parsed(R"({a="x"} |~ "error|errors" or "fatal")").required_any(),
-            (Sets{{"error", "fatal"}}));
+            (Sets{{{"error"}, {"fatal"}}}));
   // One alternative without a literal: nothing is known about the filter.
   EXPECT_EQ(Parsed(R"({a="x"} |= "a" or ip("10.0.0.0/8"))").required_any(), Sets{});
   EXPECT_EQ(Parsed(R"({a="x"} != "a" or "b")").required_any(), Sets{});
@@ -224,12 +224,12 @@ TEST(LogqlLineFilterTest, RequiredLiterals) {
   EXPECT_EQ(Parsed(R"({a="x"} |= ip("10.1.2.3"))").required_literal(), "10.1.2.3");
   // Every literal part of a pattern is required; the longest serves memmem.
   LineFilter pattern = Parsed(R"({a="x"} |> "<_> GET <_> 404 <_>")");
-  EXPECT_EQ(pattern.required_any(), (Sets{{" GET "}, {" 404 "}}));
+  EXPECT_EQ(pattern.required_any(), (Sets{{{" GET "}}, {{" 404 "}}}));
   EXPECT_EQ(pattern.required_literal(), " GET ");
   LineFilter both = Parsed(R"({a="x"} |= "needle" |= "x" or "y")");
   EXPECT_EQ(both.required_literal(), "needle");
   auto only = [](std::set<std::string> present) {
-    return [present](std::string_view s) { return present.count(std::string(s)) > 0; };
+    return [present](const NeededLiteral& l) { return present.count(l.text) > 0; };
   };
   EXPECT_TRUE(both.MayMatch(only({"needle", "y"})));
   EXPECT_FALSE(both.MayMatch(only({"needle"})));
