@@ -137,6 +137,9 @@ TargetSamples::Outcome TargetSamples::Scraped(std::string_view body,
                                               double duration_seconds) {
   ++scrape_;
   Outcome outcome;
+  // A target's series rarely change: room for the last scrape's, its stale markers and the
+  // report series, so the vector is not regrown sample after sample.
+  outcome.unit.samples.reserve(series_.size() + 8);
   Handler handler(this, start_ms, &outcome);
   parser_.Parse(body, format, &handler);
   MarkStale(start_ms, &outcome.unit);

@@ -6,11 +6,13 @@
 
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "collector/inputs/scrape_input.h"
 #include "common/prometheus/exposition.h"
 #include "tests/collector/integration_fixture.h"
 #include "tests/http/http_client.h"
@@ -23,7 +25,10 @@ using Json = nlohmann::json;
 using std::chrono::seconds;
 using vigie::testing::ChildProcess;
 using vigie::testing::FreeLoopbackPort;
+using vigie::testing::HttpCall;
+using vigie::testing::HttpReply;
 using vigie::testing::PrometheusServer;
+using vigie::testing::QueryString;
 
 // An instant vector as the tests compare it: the series' labels ({a="b", ...}) -> value as
 // the API prints it.
@@ -70,7 +75,7 @@ int64_t NowSeconds() {
 
 // Waits until `address` answers GET /metrics.
 bool Answers(const std::string& address) {
-  return WaitFor([&] { return !HttpGet(address, "/metrics").empty(); }, seconds(30));
+  return WaitFor([&] { return HttpCall(address, "GET", "/metrics").status == 200; }, seconds(30));
 }
 
 class ScrapeIntegrationTest : public CollectorIntegrationTest {
@@ -227,6 +232,122 @@ TEST_F(ScrapeIntegrationTest, MalformedLinesAreCountedAndTheirNeighboursKept) {
       << collector_->Log();
 }
 
+TEST_F(ScrapeIntegrationTest, EveryScrapeIsStoredWholeOrNotAtAllAcrossKill9) {
+  // 2,000 series whose value is the scrape's number: one scrape, one value everywhere.
+  constexpr int kSeries = 2000;
+  vigie::testing::TestExporter exporter([](int n) {
+    std::string body = "# TYPE burst gauge\n";
+    for (int i = 0; i < kSeries; ++i) {
+      body += "burst{i=\"" + std::to_string(i) + "\"} " + std::to_string(n) + "\n";
+    }
+    return body;
+  });
+  StartCollector(
+      "batch: {max_age: 100ms}\ninputs:\n  - {type: host, enabled: false}\n"
+      "  - type: scrape\n    interval: 200ms\n    timeout: 200ms\n    targets: [{url: "
+      "\"http://" +
+      exporter.address() + "/metrics\", labels: {job: burst}}]\n");
+  for (int kill = 0; kill < 4; ++kill) {
+    int scrapes = exporter.scrapes();
+    ASSERT_TRUE(WaitFor([&] { return exporter.scrapes() >= scrapes + 3 + kill; }, seconds(30)));
+    // Mid-way through a scrape's way to vigied: parsed, batched, spooled or in flight.
+    std::this_thread::sleep_for(std::chrono::milliseconds(37 * kill));
+    collector_->Kill9();
+    collector_->Start();
+  }
+  int scrapes = exporter.scrapes();
+  ASSERT_TRUE(WaitFor([&] { return exporter.scrapes() >= scrapes + 3; }, seconds(30)));
+  collector_->Stop();  // Drains what it has.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Instant(server_->http_address(), "count(burst)", NowSeconds()) ==
+               Vector{{"{}", std::to_string(kSeries)}};
+      },
+      seconds(30)));
+
+  HttpReply reply =
+      HttpCall(server_->http_address(), "GET",
+               "/api/v1/query?" +
+                   QueryString({{"query", "burst[10m]"}, {"time", std::to_string(NowSeconds())}}));
+  Json body = Json::parse(reply.body, nullptr, false);
+  ASSERT_TRUE(body.is_object() && body.value("status", "") == "success") << reply.body;
+  const Json& result = body["data"]["result"];
+  ASSERT_EQ(result.size(), static_cast<size_t>(kSeries));
+  // Every series has the same samples: each scrape stored in full or not at all, once.
+  std::string first = result[0]["values"].dump();
+  std::set<double> times;
+  for (const Json& point : result[0]["values"]) {
+    EXPECT_TRUE(times.insert(point[0].get<double>()).second) << "a timestamp twice: " << first;
+  }
+  EXPECT_GE(times.size(), 10u);
+  for (const Json& series : result) {
+    ASSERT_EQ(series["values"].dump(), first) << series["metric"].dump();
+  }
+  // And `up` was stored with each of them.
+  Vector ups =
+      Instant(server_->http_address(), "count_over_time(up{job=\"burst\"}[10m])", NowSeconds());
+  ASSERT_EQ(ups.size(), 1u);
+  EXPECT_EQ(ups.begin()->second, std::to_string(times.size()));
+}
+
+// Records the units an input hands over.
+class RecordingMetricSink : public MetricSink {
+ public:
+  void AddMetrics(MetricUnit unit) override {
+    std::lock_guard lock(mu_);
+    units_.push_back(std::move(unit));
+  }
+  std::vector<MetricUnit> units() {
+    std::lock_guard lock(mu_);
+    return units_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<MetricUnit> units_;
+};
+
+TEST(ScrapeInputTest, OneUnitPerScrapeOfARealNodeExporterOverGzip) {
+  vigie::testing::TempDir dir;
+  std::string address = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  ChildProcess node_exporter(
+      {"/usr/bin/prometheus-node-exporter", "--web.listen-address=" + address},
+      dir.path() + "/node_exporter.log");
+  ASSERT_TRUE(Answers(address)) << node_exporter.Log();
+  RecordingMetricSink sink;
+  Metrics metrics;
+  ScrapeSource source;
+  source.name = "node";
+  source.interval = std::chrono::milliseconds(300);
+  source.timeout = std::chrono::milliseconds(300);
+  source.targets = {{"http://" + address + "/metrics", {{"job", "node"}}}};
+  auto input = ScrapeInput::Create(source, &sink, &metrics);
+  ASSERT_TRUE(input.ok()) << input.status();
+  (*input)->Start();
+  ASSERT_TRUE(WaitFor([&] { return sink.units().size() >= 3; }, seconds(30)));
+  (*input)->Stop();
+  std::vector<MetricUnit> units = sink.units();
+  for (const MetricUnit& unit : units) {
+    std::map<std::string, double> report;
+    for (const MetricSample& s : unit.samples) {
+      EXPECT_EQ(s.labels.Get("instance"), address);
+      EXPECT_EQ(s.labels.Get("job"), "node");
+      if (s.labels.Get("__name__").starts_with("scrape_") || s.labels.Get("__name__") == "up") {
+        report[std::string(s.labels.Get("__name__"))] = s.value;
+      }
+    }
+    EXPECT_EQ(report["up"], 1);
+    // Everything node_exporter wrote, and the five report series.
+    EXPECT_EQ(report["scrape_samples_scraped"] + 5, unit.samples.size());
+    EXPECT_GT(report["scrape_samples_scraped"], 100);
+    EXPECT_GT(unit.metadata.size(), 20u);
+  }
+  EXPECT_EQ(metrics.ForInput("node", "scrape").parse_errors.Value(), 0);
+  // node_exporter answers with gzip to a client that accepts it: no parse error means the
+  // bodies were decoded.
+  EXPECT_GT(metrics.ForInput("node", "scrape").bytes.Value(), 10000);
+}
+
 // The series of node_exporter's /metrics: name{labels} in canonical form -> value.
 class ExposedSeries : public exposition::ExpositionHandler {
  public:
@@ -258,7 +379,7 @@ TEST_F(ScrapeIntegrationTest, HostMetricsAreASubsetOfNodeExportersWithTheSameVal
       seconds(30)))
       << collector_->Log();
   ExposedSeries exposed;
-  exposition::ExpositionParser().Parse(HttpGet(node_address_, "/metrics"),
+  exposition::ExpositionParser().Parse(HttpCall(node_address_, "GET", "/metrics").body,
                                        exposition::ExpositionFormat::kText, &exposed);
   ASSERT_TRUE(exposed.errors.empty()) << exposed.errors[0];
 
