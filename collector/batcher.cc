@@ -64,6 +64,33 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
   if (open_.builder.bytes() >= options_.max_bytes) CloseLocked();
 }
 
+void Batcher::AddMetrics(MetricUnit unit) {
+  if (unit.samples.size() > options_.max_unit_samples) {
+    spdlog::error(
+        "a metric unit (one flush or scrape) of {} samples is over the {} vigied stores in one "
+        "request: dropped whole",
+        unit.samples.size(), options_.max_unit_samples);
+    metrics_->metric_units_refused.Increment();
+    return;
+  }
+  size_t bytes = EncodedMetricsBytes(unit);
+  std::unique_lock lock(mu_);
+  WaitForSpaceLocked(lock);
+  if (closed_for_input_) return;
+  // After the wait: other inputs may have filled the open batch meanwhile.
+  if (!open_.builder.empty() &&
+      (open_.builder.bytes() + bytes > options_.max_bytes ||
+       open_.builder.samples() + unit.samples.size() > options_.max_samples)) {
+    CloseLocked();
+  }
+  OpenLocked();
+  open_.builder.AddMetrics(unit);
+  if (open_.builder.bytes() >= options_.max_bytes ||
+      open_.builder.samples() >= options_.max_samples) {
+    CloseLocked();
+  }
+}
+
 void Batcher::AddCursor(const FileCursor& cursor) {
   std::unique_lock lock(mu_);
   WaitForSpaceLocked(lock);

@@ -1,6 +1,12 @@
 // Groups the entries of every input into PushRequest batches, closes a batch when it reaches
-// max_bytes or max_age, numbers it (AgentState::NextSeq) and appends it to the spool, from
-// which the shipper sends it.
+// max_bytes, max_samples or max_age, numbers it (AgentState::NextSeq) and appends it to the
+// spool, from which the shipper sends it.
+//
+// Metric units (MetricSink: a StatsD flush, a scrape) join the same batches, each whole in one
+// batch: a unit that does not fit in the open batch closes it first, and a unit larger than a
+// batch gets one of its own. A unit of more than max_unit_samples (vigied's
+// max_samples_per_request) could never be stored whole: it is refused, logged and counted
+// (vigie_collector_metric_units_refused_total), never half-sent.
 //
 // Back-pressure: Add() blocks while `max_pending` closed batches are waiting to be written to
 // the spool, so a slow disk slows the inputs down instead of growing memory. And an entry with
@@ -24,6 +30,7 @@
 
 #include "collector/cursor.h"
 #include "collector/entry_sink.h"
+#include "collector/metric_sink.h"
 #include "collector/metrics.h"
 #include "collector/push_builder.h"
 #include "collector/spool.h"
@@ -31,10 +38,14 @@
 
 namespace vigie::collector {
 
-class Batcher : public EntrySink {
+class Batcher : public EntrySink, public MetricSink {
  public:
   struct Options {
     size_t max_bytes = 1 << 20;
+    // Samples of one batch; a batch closes once it holds them (so merged requests stay under
+    // vigied's limit in the common case). A bigger unit gets a batch of its own.
+    size_t max_samples = 100'000;
+    size_t max_unit_samples = 1'000'000;  // vigied's default --max-samples-per-request.
     std::chrono::nanoseconds max_age = std::chrono::seconds(1);
     size_t max_pending = 4;
     uint64_t hold_back_bytes = 0;  // 0: files never wait for the spool.
@@ -50,6 +61,9 @@ class Batcher : public EntrySink {
   void Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
            const FileCursor* cursor) override;
   void AddCursor(const FileCursor& cursor) override;
+  // MetricSink. Blocks while max_pending batches wait for the spool; never held back for the
+  // spool's fill (a flush cannot wait: the next one is being aggregated).
+  void AddMetrics(MetricUnit unit) override;
 
   // Closes the open batch and waits until every batch closed so far is in the spool.
   void Flush();

@@ -114,6 +114,50 @@ absl::Status Collector::StartInputs(std::map<FileKey, FileCursor> positions, boo
     (*input)->Start();
     syslogs_.push_back(*std::move(input));
   }
+  return StartMetricInputs();
+}
+
+absl::Status Collector::StartMetricInputs() {
+  // Series get `host` too, unless the configuration says otherwise (docs/collector.md).
+  auto labels = [&](const std::vector<Label>& own) {
+    return OverrideLabels({{"host", config_.host}}, OverrideLabels(config_.labels, own));
+  };
+  for (StatsdSource source : config_.statsds) {
+    source.aggregate.labels = labels(source.aggregate.labels);
+    absl::StatusOr<std::unique_ptr<StatsdInput>> input =
+        StatsdInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    (*input)->Start();
+    statsds_.push_back(*std::move(input));
+  }
+  for (GraphiteSource source : config_.graphites) {
+    source.labels = labels(source.labels);
+    absl::StatusOr<std::unique_ptr<GraphiteInput>> input =
+        GraphiteInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    (*input)->Start();
+    graphites_.push_back(*std::move(input));
+  }
+  // The collector's labels on scraped series and host metrics, but no `host`: a scraped series
+  // has `instance`, as in Prometheus, and host metrics use the host name as their instance.
+  for (ScrapeSource source : config_.scrapes) {
+    source.labels = config_.labels;
+    absl::StatusOr<std::unique_ptr<ScrapeInput>> input =
+        ScrapeInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    (*input)->Start();
+    scrapes_.push_back(*std::move(input));
+  }
+  if (config_.host_metrics) {
+    HostSource source = *config_.host_metrics;
+    source.labels = config_.labels;
+    if (source.instance.empty()) source.instance = config_.host;
+    absl::StatusOr<std::unique_ptr<HostInput>> input =
+        HostInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    host_metrics_ = *std::move(input);
+    host_metrics_->Start();
+  }
   return absl::OkStatus();
 }
 
@@ -138,10 +182,15 @@ void Collector::Maintain() {
 }
 
 void Collector::Stop(std::chrono::milliseconds drain) {
+  // StatsD hands on a last flush of what it aggregated, so it stops while the batcher takes it.
+  for (auto& input : statsds_) input->Stop();
+  for (auto& input : graphites_) input->Stop();
   // Inputs waiting for room (a full spool, a slow disk) must not hold the stop up.
   if (batcher_) batcher_->Close();
   if (files_) files_->Stop();
   for (auto& input : syslogs_) input->Stop();
+  for (auto& input : scrapes_) input->Stop();
+  if (host_metrics_) host_metrics_->Stop();
   if (batcher_) batcher_->Stop();
   if (shipper_) shipper_->Stop(drain);
   {
@@ -163,6 +212,14 @@ std::string Collector::ReadyJson() const {
   doc["syslog"] = nlohmann::json::array();
   for (const auto& input : syslogs_) {
     for (const std::string& address : input->bound()) doc["syslog"].push_back(address);
+  }
+  doc["statsd"] = nlohmann::json::array();
+  for (const auto& input : statsds_) {
+    for (const std::string& address : input->bound()) doc["statsd"].push_back(address);
+  }
+  doc["graphite"] = nlohmann::json::array();
+  for (const auto& input : graphites_) {
+    for (const std::string& address : input->bound()) doc["graphite"].push_back(address);
   }
   return doc.dump();
 }

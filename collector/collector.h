@@ -20,6 +20,10 @@
 #include "collector/checkpoints.h"
 #include "collector/config.h"
 #include "collector/inputs/file_input.h"
+#include "collector/inputs/graphite_input.h"
+#include "collector/inputs/host_input.h"
+#include "collector/inputs/scrape_input.h"
+#include "collector/inputs/statsd_input.h"
 #include "collector/inputs/syslog_input.h"
 #include "collector/metrics.h"
 #include "collector/metrics_http.h"
@@ -40,13 +44,15 @@ class Collector {
   // then is sent at the next start.
   void Stop(std::chrono::milliseconds drain);
 
-  // {"agent_id": ..., "metrics": "host:port", "syslog": ["udp://host:port", ...]}
+  // {"agent_id": ..., "metrics": "host:port", "syslog": ["udp://host:port", ...],
+  //  "statsd": [...], "graphite": [...]}
   std::string ReadyJson() const;
 
  private:
   explicit Collector(CollectorConfig config) : config_(std::move(config)) {}
   absl::Status Open();
   absl::Status StartInputs(std::map<FileKey, FileCursor> positions, bool first_start);
+  absl::Status StartMetricInputs();
   void Maintain();
   void SaveCheckpoints();
 
@@ -60,6 +66,10 @@ class Collector {
   std::unique_ptr<Shipper> shipper_;
   std::unique_ptr<FileInput> files_;
   std::vector<std::unique_ptr<SyslogInput>> syslogs_;
+  std::vector<std::unique_ptr<StatsdInput>> statsds_;
+  std::vector<std::unique_ptr<GraphiteInput>> graphites_;
+  std::vector<std::unique_ptr<ScrapeInput>> scrapes_;
+  std::unique_ptr<HostInput> host_metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;
   std::mutex mu_;
   std::condition_variable cv_;

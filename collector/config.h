@@ -16,8 +16,10 @@
 #include "absl/status/statusor.h"
 #include "collector/batcher.h"
 #include "collector/inputs/file_input.h"
+#include "collector/inputs/graphite_input.h"
 #include "collector/inputs/host_input.h"
 #include "collector/inputs/scrape_input.h"
+#include "collector/inputs/statsd_input.h"
 #include "collector/inputs/syslog_input.h"
 #include "collector/shipper.h"
 #include "collector/spool.h"
@@ -36,6 +38,8 @@ struct CollectorConfig {
   std::string metrics_listen = "127.0.0.1:9471";
   FileInput::Options files;
   std::vector<SyslogSource> syslogs;
+  std::vector<StatsdSource> statsds;
+  std::vector<GraphiteSource> graphites;
   std::vector<ScrapeSource> scrapes;
   // On unless an input `type: host` says `enabled: false`.
   std::optional<HostSource> host_metrics = HostSource{};

@@ -44,6 +44,55 @@ absl::Status CheckRange(std::string_view where, uint64_t value, uint64_t min, ui
   return Invalid(where, StrCat(value, " is out of range [", min, ", ", max, "]"));
 }
 
+// `listen` is a non-empty list of udp:// and tcp:// addresses.
+absl::Status CheckListen(std::string_view where, const std::vector<std::string>& listen) {
+  if (listen.empty()) return Invalid(where, "needs listen addresses");
+  for (const std::string& text : listen) {
+    absl::StatusOr<ListenAddress> a = ParseListenAddress(text);
+    if (!a.ok()) return Invalid(where, std::string(a.status().message()));
+    if (a->scheme != "udp" && a->scheme != "tcp") {
+      return Invalid(where, StrCat("listen \"", text, "\": expected udp:// or tcp://"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The checks every StatsD or Graphite input needs: a unique name, listen addresses, labels.
+absl::Status CheckMetricInput(const CollectorConfig& c, const std::string& name,
+                              const std::vector<std::string>& listen,
+                              const std::vector<Label>& labels, size_t max_line_bytes,
+                              std::set<std::string>* names) {
+  std::string where = StrCat("input ", name);
+  if (!names->insert(name).second) return Invalid(where, "name is used twice");
+  if (absl::Status s = CheckListen(where, listen); !s.ok()) return s;
+  if (absl::Status s = CheckLabels(where, OverrideLabels(c.labels, labels)); !s.ok()) return s;
+  return CheckRange(where + " max_line_bytes", max_line_bytes, 256, kMaxLine);
+}
+
+absl::Status CheckStatsd(const CollectorConfig& c, const StatsdSource& s,
+                         std::set<std::string>* names) {
+  if (absl::Status st =
+          CheckMetricInput(c, s.name, s.listen, s.aggregate.labels, s.max_line_bytes, names);
+      !st.ok()) {
+    return st;
+  }
+  std::string where = StrCat("input ", s.name);
+  if (s.flush.count() < 100) return Invalid(where + " flush", "must be at least 100ms");
+  if (s.aggregate.delete_idle_after_ms < 0) {
+    return Invalid(where + " delete_idle_after", "must not be negative");
+  }
+  std::set<double> seen;
+  for (double pct : s.aggregate.percentiles) {
+    if (!(pct > 0 && pct <= 100)) {
+      return Invalid(where + " percentiles", StrCat(pct, " is not in (0, 100]"));
+    }
+    if (!seen.insert(pct).second) {
+      return Invalid(where + " percentiles", StrCat(pct, " is listed twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status Validate(const CollectorConfig& c) {
@@ -66,6 +115,15 @@ absl::Status Validate(const CollectorConfig& c) {
     return s;
   }
   if (c.batch.max_age.count() <= 0) return Invalid("batch.max_age", "must be positive");
+  if (absl::Status s = CheckRange("batch.max_samples", c.batch.max_samples, 1, 10'000'000);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("batch.max_unit_samples", c.batch.max_unit_samples, 1, 100'000'000);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = CheckRange("spool.segment_bytes", c.spool.segment_bytes, 64 << 10, 1 << 30);
       !s.ok()) {
     return s;
@@ -94,7 +152,7 @@ absl::Status Validate(const CollectorConfig& c) {
   for (const SyslogSource& s : c.syslogs) {
     std::string where = StrCat("input ", s.name);
     if (!names.insert(s.name).second) return Invalid(where, "name is used twice");
-    if (s.listen.empty()) return Invalid(where, "needs listen addresses");
+    if (absl::Status st = CheckListen(where, s.listen); !st.ok()) return st;
     if (absl::Status st = CheckLabels(where, OverrideLabels(c.labels, s.labels)); !st.ok())
       return st;
     if (absl::Status st =
@@ -102,12 +160,14 @@ absl::Status Validate(const CollectorConfig& c) {
         !st.ok()) {
       return st;
     }
-    for (const std::string& text : s.listen) {
-      absl::StatusOr<ListenAddress> a = ParseListenAddress(text);
-      if (!a.ok()) return Invalid(where, std::string(a.status().message()));
-      if (a->scheme != "udp" && a->scheme != "tcp") {
-        return Invalid(where, StrCat("listen \"", text, "\": expected udp:// or tcp://"));
-      }
+  }
+  for (const StatsdSource& s : c.statsds) {
+    if (absl::Status st = CheckStatsd(c, s, &names); !st.ok()) return st;
+  }
+  for (const GraphiteSource& g : c.graphites) {
+    if (absl::Status st = CheckMetricInput(c, g.name, g.listen, g.labels, g.max_line_bytes, &names);
+        !st.ok()) {
+      return st;
     }
   }
   for (const ScrapeSource& s : c.scrapes) {

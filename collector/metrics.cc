@@ -30,6 +30,9 @@ Metrics::Metrics()
       input_parse_errors_(
           Family(prometheus::BuildCounter(), "vigie_collector_syslog_parse_errors_total",
                  "Syslog messages kept whole with parse_error=\"true\".", *registry_)),
+      input_malformed_(Family(prometheus::BuildCounter(), "vigie_collector_input_malformed_total",
+                              "Malformed StatsD or Graphite lines (or values) skipped.",
+                              *registry_)),
       file_lag_(Family(prometheus::BuildGauge(), "vigie_collector_file_lag_bytes",
                        "Bytes of a tailed file not yet read.", *registry_)),
       files_open(Gauge("vigie_collector_files_open", "Files being tailed.", *registry_)),
@@ -65,12 +68,16 @@ Metrics::Metrics()
                                     "Entries in the batches dropped from a full spool.",
                                     *registry_)),
       spool_write_errors(Counter("vigie_collector_spool_write_errors_total",
-                                 "Failed spool writes (retried).", *registry_)) {}
+                                 "Failed spool writes (retried).", *registry_)),
+      metric_units_refused(Counter("vigie_collector_metric_units_refused_total",
+                                   "StatsD flushes or scrapes dropped whole: more samples than "
+                                   "vigied stores in one request.",
+                                   *registry_)) {}
 
 Metrics::Input Metrics::ForInput(const std::string& name, const std::string& type) {
   std::map<std::string, std::string> labels = {{"input", name}, {"type", type}};
   return Input{input_lines_.Add(labels), input_bytes_.Add(labels), input_truncated_.Add(labels),
-               input_parse_errors_.Add(labels)};
+               input_parse_errors_.Add(labels), input_malformed_.Add(labels)};
 }
 
 prometheus::Gauge& Metrics::FileLag(const std::string& input, const std::string& path) {

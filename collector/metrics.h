@@ -22,12 +22,13 @@ class Metrics {
 
   prometheus::Registry& registry() { return *registry_; }
 
-  // Per input (labels input=<name>, type=<file|syslog>).
+  // Per input (labels input=<name>, type=<file|syslog|statsd|graphite>).
   struct Input {
     prometheus::Counter& lines;         // Entries produced.
     prometheus::Counter& bytes;         // Bytes read (files) or received (syslog).
     prometheus::Counter& truncated;     // Entries cut at the line length cap.
     prometheus::Counter& parse_errors;  // Syslog messages kept whole with parse_error="true".
+    prometheus::Counter& malformed;     // StatsD and Graphite lines or values skipped.
   };
   Input ForInput(const std::string& name, const std::string& type);
 
@@ -41,6 +42,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& input_bytes_;
   prometheus::Family<prometheus::Counter>& input_truncated_;
   prometheus::Family<prometheus::Counter>& input_parse_errors_;
+  prometheus::Family<prometheus::Counter>& input_malformed_;
   prometheus::Family<prometheus::Gauge>& file_lag_;
 
  public:
@@ -60,6 +62,7 @@ class Metrics {
   prometheus::Counter& spool_dropped_batches;
   prometheus::Counter& spool_dropped_entries;
   prometheus::Counter& spool_write_errors;
+  prometheus::Counter& metric_units_refused;
 };
 
 }  // namespace vigie::collector

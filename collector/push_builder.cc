@@ -1,5 +1,7 @@
 #include "collector/push_builder.h"
 
+#include <cstring>
+
 #include "common/utf8.h"
 #include "common/varint.h"
 
@@ -14,6 +16,9 @@ constexpr char kTag2Len = 0x12;
 constexpr char kTag1Varint = 0x08;
 constexpr char kTag3Len = 0x1a;
 constexpr char kTag6Varint = 0x30;
+constexpr char kTag4Len = 0x22;
+constexpr char kTag7Len = 0x3a;
+constexpr char kTag2Fixed64 = 0x11;
 
 size_t VarintSize(uint64_t v) {
   size_t n = 1;
@@ -30,24 +35,64 @@ void PutLengthDelimited(std::string* out, char tag, std::string_view bytes) {
   out->append(bytes);
 }
 
-}  // namespace
-
-StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes) {
-  std::vector<Label> valid;
-  for (const Label& l : labels.labels()) {
-    valid.push_back({l.name, ValidUtf8(l.value, max_value_bytes)});
-  }
-  auto info = std::make_shared<StreamInfo>();
-  // Names were validated by LabelSet; the values only changed by replacement, keeping order.
-  info->labels = LabelSet::Make(std::move(valid)).value();
+// Appends `labels` as `repeated Label labels = 1`.
+void PutLabels(const LabelSet& labels, std::string* out) {
   std::string label;
-  for (const Label& l : info->labels.labels()) {
+  for (const Label& l : labels.labels()) {
     label.clear();
     PutLengthDelimited(&label, kTag1Len, l.name);
     PutLengthDelimited(&label, kTag2Len, l.value);
-    PutLengthDelimited(&info->wire_labels, kTag1Len, label);
+    PutLengthDelimited(out, kTag1Len, label);
   }
+}
+
+// `labels` with values made valid UTF-8 and cut at `max_value_bytes`. Names were validated by
+// LabelSet; the values only change by replacement, keeping the order.
+LabelSet ValidLabels(const LabelSet& labels, size_t max_value_bytes) {
+  bool valid = true;
+  for (const Label& l : labels.labels()) {
+    valid = valid && l.value.size() <= max_value_bytes && IsValidUtf8(l.value);
+  }
+  if (valid) return labels;
+  std::vector<Label> out;
+  for (const Label& l : labels.labels()) {
+    out.push_back({l.name, ValidUtf8(l.value, max_value_bytes)});
+  }
+  return LabelSet::Make(std::move(out)).value();
+}
+
+// Sample{ts_ms = 1, value = 2}, both always written: a value of 0 is as valid as any.
+void PutSample(const MetricSample& sample, std::string* out) {
+  uint64_t ts = static_cast<uint64_t>(sample.ts_ms);
+  uint64_t bits;
+  std::memcpy(&bits, &sample.value, sizeof(bits));
+  out->push_back(kTag2Len);
+  PutVarint(out, 1 + VarintSize(ts) + 1 + 8);
+  out->push_back(kTag1Varint);
+  PutVarint(out, ts);
+  out->push_back(kTag2Fixed64);
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(bits >> (8 * i)));
+}
+
+}  // namespace
+
+StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes) {
+  auto info = std::make_shared<StreamInfo>();
+  info->labels = ValidLabels(labels, max_value_bytes);
+  PutLabels(info->labels, &info->wire_labels);
   return info;
+}
+
+size_t EncodedMetricsBytes(const MetricUnit& unit) {
+  size_t bytes = 0;
+  for (const MetricSample& s : unit.samples) {
+    bytes += 24;  // The sample and the series' framing.
+    for (const Label& l : s.labels.labels()) bytes += l.name.size() + l.value.size() + 6;
+  }
+  for (const MetricFamilyInfo& m : unit.metadata) {
+    bytes += m.metric.size() + m.type.size() + m.help.size() + m.unit.size() + 12;
+  }
+  return bytes;
 }
 
 void AppendFirstSeq(uint64_t first_seq, std::string* request) {
@@ -78,6 +123,38 @@ void PushBuilder::Add(const StreamRef& stream, int64_t ts_ns, std::string_view l
   ++entries_;
 }
 
+void PushBuilder::AddMetrics(const MetricUnit& unit) {
+  size_t before = series_.size() + metadata_.size();
+  std::string body;
+  const LabelSet* labels = nullptr;
+  auto close_series = [&] {
+    if (body.empty()) return;
+    PutLengthDelimited(&series_, kTag4Len, body);
+    body.clear();
+  };
+  for (const MetricSample& sample : unit.samples) {
+    if (!labels || !(*labels == sample.labels)) {
+      close_series();
+      PutLabels(ValidLabels(sample.labels, kMaxLabelValueBytes), &body);
+      labels = &sample.labels;
+    }
+    PutSample(sample, &body);
+  }
+  close_series();
+  std::string one;
+  for (const MetricFamilyInfo& m : unit.metadata) {
+    one.clear();
+    // MetricMetadata{metric = 1, type = 2, help = 3, unit = 4}; empty fields left out.
+    PutLengthDelimited(&one, kTag1Len, ValidUtf8(m.metric));
+    if (!m.type.empty()) PutLengthDelimited(&one, kTag2Len, ValidUtf8(m.type));
+    if (!m.help.empty()) PutLengthDelimited(&one, kTag3Len, ValidUtf8(m.help));
+    if (!m.unit.empty()) PutLengthDelimited(&one, kTag4Len, ValidUtf8(m.unit));
+    PutLengthDelimited(&metadata_, kTag7Len, one);
+  }
+  bytes_ += series_.size() + metadata_.size() - before;
+  samples_ += unit.samples.size();
+}
+
 std::string PushBuilder::Finish(std::string_view agent_id, uint64_t seq) {
   std::string out;
   out.reserve(bytes_ + agent_id.size() + 16);
@@ -90,10 +167,15 @@ std::string PushBuilder::Finish(std::string_view agent_id, uint64_t seq) {
     out.append(p.stream->wire_labels);
     out.append(p.entries);
   }
+  out.append(series_);
+  out.append(metadata_);
   streams_.clear();
   index_.clear();
+  series_.clear();
+  metadata_.clear();
   bytes_ = 0;
   entries_ = 0;
+  samples_ = 0;
   return out;
 }
 

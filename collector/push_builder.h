@@ -1,6 +1,7 @@
-// Builds the wire form of a vigie.v1.PushRequest directly, entry by entry, without protobuf
-// message objects: one append per line instead of an allocation per entry. The bytes are
-// written to the spool and sent as they are (see shipper.h), so a batch is encoded exactly once.
+// Builds the wire form of a vigie.v1.PushRequest directly, entry by entry (and metric unit by
+// metric unit), without protobuf message objects: one append per line instead of an allocation
+// per entry. The bytes are written to the spool and sent as they are (see shipper.h), so a batch
+// is encoded exactly once.
 //
 // Thread safety: a PushBuilder is not thread-safe; StreamInfo is immutable and shareable.
 #pragma once
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collector/metric_sink.h"
 #include "common/labels.h"
 
 namespace vigie::collector {
@@ -39,12 +41,20 @@ class PushBuilder {
   // Appends one entry to `stream`'s entries in this request.
   void Add(const StreamRef& stream, int64_t ts_ns, std::string_view line);
 
+  // Appends every sample of `unit` to `series` (consecutive samples with the same labels share
+  // one Series) and its metadata to `metadata`. Label values are made valid UTF-8 and cut at
+  // kMaxLabelValueBytes, as MakeStream does.
+  void AddMetrics(const MetricUnit& unit);
+
   // Encoded size so far, give or take a few bytes of framing.
   size_t bytes() const { return bytes_; }
-  uint64_t entries() const { return entries_; }
-  bool empty() const { return entries_ == 0; }
+  // Entries and samples: what vigied counts in PushAck.accepted.
+  uint64_t entries() const { return entries_ + samples_; }
+  uint64_t samples() const { return samples_; }
+  bool empty() const { return entries_ == 0 && samples_ == 0 && metadata_.empty(); }
 
-  // Encodes PushRequest{agent_id, seq, streams} and resets the builder for the next batch.
+  // Encodes PushRequest{agent_id, seq, streams, series, metadata} and resets the builder for
+  // the next batch.
   std::string Finish(std::string_view agent_id, uint64_t seq);
 
  private:
@@ -55,8 +65,13 @@ class PushBuilder {
   std::vector<Pending> streams_;
   // Keyed by identity: the builder keeps each StreamRef alive, so an address is not reused.
   std::unordered_map<const StreamInfo*, size_t> index_;
+  std::string series_;    // `repeated Series series = 4`, encoded with their tags.
+  std::string metadata_;  // `repeated MetricMetadata metadata = 7`, encoded with their tags.
   size_t bytes_ = 0;
-  uint64_t entries_ = 0;
+  uint64_t entries_ = 0, samples_ = 0;
 };
+
+// The encoded size of `unit` as PushBuilder::AddMetrics adds it, within a few bytes.
+size_t EncodedMetricsBytes(const MetricUnit& unit);
 
 }  // namespace vigie::collector

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what vigie needs to build, run and test on Debian 12 (the packages DESIGN.md lists,
-# the test peers rsyslog and ripgrep, Prometheus 2.42 with promtool and VictoriaMetrics for the
+# the test peers rsyslog, ripgrep and netcat (Graphite), Prometheus 2.42 with promtool and VictoriaMetrics for the
 # metrics compatibility tests and benchmark, and clang for the fuzz targets).
 set -euo pipefail
 packages=(
@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libsnappy-dev libcurl4-openssl-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache
+  rsyslog bsdutils ripgrep zstd gzip curl procps openssl ccache netcat-openbsd python3
   prometheus victoria-metrics prometheus-node-exporter prometheus-alertmanager
 )
 # Hyperscan is built for amd64 only; Vectorscan is its port to the other architectures.

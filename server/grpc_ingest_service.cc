@@ -29,9 +29,13 @@ constexpr size_t kMaxBatchesInFlight = 3;
 // The work runs inside OnReadDone, so it ends before OnDone. mu_ guards the state.
 class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck> {
  public:
-  PushReactor(Ingester* ingester, RequestBudget* budget, grpc::CallbackServerContext* context,
-              absl::Status auth)
-      : ingester_(ingester), budget_(budget), context_(context), peer_(context->peer()) {
+  PushReactor(Ingester* ingester, RequestBudget* budget, MetadataRegistry* metadata,
+              grpc::CallbackServerContext* context, absl::Status auth)
+      : ingester_(ingester),
+        budget_(budget),
+        metadata_(metadata),
+        context_(context),
+        peer_(context->peer()) {
     if (!auth.ok()) {
       Finish(ToGrpcStatus(auth));
       return;
@@ -65,6 +69,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
     Act(lock);  // Reads the next batch while this one is prepared.
 
     uint64_t seq = request.seq();
+    KeepMetadata(request);
     absl::StatusOr<PreparedIngest> prepared =
         request.agent_id().size() > kMaxAgentIdBytes
             ? absl::InvalidArgumentError(
@@ -95,6 +100,14 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
     absl::StatusOr<PreparedIngest> batch;
     RequestBudget::Reservation reservation;  // Given back once committed or refused.
   };
+
+  // Metadata is kept in memory only, as remote_write's: a duplicate's is as good as the first.
+  void KeepMetadata(const v1::PushRequest& request) {
+    if (!metadata_) return;
+    for (const v1::MetricMetadata& m : request.metadata()) {
+      metadata_->Set(m.metric(), {m.type(), m.help(), m.unit()});
+    }
+  }
 
   // Commits the prepared batches whose turn has come, unless another thread is committing (it
   // will take them) or the call is failing. Called with mu_ held; releases it while committing.
@@ -168,6 +181,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
 
   Ingester* ingester_;
   RequestBudget* budget_;                 // Null: unbounded.
+  MetadataRegistry* metadata_;            // Null: metadata ignored.
   grpc::CallbackServerContext* context_;  // gRPC's; valid until OnDone.
   const std::string peer_;                // Whose stream budget a batch without agent_id uses.
   v1::PushRequest request_;               // Filled by the pending read.
@@ -220,7 +234,7 @@ grpc::ServerUnaryReactor* IngestService::Limits(grpc::CallbackServerContext* con
 
 grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* IngestService::Push(
     grpc::CallbackServerContext* context) {
-  return new PushReactor(ingester_, budget_, context,
+  return new PushReactor(ingester_, budget_, metadata_, context,
                          auth_->Check(AuthorizationOf(context), Scope::kIngest));
 }
 

@@ -4,6 +4,7 @@
 #include "common/limits.h"
 #include "server/auth.h"
 #include "server/ingester.h"
+#include "server/metric_metadata.h"
 #include "server/request_budget.h"
 #include "vigie/v1/ingest.grpc.pb.h"
 
@@ -14,10 +15,11 @@ class IngestService final : public v1::Ingest::CallbackService {
   // Not owned; must outlive the service. Each Push batch holds its size in `budget` (null:
   // unbounded) from its arrival until it is committed or refused; a batch that does not fit
   // ends the call with RESOURCE_EXHAUSTED, saying when to retry (also in the
-  // grpc-retry-pushback-ms trailer), after the acks of the batches already stored.
+  // grpc-retry-pushback-ms trailer), after the acks of the batches already stored. The
+  // metadata of Push requests goes to `metadata` (null: ignored).
   IngestService(Ingester* ingester, const Authorizer* auth, const vigie::Limits& limits,
-                RequestBudget* budget = nullptr)
-      : ingester_(ingester), auth_(auth), limits_(limits), budget_(budget) {}
+                RequestBudget* budget = nullptr, MetadataRegistry* metadata = nullptr)
+      : ingester_(ingester), auth_(auth), limits_(limits), budget_(budget), metadata_(metadata) {}
 
   grpc::ServerBidiReactor<v1::PushRequest, v1::PushAck>* Push(
       grpc::CallbackServerContext* context) override;
@@ -30,6 +32,7 @@ class IngestService final : public v1::Ingest::CallbackService {
   const Authorizer* auth_;
   const vigie::Limits limits_;
   RequestBudget* budget_;
+  MetadataRegistry* metadata_;
 };
 
 // The largest gRPC message vigied receives: a batch of max_batch_bytes of lines plus its

@@ -169,7 +169,7 @@ int Run(int argc, char** argv) {
   // what smaller allocations leave free is handed back after each burst of requests.
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   RequestBudget request_budget(config->limits.max_inflight_request_bytes, [] { malloc_trim(0); });
-  IngestService ingest_service(&ingester, &auth, config->limits, &request_budget);
+  IngestService ingest_service(&ingester, &auth, config->limits, &request_budget, &metadata);
   PromQueries prom(store->get(), config->promql);
   // Notifications: the durable outbox sends again what the previous run left unacknowledged;
   // the notify file's loader gives it its receivers (Outbox::SetReceivers).

@@ -101,7 +101,7 @@ void ScrapeInput::Scrape(Target* target) {
         body, exposition::FormatFromContentType(target->fetcher.content_type()), start_ms,
         duration);
     if (outcome.malformed_lines > 0) {
-      metrics_.parse_errors.Increment(static_cast<double>(outcome.malformed_lines));
+      metrics_.malformed.Increment(static_cast<double>(outcome.malformed_lines));
       error = StrCat(target->url, ": ", outcome.malformed_lines, " malformed line(s) skipped, ",
                      "the first: ", outcome.first_error);
     }

@@ -133,5 +133,79 @@ TEST_F(CollectorBatcherTest, FilesWaitForRoomInTheSpoolUntilClosed) {
   batcher.Stop();
 }
 
+// A unit of `n` samples of the gauge `name`, one series per sample.
+MetricUnit Unit(const std::string& name, int n) {
+  MetricUnit unit;
+  for (int i = 0; i < n; ++i) {
+    unit.samples.push_back(
+        {LabelSet::Make({{"__name__", name}, {"i", std::to_string(i)}}).value(), 1000, 1.0 * i});
+  }
+  return unit;
+}
+
+// The number of samples of each spooled batch whose series are named `name`.
+std::vector<int> SamplesOf(const std::vector<v1::PushRequest>& batches, const std::string& name) {
+  std::vector<int> out;
+  for (const auto& b : batches) {
+    int n = 0;
+    for (const auto& s : b.series()) {
+      if (s.labels(0).value() == name) n += s.samples_size();
+    }
+    if (n > 0) out.push_back(n);
+  }
+  return out;
+}
+
+TEST_F(CollectorBatcherTest, NeverSplitsAMetricUnit) {
+  Batcher batcher({.max_bytes = 1 << 20, .max_samples = 100, .max_age = std::chrono::hours(1)},
+                  state_.get(), spool_.get(), &metrics_);
+  batcher.Start();
+  batcher.Add(stream_, 1, "a log line", nullptr);
+  batcher.AddMetrics(Unit("first", 60));
+  batcher.AddMetrics(Unit("second", 60));  // Does not fit beside the first: a new batch.
+  batcher.AddMetrics(Unit("big", 250));    // Larger than a batch: a batch of its own.
+  batcher.AddMetrics(Unit("last", 10));
+  batcher.Flush();
+  auto batches = Spooled();
+  ASSERT_EQ(batches.size(), 4u);
+  EXPECT_EQ(batches[0].streams_size(), 1);  // Entries and samples share batches.
+  EXPECT_EQ(SamplesOf(batches, "first"), std::vector<int>{60});
+  EXPECT_EQ(SamplesOf(batches, "second"), std::vector<int>{60});
+  EXPECT_EQ(SamplesOf(batches, "big"), std::vector<int>{250});
+  EXPECT_EQ(batches[2].series_size(), 250);
+  EXPECT_EQ(SamplesOf(batches, "last"), std::vector<int>{10});
+}
+
+TEST_F(CollectorBatcherTest, NeverSplitsAUnitBySize) {
+  Batcher batcher({.max_bytes = 2000, .max_age = std::chrono::hours(1)}, state_.get(), spool_.get(),
+                  &metrics_);
+  batcher.Start();
+  for (int i = 0; i < 20; ++i) batcher.AddMetrics(Unit("u" + std::to_string(i), 30));
+  batcher.Flush();
+  auto batches = Spooled();
+  EXPECT_GE(batches.size(), 10u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(SamplesOf(batches, "u" + std::to_string(i)), std::vector<int>{30}) << i;
+  }
+}
+
+TEST_F(CollectorBatcherTest, RefusesAUnitVigiedCannotStoreWhole) {
+  Batcher batcher({.max_unit_samples = 100, .max_age = std::chrono::hours(1)}, state_.get(),
+                  spool_.get(), &metrics_);
+  batcher.Start();
+  batcher.AddMetrics(Unit("too_big", 101));
+  MetricUnit with_metadata = Unit("fits", 100);
+  with_metadata.metadata = {{"fits", "gauge", "Fits.", ""}};
+  batcher.AddMetrics(with_metadata);
+  batcher.Flush();
+  auto batches = Spooled();
+  EXPECT_TRUE(SamplesOf(batches, "too_big").empty());
+  EXPECT_EQ(SamplesOf(batches, "fits"), std::vector<int>{100});
+  ASSERT_EQ(batches.size(), 1u);
+  ASSERT_EQ(batches[0].metadata_size(), 1);
+  EXPECT_EQ(batches[0].metadata(0).help(), "Fits.");
+  EXPECT_EQ(metrics_.metric_units_refused.Value(), 1);
+}
+
 }  // namespace
 }  // namespace vigie::collector

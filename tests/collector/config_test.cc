@@ -35,12 +35,63 @@ spool: {path: /var/lib/vigie-collector/spool, max_bytes: 1GiB}
   EXPECT_EQ(config->spool.dir, "/var/lib/vigie-collector/spool");
 }
 
+TEST(CollectorConfigTest, ParsesStatsdAndGraphiteInputs) {
+  auto config = ParseConfig(R"(
+inputs:
+  - type: statsd
+    listen: ["udp://127.0.0.1:8125"]
+    flush: 10s
+    percentiles: [50, 90, 99.9]
+    delete_idle_after: 1m
+    labels: {team: ops}
+  - type: graphite
+    name: carbon
+    listen: ["tcp://127.0.0.1:2003", "udp://127.0.0.1:2003"]
+batch: {max_samples: 5000}
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->statsds.size(), 1u);
+  const StatsdSource& s = config->statsds[0];
+  EXPECT_EQ(s.name, "statsd-0");
+  EXPECT_EQ(s.flush, std::chrono::seconds(10));
+  EXPECT_EQ(s.aggregate.percentiles, (std::vector<double>{50, 90, 99.9}));
+  EXPECT_EQ(s.aggregate.delete_idle_after_ms, 60000);
+  EXPECT_EQ(s.aggregate.labels, (std::vector<Label>{{"team", "ops"}}));
+  ASSERT_EQ(config->graphites.size(), 1u);
+  EXPECT_EQ(config->graphites[0].name, "carbon");
+  EXPECT_EQ(config->graphites[0].listen.size(), 2u);
+  EXPECT_EQ(config->batch.max_samples, 5000u);
+}
+
+TEST(CollectorConfigTest, StatsdAndGraphiteErrorsNameTheKey) {
+  auto error = [](const char* yaml) { return std::string(ParseConfig(yaml).status().message()); };
+  EXPECT_EQ(error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], percentile: [9]}]"),
+            "inputs[0].percentile: unknown key");
+  EXPECT_EQ(
+      error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], percentiles: [90, x]}]"),
+      "inputs[0].percentiles[1]: expected a number");
+  EXPECT_EQ(
+      error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], percentiles: [0]}]"),
+      "input statsd-0 percentiles: 0 is not in (0, 100]");
+  EXPECT_EQ(error("inputs: [{type: statsd, listen: [\"udp://127.0.0.1:1\"], flush: 1ms}]"),
+            "input statsd-0 flush: must be at least 100ms");
+  EXPECT_EQ(error("inputs: [{type: statsd}]"), "input statsd-0: needs listen addresses");
+  EXPECT_EQ(error("inputs: [{type: graphite, listen: [\"http://127.0.0.1:1\"]}]"),
+            "input graphite-0: listen \"http://127.0.0.1:1\": expected udp:// or tcp://");
+  EXPECT_EQ(error("inputs: [{type: graphite, listen: [\"tcp://127.0.0.1:1\"], "
+                  "labels: {__x: y}}]"),
+            "input graphite-0: label name \"__x\" is reserved: names starting with __ are "
+            "internal (as in Loki)");
+  EXPECT_EQ(error("batch: {max_samples: 0}"), "batch.max_samples: 0 is out of range [1, 10000000]");
+}
+
 TEST(CollectorConfigTest, ErrorsNameTheKey) {
   auto error = [](const char* yaml) { return std::string(ParseConfig(yaml).status().message()); };
   EXPECT_EQ(error("sever: x"), "sever: unknown key");
   EXPECT_EQ(error("inputs: [{type: file, paths: [a], multiline: {strat: x}}]"),
             "inputs[0].multiline.strat: unknown key");
-  EXPECT_EQ(error("inputs: [{type: tape}]"), "inputs[0]: type \"tape\": expected file or syslog");
+  EXPECT_EQ(error("inputs: [{type: tape}]"),
+            "inputs[0]: type \"tape\": expected file, syslog, statsd or graphite");
   EXPECT_NE(
       error("inputs: [{type: file, paths: [a], multiline: {start: '('}}]").find("multiline start"),
       std::string::npos);

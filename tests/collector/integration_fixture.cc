@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/time.h"
+#include "tests/http/http_client.h"
 
 namespace vigie::collector::testing {
 
@@ -50,6 +51,21 @@ std::string CollectorIntegrationTest::Diagnose(const std::string& query) {
     if (!line.starts_with("#") && !line.ends_with(" 0")) out += line + "\n";
   }
   return out + collector_->Log();
+}
+
+nlohmann::json CollectorIntegrationTest::PromQuery(const std::string& promql) {
+  std::string body =
+      HttpGet(server_->http_address(), "/api/v1/query?query=" + vigie::testing::UrlEncode(promql) +
+                                           "&time=" + std::to_string(NowNanos() / 1e9));
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  if (doc.is_discarded() || doc.value("status", "") != "success") return nlohmann::json::array();
+  return doc["data"]["result"];
+}
+
+double CollectorIntegrationTest::PromScalar(const std::string& promql) {
+  nlohmann::json result = PromQuery(promql);
+  if (!result.is_array() || result.size() != 1) return std::nan("");
+  return std::stod(result[0]["value"][1].get<std::string>());
 }
 
 void CollectorIntegrationTest::ExpectSequence(const std::vector<QueriedEntry>& entries,

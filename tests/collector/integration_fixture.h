@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/collector/query_client.h"
 #include "tests/collector/tcp_proxy.h"
@@ -42,6 +43,11 @@ class CollectorIntegrationTest : public ::testing::Test {
   // What to print when a wait fails: the entries stored, the collector's non-zero metrics and
   // its log.
   std::string Diagnose(const std::string& query);
+  // `data.result` of the instant PromQL query `promql` at this time through vigied's Prometheus
+  // API; an empty array when the query fails.
+  nlohmann::json PromQuery(const std::string& promql);
+  // The value of `promql` when it answers exactly one series; NaN otherwise.
+  double PromScalar(const std::string& promql);
   // Expects the lines of `entries` to be `prefix` followed by 0..n-1, each once, in order.
   static void ExpectSequence(const std::vector<QueriedEntry>& entries, const std::string& prefix,
                              size_t n);

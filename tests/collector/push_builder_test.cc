@@ -65,5 +65,51 @@ TEST(CollectorPushBuilderTest, LabelValuesBecomeValidUtf8) {
   EXPECT_EQ(request.streams(0).labels(0).value(), "/tmp/\xEF\xBF\xBD.log");
 }
 
+MetricSample Sample(std::vector<Label> labels, int64_t ts_ms, double value) {
+  return {LabelSet::Make(std::move(labels)).value(), ts_ms, value};
+}
+
+TEST(CollectorPushBuilderTest, EncodesMetricUnitsBesideEntries) {
+  PushBuilder builder;
+  builder.Add(Stream({{"host", "h"}}), 5, "line");
+  MetricUnit unit;
+  unit.samples = {Sample({{"__name__", "a_total"}, {"x", "1"}}, 1000, 3),
+                  Sample({{"__name__", "a_total"}, {"x", "1"}}, 2000, 0),
+                  Sample({{"__name__", "b"}, {"v", "\xFF"}}, -1, -0.5)};
+  unit.metadata = {{"a_total", "counter", "Logins.", ""}, {"b", "gauge", "", "seconds"}};
+  builder.AddMetrics(unit);
+  EXPECT_EQ(builder.samples(), 3u);
+  EXPECT_EQ(builder.entries(), 4u);
+  size_t estimate = builder.bytes();
+  std::string bytes = builder.Finish("agent", 9);
+  EXPECT_TRUE(builder.empty());
+  EXPECT_NEAR(static_cast<double>(bytes.size()), static_cast<double>(estimate), 40);
+
+  v1::PushRequest request;
+  ASSERT_TRUE(request.ParseFromString(bytes));
+  EXPECT_EQ(request.streams_size(), 1);
+  ASSERT_EQ(request.series_size(), 2);  // Consecutive samples of one series share it.
+  const v1::Series& a = request.series(0);
+  ASSERT_EQ(a.labels_size(), 2);
+  EXPECT_EQ(a.labels(0).name(), "__name__");
+  EXPECT_EQ(a.labels(0).value(), "a_total");
+  ASSERT_EQ(a.samples_size(), 2);
+  EXPECT_EQ(a.samples(0).ts_ms(), 1000);
+  EXPECT_EQ(a.samples(0).value(), 3);
+  EXPECT_EQ(a.samples(1).value(), 0);
+  const v1::Series& b = request.series(1);
+  EXPECT_EQ(b.labels(1).value(), "\xEF\xBF\xBD");
+  EXPECT_EQ(b.samples(0).ts_ms(), -1);
+  EXPECT_EQ(b.samples(0).value(), -0.5);
+  ASSERT_EQ(request.metadata_size(), 2);
+  EXPECT_EQ(request.metadata(0).metric(), "a_total");
+  EXPECT_EQ(request.metadata(0).type(), "counter");
+  EXPECT_EQ(request.metadata(0).help(), "Logins.");
+  EXPECT_EQ(request.metadata(1).unit(), "seconds");
+  // The estimate the batcher sizes units by is close too.
+  EXPECT_NEAR(static_cast<double>(EncodedMetricsBytes(unit)),
+              static_cast<double>(request.ByteSizeLong() - request.streams(0).ByteSizeLong()), 60);
+}
+
 }  // namespace
 }  // namespace vigie::collector

@@ -210,7 +210,7 @@ TEST_F(ScrapeIntegrationTest, MalformedLinesAreCountedAndTheirNeighboursKept) {
   ASSERT_TRUE(WaitFor(
       [&] {
         return collector_->Metric(
-                   "vigie_collector_syslog_parse_errors_total{input=\"scrape-1\","
+                   "vigie_collector_input_malformed_total{input=\"scrape-1\","
                    "type=\"scrape\"}") >= 2;
       },
       seconds(30)))
@@ -342,7 +342,7 @@ TEST(ScrapeInputTest, OneUnitPerScrapeOfARealNodeExporterOverGzip) {
     EXPECT_GT(report["scrape_samples_scraped"], 100);
     EXPECT_GT(unit.metadata.size(), 20u);
   }
-  EXPECT_EQ(metrics.ForInput("node", "scrape").parse_errors.Value(), 0);
+  EXPECT_EQ(metrics.ForInput("node", "scrape").malformed.Value(), 0);
   // node_exporter answers with gzip to a client that accepts it: no parse error means the
   // bodies were decoded.
   EXPECT_GT(metrics.ForInput("node", "scrape").bytes.Value(), 10000);

@@ -42,6 +42,8 @@ void CollectorProcess::Start() {
         if (doc.is_discarded()) return false;
         metrics_ = doc["metrics"];
         syslog_ = doc["syslog"].get<std::vector<std::string>>();
+        statsd_ = doc.value("statsd", std::vector<std::string>());
+        graphite_ = doc.value("graphite", std::vector<std::string>());
         return true;
       },
       std::chrono::seconds(30));
@@ -88,7 +90,8 @@ std::string HttpGet(const std::string& address, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   std::string response;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    // vigied keeps HTTP/1.1 connections open: without this, recv waits for its idle timeout.
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) > 0) {
       char buf[65536];
       ssize_t n;

@@ -27,6 +27,9 @@ class CollectorProcess {
 
   const std::string& metrics_address() const { return metrics_; }
   const std::vector<std::string>& syslog_addresses() const { return syslog_; }
+  // "udp://127.0.0.1:40123", ... as bound, in the order of the configuration's listen lists.
+  const std::vector<std::string>& statsd_addresses() const { return statsd_; }
+  const std::vector<std::string>& graphite_addresses() const { return graphite_; }
   // The value of one sample of /metrics ("vigie_collector_batches_acked_total", or with its
   // labels as printed); -1 if absent.
   double Metric(const std::string& sample);
@@ -38,6 +41,8 @@ class CollectorProcess {
   std::unique_ptr<vigie::testing::ChildProcess> process_;
   std::string metrics_;
   std::vector<std::string> syslog_;
+  std::vector<std::string> statsd_;
+  std::vector<std::string> graphite_;
 };
 
 // GET http://<address><path>; the body, or "" on failure.
