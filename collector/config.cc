@@ -191,133 +191,128 @@ absl::Status ReadHostInput(const Reader& r, CollectorConfig* c) {
   c->host_metrics.reset();
   if (enabled) c->host_metrics = std::move(host);
   return absl::OkStatus();
+}
 
-  absl::Status ReadStatsdInput(const Reader& r, StatsdSource* s) {
-    return r.Each({"type", "name", "listen", "labels", "flush", "percentiles", "delete_idle_after",
-                   "max_line_bytes"},
-                  [&](const std::string& key, Reader v) -> absl::Status {
-                    if (key == "type") return absl::OkStatus();
-                    if (key == "name") return v.String(&s->name);
-                    if (key == "listen") return v.Strings(&s->listen);
-                    if (key == "labels") return v.Labels(&s->aggregate.labels);
-                    if (key == "flush") return v.Duration(&s->flush);
-                    if (key == "percentiles") return v.Numbers(&s->aggregate.percentiles);
-                    if (key == "max_line_bytes") return v.Size(&s->max_line_bytes);
-                    std::chrono::milliseconds idle;
-                    if (absl::Status st = v.Duration(&idle); !st.ok()) return st;
-                    s->aggregate.delete_idle_after_ms = idle.count();
-                    return absl::OkStatus();
-                  });
-  }
+absl::Status ReadStatsdInput(const Reader& r, StatsdSource* s) {
+  return r.Each({"type", "name", "listen", "labels", "flush", "percentiles", "delete_idle_after",
+                 "max_line_bytes"},
+                [&](const std::string& key, Reader v) -> absl::Status {
+                  if (key == "type") return absl::OkStatus();
+                  if (key == "name") return v.String(&s->name);
+                  if (key == "listen") return v.Strings(&s->listen);
+                  if (key == "labels") return v.Labels(&s->aggregate.labels);
+                  if (key == "flush") return v.Duration(&s->flush);
+                  if (key == "percentiles") return v.Numbers(&s->aggregate.percentiles);
+                  if (key == "max_line_bytes") return v.Size(&s->max_line_bytes);
+                  std::chrono::milliseconds idle;
+                  if (absl::Status st = v.Duration(&idle); !st.ok()) return st;
+                  s->aggregate.delete_idle_after_ms = idle.count();
+                  return absl::OkStatus();
+                });
+}
 
-  absl::Status ReadGraphiteInput(const Reader& r, GraphiteSource* g) {
-    return r.Each({"type", "name", "listen", "labels", "max_line_bytes"},
-                  [&](const std::string& key, Reader v) -> absl::Status {
-                    if (key == "type") return absl::OkStatus();
-                    if (key == "name") return v.String(&g->name);
-                    if (key == "listen") return v.Strings(&g->listen);
-                    if (key == "labels") return v.Labels(&g->labels);
-                    return v.Size(&g->max_line_bytes);
-                  });
-  }
+absl::Status ReadGraphiteInput(const Reader& r, GraphiteSource* g) {
+  return r.Each({"type", "name", "listen", "labels", "max_line_bytes"},
+                [&](const std::string& key, Reader v) -> absl::Status {
+                  if (key == "type") return absl::OkStatus();
+                  if (key == "name") return v.String(&g->name);
+                  if (key == "listen") return v.Strings(&g->listen);
+                  if (key == "labels") return v.Labels(&g->labels);
+                  return v.Size(&g->max_line_bytes);
+                });
+}
 
-  absl::Status ReadInputs(const Reader& r, CollectorConfig* c) {
-    if (!r.node().IsSequence()) return r.Error("expected a list of inputs");
-    for (size_t i = 0; i < r.node().size(); ++i) {
-      Reader input(r.node()[i], StrCat(r.path(), "[", i, "]"));
-      std::string type;
-      if (!input.node().IsMap() || !input.node()["type"]) return input.Error("needs a type");
-      if (absl::Status s = Reader(input.node()["type"], input.path() + ".type").String(&type);
-          !s.ok()) {
-        return s;
-      }
-      absl::Status s;
-      if (type == "file") {
-        FileSource& f = c->files.sources.emplace_back();
-        f.name = StrCat("file-", i);
-        s = ReadFileInput(input, &f);
-      } else if (type == "syslog") {
-        SyslogSource& sys = c->syslogs.emplace_back();
-        sys.name = StrCat("syslog-", i);
-        s = ReadSyslogInput(input, &sys);
-      } else if (type == "statsd") {
-        StatsdSource& statsd = c->statsds.emplace_back();
-        statsd.name = StrCat("statsd-", i);
-        s = ReadStatsdInput(input, &statsd);
-      } else if (type == "graphite") {
-        GraphiteSource& graphite = c->graphites.emplace_back();
-        graphite.name = StrCat("graphite-", i);
-        s = ReadGraphiteInput(input, &graphite);
-      } else if (type == "scrape") {
-        ScrapeSource& scrape = c->scrapes.emplace_back();
-        scrape.name = StrCat("scrape-", i);
-        s = ReadScrapeInput(input, &scrape);
-      } else if (type == "host") {
-        s = ReadHostInput(input, c);
-      } else {
-        s = input.Error(
-            StrCat("type \"", type, "\": expected file, syslog, statsd, graphite, scrape or host"));
-      }
-      if (!s.ok()) return s;
+absl::Status ReadInputs(const Reader& r, CollectorConfig* c) {
+  if (!r.node().IsSequence()) return r.Error("expected a list of inputs");
+  for (size_t i = 0; i < r.node().size(); ++i) {
+    Reader input(r.node()[i], StrCat(r.path(), "[", i, "]"));
+    std::string type;
+    if (!input.node().IsMap() || !input.node()["type"]) return input.Error("needs a type");
+    if (absl::Status s = Reader(input.node()["type"], input.path() + ".type").String(&type);
+        !s.ok()) {
+      return s;
     }
-    return absl::OkStatus();
+    absl::Status s;
+    if (type == "file") {
+      FileSource& f = c->files.sources.emplace_back();
+      f.name = StrCat("file-", i);
+      s = ReadFileInput(input, &f);
+    } else if (type == "syslog") {
+      SyslogSource& sys = c->syslogs.emplace_back();
+      sys.name = StrCat("syslog-", i);
+      s = ReadSyslogInput(input, &sys);
+    } else if (type == "statsd") {
+      StatsdSource& statsd = c->statsds.emplace_back();
+      statsd.name = StrCat("statsd-", i);
+      s = ReadStatsdInput(input, &statsd);
+    } else if (type == "graphite") {
+      GraphiteSource& graphite = c->graphites.emplace_back();
+      graphite.name = StrCat("graphite-", i);
+      s = ReadGraphiteInput(input, &graphite);
+    } else if (type == "scrape") {
+      ScrapeSource& scrape = c->scrapes.emplace_back();
+      scrape.name = StrCat("scrape-", i);
+      s = ReadScrapeInput(input, &scrape);
+    } else if (type == "host") {
+      s = ReadHostInput(input, c);
+    } else {
+      s = input.Error(
+          StrCat("type \"", type, "\": expected file, syslog, statsd, graphite, scrape or host"));
+    }
+    if (!s.ok()) return s;
   }
+  return absl::OkStatus();
+}
 
-  absl::Status ReadTop(const Reader& r, CollectorConfig* c) {
-    return r.Each({"server", "token", "tls", "state_dir", "host", "labels", "compression", "batch",
-                   "shipper", "spool", "metrics", "inputs"},
-                  [&](const std::string& key, Reader v) -> absl::Status {
-                    if (key == "server") return v.String(&c->shipper.server);
-                    if (key == "token") return v.String(&c->shipper.token);
-                    if (key == "state_dir") return v.String(&c->state_dir);
-                    if (key == "host") return v.String(&c->host);
-                    if (key == "labels") return v.Labels(&c->labels);
-                    if (key == "compression") return v.String(&c->compression);
-                    if (key == "inputs") return ReadInputs(v, c);
-                    if (key == "tls") {
-                      return v.Each({"ca_file"}, [&](const std::string&, Reader t) {
-                        return t.String(&c->shipper.tls_ca_file);
+absl::Status ReadTop(const Reader& r, CollectorConfig* c) {
+  return r.Each(
+      {"server", "token", "tls", "state_dir", "host", "labels", "compression", "batch", "shipper",
+       "spool", "metrics", "inputs"},
+      [&](const std::string& key, Reader v) -> absl::Status {
+        if (key == "server") return v.String(&c->shipper.server);
+        if (key == "token") return v.String(&c->shipper.token);
+        if (key == "state_dir") return v.String(&c->state_dir);
+        if (key == "host") return v.String(&c->host);
+        if (key == "labels") return v.Labels(&c->labels);
+        if (key == "compression") return v.String(&c->compression);
+        if (key == "inputs") return ReadInputs(v, c);
+        if (key == "tls") {
+          return v.Each({"ca_file"}, [&](const std::string&, Reader t) {
+            return t.String(&c->shipper.tls_ca_file);
+          });
+        }
+        if (key == "metrics") {
+          return v.Each({"listen"},
+                        [&](const std::string&, Reader m) { return m.String(&c->metrics_listen); });
+        }
+        if (key == "batch") {
+          return v.Each({"max_bytes", "max_age", "max_samples", "max_unit_samples"},
+                        [&](const std::string& k, Reader b) -> absl::Status {
+                          if (k == "max_bytes") return b.Size(&c->batch.max_bytes);
+                          if (k == "max_samples") return b.Size(&c->batch.max_samples);
+                          if (k == "max_unit_samples") return b.Size(&c->batch.max_unit_samples);
+                          return b.Duration(&c->batch.max_age);
+                        });
+        }
+        if (key == "spool") {
+          return v.Each({"path", "max_bytes", "segment_bytes", "fsync"},
+                        [&](const std::string& k, Reader s) -> absl::Status {
+                          if (k == "path") return s.String(&c->spool.dir);
+                          if (k == "max_bytes") return s.Size(&c->spool.max_bytes);
+                          if (k == "segment_bytes") return s.Size(&c->spool.segment_bytes);
+                          return s.Bool(&c->spool.fsync);
+                        });
+        }
+        return v.Each({"window", "max_request_bytes", "backoff_min", "backoff_max", "ack_timeout"},
+                      [&](const std::string& k, Reader s) -> absl::Status {
+                        if (k == "window") return s.Size(&c->shipper.window);
+                        if (k == "max_request_bytes") return s.Size(&c->shipper.max_request_bytes);
+                        if (k == "backoff_min") return s.Duration(&c->shipper.backoff_min);
+                        if (k == "backoff_max") return s.Duration(&c->shipper.backoff_max);
+                        return s.Duration(&c->shipper.ack_timeout);
                       });
-                    }
-                    if (key == "metrics") {
-                      return v.Each({"listen"}, [&](const std::string&, Reader m) {
-                        return m.String(&c->metrics_listen);
-                      });
-                    }
-                    if (key == "batch") {
-                      return v.Each({"max_bytes", "max_age", "max_samples", "max_unit_samples"},
-                                    [&](const std::string& k, Reader b) -> absl::Status {
-                                      if (k == "max_bytes") return b.Size(&c->batch.max_bytes);
-                                      if (k == "max_samples") return b.Size(&c->batch.max_samples);
-                                      if (k == "max_unit_samples")
-                                        return b.Size(&c->batch.max_unit_samples);
-                                      return b.Duration(&c->batch.max_age);
-                                    });
-                    }
-                    if (key == "spool") {
-                      return v.Each({"path", "max_bytes", "segment_bytes", "fsync"},
-                                    [&](const std::string& k, Reader s) -> absl::Status {
-                                      if (k == "path") return s.String(&c->spool.dir);
-                                      if (k == "max_bytes") return s.Size(&c->spool.max_bytes);
-                                      if (k == "segment_bytes")
-                                        return s.Size(&c->spool.segment_bytes);
-                                      return s.Bool(&c->spool.fsync);
-                                    });
-                    }
-                    return v.Each({"window", "max_request_bytes", "backoff_min", "backoff_max",
-                                   "ack_timeout"},
-                                  [&](const std::string& k, Reader s) -> absl::Status {
-                                    if (k == "window") return s.Size(&c->shipper.window);
-                                    if (k == "max_request_bytes")
-                                      return s.Size(&c->shipper.max_request_bytes);
-                                    if (k == "backoff_min")
-                                      return s.Duration(&c->shipper.backoff_min);
-                                    if (k == "backoff_max")
-                                      return s.Duration(&c->shipper.backoff_max);
-                                    return s.Duration(&c->shipper.ack_timeout);
-                                  });
-                  });
-  }
+      });
+}
 
 }  // namespace
 

@@ -212,6 +212,7 @@ void AddNetDev(std::string_view proc_net_dev, HostSamples* out) {
     size_t colon = f[0].find(':');
     if (colon == std::string_view::npos) return;
     std::string device(f[0].substr(0, colon));
+    if (device == "lo") return;  // node_exporter 1.5's --collector.netdev.device-exclude="^lo$".
     std::vector<std::string_view> values;
     if (colon + 1 < f[0].size()) values.push_back(f[0].substr(colon + 1));
     values.insert(values.end(), f.begin() + 1, f.end());
@@ -223,10 +224,10 @@ void AddNetDev(std::string_view proc_net_dev, HostSamples* out) {
 }
 
 void AddFilesystems(std::string_view proc_mounts, const StatFilesystem& statfs, HostSamples* out) {
-  // node_exporter 1.5's --collector.filesystem.mount-points-exclude and fs-types-exclude
-  // defaults.
+  // Debian's node_exporter 1.5 defaults for --collector.filesystem.mount-points-exclude and
+  // fs-types-exclude (Debian excludes all of /run, /mnt and /media).
   static const re2::RE2 kMountPoints(
-      "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)");
+      "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)");
   static const re2::RE2 kTypes(
       "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
       "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
