@@ -73,6 +73,9 @@ class Exporter(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
+    def handle_error(self, request, client_address):
+        pass  # A scraper closing its kept-alive connection is not an error here.
+
     @property
     def address(self):
         return f"127.0.0.1:{self.server_address[1]}"
