@@ -170,6 +170,15 @@ TEST_F(ScrapeIntegrationTest, StoresWhatPrometheusStoresFromNodeExporterAndPromC
   Vector node = Instant(prometheus_->address(), "{job=\"node\"}", t);
   EXPECT_GE(node.size(), 100u);
   EXPECT_EQ(Keys(Instant(server_->http_address(), "{job=\"node\"}", t)), Keys(node));
+  // HELP and TYPE reach /api/v1/metadata as Prometheus reports them.
+  for (const char* metric :
+       {"app_request_duration_seconds", "app_response_bytes", "app_queue_depth"}) {
+    std::string path = "/api/v1/metadata?" + QueryString({{"metric", metric}});
+    Json theirs = Json::parse(HttpCall(prometheus_->address(), "GET", path).body, nullptr, false);
+    Json ours = Json::parse(HttpCall(server_->http_address(), "GET", path).body, nullptr, false);
+    EXPECT_FALSE(theirs["data"][metric].empty()) << theirs.dump();
+    EXPECT_EQ(ours["data"][metric], theirs["data"][metric]) << metric;
+  }
   for (const char* query :
        {"node_memory_MemTotal_bytes", "node_filesystem_size_bytes", "node_boot_time_seconds",
         "node_uname_info", "node_exporter_build_info", "up"}) {
