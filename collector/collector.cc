@@ -138,6 +138,26 @@ absl::Status Collector::StartMetricInputs() {
     (*input)->Start();
     graphites_.push_back(*std::move(input));
   }
+  // The collector's labels on scraped series and host metrics, but no `host`: a scraped series
+  // has `instance`, as in Prometheus, and host metrics use the host name as their instance.
+  for (ScrapeSource source : config_.scrapes) {
+    source.labels = config_.labels;
+    absl::StatusOr<std::unique_ptr<ScrapeInput>> input =
+        ScrapeInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    (*input)->Start();
+    scrapes_.push_back(*std::move(input));
+  }
+  if (config_.host_metrics) {
+    HostSource source = *config_.host_metrics;
+    source.labels = config_.labels;
+    if (source.instance.empty()) source.instance = config_.host;
+    absl::StatusOr<std::unique_ptr<HostInput>> input =
+        HostInput::Create(std::move(source), batcher_.get(), &metrics_);
+    if (!input.ok()) return input.status();
+    host_metrics_ = *std::move(input);
+    host_metrics_->Start();
+  }
   return absl::OkStatus();
 }
 
@@ -169,6 +189,8 @@ void Collector::Stop(std::chrono::milliseconds drain) {
   if (batcher_) batcher_->Close();
   if (files_) files_->Stop();
   for (auto& input : syslogs_) input->Stop();
+  for (auto& input : scrapes_) input->Stop();
+  if (host_metrics_) host_metrics_->Stop();
   if (batcher_) batcher_->Stop();
   if (shipper_) shipper_->Stop(drain);
   {

@@ -21,6 +21,8 @@
 #include "collector/config.h"
 #include "collector/inputs/file_input.h"
 #include "collector/inputs/graphite_input.h"
+#include "collector/inputs/host_input.h"
+#include "collector/inputs/scrape_input.h"
 #include "collector/inputs/statsd_input.h"
 #include "collector/inputs/syslog_input.h"
 #include "collector/metrics.h"
@@ -66,6 +68,8 @@ class Collector {
   std::vector<std::unique_ptr<SyslogInput>> syslogs_;
   std::vector<std::unique_ptr<StatsdInput>> statsds_;
   std::vector<std::unique_ptr<GraphiteInput>> graphites_;
+  std::vector<std::unique_ptr<ScrapeInput>> scrapes_;
+  std::unique_ptr<HostInput> host_metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;
   std::mutex mu_;
   std::condition_variable cv_;

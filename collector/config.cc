@@ -142,6 +142,57 @@ absl::Status ReadSyslogInput(const Reader& r, SyslogSource* s) {
                 });
 }
 
+absl::Status ReadScrapeTargets(const Reader& r, ScrapeSource* s) {
+  if (!r.node().IsSequence()) return r.Error("expected a list of {url, labels}");
+  for (size_t i = 0; i < r.node().size(); ++i) {
+    ScrapeTargetSpec& target = s->targets.emplace_back();
+    Reader t(r.node()[i], StrCat(r.path(), "[", i, "]"));
+    if (absl::Status st = t.Each({"url", "labels"},
+                                 [&](const std::string& key, Reader v) {
+                                   return key == "url" ? v.String(&target.url)
+                                                       : v.Labels(&target.labels);
+                                 });
+        !st.ok()) {
+      return st;
+    }
+    if (target.url.empty()) return t.Error("needs a url");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadScrapeInput(const Reader& r, ScrapeSource* s) {
+  return r.Each({"type", "name", "job", "interval", "timeout", "targets", "honor_labels",
+                 "honor_timestamps", "max_body_bytes"},
+                [&](const std::string& key, Reader v) -> absl::Status {
+                  if (key == "type") return absl::OkStatus();
+                  if (key == "name") return v.String(&s->name);
+                  if (key == "job") return v.String(&s->job);
+                  if (key == "interval") return v.Duration(&s->interval);
+                  if (key == "timeout") return v.Duration(&s->timeout);
+                  if (key == "targets") return ReadScrapeTargets(v, s);
+                  if (key == "honor_labels") return v.Bool(&s->honor_labels);
+                  if (key == "honor_timestamps") return v.Bool(&s->honor_timestamps);
+                  return v.Size(&s->max_body_bytes);
+                });
+}
+
+absl::Status ReadHostInput(const Reader& r, CollectorConfig* c) {
+  bool enabled = true;
+  HostSource host;
+  absl::Status s = r.Each({"type", "name", "job", "interval", "enabled"},
+                          [&](const std::string& key, Reader v) -> absl::Status {
+                            if (key == "type") return absl::OkStatus();
+                            if (key == "name") return v.String(&host.name);
+                            if (key == "job") return v.String(&host.job);
+                            if (key == "interval") return v.Duration(&host.interval);
+                            return v.Bool(&enabled);
+                          });
+  if (!s.ok()) return s;
+  c->host_metrics.reset();
+  if (enabled) c->host_metrics = std::move(host);
+  return absl::OkStatus();
+}
+
 absl::Status ReadStatsdInput(const Reader& r, StatsdSource* s) {
   return r.Each({"type", "name", "listen", "labels", "flush", "percentiles", "delete_idle_after",
                  "max_line_bytes"},
@@ -198,8 +249,15 @@ absl::Status ReadInputs(const Reader& r, CollectorConfig* c) {
       GraphiteSource& graphite = c->graphites.emplace_back();
       graphite.name = StrCat("graphite-", i);
       s = ReadGraphiteInput(input, &graphite);
+    } else if (type == "scrape") {
+      ScrapeSource& scrape = c->scrapes.emplace_back();
+      scrape.name = StrCat("scrape-", i);
+      s = ReadScrapeInput(input, &scrape);
+    } else if (type == "host") {
+      s = ReadHostInput(input, c);
     } else {
-      s = input.Error(StrCat("type \"", type, "\": expected file, syslog, statsd or graphite"));
+      s = input.Error(
+          StrCat("type \"", type, "\": expected file, syslog, statsd, graphite, scrape or host"));
     }
     if (!s.ok()) return s;
   }

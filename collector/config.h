@@ -8,6 +8,7 @@
 // Thread safety: stateless functions; the result is a plain value.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "collector/batcher.h"
 #include "collector/inputs/file_input.h"
 #include "collector/inputs/graphite_input.h"
+#include "collector/inputs/host_input.h"
+#include "collector/inputs/scrape_input.h"
 #include "collector/inputs/statsd_input.h"
 #include "collector/inputs/syslog_input.h"
 #include "collector/shipper.h"
@@ -37,14 +40,17 @@ struct CollectorConfig {
   std::vector<SyslogSource> syslogs;
   std::vector<StatsdSource> statsds;
   std::vector<GraphiteSource> graphites;
+  std::vector<ScrapeSource> scrapes;
+  // On unless an input `type: host` says `enabled: false`.
+  std::optional<HostSource> host_metrics = HostSource{};
 };
 
 // Parses a YAML configuration.
 absl::StatusOr<CollectorConfig> ParseConfig(std::string_view yaml);
 absl::StatusOr<CollectorConfig> LoadConfig(const std::string& path);
 
-// With no file: tail the readable /var/log/*.log, /var/log/syslog and /var/log/messages, and
-// receive syslog on udp and tcp 127.0.0.1:5514.
+// With no file: tail the readable /var/log/*.log, /var/log/syslog and /var/log/messages,
+// receive syslog on udp and tcp 127.0.0.1:5514, and collect host metrics every 15 s.
 CollectorConfig DefaultConfig();
 
 // Checks what parsing cannot (regexes, label names, addresses); `--check-config` runs it too.

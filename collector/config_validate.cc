@@ -170,6 +170,31 @@ absl::Status Validate(const CollectorConfig& c) {
       return st;
     }
   }
+  for (const ScrapeSource& s : c.scrapes) {
+    std::string where = StrCat("input ", s.name);
+    if (!names.insert(s.name).second) return Invalid(where, "name is used twice");
+    if (s.targets.empty()) return Invalid(where, "needs targets");
+    if (s.interval.count() <= 0 || s.timeout.count() <= 0) {
+      return Invalid(where, "interval and timeout must be positive");
+    }
+    if (s.timeout > s.interval) return Invalid(where, "timeout is longer than the interval");
+    for (const ScrapeTargetSpec& t : s.targets) {
+      if (absl::StatusOr<std::string> instance = ScrapeInstance(t.url); !instance.ok()) {
+        return Invalid(where, std::string(instance.status().message()));
+      }
+      std::vector<Label> labels =
+          OverrideLabels({{"job", s.job}}, OverrideLabels(c.labels, t.labels));
+      if (absl::Status st = CheckLabels(StrCat(where, " target ", t.url), labels); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  if (c.host_metrics) {
+    std::string where = StrCat("input ", c.host_metrics->name);
+    if (!names.insert(c.host_metrics->name).second) return Invalid(where, "name is used twice");
+    if (c.host_metrics->interval.count() <= 0) return Invalid(where, "interval must be positive");
+    if (c.host_metrics->job.empty()) return Invalid(where, "job is empty");
+  }
   return absl::OkStatus();
 }
 

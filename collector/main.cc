@@ -25,8 +25,9 @@ int CheckConfig(const std::string& path) {
     return 1;
   }
   std::cout << path << ": OK (" << config->files.sources.size() << " file inputs, "
-            << config->syslogs.size() << " syslog inputs, server " << config->shipper.server
-            << ")\n";
+            << config->syslogs.size() << " syslog inputs, " << config->scrapes.size()
+            << " scrape inputs, host metrics " << (config->host_metrics ? "on" : "off")
+            << ", server " << config->shipper.server << ")\n";
   return 0;
 }
 

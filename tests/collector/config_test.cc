@@ -90,7 +90,7 @@ TEST(CollectorConfigTest, ErrorsNameTheKey) {
   EXPECT_EQ(error("inputs: [{type: file, paths: [a], multiline: {strat: x}}]"),
             "inputs[0].multiline.strat: unknown key");
   EXPECT_EQ(error("inputs: [{type: tape}]"),
-            "inputs[0]: type \"tape\": expected file, syslog, statsd or graphite");
+            "inputs[0]: type \"tape\": expected file, syslog, statsd, graphite, scrape or host");
   EXPECT_NE(
       error("inputs: [{type: file, paths: [a], multiline: {start: '('}}]").find("multiline start"),
       std::string::npos);

@@ -151,7 +151,7 @@ std::string TestExporter::Render(int n) {
 PrometheusServer::PrometheusServer(const std::string& dir, const std::string& exporter_address,
                                    const std::string& remote_write_url,
                                    const PrometheusRules& rules)
-    : dir_(dir), address_("127.0.0.1:" + std::to_string(FreeLoopbackPort())) {
+    : PrometheusServer(dir) {
   std::string config =
       "global:\n"
       "  scrape_interval: 1s\n"
@@ -181,6 +181,20 @@ PrometheusServer::PrometheusServer(const std::string& dir, const std::string& ex
     }
   }
   std::ofstream(dir_ + "/prometheus.yml") << config;
+}
+
+PrometheusServer::PrometheusServer(const std::string& dir)
+    : dir_(dir), address_("127.0.0.1:" + std::to_string(FreeLoopbackPort())) {}
+
+std::unique_ptr<PrometheusServer> PrometheusServer::Scraping(const std::string& dir,
+                                                             const std::string& scrape_configs) {
+  std::unique_ptr<PrometheusServer> server(new PrometheusServer(dir));
+  std::ofstream(dir + "/prometheus.yml") << "global:\n"
+                                            "  scrape_interval: 1s\n"
+                                            "  scrape_timeout: 1s\n"
+                                            "scrape_configs:\n"
+                                         << scrape_configs;
+  return server;
 }
 
 void PrometheusServer::Start() {

@@ -62,12 +62,18 @@ class PrometheusServer {
  public:
   PrometheusServer(const std::string& dir, const std::string& exporter_address,
                    const std::string& remote_write_url, const PrometheusRules& rules = {});
+  // A Prometheus server that scrapes only what `scrape_configs` lists (the items of the YAML
+  // list, each line indented by two spaces), every second.
+  static std::unique_ptr<PrometheusServer> Scraping(const std::string& dir,
+                                                    const std::string& scrape_configs);
   // Starts the process and waits until /-/ready answers 200; fails the test otherwise.
   void Start();
   const std::string& address() const { return address_; }  // 127.0.0.1:port
   std::string Log() const { return process_ ? process_->Log() : ""; }
 
  private:
+  explicit PrometheusServer(const std::string& dir);
+
   std::string dir_;
   std::string address_;
   std::unique_ptr<ChildProcess> process_;
