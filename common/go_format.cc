@@ -9,6 +9,15 @@
 
 namespace vigie {
 
+std::string FormatGoFloatFixed(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // 330 bytes hold the longest fixed rendering of a double (1.8e308 and subnormals).
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed);
+  return std::string(buf, end);
+}
+
 std::string FormatGoFloat(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";

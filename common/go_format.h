@@ -13,4 +13,9 @@ namespace vigie {
 // 1e+06, 1.5e-07, +Inf, -Inf, NaN.
 std::string FormatGoFloat(double value);
 
+// Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that read back as `value`,
+// without an exponent: 1e+06 is 1000000. Prometheus writes sample values, `le` bounds and
+// count_values' labels so; +Inf, -Inf, NaN as above.
+std::string FormatGoFloatFixed(double value);
+
 }  // namespace vigie

@@ -2,23 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/strings.h"
 #include "common/time.h"
-#include "nlohmann/json.hpp"
+#include "server/logfmt_pair.h"
 
 namespace vigie::server {
-namespace {
-
-bool NeedsQuotes(std::string_view value) {
-  for (char c : value) {
-    if (c == ' ' || c == '=' || c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 std::string DeployLogLine(const alerts::Deploy& d) {
   std::string end = d.end_ms ? FormatRfc3339Millis(*d.end_ms) : "";
@@ -33,8 +20,7 @@ std::string DeployLogLine(const alerts::Deploy& d) {
                             {"end", end},
                             {"id", d.id}}) {
     if (value.empty()) continue;
-    StrAppend(&line, line.empty() ? "" : " ", key, "=",
-              NeedsQuotes(value) ? nlohmann::json(std::string(value)).dump() : std::string(value));
+    AppendLogfmtPair(&line, key, value);
   }
   return line;
 }

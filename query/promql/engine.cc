@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cmath>
 #include <thread>
 
@@ -42,14 +41,6 @@ LabelSet WithLabel(const LabelSet& labels, std::string_view name, std::string_vi
   // The names come from a valid label set and a name the caller checked: Make cannot fail.
   absl::StatusOr<LabelSet> made = LabelSet::Make(std::move(out));
   return made.ok() ? *std::move(made) : labels;
-}
-
-std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 size_t OutputBuilder::Index(const LabelSet& labels) {

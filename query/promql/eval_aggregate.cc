@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 
+#include "common/go_format.h"
 #include "common/strings.h"
 #include "query/promql/eval_internal.h"
 #include "query/promql/histogram.h"
@@ -232,7 +233,7 @@ absl::StatusOr<Evaluated> Evaluator::EvalAggregate(const AggregateExpr& e, const
     };
     cursor.For(t, [&](size_t s, double v) {
       if (!count_values) return add(series_group[s], s, v);
-      add(group_of(WithLabel(in[s].labels, value_label, FormatFloat(v))), s, v);
+      add(group_of(WithLabel(in[s].labels, value_label, FormatGoFloatFixed(v))), s, v);
     });
     if (group_out.size() < group_labels.size()) group_out.resize(group_labels.size());
     for (size_t g : touched) {

@@ -108,10 +108,6 @@ class StepCursor {
 LabelSet DropMetricName(const LabelSet& labels);
 LabelSet WithLabel(const LabelSet& labels, std::string_view name, std::string_view value);
 
-// Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest decimal that reads back as v, without
-// an exponent (count_values' label values).
-std::string FormatFloat(double v);
-
 class Evaluator {
  public:
   Evaluator(LeafSource* source, const EvalOptions& options, QueryStats* stats,

@@ -1,8 +1,8 @@
 #include "server/http/json_encode.h"
 
-#include <charconv>
-#include <cmath>
 #include <utility>
+
+#include "common/go_format.h"
 
 namespace vigie::server::http {
 
@@ -33,23 +33,12 @@ nlohmann::json StreamsJson::Take() {
   return std::exchange(streams_, nlohmann::json::array());
 }
 
-std::string FormatSampleValue(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  // Fixed notation, shortest digits that round-trip: Go's FormatFloat(v, 'f', -1, 64). 330 bytes
-  // hold the longest such rendering of a double (1.8e308 and subnormals).
-  char buf[400];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed);
-  if (ec != std::errc()) return std::to_string(value);
-  return std::string(buf, end);
-}
-
 nlohmann::json MatrixJson(const std::vector<logql::Series>& series) {
   nlohmann::json out = nlohmann::json::array();
   for (const logql::Series& s : series) {
     nlohmann::json values = nlohmann::json::array();
     for (const logql::Point& p : s.points) {
-      values.push_back({UnixSeconds(p.ts_ns), FormatSampleValue(p.value)});
+      values.push_back({UnixSeconds(p.ts_ns), FormatGoFloatFixed(p.value)});
     }
     out.push_back({{"metric", LabelsJson(s.labels)}, {"values", std::move(values)}});
   }
@@ -62,14 +51,14 @@ nlohmann::json VectorJson(const std::vector<logql::Series>& series, int64_t at_n
     for (const logql::Point& p : s.points) {
       if (p.ts_ns != at_ns) continue;
       out.push_back({{"metric", LabelsJson(s.labels)},
-                     {"value", {UnixSeconds(p.ts_ns), FormatSampleValue(p.value)}}});
+                     {"value", {UnixSeconds(p.ts_ns), FormatGoFloatFixed(p.value)}}});
     }
   }
   return out;
 }
 
 nlohmann::json ScalarJson(double value, int64_t at_ns) {
-  return {UnixSeconds(at_ns), FormatSampleValue(value)};
+  return {UnixSeconds(at_ns), FormatGoFloatFixed(value)};
 }
 
 nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,

@@ -41,9 +41,6 @@ class StreamsJson {
 // A sample's time as Loki and Prometheus write it: a JSON number of seconds.
 double UnixSeconds(int64_t ts_ns);
 
-// A sample value as Prometheus and Loki write it: shortest round-trip decimal without exponent,
-// "NaN", "+Inf", "-Inf".
-std::string FormatSampleValue(double value);
 
 // Loki's "matrix" result: [{"metric": {...}, "values": [[<unix seconds>, "<value>"], ...]}].
 nlohmann::json MatrixJson(const std::vector<logql::Series>& series);

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "common/go_format.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/utf8.h"
@@ -316,7 +317,7 @@ Response HandleVolume(const Request& request, const HttpDeps& deps, bool range) 
   for (const VolumeGroup* g : Rank(groups, step_count, q->limit)) {
     if (!range) {
       result.push_back({{"metric", g->metric},
-                        {"value", {UnixSeconds(window.end_ns), FormatSampleValue(g->bytes[0])}}});
+                        {"value", {UnixSeconds(window.end_ns), FormatGoFloatFixed(g->bytes[0])}}});
       continue;
     }
     nlohmann::json values = nlohmann::json::array();
@@ -325,7 +326,7 @@ Response HandleVolume(const Request& request, const HttpDeps& deps, bool range) 
       // At the step's end, 1 ms before the next step begins, as Loki places them.
       int64_t end = steps.EndOf(i);
       int64_t at = end < window.end_ns ? end - kNanosPerMilli : end;
-      values.push_back({UnixSeconds(at), FormatSampleValue(g->bytes[i])});
+      values.push_back({UnixSeconds(at), FormatGoFloatFixed(g->bytes[i])});
     }
     result.push_back({{"metric", g->metric}, {"values", std::move(values)}});
   }

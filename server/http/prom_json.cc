@@ -1,5 +1,6 @@
 #include "server/http/prom_json.h"
 
+#include "common/go_format.h"
 #include "server/http/json_encode.h"
 #include "server/http/response.h"
 #include "server/http/status_message.h"
@@ -63,7 +64,7 @@ nlohmann::json PromTimestamp(int64_t ms) {
 }
 
 nlohmann::json PromPoint(int64_t ms, double value) {
-  return nlohmann::json::array({PromTimestamp(ms), FormatSampleValue(value)});
+  return nlohmann::json::array({PromTimestamp(ms), FormatGoFloatFixed(value)});
 }
 
 nlohmann::json PromInstantData(const promql::Value& value) {

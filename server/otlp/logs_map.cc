@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "common/strings.h"
 #include "nlohmann/json.hpp"
+#include "server/logfmt_pair.h"
 #include "server/otlp/attributes.h"
 #include "server/otlp/prom_names.h"
 
@@ -62,44 +63,16 @@ std::string Severity(const pl::LogRecord& record) {
   return "unknown";
 }
 
-bool NeedsQuotes(std::string_view value) {
-  if (value.empty()) return true;
-  for (char c : value) {
-    if (c == ' ' || c == '=' || c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// Appends ` key=value`: a key with no space, '=' or '"' (others become '_'), a value quoted with
-// JSON escapes when it needs it.
-void AppendLogfmt(std::string* line, std::string_view key, std::string_view value) {
-  line->push_back(' ');
-  if (key.empty()) key = "_";
-  for (char c : key) {
-    line->push_back(c == ' ' || c == '=' || c == '"' || static_cast<unsigned char>(c) < 0x20 ? '_'
-                                                                                             : c);
-  }
-  line->push_back('=');
-  if (NeedsQuotes(value)) {
-    line->append(nlohmann::json(std::string(value))
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  } else {
-    line->append(value);
-  }
-}
-
 std::string Line(const pl::LogRecord& record) {
   std::string line = AnyValueText(record.body());
   for (const auto& kv : record.attributes()) {
-    AppendLogfmt(&line, kv.key(), AnyValueText(kv.value()));
+    AppendLogfmtPair(&line, kv.key(), AnyValueText(kv.value()));
   }
   if (!record.trace_id().empty()) {
-    AppendLogfmt(&line, "trace_id", absl::BytesToHexString(record.trace_id()));
+    AppendLogfmtPair(&line, "trace_id", absl::BytesToHexString(record.trace_id()));
   }
   if (!record.span_id().empty()) {
-    AppendLogfmt(&line, "span_id", absl::BytesToHexString(record.span_id()));
+    AppendLogfmtPair(&line, "span_id", absl::BytesToHexString(record.span_id()));
   }
   return line;
 }

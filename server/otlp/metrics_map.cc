@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/go_format.h"
 #include "common/strings.h"
 #include "common/utf8.h"
-#include "query/promql/eval_internal.h"
 #include "server/otlp/attributes.h"
 #include "server/otlp/prom_names.h"
 #include "store/series.h"
@@ -188,7 +188,7 @@ class Mapper {
       for (int b = 0; b < bounds.size() && !counts.empty(); ++b) {
         cumulative += static_cast<double>(counts[b]);
         Emit(SeriesLabels(point.attributes(), common, StrCat(name, "_bucket"),
-                          {"le", promql::internal::FormatFloat(bounds[b])}),
+                          {"le", FormatGoFloatFixed(bounds[b])}),
              ts, value(cumulative), delta && !stale);
       }
       const double count = static_cast<double>(point.count());
@@ -214,7 +214,7 @@ class Mapper {
       const int64_t ts = TimeMs(point);
       for (const auto& q : point.quantile_values()) {
         Emit(SeriesLabels(point.attributes(), common, name,
-                          {"quantile", promql::internal::FormatFloat(q.quantile())}),
+                          {"quantile", FormatGoFloatFixed(q.quantile())}),
              ts, value(q.value()), false);
       }
       Emit(SeriesLabels(point.attributes(), common, StrCat(name, "_sum")), ts, value(point.sum()),

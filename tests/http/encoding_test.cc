@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/go_format.h"
 #include "common/time.h"
 #include "server/http/json_encode.h"
 #include "server/http/loki_params.h"
@@ -104,9 +105,9 @@ TEST(JsonEncodeTest, MatrixAndVectorShapes) {
             R"({"metric":{},"values":[[1700000015.5,"1000000000000000000000"]]}])");
   EXPECT_EQ(DumpJson(VectorJson(series, 1700000000'000000000)),
             R"([{"metric":{"level":"error"},"value":[1700000000.0,"2"]}])");
-  EXPECT_EQ(FormatSampleValue(std::nan("")), "NaN");
-  EXPECT_EQ(FormatSampleValue(-INFINITY), "-Inf");
-  EXPECT_EQ(FormatSampleValue(0.1), "0.1");
+  EXPECT_EQ(FormatGoFloatFixed(std::nan("")), "NaN");
+  EXPECT_EQ(FormatGoFloatFixed(-INFINITY), "-Inf");
+  EXPECT_EQ(FormatGoFloatFixed(0.1), "0.1");
 }
 
 TEST(JsonEncodeTest, QueryResponseHasLokiStats) {
