@@ -53,7 +53,9 @@ TEST_F(CollectorSpoolIntegrationTest, SyslogFillsTheSpoolAndTheOldestIsDroppedVi
   server_->Stop();
   proxy_->SetTarget("");
   StartCollector(std::string(kSmallSpool) +
-                 "inputs:\n  - type: syslog\n    listen: [\"tcp://127.0.0.1:0\"]\n");
+                 "inputs:\n  - type: syslog\n    listen: [\"tcp://127.0.0.1:0\"]\n"
+                 // Only log lines in the spool, so that the dropped count is theirs.
+                 "  - {type: host, enabled: false}\n");
   std::string address = collector_->syslog_addresses()[0];
   sockaddr_in addr = {};
   addr.sin_family = AF_INET;

@@ -26,7 +26,7 @@ const Program kPrograms[] = {
     {"vigied",
      "server/vigied",
      {"--config", "--token-file", "--tls-cert", "--tls-key", "--ready-file", "--rules",
-      "--web.external-url", "--notify", "--alertmanager.url"}},
+      "--web.external-url", "--notify", "--alertmanager.url", "--dashboards"}},
     {"vigie-collector",
      "collector/vigie-collector",
      {"--config", "--token", "--check-config", "--ready-file"}},
