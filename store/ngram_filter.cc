@@ -49,10 +49,11 @@ constexpr size_t kLegacyBytes = 8192;
 
 inline uint32_t Probe(uint32_t v, int i, int log2) { return (v * kMultipliers[i]) >> (32 - log2); }
 
-// Items of the dotted section: FNV-1a.
-uint32_t HashItem(std::string_view item) {
-  uint32_t h = 2166136261u;
-  for (char c : item) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+// Items of the dotted section: FNV-1a, continued from `h` over `piece` (so that an item is hashed
+// from its pieces without being copied together).
+constexpr uint32_t kItemHashSeed = 2166136261u;
+uint32_t HashItem(std::string_view piece, uint32_t h = kItemHashSeed) {
+  for (char c : piece) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
   return h;
 }
 
@@ -201,15 +202,15 @@ bool HasAvx2() {
 }
 #endif
 
-// Calls fn(item) for every run of four numbers joined by single dots in `text` (10.0.0.1 in
-// "from 10.0.0.1:22"; 1.2.3.4 and 2.3.4.5 in "1.2.3.4.5"): the item is the last three digits of
+// Calls fn(HashItem(item)) for every run of four numbers joined by single dots in `text` (10.0.0.1
+// in "from 10.0.0.1:22"; 1.2.3.4 and 2.3.4.5 in "1.2.3.4.5"): the item is the last three digits of
 // the first number, the two middle numbers whole and the first three digits of the last, with
 // their dots. A literal may be part of a longer number in a line: with `open_ends`, a number at
 // either end of `text` may continue outside it, and a run is used only if its first and last
 // numbers are known well enough (whole, or three digits or more) to form the same item as the
 // line does.
 template <typename Fn>
-void ForEachDottedRun(std::string_view text, bool open_ends, std::string* item, Fn fn) {
+void ForEachDottedRun(std::string_view text, bool open_ends, Fn fn) {
   const size_t n = text.size();
   struct Run {
     size_t begin, end;
@@ -241,11 +242,10 @@ void ForEachDottedRun(std::string_view text, bool open_ends, std::string* item, 
       const size_t first_len = first.end - first.begin, last_len = last.end - last.begin;
       if (open_ends && first.begin == 0 && first_len < 3) continue;
       if (open_ends && last.end == n && last_len < 3) continue;
-      item->assign(
+      uint32_t hash = HashItem(
           text.substr(first.end - std::min<size_t>(first_len, 3), std::min<size_t>(first_len, 3)));
-      item->append(text.substr(first.end, third.end - first.end + 1));
-      item->append(text.substr(last.begin, std::min<size_t>(last_len, 3)));
-      fn(std::string_view(*item));
+      hash = HashItem(text.substr(first.end, third.end - first.end + 1), hash);
+      fn(HashItem(text.substr(last.begin, std::min<size_t>(last_len, 3)), hash));
     }
     pos = at;
   }
@@ -415,8 +415,7 @@ void NgramFilterBuilder::AddLine(std::string_view line) {
                             line.find("\xC5\xBF") != std::string_view::npos)) {
     AddFoldedWords(line);
   }
-  ForEachDottedRun(line, /*open_ends=*/false, &scratch_, [this](std::string_view item) {
-    const uint32_t v = HashItem(item);
+  ForEachDottedRun(line, /*open_ends=*/false, [this](uint32_t v) {
     for (int k = 0; k < kDottedProbes; ++k) {
       const uint32_t bit = Probe(v, k, kBuildLog2);
       dotted_[bit / 64] |= uint64_t{1} << (bit % 64);
@@ -496,10 +495,8 @@ bool NgramFilterMayContain(std::string_view filter, std::string_view literal, bo
     if (!may) return false;
   }
   bool may = true;
-  std::string item;
-  ForEachDottedRun(literal, /*open_ends=*/true, &item, [&](std::string_view run) {
-    may = may && s->dotted.Test(HashItem(run), kDottedProbes);
-  });
+  ForEachDottedRun(literal, /*open_ends=*/true,
+                   [&](uint32_t run) { may = may && s->dotted.Test(run, kDottedProbes); });
   return may;
 }
 

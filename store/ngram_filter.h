@@ -36,7 +36,6 @@ class NgramFilterBuilder {
   std::vector<uint8_t> grams_;
   std::vector<uint64_t> dotted_;
   uint64_t raw_bytes_ = 0;
-  std::string scratch_;
 };
 
 // False only when no line of the filtered block can contain `literal`; with `case_folded`, when
