@@ -49,10 +49,11 @@ constexpr size_t kLegacyBytes = 8192;
 
 inline uint32_t Probe(uint32_t v, int i, int log2) { return (v * kMultipliers[i]) >> (32 - log2); }
 
-// Items of the dotted section: FNV-1a.
-uint32_t HashItem(std::string_view item) {
-  uint32_t h = 2166136261u;
-  for (char c : item) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+// Items of the dotted section: FNV-1a, continued from `h` over `piece` (so that an item is hashed
+// from its pieces without being copied together).
+constexpr uint32_t kItemHashSeed = 2166136261u;
+uint32_t HashItem(std::string_view piece, uint32_t h = kItemHashSeed) {
+  for (char c : piece) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
   return h;
 }
 
@@ -81,6 +82,19 @@ inline uint32_t LoadGram(const char* p) {
   memcpy(&v, p, 4);
   if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
   return v;
+}
+
+// Whether any byte of `text` is 0x80 or above: 8 bytes at a time, as this runs on every line.
+inline bool HasNonAscii(std::string_view text) {
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t eight;
+    memcpy(&eight, text.data() + i, 8);
+    any |= eight;
+  }
+  for (; i < text.size(); ++i) any |= static_cast<uint8_t>(text[i]);
+  return (any & 0x8080808080808080ull) != 0;
 }
 
 inline char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -125,8 +139,9 @@ __attribute__((target("avx2"))) inline __m256i Probe8(__m256i v, int k) {
 }
 
 // The 8 grams in `gram`'s lanes, set as AddGramsScalar does.
-__attribute__((target("avx2"))) void AddGrams8(__m256i gram, uint8_t* grams) {
+__attribute__((target("avx2"), always_inline)) inline void AddGrams8(__m256i gram, uint8_t* grams) {
   const __m256i zero = _mm256_setzero_si256();
+  const __m256i scratch = _mm256_set1_epi32(2 << kBuildLog2);
   alignas(32) uint32_t first[8], second[8], folded_first[8], folded_second[8];
   const __m256i no_digit = _mm256_cmpeq_epi32(BytesInRange8(gram, '0', '9'), zero);
   const __m256i word =
@@ -138,18 +153,22 @@ __attribute__((target("avx2"))) void AddGrams8(__m256i gram, uint8_t* grams) {
   _mm256_store_si256(reinterpret_cast<__m256i*>(first), _mm256_or_si256(section, Probe8(gram, 0)));
   // Numbers set one bit: their second probe goes to the scratch byte after the two sections.
   _mm256_store_si256(reinterpret_cast<__m256i*>(second),
-                     _mm256_blendv_epi8(_mm256_set1_epi32(2 << kBuildLog2), Probe8(gram, 1), word));
-  const __m256i folded = _mm256_xor_si256(_mm256_or_si256(gram, _mm256_srli_epi32(upper, 2)),
-                                          _mm256_set1_epi32(static_cast<int>(kFoldedSalt)));
-  _mm256_store_si256(reinterpret_cast<__m256i*>(folded_first), Probe8(folded, 0));
-  _mm256_store_si256(reinterpret_cast<__m256i*>(folded_second), Probe8(folded, 1));
+                     _mm256_blendv_epi8(scratch, Probe8(gram, 1), word));
   for (int j = 0; j < 8; ++j) {
     grams[first[j]] = 1;
     grams[second[j]] = 1;
   }
   const __m256i has_folded = _mm256_andnot_si256(_mm256_cmpeq_epi32(upper, zero), no_digit);
-  for (unsigned m = _mm256_movemask_ps(_mm256_castsi256_ps(has_folded)); m != 0; m &= m - 1) {
-    const int j = __builtin_ctz(m);
+  if (_mm256_testz_si256(has_folded, has_folded)) return;
+  // Lanes without a folded form also go to the scratch byte: stores cost less than a branch on
+  // each lane.
+  const __m256i folded = _mm256_xor_si256(_mm256_or_si256(gram, _mm256_srli_epi32(upper, 2)),
+                                          _mm256_set1_epi32(static_cast<int>(kFoldedSalt)));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(folded_first),
+                     _mm256_blendv_epi8(scratch, Probe8(folded, 0), has_folded));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(folded_second),
+                     _mm256_blendv_epi8(scratch, Probe8(folded, 1), has_folded));
+  for (int j = 0; j < 8; ++j) {
     grams[folded_first[j]] = 1;
     grams[folded_second[j]] = 1;
   }
@@ -183,20 +202,22 @@ bool HasAvx2() {
 }
 #endif
 
-// Calls fn(item) for every run of four numbers joined by single dots in `text` (10.0.0.1 in
-// "from 10.0.0.1:22"; 1.2.3.4 and 2.3.4.5 in "1.2.3.4.5"): the item is the last three digits of
+// Calls fn(HashItem(item)) for every run of four numbers joined by single dots in `text` (10.0.0.1
+// in "from 10.0.0.1:22"; 1.2.3.4 and 2.3.4.5 in "1.2.3.4.5"): the item is the last three digits of
 // the first number, the two middle numbers whole and the first three digits of the last, with
 // their dots. A literal may be part of a longer number in a line: with `open_ends`, a number at
 // either end of `text` may continue outside it, and a run is used only if its first and last
 // numbers are known well enough (whole, or three digits or more) to form the same item as the
 // line does.
 template <typename Fn>
-void ForEachDottedRun(std::string_view text, bool open_ends, std::string* item, Fn fn) {
+void ForEachDottedRun(std::string_view text, bool open_ends, Fn fn) {
   const size_t n = text.size();
   struct Run {
     size_t begin, end;
   };
-  std::vector<Run> runs;
+  // The numbers of the current run, the last four of them by their index mod 4 (no allocation
+  // per line: the builder calls this for every line with a dot).
+  Run runs[4];
   size_t pos = 0;
   while (pos < n) {
     const void* found = memchr(text.data() + pos, '.', n - pos);
@@ -208,59 +229,102 @@ void ForEachDottedRun(std::string_view text, bool open_ends, std::string* item, 
     }
     size_t begin = dot - 1;
     while (begin > 0 && IsDigit(text[begin - 1])) --begin;
-    runs.assign(1, {begin, dot});
-    size_t at = dot;
+    runs[0] = {begin, dot};
+    size_t count = 1, at = dot;
     while (at + 1 < n && text[at] == '.' && IsDigit(text[at + 1])) {
       size_t end = at + 1;
       while (end < n && IsDigit(text[end])) ++end;
-      runs.push_back({at + 1, end});
+      runs[count++ % 4] = {at + 1, end};
       at = end;
-    }
-    for (size_t w = 0; w + 4 <= runs.size(); ++w) {
-      const Run first = runs[w], last = runs[w + 3];
+      if (count < 4) continue;
+      const Run first = runs[count % 4], third = runs[(count + 2) % 4],
+                last = runs[(count + 3) % 4];
       const size_t first_len = first.end - first.begin, last_len = last.end - last.begin;
       if (open_ends && first.begin == 0 && first_len < 3) continue;
       if (open_ends && last.end == n && last_len < 3) continue;
-      item->assign(
+      uint32_t hash = HashItem(
           text.substr(first.end - std::min<size_t>(first_len, 3), std::min<size_t>(first_len, 3)));
-      item->append(text.substr(first.end, runs[w + 2].end - first.end + 1));
-      item->append(text.substr(last.begin, std::min<size_t>(last_len, 3)));
-      fn(std::string_view(*item));
+      hash = HashItem(text.substr(first.end, third.end - first.end + 1), hash);
+      fn(HashItem(text.substr(last.begin, std::min<size_t>(last_len, 3)), hash));
     }
     pos = at;
   }
 }
 
-// The bits (one byte each) of the section `bits` folded to `size` bits (a power of two, not
-// larger): bit j is the OR of the bits whose probes become j, j * 2^d to (j + 1) * 2^d - 1 for a
-// section 2^d times smaller (see Probe).
-std::vector<uint8_t> FoldTo(const std::vector<uint8_t>& bits, size_t size) {
-  const size_t factor = bits.size() / size;
-  std::vector<uint8_t> folded(size);
-  for (size_t j = 0; j < size; ++j) {
-    uint8_t any = 0;
-    for (size_t i = j * factor; i < (j + 1) * factor; ++i) any |= bits[i];
-    folded[j] = any;
+// A section's bits (one byte each, 0 or 1) packed, bit i as bit i % 64 of word i / 64: each 8
+// bytes become one byte by one multiply, whose partial products put byte k's bit at bit 56 + k
+// without carries; with AVX2, 32 bytes at a time by their sign bits.
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void PackAvx2(const uint8_t* bits, size_t size, uint64_t* words) {
+  for (size_t i = 0; i < size; i += 64) {
+    const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bits + i));
+    const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bits + i + 32));
+    const uint32_t low_bits = _mm256_movemask_epi8(_mm256_slli_epi16(low, 7));
+    const uint32_t high_bits = _mm256_movemask_epi8(_mm256_slli_epi16(high, 7));
+    words[i / 64] = low_bits | (uint64_t{high_bits} << 32);
   }
-  return folded;
+}
+#endif
+
+std::vector<uint64_t> Pack(const uint8_t* bits, size_t size) {
+  std::vector<uint64_t> words(size / 64);
+#if defined(__x86_64__)
+  if (HasAvx2()) {
+    PackAvx2(bits, size, words.data());
+    return words;
+  }
+#endif
+  for (size_t w = 0; w < words.size(); ++w) {
+    uint64_t packed = 0;
+    for (int b = 0; b < 8; ++b) {
+      uint64_t eight;
+      memcpy(&eight, bits + w * 64 + b * 8, 8);
+      if constexpr (std::endian::native == std::endian::big) eight = __builtin_bswap64(eight);
+      packed |= ((eight * 0x0102040810204080ull) >> 56) << (b * 8);
+    }
+    words[w] = packed;
+  }
+  return words;
 }
 
-// The size (a power of two, at most bits.size()) at which the section's items would leave about
-// kTargetFill of its bits set: from the bits set at full size, as each item's bits land apart
-// (folding by 2^d then sets 1 - e^(-set / size) of them).
-size_t SizeForFill(const std::vector<uint8_t>& bits) {
-  const size_t set = std::count(bits.begin(), bits.end(), 1);
+// The even bits of `v` in its low half, in order.
+inline uint32_t EvenBits(uint64_t v) {
+  v &= 0x5555555555555555ull;
+  v = (v | (v >> 1)) & 0x3333333333333333ull;
+  v = (v | (v >> 2)) & 0x0f0f0f0f0f0f0f0full;
+  v = (v | (v >> 4)) & 0x00ff00ff00ff00ffull;
+  v = (v | (v >> 8)) & 0x0000ffff0000ffffull;
+  return static_cast<uint32_t>(v | (v >> 16));
+}
+
+// Folds the packed section `words` to `size` bits (a power of two, not larger, at least 64), in
+// place: halving maps bit j to j / 2 (see Probe), so each halving ORs each pair of bits.
+void FoldTo(std::vector<uint64_t>* words, size_t size) {
+  while (words->size() * 64 > size) {
+    const size_t half = words->size() / 2;
+    for (size_t w = 0; w < half; ++w) {
+      const uint64_t low = (*words)[2 * w], high = (*words)[2 * w + 1];
+      (*words)[w] = EvenBits(low | (low >> 1)) | (uint64_t{EvenBits(high | (high >> 1))} << 32);
+    }
+    words->resize(half);
+  }
+}
+
+// The size (a power of two, at most the section's) at which the section's items would leave
+// about kTargetFill of its bits set: from the bits set at full size, as each item's bits land
+// apart (folding by 2^d then sets 1 - e^(-set / size) of them).
+size_t SizeForFill(const std::vector<uint64_t>& words) {
+  size_t set = 0;
+  for (uint64_t w : words) set += std::popcount(w);
   const double wanted = set / -std::log(1 - kTargetFill);
   size_t size = size_t{1} << kMinBitsLog2;
-  while (size < bits.size() && static_cast<double>(size) < wanted) size *= 2;
+  while (size < words.size() * 64 && static_cast<double>(size) < wanted) size *= 2;
   return size;
 }
 
-void AppendPacked(const std::vector<uint8_t>& bits, std::string* out) {
-  for (size_t byte = 0; byte < bits.size() / 8; ++byte) {
-    uint8_t packed = 0;
-    for (int bit = 0; bit < 8; ++bit) packed |= bits[byte * 8 + bit] << bit;
-    out->push_back(static_cast<char>(packed));
+void AppendPacked(const std::vector<uint64_t>& words, std::string* out) {
+  for (uint64_t w : words) {
+    for (int b = 0; b < 8; ++b) out->push_back(static_cast<char>(w >> (b * 8)));
   }
 }
 
@@ -333,7 +397,7 @@ void CaseFold(std::string_view text, std::string* out) {
 
 // grams_ has one byte more than its two sections: AddGramsAvx2 sets it in place of the second bit
 // of numbers, and Finish() ignores it.
-NgramFilterBuilder::NgramFilterBuilder() : grams_(2 * kBuildBits + 1), dotted_(kBuildBits) {}
+NgramFilterBuilder::NgramFilterBuilder() : grams_(2 * kBuildBits + 1), dotted_(kBuildBits / 64) {}
 
 void NgramFilterBuilder::AddLine(std::string_view line) {
   raw_bytes_ += line.size();
@@ -347,18 +411,16 @@ void NgramFilterBuilder::AddLine(std::string_view line) {
   AddGramsScalar(p, done, windows, grams_.data());
   // A Kelvin sign or long s (non-ASCII) folds to k or s: such lines' folded grams are taken
   // from their folded form.
-  uint8_t any = 0;
-  for (char c : line) any |= static_cast<uint8_t>(c);
-  if ((any & 0x80) && (line.find("\xE2\x84\xAA") != std::string_view::npos ||
-                       line.find("\xC5\xBF") != std::string_view::npos)) {
+  if (HasNonAscii(line) && (line.find("\xE2\x84\xAA") != std::string_view::npos ||
+                            line.find("\xC5\xBF") != std::string_view::npos)) {
     AddFoldedWords(line);
   }
-  if (memchr(p, '.', line.size()) != nullptr) {
-    ForEachDottedRun(line, /*open_ends=*/false, &scratch_, [this](std::string_view item) {
-      const uint32_t v = HashItem(item);
-      for (int k = 0; k < kDottedProbes; ++k) dotted_[Probe(v, k, kBuildLog2)] = 1;
-    });
-  }
+  ForEachDottedRun(line, /*open_ends=*/false, [this](uint32_t v) {
+    for (int k = 0; k < kDottedProbes; ++k) {
+      const uint32_t bit = Probe(v, k, kBuildLog2);
+      dotted_[bit / 64] |= uint64_t{1} << (bit % 64);
+    }
+  });
 }
 
 // A line that may hold a Kelvin sign or a long s: its folded form is not byte for byte the
@@ -377,24 +439,27 @@ void NgramFilterBuilder::AddFoldedWords(std::string_view line) {
 std::string NgramFilterBuilder::Finish() const {
   const size_t min_bits = size_t{1} << kMinBitsLog2;
   const size_t budget = std::max<size_t>(kMinBudgetBits, raw_bytes_ * 8 * kBudgetPerMille / 1000);
-  const std::vector<uint8_t> all_words(grams_.begin(), grams_.begin() + kBuildBits);
-  const std::vector<uint8_t> all_numbers(grams_.begin() + kBuildBits,
-                                         grams_.begin() + 2 * kBuildBits);
+  std::vector<uint64_t> all_words = Pack(grams_.data(), kBuildBits);
+  std::vector<uint64_t> all_numbers = Pack(grams_.data() + kBuildBits, kBuildBits);
+  std::vector<uint64_t> all_dotted = dotted_;
   // Words and dotted runs at the size that keeps them selective, within seven eighths of the
   // budget (they answer most searches); the numbers in what is left.
-  size_t words = SizeForFill(all_words), dotted = SizeForFill(dotted_);
+  size_t words = SizeForFill(all_words), dotted = SizeForFill(all_dotted);
   while (words + dotted > budget - budget / 8 && std::max(words, dotted) > min_bits) {
     (words >= dotted ? words : dotted) /= 2;
   }
-  size_t numbers = std::min(SizeForFill(all_numbers), kBuildBits);
+  size_t numbers = SizeForFill(all_numbers);
   while (numbers > min_bits && numbers > budget - words - dotted) numbers /= 2;
   std::string out;
   out.reserve(kHeaderBytes + (words + numbers + dotted) / 8);
   out.push_back(static_cast<char>(kTag));
   for (size_t size : {words, numbers, dotted}) out.push_back(static_cast<char>(Log2(size)));
-  AppendPacked(FoldTo(all_words, words), &out);
-  AppendPacked(FoldTo(all_numbers, numbers), &out);
-  AppendPacked(FoldTo(dotted_, dotted), &out);
+  FoldTo(&all_words, words);
+  FoldTo(&all_numbers, numbers);
+  FoldTo(&all_dotted, dotted);
+  AppendPacked(all_words, &out);
+  AppendPacked(all_numbers, &out);
+  AppendPacked(all_dotted, &out);
   return out;
 }
 
@@ -430,10 +495,8 @@ bool NgramFilterMayContain(std::string_view filter, std::string_view literal, bo
     if (!may) return false;
   }
   bool may = true;
-  std::string item;
-  ForEachDottedRun(literal, /*open_ends=*/true, &item, [&](std::string_view run) {
-    may = may && s->dotted.Test(HashItem(run), kDottedProbes);
-  });
+  ForEachDottedRun(literal, /*open_ends=*/true,
+                   [&](uint32_t run) { may = may && s->dotted.Test(run, kDottedProbes); });
   return may;
 }
 

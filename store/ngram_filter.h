@@ -30,11 +30,12 @@ class NgramFilterBuilder {
  private:
   void AddFoldedWords(std::string_view line);
 
-  // Each section's bits (one byte each, so that setting one is a plain store) at its largest
-  // size: words then numbers in grams_; Finish() folds each down to the size it needs.
-  std::vector<uint8_t> grams_, dotted_;
+  // Each section's bits at its largest size; Finish() folds each down to the size it needs. The
+  // grams of words then numbers in grams_, one byte each so that setting one is a plain store;
+  // the few dotted runs packed, 64 to a word.
+  std::vector<uint8_t> grams_;
+  std::vector<uint64_t> dotted_;
   uint64_t raw_bytes_ = 0;
-  std::string scratch_;
 };
 
 // False only when no line of the filtered block can contain `literal`; with `case_folded`, when
