@@ -41,7 +41,6 @@ class StreamsJson {
 // A sample's time as Loki and Prometheus write it: a JSON number of seconds.
 double UnixSeconds(int64_t ts_ns);
 
-
 // Loki's "matrix" result: [{"metric": {...}, "values": [[<unix seconds>, "<value>"], ...]}].
 nlohmann::json MatrixJson(const std::vector<logql::Series>& series);
 // Loki's "vector" result at `at_ns`: the point of each series at that time (series without one
