@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
   grep_cmd->add_flag("--count,-c", grep.count,
                      "Print the number of matching lines (of each stream, when several match) "
                      "instead of the lines");
+  grep_cmd->add_flag("--stats", grep.stats,
+                     "Afterwards, print to stderr what vigied read: blocks read and skipped, "
+                     "lines and bytes");
   grep_cmd->add_option("--step", grep.step,
                        "Metric queries: evaluation step, e.g. 1m (default: the range / 250)");
   grep_cmd

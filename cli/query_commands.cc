@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -25,6 +26,23 @@ bool OutputOk() {
   if (fflush(stdout) == 0 && !ferror(stdout)) return true;
   if (errno != EPIPE) std::cerr << "vigie: cannot write the output: " << strerror(errno) << "\n";
   return false;
+}
+
+// What vigied read for a query, on stderr: how many blocks the n-gram filters let it skip says
+// whether a search is selective.
+void PrintStats(const v1::QueryStats& stats) {
+  const uint64_t blocks = stats.blocks() + stats.blocks_skipped();
+  const double seconds = stats.duration_ns() / 1e9;
+  std::fprintf(stderr,
+               "vigie: %llu streams; read %llu of %llu blocks (%.1f%%; %llu skipped by their "
+               "n-gram filter); %llu lines, %.1f MiB of log in %.3f s\n",
+               static_cast<unsigned long long>(stats.streams()),
+               static_cast<unsigned long long>(stats.blocks()),
+               static_cast<unsigned long long>(blocks),
+               blocks ? 100.0 * stats.blocks() / blocks : 0.0,
+               static_cast<unsigned long long>(stats.blocks_skipped()),
+               static_cast<unsigned long long>(stats.entries_scanned()),
+               stats.bytes_scanned() / 1048576.0, seconds);
 }
 
 }  // namespace
@@ -63,6 +81,7 @@ int RunGrep(const ClientOptions& client, const GrepOptions& options) {
   v1::GrepResponse response;
   google::protobuf::RepeatedPtrField<v1::MetricSeries> counts;
   uint64_t shown = 0;
+  v1::QueryStats stats;
   bool done = false, truncated = false, output_ok = true;
   while (!done && output_ok && reader->Read(&response)) {
     for (const v1::LabeledEntry& e : response.entries()) printer.Print(e);
@@ -74,6 +93,7 @@ int RunGrep(const ClientOptions& client, const GrepOptions& options) {
     } else if (response.series_size() > 0) {
       PrintSeries(options.output, response.series(), stdout);
     }
+    if (response.has_stats()) stats = response.stats();
     done = response.done();
     truncated = response.truncated();
     output_ok = OutputOk();
@@ -86,6 +106,7 @@ int RunGrep(const ClientOptions& client, const GrepOptions& options) {
     std::cerr << "vigie: " << (options.forward ? "oldest " : "newest ") << options.limit
               << " shown; more match — --limit N, or 0 for all\n";
   }
+  if (code == kExitOk && options.stats) PrintStats(stats);
   return code;
 }
 

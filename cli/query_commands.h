@@ -24,6 +24,7 @@ struct GrepOptions : QueryOutputOptions {
   bool count = false;
   std::string step;  // Metric queries; empty: the server picks.
   std::string timeout = "5m";
+  bool stats = false;  // Print what the query read to stderr.
 };
 
 struct TailOptions : QueryOutputOptions {

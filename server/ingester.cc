@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/utf8.h"
@@ -47,6 +48,30 @@ std::vector<LabelView> Views(const std::vector<Label>& labels) {
   out.reserve(labels.size());
   for (const Label& l : labels) out.push_back({l.name, l.value});
   return out;
+}
+
+// A request that merges several batches of one sender holds a stream once per batch. One group
+// per stream lets the store cut blocks of its target size rather than one per batch: bigger
+// blocks compress better and decompress faster. Entries are moved, not copied; the first
+// group of a stream keeps its place.
+void MergeRepeatedStreams(std::vector<store::StreamEntries>* streams) {
+  if (streams->size() < 2) return;
+  absl::flat_hash_map<uint64_t, size_t> group;  // Labels' hash -> index in *streams.
+  size_t kept = 0;
+  for (size_t i = 0; i < streams->size(); ++i) {
+    store::StreamEntries& stream = (*streams)[i];
+    auto [it, first] = group.try_emplace(stream.labels.Hash(), kept);
+    store::StreamEntries* into = first ? nullptr : &(*streams)[it->second];
+    if (into != nullptr && into->labels == stream.labels) {
+      into->entries.insert(into->entries.end(), std::make_move_iterator(stream.entries.begin()),
+                           std::make_move_iterator(stream.entries.end()));
+      continue;
+    }
+    // A new stream, or (never seen) a hash shared by other labels: the store refuses that.
+    if (kept != i) (*streams)[kept] = std::move(stream);
+    ++kept;
+  }
+  streams->resize(kept);
 }
 
 }  // namespace
@@ -331,6 +356,7 @@ absl::StatusOr<PreparedIngest> Ingester::Prepare(ReceivedBatch batch) {
   for (size_t i = 0; i < batch.streams.size(); ++i) {
     Validate(i, batch.streams[i], batch, now_ns, &prepared.request, &prepared.refused);
   }
+  MergeRepeatedStreams(&prepared.request.streams);
   uint64_t refused_entries = prepared.refused.count;
   if (absl::Status valid = ValidateSeries(batch, now_ns, &prepared.request, &prepared.refused);
       !valid.ok()) {

@@ -44,11 +44,16 @@ class SnapshotReader final : public LogReader {
   absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out) const override {
     rocksdb::ReadOptions options;
     options.snapshot = snapshot_;
-    rocksdb::PinnableSlice value;
+    // One buffer per thread, kept between blocks: a block is hundreds of KiB, which glibc would
+    // map and unmap (and the kernel fault in and zero) at every read.
+    thread_local rocksdb::PinnableSlice value;
+    value.Reset();
     rocksdb::Status s = db_->Get(options, blocks_, EncodeBlockKey(key), &value);
     if (s.IsNotFound()) return absl::NotFoundError("log block not found: dropped by retention?");
     if (!s.ok()) return absl::InternalError(StrCat("reading a log block: ", s.ToString()));
-    return DecodeBlock(value.ToStringView(), out);
+    absl::Status decoded = DecodeBlock(value.ToStringView(), out);
+    value.Reset();  // Releases a pinned buffer now; a copied one keeps its capacity.
+    return decoded;
   }
 
  private:

@@ -1,7 +1,5 @@
 #include "query/logql/block_scan.h"
 
-#include <string.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -11,7 +9,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
-#include "query/logql/folded_search.h"
+#include "query/logql/literal_search.h"
 #include "query/logql/regex_prefilter.h"
 #include "store/ngram_filter.h"
 
@@ -249,7 +247,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   // rejected by Matches.
   std::function<size_t(size_t pos)> next_hit;
   const std::string& literal = filter.required_literal();
-  // With a lone |= "literal", a memmem hit that ends inside its line is a match: the line need
+  // With a lone |= "literal", a hit that ends inside its line is a match: the line need
   // not be searched again.
   bool hit_is_match = false;
   std::optional<FoldedFinder> folded;
@@ -266,10 +264,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     const std::vector<LineFilterSpec>& specs = filter.specs();
     hit_is_match = specs.size() == 1 && specs[0].op == FilterOp::kContains && !specs[0].ip &&
                    specs[0].more.empty() && specs[0].pattern == literal;
-    next_hit = [&](size_t pos) {
-      const void* hit = memmem(all.data() + pos, end - pos, literal.data(), literal.size());
-      return hit ? static_cast<const char*>(hit) - all.data() : std::string_view::npos;
-    };
+    next_hit = [&](size_t pos) { return FindLiteral(all.substr(0, end), pos, literal); };
   } else {
     for (size_t i = first; i < last; ++i) {
       if (filter.empty() || filter.Matches(block.line(i))) accept(i);

@@ -61,7 +61,7 @@ struct BlockMatches {
 
 // Fills out->lines with the lines of out->block in `range` that pass `filter`, then the stages
 // of out->pipeline when it is set (filling out->labels and out->texts). When the filter has a
-// required literal, the block's lines are searched for it with memmem in one pass and only the
+// required literal, the block's lines are searched for it in one pass and only the
 // lines containing it are matched in full; the pipeline runs only on lines that passed.
 void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out);
 

@@ -163,6 +163,25 @@ TEST_F(CliQueryTest, CountIsGrepC) {
   EXPECT_EQ(out, "0\n");
 }
 
+// --stats says on stderr how many blocks were read: every one for a word on every line, none for
+// a word that the n-gram filters rule out.
+TEST_F(CliQueryTest, StatsSayHowManyBlocksWereRead) {
+  std::string out, err;
+  ASSERT_EQ(
+      Vigie(*server_, {"grep", R"({service="big"} |= "padding")", "-c", "--stats"}, &out, &err), 0)
+      << err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(err, m, std::regex(R"(read (\d+) of (\d+) blocks)"))) << err;
+  const std::string all = m[2];
+  EXPECT_GT(std::stoi(all), 1) << err;
+  EXPECT_EQ(m[1], all) << err;
+  EXPECT_NE(err.find(std::to_string(kLines) + " lines"), std::string::npos) << err;
+  ASSERT_EQ(Vigie(*server_, {"grep", R"({service="big"} |= "zebra")", "-c", "--stats"}, &out, &err),
+            0);
+  EXPECT_EQ(out, "0\n");
+  EXPECT_NE(err.find("read 0 of " + all + " blocks"), std::string::npos) << err;
+}
+
 TEST_F(CliQueryTest, WideOutputShowsTimeLabelsAndLine) {
   std::string out;
   ASSERT_EQ(Vigie(*server_, {"grep", R"({service="big"} |= "line 26 ")", "-o", "wide", "--forward"},

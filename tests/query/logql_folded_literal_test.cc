@@ -7,7 +7,7 @@
 #include <random>
 
 #include "common/limits.h"
-#include "query/logql/folded_search.h"
+#include "query/logql/literal_search.h"
 #include "query/logql/line_filter.h"
 #include "query/logql/required_literal.h"
 #include "re2/re2.h"
@@ -140,6 +140,21 @@ TEST(LogqlFoldedLiteralTest, FinderFindsEveryLineThatMayHoldTheLiteral) {
         const bool starts_here = Folded(text).find(literal, starts[i]) < starts[i + 1];
         EXPECT_EQ(marked[i], starts_here) << "line \"" << lines[i] << "\" for " << literal;
       }
+    }
+  }
+}
+
+// The exact search finds every occurrence, at every alignment, as std::string::find does.
+TEST(FindLiteralTest, FindsWhatStringFindFinds) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(rng() % 100, 'x');
+    for (char& c : text) c = "abAB\n\0"[rng() % 6];
+    std::string literal(1 + rng() % 5, 'x');
+    for (char& c : literal) c = "abAB\n\0"[rng() % 6];
+    for (size_t pos = 0; pos <= text.size() + 1; ++pos) {
+      ASSERT_EQ(FindLiteral(text, pos, literal), text.find(literal, pos))
+          << "text \"" << text << "\" literal \"" << literal << "\" from " << pos;
     }
   }
 }

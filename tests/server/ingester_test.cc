@@ -103,5 +103,31 @@ TEST_F(IngesterTest, LabelsNotUtf8OrReservedAreRefusedByName) {
             "\"__name__\" is reserved: names starting with __ are internal (as in Loki)");
 }
 
+// A request merging several batches names a stream once per batch: the store gets one group per
+// stream, its entries in the order sent, so that it can cut blocks of its full size.
+TEST_F(IngesterTest, MergedBatchesGiveOneGroupPerStream) {
+  ReceivedBatch batch;
+  for (int part = 0; part < 3; ++part) {
+    for (const char* job : {"a", "b"}) {
+      ReceivedStream& stream = batch.streams.emplace_back();
+      stream.labels = std::vector<Label>{{"job", job}};
+      stream.entries.push_back(
+          {kNow - (10 - part) * kSecond, std::string(job) + std::to_string(part)});
+    }
+  }
+  Ingester ingester(&appender_, nullptr, nullptr, limits_, [] { return kNow; });
+  absl::StatusOr<PreparedIngest> prepared = ingester.Prepare(std::move(batch));
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const std::vector<store::StreamEntries>& streams = prepared->request.streams;
+  ASSERT_EQ(streams.size(), 2u);
+  std::vector<std::string> lines[2];
+  for (int i = 0; i < 2; ++i) {
+    for (const store::LogEntry& e : streams[i].entries) lines[i].push_back(e.line);
+  }
+  EXPECT_EQ(streams[0].labels.Get("job"), "a");
+  EXPECT_THAT(lines[0], ElementsAre("a0", "a1", "a2"));
+  EXPECT_THAT(lines[1], ElementsAre("b0", "b1", "b2"));
+}
+
 }  // namespace
 }  // namespace vigie::server

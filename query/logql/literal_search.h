@@ -1,9 +1,7 @@
-// Case-insensitive search of a block's lines run together, for a literal that every passing
-// line's case-folded form contains (LineFilter::required_folded_literal, "error" for
-// |~ "(?i)error"): it finds the places where the line that may pass shows, for re2 to confirm.
-// Internal to vigie_logql.
-//
-// Thread safety: one finder per thread (it remembers where the next Kelvin sign is).
+// Searches of a block's lines run together for the literal that every passing line contains
+// (LineFilter::required_literal), exactly or up to case (required_folded_literal, "error" for
+// |~ "(?i)error"): they find the places where a line that may pass shows. Internal to
+// vigie_logql.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +10,13 @@
 
 namespace vigie::logql {
 
+// The offset of the first occurrence of `literal` (not empty) in `text` at or after `pos`, or
+// npos. Unlike memmem it sets nothing up per call, which matters when it is called once per
+// matching line. Thread-safe.
+size_t FindLiteral(std::string_view text, size_t pos, std::string_view literal);
+
+// The case-insensitive search. Thread safety: one finder per thread (it remembers where the next
+// Kelvin sign is).
 class FoldedFinder {
  public:
   // `literal`: lower-case ASCII, not empty. `text` must outlive the finder.
@@ -25,8 +30,6 @@ class FoldedFinder {
   static constexpr size_t npos = std::string_view::npos;
 
  private:
-  // The first place at or after `pos` where text_ equals literal_ up to ASCII case.
-  size_t NextAscii(size_t pos) const;
   // The first Kelvin sign or long s at or after `pos` (npos: none), for positions that only grow.
   size_t NextSign(size_t pos);
 
