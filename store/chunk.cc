@@ -224,7 +224,7 @@ absl::Status DecodeSamples(BitReader& in, size_t count, bool decimal, int64_t mi
       delta += static_cast<uint64_t>(dod);
       ts += delta;
       int ones = 0;
-      if (!in.ReadOnes(decimal ? 3 : 2, &ones)) return Corrupt("truncated value");
+      if (!in.ReadOnes(decimal ? kXorNewOnes : 2, &ones)) return Corrupt("truncated value");
       if (!decimal) {
         // Legacy: '0' same, '10' reuse, '11' new window.
         if (ones > 0) {

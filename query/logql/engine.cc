@@ -79,12 +79,12 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
                      l.group_start, stream_labels});
       });
   ScanStats scan;
-  ScanOptions options{range,
-                      params.forward,
-                      scan_threads_,
-                      StopFor(params, limits_.query_timeout_ns),
-                      params.context_before,
-                      params.context_after};
+  ScanOptions options{.range = range,
+                      .forward = params.forward,
+                      .threads = scan_threads_,
+                      .stop = StopFor(params, limits_.query_timeout_ns),
+                      .context_before = params.context_before,
+                      .context_after = params.context_after};
   options.pipeline = &selector.pipeline;
   options.stream_labels = &labels;
   options.labels_kind = LineLabelsKind::kLog;
@@ -119,8 +119,10 @@ absl::StatusOr<std::vector<Series>> Engine::CountLogQuery(const LogSelector& sel
     stream_series.push_back(labels.back());
   }
   auto reader = querier_->NewReader();
-  ScanOptions options{range, params.forward, scan_threads_,
-                      StopFor(params, limits_.query_timeout_ns)};
+  ScanOptions options{.range = range,
+                      .forward = params.forward,
+                      .threads = scan_threads_,
+                      .stop = StopFor(params, limits_.query_timeout_ns)};
   options.pipeline = &selector.pipeline;
   options.stream_labels = &labels;
   options.labels_kind = LineLabelsKind::kLog;

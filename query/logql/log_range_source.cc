@@ -311,7 +311,7 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   };
   auto reader = querier_->NewReader();
   ScanStats scanned;
-  ScanOptions options{scan, /*forward=*/true, scan_threads_, stop_};
+  ScanOptions options{.range = scan, .forward = true, .threads = scan_threads_, .stop = stop_};
   options.pipeline = &agg->selector.pipeline;
   options.stream_labels = &stream_labels;
   options.sample = &sample;
