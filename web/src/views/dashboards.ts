@@ -113,8 +113,8 @@ async function drawPanel(panel: Panel, query: string, range: TimeRange, chartEl:
     : detectLanguage(query);
   const step = stepFor(range, 300);
   try {
-    const [series, markers] = await Promise.all([rangeQuery(query, language, range, step),
-                                                 markersFor(query, range, step)]);
+    const [series, markers] = await Promise.all([
+      rangeQuery(query, language, range, step, panel.title), markersFor(query, range, step)]);
     const thresholds: ChartSeries[] = panel.thresholds.map((t) => ({
       label: `threshold ${t.value}`, points: [[range.start, t.value], [range.end, t.value]],
       color: t.color, dash: [6, 4] }));
