@@ -138,9 +138,14 @@ export async function labelNames(language: Language): Promise<string[]> {
     : promData<string[]>('/api/v1/labels', {});
 }
 
-export async function labelValues(language: Language, name: string): Promise<string[]> {
+// The values of label `name`; with `selector`, only those of the series or streams it selects.
+export async function labelValues(language: Language, name: string,
+                                  selector = ''): Promise<string[]> {
   const path = language === 'logql' ? '/loki/api/v1/label/' : '/api/v1/label/';
-  return (await call<{ data: string[] }>(`${path}${encodeURIComponent(name)}/values`)).data ?? [];
+  const params = !selector ? {} : language === 'logql' ? { query: selector }
+    : { 'match[]': selector };
+  return (await call<{ data: string[] }>(`${path}${encodeURIComponent(name)}/values`,
+                                         { params })).data ?? [];
 }
 
 // The labels a log query's parsers extract from its recent lines (/loki/api/v1/detected_fields
