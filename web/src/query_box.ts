@@ -76,7 +76,8 @@ function contextAt(text: string, cursor: number, language: Language): Context | 
   }
   const stage = /\|\s*([a-zA-Z_]*)$/.exec(before);
   if (language === 'logql' && stage) {
-    return { kind: 'stage', prefix: stage[1], pipeline: logQueryBefore(before, stage.index, quoted) };
+    return { kind: 'stage', prefix: stage[1],
+             pipeline: logQueryBefore(before, stage.index, quoted) };
   }
   const word = /([a-zA-Z_:][a-zA-Z0-9_:]*)$/.exec(before);
   return word ? { kind: 'metric', prefix: word[1] } : null;
@@ -120,7 +121,8 @@ export function queryBox(opts: { language: () => Language; placeholder: string;
     if (c.kind === 'stage') {
       const pipeline = c.pipeline ?? '';
       if (!LOGQL_PARSER.test(pipeline)) return LOGQL_STAGES;
-      return [...LOGQL_STAGES, ...await cached(`logql/f/${pipeline}`, () => extractedLabels(pipeline))];
+      const extracted = await cached(`logql/f/${pipeline}`, () => extractedLabels(pipeline));
+      return [...LOGQL_STAGES, ...extracted];
     }
     const functions = language === 'logql' ? LOGQL_FUNCTIONS : PROMQL_FUNCTIONS;
     if (language === 'logql') return functions;
@@ -159,7 +161,7 @@ export function queryBox(opts: { language: () => Language; placeholder: string;
     // A metric name, stage or grouping label typed whole is not offered again; a selector
     // label's name or value is, so that picking it adds what follows (=" or the closing quote).
     const prefix = context.prefix.toLowerCase();
-    const whole = context.kind === 'metric' || context.kind === 'stage' || context.kind === 'grouping';
+    const whole = ['metric', 'stage', 'grouping'].includes(context.kind);
     const offered = (c: string) => !whole || c !== context!.prefix;
     items = all.filter((c) => c.toLowerCase().startsWith(prefix) && offered(c)).slice(0, 50);
     if (items.length === 0) {
