@@ -250,6 +250,14 @@ test('the anomaly band of a rule is drawn around its curve', async () => {
   await screenshot(page, 'explore-anomaly-band');
 });
 
+test('a series without labels is named by its query, not {}', async () => {
+  const page = await browser.newPage();
+  const sum = 'sum(rate(http_requests_total[5m]))';
+  await openGraph(page, `${vigied.url}/#/explore?query=${encodeURIComponent(sum)}&range=1h`);
+  assert.deepStrictEqual(await page.evaluate(
+    () => document.querySelector('.graph').uplot.series.slice(1).map((s) => s.label)), [sum]);
+});
+
 test('the URL reopened in a new page shows the same view', async () => {
   const first = await browser.newPage();
   await openGraph(first, exploreUrl());
