@@ -183,6 +183,10 @@ test('completion offers LogQL stages after a pipe, the parsed labels, and by (..
   await box.pressSequentially('sta');
   await box.press('Enter');
   assert.strictEqual(await box.inputValue(), '{service="checkout"} | json | status');
+  // Inside a metric query, the log query whose labels are offered starts at its selector.
+  await box.fill('');
+  await box.pressSequentially('sum(count_over_time({service="checkout"} != "health" | json | ');
+  await page.locator('.completions li', { hasText: 'took_ms' }).waitFor();
   // A `|` inside a string is no pipe.
   await box.fill('');
   await box.pressSequentially('{service="checkout"} |~ "a|');
