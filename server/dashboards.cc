@@ -84,7 +84,7 @@ int IntField(const YAML::Node& parent, const char* field, std::string_view what,
 
 nlohmann::json Variable(const YAML::Node& node, size_t index) {
   std::string what = StrCat("variable ", index + 1);
-  CheckKeys(node, {"name", "label", "source", "default"}, what);
+  CheckKeys(node, {"name", "label", "source", "match", "default"}, what);
   std::string name = StringField(node, "name", what);
   if (!IsValidLabelName(name)) {
     Fail(node["name"], StrCat(what, ": name \"", EscapeForMessage(name, 64),
@@ -99,6 +99,7 @@ nlohmann::json Variable(const YAML::Node& node, size_t index) {
   return {{"name", name},
           {"label", label},
           {"source", source},
+          {"match", StringField(node, "match", what, "")},
           {"default", StringField(node, "default", what, "")}};
 }
 

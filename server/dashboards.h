@@ -22,7 +22,7 @@ inline constexpr size_t kMaxDashboardPanels = 100;
 inline constexpr size_t kMaxDashboardVariables = 20;
 
 // Parses and checks a dashboard's YAML; answers it as JSON with every default filled in:
-//   {"title", "description", "variables": [{"name", "label", "source", "default"}],
+//   {"title", "description", "variables": [{"name", "label", "source", "match", "default"}],
 //    "panels": [{"title", "query", "lang", "unit", "width", "height",
 //                "thresholds": [{"value", "color"}]}]}
 // InvalidArgument naming the line and the field for anything else (an unknown key, a missing

@@ -75,12 +75,15 @@ test('the service dashboard renders all its panels with data and the deploy on e
       points: u ? u.data.slice(1).reduce((n, col) => n + col.filter((v) => v !== null).length, 0)
         : 0,
       deploys: p.querySelectorAll('.marker.deploy').length,
+      legend: [...p.querySelectorAll('.u-legend .u-series .u-label')].map((l) => l.textContent),
     };
   }));
   for (const p of panels) {
     assert.strictEqual(p.ready, 'true', `${p.title}: ${p.status}`);
     assert.ok(p.series >= 1 && p.points > 10, `${p.title} has no data: ${JSON.stringify(p)}`);
     assert.strictEqual(p.deploys, 1, `${p.title}: ${p.deploys} deploy lines`);
+    // Every panel sums to one series without labels: its legend names it by the panel's title.
+    assert.ok(p.legend.includes(p.title), `${p.title}'s legend: ${JSON.stringify(p.legend)}`);
   }
   // The panels count the front's lines only: per minute, six requests, one 404, one 500.
   const medians = await page.evaluate(() => Object.fromEntries(

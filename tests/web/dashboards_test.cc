@@ -27,6 +27,8 @@ TEST(DashboardsTest, TheShippedOnesParse) {
   ASSERT_TRUE(host.ok()) << host.status();
   EXPECT_EQ((*host)["title"], "Host");
   EXPECT_EQ((*host)["variables"][0]["name"], "instance");
+  // Only the hosts' instances are offered, not those of every other scraped job.
+  EXPECT_EQ((*host)["variables"][0]["match"], "node_uname_info");
   absl::StatusOr<nlohmann::json> service = ParseDashboard(Shipped("service"));
   ASSERT_TRUE(service.ok()) << service.status();
   EXPECT_EQ((*service)["variables"][0]["source"], "logs");
@@ -44,9 +46,11 @@ panels:
 )");
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ((*d)["description"], "");
-  EXPECT_EQ(
-      (*d)["variables"][0],
-      (nlohmann::json{{"name", "env"}, {"label", "env"}, {"source", "metrics"}, {"default", ""}}));
+  EXPECT_EQ((*d)["variables"][0], (nlohmann::json{{"name", "env"},
+                                                  {"label", "env"},
+                                                  {"source", "metrics"},
+                                                  {"match", ""},
+                                                  {"default", ""}}));
   const auto& panel = (*d)["panels"][0];
   EXPECT_EQ(panel["title"], "up");
   EXPECT_EQ(panel["width"], 6);

@@ -153,6 +153,63 @@ test('completion offers metric names, label names and values', async () => {
   assert.strictEqual(await box.inputValue(), 'http_requests_total{instance="a"');
 });
 
+test('completion offers LogQL stages after a pipe, the parsed labels, and by (...) labels',
+     async () => {
+  await pushLogs(vigied.url, [{ labels: { service: 'checkout' }, lines: [
+    [now - 2000, '{"status":500,"path":"/pay","took_ms":31}'],
+    [now - 1000, '{"status":200,"path":"/cart","took_ms":4}']] }]);
+  const page = await browser.newPage();
+  await page.goto(`${vigied.url}/#/logs`);
+  const box = page.locator('textarea[name="query"]');
+  const offered = async () => page.locator('.completions li').allTextContents();
+  await box.pressSequentially('{service="checkout"} |');
+  await page.locator('.completions li', { hasText: 'decolorize' }).waitFor();
+  assert.deepStrictEqual(await offered(), ['json', 'logfmt', 'pattern', 'regexp', 'unpack',
+    'line_format', 'label_format', 'drop', 'keep', 'decolorize', 'unwrap']);
+  // A line filter is not a stage: `|=` closes the list.
+  await box.pressSequentially('=');
+  await page.locator('.completions').waitFor({ state: 'hidden' });
+  await box.press('Backspace');
+  await box.pressSequentially(' js');
+  await page.waitForFunction(() => document.querySelectorAll('.completions li').length === 1);
+  await box.press('Tab');
+  // After a parser, the labels it extracts from the stream's recent lines are offered too.
+  await box.pressSequentially(' | ');
+  await page.locator('.completions li', { hasText: 'took_ms' }).waitFor();
+  const afterParser = await offered();
+  for (const name of ['status', 'path', 'took_ms', 'line_format', 'unwrap']) {
+    assert.ok(afterParser.includes(name), `${name} not in ${JSON.stringify(afterParser)}`);
+  }
+  await box.pressSequentially('sta');
+  await box.press('Enter');
+  assert.strictEqual(await box.inputValue(), '{service="checkout"} | json | status');
+  // Inside a metric query, the log query whose labels are offered starts at its selector.
+  await box.fill('');
+  await box.pressSequentially('sum(count_over_time({service="checkout"} != "health" | json | ');
+  await page.locator('.completions li', { hasText: 'took_ms' }).waitFor();
+  // A `|` inside a string is no pipe.
+  await box.fill('');
+  await box.pressSequentially('{service="checkout"} |~ "a|');
+  await page.waitForTimeout(200);
+  assert.strictEqual(await page.locator('.completions').isHidden(), true);
+
+  // PromQL: the label names in by (...) and without (...), inserted alone.
+  await page.goto(`${vigied.url}/#/explore`);
+  const promBox = page.locator('textarea[name="query"]');
+  await promBox.pressSequentially('sum by (serv');
+  await page.locator('.completions li', { hasText: 'service' }).waitFor();
+  await promBox.press('Tab');
+  await promBox.pressSequentially(', ins');
+  await page.locator('.completions li', { hasText: 'instance' }).waitFor();
+  await promBox.press('Enter');
+  assert.strictEqual(await promBox.inputValue(), 'sum by (service, instance');
+  await promBox.fill('');
+  await promBox.pressSequentially('sum without (');
+  await page.locator('.completions li', { hasText: 'instance' }).waitFor();
+  assert.ok((await offered()).includes('service'));
+  assert.deepStrictEqual(page.errors, []);
+});
+
 test('a syntax error shows under its position', async () => {
   const page = await browser.newPage();
   await page.goto(`${vigied.url}/#/explore?query=${encodeURIComponent('sum(rate(x[1m])')}`);
@@ -195,6 +252,14 @@ test('the anomaly band of a rule is drawn around its curve', async () => {
     'band upper {alertname="LoginsAnomalous", service="front"}']);
   assert.deepStrictEqual(drawn.bands, [[3, 2]]);  // Filled from the upper edge to the lower.
   await screenshot(page, 'explore-anomaly-band');
+});
+
+test('a series without labels is named by its query, not {}', async () => {
+  const page = await browser.newPage();
+  const sum = 'sum(rate(http_requests_total[5m]))';
+  await openGraph(page, `${vigied.url}/#/explore?query=${encodeURIComponent(sum)}&range=1h`);
+  assert.deepStrictEqual(await page.evaluate(
+    () => document.querySelector('.graph').uplot.series.slice(1).map((s) => s.label)), [sum]);
 });
 
 test('the URL reopened in a new page shows the same view', async () => {

@@ -1,6 +1,7 @@
 // What the web UI's tests share: a real vigied on free loopback ports with its own data
-// directory, Debian's chromium driven by playwright-core, and the tests' inputs: Loki push,
-// Prometheus remote_write (protobuf + snappy, encoded here), deploys over the HTTP API.
+// directory, a real vigie-collector shipping to it, Debian's chromium driven by
+// playwright-core, and the tests' inputs: Loki push, Prometheus remote_write (protobuf +
+// snappy, encoded here), deploys over the HTTP API.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,39 +19,70 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-// Starts vigied with `args` beside the defaults; resolves once its ready file names its ports.
-async function startVigied(args = [], files = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-web-'));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  const ready = path.join(dir, 'ready.json');
-  const logPath = path.join(dir, 'vigied.log');
+// Spawns `binary` (under VIGIE_BIN_DIR) with `args`, its output to `logPath`; resolves with the
+// addresses it writes to `ready` once it does, and a stop() that ends it (SIGTERM, then SIGKILL).
+async function spawnUntilReady(binary, args, ready, logPath) {
   const log = fs.openSync(logPath, 'w');
-  const child = spawn(path.join(binDir, 'server', 'vigied'), [
-    '--data-dir', path.join(dir, 'data'), '--grpc-listen', '127.0.0.1:0',
-    '--http-listen', '127.0.0.1:0', '--ready-file', ready,
-    ...args.map((a) => a.replaceAll('$DIR', dir)),
-  ], { stdio: ['ignore', log, log] });
+  const child = spawn(path.join(binDir, binary), args, { stdio: ['ignore', log, log] });
   let exited = null;
   child.on('exit', (code, signal) => { exited = code ?? signal; });
   const deadline = Date.now() + 30_000;
   while (!fs.existsSync(ready)) {
     if (exited !== null || Date.now() > deadline) {
-      throw new Error(`vigied did not start (${exited}):\n${fs.readFileSync(logPath, 'utf8')}`);
+      throw new Error(`${binary} did not start (${exited}):\n${fs.readFileSync(logPath, 'utf8')}`);
     }
     await sleep(20);
   }
-  const addresses = JSON.parse(fs.readFileSync(ready, 'utf8'));
   return {
-    url: `http://${addresses.http}`,
-    grpc: addresses.grpc,
+    addresses: JSON.parse(fs.readFileSync(ready, 'utf8')),
+    async stop() {
+      if (exited !== null) return;
+      child.kill('SIGTERM');
+      for (let i = 0; i < 200 && exited === null; ++i) await sleep(25);
+      if (exited === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+// Starts vigied with `args` beside the defaults; resolves once its ready file names its ports.
+async function startVigied(args = [], files = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-web-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const logPath = path.join(dir, 'vigied.log');
+  const child = await spawnUntilReady(path.join('server', 'vigied'), [
+    '--data-dir', path.join(dir, 'data'), '--grpc-listen', '127.0.0.1:0',
+    '--http-listen', '127.0.0.1:0', '--ready-file', path.join(dir, 'ready.json'),
+    ...args.map((a) => a.replaceAll('$DIR', dir)),
+  ], path.join(dir, 'ready.json'), logPath);
+  return {
+    url: `http://${child.addresses.http}`,
+    grpc: child.addresses.grpc,
     dir,
     log: () => fs.readFileSync(logPath, 'utf8'),
     async stop() {
-      if (exited === null) {
-        child.kill('SIGTERM');
-        for (let i = 0; i < 200 && exited === null; ++i) await sleep(25);
-        if (exited === null) child.kill('SIGKILL');
-      }
+      await child.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Starts vigie-collector shipping to `vigied` over gRPC with the configuration `configYaml`
+// (docs/collector.md), in a folder of its own: `$DIR` in the YAML names that folder.
+async function startCollector(vigied, configYaml) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-web-collector-'));
+  const config = path.join(dir, 'collector.yaml');
+  fs.writeFileSync(config, configYaml.replaceAll('$DIR', dir));
+  const logPath = path.join(dir, 'collector.log');
+  const ready = path.join(dir, 'ready.json');
+  const child = await spawnUntilReady(path.join('collector', 'vigie-collector'), [
+    '--config', config, '--server', vigied.grpc, '--state-dir', path.join(dir, 'state'),
+    '--metrics-listen', '127.0.0.1:0', '--ready-file', ready,
+  ], ready, logPath);
+  return {
+    dir,
+    log: () => fs.readFileSync(logPath, 'utf8'),
+    async stop() {
+      await child.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -173,5 +205,5 @@ async function postDeploy(base, deploy, token) {
   return (await res.json()).data;
 }
 
-module.exports = { startVigied, launchBrowser, screenshot, pushLogs, remoteWrite, postDeploy,
-                   sleep };
+module.exports = { startVigied, startCollector, launchBrowser, screenshot, pushLogs, remoteWrite,
+                   postDeploy, sleep };

@@ -19,8 +19,10 @@ interface MatrixEntry {
   values: Array<[number, string]>;
 }
 
+// A series without labels (sum(rate(x[5m])), count_over_time(...)) is named `unnamed` (the
+// query, or the panel's title) rather than an empty `{}`.
 export async function rangeQuery(query: string, language: Language, range: TimeRange,
-                                 step: number): Promise<ChartSeries[]> {
+                                 step: number, unnamed = query): Promise<ChartSeries[]> {
   const path = language === 'logql' ? '/loki/api/v1/query_range' : '/api/v1/query_range';
   const data = await promData<{ resultType: string; result: MatrixEntry[] }>(path, {
     query, start: range.start.toFixed(3), end: range.end.toFixed(3), step: `${step}s`,
@@ -30,7 +32,7 @@ export async function rangeQuery(query: string, language: Language, range: TimeR
                     'a log query needs a metric function such as count_over_time');
   }
   return data.result.map((r) => ({
-    label: formatLabels(r.metric, true),
+    label: Object.keys(r.metric).length ? formatLabels(r.metric, true) : unnamed,
     points: r.values.map(([t, v]) => [Number(t), parseFloat(v)] as [number, number]),
   }));
 }
@@ -136,7 +138,20 @@ export async function labelNames(language: Language): Promise<string[]> {
     : promData<string[]>('/api/v1/labels', {});
 }
 
-export async function labelValues(language: Language, name: string): Promise<string[]> {
+// The values of label `name`; with `selector`, only those of the series or streams it selects.
+export async function labelValues(language: Language, name: string,
+                                  selector = ''): Promise<string[]> {
   const path = language === 'logql' ? '/loki/api/v1/label/' : '/api/v1/label/';
-  return (await call<{ data: string[] }>(`${path}${encodeURIComponent(name)}/values`)).data ?? [];
+  const params = !selector ? {} : language === 'logql' ? { query: selector }
+    : { 'match[]': selector };
+  return (await call<{ data: string[] }>(`${path}${encodeURIComponent(name)}/values`,
+                                         { params })).data ?? [];
+}
+
+// The labels a log query's parsers extract from its recent lines (/loki/api/v1/detected_fields
+// over the last hour), for label filters after a parser stage.
+export async function extractedLabels(logQuery: string): Promise<string[]> {
+  const body = await call<{ fields?: Array<{ label: string }> }>(
+    '/loki/api/v1/detected_fields', { params: { query: logQuery } });
+  return (body.fields ?? []).map((f) => f.label);
 }

@@ -1,8 +1,9 @@
 // The query box of Explore and Logs: a textarea that runs on Enter (Shift+Enter: a new line),
-// completes metric names, label names and label values from the HTTP API (Tab or Enter picks,
-// arrows move, Escape closes), and shows a syntax error under the position it names.
+// completes metric names, label names and label values from the HTTP API, LogQL's stages after
+// a `|` (and the labels its parsers extract), label names in by (...) and without (...) (Tab or
+// Enter picks, arrows move, Escape closes), and shows a syntax error under the position it names.
 import { h } from './dom';
-import { Language, errorPosition, labelNames, labelValues } from './queries';
+import { Language, errorPosition, extractedLabels, labelNames, labelValues } from './queries';
 
 const PROMQL_FUNCTIONS = ['rate', 'irate', 'increase', 'delta', 'deriv', 'sum', 'avg', 'min',
   'max', 'count', 'topk', 'bottomk', 'quantile', 'histogram_quantile', 'avg_over_time',
@@ -18,18 +19,45 @@ export interface QueryBox {
   showError(message: string | null): void;
 }
 
+// LogQL's pipeline stages, offered after a `|` outside a selector and a string.
+const LOGQL_STAGES = ['json', 'logfmt', 'pattern', 'regexp', 'unpack', 'line_format',
+  'label_format', 'drop', 'keep', 'decolorize', 'unwrap'];
+const LOGQL_PARSER = /\|\s*(json|logfmt|pattern|regexp|unpack)\b/;
+
 // What to complete at the cursor: a label value (after name=" inside braces), a label name
-// (inside braces), or a metric or function name (an identifier outside braces).
+// (inside braces: `label`, which picking completes with `="`; inside by (...), without (...),
+// on (...), ignoring (...): `grouping`, the name alone), a LogQL stage after `|` (`stage`, with
+// the labels the pipeline's parsers extract once there is one: `pipeline` is the log query
+// before that `|`), or a metric or function name (an identifier outside braces).
 interface Context {
-  kind: 'value' | 'label' | 'metric';
+  kind: 'value' | 'label' | 'grouping' | 'stage' | 'metric';
   prefix: string;
   label?: string;
+  pipeline?: string;
 }
 
-function contextAt(text: string, cursor: number): Context | null {
+// The offsets in `text` that are inside a "string", a `raw string` or a 'string'.
+function quotedOffsets(text: string): boolean[] {
+  const inside: boolean[] = [];
+  let quote = '';
+  let escaped = false;
+  for (let i = 0; i < text.length; ++i) {  // UTF-16 offsets, as selectionStart counts.
+    const c = text[i];
+    inside.push(quote !== '');
+    if (escaped) escaped = false;
+    else if (quote && c === '\\' && quote !== '`') escaped = true;
+    else if (quote && c === quote) quote = '';
+    else if (!quote && (c === '"' || c === '`' || c === "'")) quote = c;
+  }
+  inside.push(quote !== '');  // The offset just after the text: the cursor's.
+  return inside;
+}
+
+function contextAt(text: string, cursor: number, language: Language): Context | null {
   const before = text.slice(0, cursor);
+  const quoted = quotedOffsets(before);
   const open = before.lastIndexOf('{');
-  const inBraces = open > before.lastIndexOf('}');
+  const inBraces = open > before.lastIndexOf('}') && !quoted[open];
   if (inBraces) {
     const value = /([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"([^"]*)$/.exec(before);
     if (value) return { kind: 'value', label: value[1], prefix: value[3] };
@@ -39,8 +67,31 @@ function contextAt(text: string, cursor: number): Context | null {
     }
     return null;
   }
+  if (quoted[before.length]) return null;
+  const grouping =
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*?)([a-zA-Z_][a-zA-Z0-9_]*)?$/
+      .exec(before);
+  if (grouping && /(^|[,\s])$/.test(grouping[1])) {
+    return { kind: 'grouping', prefix: grouping[2] ?? '' };
+  }
+  const stage = /\|\s*([a-zA-Z_]*)$/.exec(before);
+  if (language === 'logql' && stage) {
+    return { kind: 'stage', prefix: stage[1],
+             pipeline: logQueryBefore(before, stage.index, quoted) };
+  }
   const word = /([a-zA-Z_:][a-zA-Z0-9_:]*)$/.exec(before);
   return word ? { kind: 'metric', prefix: word[1] } : null;
+}
+
+// The log query (selector and stages) that ends at `end` in `text`: from the last stream
+// selector that opens outside a string.
+function logQueryBefore(text: string, end: number, quoted: boolean[]): string {
+  let start = 0;
+  for (const m of text.slice(0, end).matchAll(/(^|[(\s,])\{/g)) {
+    const at = m.index + m[1].length;
+    if (!quoted[at]) start = at;
+  }
+  return text.slice(start, end).trim();
 }
 
 export function queryBox(opts: { language: () => Language; placeholder: string;
@@ -64,7 +115,15 @@ export function queryBox(opts: { language: () => Language; placeholder: string;
     const language = opts.language();
     if (c.kind === 'value') return cached(`${language}/v/${c.label}`,
                                           () => labelValues(language, c.label!));
-    if (c.kind === 'label') return cached(`${language}/l`, () => labelNames(language));
+    if (c.kind === 'label' || c.kind === 'grouping') {
+      return cached(`${language}/l`, () => labelNames(language));
+    }
+    if (c.kind === 'stage') {
+      const pipeline = c.pipeline ?? '';
+      if (!LOGQL_PARSER.test(pipeline)) return LOGQL_STAGES;
+      const extracted = await cached(`logql/f/${pipeline}`, () => extractedLabels(pipeline));
+      return [...LOGQL_STAGES, ...extracted];
+    }
     const functions = language === 'logql' ? LOGQL_FUNCTIONS : PROMQL_FUNCTIONS;
     if (language === 'logql') return functions;
     const metrics = await cached('promql/metrics', () => labelValues('promql', '__name__'));
@@ -95,14 +154,15 @@ export function queryBox(opts: { language: () => Language; placeholder: string;
   const update = async () => {
     const mine = ++generation;
     const cursor = input.selectionStart ?? input.value.length;
-    context = contextAt(input.value, cursor);
+    context = contextAt(input.value, cursor, opts.language());
     if (!context || (context.kind === 'metric' && context.prefix.length === 0)) return close();
     const all = await candidates(context);
     if (mine !== generation) return;
-    // A metric name typed whole is not offered again; a label's name or value is, so that
-    // picking it adds what follows (=" or the closing quote).
+    // A metric name, stage or grouping label typed whole is not offered again; a selector
+    // label's name or value is, so that picking it adds what follows (=" or the closing quote).
     const prefix = context.prefix.toLowerCase();
-    const offered = (c: string) => context!.kind !== 'metric' || c !== context!.prefix;
+    const whole = ['metric', 'stage', 'grouping'].includes(context.kind);
+    const offered = (c: string) => !whole || c !== context!.prefix;
     items = all.filter((c) => c.toLowerCase().startsWith(prefix) && offered(c)).slice(0, 50);
     if (items.length === 0) {
       items = all.filter((c) => c.toLowerCase().includes(prefix) && offered(c)).slice(0, 50);

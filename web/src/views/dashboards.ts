@@ -14,6 +14,7 @@ interface Variable {
   name: string;
   label: string;
   source: 'metrics' | 'logs';
+  match: string;  // A selector limiting the values offered; "" for all.
   default: string;
 }
 
@@ -67,7 +68,8 @@ export function renderDashboards(root: HTMLElement, params: URLSearchParams): ()
     const range = rangeFromParams(params);
     const values: Record<string, string> = {};
     const selects = await Promise.all(dashboard.variables.map(async (v) => {
-      const options = await labelValues(v.source === 'logs' ? 'logql' : 'promql', v.label)
+      const language = v.source === 'logs' ? 'logql' : 'promql';
+      const options = await labelValues(language, v.label, v.match)
         .catch(() => [] as string[]);
       const chosen = params.get(`var-${v.name}`) ??
         (options.includes(v.default) || !options.length ? v.default : options[0]);
@@ -113,8 +115,8 @@ async function drawPanel(panel: Panel, query: string, range: TimeRange, chartEl:
     : detectLanguage(query);
   const step = stepFor(range, 300);
   try {
-    const [series, markers] = await Promise.all([rangeQuery(query, language, range, step),
-                                                 markersFor(query, range, step)]);
+    const [series, markers] = await Promise.all([
+      rangeQuery(query, language, range, step, panel.title), markersFor(query, range, step)]);
     const thresholds: ChartSeries[] = panel.thresholds.map((t) => ({
       label: `threshold ${t.value}`, points: [[range.start, t.value], [range.end, t.value]],
       color: t.color, dash: [6, 4] }));

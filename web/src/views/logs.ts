@@ -16,6 +16,9 @@ import { navigate } from '../url';
 const DEFAULT_CAP = 2000;
 const FRAME_BUDGET_MS = 8;
 const ROWS_PER_CHECK = 50;
+// The status line is redrawn at most this often while lines pour in (and every second by the
+// rate's ticker).
+const STATUS_INTERVAL_MS = 250;
 
 interface LokiStream {
   stream: Record<string, string>;
@@ -189,8 +192,11 @@ function followLive(query: string, cap: number, ruleSet: RuleSet,
   let state = 'connecting';
 
   let statusShown = 0;
+  let statusTimer = 0;
   const updateStatus = () => {
     statusShown = performance.now();
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = 0;
     status.classList.toggle('paused', paused);
     status.replaceChildren();
     append(status,
@@ -229,11 +235,19 @@ function followLive(query: string, cap: number, ruleSet: RuleSet,
       list.lastChild.remove();
       --shownRows;
     }
-    if (performance.now() - statusShown > 250) updateStatus();
+    refreshStatusSoon();
     if (incoming.length > 0) schedule();
   };
   const schedule = () => {
     if (!frame && !paused) frame = requestAnimationFrame(flush);
+  };
+  // Redraws the status now, or, when it was drawn less than STATUS_INTERVAL_MS ago, once that
+  // time is up: a refresh is deferred, never dropped, so the count always catches up with the
+  // rows shown.
+  const refreshStatusSoon = () => {
+    const wait = STATUS_INTERVAL_MS - (performance.now() - statusShown);
+    if (wait <= 0) updateStatus();
+    else if (!statusTimer) statusTimer = window.setTimeout(updateStatus, wait);
   };
 
   pauseButton.addEventListener('click', () => {
@@ -291,6 +305,7 @@ function followLive(query: string, cap: number, ruleSet: RuleSet,
   return () => {
     stopped = true;
     clearInterval(ticker);
+    clearTimeout(statusTimer);
     if (frame) cancelAnimationFrame(frame);
     socket?.close();
   };
