@@ -285,6 +285,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
     return absl::InvalidArgumentError(StrCat("--partition ", FormatDuration(config.partition_ns),
                                              " is too narrow: it must be at least 1m"));
   }
+  if (config.query_threads < 1) {
+    return absl::InvalidArgumentError(
+        StrCat("--query-threads ", config.query_threads, ": a query needs at least 1 thread"));
+  }
   if (promql_timeout_ns <= 0 || lookback_ns <= 0) {
     return absl::InvalidArgumentError("--promql-timeout and --promql-lookback-delta must be > 0");
   }
