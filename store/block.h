@@ -54,8 +54,13 @@ class DecodedBlock {
   size_t lines_begin_ = 0;
 };
 
+// zstd's level 1 makes 1 MiB blocks of logs as small as level 3 does (within 2% either way on
+// the loghub samples and the benchmark's JSON, logfmt and nginx logs) and compresses them 1.3
+// to 1.9 times faster; decompression runs at the same speed.
+inline constexpr int kDefaultBlockLevel = 1;
+
 // Encodes `entries`, which must be sorted by ts_ns. `level` is the zstd level.
-std::string EncodeBlock(std::span<const LogEntry> entries, int level = 3);
+std::string EncodeBlock(std::span<const LogEntry> entries, int level = kDefaultBlockLevel);
 
 // Decodes into `out` (reusing its buffers). DataLoss on any corruption; never reads out of bounds.
 absl::Status DecodeBlock(std::string_view encoded, DecodedBlock* out);

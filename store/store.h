@@ -138,7 +138,7 @@ struct StoreOptions {
   int64_t partition_ns = 86400LL * 1'000'000'000;
   // Blocks are cut at this many raw line bytes; smaller ones are merged in the background.
   size_t target_block_bytes = 1 << 20;
-  int zstd_level = 3;
+  int zstd_level = kDefaultBlockLevel;
   // Threads that encode a batch's blocks beside the appending thread (0: the appender alone).
   // One fewer than the cores lets one sender's batch use every core.
   size_t encode_threads = std::max(1u, std::thread::hardware_concurrency()) - 1;
