@@ -1,27 +1,22 @@
 #include "store/block.h"
 
-// For ZSTD_d_forceIgnoreChecksum (stable in libzstd since 1.4.7, still in the experimental list).
-#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "common/strings.h"
 #include "common/varint.h"
+#include "xxhash.h"
 
 namespace vigie::store {
 
 namespace {
-constexpr uint8_t kBlockVersion = 1;
+// Version 2 carries an XXH3 of the zstd frame; version 1 relied on the frame's own checksum.
+constexpr uint8_t kBlockVersion = 2, kChecksummedFrameVersion = 1;
 // A decoded block never exceeds this; it bounds allocation when the header is corrupt.
 constexpr uint64_t kMaxDecodedBytes = 256ull << 20;
-
-ZSTD_DCtx* IgnoringChecksums() {
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
-  ZSTD_DCtx_setParameter(dctx, ZSTD_d_forceIgnoreChecksum, ZSTD_d_ignoreChecksum);
-  return dctx;
-}
 }  // namespace
 
 size_t DecodedBlock::LineAt(size_t pos, size_t first) const {
@@ -58,11 +53,9 @@ std::string EncodeBlock(std::span<const LogEntry> entries, int level) {
   out.push_back(static_cast<char>(kBlockVersion));
   PutVarint(&out, entries.size());
   PutVarint(&out, raw.size());
-  size_t header = out.size();
+  const size_t hash_at = out.size(), header = hash_at + 8;
   out.resize(header + ZSTD_compressBound(raw.size()));
   // One context per thread: creating one per block costs its tables' allocation and set-up.
-  // No content checksum: RocksDB checks each blob's CRC when it reads it, and a second check
-  // over the decompressed bytes cost a tenth of a scan.
   thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(),
                                                                        ZSTD_freeCCtx);
   ZSTD_CCtx_reset(cctx.get(), ZSTD_reset_session_and_parameters);
@@ -71,6 +64,9 @@ std::string EncodeBlock(std::span<const LogEntry> entries, int level) {
       ZSTD_compress2(cctx.get(), out.data() + header, out.size() - header, raw.data(), raw.size());
   // Compressing into a buffer of compressBound size cannot fail.
   out.resize(header + n);
+  std::string hash;
+  PutBigEndian64(&hash, XXH3_64bits(out.data() + header, n));
+  memcpy(out.data() + hash_at, hash.data(), hash.size());
   return out;
 }
 
@@ -78,12 +74,19 @@ absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
   auto corrupt = [](std::string_view what) {
     return absl::DataLossError(StrCat("corrupt log block: ", what));
   };
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kBlockVersion) {
+  const uint8_t version = in.empty() ? 0 : static_cast<uint8_t>(in[0]);
+  if (version != kBlockVersion && version != kChecksummedFrameVersion) {
     return corrupt("unknown version");
   }
   in.remove_prefix(1);
   uint64_t count, raw_size;
   if (!GetVarint(&in, &count) || !GetVarint(&in, &raw_size)) return corrupt("truncated header");
+  if (version == kBlockVersion) {
+    if (in.size() < 8) return corrupt("truncated header");
+    const uint64_t hash = GetBigEndian64(in.data());
+    in.remove_prefix(8);
+    if (XXH3_64bits(in.data(), in.size()) != hash) return corrupt("checksum mismatch");
+  }
   // Each entry takes at least two bytes (a timestamp delta and a length); dividing, not
   // multiplying, so that a huge count cannot wrap around.
   if (raw_size > kMaxDecodedBytes || count > raw_size / 2) return corrupt("implausible sizes");
@@ -94,10 +97,9 @@ absl::Status DecodeBlock(std::string_view in, DecodedBlock* out) {
     out->raw_capacity_ = raw_size;
   }
   out->raw_size_ = raw_size;
-  // One context per thread: ZSTD_decompress would allocate and set up one per block.
-  // Blocks written by earlier vigied carry a content checksum; it is not checked either (see
-  // EncodeBlock).
-  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(IgnoringChecksums(),
+  // One context per thread: ZSTD_decompress would allocate and set up one per block. It checks
+  // the content checksum of a version 1 frame.
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
                                                                        ZSTD_freeDCtx);
   size_t got = ZSTD_decompressDCtx(dctx.get(), out->raw_.get(), raw_size, in.data(), in.size());
   if (ZSTD_isError(got)) return corrupt(ZSTD_getErrorName(got));

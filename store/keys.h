@@ -51,6 +51,8 @@ StreamId DecodeStreamKey(std::string_view bytes);
 
 // Metadata keys in the default column family.
 inline constexpr std::string_view kFormatVersionKey = "format_version";
+// The storage format this vigied writes (docs/storage-format.md); older ones are upgraded.
+inline constexpr std::string_view kFormatVersion = "6";
 inline constexpr std::string_view kPartitionNanosKey = "partition_ns";
 inline constexpr std::string_view kNextBlockSeqKey = "next_block_seq";
 std::string AgentSeqKey(std::string_view agent_id);

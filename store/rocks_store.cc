@@ -19,13 +19,12 @@ namespace {
 // Version 2 added the series column families, version 3 the record families (events, alert
 // state, silences, outbox), version 4 moved the head log out of the series_head family into the
 // series log (series_wal/), version 5 the n-gram filter's sections (store/ngram_filter.h; the
-// version 4 filters are still read, so nothing is rewritten). An older database is upgraded in
-// place at open: RocksDB creates the
-// missing families, series_head is replayed and dropped (rocks_series_log.cc), and the version
-// is rewritten.
-constexpr std::string_view kFormatVersion = "5";
+// version 4 filters are still read, so nothing is rewritten), version 6 the hash in log blocks
+// (store/block.h; version 1 blocks are still read). An older database is upgraded in place at
+// open: RocksDB creates the missing families, series_head is replayed and dropped
+// (rocks_series_log.cc), and the version is rewritten.
 bool Upgradable(std::string_view version) {
-  return version == "1" || version == "2" || version == "3" || version == "4";
+  return version == "1" || version == "2" || version == "3" || version == "4" || version == "5";
 }
 constexpr std::string_view kLegacyHeadFamily = "series_head";
 const char* const kFamilyNames[] = {

@@ -64,13 +64,10 @@ TEST(BlockTest, LineAtMapsBytesToLines) {
   }
 }
 
-// Damage to the header and truncation are found here; damage inside the zstd frame, which has
-// no checksum, is caught by RocksDB's CRC when the blob is read (LogStoreTest,
-// DamagedBlobIsReportedNotRead).
 TEST(BlockTest, CorruptionIsDetected) {
   std::string encoded = EncodeBlock(Sample(100, 7));
   DecodedBlock block;
-  for (size_t pos : {size_t{0}, size_t{1}}) {
+  for (size_t pos : {size_t{0}, size_t{1}, size_t{5}, encoded.size() / 2, encoded.size() - 1}) {
     std::string bad = encoded;
     bad[pos] ^= 0x5a;
     EXPECT_FALSE(DecodeBlock(bad, &block).ok()) << "flipped byte " << pos;
@@ -88,9 +85,9 @@ TEST(BlockTest, CorruptionIsDetected) {
   EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
 }
 
-// Blocks written by earlier versions carry a zstd content checksum: they still decode.
-TEST(BlockTest, BlocksWithAContentChecksumStillDecode) {
-  std::vector<LogEntry> entries = {{5, "first"}, {9, "second"}};
+// Blocks of version 1 (storage format 5 and older) have no hash of their own but a zstd content
+// checksum: they still decode, and damage to them is still found.
+TEST(BlockTest, VersionOneBlocksStillDecodeAndTheirDamageIsFound) {
   std::string payload;
   for (int64_t delta : {5, 4}) payload.push_back(static_cast<char>(delta * 2));  // zigzag varints
   payload += std::string("\x05\x06") + "firstsecond";
@@ -106,7 +103,8 @@ TEST(BlockTest, BlocksWithAContentChecksumStillDecode) {
   ASSERT_EQ(block.size(), 2u);
   EXPECT_EQ(block.ts(1), 9);
   EXPECT_EQ(block.line(1), "second");
-  EXPECT_EQ(EncodeBlock(entries).size() + 4, encoded.size()) << "only the checksum differs";
+  encoded[encoded.size() - 6] ^= 0x01;  // In the frame's last block (the payload, stored raw).
+  EXPECT_FALSE(DecodeBlock(encoded, &block).ok());
 }
 
 TEST(BlockTest, CompressesRepetitiveLogs) {

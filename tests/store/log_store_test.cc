@@ -241,8 +241,8 @@ TEST_F(LogStoreTest, SmallBlocksAreMergedWithoutLoss) {
   EXPECT_EQ(a, b);
 }
 
-// A block's zstd frame has no checksum of its own: a byte damaged on disk must still be
-// reported (by RocksDB's CRC of the blob), never read as other lines.
+// vigied reads blocks without RocksDB's CRC check: a byte damaged on disk must still be reported
+// (by the block's own hash), never read as other lines.
 TEST_F(LogStoreTest, DamagedBlobIsReportedNotRead) {
   LabelSet s = Labels({{"a", "b"}});
   {

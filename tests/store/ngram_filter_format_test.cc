@@ -79,7 +79,7 @@ TEST_F(FilterFormatTest, VersionFourBlocksStillReadAndFilter) {
   WithRawDatabase([&](rocksdb::DB* db, const Families& families) {
     std::string version;
     ASSERT_TRUE(db->Get({}, families.at("default"), kFormatVersionKey, &version).ok());
-    EXPECT_EQ(version, "5");
+    EXPECT_EQ(version, kFormatVersion);
   });
 }
 
