@@ -177,7 +177,11 @@ void Batcher::Write(std::deque<OpenBatch> batches) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       seq = state_->NextSeq();
     }
-    SpoolBatch out{*seq, b.builder.entries(), b.builder.Finish(state_->agent_id(), *seq), {}};
+    SpoolBatch out{*seq,
+                   b.builder.entries(),
+                   b.builder.samples(),
+                   b.builder.Finish(state_->agent_id(), *seq),
+                   {}};
     for (auto& [key, cursor] : b.cursors) out.cursors.push_back(std::move(cursor));
     spooled.push_back(std::move(out));
   }

@@ -74,7 +74,7 @@ absl::Status Spool::Append(std::vector<SpoolBatch>* batches) {
       }
       records_.push_back(Record{batch.seq, segments_.rbegin()->first, s.size,
                                 static_cast<uint32_t>(record.size() - kSpoolHeaderBytes),
-                                request_offsets[appended], batch.entries,
+                                request_offsets[appended], batch.entries, batch.samples,
                                 std::move(batch.cursors)});
       s.size += record.size();
       s.last_seq = batch.seq;
@@ -109,15 +109,22 @@ void Spool::DropOldestLocked(uint64_t needed) {
   while (!segments_.empty() && bytes_ + needed > options_.max_bytes) {
     auto oldest = segments_.begin();
     while (resolved_ < records_.size() && records_[resolved_].segment == oldest->first) {
+      const Record& r = records_[resolved_];
       ++unreported_batches_;
-      unreported_entries_ += records_[resolved_].entries;
+      unreported_entries_ += r.entries;
+      unreported_samples_ += r.samples;
       metrics_->spool_dropped_batches.Increment();
-      metrics_->spool_dropped_entries.Increment(static_cast<double>(records_[resolved_].entries));
+      CountDroppedLocked(r);
       ResolveFrontLocked(/*dropped=*/true);
     }
     DeleteSegmentLocked(oldest);
   }
   ReportDropsLocked();
+}
+
+void Spool::CountDroppedLocked(const Record& r) {
+  metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
+  metrics_->spool_dropped_samples.Increment(static_cast<double>(r.samples));
 }
 
 void Spool::ResolveFrontLocked(bool dropped) {
@@ -151,9 +158,10 @@ void Spool::AppendRequestLocked(const Record& r, std::string* out) {
     return;
   }
   out->resize(at);
-  spdlog::error("spool: batch {} in {} is unreadable or corrupt; its {} entries are lost", r.seq,
-                segment.path, r.entries);
-  metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
+  spdlog::error(
+      "spool: batch {} in {} is unreadable or corrupt; its {} entries and {} samples are lost",
+      r.seq, segment.path, r.entries, r.samples);
+  CountDroppedLocked(r);
   out->append(PushBuilder().Finish(options_.agent_id, r.seq));
 }
 
@@ -235,10 +243,10 @@ void Spool::ReportDropsLocked() {
   int64_t now = NowNanos();
   if (now - last_report_ns_ < 60 * kNanosPerSecond) return;
   spdlog::warn(
-      "spool full ({} bytes max): dropped the {} oldest batches ({} entries) since the "
-      "last report",
-      options_.max_bytes, unreported_batches_, unreported_entries_);
-  unreported_batches_ = unreported_entries_ = 0;
+      "spool full ({} bytes max): dropped the {} oldest batches ({} entries, {} samples) since "
+      "the last report",
+      options_.max_bytes, unreported_batches_, unreported_entries_, unreported_samples_);
+  unreported_batches_ = unreported_entries_ = unreported_samples_ = 0;
   last_report_ns_ = now;
 }
 
