@@ -174,10 +174,13 @@ std::optional<Spool::Outgoing> Spool::Next(uint64_t after, size_t max_bytes) {
   auto request_bytes = [](const Record& r) { return r.length - r.request_offset; };
   // Which batches go together, and room for them (plus one record's head while reading).
   size_t total = request_bytes(*first);
+  uint64_t samples = first->samples;
   auto last = first;
   for (auto it = std::next(first); it != records_.end() && it->seq <= visible_seq_; ++it) {
     if (total + request_bytes(*it) > max_bytes) break;
+    if (max_merged_samples_ > 0 && samples + it->samples > max_merged_samples_) break;
     total += request_bytes(*it);
+    samples += it->samples;
     last = it;
   }
   Outgoing out{last->seq, static_cast<size_t>(last - first) + 1, {}};
@@ -216,6 +219,11 @@ void Spool::Release(uint64_t checkpointed_seq) {
     DeleteSegmentLocked(segments_.begin());
   }
   UpdateGaugesLocked();
+}
+
+void Spool::FollowServerLimit(uint64_t max_samples_per_request) {
+  std::lock_guard lock(mu_);
+  max_merged_samples_ = max_samples_per_request;
 }
 
 uint64_t Spool::FirstUnresolved() const {

@@ -75,6 +75,10 @@ class Spool final : public BatchQueue {
   // Deletes closed segments whose batches are all resolved with seq <= `checkpointed_seq`.
   void Release(uint64_t checkpointed_seq);
 
+  // vigied stores at most `max_samples_per_request` samples per request (0: no limit named):
+  // Next() merges no more than that (a single batch above it still goes, alone).
+  void FollowServerLimit(uint64_t max_samples_per_request);
+
   uint64_t FirstUnresolved() const override;
   // The listener is called after Append made batches visible.
   void SetAppendListener(std::function<void()> listener) override;
@@ -124,6 +128,7 @@ class Spool final : public BatchQueue {
   std::deque<Record> records_;            // Every record in segments_, in seq order.
   size_t resolved_ = 0;                   // records_[0, resolved_) are resolved.
   uint64_t visible_seq_ = 0;              // Highest seq Next() may return.
+  uint64_t max_merged_samples_ = 0;       // 0: no limit.
   uint64_t bytes_ = 0;
   std::function<void()> listener_;
   uint64_t unreported_batches_ = 0, unreported_entries_ = 0, unreported_samples_ = 0;

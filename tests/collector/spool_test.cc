@@ -153,6 +153,20 @@ TEST_F(CollectorSpoolTest, CorruptRecordIsSentEmptySoItsCursorsStillAdvance) {
   EXPECT_EQ(metrics_.spool_dropped_samples.Value(), 2);
 }
 
+TEST_F(CollectorSpoolTest, MergesNoMoreSamplesThanVigiedStoresInARequest) {
+  auto spool = Open();
+  Append(spool.get(), {Batch(1), Batch(2), Batch(3), Batch(4), Batch(5)});  // 2 samples each.
+  EXPECT_EQ(spool->Next(0, 1 << 20)->batches, 5u);
+  spool->FollowServerLimit(5);
+  auto out = spool->Next(0, 1 << 20);
+  EXPECT_EQ(out->batches, 2u);
+  EXPECT_EQ(out->seq, 2u);
+  spool->FollowServerLimit(1);  // Below one batch: it goes alone.
+  EXPECT_EQ(spool->Next(2, 1 << 20)->batches, 1u);
+  spool->FollowServerLimit(0);
+  EXPECT_EQ(spool->Next(2, 1 << 20)->batches, 3u);
+}
+
 // `payload` with a record's header.
 std::string Framed(const std::string& payload) {
   std::string record;
