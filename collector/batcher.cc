@@ -5,7 +5,22 @@
 namespace vigie::collector {
 
 Batcher::Batcher(Options options, AgentState* state, Spool* spool, Metrics* metrics)
-    : options_(options), state_(state), spool_(spool), metrics_(metrics) {}
+    : options_(options),
+      max_unit_samples_(options.max_unit_samples),
+      max_samples_(options.max_samples),
+      state_(state),
+      spool_(spool),
+      metrics_(metrics) {}
+
+void Batcher::FollowServerLimit(uint64_t max_samples_per_request) {
+  auto follow = [&](size_t configured) {
+    return max_samples_per_request == 0
+               ? configured
+               : static_cast<size_t>(std::min<uint64_t>(configured, max_samples_per_request));
+  };
+  max_unit_samples_ = follow(options_.max_unit_samples);
+  max_samples_ = follow(options_.max_samples);
+}
 
 Batcher::~Batcher() { Stop(); }
 
@@ -65,11 +80,12 @@ void Batcher::Add(const StreamRef& stream, int64_t ts_ns, std::string_view line,
 }
 
 void Batcher::AddMetrics(MetricUnit unit) {
-  if (unit.samples.size() > options_.max_unit_samples) {
+  size_t max_unit_samples = max_unit_samples_;
+  if (unit.samples.size() > max_unit_samples) {
     spdlog::error(
         "a metric unit (one flush or scrape) of {} samples is over the {} vigied stores in one "
         "request: dropped whole",
-        unit.samples.size(), options_.max_unit_samples);
+        unit.samples.size(), max_unit_samples);
     metrics_->metric_units_refused.Increment();
     return;
   }
@@ -78,15 +94,14 @@ void Batcher::AddMetrics(MetricUnit unit) {
   WaitForSpaceLocked(lock);
   if (closed_for_input_) return;
   // After the wait: other inputs may have filled the open batch meanwhile.
-  if (!open_.builder.empty() &&
-      (open_.builder.bytes() + bytes > options_.max_bytes ||
-       open_.builder.samples() + unit.samples.size() > options_.max_samples)) {
+  size_t max_samples = max_samples_;
+  if (!open_.builder.empty() && (open_.builder.bytes() + bytes > options_.max_bytes ||
+                                 open_.builder.samples() + unit.samples.size() > max_samples)) {
     CloseLocked();
   }
   OpenLocked();
   open_.builder.AddMetrics(unit);
-  if (open_.builder.bytes() >= options_.max_bytes ||
-      open_.builder.samples() >= options_.max_samples) {
+  if (open_.builder.bytes() >= options_.max_bytes || open_.builder.samples() >= max_samples) {
     CloseLocked();
   }
 }
@@ -177,7 +192,11 @@ void Batcher::Write(std::deque<OpenBatch> batches) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       seq = state_->NextSeq();
     }
-    SpoolBatch out{*seq, b.builder.entries(), b.builder.Finish(state_->agent_id(), *seq), {}};
+    SpoolBatch out{*seq,
+                   b.builder.entries(),
+                   b.builder.samples(),
+                   b.builder.Finish(state_->agent_id(), *seq),
+                   {}};
     for (auto& [key, cursor] : b.cursors) out.cursors.push_back(std::move(cursor));
     spooled.push_back(std::move(out));
   }

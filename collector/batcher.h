@@ -6,7 +6,8 @@
 // batch: a unit that does not fit in the open batch closes it first, and a unit larger than a
 // batch gets one of its own. A unit of more than max_unit_samples (vigied's
 // max_samples_per_request) could never be stored whole: it is refused, logged and counted
-// (vigie_collector_metric_units_refused_total), never half-sent.
+// (vigie_collector_metric_units_refused_total), never half-sent. Both bounds follow the limit
+// vigied names, when it is lower (FollowServerLimit).
 //
 // Back-pressure: Add() blocks while `max_pending` closed batches are waiting to be written to
 // the spool, so a slow disk slows the inputs down instead of growing memory. And an entry with
@@ -19,6 +20,7 @@
 // the owner only.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -65,6 +67,11 @@ class Batcher : public EntrySink, public MetricSink {
   // spool's fill (a flush cannot wait: the next one is being aggregated).
   void AddMetrics(MetricUnit unit) override;
 
+  // vigied stores at most `max_samples_per_request` samples per request (0: it names no
+  // limit): from now on, units and batches hold no more than that, nor than max_unit_samples
+  // and max_samples. Batches already closed stay as they are. Thread-safe.
+  void FollowServerLimit(uint64_t max_samples_per_request);
+
   // Closes the open batch and waits until every batch closed so far is in the spool.
   void Flush();
   // Stops accepting entries, before the inputs are stopped: Add and AddCursor return at once
@@ -95,6 +102,8 @@ class Batcher : public EntrySink, public MetricSink {
   void Write(std::deque<OpenBatch> batches);
 
   const Options options_;
+  // options_'s, or vigied's limit when lower.
+  std::atomic<size_t> max_unit_samples_, max_samples_;
   AgentState* const state_;
   Spool* const spool_;
   Metrics* const metrics_;

@@ -82,6 +82,12 @@ absl::Status Collector::Open() {
   shipper_ =
       std::make_unique<Shipper>(config_.shipper, spool_.get(), &metrics_, shipper_log_.get());
   if (absl::Status s = shipper_->Start(); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<ServerLimits>> limits = ServerLimits::Create(config_.shipper);
+  if (!limits.ok()) return limits.status();
+  server_limits_ = *std::move(limits);
+  // Before the inputs start, so that the first scrapes fit (a vigied that is down answers at
+  // once; one that does not answer holds the start up for a second at most).
+  FollowServerLimits(std::chrono::seconds(1));
   maintenance_ = std::thread([this] { Maintain(); });
   absl::StatusOr<std::unique_ptr<MetricsServer>> server =
       MetricsServer::Start(config_.metrics_listen, &metrics_.registry());
@@ -170,6 +176,27 @@ void Collector::SaveCheckpoints() {
   spool_->Release(*saved);
 }
 
+void Collector::FollowServerLimits(std::chrono::milliseconds deadline) {
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_limits_ask_) return;
+  absl::StatusOr<uint64_t> max_samples = server_limits_->MaxSamplesPerRequest(deadline);
+  if (!max_samples.ok()) {
+    next_limits_ask_ = now + std::chrono::seconds(5);  // The shipper logs why vigied is away.
+    return;
+  }
+  next_limits_ask_ = now + std::chrono::minutes(1);
+  if (*max_samples == server_max_samples_) return;
+  server_max_samples_ = *max_samples;
+  batcher_->FollowServerLimit(server_max_samples_);
+  spool_->FollowServerLimit(server_max_samples_);
+  if (server_max_samples_ > 0) {
+    spdlog::info(
+        "vigied stores at most {} samples per request: metric units (flushes, scrapes), batches "
+        "and merged requests hold no more",
+        server_max_samples_);
+  }
+}
+
 void Collector::Maintain() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -177,6 +204,7 @@ void Collector::Maintain() {
     lock.unlock();
     SaveCheckpoints();
     spool_->ReportDrops();
+    FollowServerLimits(std::chrono::seconds(1));
     lock.lock();
   }
 }

@@ -3,7 +3,8 @@
 //   inputs -> batcher -> spool -> shipper -> vigied
 //                                  acks -> spool -> checkpoints
 // plus a maintenance thread that saves the checkpoints every second and then deletes the spool
-// segments they make unnecessary, and the /metrics listener.
+// segments they make unnecessary, and asks vigied for its samples-per-request limit (at start,
+// then every minute: see ServerLimits), and the /metrics listener.
 //
 // Thread safety: Start, Stop and the accessors from the owner.
 #pragma once
@@ -27,6 +28,7 @@
 #include "collector/inputs/syslog_input.h"
 #include "collector/metrics.h"
 #include "collector/metrics_http.h"
+#include "collector/server_limits.h"
 #include "collector/shipper.h"
 #include "collector/shipper_log.h"
 #include "collector/spool.h"
@@ -55,6 +57,9 @@ class Collector {
   absl::Status StartMetricInputs();
   void Maintain();
   void SaveCheckpoints();
+  // Asks vigied for its limit (within `deadline`) and has the batcher follow it, if it is time:
+  // every 5 s until vigied answers, then every minute. Maintenance thread (or before it).
+  void FollowServerLimits(std::chrono::milliseconds deadline);
 
   CollectorConfig config_;
   Metrics metrics_;
@@ -64,6 +69,9 @@ class Collector {
   std::unique_ptr<Batcher> batcher_;
   std::unique_ptr<ShipperLog> shipper_log_;
   std::unique_ptr<Shipper> shipper_;
+  std::unique_ptr<ServerLimits> server_limits_;
+  std::chrono::steady_clock::time_point next_limits_ask_;
+  uint64_t server_max_samples_ = 0;  // As vigied last named it.
   std::unique_ptr<FileInput> files_;
   std::vector<std::unique_ptr<SyslogInput>> syslogs_;
   std::vector<std::unique_ptr<StatsdInput>> statsds_;

@@ -25,7 +25,8 @@ bool DecodeCursor(std::string_view* in, FileCursor* cursor) {
   cursor->fingerprint.len = static_cast<uint32_t>(fp_len);
   cursor->fingerprint.hash = GetBigEndian64(in->data());
   in->remove_prefix(8);
-  if (!GetVarint(in, &path_len) || in->size() < path_len + 1) return false;
+  // The path and the forget byte; not `path_len + 1`, which a corrupt length wraps to 0.
+  if (!GetVarint(in, &path_len) || path_len >= in->size()) return false;
   cursor->path.assign(in->substr(0, path_len));
   in->remove_prefix(path_len);
   cursor->forget = (*in)[0] != 0;

@@ -64,9 +64,14 @@ Metrics::Metrics()
       spool_dropped_batches(Counter("vigie_collector_spool_dropped_batches_total",
                                     "Oldest batches dropped because the spool was full.",
                                     *registry_)),
-      spool_dropped_entries(Counter(
-          "vigie_collector_spool_dropped_entries_total",
-          "Log entries and metric samples in the batches dropped from a full spool.", *registry_)),
+      spool_dropped_entries(Counter("vigie_collector_spool_dropped_entries_total",
+                                    "Log entries of the batches dropped from a full spool (or "
+                                    "found corrupt in it).",
+                                    *registry_)),
+      spool_dropped_samples(Counter("vigie_collector_spool_dropped_samples_total",
+                                    "Metric samples of the batches dropped from a full spool (or "
+                                    "found corrupt in it).",
+                                    *registry_)),
       spool_write_errors(Counter("vigie_collector_spool_write_errors_total",
                                  "Failed spool writes (retried).", *registry_)),
       metric_units_refused(Counter("vigie_collector_metric_units_refused_total",

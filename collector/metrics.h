@@ -61,6 +61,7 @@ class Metrics {
   prometheus::Gauge& spool_batches;
   prometheus::Counter& spool_dropped_batches;
   prometheus::Counter& spool_dropped_entries;
+  prometheus::Counter& spool_dropped_samples;
   prometheus::Counter& spool_write_errors;
   prometheus::Counter& metric_units_refused;
 };

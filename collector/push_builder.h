@@ -48,8 +48,8 @@ class PushBuilder {
 
   // Encoded size so far, give or take a few bytes of framing.
   size_t bytes() const { return bytes_; }
-  // Entries and samples: what vigied counts in PushAck.accepted.
-  uint64_t entries() const { return entries_ + samples_; }
+  // Log entries, and metric samples (vigied's PushAck.accepted counts both together).
+  uint64_t entries() const { return entries_; }
   uint64_t samples() const { return samples_; }
   bool empty() const { return entries_ == 0 && samples_ == 0 && metadata_.empty(); }
 

@@ -74,7 +74,7 @@ absl::Status Spool::Append(std::vector<SpoolBatch>* batches) {
       }
       records_.push_back(Record{batch.seq, segments_.rbegin()->first, s.size,
                                 static_cast<uint32_t>(record.size() - kSpoolHeaderBytes),
-                                request_offsets[appended], batch.entries,
+                                request_offsets[appended], batch.entries, batch.samples,
                                 std::move(batch.cursors)});
       s.size += record.size();
       s.last_seq = batch.seq;
@@ -109,15 +109,22 @@ void Spool::DropOldestLocked(uint64_t needed) {
   while (!segments_.empty() && bytes_ + needed > options_.max_bytes) {
     auto oldest = segments_.begin();
     while (resolved_ < records_.size() && records_[resolved_].segment == oldest->first) {
+      const Record& r = records_[resolved_];
       ++unreported_batches_;
-      unreported_entries_ += records_[resolved_].entries;
+      unreported_entries_ += r.entries;
+      unreported_samples_ += r.samples;
       metrics_->spool_dropped_batches.Increment();
-      metrics_->spool_dropped_entries.Increment(static_cast<double>(records_[resolved_].entries));
+      CountDroppedLocked(r);
       ResolveFrontLocked(/*dropped=*/true);
     }
     DeleteSegmentLocked(oldest);
   }
   ReportDropsLocked();
+}
+
+void Spool::CountDroppedLocked(const Record& r) {
+  metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
+  metrics_->spool_dropped_samples.Increment(static_cast<double>(r.samples));
 }
 
 void Spool::ResolveFrontLocked(bool dropped) {
@@ -151,9 +158,10 @@ void Spool::AppendRequestLocked(const Record& r, std::string* out) {
     return;
   }
   out->resize(at);
-  spdlog::error("spool: batch {} in {} is unreadable or corrupt; its {} entries are lost", r.seq,
-                segment.path, r.entries);
-  metrics_->spool_dropped_entries.Increment(static_cast<double>(r.entries));
+  spdlog::error(
+      "spool: batch {} in {} is unreadable or corrupt; its {} entries and {} samples are lost",
+      r.seq, segment.path, r.entries, r.samples);
+  CountDroppedLocked(r);
   out->append(PushBuilder().Finish(options_.agent_id, r.seq));
 }
 
@@ -166,10 +174,13 @@ std::optional<Spool::Outgoing> Spool::Next(uint64_t after, size_t max_bytes) {
   auto request_bytes = [](const Record& r) { return r.length - r.request_offset; };
   // Which batches go together, and room for them (plus one record's head while reading).
   size_t total = request_bytes(*first);
+  uint64_t samples = first->samples;
   auto last = first;
   for (auto it = std::next(first); it != records_.end() && it->seq <= visible_seq_; ++it) {
     if (total + request_bytes(*it) > max_bytes) break;
+    if (max_merged_samples_ > 0 && samples + it->samples > max_merged_samples_) break;
     total += request_bytes(*it);
+    samples += it->samples;
     last = it;
   }
   Outgoing out{last->seq, static_cast<size_t>(last - first) + 1, {}};
@@ -210,6 +221,11 @@ void Spool::Release(uint64_t checkpointed_seq) {
   UpdateGaugesLocked();
 }
 
+void Spool::FollowServerLimit(uint64_t max_samples_per_request) {
+  std::lock_guard lock(mu_);
+  max_merged_samples_ = max_samples_per_request;
+}
+
 uint64_t Spool::FirstUnresolved() const {
   std::lock_guard lock(mu_);
   return resolved_ < records_.size() ? records_[resolved_].seq : 0;
@@ -235,10 +251,10 @@ void Spool::ReportDropsLocked() {
   int64_t now = NowNanos();
   if (now - last_report_ns_ < 60 * kNanosPerSecond) return;
   spdlog::warn(
-      "spool full ({} bytes max): dropped the {} oldest batches ({} entries) since the "
-      "last report",
-      options_.max_bytes, unreported_batches_, unreported_entries_);
-  unreported_batches_ = unreported_entries_ = 0;
+      "spool full ({} bytes max): dropped the {} oldest batches ({} entries, {} samples) since "
+      "the last report",
+      options_.max_bytes, unreported_batches_, unreported_entries_, unreported_samples_);
+  unreported_batches_ = unreported_entries_ = unreported_samples_ = 0;
   last_report_ns_ = now;
 }
 

@@ -9,6 +9,9 @@
 // On disk: <dir>/<first seq, 20 digits>.spool segment files of records (spool_record.h). A
 // torn record at the end of the last segment (a crash mid-write) is cut off at open.
 //
+// A spool written by an older collector is read as it is (spool_record.h); one holding records
+// of a newer version than this collector reads is refused at open, whole.
+//
 // The shipper sees it through the BatchQueue interface (batch_queue.h).
 //
 // Thread safety: Append() must be called from one thread at a time; everything else may be
@@ -63,14 +66,18 @@ class Spool final : public BatchQueue {
   absl::Status Append(std::vector<SpoolBatch>* batches);
 
   // BatchQueue. Next() reads the batches back from disk. A record that fails its checksum is
-  // sent as an empty request with its seq, so that its cursors still advance; its entries are
-  // counted as dropped.
+  // sent as an empty request with its seq, so that its cursors still advance; its entries and
+  // samples are counted as dropped.
   std::optional<Outgoing> Next(uint64_t after, size_t max_bytes = 0) override;
   uint64_t LastSeq() const override;
   size_t Acknowledge(uint64_t seq) override;
 
   // Deletes closed segments whose batches are all resolved with seq <= `checkpointed_seq`.
   void Release(uint64_t checkpointed_seq);
+
+  // vigied stores at most `max_samples_per_request` samples per request (0: no limit named):
+  // Next() merges no more than that (a single batch above it still goes, alone).
+  void FollowServerLimit(uint64_t max_samples_per_request);
 
   uint64_t FirstUnresolved() const override;
   // The listener is called after Append made batches visible.
@@ -94,6 +101,7 @@ class Spool final : public BatchQueue {
     uint32_t length;          // Payload length.
     uint32_t request_offset;  // Within the payload.
     uint64_t entries;
+    uint64_t samples;
     std::vector<FileCursor> cursors;
   };
 
@@ -102,6 +110,8 @@ class Spool final : public BatchQueue {
   absl::Status LoadSegment(uint64_t id, const std::string& path, bool last);
   absl::StatusOr<Segment*> ActiveSegment(uint64_t first_seq);  // mu_ held.
   void DropOldestLocked(uint64_t needed);
+  // Counts the entries and samples of `r` as dropped.
+  void CountDroppedLocked(const Record& r);
   void ResolveFrontLocked(bool dropped);
   void DeleteSegmentLocked(std::map<uint64_t, Segment>::iterator it);
   void UpdateGaugesLocked();
@@ -118,9 +128,10 @@ class Spool final : public BatchQueue {
   std::deque<Record> records_;            // Every record in segments_, in seq order.
   size_t resolved_ = 0;                   // records_[0, resolved_) are resolved.
   uint64_t visible_seq_ = 0;              // Highest seq Next() may return.
+  uint64_t max_merged_samples_ = 0;       // 0: no limit.
   uint64_t bytes_ = 0;
   std::function<void()> listener_;
-  uint64_t unreported_batches_ = 0, unreported_entries_ = 0;
+  uint64_t unreported_batches_ = 0, unreported_entries_ = 0, unreported_samples_ = 0;
   int64_t last_report_ns_ = 0;
 };
 

@@ -60,10 +60,18 @@ absl::Status Spool::LoadSegment(uint64_t id, const std::string& path, bool last)
   while (!rest.empty()) {
     SpoolRecordHead head;
     size_t length = DecodeSpoolRecord(rest, &head);
+    if (length > 0 && head.version > kSpoolRecordVersion) {
+      close(fd);
+      // Cutting it off as if torn would lose what a newer collector spooled.
+      return absl::FailedPreconditionError(StrCat(
+          path, " holds spool records of version ", head.version, "; this collector reads up to ",
+          kSpoolRecordVersion, ": run the newer collector until its spool is sent, or move ",
+          options_.dir, " away"));
+    }
     if (length == 0 || (!records_.empty() && head.seq <= records_.back().seq)) break;
-    records_.push_back(Record{head.seq, id, segment.size,
-                              static_cast<uint32_t>(length - kSpoolHeaderBytes),
-                              head.request_offset, head.entries, std::move(head.cursors)});
+    records_.push_back(
+        Record{head.seq, id, segment.size, static_cast<uint32_t>(length - kSpoolHeaderBytes),
+               head.request_offset, head.entries, head.samples, std::move(head.cursors)});
     segment.last_seq = head.seq;
     segment.size += length;
     rest.remove_prefix(length);

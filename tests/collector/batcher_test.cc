@@ -207,5 +207,28 @@ TEST_F(CollectorBatcherTest, RefusesAUnitVigiedCannotStoreWhole) {
   EXPECT_EQ(metrics_.metric_units_refused.Value(), 1);
 }
 
+TEST_F(CollectorBatcherTest, FollowsTheSampleLimitVigiedNames) {
+  Batcher batcher({.max_samples = 1000, .max_unit_samples = 1000, .max_age = std::chrono::hours(1)},
+                  state_.get(), spool_.get(), &metrics_);
+  batcher.Start();
+  batcher.FollowServerLimit(100);
+  batcher.AddMetrics(Unit("a", 60));
+  batcher.AddMetrics(Unit("b", 60));  // 120 together: over vigied's 100, a batch each.
+  batcher.AddMetrics(Unit("too_big", 101));
+  batcher.FollowServerLimit(0);  // A vigied that names no limit: the configured ones again.
+  batcher.AddMetrics(Unit("c", 101));
+  batcher.FollowServerLimit(5000);  // Above the configured ones: those hold.
+  batcher.AddMetrics(Unit("d", 1001));
+  batcher.Flush();
+  auto batches = Spooled();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(SamplesOf(batches, "a"), std::vector<int>{60});
+  EXPECT_EQ(SamplesOf(batches, "b"), std::vector<int>{60});
+  EXPECT_EQ(SamplesOf(batches, "c"), std::vector<int>{101});  // With b.
+  EXPECT_TRUE(SamplesOf(batches, "too_big").empty());
+  EXPECT_TRUE(SamplesOf(batches, "d").empty());
+  EXPECT_EQ(metrics_.metric_units_refused.Value(), 2);
+}
+
 }  // namespace
 }  // namespace vigie::collector

@@ -79,7 +79,7 @@ TEST(CollectorPushBuilderTest, EncodesMetricUnitsBesideEntries) {
   unit.metadata = {{"a_total", "counter", "Logins.", ""}, {"b", "gauge", "", "seconds"}};
   builder.AddMetrics(unit);
   EXPECT_EQ(builder.samples(), 3u);
-  EXPECT_EQ(builder.entries(), 4u);
+  EXPECT_EQ(builder.entries(), 1u);
   size_t estimate = builder.bytes();
   std::string bytes = builder.Finish("agent", 9);
   EXPECT_TRUE(builder.empty());

@@ -65,7 +65,8 @@ class CollectorResendTest : public CollectorIntegrationTest {
         builder.Add(stream, ts + line, "resend " + std::to_string(line));
       }
       uint64_t seq = static_cast<uint64_t>(b) + 1;
-      spooled.push_back({seq, builder.entries(), builder.Finish(kAgent, seq), {}});
+      spooled.push_back(
+          {seq, builder.entries(), builder.samples(), builder.Finish(kAgent, seq), {}});
     }
     EXPECT_TRUE((*spool)->Append(&spooled).ok());
     return *std::move(spool);

@@ -74,7 +74,7 @@ class CollectorShipperTest : public ::testing::Test {
         builder.Add(stream_, line_, "line " + std::to_string(line_));
       }
       uint64_t seq = ++seq_;
-      out.push_back({seq, builder.entries(), builder.Finish("agent", seq), {}});
+      out.push_back({seq, builder.entries(), builder.samples(), builder.Finish("agent", seq), {}});
     }
     ASSERT_TRUE(spool_->Append(&out).ok());
   }

@@ -1,6 +1,6 @@
 // The spool while vigied is away: files wait (they are their own buffer) and lose nothing;
-// syslog, which cannot wait, fills the spool until its oldest batches are dropped, counted and
-// logged, and exactly the rest arrives.
+// syslog, which cannot wait, fills the spool until its oldest batches are dropped, counted (log
+// entries and metric samples apart) and logged, and exactly the rest arrives.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -54,8 +54,11 @@ TEST_F(CollectorSpoolIntegrationTest, SyslogFillsTheSpoolAndTheOldestIsDroppedVi
   proxy_->SetTarget("");
   StartCollector(std::string(kSmallSpool) +
                  "inputs:\n  - type: syslog\n    listen: [\"tcp://127.0.0.1:0\"]\n"
-                 // Only log lines in the spool, so that the dropped count is theirs.
-                 "  - {type: host, enabled: false}\n");
+                 // Host metrics once, at the start: in the oldest batches, which the flood drops.
+                 "  - {type: host, interval: 1h}\n");
+  const std::string host_samples =
+      "vigie_collector_input_lines_total{input=\"host\",type=\"host\"}";
+  ASSERT_TRUE(WaitFor([&] { return collector_->Metric(host_samples) > 0; }, seconds(30)));
   std::string address = collector_->syslog_addresses()[0];
   sockaddr_in addr = {};
   addr.sin_family = AF_INET;
@@ -80,6 +83,10 @@ TEST_F(CollectorSpoolIntegrationTest, SyslogFillsTheSpoolAndTheOldestIsDroppedVi
   std::this_thread::sleep_for(seconds(1));  // The last batch reaches the spool.
   double dropped = collector_->Metric("vigie_collector_spool_dropped_entries_total");
   EXPECT_GT(dropped, 0);
+  // Samples are counted apart from entries: the host metrics' were all dropped.
+  double produced_samples = collector_->Metric(host_samples);
+  EXPECT_GT(produced_samples, 100);
+  EXPECT_EQ(collector_->Metric("vigie_collector_spool_dropped_samples_total"), produced_samples);
   EXPECT_NE(collector_->Log().find("spool full"), std::string::npos);
   RestartServer();
   std::string query = "{app=\"flood\"}";
@@ -93,6 +100,8 @@ TEST_F(CollectorSpoolIntegrationTest, SyslogFillsTheSpoolAndTheOldestIsDroppedVi
     EXPECT_EQ(stored[i].line.substr(0, stored[i].line.find(" padding")),
               "flood " + std::to_string(static_cast<size_t>(dropped) + i));
   }
+  // And no host sample arrived.
+  EXPECT_EQ(PromScalar("count({__name__=~\"node_.+\"}) or vector(0)"), 0);
 }
 
 }  // namespace
