@@ -71,7 +71,7 @@ struct StatsdAggregator::Metric {
   std::string family;             // __name__, or the summary's base name.
   std::string identity;           // Key of by_identity_.
   std::vector<std::string> keys;  // Its keys in by_key_.
-  std::vector<LabelSet> series;   // A summary: its quantiles, then _sum and _count.
+  std::vector<SeriesRef> series;  // A summary: its quantiles, then _sum and _count.
   int64_t last_value_ms = 0;
   double value = 0;                          // A counter's total, a gauge's value.
   std::vector<double> values;                // A summary's values in this flush.
@@ -165,7 +165,7 @@ StatsdAggregator::Metric* StatsdAggregator::Create(const StatsdLine& line, Stats
     std::vector<Label> all = labels;
     all.push_back({"__name__", std::move(name)});
     for (Label& l : extra) all.push_back(std::move(l));
-    m->series.push_back(LabelSet::Make(std::move(all)).value());  // Names checked above.
+    m->series.push_back(MakeWireLabels(LabelSet::Make(std::move(all)).value()));  // Names checked.
   };
   if (type == StatsdType::kCounter && !m->family.ends_with("_total")) m->family += "_total";
   if (type == StatsdType::kTimer) m->family += "_seconds";
@@ -219,7 +219,7 @@ void StatsdAggregator::Emit(Metric& m, int64_t now_ms, MetricUnit* unit) {
 }
 
 void StatsdAggregator::EmitStale(const Metric& m, int64_t now_ms, MetricUnit* unit) {
-  for (const LabelSet& series : m.series) unit->samples.push_back({series, now_ms, StaleMarker()});
+  for (const SeriesRef& series : m.series) unit->samples.push_back({series, now_ms, StaleMarker()});
 }
 
 void StatsdAggregator::DropIdle(int64_t now_ms, MetricUnit* unit) {

@@ -71,7 +71,7 @@ TEST(CollectorStatsdParseTest, RefusesWhatEtsysStatsdRefuses) {
 std::map<std::string, double> ByLabels(const MetricUnit& unit) {
   std::map<std::string, double> out;
   for (const MetricSample& s : unit.samples) {
-    EXPECT_TRUE(out.emplace(s.labels.ToString(), s.value).second) << s.labels.ToString();
+    EXPECT_TRUE(out.emplace(s.labels().ToString(), s.value).second) << s.labels().ToString();
   }
   return out;
 }
