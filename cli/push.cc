@@ -409,8 +409,8 @@ int RunPush(const ClientOptions& client, const PushOptions& options) {
   shipping.max_request_bytes = std::min<uint64_t>(kMaxRequestBytes, sizes.max_encoded_bytes);
 
   auto stream_of = [&](std::vector<Label> labels) {
-    return collector::MakeStream(LabelSet::Make(std::move(labels)).value(),
-                                 limits.max_label_value_bytes());
+    return collector::MakeWireLabels(LabelSet::Make(std::move(labels)).value(),
+                                     limits.max_label_value_bytes());
   };
   char host[256] = "host";
   gethostname(host, sizeof host - 1);
@@ -435,7 +435,7 @@ int RunPush(const ClientOptions& client, const PushOptions& options) {
       continue;
     }
     std::vector<Label> labels = *base;
-    if (add_file_label) labels.push_back({"file", path});  // Made valid by MakeStream.
+    if (add_file_label) labels.push_back({"file", path});  // Made valid by MakeWireLabels.
     read_all = reader.Read(fd, path, stream_of(std::move(labels))) && read_all;
     close(fd);
   }

@@ -48,7 +48,7 @@ void PutLabels(const LabelSet& labels, std::string* out) {
 
 // `labels` with values made valid UTF-8 and cut at `max_value_bytes`. Names were validated by
 // LabelSet; the values only change by replacement, keeping the order.
-LabelSet ValidLabels(const LabelSet& labels, size_t max_value_bytes) {
+LabelSet ValidLabels(LabelSet labels, size_t max_value_bytes) {
   bool valid = true;
   for (const Label& l : labels.labels()) {
     valid = valid && l.value.size() <= max_value_bytes && IsValidUtf8(l.value);
@@ -61,24 +61,30 @@ LabelSet ValidLabels(const LabelSet& labels, size_t max_value_bytes) {
   return LabelSet::Make(std::move(out)).value();
 }
 
-// Sample{ts_ms = 1, value = 2}, both always written: a value of 0 is as valid as any.
-void PutSample(const MetricSample& sample, std::string* out) {
+// The encoded size of Sample{ts_ms = 1, value = 2} with its tag and length.
+size_t SampleBytes(int64_t ts_ms) { return 12 + VarintSize(static_cast<uint64_t>(ts_ms)); }
+
+// Writes the sample at `out` (SampleBytes(sample.ts_ms) bytes), both fields always: a value of 0
+// is as valid as any. Returns the end.
+char* PutSample(const MetricSample& sample, char* out) {
   uint64_t ts = static_cast<uint64_t>(sample.ts_ms);
   uint64_t bits;
   std::memcpy(&bits, &sample.value, sizeof(bits));
-  out->push_back(kTag2Len);
-  PutVarint(out, 1 + VarintSize(ts) + 1 + 8);
-  out->push_back(kTag1Varint);
-  PutVarint(out, ts);
-  out->push_back(kTag2Fixed64);
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(bits >> (8 * i)));
+  *out++ = kTag2Len;
+  *out++ = static_cast<char>(SampleBytes(sample.ts_ms) - 2);
+  *out++ = kTag1Varint;
+  for (; ts >= 0x80; ts >>= 7) *out++ = static_cast<char>(ts | 0x80);
+  *out++ = static_cast<char>(ts);
+  *out++ = kTag2Fixed64;
+  for (int i = 0; i < 8; ++i) *out++ = static_cast<char>(bits >> (8 * i));
+  return out;
 }
 
 }  // namespace
 
-StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes) {
-  auto info = std::make_shared<StreamInfo>();
-  info->labels = ValidLabels(labels, max_value_bytes);
+std::shared_ptr<const WireLabels> MakeWireLabels(LabelSet labels, size_t max_value_bytes) {
+  auto info = std::make_shared<WireLabels>();
+  info->labels = ValidLabels(std::move(labels), max_value_bytes);
   PutLabels(info->labels, &info->wire_labels);
   return info;
 }
@@ -86,8 +92,7 @@ StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes) {
 size_t EncodedMetricsBytes(const MetricUnit& unit) {
   size_t bytes = 0;
   for (const MetricSample& s : unit.samples) {
-    bytes += 24;  // The sample and the series' framing.
-    for (const Label& l : s.labels.labels()) bytes += l.name.size() + l.value.size() + 6;
+    bytes += 24 + s.series->wire_labels.size();  // The sample, the series' labels and framing.
   }
   for (const MetricFamilyInfo& m : unit.metadata) {
     bytes += m.metric.size() + m.type.size() + m.help.size() + m.unit.size() + 12;
@@ -125,22 +130,23 @@ void PushBuilder::Add(const StreamRef& stream, int64_t ts_ns, std::string_view l
 
 void PushBuilder::AddMetrics(const MetricUnit& unit) {
   size_t before = series_.size() + metadata_.size();
-  std::string body;
-  const LabelSet* labels = nullptr;
-  auto close_series = [&] {
-    if (body.empty()) return;
-    PutLengthDelimited(&series_, kTag4Len, body);
-    body.clear();
-  };
-  for (const MetricSample& sample : unit.samples) {
-    if (!labels || !(*labels == sample.labels)) {
-      close_series();
-      PutLabels(ValidLabels(sample.labels, kMaxLabelValueBytes), &body);
-      labels = &sample.labels;
+  series_.reserve(series_.size() + EncodedMetricsBytes(unit));
+  const std::vector<MetricSample>& samples = unit.samples;
+  for (size_t first = 0, end; first < samples.size(); first = end) {
+    // A Series for the run of samples of one handle, sized first so that it is written in place.
+    const std::string& labels = samples[first].series->wire_labels;
+    size_t body = labels.size();
+    for (end = first; end < samples.size() && samples[end].series == samples[first].series; ++end) {
+      body += SampleBytes(samples[end].ts_ms);
     }
-    PutSample(sample, &body);
+    series_.push_back(kTag4Len);
+    PutVarint(&series_, body);
+    series_.append(labels);
+    size_t at = series_.size();
+    series_.resize(at + body - labels.size());
+    char* out = series_.data() + at;
+    for (size_t i = first; i < end; ++i) out = PutSample(samples[i], out);
   }
-  close_series();
   std::string one;
   for (const MetricFamilyInfo& m : unit.metadata) {
     one.clear();
@@ -156,7 +162,10 @@ void PushBuilder::AddMetrics(const MetricUnit& unit) {
 }
 
 std::string PushBuilder::Finish(std::string_view agent_id, uint64_t seq) {
-  std::string out;
+  // The series first: a scrape's megabytes are not copied again. Protobuf reads fields in any
+  // order, and concatenated batches still end with the last one's seq (AppendFirstSeq).
+  std::string out = std::move(series_);
+  series_ = std::string();
   out.reserve(bytes_ + agent_id.size() + 16);
   PutLengthDelimited(&out, kTag1Len, agent_id);
   out.push_back(kTag2Varint);
@@ -167,11 +176,9 @@ std::string PushBuilder::Finish(std::string_view agent_id, uint64_t seq) {
     out.append(p.stream->wire_labels);
     out.append(p.entries);
   }
-  out.append(series_);
   out.append(metadata_);
   streams_.clear();
   index_.clear();
-  series_.clear();
   metadata_.clear();
   bytes_ = 0;
   entries_ = 0;

@@ -3,7 +3,7 @@
 // per entry. The bytes are written to the spool and sent as they are (see shipper.h), so a batch
 // is encoded exactly once.
 //
-// Thread safety: a PushBuilder is not thread-safe; StreamInfo is immutable and shareable.
+// Thread safety: a PushBuilder is not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -14,22 +14,9 @@
 #include <vector>
 
 #include "collector/metric_sink.h"
-#include "common/labels.h"
+#include "collector/wire_labels.h"
 
 namespace vigie::collector {
-
-// A log stream: its labels and their precomputed wire form.
-struct StreamInfo {
-  LabelSet labels;
-  std::string wire_labels;  // `repeated Label labels = 1` of a vigie.v1.Stream.
-};
-using StreamRef = std::shared_ptr<const StreamInfo>;
-
-// vigied refuses label values that are not valid UTF-8, and bounds their size: a value from a
-// file name or a syslog header is made valid (invalid bytes become U+FFFD, common/utf8.h) and
-// cut at `max_value_bytes` (vigie push: the server's limit, from Ingest.Limits).
-constexpr size_t kMaxLabelValueBytes = 1024;
-StreamRef MakeStream(const LabelSet& labels, size_t max_value_bytes = kMaxLabelValueBytes);
 
 // Appends PushRequest.first_seq to `request`, serialized batches concatenated into one request
 // (whose seq is the last one's), so that vigied knows which batches it holds. Protobuf keeps
@@ -41,9 +28,8 @@ class PushBuilder {
   // Appends one entry to `stream`'s entries in this request.
   void Add(const StreamRef& stream, int64_t ts_ns, std::string_view line);
 
-  // Appends every sample of `unit` to `series` (consecutive samples with the same labels share
-  // one Series) and its metadata to `metadata`. Label values are made valid UTF-8 and cut at
-  // kMaxLabelValueBytes, as MakeStream does.
+  // Appends every sample of `unit` to `series` (consecutive samples of the same series handle
+  // share one Series), its labels' wire bytes as they are, and its metadata to `metadata`.
   void AddMetrics(const MetricUnit& unit);
 
   // Encoded size so far, give or take a few bytes of framing.
@@ -64,7 +50,7 @@ class PushBuilder {
   };
   std::vector<Pending> streams_;
   // Keyed by identity: the builder keeps each StreamRef alive, so an address is not reused.
-  std::unordered_map<const StreamInfo*, size_t> index_;
+  std::unordered_map<const WireLabels*, size_t> index_;
   std::string series_;    // `repeated Series series = 4`, encoded with their tags.
   std::string metadata_;  // `repeated MetricMetadata metadata = 7`, encoded with their tags.
   size_t bytes_ = 0;

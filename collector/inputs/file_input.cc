@@ -159,7 +159,7 @@ FileStream* FileInput::AcquireStream(const Source& source, const std::string& pa
     streams_.erase({source.config.name, path});
     return nullptr;
   }
-  stream.stream = MakeStream(*label_set);
+  stream.stream = MakeWireLabels(*label_set);
   stream.lag = &metrics_->FileLag(source.config.name, path);
   return &stream;
 }

@@ -54,7 +54,7 @@ void GraphiteInput::Receive(std::string_view lines) {
     if (!why && line_.path.empty()) continue;  // A blank line.
     absl::StatusOr<LabelSet> labels = why ? absl::InvalidArgumentError(why) : Labels(line_);
     if (labels.ok()) {
-      unit.samples.push_back({*std::move(labels), line_.ts_ms, line_.value});
+      unit.samples.push_back({MakeWireLabels(*std::move(labels)), line_.ts_ms, line_.value});
       continue;
     }
     // At most one message every 10 s: a sender of bad lines must not flood the log.

@@ -59,7 +59,8 @@ void HostSamples::Add(std::string_view name, Labels labels, double value) {
     all.push_back({std::string(label), std::string(label_value)});
   }
   absl::StatusOr<LabelSet> set = LabelSet::Make(std::move(all));
-  if (set.ok()) unit_.samples.push_back(MetricSample{*std::move(set), ts_ms_, value});
+  if (set.ok())
+    unit_.samples.push_back(MetricSample{MakeWireLabels(*std::move(set)), ts_ms_, value});
 }
 
 void AddCpuStats(std::string_view proc_stat, double ticks_per_second, HostSamples* out) {

@@ -1,6 +1,7 @@
 #include "collector/inputs/scrape_target.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -17,6 +18,11 @@ bool HasLabel(const std::vector<Label>& labels, std::string_view name) {
   return std::any_of(labels.begin(), labels.end(), [&](const Label& l) { return l.name == name; });
 }
 
+// The report series of every scrape, in the order Report() gives their values.
+constexpr std::array<const char*, 5> kReportNames = {
+    "up", "scrape_duration_seconds", "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling", "scrape_series_added"};
+
 // Prometheus's name for a type in its metadata: the text format's "untyped" is "unknown".
 std::string MetadataType(std::string_view type) {
   return type == "untyped" ? "unknown" : std::string(type);
@@ -32,25 +38,28 @@ class TargetSamples::Handler : public exposition::ExpositionHandler {
 
   void OnSample(const exposition::ExpositionSample& sample) override {
     ++scraped_;
-    absl::string_view key(sample.series.data(), sample.series.size());
-    auto it = target_->series_.find(key);
-    if (it == target_->series_.end()) {
+    auto [text, series] = target_->Find(sample.series);
+    if (!series) {
       absl::StatusOr<LabelSet> labels = target_->SeriesLabels(sample);
       if (!labels.ok()) {
         Malformed(StrCat("series ", sample.series, ": ", labels.status().message()));
         return;
       }
-      it = target_->series_.emplace(std::string(sample.series), Series{*std::move(labels)}).first;
+      auto it = target_->series_.try_emplace(std::string(sample.series)).first;
+      it->second.ref = MakeWireLabels(*std::move(labels));
+      text = it->first;
+      series = &it->second;
       ++added_;
-    } else if (it->second.scrape == target_->scrape_) {
+    } else if (series->scrape == target_->scrape_) {
       return;  // The same series twice in one scrape: Prometheus keeps the first.
     }
-    Series& series = it->second;
-    series.scrape = target_->scrape_;
+    series->scrape = target_->scrape_;
+    series->position = target_->order_.size();
+    target_->order_.emplace_back(text, series);
     bool own = target_->honor_timestamps_ && sample.timestamp_ms.has_value();
-    series.own_timestamp = own;
+    series->own_timestamp = own;
     outcome_->unit.samples.push_back(
-        MetricSample{series.labels, own ? *sample.timestamp_ms : start_ms_, sample.value});
+        MetricSample{series->ref, own ? *sample.timestamp_ms : start_ms_, sample.value});
   }
   void OnHelp(std::string_view metric, std::string_view help) override {
     Family(metric).help = help;
@@ -93,7 +102,25 @@ TargetSamples::TargetSamples(std::vector<Label> target_labels, bool honor_labels
                              bool honor_timestamps)
     : target_labels_(std::move(target_labels)),
       honor_labels_(honor_labels),
-      honor_timestamps_(honor_timestamps) {}
+      honor_timestamps_(honor_timestamps) {
+  for (size_t i = 0; i < kReportNames.size(); ++i) {
+    std::vector<Label> labels = target_labels_;
+    labels.push_back({"__name__", kReportNames[i]});
+    report_series_[i] = MakeWireLabels(LabelSet::Make(std::move(labels)).value());
+  }
+}
+
+TargetSamples::Seen TargetSamples::Find(std::string_view text) {
+  if (cursor_ < last_order_.size() && last_order_[cursor_].first == text) {
+    return last_order_[cursor_++];
+  }
+  auto it = series_.find(absl::string_view(text.data(), text.size()));
+  if (it == series_.end()) return {};
+  Series& series = it->second;
+  // Elsewhere in the last scrape: the target moved, added or dropped series; go on from there.
+  if (series.scrape + 1 == scrape_) cursor_ = series.position + 1;
+  return {std::string_view(it->first.data(), it->first.size()), &series};
+}
 
 absl::StatusOr<LabelSet> TargetSamples::SeriesLabels(
     const exposition::ExpositionSample& sample) const {
@@ -139,7 +166,8 @@ TargetSamples::Outcome TargetSamples::Scraped(std::string_view body,
   Outcome outcome;
   // A target's series rarely change: room for the last scrape's, its stale markers and the
   // report series, so the vector is not regrown sample after sample.
-  outcome.unit.samples.reserve(series_.size() + 8);
+  outcome.unit.samples.reserve(series_.size() + kReportNames.size());
+  order_.reserve(series_.size());
   Handler handler(this, start_ms, &outcome);
   parser_.Parse(body, format, &handler);
   MarkStale(start_ms, &outcome.unit);
@@ -156,31 +184,27 @@ MetricUnit TargetSamples::Failed(int64_t start_ms, double duration_seconds) {
 }
 
 void TargetSamples::MarkStale(int64_t ts_ms, MetricUnit* unit) {
-  for (auto it = series_.begin(); it != series_.end();) {
-    if (it->second.scrape == scrape_) {
-      ++it;
-      continue;
+  // series_ holds the last scrape's series and the current one's, which are in order_.
+  for (const auto& [text, series] : last_order_) {
+    if (series->scrape == scrape_) continue;
+    if (!series->own_timestamp) {
+      unit->samples.push_back(MetricSample{std::move(series->ref), ts_ms, StaleNaN()});
     }
-    if (!it->second.own_timestamp) {
-      unit->samples.push_back(MetricSample{std::move(it->second.labels), ts_ms, StaleNaN()});
-    }
-    series_.erase(it++);
+    series_.erase(absl::string_view(text.data(), text.size()));
   }
+  last_order_.swap(order_);
+  order_.clear();
+  cursor_ = 0;
 }
 
 void TargetSamples::Report(int64_t ts_ms, bool up, double duration_seconds, size_t scraped,
                            size_t added, MetricUnit* unit) const {
-  auto add = [&](const char* name, double value) {
-    std::vector<Label> labels = target_labels_;
-    labels.push_back({"__name__", name});
-    absl::StatusOr<LabelSet> set = LabelSet::Make(std::move(labels));
-    if (set.ok()) unit->samples.push_back(MetricSample{*std::move(set), ts_ms, value});
-  };
-  add("up", up ? 1 : 0);
-  add("scrape_duration_seconds", duration_seconds);
-  add("scrape_samples_scraped", static_cast<double>(scraped));
-  add("scrape_samples_post_metric_relabeling", static_cast<double>(scraped));
-  add("scrape_series_added", static_cast<double>(added));
+  const std::array<double, kReportNames.size()> values = {
+      up ? 1.0 : 0.0, duration_seconds, static_cast<double>(scraped), static_cast<double>(scraped),
+      static_cast<double>(added)};
+  for (size_t i = 0; i < values.size(); ++i) {
+    unit->samples.push_back(MetricSample{report_series_[i], ts_ms, values[i]});
+  }
 }
 
 }  // namespace vigie::collector

@@ -15,12 +15,13 @@
 // Thread safety: one thread at a time (the target's scrape loop).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "collector/metric_sink.h"
 #include "common/labels.h"
 #include "common/prometheus/exposition.h"
@@ -51,10 +52,13 @@ class TargetSamples {
 
  private:
   struct Series {
-    LabelSet labels;
+    SeriesRef ref;
     uint64_t scrape = 0;         // The last scrape that had it.
+    size_t position = 0;         // Its place in that scrape's order (last_order_ or order_).
     bool own_timestamp = false;  // It had a timestamp of its own: no staleness marker.
   };
+  // A series of a scrape, in the order the target wrote them: its text (series_'s key) and entry.
+  using Seen = std::pair<std::string_view, Series*>;
   class Handler;
 
   // The series' labels: the exposed ones merged with the target's.
@@ -63,13 +67,24 @@ class TargetSamples {
   void MarkStale(int64_t ts_ms, MetricUnit* unit);
   void Report(int64_t ts_ms, bool up, double duration_seconds, size_t scraped, size_t added,
               MetricUnit* unit) const;
+  // The series `text` (null if new), looked for first where the last scrape had the next one.
+  Seen Find(std::string_view text);
 
   const std::vector<Label> target_labels_;
   const bool honor_labels_;
   const bool honor_timestamps_;
+  // The series of the report (up, scrape_duration_seconds, ...), made once.
+  std::array<SeriesRef, 5> report_series_;
   uint64_t scrape_ = 0;
-  // By the series' text as the target writes it.
-  absl::flat_hash_map<std::string, Series> series_;
+  // The series of the last scrape (and those of the current one so far), by their text as the
+  // target writes it. A node map: last_order_ and order_ point into it.
+  absl::node_hash_map<std::string, Series> series_;
+  // A target writes its series in the same order at every scrape: the last scrape's order, and
+  // where in it the current one has got to, make finding a line's series one comparison of
+  // neighbouring memory rather than a hash lookup among 100,000 scattered entries.
+  std::vector<Seen> last_order_;
+  size_t cursor_ = 0;
+  std::vector<Seen> order_;  // The current scrape's.
   exposition::ExpositionParser parser_;
 };
 

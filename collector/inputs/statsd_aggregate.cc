@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <forward_list>
 
 #include "collector/inputs/metric_names.h"
 #include "common/strings.h"
@@ -66,17 +67,41 @@ std::string QuantileValue(double pct) {
 
 }  // namespace
 
+// What AddLines touches for every value comes first, with the key it is found by (when short
+// enough, as nearly all are): finding a metric and adding to it then reads one or two
+// neighbouring cache lines instead of a key string and a metric in two places of a heap of
+// 100,000 metrics.
 struct StatsdAggregator::Metric {
-  StatsdType type;
-  std::string family;             // __name__, or the summary's base name.
-  std::string identity;           // Key of by_identity_.
-  std::vector<std::string> keys;  // Its keys in by_key_.
-  std::vector<LabelSet> series;   // A summary: its quantiles, then _sum and _count.
+  static constexpr size_t kInlineKeyBytes = 64;
+
   int64_t last_value_ms = 0;
-  double value = 0;                          // A counter's total, a gauge's value.
-  std::vector<double> values;                // A summary's values in this flush.
-  double sum = 0, count = 0;                 // A summary's totals since the start.
-  absl::flat_hash_set<std::string> members;  // A set's values in this flush.
+  double value = 0;            // A counter's total, a gauge's value.
+  double sum = 0, count = 0;   // A summary's totals since the start.
+  std::vector<double> values;  // A summary's values in this flush.
+  StatsdType type;
+  uint8_t inline_key_size = 0;
+  char inline_key[kInlineKeyBytes];
+  std::forward_list<std::string> other_keys;  // Keys not inline, which never move.
+  absl::flat_hash_set<std::string> members;   // A set's values in this flush.
+  std::string family;                         // __name__, or the summary's base name.
+  std::string identity;                       // Key of by_identity_.
+  std::vector<SeriesRef> series;              // A summary: its quantiles, then _sum and _count.
+
+  // Keeps `key` (one of its spellings) where a view of it stays valid, and returns that view.
+  std::string_view AddKey(std::string_view key) {
+    if (inline_key_size == 0 && key.size() <= kInlineKeyBytes) {
+      std::memcpy(inline_key, key.data(), key.size());
+      inline_key_size = static_cast<uint8_t>(key.size());
+      return {inline_key, key.size()};
+    }
+    return other_keys.emplace_front(key);
+  }
+  // Every key of by_key_ that leads here.
+  std::vector<std::string_view> Keys() const {
+    std::vector<std::string_view> out(other_keys.begin(), other_keys.end());
+    if (inline_key_size > 0) out.emplace_back(inline_key, inline_key_size);
+    return out;
+  }
 };
 
 StatsdAggregator::StatsdAggregator(StatsdOptions options) : options_(std::move(options)) {
@@ -157,15 +182,14 @@ StatsdAggregator::Metric* StatsdAggregator::Create(const StatsdLine& line, Stats
   }
   m->identity = StrCat(TypeCode(type), m->family, "\xff", identity_labels->Encode());
   if (auto same = by_identity_.find(m->identity); same != by_identity_.end()) {
-    same->second->keys.push_back(key_);
-    by_key_.emplace(key_, same->second);
+    by_key_.emplace(same->second->AddKey(key_), same->second);
     return same->second;
   }
   auto series = [&](std::string name, std::vector<Label> extra) {
     std::vector<Label> all = labels;
     all.push_back({"__name__", std::move(name)});
     for (Label& l : extra) all.push_back(std::move(l));
-    m->series.push_back(LabelSet::Make(std::move(all)).value());  // Names checked above.
+    m->series.push_back(MakeWireLabels(LabelSet::Make(std::move(all)).value()));  // Names checked.
   };
   if (type == StatsdType::kCounter && !m->family.ends_with("_total")) m->family += "_total";
   if (type == StatsdType::kTimer) m->family += "_seconds";
@@ -176,9 +200,8 @@ StatsdAggregator::Metric* StatsdAggregator::Create(const StatsdLine& line, Stats
   } else {
     series(m->family, {});
   }
-  m->keys.push_back(key_);
   Metric* out = m.get();
-  by_key_.emplace(key_, out);
+  by_key_.emplace(out->AddKey(key_), out);
   by_identity_.emplace(m->identity, out);
   metrics_.push_back(std::move(m));
   return out;
@@ -219,7 +242,7 @@ void StatsdAggregator::Emit(Metric& m, int64_t now_ms, MetricUnit* unit) {
 }
 
 void StatsdAggregator::EmitStale(const Metric& m, int64_t now_ms, MetricUnit* unit) {
-  for (const LabelSet& series : m.series) unit->samples.push_back({series, now_ms, StaleMarker()});
+  for (const SeriesRef& series : m.series) unit->samples.push_back({series, now_ms, StaleMarker()});
 }
 
 void StatsdAggregator::DropIdle(int64_t now_ms, MetricUnit* unit) {
@@ -230,7 +253,7 @@ void StatsdAggregator::DropIdle(int64_t now_ms, MetricUnit* unit) {
   for (const auto& m : metrics_) {
     if (!idle(m)) continue;
     EmitStale(*m, now_ms, unit);
-    for (const std::string& key : m->keys) by_key_.erase(key);
+    for (std::string_view key : m->Keys()) by_key_.erase(key);
     by_identity_.erase(m->identity);
   }
   std::erase_if(metrics_, idle);

@@ -10,8 +10,9 @@
 // series marked stale, as Etsy's deleteIdleStats stops sending it.
 //
 // The hot path (AddLines) looks metrics up by the bytes of their name, type and tags, in a map
-// that owns those bytes: no allocation per metric once a metric is known (timers grow a vector
-// that keeps its capacity between flushes).
+// whose keys are views of the metrics' own copies of those bytes: no allocation per metric once
+// a metric is known (timers grow a vector that keeps its capacity between flushes), and the key
+// compared sits beside the totals it leads to.
 //
 // Thread safety: none; the StatsD input serialises calls with its mutex.
 #pragma once
@@ -69,7 +70,8 @@ class StatsdAggregator {
   std::vector<std::string> quantile_values_;  // The quantile label of each percentile.
   std::vector<std::unique_ptr<Metric>> metrics_;
   // Type, name and tags as received -> metric; several spellings (tag order) may share one.
-  absl::flat_hash_map<std::string, Metric*> by_key_;
+  // The views point into the metrics' own copies of their keys (Metric::AddKey).
+  absl::flat_hash_map<std::string_view, Metric*> by_key_;
   // The canonical identity (family name and labels) -> metric.
   absl::flat_hash_map<std::string, Metric*> by_identity_;
   StatsdLine line_;  // Reused by AddLines.

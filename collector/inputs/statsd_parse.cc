@@ -5,6 +5,36 @@
 
 namespace vigie::collector {
 
+namespace {
+
+// The value of `text` if it is digits with at most one '.' and at most 15 digits, as nearly all
+// StatsD values are ("1", "250", "12.5"): such a mantissa and the power of ten are exact doubles,
+// so their quotient is the correctly rounded value, the same double from_chars gives (Clinger's
+// fast path), at a fraction of its cost.
+bool ParseShortDecimal(std::string_view text, double* out) {
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  uint64_t mantissa = 0;
+  size_t digits = 0, fraction_digits = 0;
+  bool point = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+      fraction_digits += point;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15) return false;
+  *out = static_cast<double>(mantissa) / kPowersOfTen[fraction_digits];
+  return true;
+}
+
+}  // namespace
+
 bool ParseStatsdNumber(std::string_view text, double* out) {
   bool negative = false;
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
@@ -12,6 +42,10 @@ bool ParseStatsdNumber(std::string_view text, double* out) {
     text.remove_prefix(1);
   }
   if (text.empty()) return false;
+  if (ParseShortDecimal(text, out)) {
+    if (negative) *out = -*out;
+    return true;
+  }
   if (text == "Infinity") {
     *out = negative ? -INFINITY : INFINITY;
     return true;

@@ -35,7 +35,7 @@ SyslogEntries::CachedStream& SyslogEntries::Stream(std::string_view host, std::s
   // Configured labels win over the message's, as everywhere (docs/collector.md). Names are
   // fixed or validated with the configuration and none is repeated, so Make cannot fail.
   return streams_[key] =
-             CachedStream{MakeStream(LabelSet::Make(OverrideLabels(own, labels_)).value()), 0};
+             CachedStream{MakeWireLabels(LabelSet::Make(OverrideLabels(own, labels_)).value()), 0};
 }
 
 void SyslogEntries::Emit(CachedStream& stream, int64_t ts_ns, std::string_view line) {

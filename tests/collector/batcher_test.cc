@@ -18,7 +18,7 @@ class CollectorBatcherTest : public ::testing::Test {
                  {dir_.path() + "/spool", 1 << 30, 8 << 20, false, state_->agent_id()}, 0,
                  [](uint64_t, const std::vector<FileCursor>&, bool) {}, &metrics_)
                  .value();
-    stream_ = MakeStream(LabelSet::Make({{"host", "h"}}).value());
+    stream_ = MakeWireLabels(LabelSet::Make({{"host", "h"}}).value());
   }
 
   // Reads back every spooled batch.
@@ -138,7 +138,8 @@ MetricUnit Unit(const std::string& name, int n) {
   MetricUnit unit;
   for (int i = 0; i < n; ++i) {
     unit.samples.push_back(
-        {LabelSet::Make({{"__name__", name}, {"i", std::to_string(i)}}).value(), 1000, 1.0 * i});
+        {MakeWireLabels(LabelSet::Make({{"__name__", name}, {"i", std::to_string(i)}}).value()),
+         1000, 1.0 * i});
   }
   return unit;
 }

@@ -12,7 +12,7 @@ namespace {
 std::map<std::string, double> Values(HostSamples& samples) {
   std::map<std::string, double> out;
   for (const MetricSample& s : samples.Take().samples) {
-    out[s.labels.Project({"job", "instance"}, false).ToString()] = s.value;
+    out[s.labels().Project({"job", "instance"}, false).ToString()] = s.value;
   }
   return out;
 }

@@ -44,8 +44,8 @@ class CollectorMetricsShippingTest : public CollectorIntegrationTest {
     MetricUnit unit;
     for (int i = 0; i < series; ++i) {
       unit.samples.push_back(
-          {LabelSet::Make({{"__name__", name}, {"i", std::to_string(i)}}).value(), ts_ms,
-           i * factor});
+          {MakeWireLabels(LabelSet::Make({{"__name__", name}, {"i", std::to_string(i)}}).value()),
+           ts_ms, i * factor});
     }
     unit.metadata.push_back({name, "gauge", "Test gauge " + name + ".", "seconds"});
     return unit;

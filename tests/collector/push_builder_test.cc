@@ -8,11 +8,14 @@
 namespace vigie::collector {
 namespace {
 
-StreamRef Stream(std::vector<Label> labels) { return MakeStream(LabelSet::Make(labels).value()); }
+// The handle of a log stream or a series.
+std::shared_ptr<const WireLabels> Handle(std::vector<Label> labels) {
+  return MakeWireLabels(LabelSet::Make(labels).value());
+}
 
 TEST(CollectorPushBuilderTest, EncodesWhatProtobufParses) {
-  StreamRef a = Stream({{"host", "h"}, {"file", "/var/log/a.log"}});
-  StreamRef b = Stream({{"host", "h"}, {"app", "sshd"}});
+  StreamRef a = Handle({{"host", "h"}, {"file", "/var/log/a.log"}});
+  StreamRef b = Handle({{"host", "h"}, {"app", "sshd"}});
   PushBuilder builder;
   builder.Add(a, 100, "first");
   builder.Add(b, 200, "");
@@ -57,7 +60,7 @@ TEST(CollectorPushBuilderTest, LabelValuesBecomeValidUtf8) {
   EXPECT_EQ(ValidUtf8("\xE2\x82", 100), "\xEF\xBF\xBD\xEF\xBF\xBD");          // Cut sequence.
   EXPECT_EQ(ValidUtf8("\xED\xA0\x80", 100).find("\xED"), std::string::npos);  // Surrogate.
   EXPECT_EQ(ValidUtf8("abc\xC3\xA9", 4), "abc");  // Never cut inside a character.
-  StreamRef s = Stream({{"file", "/tmp/\xFF.log"}});
+  StreamRef s = Handle({{"file", "/tmp/\xFF.log"}});
   PushBuilder builder;
   builder.Add(s, 1, "x");
   v1::PushRequest request;
@@ -65,17 +68,14 @@ TEST(CollectorPushBuilderTest, LabelValuesBecomeValidUtf8) {
   EXPECT_EQ(request.streams(0).labels(0).value(), "/tmp/\xEF\xBF\xBD.log");
 }
 
-MetricSample Sample(std::vector<Label> labels, int64_t ts_ms, double value) {
-  return {LabelSet::Make(std::move(labels)).value(), ts_ms, value};
-}
-
 TEST(CollectorPushBuilderTest, EncodesMetricUnitsBesideEntries) {
   PushBuilder builder;
-  builder.Add(Stream({{"host", "h"}}), 5, "line");
+  builder.Add(Handle({{"host", "h"}}), 5, "line");
+  SeriesRef a_total = Handle({{"__name__", "a_total"}, {"x", "1"}});
   MetricUnit unit;
-  unit.samples = {Sample({{"__name__", "a_total"}, {"x", "1"}}, 1000, 3),
-                  Sample({{"__name__", "a_total"}, {"x", "1"}}, 2000, 0),
-                  Sample({{"__name__", "b"}, {"v", "\xFF"}}, -1, -0.5)};
+  unit.samples = {{a_total, 1000, 3},
+                  {a_total, 2000, 0},
+                  {Handle({{"__name__", "b"}, {"v", "\xFF"}}), -1, -0.5}};
   unit.metadata = {{"a_total", "counter", "Logins.", ""}, {"b", "gauge", "", "seconds"}};
   builder.AddMetrics(unit);
   EXPECT_EQ(builder.samples(), 3u);
@@ -88,7 +88,7 @@ TEST(CollectorPushBuilderTest, EncodesMetricUnitsBesideEntries) {
   v1::PushRequest request;
   ASSERT_TRUE(request.ParseFromString(bytes));
   EXPECT_EQ(request.streams_size(), 1);
-  ASSERT_EQ(request.series_size(), 2);  // Consecutive samples of one series share it.
+  ASSERT_EQ(request.series_size(), 2);  // Consecutive samples of one series handle share it.
   const v1::Series& a = request.series(0);
   ASSERT_EQ(a.labels_size(), 2);
   EXPECT_EQ(a.labels(0).name(), "__name__");

@@ -56,7 +56,7 @@ class CollectorResendTest : public CollectorIntegrationTest {
         {Path("spool"), 1 << 30, 1 << 30, false, kAgent}, 0,
         [](uint64_t, const std::vector<FileCursor>&, bool) {}, &metrics_);
     EXPECT_TRUE(spool.ok()) << spool.status();
-    StreamRef stream = MakeStream(*LabelSet::Make({{"test", "resend"}}));
+    StreamRef stream = MakeWireLabels(*LabelSet::Make({{"test", "resend"}}));
     int64_t ts = NowNanos();
     std::vector<SpoolBatch> spooled;
     for (int b = 0, line = 0; b < batches; ++b) {

@@ -396,10 +396,10 @@ TEST(ScrapeInputTest, OneUnitPerScrapeOfARealNodeExporterOverGzip) {
   for (const MetricUnit& unit : units) {
     std::map<std::string, double> report;
     for (const MetricSample& s : unit.samples) {
-      EXPECT_EQ(s.labels.Get("instance"), address);
-      EXPECT_EQ(s.labels.Get("job"), "node");
-      if (s.labels.Get("__name__").starts_with("scrape_") || s.labels.Get("__name__") == "up") {
-        report[std::string(s.labels.Get("__name__"))] = s.value;
+      EXPECT_EQ(s.labels().Get("instance"), address);
+      EXPECT_EQ(s.labels().Get("job"), "node");
+      if (s.labels().Get("__name__").starts_with("scrape_") || s.labels().Get("__name__") == "up") {
+        report[std::string(s.labels().Get("__name__"))] = s.value;
       }
     }
     EXPECT_EQ(report["up"], 1);

@@ -21,7 +21,7 @@ std::vector<std::string> Describe(const MetricUnit& unit) {
   std::vector<std::string> out;
   for (const MetricSample& s : unit.samples) {
     std::string value = IsStaleNaN(s.value) ? "stale" : std::to_string(s.value);
-    out.push_back(s.labels.ToString() + " " + value + "@" + std::to_string(s.ts_ms));
+    out.push_back(s.labels().ToString() + " " + value + "@" + std::to_string(s.ts_ms));
   }
   return out;
 }
@@ -84,6 +84,38 @@ TEST(ScrapeTargetTest, ReportSeriesAndStaleness) {
   auto back = target.Scraped("a 5\n", kText, 4000, 0.1);
   EXPECT_EQ(Describe(back.unit).back(),
             "{__name__=\"scrape_series_added\", instance=\"h:9100\", job=\"node\"} 1.000000@4000");
+}
+
+// The series of a scrape, without the report series: "name value" in the unit's order.
+std::vector<std::string> Exposed(const MetricUnit& unit) {
+  std::vector<std::string> out;
+  for (const MetricSample& s : unit.samples) {
+    std::string name(s.labels().Get("__name__"));
+    if (name == "up" || name.starts_with("scrape_")) continue;
+    out.push_back(name + " " + (IsStaleNaN(s.value) ? "stale" : std::to_string(s.value)));
+  }
+  return out;
+}
+
+TEST(ScrapeTargetTest, SeriesMovedAddedOrDroppedBetweenScrapesAreFoundAndShared) {
+  TargetSamples target(Target(), false, true);
+  auto first = target.Scraped("a 1\nb 2\nc 3\nd 4\n", kText, 1000, 0.1);
+  // Reordered, one dropped (b), one added (e), one repeated (a: the first one counts).
+  auto second = target.Scraped("c 30\na 10\ne 50\nd 40\na 11\n", kText, 2000, 0.1);
+  EXPECT_THAT(Exposed(second.unit),
+              ::testing::ElementsAre("c 30.000000", "a 10.000000", "e 50.000000", "d 40.000000",
+                                     "b stale"));
+  EXPECT_EQ(Describe(second.unit).back(),
+            "{__name__=\"scrape_series_added\", instance=\"h:9100\", job=\"node\"} 1.000000@2000");
+  // A series keeps its handle from scrape to scrape: its labels are neither copied nor
+  // encoded again.
+  auto third = target.Scraped("c 31\na 12\ne 51\nd 41\n", kText, 3000, 0.1);
+  EXPECT_THAT(Exposed(third.unit),
+              ::testing::ElementsAre("c 31.000000", "a 12.000000", "e 51.000000", "d 41.000000"));
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(third.unit.samples[i].series, second.unit.samples[i].series);
+  }
+  EXPECT_EQ(third.unit.samples[1].series, first.unit.samples[0].series);  // a
 }
 
 TEST(ScrapeTargetTest, MalformedLinesCountedNeighboursKept) {

@@ -62,7 +62,7 @@ class CollectorShipperTest : public ::testing::Test {
                  {dir_.path(), 1 << 30, 1 << 20, false, "agent"}, 0,
                  [](uint64_t, const std::vector<FileCursor>&, bool) {}, &metrics_)
                  .value();
-    stream_ = MakeStream(LabelSet::Make({{"host", "h"}}).value());
+    stream_ = MakeWireLabels(LabelSet::Make({{"host", "h"}}).value());
   }
 
   void SpoolBatches(int batches, int lines_per_batch) {

@@ -1,4 +1,7 @@
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -67,11 +70,32 @@ TEST(CollectorStatsdParseTest, RefusesWhatEtsysStatsdRefuses) {
   EXPECT_FALSE(ParseStatsdNumber("inf", &v));
 }
 
+TEST(CollectorStatsdParseTest, ShortDecimalsParseToTheSameDoubleAsFromChars) {
+  // Short decimals take a fast path; it must give the correctly rounded double, bit for bit.
+  std::mt19937_64 rng(13);
+  for (int i = 0; i < 200000; ++i) {
+    std::string text = std::to_string(rng() % 1'000'000'000'000'000ULL);
+    text.resize(1 + rng() % std::min<size_t>(text.size(), 16));
+    if (rng() % 2) text.insert(rng() % (text.size() + 1), ".");
+    double expected, got;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), expected);
+    ASSERT_EQ(ParseStatsdNumber(text, &got),
+              error == std::errc() && end == text.data() + text.size())
+        << text;
+    if (error == std::errc())
+      EXPECT_EQ(std::bit_cast<uint64_t>(got), std::bit_cast<uint64_t>(expected)) << text;
+  }
+  double v;
+  EXPECT_TRUE(ParseStatsdNumber("-0", &v) && std::signbit(v));
+  EXPECT_FALSE(ParseStatsdNumber(".", &v));
+  EXPECT_FALSE(ParseStatsdNumber("1.2.3", &v));
+}
+
 // The samples of one flush by series text, e.g. {__name__="a_total", host="h"}.
 std::map<std::string, double> ByLabels(const MetricUnit& unit) {
   std::map<std::string, double> out;
   for (const MetricSample& s : unit.samples) {
-    EXPECT_TRUE(out.emplace(s.labels.ToString(), s.value).second) << s.labels.ToString();
+    EXPECT_TRUE(out.emplace(s.labels().ToString(), s.value).second) << s.labels().ToString();
   }
   return out;
 }

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int64_t now : {500, 2000}) {
     MetricUnit unit = aggregator.Flush(now);
     for (const auto& sample : unit.samples) {
-      if (!vigie::IsValidMetricName(sample.labels.Get("__name__"))) abort();
+      if (!vigie::IsValidMetricName(sample.labels().Get("__name__"))) abort();
       if (sample.ts_ms != now) abort();
     }
   }
