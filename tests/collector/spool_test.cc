@@ -187,11 +187,11 @@ std::string Version1Record(uint64_t seq, uint64_t entries_and_samples, const std
 // A PushRequest of two log entries and three samples.
 std::string MixedRequest(uint64_t seq) {
   PushBuilder builder;
-  StreamRef stream = MakeStream(LabelSet::Make({{"app", "a"}}).value());
+  StreamRef stream = MakeWireLabels(LabelSet::Make({{"app", "a"}}).value());
   builder.Add(stream, 1, "one");
   builder.Add(stream, 2, "two");
   MetricUnit unit;
-  LabelSet series = LabelSet::Make({{"__name__", "up"}}).value();
+  SeriesRef series = MakeWireLabels(LabelSet::Make({{"__name__", "up"}}).value());
   unit.samples = {{series, 1000, 1}, {series, 2000, 1}, {series, 3000, 0}};
   builder.AddMetrics(unit);
   return builder.Finish("agent", seq);
