@@ -3,7 +3,7 @@
 (ripgrep, gzip, zstd, ClickHouse 18.16 when installed) measured in the same run. Writes its
 section of bench/RESULTS.md (between <!-- log begin --> and <!-- log end -->).
 
-usage: bench/run.py [--mib 1100] [--work bench/work] [--reps 3] [--search-only]
+usage: bench/run.py [--mib 1100] [--work bench/work] [--reps 3] [--search-only [--rows REGEX]]
 """
 import argparse
 import datetime
@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -114,7 +115,12 @@ def main():
     p.add_argument("--reps", type=int, default=3, help="rounds of every search")
     p.add_argument("--search-only", action="store_true",
                    help="reuse the last run's data directories and ingest figures")
+    p.add_argument("--rows", metavar="REGEX",
+                   help="with --search-only: measure only the search rows whose name matches "
+                   "(re.search) and keep the others' figures from the last run")
     a = p.parse_args()
+    if a.rows and not a.search_only:
+        p.error("--rows needs --search-only (the other rows come from the last run)")
     if a.total_mib != 1100:
         a.work += f"-{a.total_mib}"
     corpus = os.path.join(a.work, "corpus")
@@ -133,6 +139,9 @@ def main():
     saved = os.path.join(a.work, "results.json")
     if a.search_only:
         results = json.load(open(saved))
+        # Runs written before the date was saved: the file's time is when they ended.
+        results.setdefault("date", datetime.datetime.utcfromtimestamp(
+            os.path.getmtime(saved)).strftime("%Y-%m-%d %H:%M UTC"))
     else:
         results = {"raw": raw, "lines": lines}
         ingest(a, files, raw, results)
@@ -143,8 +152,14 @@ def main():
             subprocess.run(["zstd", "-q", "-3", f, "-o",
                             os.path.join(zst_dir, os.path.basename(f) + ".zst")], check=True)
     results["decompress"] = decompression_floor(zst_dir, raw)
-    results["search"] = search(a, files, corpus, zst_dir, raw)
+    measured = {row["name"]: row for row in search(a, files, corpus, zst_dir, raw)}
+    if a.rows:
+        results["search"] = [measured.get(row["name"], row) for row in results["search"]]
+    else:
+        results["search"] = list(measured.values())
     results["reps"] = a.reps
+    if not a.rows:
+        results["date"] = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
     json.dump(results, open(saved, "w"), indent=1)
     write_results(results, a.total_mib)
 
@@ -263,6 +278,8 @@ def search(a, files, corpus, zst_dir, raw):
     rows = []
     try:
         for name, logql, rg_pat, ch_where in COUNT_ROWS + NEWEST_ROWS:
+            if a.rows and not re.search(a.rows, name):
+                continue
             newest = (name, logql, rg_pat, ch_where) in NEWEST_ROWS
             logql %= {"one": one}
             single = "file=" in logql
@@ -319,6 +336,7 @@ def search(a, files, corpus, zst_dir, raw):
                 del counts[tool], times[tool]
             agree = len(set(counts.values())) == 1
             row = {"name": name, "query": logql, "newest": newest,
+                   "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
                    "bytes": os.path.getsize(one) if single else raw, "counts": counts,
                    "agree": agree,
                    "min": {t: min(v) for t, v in times.items()},
@@ -357,7 +375,7 @@ def write_results(r, total_mib):
     out = [
         "# Benchmark results",
         "",
-        f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {r['date']}",
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- command: `{command}` (after `./scripts/build.sh`), holding the CPU lock",
         f"- corpus: {mib(raw):.0f} MiB, {r['lines']} lines in 50 files replayed from the loghub "
@@ -405,6 +423,11 @@ def write_results(r, total_mib):
                    f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
                    f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
     out.append("")
+    later = [s for s in r["search"] if s.get("date", r["date"]) != r["date"]]
+    if later:
+        out.append("Rows measured again later (`--search-only --rows`), each in its own run "
+                   "with all its peers: " + "; ".join(f"{s['name']} ({s['date']})" for s in later))
+        out.append("")
     out.append("Queries: " + "; ".join(f"{s['name']}: {code(s['query'])}" for s in r["search"]
                                        if not s["newest"]))
     splice_section.splice("log", "\n".join(out))
