@@ -117,7 +117,7 @@ def main():
                    help="reuse the last run's data directories and ingest figures")
     p.add_argument("--rows", metavar="REGEX",
                    help="with --search-only: measure only the search rows whose name matches "
-                   "(re.search) and keep the others' figures from the last run")
+                   "(re.search) and replace their lines in RESULTS.md, leaving the rest as it is")
     a = p.parse_args()
     if a.rows and not a.search_only:
         p.error("--rows needs --search-only (the other rows come from the last run)")
@@ -139,9 +139,6 @@ def main():
     saved = os.path.join(a.work, "results.json")
     if a.search_only:
         results = json.load(open(saved))
-        # Runs written before the date was saved: the file's time is when they ended.
-        results.setdefault("date", datetime.datetime.utcfromtimestamp(
-            os.path.getmtime(saved)).strftime("%Y-%m-%d %H:%M UTC"))
     else:
         results = {"raw": raw, "lines": lines}
         ingest(a, files, raw, results)
@@ -158,10 +155,11 @@ def main():
     else:
         results["search"] = list(measured.values())
     results["reps"] = a.reps
-    if not a.rows:
-        results["date"] = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
     json.dump(results, open(saved, "w"), indent=1)
-    write_results(results, a.total_mib)
+    if a.rows:
+        update_rows(list(measured.values()))
+    else:
+        write_results(results, a.total_mib)
 
 
 def ingest(a, files, raw, results):
@@ -367,6 +365,39 @@ def fmt_time(row, tool):
     return f"{row['min'][tool]:.3f} ({row['median'][tool]:.3f})"
 
 
+def row_line(s):
+    """A search row of the table."""
+    ratio = lambda a, b: (f"{s['min'][a] / s['min'][b]:.2f}"  # noqa: E731
+                          if a in s["min"] and b in s["min"] else "—")
+    return (f"| {cell(s['name'])} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
+            f"{fmt_time(s, 'rg')} | {fmt_time(s, 'rg_j1')} | {fmt_time(s, 'zstdcat_rg')} | "
+            f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
+            f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
+
+
+LATER = "Rows measured again later (`--search-only --rows`), each tool in the same rounds: "
+
+
+def update_rows(rows):
+    """Replaces the table lines of `rows` in RESULTS.md's section, leaving every other figure as
+    the last full run wrote it, and says when they were measured."""
+    text = open(splice_section.RESULTS).read()
+    section = text.split("<!-- log begin -->\n", 1)[1].split("<!-- log end -->", 1)[0]
+    lines = section.rstrip("\n").split("\n")
+    when = {}
+    for line in lines:
+        if line.startswith(LATER):
+            when = dict(item.rsplit(" (", 1) for item in line[len(LATER):].rstrip(".").split("; "))
+    lines = [l for l in lines if not l.startswith(LATER)]
+    for s in rows:
+        prefix = f"| {cell(s['name'])} |"
+        lines = [row_line(s) if l.startswith(prefix) else l for l in lines]
+        when[s["name"]] = s["date"] + ")"
+    at = lines.index(next(l for l in lines if l.startswith("Queries: ")))
+    lines[at:at] = [LATER + "; ".join(f"{n} ({d}" for n, d in when.items()) + ".", ""]
+    splice_section.splice("log", "\n".join(lines))
+
+
 def write_results(r, total_mib):
     raw = r["raw"]
     cpu = subprocess.run("lscpu | sed -n 's/^Model name: *//p'", shell=True,
@@ -375,7 +406,7 @@ def write_results(r, total_mib):
     out = [
         "# Benchmark results",
         "",
-        f"- date: {r['date']}",
+        f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- command: `{command}` (after `./scripts/build.sh`), holding the CPU lock",
         f"- corpus: {mib(raw):.0f} MiB, {r['lines']} lines in 50 files replayed from the loghub "
@@ -415,19 +446,8 @@ def write_results(r, total_mib):
         "| ClickHouse / vigie | vigie / rg -j2 | counts agree |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for s in r["search"]:
-        ratio = lambda a, b: (f"{s['min'][a] / s['min'][b]:.2f}"
-                              if a in s["min"] and b in s["min"] else "—")
-        out.append(f"| {cell(s['name'])} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
-                   f"{fmt_time(s, 'rg')} | {fmt_time(s, 'rg_j1')} | {fmt_time(s, 'zstdcat_rg')} | "
-                   f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
-                   f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
+    out += [row_line(s) for s in r["search"]]
     out.append("")
-    later = [s for s in r["search"] if s.get("date", r["date"]) != r["date"]]
-    if later:
-        out.append("Rows measured again later (`--search-only --rows`), each in its own run "
-                   "with all its peers: " + "; ".join(f"{s['name']} ({s['date']})" for s in later))
-        out.append("")
     out.append("Queries: " + "; ".join(f"{s['name']}: {code(s['query'])}" for s in r["search"]
                                        if not s["newest"]))
     splice_section.splice("log", "\n".join(out))

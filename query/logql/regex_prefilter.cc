@@ -207,8 +207,16 @@ bool RegexPrefilter::ForEachMatchingLine(const store::DecodedBlock& block, size_
   hs_scratch_t* scratch = ThreadScratch(db_, id_);
   if (scratch == nullptr || first >= last) return scratch != nullptr;
   const std::string_view all = block.lines();
-  const size_t begin = block.offset(first), end = block.offset(last);
-  if (memchr(all.data() + begin, '\n', end - begin) != nullptr) return false;
+  const size_t end = block.offset(last);
+  if (memchr(all.data() + block.offset(first), '\n', end - block.offset(first)) != nullptr)
+    return false;
+  // First the lines as stored, up to the first match end: no line before that end's holds a
+  // match (its match would end sooner), so only the lines from there on are copied and scanned.
+  // A block without a match, as most are for a rare pattern, costs one scan and no copy.
+  const size_t first_end = NextMatchEnd(all.substr(0, end), block.offset(first));
+  if (first_end == npos) return true;
+  first = block.LineAt(first_end - 1, first);
+  const size_t begin = block.offset(first);
   // Per thread, so that blocks after the first reuse the buffers.
   thread_local std::string joined;
   thread_local std::vector<uint32_t> found;
