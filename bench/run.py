@@ -3,7 +3,7 @@
 (ripgrep, gzip, zstd, ClickHouse 18.16 when installed) measured in the same run. Writes its
 section of bench/RESULTS.md (between <!-- log begin --> and <!-- log end -->).
 
-usage: bench/run.py [--mib 1100] [--work bench/work] [--reps 3] [--search-only]
+usage: bench/run.py [--mib 1100] [--work bench/work] [--reps 3] [--search-only [--rows REGEX]]
 """
 import argparse
 import datetime
@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -114,7 +115,12 @@ def main():
     p.add_argument("--reps", type=int, default=3, help="rounds of every search")
     p.add_argument("--search-only", action="store_true",
                    help="reuse the last run's data directories and ingest figures")
+    p.add_argument("--rows", metavar="REGEX",
+                   help="with --search-only: measure only the search rows whose name matches "
+                   "(re.search) and replace their lines in RESULTS.md, leaving the rest as it is")
     a = p.parse_args()
+    if a.rows and not a.search_only:
+        p.error("--rows needs --search-only (the other rows come from the last run)")
     if a.total_mib != 1100:
         a.work += f"-{a.total_mib}"
     corpus = os.path.join(a.work, "corpus")
@@ -143,10 +149,17 @@ def main():
             subprocess.run(["zstd", "-q", "-3", f, "-o",
                             os.path.join(zst_dir, os.path.basename(f) + ".zst")], check=True)
     results["decompress"] = decompression_floor(zst_dir, raw)
-    results["search"] = search(a, files, corpus, zst_dir, raw)
+    measured = {row["name"]: row for row in search(a, files, corpus, zst_dir, raw)}
+    if a.rows:
+        results["search"] = [measured.get(row["name"], row) for row in results["search"]]
+    else:
+        results["search"] = list(measured.values())
     results["reps"] = a.reps
     json.dump(results, open(saved, "w"), indent=1)
-    write_results(results, a.total_mib)
+    if a.rows:
+        update_rows(list(measured.values()))
+    else:
+        write_results(results, a.total_mib)
 
 
 def ingest(a, files, raw, results):
@@ -263,6 +276,8 @@ def search(a, files, corpus, zst_dir, raw):
     rows = []
     try:
         for name, logql, rg_pat, ch_where in COUNT_ROWS + NEWEST_ROWS:
+            if a.rows and not re.search(a.rows, name):
+                continue
             newest = (name, logql, rg_pat, ch_where) in NEWEST_ROWS
             logql %= {"one": one}
             single = "file=" in logql
@@ -319,6 +334,7 @@ def search(a, files, corpus, zst_dir, raw):
                 del counts[tool], times[tool]
             agree = len(set(counts.values())) == 1
             row = {"name": name, "query": logql, "newest": newest,
+                   "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
                    "bytes": os.path.getsize(one) if single else raw, "counts": counts,
                    "agree": agree,
                    "min": {t: min(v) for t, v in times.items()},
@@ -347,6 +363,39 @@ def fmt_time(row, tool):
     if tool not in row["min"]:
         return "—"
     return f"{row['min'][tool]:.3f} ({row['median'][tool]:.3f})"
+
+
+def row_line(s):
+    """A search row of the table."""
+    ratio = lambda a, b: (f"{s['min'][a] / s['min'][b]:.2f}"  # noqa: E731
+                          if a in s["min"] and b in s["min"] else "—")
+    return (f"| {cell(s['name'])} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
+            f"{fmt_time(s, 'rg')} | {fmt_time(s, 'rg_j1')} | {fmt_time(s, 'zstdcat_rg')} | "
+            f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
+            f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
+
+
+LATER = "Rows measured again later (`--search-only --rows`), each tool in the same rounds: "
+
+
+def update_rows(rows):
+    """Replaces the table lines of `rows` in RESULTS.md's section, leaving every other figure as
+    the last full run wrote it, and says when they were measured."""
+    text = open(splice_section.RESULTS).read()
+    section = text.split("<!-- log begin -->\n", 1)[1].split("<!-- log end -->", 1)[0]
+    lines = section.rstrip("\n").split("\n")
+    when = {}
+    for line in lines:
+        if line.startswith(LATER):
+            when = dict(item.rsplit(" (", 1) for item in line[len(LATER):].rstrip(".").split("; "))
+    lines = [l for l in lines if not l.startswith(LATER)]
+    for s in rows:
+        prefix = f"| {cell(s['name'])} |"
+        lines = [row_line(s) if l.startswith(prefix) else l for l in lines]
+        when[s["name"]] = s["date"] + ")"
+    at = lines.index(next(l for l in lines if l.startswith("Queries: ")))
+    lines[at:at] = [LATER + "; ".join(f"{n} ({d}" for n, d in when.items()) + ".", ""]
+    splice_section.splice("log", "\n".join(lines))
 
 
 def write_results(r, total_mib):
@@ -397,13 +446,7 @@ def write_results(r, total_mib):
         "| ClickHouse / vigie | vigie / rg -j2 | counts agree |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for s in r["search"]:
-        ratio = lambda a, b: (f"{s['min'][a] / s['min'][b]:.2f}"
-                              if a in s["min"] and b in s["min"] else "—")
-        out.append(f"| {cell(s['name'])} | {s['counts'].get('vigie', 0):,} | {fmt_time(s, 'vigie')} | "
-                   f"{fmt_time(s, 'rg')} | {fmt_time(s, 'rg_j1')} | {fmt_time(s, 'zstdcat_rg')} | "
-                   f"{fmt_time(s, 'clickhouse')} | {ratio('clickhouse', 'vigie')} | "
-                   f"{ratio('vigie', 'rg')} | {'yes' if s['agree'] else 'NO: ' + str(s['counts'])} |")
+    out += [row_line(s) for s in r["search"]]
     out.append("")
     out.append("Queries: " + "; ".join(f"{s['name']}: {code(s['query'])}" for s in r["search"]
                                        if not s["newest"]))

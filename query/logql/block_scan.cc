@@ -253,6 +253,12 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   std::optional<FoldedFinder> folded;
   if (const RegexPrefilter* prefilter = filter.prefilter();
       prefilter != nullptr && LinesAreUtf8(block, first, last)) {
+    // An exact prefilter's lines match its regex: re2 need not see them.
+    if (prefilter->exact() && prefilter->ForEachMatchingLine(block, first, last, [&](size_t i) {
+          if (filter.MatchesBesidesPrefiltered(block.line(i))) accept(i);
+        })) {
+      return;
+    }
     next_hit = [&, prefilter](size_t pos) {
       size_t match_end = prefilter->NextMatchEnd(all.substr(0, end), pos);
       return match_end == RegexPrefilter::npos ? match_end : match_end - 1;

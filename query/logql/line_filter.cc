@@ -101,6 +101,7 @@ absl::Status LineFilter::Add(LineFilterSpec spec, const Limits& limits) {
       if (!IsNegated(spec.op) && terms.size() == 1 &&
           std::max(required.size(), folded.size()) < kSelectiveLiteral && !prefilter_) {
         prefilter_ = RegexPrefilter::Make(*term.re);
+        step.prefiltered = prefilter_ != nullptr;
       }
     } else if (IsPattern(spec.op)) {
       absl::StatusOr<Pattern> pattern = Pattern::ForLineFilter(t.pattern);
@@ -164,13 +165,20 @@ bool LineFilter::Term::Matches(std::string_view line) const {
   return Contains(line, literal);
 }
 
+bool LineFilter::StepMatches(const Step& step, std::string_view line) const {
+  bool hit = std::any_of(step.terms.begin(), step.terms.end(),
+                         [line](const Term& t) { return t.Matches(line); });
+  return hit != step.negated;
+}
+
 bool LineFilter::Matches(std::string_view line) const {
-  for (const Step& step : steps_) {
-    bool hit = std::any_of(step.terms.begin(), step.terms.end(),
-                           [line](const Term& t) { return t.Matches(line); });
-    if (hit == step.negated) return false;
-  }
-  return true;
+  return std::all_of(steps_.begin(), steps_.end(),
+                     [&](const Step& step) { return StepMatches(step, line); });
+}
+
+bool LineFilter::MatchesBesidesPrefiltered(std::string_view line) const {
+  return std::all_of(steps_.begin(), steps_.end(),
+                     [&](const Step& step) { return step.prefiltered || StepMatches(step, line); });
 }
 
 bool LineFilter::MayMatch(const std::function<bool(const NeededLiteral&)>& may_contain) const {

@@ -117,6 +117,10 @@ class LineFilter {
   }
   static constexpr size_t kSelectiveLiteral = 3;
 
+  // Matches() without the regex that prefilter() stands for: for the lines an exact prefilter
+  // (RegexPrefilter::exact) found, which that regex is known to match.
+  bool MatchesBesidesPrefiltered(std::string_view line) const;
+
   // False when `may_contain` (say, a block's n-gram filter) rules out every literal of some set
   // of required_any(): then no line there can pass. True when nothing is known.
   bool MayMatch(const std::function<bool(const NeededLiteral&)>& may_contain) const;
@@ -135,8 +139,10 @@ class LineFilter {
   struct Step {
     bool negated;
     std::vector<Term> terms;
-    bool cheap;  // Substring tests only.
+    bool cheap;                // Substring tests only.
+    bool prefiltered = false;  // Its regex is the one prefilter_ was made of.
   };
+  bool StepMatches(const Step& step, std::string_view line) const;
 
   std::vector<LineFilterSpec> specs_;  // As written, for printing.
   // The same filters, substring tests first: they are cheaper and often reject the line.

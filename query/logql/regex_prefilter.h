@@ -1,6 +1,7 @@
 // A Hyperscan prefilter for a line-filter regex without a required literal (|~ "[0-9]{3}\.[0-9]+"):
-// it scans a block's lines run together in one pass, several times faster than re2 tests them
-// one by one, and finds the lines that may match, which re2 then confirms. Internal to
+// it scans a block's lines in one pass, several times faster than re2 tests them one by one.
+// For most patterns it is exact (exact()): the lines it finds are those re2 matches, and re2
+// is not run. Otherwise it finds the lines that may match, which re2 then confirms. Internal to
 // vigie_logql (see LineFilter::prefilter).
 //
 // Thread safety: immutable after Make; NextMatchEnd may be called from several threads (each
@@ -8,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +17,9 @@
 struct hs_database;
 namespace re2 {
 class RE2;
+}
+namespace vigie::store {
+class DecodedBlock;
 }
 
 namespace vigie::logql {
@@ -42,11 +47,26 @@ class RegexPrefilter {
 
   static constexpr size_t npos = std::string_view::npos;
 
+  // True when Hyperscan's answer to "does this line match" is re2's for every valid UTF-8 line
+  // without a '\n': the pattern has none of the constructs on which they differ (\s \S \v
+  // \p \P \C, octal and hex escapes, POSIX classes) and none that can match '\n' (a negated
+  // class, \D \W, (?s)), and Hyperscan compiled it exactly rather than as a prefilter.
+  bool exact() const { return exact_; }
+
+  // Only when exact(): calls on_match(i), in ascending order, for each line i of `block` in
+  // [first, last) that re2 matches. Scans those lines joined by '\n' (copied into a per-thread
+  // buffer) in one pass: no match can hold a '\n', so each lies in one line. Returns false,
+  // having called nothing, when a line holds a '\n' itself or Hyperscan fails (out of memory);
+  // the caller then falls back to NextMatchEnd. The lines must be valid UTF-8.
+  bool ForEachMatchingLine(const store::DecodedBlock& block, size_t first, size_t last,
+                           const std::function<void(size_t)>& on_match) const;
+
  private:
-  RegexPrefilter(hs_database* db, size_t id) : db_(db), id_(id) {}
+  RegexPrefilter(hs_database* db, size_t id, bool exact) : db_(db), id_(id), exact_(exact) {}
 
   hs_database* db_;
   size_t id_;  // Unique per prefilter: tells a thread's scratch space which database it fits.
+  bool exact_;
 };
 
 // True when `text` is valid UTF-8: the prefilter matches characters, not bytes, as re2 does.

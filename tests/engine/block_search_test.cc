@@ -3,6 +3,8 @@
 // must find exactly the lines that the filter accepts one by one.
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,61 @@ TEST(BlockSearchTest, PrefilterFindsExactlyTheMatchingLines) {
   // ASCII case folding.
   EXPECT_EQ(Found(Filter({{FilterOp::kRegex, "(?i)err(or)?"}}), {"ERROR x", "fine", "Err"}),
             (std::vector<uint32_t>{0, 2}));
+}
+
+TEST(BlockSearchTest, PrefilterIsExactWhereHyperscanAndRe2Agree) {
+  // re2 does not run on the lines these find.
+  for (const char* pattern :
+       {R"([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)", "a.b", R"(\d{3}-\w+)", "(?i)e(rr|or)",
+        "caf\u00e9 [0-9]", R"([\d.]+x)", R"(\[[a-f]\])", "(GET|POST) /", R"(\tx[a-z])"}) {
+    std::shared_ptr<const RegexPrefilter> prefilter = RegexPrefilter::Make(re2::RE2(pattern));
+    ASSERT_NE(prefilter, nullptr) << pattern;
+    EXPECT_TRUE(prefilter->exact()) << pattern;
+  }
+  // These may match a '\n' (which joins the lines) or mean something else to Hyperscan (\s and
+  // [[:space:]] hold the vertical tab there, \v is a class): re2 confirms.
+  for (const char* pattern : {"x[^y]z", R"(a\sb)", R"(a\Sb)", "(?s)a.b", R"(\x41b)", R"(a\vb)",
+                              "[[:alpha:]]+1", R"(\D\.)", R"(a\nb)", R"([\t-\r]x)"}) {
+    std::shared_ptr<const RegexPrefilter> prefilter = RegexPrefilter::Make(re2::RE2(pattern));
+    ASSERT_NE(prefilter, nullptr) << pattern;
+    EXPECT_FALSE(prefilter->exact()) << pattern;
+  }
+}
+
+TEST(BlockSearchTest, ExactPrefilterKeepsTheRestOfTheChain) {
+  const LineFilter filter =
+      Filter({{FilterOp::kRegex, R"([0-9]+\.[0-9]+)"}, {FilterOp::kNotContains, "10."}});
+  ASSERT_NE(filter.prefilter(), nullptr);
+  ASSERT_TRUE(filter.prefilter()->exact());
+  EXPECT_EQ(Found(filter, {"10.0.0.1", "192.168.0.1", "no number", "v1.2"}),
+            (std::vector<uint32_t>{1, 3}));
+}
+
+// Random lines and random patterns built from pieces that Hyperscan and re2 must read alike:
+// the lines FilterBlock finds (Hyperscan alone when exact) are those re2 matches one by one.
+TEST(BlockSearchTest, ExactPrefilterFindsWhatRe2Finds) {
+  const std::vector<std::string> pieces = {
+      "[0-9]+",    R"(\.)",       "[0-9]{2,3}", "a",      "b+", ".", "[a-c]{2}",
+      "(x|yz)",    R"(\d)",       R"(\w+)",     "\u00e9", ":",  " ", "(?i)ab",
+      "[0-9a-f]*", "(a|[0-9]+)?", R"(\[)",      "_",      "-?"};
+  const std::string alphabet[] = {"0",      "1", "7", ".", "a", "b", "A", "B",  "x",     "yz",
+                                  "\u00e9", ":", " ", "[", "_", "-", "f", "\t", "\u2603"};
+  std::mt19937 rng(12);
+  int exact = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string pattern;
+    for (int k = 1 + rng() % 4; k > 0; --k) pattern += pieces[rng() % pieces.size()];
+    absl::StatusOr<LineFilter> filter = LineFilter::Make({{FilterOp::kRegex, pattern}}, Limits());
+    if (!filter.ok() || filter->prefilter() == nullptr) continue;
+    exact += filter->prefilter()->exact();
+    std::vector<std::string> lines(1 + rng() % 60);
+    for (std::string& line : lines) {
+      for (int k = rng() % 12; k > 0; --k) line += alphabet[rng() % std::size(alphabet)];
+    }
+    Found(*filter, lines);
+    if (testing::Test::HasFailure()) FAIL() << "pattern " << pattern;
+  }
+  EXPECT_GT(exact, 100);  // The exact path was the one tested.
 }
 
 TEST(BlockSearchTest, BlockThatIsNotUtf8IsTestedLineByLine) {

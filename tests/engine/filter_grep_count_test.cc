@@ -113,6 +113,15 @@ TEST_F(FilterGrepCountTest, CountsEqualGrep) {
        "[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+", "*"},
       {R"({service=~".+"} |~ "(?i)packetresponder [0-9]+ for block")", "-c -i -E",
        "packetresponder [0-9]+ for block", "*"},
+      // Without a selective literal: Hyperscan alone where it is exact, then where re2
+      // confirms (a negated class).
+      {R"({service=~".+"} |~ "[0-9]{3}\\.[0-9]{3}\\.[0-9]{3}\\.[0-9]{3}")", "-c -E",
+       "[0-9]{3}\\.[0-9]{3}\\.[0-9]{3}\\.[0-9]{3}", "*"},
+      {R"({service=~".+"} |~ "[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+:[0-9]+")", "-c -E",
+       "[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+:[0-9]+", "*"},
+      {R"q({service=~".+"} |~ "(WARN|FATAL|ERROR)")q", "-c -E", "(WARN|FATAL|ERROR)", "*"},
+      {R"({service=~".+"} |~ "[a-z]+_[0-9]+")", "-c -E", "[a-z]+_[0-9]+", "*"},
+      {R"({service=~".+"} |~ "[^ ]+@[^ ]+")", "-c -E", "[^ ]+@[^ ]+", "*"},
   };
   for (const Case& c : cases) {
     QueryStats stats;
