@@ -91,6 +91,34 @@ TEST(DetectorTest, LevelShiftFlaggedOnceThenLearned) {
   EXPECT_LE(fired_later, 12);
 }
 
+// An outage and its recovery are one episode: the onset score (what NAB scores) marks its
+// first point only, while the score stays high for the rules; after a quiet day, the next
+// anomaly has an onset of its own.
+TEST(DetectorTest, EpisodeHasOneOnsetWhileTheScoreStaysHigh) {
+  auto d = Make();
+  LoginCurve curve;
+  int64_t outage = 14 * kPointsPerDay + 18 * 12;  // Monday 18:00 of week three
+  int64_t recovery = outage + 2 * 12;             // two hours later
+  EXPECT_EQ(Feed(d.get(), &curve, 0, outage), 0);
+  int onsets = 0, high_first_half_hour = 0;
+  for (int64_t i = outage; i < recovery + kPointsPerDay; ++i) {
+    double v = i < recovery ? 0.1 * curve.Normal(i) : curve.Next(i);
+    Verdict verdict = d->Observe(LoginCurve::TimeOf(i), v);
+    onsets += verdict.onset >= 0.5;
+    if (i == outage) EXPECT_EQ(verdict.onset, verdict.score);
+    if (i < outage + 6) high_first_half_hour += verdict.score >= 0.5;
+  }
+  EXPECT_EQ(onsets, 1);
+  EXPECT_EQ(high_first_half_hour, 6);
+  int64_t spike = recovery + kPointsPerDay;
+  Verdict v = d->Observe(LoginCurve::TimeOf(spike), 3000);
+  EXPECT_GE(v.onset, 0.5);
+  EXPECT_EQ(v.onset, v.score);
+  v = d->Observe(LoginCurve::TimeOf(spike + 1), 3000);
+  EXPECT_GE(v.score, 0.5);
+  EXPECT_EQ(v.onset, 0);
+}
+
 TEST(DetectorTest, SpikeFlaggedAndDoesNotWidenTheBandForTheNextDays) {
   auto d = Make();
   LoginCurve curve;
