@@ -14,8 +14,8 @@ namespace vigie::alerts::detectors {
 
 namespace {
 
-// Version 2 appends the episode (Verdict::onset) to version 1's state; a version 1 state is
-// read as "no episode in progress".
+// Version 2 appends the model's recurrence memory and the episode (Verdict::onset) to version
+// 1's state; a version 1 state is read as "nothing recurs yet, no episode in progress".
 constexpr uint8_t kStateVersion = 2;
 constexpr uint8_t kOldestStateVersion = 1;
 // The score from which a point belongs to an episode: the band's edge.
@@ -91,7 +91,7 @@ class BandDetector final : public Detector {
 
   // Reads what Serialize wrote after the name; version 1 states end before the episode.
   void Decode(StateReader* r, uint8_t version) {
-    model_.Decode(r);
+    model_.Decode(r, version);
     if (version >= 2) {
       uint8_t in_episode = r->U8();
       if (in_episode > 1) r->Fail();

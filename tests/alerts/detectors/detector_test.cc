@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "tests/alerts/detectors/synthetic.h"
 
@@ -143,6 +144,39 @@ TEST(DetectorTest, SpikeFlaggedAndDoesNotWidenTheBandForTheNextDays) {
         << "day " << day;
     EXPECT_NEAR(v.expected, before.expected, 25) << "day " << day;
   }
+}
+
+// A nightly job: the same spike at 02:00 every day is flagged the first night, and is within
+// the band once it has recurred; the same spike at 14:00 is still flagged, and so is a nightly
+// spike three times the usual one.
+TEST(DetectorTest, SpikeRecurringDailyIsLearned) {
+  auto d = Make();
+  LoginCurve curve;
+  int64_t night = 2 * 12;  // 02:00
+  auto value = [&](int64_t i) {
+    int64_t day = i / kPointsPerDay;
+    bool job = day >= 7 && i % kPointsPerDay >= night && i % kPointsPerDay < night + 2;
+    return curve.Next(i) + (job ? (day == 12 ? 900 : 300) : 0);
+  };
+  std::vector<bool> nightly_fired;
+  for (int64_t i = 0; i < 14 * kPointsPerDay; ++i) {
+    double v = value(i);
+    Verdict verdict = d->Observe(LoginCurve::TimeOf(i), v);
+    if (i >= 7 * kPointsPerDay && i % kPointsPerDay == night) {
+      nightly_fired.push_back(Fires(verdict, v, Direction::kUp, Sensitivity::kMedium));
+    }
+  }
+  ASSERT_EQ(nightly_fired.size(), 7u);
+  EXPECT_TRUE(nightly_fired[0]);  // day 7: the first night
+  EXPECT_FALSE(nightly_fired[3]);
+  EXPECT_FALSE(nightly_fired[4]);
+  EXPECT_TRUE(nightly_fired[5]);  // day 12: three times the usual spike
+  EXPECT_FALSE(nightly_fired[6]);
+  int64_t afternoon = 14 * kPointsPerDay + 14 * 12;
+  Feed(d.get(), &curve, 14 * kPointsPerDay, afternoon);
+  double v = curve.Normal(afternoon) + 300;
+  EXPECT_TRUE(
+      Fires(d->Observe(LoginCurve::TimeOf(afternoon), v), v, Direction::kUp, Sensitivity::kMedium));
 }
 
 // Weekends at a third of weekdays: after a few weeks the weekly shape is detected, so a
