@@ -20,6 +20,9 @@ constexpr uint8_t kStateVersion = 2;
 constexpr uint8_t kOldestStateVersion = 1;
 // The score from which a point belongs to an episode: the band's edge.
 constexpr double kEpisodeScore = 0.5;
+// The model uses no timestamp beyond +-1e15 ms (Verdict::skipped): a stored episode time beyond
+// it is corrupt (and would overflow the difference in Observe).
+constexpr int64_t kMaxAbsEpisodeMs = 1'000'000'000'000'000;
 
 // How a detector turns the model's signals into one residual (in band half-widths).
 using Combine = double (*)(const Signals&);
@@ -97,6 +100,7 @@ class BandDetector final : public Detector {
       if (in_episode > 1) r->Fail();
       in_episode_ = in_episode == 1;
       episode_last_ms_ = r->I64();
+      if (episode_last_ms_ < -kMaxAbsEpisodeMs || episode_last_ms_ > kMaxAbsEpisodeMs) r->Fail();
     }
   }
 
