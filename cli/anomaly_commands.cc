@@ -48,6 +48,9 @@ CLI::App* AddAnomalyScoreCommand(CLI::App* anomaly, AnomalyScoreOptions* options
   cmd->add_option("--detector", options->detector, "Which detector scores the rows")
       ->capture_default_str()
       ->check(CLI::IsMember(detectors::DetectorNames()));
+  cmd->add_flag("--onset", options->onset,
+                "Score only the first point of each episode (0 for the rest of it, until the "
+                "score stayed under 0.5 for 6 hours): the question NAB asks");
   cmd->footer(
       "Writes 'timestamp,value,anomaly_score' to standard output, one line per row, each\n"
       "scored before the next is read (no look-ahead). Scores are in [0, 1]: 0.5 is the edge\n"
@@ -74,7 +77,8 @@ int RunAnomalyScore(const AnomalyScoreOptions& options, std::istream& in, std::o
     input = &file;
   }
   absl::StatusOr<std::unique_ptr<detectors::CsvScorer>> scorer =
-      detectors::CsvScorer::Make(options.detector);
+      detectors::CsvScorer::Make(options.detector, options.onset ? detectors::CsvScore::kOnset
+                                                                 : detectors::CsvScore::kSustained);
   if (!scorer.ok()) {
     err << "vigie anomaly score: " << scorer.status().message() << "\n";
     return kExitUsage;

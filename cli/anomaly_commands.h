@@ -16,6 +16,7 @@ CLI::App* AddAnomalyCommand(CLI::App* app);
 struct AnomalyScoreOptions {
   std::string file;      // NAB CSV, or "-" for standard input.
   std::string detector;  // a name of alerts/detectors' registry.
+  bool onset = false;    // write Verdict::onset (an episode's first point) instead of the score
 };
 
 // Adds `anomaly score` under `anomaly`.

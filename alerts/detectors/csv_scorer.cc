@@ -94,10 +94,11 @@ absl::StatusOr<int64_t> ParseNabTimestamp(std::string_view text) {
          millis;
 }
 
-absl::StatusOr<std::unique_ptr<CsvScorer>> CsvScorer::Make(std::string_view detector) {
+absl::StatusOr<std::unique_ptr<CsvScorer>> CsvScorer::Make(std::string_view detector,
+                                                           CsvScore column) {
   absl::StatusOr<std::unique_ptr<Detector>> d = NewDetector(detector);
   if (!d.ok()) return d.status();
-  return std::unique_ptr<CsvScorer>(new CsvScorer(*std::move(d)));
+  return std::unique_ptr<CsvScorer>(new CsvScorer(*std::move(d), column));
 }
 
 absl::Status CsvScorer::ReadHeader(std::string_view line, std::string* out) {
@@ -156,7 +157,7 @@ absl::Status CsvScorer::AddLine(std::string_view line, std::string* out) {
   }
   Verdict verdict = detector_->Observe(*timestamp, value);
   fmt::format_to(std::back_inserter(*out), "{},{},{:.6f}\n", timestamp_text, value_text,
-                 verdict.score);
+                 column_ == CsvScore::kOnset ? verdict.onset : verdict.score);
   return absl::OkStatus();
 }
 
@@ -168,8 +169,9 @@ absl::Status CsvScorer::Finish() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ScoreCsv(std::string_view text, std::string_view detector) {
-  absl::StatusOr<std::unique_ptr<CsvScorer>> scorer = CsvScorer::Make(detector);
+absl::StatusOr<std::string> ScoreCsv(std::string_view text, std::string_view detector,
+                                     CsvScore column) {
+  absl::StatusOr<std::unique_ptr<CsvScorer>> scorer = CsvScorer::Make(detector, column);
   if (!scorer.ok()) return scorer.status();
   std::string out;
   for (size_t start = 0; start <= text.size();) {

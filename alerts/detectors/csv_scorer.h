@@ -21,10 +21,17 @@ inline constexpr size_t kMaxCsvLineBytes = 4096;
 // `T` separator, fractional seconds and a trailing `Z`). InvalidArgument otherwise.
 absl::StatusOr<int64_t> ParseNabTimestamp(std::string_view text);
 
+// Which of a Verdict's scores the anomaly_score column holds.
+enum class CsvScore {
+  kSustained,  // Verdict::score: high while an anomaly lasts, what rules fire on
+  kOnset,      // Verdict::onset: only the first point of an episode (what NAB scores)
+};
+
 // Not thread-safe. Errors name the line ("line 7: ..."): the caller adds the file name.
 class CsvScorer {
  public:
-  static absl::StatusOr<std::unique_ptr<CsvScorer>> Make(std::string_view detector);
+  static absl::StatusOr<std::unique_ptr<CsvScorer>> Make(std::string_view detector,
+                                                         CsvScore column = CsvScore::kSustained);
 
   // Consumes the next line (without its '\n'; a trailing '\r' is dropped) and appends the
   // output line, if any, to *out: the header line `timestamp,value,anomaly_score`, then one
@@ -45,10 +52,12 @@ class CsvScorer {
   absl::Status Finish() const;
 
  private:
-  explicit CsvScorer(std::unique_ptr<Detector> detector) : detector_(std::move(detector)) {}
+  CsvScorer(std::unique_ptr<Detector> detector, CsvScore column)
+      : detector_(std::move(detector)), column_(column) {}
   absl::Status ReadHeader(std::string_view line, std::string* out);
 
   std::unique_ptr<Detector> detector_;
+  CsvScore column_;
   int64_t line_number_ = 0;
   bool have_header_ = false;
   size_t timestamp_column_ = 0;
@@ -60,6 +69,7 @@ class CsvScorer {
 };
 
 // The whole of `text` at once (tests and the fuzz target): the output, or the first error.
-absl::StatusOr<std::string> ScoreCsv(std::string_view text, std::string_view detector);
+absl::StatusOr<std::string> ScoreCsv(std::string_view text, std::string_view detector,
+                                     CsvScore column = CsvScore::kSustained);
 
 }  // namespace vigie::alerts::detectors

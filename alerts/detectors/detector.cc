@@ -14,7 +14,15 @@ namespace vigie::alerts::detectors {
 
 namespace {
 
-constexpr uint8_t kStateVersion = 1;
+// Version 2 appends the model's recurrence memory and the episode (Verdict::onset) to version
+// 1's state; a version 1 state is read as "nothing recurs yet, no episode in progress".
+constexpr uint8_t kStateVersion = 2;
+constexpr uint8_t kOldestStateVersion = 1;
+// The score from which a point belongs to an episode: the band's edge.
+constexpr double kEpisodeScore = 0.5;
+// The model uses no timestamp beyond +-1e15 ms (Verdict::skipped): a stored episode time beyond
+// it is corrupt (and would overflow the difference in Observe).
+constexpr int64_t kMaxAbsEpisodeMs = 1'000'000'000'000'000;
 
 // How a detector turns the model's signals into one residual (in band half-widths).
 using Combine = double (*)(const Signals&);
@@ -63,6 +71,12 @@ class BandDetector final : public Detector {
     if (!s.skipped) {
       double u = kind_->combine(s);
       v.score = std::isfinite(u) ? u / (1 + u) : 1;
+      bool quiet = !in_episode_ || timestamp_ms - episode_last_ms_ > kEpisodeQuietMs;
+      if (quiet) v.onset = v.score;
+      if (v.score >= kEpisodeScore) {
+        in_episode_ = true;
+        episode_last_ms_ = timestamp_ms;
+      }
     }
     return v;
   }
@@ -74,15 +88,30 @@ class BandDetector final : public Detector {
     w.U8(static_cast<uint8_t>(kind_->name.size()));
     out->append(kind_->name);
     model_.Encode(&w);
+    w.U8(in_episode_);
+    w.I64(episode_last_ms_);
+  }
+
+  // Reads what Serialize wrote after the name; version 1 states end before the episode.
+  void Decode(StateReader* r, uint8_t version) {
+    model_.Decode(r, version);
+    if (version >= 2) {
+      uint8_t in_episode = r->U8();
+      if (in_episode > 1) r->Fail();
+      in_episode_ = in_episode == 1;
+      episode_last_ms_ = r->I64();
+      if (episode_last_ms_ < -kMaxAbsEpisodeMs || episode_last_ms_ > kMaxAbsEpisodeMs) r->Fail();
+    }
   }
 
   std::string_view name() const override { return kind_->name; }
 
-  SeasonalBand* model() { return &model_; }
-
  private:
   const Kind* kind_;
   SeasonalBand model_;
+  // The episode in progress, if any, and the time of its last point at or above the edge.
+  bool in_episode_ = false;
+  int64_t episode_last_ms_ = 0;
 };
 
 }  // namespace
@@ -115,9 +144,10 @@ absl::StatusOr<std::unique_ptr<Detector>> RestoreDetector(std::string_view bytes
   StateReader r(bytes);
   uint8_t version = r.U8();
   if (!r.ok()) return absl::DataLossError("anomaly detector state: empty");
-  if (version != kStateVersion) {
+  if (version < kOldestStateVersion || version > kStateVersion) {
     return absl::DataLossError(StrCat("anomaly detector state: unknown version ", version,
-                                      " (this build reads version ", kStateVersion, ")"));
+                                      " (this build reads versions ", kOldestStateVersion, " to ",
+                                      kStateVersion, ")"));
   }
   uint8_t name_size = r.U8();
   std::string name;
@@ -128,7 +158,7 @@ absl::StatusOr<std::unique_ptr<Detector>> RestoreDetector(std::string_view bytes
         StrCat("anomaly detector state: unknown or truncated detector name '", name, "'"));
   }
   auto detector = std::make_unique<BandDetector>(kind);
-  detector->model()->Decode(&r);
+  detector->Decode(&r, version);
   if (!r.ok() || !r.at_end()) {
     return absl::DataLossError(StrCat("anomaly detector state of '", name,
                                       "': corrupt or truncated (", bytes.size(), " bytes)"));

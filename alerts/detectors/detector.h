@@ -21,6 +21,13 @@ struct Verdict {
   // further out (score = u / (1 + u), u the distance from the expected value in units of the
   // band's half-width). See ScoreThreshold for the thresholds of the sensitivities.
   double score = 0;
+  // The score of a point that begins an episode, 0 for the other points. An episode is a run of
+  // points at or above the band's edge (score >= 0.5) together with the points less than
+  // kEpisodeQuietMs after its last such point: a long anomaly, or one that flaps around the
+  // edge, has one onset. NAB asks when an anomaly begins and counts every later detection
+  // outside its label window as a false positive, so `vigie anomaly score --onset` writes this;
+  // rules use `score`, which stays high while the anomaly lasts (a `for:` needs that).
+  double onset = 0;
   // The value expected at this moment (the learned level plus the daily or weekly shape when
   // one was detected) and the band of normal values around it (the values scoring < 0.5).
   double expected = 0;
@@ -38,6 +45,9 @@ struct Verdict {
   // across it by the time of day and week.
   bool after_gap = false;
 };
+
+// How long the score must stay under the band's edge before a new episode can begin (onset).
+inline constexpr int64_t kEpisodeQuietMs = 6 * 3600 * 1000;
 
 // Which side of the band a rule alerts on.
 enum class Direction { kUp, kDown, kBoth };

@@ -40,6 +40,14 @@ constexpr int64_t kWeeklyMinMs = kWeekMs * 3 / 2;
 // The scale never falls under this fraction of the curve's dispersion (noise-free curves).
 constexpr double kFloorFraction = 0.003;
 constexpr double kDispersionRate = 0.001;
+// A band signal that recurs at the same time of day (a nightly job's spike) is discounted by
+// the peaks of the last days' passes over its daily bin and its two neighbours: a peak decays
+// by kRecurrenceDecay per day, and the signal is divided by kRecurrenceGain times the
+// remembered peak, so that a spike as high as yesterday's at the same time is within the band.
+// Peaks are kept as uint8 in units of 1/kPeakResolution.
+constexpr double kRecurrenceDecay = 0.7;
+constexpr double kRecurrenceGain = 1.5;
+constexpr double kPeakResolution = 8;
 // Signals are in units of their recent kTailQuantile, calibrated after kCalibrationStart points.
 constexpr double kTailQuantile = 0.995;
 constexpr int64_t kCalibrationStart = 30;
@@ -159,6 +167,27 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
   return z;
 }
 
+double SeasonalBand::DiscountRecurrence(int64_t timestamp_ms, double band) {
+  constexpr int kBins = static_cast<int>(std::tuple_size_v<decltype(past_peak_)>);
+  int bin = BinOf(timestamp_ms, kDayMs, kBins);
+  // A new pass over the bin: the previous pass (a day ago) joins the older, decayed ones.
+  if (points_ == 1 || bin != BinOf(last_ms_, kDayMs, kBins) ||
+      timestamp_ms - last_ms_ >= kDayMs / kBins) {
+    past_peak_[bin] = static_cast<uint8_t>(
+        std::max<double>(past_peak_[bin] * kRecurrenceDecay, latest_peak_[bin]));
+    latest_peak_[bin] = 0;
+  }
+  // The bin after this one was last passed a day ago; the one before, earlier today (only its
+  // older passes count, so that an event spanning two bins is not its own recurrence).
+  int next = (bin + 1) % kBins, previous = (bin + kBins - 1) % kBins;
+  double recalled =
+      std::max({past_peak_[previous], past_peak_[bin], past_peak_[next], latest_peak_[next]}) /
+      kPeakResolution;
+  uint8_t peak = static_cast<uint8_t>(std::min(255.0, std::round(band * kPeakResolution)));
+  latest_peak_[bin] = std::max(latest_peak_[bin], peak);
+  return band / std::max(1.0, kRecurrenceGain * recalled);
+}
+
 Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   Signals out;
   bool usable = std::isfinite(value) && timestamp_ms >= -kMaxAbsTimestampMs &&
@@ -209,6 +238,7 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
     }
     if (points_ > kCalibrationStart) band_tail_[k].Add(z[k]);
   }
+  out.band = DiscountRecurrence(timestamp_ms, out.band);
   double z_fast = Step(&fast_, no_shape, nullptr, 1, 0, timestamp_ms, value, kFastRate,
                        &fast_expected, &fast_scale, &fast_shifted);
 
@@ -298,9 +328,11 @@ void SeasonalBand::Encode(StateWriter* w) const {
   for (const TailQuantile& t : band_tail_) t.Encode(w);
   shift_tail_.Encode(w);
   local_tail_.Encode(w);
+  for (uint8_t v : latest_peak_) w->U8(v);
+  for (uint8_t v : past_peak_) w->U8(v);
 }
 
-void SeasonalBand::Decode(StateReader* r) {
+void SeasonalBand::Decode(StateReader* r, int version) {
   points_ = r->I64();
   first_ms_ = r->I64();
   last_ms_ = r->I64();
@@ -328,6 +360,11 @@ void SeasonalBand::Decode(StateReader* r) {
   for (TailQuantile& t : band_tail_) t.Decode(r);
   shift_tail_.Decode(r);
   local_tail_.Decode(r);
+  // Version 1 states had no recurrence memory: nothing recurs yet.
+  if (version >= 2) {
+    for (uint8_t& v : latest_peak_) v = r->U8();
+    for (uint8_t& v : past_peak_) v = r->U8();
+  }
 }
 
 }  // namespace vigie::alerts::detectors

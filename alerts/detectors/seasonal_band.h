@@ -59,8 +59,9 @@ class SeasonalBand {
   Signals Observe(int64_t timestamp_ms, double value);
 
   void Encode(StateWriter* w) const;
-  // Leaves *this half-decoded on failure; the caller checks r->ok() and discards it.
-  void Decode(StateReader* r);
+  // Reads Encode's bytes, or a version 1 state's (no recurrence memory). Leaves *this
+  // half-decoded on failure; the caller checks r->ok() and discards it.
+  void Decode(StateReader* r, int version);
 
  private:
   // A level with its robust scale (mean absolute residual) and level-shift tracking.
@@ -82,6 +83,9 @@ class SeasonalBand {
               double rate_per_pass, int64_t timestamp_ms, double value, double level_rate,
               double* expected, double* scale, bool* shifted);
   Season ActiveSeason(int64_t timestamp_ms) const;
+  // The band signal divided by what recurs at this time of day (see kRecurrenceGain); learns
+  // the point's band signal for the next days.
+  double DiscountRecurrence(int64_t timestamp_ms, double band);
   double ScaleFloor(double level) const;
 
   int64_t points_ = 0;
@@ -99,6 +103,10 @@ class SeasonalBand {
   SeasonalShape<96> daily_;
   std::array<float, 96> daily_spread_{};  // the daily model's scale per bin
   SeasonalShape<336> weekly_;
+  // Per daily bin, the peak band signal of its latest pass and the decayed peak of the passes
+  // before (DiscountRecurrence), in units of 1/8.
+  std::array<uint8_t, 96> latest_peak_{};
+  std::array<uint8_t, 96> past_peak_{};
   TailQuantile band_tail_[kSeasons];
   TailQuantile shift_tail_;
   TailQuantile local_tail_;

@@ -1,8 +1,9 @@
 // Fuzzes `vigie anomaly score`'s input (alerts/detectors/csv_scorer) and the detector state the
 // rules engine restores (RestoreDetector). The first byte chooses: even, the rest is a CSV
-// scored by detector (byte / 2) % count; odd, the rest is detector state, restored and fed a few
-// points. Asserts that errors are InvalidArgument (CSV) or DataLoss (state), that every score
-// written is in [0, 1], and that a restored detector scores in [0, 1].
+// scored by detector (byte / 4) % count, writing the onset score when bit 1 is set; odd, the
+// rest is detector state, restored and fed a few points. Asserts that errors are InvalidArgument
+// (CSV) or DataLoss (state), that every score written is in [0, 1], and that a restored detector
+// scores in [0, 1] with an onset no higher than its score.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] % 2 == 0) {
     const auto& names = d::DetectorNames();
-    absl::StatusOr<std::string> out = d::ScoreCsv(rest, names[(data[0] / 2) % names.size()]);
+    d::CsvScore column = data[0] & 2 ? d::CsvScore::kOnset : d::CsvScore::kSustained;
+    absl::StatusOr<std::string> out =
+        d::ScoreCsv(rest, names[(data[0] / 4) % names.size()], column);
     if (!out.ok()) {
       if (out.status().code() != absl::StatusCode::kInvalidArgument) abort();
       return 0;
@@ -49,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (int i = 0; i < 50; ++i) {
     d::Verdict v = (*detector)->Observe(1'700'000'000'000 + i * 60'000, i % 7 ? 100.0 : 1e12);
-    if (!(v.score >= 0 && v.score <= 1)) abort();
+    if (!(v.score >= 0 && v.score <= 1 && v.onset >= 0 && v.onset <= v.score)) abort();
   }
   return 0;
 }

@@ -4,20 +4,22 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "tests/integration/harness.h"
 
 namespace vigie::testing {
 namespace {
 
-// Four days of a daily curve every 5 minutes, with one spike at row `spike_row`.
-std::string DailyCsv(int spike_row) {
+// Four days of a daily curve every 5 minutes, with a spike of `spike_rows` rows from row
+// `spike_row`.
+std::string DailyCsv(int spike_row, int spike_rows = 1) {
   std::ostringstream csv;
   csv << "timestamp,value\n";
   for (int i = 0; i < 4 * 288; ++i) {
     int day = 1 + i / 288, minute = (i % 288) * 5;
     double v = 200 + 100 * std::sin(2 * M_PI * minute / 1440.0) + (i % 7) - 3;
-    if (i == spike_row) v += 600;
+    if (i >= spike_row && i < spike_row + spike_rows) v += 600;
     char line[64];
     snprintf(line, sizeof line, "2014-07-%02d %02d:%02d:00,%.2f\n", day, minute / 60, minute % 60,
              v);
@@ -50,6 +52,39 @@ TEST(AnomalyCliTest, ScoresEveryRowAndFlagsTheSpike) {
   EXPECT_EQ(rows, 4 * 288);
   EXPECT_GE(spike_score, 0.63);
   EXPECT_LT(max_other, 0.56);
+}
+
+// Each row's score parsed from `vigie anomaly score`'s output.
+std::vector<double> Scores(const std::string& out) {
+  std::istringstream lines(out);
+  std::string line;
+  std::getline(lines, line);
+  std::vector<double> scores;
+  while (std::getline(lines, line)) scores.push_back(std::stod(line.substr(line.rfind(',') + 1)));
+  return scores;
+}
+
+// --onset: a spike of three rows is one episode, scored on its first row only.
+TEST(AnomalyCliTest, OnsetScoresTheFirstRowOfAnEpisode) {
+  TempDir dir;
+  int spike = 3 * 288 + 100;
+  std::string path = WriteFile(dir, "curve.csv", DailyCsv(spike, 3));
+  std::string sustained, onset, err;
+  ASSERT_EQ(RunCommand({BinaryPath("cli/vigie"), "anomaly", "score", path}, &sustained, "", &err),
+            0)
+      << err;
+  ASSERT_EQ(
+      RunCommand({BinaryPath("cli/vigie"), "anomaly", "score", "--onset", path}, &onset, "", &err),
+      0)
+      << err;
+  std::vector<double> a = Scores(sustained), b = Scores(onset);
+  ASSERT_EQ(a.size(), 4u * 288);
+  ASSERT_EQ(b.size(), a.size());
+  for (int i = spike; i < spike + 3; ++i) EXPECT_GE(a[i], 0.56) << i;
+  EXPECT_EQ(b[spike], a[spike]);
+  EXPECT_EQ(b[spike + 1], 0);
+  EXPECT_EQ(b[spike + 2], 0);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_LE(b[i], a[i]) << i;
 }
 
 TEST(AnomalyCliTest, BadInputNamesFileAndLine) {
@@ -93,7 +128,7 @@ TEST(AnomalyCliTest, ReadsStandardInputAndWarnsAboutRowsBackInTime) {
 TEST(AnomalyCliTest, HelpDescribesEveryFlagAndDetector) {
   std::string out;
   ASSERT_EQ(RunCommand({BinaryPath("cli/vigie"), "anomaly", "score", "--help"}, &out), 0);
-  for (const char* word : {"--detector", "combined", "band", "shift", "local", "0.56"}) {
+  for (const char* word : {"--detector", "--onset", "combined", "band", "shift", "local", "0.56"}) {
     EXPECT_NE(out.find(word), std::string::npos) << word;
   }
 }

@@ -35,6 +35,7 @@ TEST(DetectorStateTest, RestoredMidStreamScoresIdentically) {
       Verdict a = original->Observe(LoginCurve::TimeOf(i), v);
       Verdict b = (*restored)->Observe(LoginCurve::TimeOf(i), v);
       ASSERT_EQ(a.score, b.score) << name << " point " << i;
+      ASSERT_EQ(a.onset, b.onset) << name << " point " << i;
       ASSERT_EQ(a.lower, b.lower) << name << " point " << i;
       ASSERT_EQ(a.upper, b.upper) << name << " point " << i;
       ASSERT_EQ(a.learning, b.learning);
@@ -44,6 +45,36 @@ TEST(DetectorStateTest, RestoredMidStreamScoresIdentically) {
     original->Serialize(&bytes);
     EXPECT_EQ(again, bytes);
   }
+}
+
+// A state written before version 2 (version 1: version 2 without the recurrence memory's 192
+// bytes and the episode's 9) restores with nothing recurring and no episode in progress: its
+// band is the original's, and its first point beyond the band is an onset.
+TEST(DetectorStateTest, VersionOneStateStillRestores) {
+  LoginCurve curve(0.5);
+  int64_t cut = 12 * kPointsPerDay;
+  auto original = Trained(kDefaultDetector, cut, &curve);
+  std::string bytes;
+  original->Serialize(&bytes);
+  ASSERT_EQ(bytes[0], 2);
+  std::string v1 = bytes.substr(0, bytes.size() - 192 - 9);
+  v1[0] = 1;
+  absl::StatusOr<std::unique_ptr<Detector>> restored = RestoreDetector(v1);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  for (int64_t i = cut; i < cut + kPointsPerDay; ++i) {
+    double v = curve.Next(i);
+    Verdict a = original->Observe(LoginCurve::TimeOf(i), v);
+    Verdict b = (*restored)->Observe(LoginCurve::TimeOf(i), v);
+    ASSERT_EQ(a.expected, b.expected) << i;
+    ASSERT_EQ(a.upper, b.upper) << i;
+    ASSERT_TRUE(b.score >= 0 && b.score <= 1) << i;
+  }
+  Verdict spike = (*restored)->Observe(LoginCurve::TimeOf(cut + kPointsPerDay), 5000);
+  EXPECT_GE(spike.onset, 0.5);
+  std::string again;
+  (*restored)->Serialize(&again);
+  EXPECT_EQ(again[0], 2);
+  EXPECT_EQ(again.size(), bytes.size());
 }
 
 TEST(DetectorStateTest, StateIsAtMostFourKiB) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "tests/alerts/detectors/synthetic.h"
 
@@ -91,6 +92,34 @@ TEST(DetectorTest, LevelShiftFlaggedOnceThenLearned) {
   EXPECT_LE(fired_later, 12);
 }
 
+// An outage and its recovery are one episode: the onset score (what NAB scores) marks its
+// first point only, while the score stays high for the rules; after a quiet day, the next
+// anomaly has an onset of its own.
+TEST(DetectorTest, EpisodeHasOneOnsetWhileTheScoreStaysHigh) {
+  auto d = Make();
+  LoginCurve curve;
+  int64_t outage = 14 * kPointsPerDay + 18 * 12;  // Monday 18:00 of week three
+  int64_t recovery = outage + 2 * 12;             // two hours later
+  EXPECT_EQ(Feed(d.get(), &curve, 0, outage), 0);
+  int onsets = 0, high_first_half_hour = 0;
+  for (int64_t i = outage; i < recovery + kPointsPerDay; ++i) {
+    double v = i < recovery ? 0.1 * curve.Normal(i) : curve.Next(i);
+    Verdict verdict = d->Observe(LoginCurve::TimeOf(i), v);
+    onsets += verdict.onset >= 0.5;
+    if (i == outage) EXPECT_EQ(verdict.onset, verdict.score);
+    if (i < outage + 6) high_first_half_hour += verdict.score >= 0.5;
+  }
+  EXPECT_EQ(onsets, 1);
+  EXPECT_EQ(high_first_half_hour, 6);
+  int64_t spike = recovery + kPointsPerDay;
+  Verdict v = d->Observe(LoginCurve::TimeOf(spike), 3000);
+  EXPECT_GE(v.onset, 0.5);
+  EXPECT_EQ(v.onset, v.score);
+  v = d->Observe(LoginCurve::TimeOf(spike + 1), 3000);
+  EXPECT_GE(v.score, 0.5);
+  EXPECT_EQ(v.onset, 0);
+}
+
 TEST(DetectorTest, SpikeFlaggedAndDoesNotWidenTheBandForTheNextDays) {
   auto d = Make();
   LoginCurve curve;
@@ -115,6 +144,39 @@ TEST(DetectorTest, SpikeFlaggedAndDoesNotWidenTheBandForTheNextDays) {
         << "day " << day;
     EXPECT_NEAR(v.expected, before.expected, 25) << "day " << day;
   }
+}
+
+// A nightly job: the same spike at 02:00 every day is flagged the first night, and is within
+// the band once it has recurred; the same spike at 14:00 is still flagged, and so is a nightly
+// spike three times the usual one.
+TEST(DetectorTest, SpikeRecurringDailyIsLearned) {
+  auto d = Make();
+  LoginCurve curve;
+  int64_t night = 2 * 12;  // 02:00
+  auto value = [&](int64_t i) {
+    int64_t day = i / kPointsPerDay;
+    bool job = day >= 7 && i % kPointsPerDay >= night && i % kPointsPerDay < night + 2;
+    return curve.Next(i) + (job ? (day == 12 ? 900 : 300) : 0);
+  };
+  std::vector<bool> nightly_fired;
+  for (int64_t i = 0; i < 14 * kPointsPerDay; ++i) {
+    double v = value(i);
+    Verdict verdict = d->Observe(LoginCurve::TimeOf(i), v);
+    if (i >= 7 * kPointsPerDay && i % kPointsPerDay == night) {
+      nightly_fired.push_back(Fires(verdict, v, Direction::kUp, Sensitivity::kMedium));
+    }
+  }
+  ASSERT_EQ(nightly_fired.size(), 7u);
+  EXPECT_TRUE(nightly_fired[0]);  // day 7: the first night
+  EXPECT_FALSE(nightly_fired[3]);
+  EXPECT_FALSE(nightly_fired[4]);
+  EXPECT_TRUE(nightly_fired[5]);  // day 12: three times the usual spike
+  EXPECT_FALSE(nightly_fired[6]);
+  int64_t afternoon = 14 * kPointsPerDay + 14 * 12;
+  Feed(d.get(), &curve, 14 * kPointsPerDay, afternoon);
+  double v = curve.Normal(afternoon) + 300;
+  EXPECT_TRUE(
+      Fires(d->Observe(LoginCurve::TimeOf(afternoon), v), v, Direction::kUp, Sensitivity::kMedium));
 }
 
 // Weekends at a third of weekdays: after a few weeks the weekly shape is detected, so a
