@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,34 @@ inline int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// Whether `a` and `b` hold the same bytes: inline, for the short keys and names that a call to
+// memcmp would take longer to reach than to compare (a parser matching each key of a line).
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  auto load = [](const char* p, auto word) {
+    std::memcpy(&word, p, sizeof(word));
+    return word;
+  };
+  if (n >= 8 && n <= 16) {
+    const uint64_t w = 0;
+    return ((load(a.data(), w) ^ load(b.data(), w)) |
+            (load(a.data() + n - 8, w) ^ load(b.data() + n - 8, w))) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    const uint32_t w = 0;
+    return ((load(a.data(), w) ^ load(b.data(), w)) |
+            (load(a.data() + n - 4, w) ^ load(b.data() + n - 4, w))) == 0;
+  }
+  if (n < 4) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
 }
 
 // ASCII case-insensitive comparisons (HTTP header values, schemes, tokens).

@@ -33,9 +33,17 @@ struct ExtractionExpr {
   bool path_written = true;  // For printing: `| json a` versus `| json a="a"`.
 };
 
+// How | json (without expressions) reads a line. kIndexed, when every value is read (a log
+// query, LabelNeeds::validate), walks the structural index of the line (json_index.h), and leaves
+// to On-Demand the lines that are not strictly JSON objects, which it reads (and reports the
+// errors of) as it always has: the labels are the same either way. kOnDemand alone is for the
+// tests that compare the two.
+enum class JsonWalk { kIndexed, kOnDemand };
+
 // | json, or | json a="x.y", b="list[0]" (Loki's path syntax: x.y, x[0], x["a b"], ["a"]).
 // Fails with InvalidArgument naming a bad path or label name.
-absl::StatusOr<std::shared_ptr<const Stage>> MakeJsonStage(std::vector<ExtractionExpr> exprs);
+absl::StatusOr<std::shared_ptr<const Stage>> MakeJsonStage(std::vector<ExtractionExpr> exprs,
+                                                           JsonWalk walk = JsonWalk::kIndexed);
 
 // | logfmt [--strict] [--keep-empty] [a, b="key"]. Fails on a bad label name.
 struct LogfmtOptions {

@@ -7,6 +7,7 @@
 //   extracting everything does (it skips what it does not need, so it may miss one);
 // - filtering first (a parser followed by label filters, StreamPipeline's probe) keeps the same
 //   lines with the same labels as the full path;
+// - | json's walk over the structural index gives the labels and errors of its On-Demand walk;
 // - the logfmt decoder moves forward on every call.
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "common/utf8.h"
 #include "query/logql/logfmt.h"
 #include "query/logql/parser.h"
+#include "query/logql/stages.h"
 
 namespace {
 
@@ -36,6 +38,14 @@ const vigie::logql::Pipeline& PipelineOf(std::string_view query) {
     it = cache->emplace(std::string(query), *std::move(parsed)).first;
   }
   return it->second.log->pipeline;
+}
+
+// `| json` read by `walk`.
+const vigie::logql::Pipeline& JsonPipeline(vigie::logql::JsonWalk walk) {
+  static auto* cache = new std::map<vigie::logql::JsonWalk, vigie::logql::Pipeline>();
+  auto [it, added] = cache->try_emplace(walk);
+  if (added) it->second.Add(*vigie::logql::MakeJsonStage({}, walk));
+  return it->second;
 }
 
 void CheckLabels(const LabelSet& labels) {
@@ -88,6 +98,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool kept = full.Process(0, line);
     Check(first.Process(0, line) == kept);
     if (kept) Check(first.LineLabels() == full.LineLabels());
+  }
+  LabelNeeds validate = LabelNeeds::Only({"a", "c"});
+  validate.validate = true;
+  for (const LabelNeeds& needs : {LabelNeeds(), validate}) {
+    StreamPipeline indexed(JsonPipeline(vigie::logql::JsonWalk::kIndexed), stream, needs);
+    StreamPipeline on_demand(JsonPipeline(vigie::logql::JsonWalk::kOnDemand), stream, needs);
+    Check(indexed.Process(0, line) && on_demand.Process(0, line));
+    Check(indexed.LineLabels() == on_demand.LineLabels());
   }
   vigie::logql::LogfmtDecoder decoder(line);
   for (size_t calls = 0; !decoder.AtEnd(); ++calls) {
