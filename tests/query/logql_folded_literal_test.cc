@@ -7,8 +7,8 @@
 #include <random>
 
 #include "common/limits.h"
-#include "query/logql/literal_search.h"
 #include "query/logql/line_filter.h"
+#include "query/logql/literal_search.h"
 #include "query/logql/required_literal.h"
 #include "re2/re2.h"
 #include "store/ngram_filter.h"
