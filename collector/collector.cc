@@ -23,6 +23,17 @@ std::string LocalHostName() {
   return name;
 }
 
+// Creates the input of `source` (Input::Create), starts it and keeps it in `*inputs`.
+template <typename Input, typename Source, typename Sink>
+absl::Status StartInput(Source source, Sink* sink, Metrics* metrics,
+                        std::vector<std::unique_ptr<Input>>* inputs) {
+  absl::StatusOr<std::unique_ptr<Input>> input = Input::Create(std::move(source), sink, metrics);
+  if (!input.ok()) return input.status();
+  (*input)->Start();
+  inputs->push_back(*std::move(input));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorConfig config) {
@@ -114,11 +125,10 @@ absl::Status Collector::StartInputs(std::map<FileKey, FileCursor> positions, boo
     // `host` comes from each message; the collector's own name is the fallback.
     source.labels = OverrideLabels(config_.labels, source.labels);
     source.default_host = config_.host;
-    absl::StatusOr<std::unique_ptr<SyslogInput>> input =
-        SyslogInput::Create(std::move(source), batcher_.get(), &metrics_);
-    if (!input.ok()) return input.status();
-    (*input)->Start();
-    syslogs_.push_back(*std::move(input));
+    if (absl::Status st = StartInput(std::move(source), batcher_.get(), &metrics_, &syslogs_);
+        !st.ok()) {
+      return st;
+    }
   }
   return StartMetricInputs();
 }
@@ -130,29 +140,26 @@ absl::Status Collector::StartMetricInputs() {
   };
   for (StatsdSource source : config_.statsds) {
     source.aggregate.labels = labels(source.aggregate.labels);
-    absl::StatusOr<std::unique_ptr<StatsdInput>> input =
-        StatsdInput::Create(std::move(source), batcher_.get(), &metrics_);
-    if (!input.ok()) return input.status();
-    (*input)->Start();
-    statsds_.push_back(*std::move(input));
+    if (absl::Status st = StartInput(std::move(source), batcher_.get(), &metrics_, &statsds_);
+        !st.ok()) {
+      return st;
+    }
   }
   for (GraphiteSource source : config_.graphites) {
     source.labels = labels(source.labels);
-    absl::StatusOr<std::unique_ptr<GraphiteInput>> input =
-        GraphiteInput::Create(std::move(source), batcher_.get(), &metrics_);
-    if (!input.ok()) return input.status();
-    (*input)->Start();
-    graphites_.push_back(*std::move(input));
+    if (absl::Status st = StartInput(std::move(source), batcher_.get(), &metrics_, &graphites_);
+        !st.ok()) {
+      return st;
+    }
   }
   // The collector's labels on scraped series and host metrics, but no `host`: a scraped series
   // has `instance`, as in Prometheus, and host metrics use the host name as their instance.
   for (ScrapeSource source : config_.scrapes) {
     source.labels = config_.labels;
-    absl::StatusOr<std::unique_ptr<ScrapeInput>> input =
-        ScrapeInput::Create(std::move(source), batcher_.get(), &metrics_);
-    if (!input.ok()) return input.status();
-    (*input)->Start();
-    scrapes_.push_back(*std::move(input));
+    if (absl::Status st = StartInput(std::move(source), batcher_.get(), &metrics_, &scrapes_);
+        !st.ok()) {
+      return st;
+    }
   }
   if (config_.host_metrics) {
     HostSource source = *config_.host_metrics;
