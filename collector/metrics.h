@@ -54,6 +54,8 @@ class Metrics {
   prometheus::Counter& batches_duplicate;
   prometheus::Counter& entries_acked;
   prometheus::Counter& entries_rejected;
+  prometheus::Counter& samples_acked;
+  prometheus::Counter& samples_rejected;
   prometheus::Gauge& batches_in_flight;
   prometheus::Gauge& connected;
   prometheus::Counter& stream_failures;

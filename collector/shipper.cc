@@ -271,8 +271,12 @@ void Shipper::OnAck(const v1::PushAck& ack) {
   events_->OnAck(ack);
   metrics_->batches_acked.Increment(static_cast<double>(queue_->Acknowledge(ack.seq())));
   if (ack.duplicate()) metrics_->batches_duplicate.Increment();
-  metrics_->entries_acked.Increment(static_cast<double>(ack.accepted()));
-  if (ack.rejected() > 0) metrics_->entries_rejected.Increment(static_cast<double>(ack.rejected()));
+  // The counts include the samples, which the fields beside them single out.
+  metrics_->entries_acked.Increment(static_cast<double>(ack.accepted() - ack.samples_accepted()));
+  metrics_->samples_acked.Increment(static_cast<double>(ack.samples_accepted()));
+  metrics_->entries_rejected.Increment(
+      static_cast<double>(ack.rejected() - ack.samples_rejected()));
+  metrics_->samples_rejected.Increment(static_cast<double>(ack.samples_rejected()));
 }
 
 }  // namespace vigie::collector

@@ -10,8 +10,9 @@ void ShipperLog::OnAck(const v1::PushAck& ack) {
   if (now - last_reject_log_ < std::chrono::seconds(10)) return;
   last_reject_log_ = now;
   spdlog::warn(
-      "vigied refused {} entries of batch {}: {} (see vigie_collector_entries_rejected_total)",
-      ack.rejected(), ack.seq(), ack.reason());
+      "vigied refused {} log entries and {} metric samples of batch {}: {} (see "
+      "vigie_collector_entries_rejected_total and vigie_collector_samples_rejected_total)",
+      ack.rejected() - ack.samples_rejected(), ack.samples_rejected(), ack.seq(), ack.reason());
 }
 
 void ShipperLog::OnStreamFailed(const StreamFailure& failure) {

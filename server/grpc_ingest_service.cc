@@ -134,6 +134,8 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       ack.set_seq(next.seq);
       ack.set_accepted(outcome->accepted);
       ack.set_rejected(outcome->rejected);
+      ack.set_samples_accepted(outcome->samples_accepted);
+      ack.set_samples_rejected(outcome->samples_rejected);
       ack.set_reason(outcome->reason);
       ack.set_duplicate(outcome->duplicate);
       StartReadAndWrite();  // Before the next commit: the ack goes out, a batch comes in.

@@ -382,6 +382,7 @@ absl::StatusOr<IngestOutcome> Ingester::Commit(PreparedIngest prepared) {
     samples = request.series.sample_count();
   }
   outcome.accepted = entries + samples;
+  outcome.samples_accepted = samples;
   uint64_t refused_entries = refused.count - prepared.refused_samples + result->rejected;
   if (result->rejected) refused.Add(result->rejected, result->reason);
   if (uint64_t n = series.out_of_order + series.conflicts + series.collisions; n > 0) {
@@ -391,6 +392,7 @@ absl::StatusOr<IngestOutcome> Ingester::Commit(PreparedIngest prepared) {
     SamplesRefused(prepared.protocol, "collision", series.collisions);
   }
   outcome.rejected = refused.count;
+  outcome.samples_rejected = refused.count - refused_entries;
   outcome.reason = std::move(refused.reason);
   metrics_->Ingested(prepared.protocol, entries, result->bytes, refused_entries, outcome.duplicate);
   if (samples > 0) metrics_->SamplesStored(prepared.protocol, samples);

@@ -76,8 +76,10 @@ struct ReceivedBatch {
 
 // Entries and samples together.
 struct IngestOutcome {
-  uint64_t accepted = 0;
+  uint64_t accepted = 0;  // Entries and samples.
   uint64_t rejected = 0;
+  uint64_t samples_accepted = 0;  // Of accepted and rejected, the metric samples.
+  uint64_t samples_rejected = 0;
   std::string reason;  // What was wrong with the first few refused items; empty if none.
   bool duplicate = false;
 };

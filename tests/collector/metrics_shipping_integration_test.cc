@@ -68,7 +68,7 @@ TEST_F(CollectorMetricsShippingTest, UnitsArriveWholeAndAreQueryable) {
   batcher_->AddMetrics(Flush("ship_small", 300, 2, now_ms - 1000));  // The next flush.
   batcher_->Flush();
   ASSERT_TRUE(WaitFor([&] { return PromScalar("count(ship_small)") == 300; }, seconds(20)))
-      << PromQuery("count(ship_small)").dump() << " acked " << metrics_.entries_acked.Value()
+      << PromQuery("count(ship_small)").dump() << " acked " << metrics_.samples_acked.Value()
       << " sent " << metrics_.batches_sent.Value() << server_->Log();
   ASSERT_TRUE(WaitFor([&] { return PromScalar("count(ship_big)") == 2500; }, seconds(20)));
   EXPECT_EQ(PromScalar("sum(ship_big)"), 0.5 * (2499 * 2500 / 2));
@@ -76,7 +76,18 @@ TEST_F(CollectorMetricsShippingTest, UnitsArriveWholeAndAreQueryable) {
   EXPECT_EQ(PromScalar("sum(ship_small)"), 2.0 * (299 * 300 / 2));
   EXPECT_EQ(PromScalar("sum(count_over_time(ship_small[1m]))"), 600);
   EXPECT_EQ(PromScalar("ship_small{i=\"7\"}"), 14);
-  EXPECT_EQ(metrics_.entries_acked.Value(), 300 + 2500 + 300);
+  // Samples are counted as samples, not as log entries.
+  EXPECT_EQ(metrics_.samples_acked.Value(), 300 + 2500 + 300);
+  EXPECT_EQ(metrics_.entries_acked.Value(), 0);
+
+  // Other values at stored times: refused sample by sample, and counted as samples. (The
+  // series i=0 gets the same value again, which the store accepts.)
+  batcher_->AddMetrics(Flush("ship_small", 300, 3, now_ms - 1000));
+  batcher_->Flush();
+  ASSERT_TRUE(WaitFor([&] { return metrics_.samples_rejected.Value() == 299; }, seconds(20)))
+      << metrics_.samples_rejected.Value() << server_->Log();
+  EXPECT_EQ(metrics_.entries_rejected.Value(), 0);
+  EXPECT_EQ(PromScalar("sum(ship_small)"), 2.0 * (299 * 300 / 2));
 
   nlohmann::json metadata = nlohmann::json::parse(
       HttpGet(server_->http_address(), "/api/v1/metadata?metric=ship_big"), nullptr, false);
