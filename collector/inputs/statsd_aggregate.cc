@@ -263,7 +263,9 @@ void StatsdAggregator::DropIdle(int64_t now_ms, MetricUnit* unit) {
   table_.Compact(idle);
   size_t kept = 0;
   for (size_t i = 0; i < metrics_.size(); ++i) {
-    if (!idle[i]) metrics_[kept++] = std::move(metrics_[i]);
+    if (idle[i]) continue;
+    if (kept != i) metrics_[kept] = std::move(metrics_[i]);  // Not onto itself: that empties it.
+    ++kept;
   }
   metrics_.resize(kept);
   aliases_.clear();
