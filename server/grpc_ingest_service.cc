@@ -189,9 +189,9 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   grpc::CallbackServerContext* context_;  // gRPC's; valid until OnDone.
   const std::string peer_;                // Whose stream budget a batch without agent_id uses.
   // A request with the arena it is parsed into: a StatsD flush or a scrape is tens of thousands
-  // of Series, Label and Sample messages, which an arena frees at once with the request instead
-  // of one by one (glibc's free and consolidation of that many small blocks cost more CPU than
-  // storing them).
+  // of Series, Label and Sample messages, which the arena frees at once with the request instead
+  // of one by one (glibc freeing and consolidating them was a fifth to a third of vigied's CPU
+  // in the StatsD bench: bench/RESULTS.md).
   struct ArenaRequest {
     std::unique_ptr<google::protobuf::Arena> arena = std::make_unique<google::protobuf::Arena>();
     v1::PushRequest* message = google::protobuf::Arena::CreateMessage<v1::PushRequest>(arena.get());
