@@ -9,10 +9,11 @@
 // DogStatsD tags become labels. A metric without values for `delete_idle_after` is dropped, its
 // series marked stale, as Etsy's deleteIdleStats stops sending it.
 //
-// The hot path (AddLines) looks metrics up by the bytes of their name, type and tags, in a map
-// whose keys are views of the metrics' own copies of those bytes: no allocation per metric once
-// a metric is known (timers grow a vector that keeps its capacity between flushes), and the key
-// compared sits beside the totals it leads to.
+// The hot path (AddLines) finds metrics by the bytes of their type, name and tags in a dense
+// table of their hot state (statsd_table.h), a batch of lines at a time: the batch is parsed and
+// its metrics' slots and records fetched ahead before any is added to, so that the cache misses
+// of finding them overlap instead of following one another. No allocation per value once a
+// metric is known (timers grow a vector that keeps its capacity between flushes).
 //
 // Thread safety: none; the StatsD input serialises calls with its mutex.
 #pragma once
@@ -26,6 +27,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "collector/inputs/statsd_parse.h"
+#include "collector/inputs/statsd_table.h"
 #include "collector/metric_sink.h"
 #include "common/labels.h"
 
@@ -54,28 +56,41 @@ class StatsdAggregator {
   // dropped as idle. Starts the next flush interval.
   MetricUnit Flush(int64_t now_ms);
 
-  size_t size() const { return metrics_.size(); }
+  size_t size() const { return table_.size(); }
 
  private:
   struct Metric;
-  // The metric of `line`'s name and tags with `type`, created if new; null (and `*error` set)
-  // when its tags cannot be labels.
-  Metric* Find(const StatsdLine& line, StatsdType type, const char** error);
-  Metric* Create(const StatsdLine& line, StatsdType type, const char** error);
-  void Emit(Metric& m, int64_t now_ms, MetricUnit* unit);
-  void EmitStale(const Metric& m, int64_t now_ms, MetricUnit* unit);
+  // A value of a line of the batch being added, with its key.
+  struct Item {
+    uint32_t key_offset, key_size;  // In batch_keys_.
+    uint64_t hash;
+    uint32_t candidate;  // StatsdTable::Candidate.
+  };
+  static constexpr size_t kBatchLines = 16;
+
+  // Adds the values of batch_[0, lines), whose keys are items_.
+  void AddBatch(size_t lines, int64_t now_ms, Counts* counts);
+  // The metric of `item` (of `line`), created if new; kNone (and `*error` set) when its tags
+  // cannot be labels.
+  uint32_t Resolve(const Item& item, const StatsdLine& line, StatsdType type, const char** error);
+  uint32_t Create(std::string_view key, uint64_t hash, const StatsdLine& line, StatsdType type,
+                  const char** error);
+  void Emit(Metric& m, StatsdTotals& totals, int64_t now_ms, MetricUnit* unit);
   void DropIdle(int64_t now_ms, MetricUnit* unit);
 
   const StatsdOptions options_;
   std::vector<std::string> quantile_values_;  // The quantile label of each percentile.
-  std::vector<std::unique_ptr<Metric>> metrics_;
-  // Type, name and tags as received -> metric; several spellings (tag order) may share one.
-  // The views point into the metrics' own copies of their keys (Metric::AddKey).
-  absl::flat_hash_map<std::string_view, Metric*> by_key_;
-  // The canonical identity (family name and labels) -> metric.
-  absl::flat_hash_map<std::string, Metric*> by_identity_;
-  StatsdLine line_;  // Reused by AddLines.
-  std::string key_;  // Reused by Find.
+  StatsdTable table_;                         // Type, name and tags as first received -> hot.
+  std::vector<Metric> metrics_;               // The rest of table_'s metrics, at its indexes.
+  // Other spellings of a known metric's key (tags in another order), and the canonical identity
+  // (family name and labels) of each metric -> its index.
+  absl::flat_hash_map<std::string, uint32_t> aliases_;
+  absl::flat_hash_map<std::string, uint32_t> by_identity_;
+  // The batch AddLines works on, reused.
+  StatsdLine batch_[kBatchLines];
+  std::string_view batch_text_[kBatchLines];
+  std::vector<Item> items_;
+  std::string batch_keys_;
 };
 
 }  // namespace vigie::collector

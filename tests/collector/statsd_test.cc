@@ -154,6 +154,49 @@ TEST(CollectorStatsdAggregateTest, TagsAreLabelsWhateverTheirOrder) {
   EXPECT_EQ((got[R"({__name__="_7days_ago", env="configured"})"]), 1);
 }
 
+// Enough metrics for the table to grow several times, names past the record's inline key bytes,
+// a metric created and added to again in one batch of lines, other spellings of a tagged key,
+// and idle metrics dropped between the even ones that stay: every total lands where it belongs.
+TEST(CollectorStatsdAggregateTest, ManyMetricsKeepTheirTotalsThroughGrowthAndDrops) {
+  StatsdAggregator agg({.delete_idle_after_ms = 10000});
+  StatsdAggregator::Counts counts;
+  constexpr int kMetrics = 5000;
+  auto name = [](int i) {
+    return "m" + std::to_string(i) + (i % 7 == 0 ? "_" + std::string(80, 'x') : "");
+  };
+  std::string lines;
+  for (int i = 0; i < kMetrics; ++i) {
+    lines += name(i) + ":1|c|#a:" + std::to_string(i % 3) + ",b:1\n" + name(i) + ":2|c\n";
+  }
+  for (int i = 0; i < kMetrics; i += 2)
+    lines += name(i) + ":4|c|#b:1,a:" + std::to_string(i % 3) + "\n";
+  agg.AddLines(lines, 0, &counts);
+  EXPECT_EQ(counts.metrics, 2u * kMetrics + kMetrics / 2);
+  EXPECT_EQ(agg.size(), 2u * kMetrics);
+  agg.Flush(5000);
+  // Only the even ones get values again: the odd ones are dropped as idle at 10 s.
+  lines.clear();
+  for (int i = 0; i < kMetrics; i += 2) {
+    lines += name(i) + ":8|c|#b:1,a:" + std::to_string(i % 3) + "\n" + name(i) + ":16|c\n";
+  }
+  agg.AddLines(lines, 6000, &counts);
+  auto got = ByLabels(agg.Flush(10000));
+  EXPECT_EQ(agg.size(), static_cast<size_t>(kMetrics));
+  for (int i = 0; i < kMetrics; ++i) {
+    std::string family = name(i) + "_total";
+    std::string tagged =
+        "{__name__=\"" + family + "\", a=\"" + std::to_string(i % 3) + "\", b=\"1\"}";
+    std::string plain = "{__name__=\"" + family + "\"}";
+    if (i % 2 == 0) {
+      EXPECT_EQ(got[tagged], 1 + 4 + 8) << tagged;
+      EXPECT_EQ(got[plain], 2 + 16) << plain;
+    } else {
+      EXPECT_TRUE(std::isnan(got[tagged])) << tagged;
+      EXPECT_TRUE(std::isnan(got[plain])) << plain;
+    }
+  }
+}
+
 TEST(CollectorStatsdAggregateTest, IdleMetricsAreDroppedWithStalenessMarkers) {
   StatsdAggregator agg({.delete_idle_after_ms = 10000});
   StatsdAggregator::Counts counts;
