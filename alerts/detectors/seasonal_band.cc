@@ -284,7 +284,7 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   shift_average_ += kShiftAverageRate * (std::min(z[active], 20.0) - shift_average_);
   out.shift = Calibrated(&shift_tail_, shift_average_, points_);
   out.local = Calibrated(&local_tail_, z_fast, points_);
-  if (std::optional<double> distance = context_.Observe(value, out.after_gap)) {
+  if (std::optional<double> distance = context_.Observe(timestamp_ms, value, out.after_gap)) {
     if (context_tail_.weight() >= kContextCalibrationWeight) {
       out.context = *distance / std::max(context_tail_.Quantile(kContextTailQuantile), 1.0);
     }

@@ -55,7 +55,7 @@ TEST(DetectorStateTest, RestoredMidStreamScoresIdentically) {
 constexpr size_t kBeforeWeeklyOffsets = 80 + 4 * 44 + (12 + 96 * 4) + 96 * 4 + 42;
 constexpr size_t kWeeklyBins = 336;
 constexpr size_t kRecurrenceBytes = 192;
-constexpr size_t kContextBytes = 4 * 8 + 306 + (64 * 4 + 2 * 8);
+constexpr size_t kContextBytes = 7 * 8 + 306 + (64 * 4 + 2 * 8);
 constexpr size_t kEpisodeBytes = 9;
 
 // The state an older build would have written for the same band.
