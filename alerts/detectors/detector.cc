@@ -15,8 +15,10 @@ namespace vigie::alerts::detectors {
 namespace {
 
 // Version 2 appends the model's recurrence memory and the episode (Verdict::onset) to version
-// 1's state; a version 1 state is read as "nothing recurs yet, no episode in progress".
-constexpr uint8_t kStateVersion = 2;
+// 1's state; version 3 keeps the weekly shape in 16 bits and adds the context (ContextNovelty)
+// before the episode. Older states are read as "nothing recurs yet, no episode in progress, no
+// context learned yet" (docs/anomaly.md, State format).
+constexpr uint8_t kStateVersion = 3;
 constexpr uint8_t kOldestStateVersion = 1;
 // The score from which a point belongs to an episode: the band's edge.
 constexpr double kEpisodeScore = 0.5;
@@ -27,6 +29,11 @@ constexpr int64_t kMaxAbsEpisodeMs = 1'000'000'000'000'000;
 // How a detector turns the model's signals into one residual (in band half-widths).
 using Combine = double (*)(const Signals&);
 
+// In `combined`, the context signal counts for this fraction: a shape unlike the last day's
+// alone fires only 1.25 times beyond its own 0.5% tail. It corroborates the band more than it
+// stands alone: at full weight it doubles the episodes of noisy curves (docs/anomaly.md).
+constexpr double kContextWeight = 0.8;
+
 struct Kind {
   std::string_view name;
   std::string_view help;
@@ -35,10 +42,10 @@ struct Kind {
 
 constexpr Kind kKinds[] = {
     {"combined",
-     "the default: the largest of band, shift and a flat-line signal (a moving curve stuck "
-     "on one value)",
+     "the default: the largest of band, shift, a flat-line signal (a moving curve stuck on one "
+     "value) and context",
      [](const Signals& s) {
-       return std::max({s.band, s.shift, s.flat});
+       return std::max({s.band, s.shift, s.flat, kContextWeight * s.context});
      }},
     {"band", "a point outside the learned daily/weekly band (spikes, dips, contextual drops)",
      [](const Signals& s) { return s.band; }},
@@ -46,6 +53,10 @@ constexpr Kind kKinds[] = {
      [](const Signals& s) { return s.shift; }},
     {"local", "a jump away from the last hours' level, ignoring any daily/weekly shape",
      [](const Signals& s) { return s.local; }},
+    {"context",
+     "the last points' shape unlike any of the last day's (a change of pattern inside the "
+     "normal range)",
+     [](const Signals& s) { return s.context; }},
 };
 
 const Kind* FindKind(std::string_view name) {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <optional>
 
 namespace vigie::alerts::detectors {
 
@@ -50,6 +52,12 @@ constexpr double kRecurrenceGain = 1.5;
 constexpr double kPeakResolution = 8;
 // Signals are in units of their recent kTailQuantile, calibrated after kCalibrationStart points.
 constexpr double kTailQuantile = 0.995;
+// The context signal's unit is its 99.9th percentile: a rank-calibrated novelty exceeds its own
+// 0.5% tail on a clean curve too (some window of noise is always the least like the others), so
+// it must be a rarer shape than the band's outliers are values.
+constexpr double kContextTailQuantile = 0.999;
+// ... and it is scored once its tail holds this many distances (a day of a 5-minute curve).
+constexpr double kContextCalibrationWeight = 300;
 constexpr int64_t kCalibrationStart = 30;
 constexpr int64_t kLearningPoints = 100;
 constexpr int64_t kLearningMs = kDayMs;
@@ -71,6 +79,33 @@ constexpr double kScaleToSigma = 1.25;
 float ToFloat(double v) {
   constexpr double kMax = std::numeric_limits<float>::max();
   return static_cast<float>(std::clamp(v, -kMax, kMax));
+}
+
+// A compact shape's offsets (SeasonalShape) are bfloat16: the upper half of a float32, rounded to
+// the nearest (ties to even). Bounded under the largest finite bfloat16, so that rounding never
+// makes an infinity.
+constexpr double kMaxBFloat16 = 3.38e38;
+
+uint16_t BFloat16Bits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits += 0x7fff + ((bits >> 16) & 1);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+float FromBFloat16Bits(uint16_t half) {
+  uint32_t bits = uint32_t{half} << 16;
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+// What a shape stores for an offset: a float, or a bfloat16 held in a float for a compact shape.
+template <bool kCompact>
+float StoredOffset(double v) {
+  if (!kCompact) return ToFloat(v);
+  return FromBFloat16Bits(
+      BFloat16Bits(static_cast<float>(std::clamp(v, -kMaxBFloat16, kMaxBFloat16))));
 }
 
 int BinOf(int64_t timestamp_ms, int64_t period_ms, int bins) {
@@ -103,10 +138,11 @@ SeasonalBand::Season SeasonalBand::ActiveSeason(int64_t timestamp_ms) const {
   return active;
 }
 
-template <int kBins>
-double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads, int64_t period_ms,
-                          double rate_per_pass, int64_t timestamp_ms, double value,
-                          double level_rate, double* expected, double* scale, bool* shifted) {
+template <int kBins, bool kCompact>
+double SeasonalBand::Step(Level* m, SeasonalShape<kBins, kCompact>* shape, float* spreads,
+                          int64_t period_ms, double rate_per_pass, int64_t timestamp_ms,
+                          double value, double level_rate, double* expected, double* scale,
+                          bool* shifted) {
   int bin = shape ? BinOf(timestamp_ms, period_ms, kBins) : 0;
   double offset = shape && shape->seen[bin] ? shape->offset[bin] : 0;
   double residual = value - (m->level + offset);
@@ -144,7 +180,7 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
   if (shape) {
     double target = value - m->level;
     if (!shape->seen[bin]) {
-      shape->offset[bin] = ToFloat(target);
+      shape->offset[bin] = StoredOffset<kCompact>(target);
       shape->seen[bin] = true;
       if (spreads) spreads[bin] = ToFloat(s);
     } else {
@@ -153,7 +189,7 @@ double SeasonalBand::Step(Level* m, SeasonalShape<kBins>* shape, float* spreads,
       double rate = 1 - std::pow(1 - rate_per_pass, passes);
       double delta = target - shape->offset[bin];
       if (robust) delta = std::clamp(delta, -kClip * s, kClip * s);
-      shape->offset[bin] = ToFloat(shape->offset[bin] + rate * delta);
+      shape->offset[bin] = StoredOffset<kCompact>(shape->offset[bin] + rate * delta);
       if (spread) {
         double bounded = std::min(std::fabs(residual), kClip * s);
         *spread = ToFloat(*spread + kSpreadRateFactor * rate * (bounded - *spread));
@@ -248,6 +284,12 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
   shift_average_ += kShiftAverageRate * (std::min(z[active], 20.0) - shift_average_);
   out.shift = Calibrated(&shift_tail_, shift_average_, points_);
   out.local = Calibrated(&local_tail_, z_fast, points_);
+  if (std::optional<double> distance = context_.Observe(timestamp_ms, value, out.after_gap)) {
+    if (context_tail_.weight() >= kContextCalibrationWeight) {
+      out.context = *distance / std::max(context_tail_.Quantile(kContextTailQuantile), 1.0);
+    }
+    context_tail_.Add(*distance);
+  }
   bool repeated = value == last_value_;
   if (!repeated && points_ > 1) {
     // A run of repeats is learned when it ends, and only up to kFlatRun of it: a flat line is
@@ -288,23 +330,38 @@ void SeasonalBand::Level::Decode(StateReader* r) {
 
 namespace {
 
-template <int kBins>
-void EncodeShape(const SeasonalShape<kBins>& shape, StateWriter* w) {
+template <int kBins, bool kCompact>
+void EncodeShape(const SeasonalShape<kBins, kCompact>& shape, StateWriter* w) {
   for (int i = 0; i < kBins; i += 8) {
     uint8_t bits = 0;
     for (int j = 0; j < 8 && i + j < kBins; ++j) bits |= shape.seen[i + j] << j;
     w->U8(bits);
   }
-  for (float v : shape.offset) w->F32(v);
+  for (float v : shape.offset) {
+    if (kCompact) {
+      w->U16(BFloat16Bits(v));
+    } else {
+      w->F32(v);
+    }
+  }
 }
 
-template <int kBins>
-void DecodeShape(SeasonalShape<kBins>* shape, StateReader* r) {
+// `wide`: the offsets were written as float32 (a compact shape before version 3); they are
+// rounded to what the shape holds now.
+template <int kBins, bool kCompact>
+void DecodeShape(SeasonalShape<kBins, kCompact>* shape, StateReader* r, bool wide) {
   for (int i = 0; i < kBins; i += 8) {
     uint8_t bits = r->U8();
     for (int j = 0; j < 8 && i + j < kBins; ++j) shape->seen[i + j] = (bits >> j) & 1;
   }
-  for (float& v : shape->offset) v = r->F32();
+  for (float& v : shape->offset) {
+    if (kCompact && !wide) {
+      v = FromBFloat16Bits(r->U16());
+      if (!std::isfinite(v)) r->Fail();
+    } else {
+      v = StoredOffset<kCompact>(r->F32());
+    }
+  }
 }
 
 }  // namespace
@@ -330,6 +387,8 @@ void SeasonalBand::Encode(StateWriter* w) const {
   local_tail_.Encode(w);
   for (uint8_t v : latest_peak_) w->U8(v);
   for (uint8_t v : past_peak_) w->U8(v);
+  context_.Encode(w);
+  context_tail_.Encode(w);
 }
 
 void SeasonalBand::Decode(StateReader* r, int version) {
@@ -351,12 +410,12 @@ void SeasonalBand::Decode(StateReader* r, int version) {
   }
   fast_.Decode(r);
   for (Level& m : slow_) m.Decode(r);
-  DecodeShape(&daily_, r);
+  DecodeShape(&daily_, r, /*wide=*/true);
   for (float& v : daily_spread_) {
     v = r->F32();
     if (v < 0) r->Fail();
   }
-  DecodeShape(&weekly_, r);
+  DecodeShape(&weekly_, r, /*wide=*/version < 3);
   for (TailQuantile& t : band_tail_) t.Decode(r);
   shift_tail_.Decode(r);
   local_tail_.Decode(r);
@@ -364,6 +423,11 @@ void SeasonalBand::Decode(StateReader* r, int version) {
   if (version >= 2) {
     for (uint8_t& v : latest_peak_) v = r->U8();
     for (uint8_t& v : past_peak_) v = r->U8();
+  }
+  // Before version 3 there was no context: it starts learning now.
+  if (version >= 3) {
+    context_.Decode(r);
+    context_tail_.Decode(r);
   }
 }
 

@@ -20,13 +20,16 @@
 //   shift: a short moving average of that distance (level shifts, variance bursts, drifts,
 //          flat-lining of a curve that moves);
 //   local: the distance from the fast level (sudden jumps on curves without a shape);
-//   flat:  a curve that rarely repeats a value repeating one for 12 points or more.
-// Work per point is O(1) (a few hundred floating point operations); state is ~3 KiB.
+//   flat:  a curve that rarely repeats a value repeating one for 12 points or more;
+//   context: the last points' shape unlike any in the last day or so (ContextNovelty).
+// Work per point is O(1) (a few hundred floating point operations and byte differences); state
+// is ~3.9 KiB.
 #pragma once
 
 #include <array>
 #include <cstdint>
 
+#include "alerts/detectors/context_novelty.h"
 #include "alerts/detectors/state_codec.h"
 #include "alerts/detectors/tail_quantile.h"
 
@@ -37,6 +40,7 @@ struct Signals {
   double shift = 0;
   double local = 0;
   double flat = 0;
+  double context = 0;
   double expected = 0;
   // The band's half-width at band == 1.
   double half_width = 0;
@@ -46,10 +50,14 @@ struct Signals {
 };
 
 // A daily or weekly shape: the value above the level, per bin of the period, with a bit per
-// bin telling whether it was ever seen.
-template <int kBinCount>
+// bin telling whether it was ever seen. A compact shape keeps its offsets to 16 bits (bfloat16:
+// 8 significant bits, a relative precision of 0.4%, the float range): the weekly shape, whose
+// 336 bins would otherwise take a third of the state, and whose offsets only matter to within
+// a fraction of the curve's noise.
+template <int kBinCount, bool kIsCompact = false>
 struct SeasonalShape {
   static constexpr int kBins = kBinCount;
+  static constexpr bool kCompact = kIsCompact;
   std::array<float, kBinCount> offset{};
   std::array<bool, kBinCount> seen{};
 };
@@ -59,8 +67,9 @@ class SeasonalBand {
   Signals Observe(int64_t timestamp_ms, double value);
 
   void Encode(StateWriter* w) const;
-  // Reads Encode's bytes, or a version 1 state's (no recurrence memory). Leaves *this
-  // half-decoded on failure; the caller checks r->ok() and discards it.
+  // Reads Encode's bytes, or an older version's: 1 (no recurrence memory), 2 (a float32 weekly
+  // shape, no context). Leaves *this half-decoded on failure; the caller checks r->ok() and
+  // discards it.
   void Decode(StateReader* r, int version);
 
  private:
@@ -78,8 +87,8 @@ class SeasonalBand {
   enum Season : int { kNone = 0, kDaily = 1, kWeekly = 2, kSeasons = 3 };
 
   // Predicts, scores and learns one point with one model; returns the residual in scales.
-  template <int kBins>
-  double Step(Level* m, SeasonalShape<kBins>* shape, float* spreads, int64_t period_ms,
+  template <int kBins, bool kCompact>
+  double Step(Level* m, SeasonalShape<kBins, kCompact>* shape, float* spreads, int64_t period_ms,
               double rate_per_pass, int64_t timestamp_ms, double value, double level_rate,
               double* expected, double* scale, bool* shifted);
   Season ActiveSeason(int64_t timestamp_ms) const;
@@ -102,7 +111,7 @@ class SeasonalBand {
   Level slow_[kSeasons];
   SeasonalShape<96> daily_;
   std::array<float, 96> daily_spread_{};  // the daily model's scale per bin
-  SeasonalShape<336> weekly_;
+  SeasonalShape<336, /*kIsCompact=*/true> weekly_;
   // Per daily bin, the peak band signal of its latest pass and the decayed peak of the passes
   // before (DiscountRecurrence), in units of 1/8.
   std::array<uint8_t, 96> latest_peak_{};
@@ -110,6 +119,8 @@ class SeasonalBand {
   TailQuantile band_tail_[kSeasons];
   TailQuantile shift_tail_;
   TailQuantile local_tail_;
+  ContextNovelty context_;
+  TailQuantile context_tail_;
 };
 
 }  // namespace vigie::alerts::detectors

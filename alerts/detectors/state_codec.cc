@@ -19,6 +19,7 @@ uint64_t GetLittleEndian(const char* p, int bytes) {
 
 }  // namespace
 
+void StateWriter::U16(uint16_t v) { PutLittleEndian(out_, v, 2); }
 void StateWriter::U32(uint32_t v) { PutLittleEndian(out_, v, 4); }
 void StateWriter::I64(int64_t v) { PutLittleEndian(out_, static_cast<uint64_t>(v), 8); }
 
@@ -47,6 +48,11 @@ bool StateReader::Take(size_t n, const char** p) {
 uint8_t StateReader::U8() {
   const char* p;
   return Take(1, &p) ? static_cast<uint8_t>(*p) : 0;
+}
+
+uint16_t StateReader::U16() {
+  const char* p;
+  return Take(2, &p) ? static_cast<uint16_t>(GetLittleEndian(p, 2)) : 0;
 }
 
 uint32_t StateReader::U32() {

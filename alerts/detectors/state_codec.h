@@ -14,6 +14,7 @@ class StateWriter {
   // Appends to *out, which must outlive the writer.
   explicit StateWriter(std::string* out) : out_(out) {}
   void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
+  void U16(uint16_t v);
   void U32(uint32_t v);
   void I64(int64_t v);
   void F64(double v);
@@ -28,6 +29,7 @@ class StateReader {
   // Reads from `bytes`, which must outlive the reader.
   explicit StateReader(std::string_view bytes) : rest_(bytes) {}
   uint8_t U8();
+  uint16_t U16();
   uint32_t U32();
   int64_t I64();
   // A NaN or infinity is a failure: no detector state holds one.

@@ -25,6 +25,9 @@ class TailQuantile {
 
   void Add(double value);
 
+  // The weight of the values seen: their count while it is small against the half-life.
+  double weight() const { return total_ / increment_; }
+
   void Encode(StateWriter* w) const;
   void Decode(StateReader* r);
 

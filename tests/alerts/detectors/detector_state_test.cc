@@ -47,34 +47,66 @@ TEST(DetectorStateTest, RestoredMidStreamScoresIdentically) {
   }
 }
 
-// A state written before version 2 (version 1: version 2 without the recurrence memory's 192
-// bytes and the episode's 9) restores with nothing recurring and no episode in progress: its
-// band is the original's, and its first point beyond the band is an onset.
-TEST(DetectorStateTest, VersionOneStateStillRestores) {
+// Version 3's layout (docs/anomaly.md, State format), to write the older versions from it:
+// after the name, the scalars and the four levels, then the daily shape and spreads, then the
+// weekly shape's bitmap and its 336 bfloat16 offsets (float32 before version 3); at the end, the
+// recurrence memory (from version 2), the context and its tail (from version 3), the episode
+// (from version 2).
+constexpr size_t kBeforeWeeklyOffsets = 80 + 4 * 44 + (12 + 96 * 4) + 96 * 4 + 42;
+constexpr size_t kWeeklyBins = 336;
+constexpr size_t kRecurrenceBytes = 192;
+constexpr size_t kContextBytes = 7 * 8 + 306 + (64 * 4 + 2 * 8);
+constexpr size_t kEpisodeBytes = 9;
+
+// The state an older build would have written for the same band.
+std::string AsVersion(const std::string& v3, char version) {
+  size_t weekly = 2 + static_cast<size_t>(v3[1]) + kBeforeWeeklyOffsets;
+  std::string old = v3.substr(0, weekly);
+  for (size_t i = 0; i < kWeeklyBins; ++i) {
+    // A little-endian float32 whose upper half is the bfloat16.
+    old += std::string(2, '\0') + v3.substr(weekly + 2 * i, 2);
+  }
+  size_t rest = weekly + 2 * kWeeklyBins;
+  size_t end = v3.size() - kEpisodeBytes - kContextBytes;
+  if (version == 1) end -= kRecurrenceBytes;
+  old += v3.substr(rest, end - rest);
+  if (version == 2) old += v3.substr(v3.size() - kEpisodeBytes);
+  old[0] = version;
+  return old;
+}
+
+// A state written by an older build (version 1: no recurrence memory, no episode; version 2: a
+// float32 weekly shape, no context) restores with nothing recurring, no episode in progress and
+// no context learned yet: its band is the original's, its first point beyond the band is an
+// onset, and it is written back as version 3.
+TEST(DetectorStateTest, OlderVersionStatesStillRestore) {
   LoginCurve curve(0.5);
   int64_t cut = 12 * kPointsPerDay;
   auto original = Trained(kDefaultDetector, cut, &curve);
   std::string bytes;
   original->Serialize(&bytes);
-  ASSERT_EQ(bytes[0], 2);
-  std::string v1 = bytes.substr(0, bytes.size() - 192 - 9);
-  v1[0] = 1;
-  absl::StatusOr<std::unique_ptr<Detector>> restored = RestoreDetector(v1);
-  ASSERT_TRUE(restored.ok()) << restored.status();
-  for (int64_t i = cut; i < cut + kPointsPerDay; ++i) {
-    double v = curve.Next(i);
-    Verdict a = original->Observe(LoginCurve::TimeOf(i), v);
-    Verdict b = (*restored)->Observe(LoginCurve::TimeOf(i), v);
-    ASSERT_EQ(a.expected, b.expected) << i;
-    ASSERT_EQ(a.upper, b.upper) << i;
-    ASSERT_TRUE(b.score >= 0 && b.score <= 1) << i;
+  ASSERT_EQ(bytes[0], 3);
+  for (char version : {1, 2}) {
+    SCOPED_TRACE(static_cast<int>(version));
+    LoginCurve replay(0.5);
+    auto reference = Trained(kDefaultDetector, cut, &replay);
+    absl::StatusOr<std::unique_ptr<Detector>> restored = RestoreDetector(AsVersion(bytes, version));
+    ASSERT_TRUE(restored.ok()) << restored.status();
+    for (int64_t i = cut; i < cut + kPointsPerDay; ++i) {
+      double v = replay.Next(i);
+      Verdict a = reference->Observe(LoginCurve::TimeOf(i), v);
+      Verdict b = (*restored)->Observe(LoginCurve::TimeOf(i), v);
+      ASSERT_EQ(a.expected, b.expected) << i;
+      ASSERT_EQ(a.upper, b.upper) << i;
+      ASSERT_TRUE(b.score >= 0 && b.score <= 1) << i;
+    }
+    Verdict spike = (*restored)->Observe(LoginCurve::TimeOf(cut + kPointsPerDay), 5000);
+    EXPECT_GE(spike.onset, 0.5);
+    std::string again;
+    (*restored)->Serialize(&again);
+    EXPECT_EQ(again[0], 3);
+    EXPECT_EQ(again.size(), bytes.size());
   }
-  Verdict spike = (*restored)->Observe(LoginCurve::TimeOf(cut + kPointsPerDay), 5000);
-  EXPECT_GE(spike.onset, 0.5);
-  std::string again;
-  (*restored)->Serialize(&again);
-  EXPECT_EQ(again[0], 2);
-  EXPECT_EQ(again.size(), bytes.size());
 }
 
 TEST(DetectorStateTest, StateIsAtMostFourKiB) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include "tests/alerts/detectors/synthetic.h"
@@ -238,6 +239,31 @@ TEST(DetectorTest, HugeValuesNeitherCrashNorPoison) {
     EXPECT_TRUE(std::isfinite(v.lower) && std::isfinite(v.upper));
   }
   EXPECT_LE(Feed(d.get(), &curve, 3 * kPointsPerDay + 1, 5 * kPointsPerDay), 12);
+}
+
+// A job that switched a resource on and off every hour starts flapping every 20 minutes: the
+// values stay inside the band (the same two levels), the pattern is new. `context` sees it and
+// so does `combined`; neither fires before, on weeks of the hourly pattern.
+TEST(DetectorTest, ChangeOfPatternInsideTheBandIsFlagged) {
+  for (std::string_view name : {"context", "combined"}) {
+    SCOPED_TRACE(name);
+    auto d = Make(name);
+    std::mt19937 rng(11);
+    std::normal_distribution<double> noise(0.0, 2.0);
+    auto square = [&](int64_t i, int64_t period) {
+      return (i % period < period / 2 ? 100.0 : 200.0) + noise(rng);
+    };
+    int64_t change = 14 * kPointsPerDay;
+    int fired_before = 0, fired_after = 0;
+    for (int64_t i = 0; i < change + 12; ++i) {
+      double v = square(i, i < change ? 12 : 4);
+      bool fired =
+          Fires(d->Observe(LoginCurve::TimeOf(i), v), v, Direction::kBoth, Sensitivity::kMedium);
+      (i < change ? fired_before : fired_after) += fired;
+    }
+    EXPECT_EQ(fired_before, 0);
+    EXPECT_GE(fired_after, 1);
+  }
 }
 
 TEST(DetectorTest, FlatLineOfAMovingCurveIsFlagged) {
