@@ -143,6 +143,15 @@ std::optional<ClassSequence> ClassSequence::Parse(std::string_view pattern) {
     out.sequence_.insert(out.sequence_.end(), times, static_cast<uint8_t>(k));
   }
   if (out.sequence_.empty()) return std::nullopt;
+  auto bytes_in = [&](size_t j) {
+    size_t n = 0;
+    for (const Range& r : out.classes_[out.sequence_[j]]) n += r.second - r.first + 1;
+    return n;
+  };
+  out.order_.resize(out.sequence_.size());
+  for (size_t j = 0; j < out.order_.size(); ++j) out.order_[j] = static_cast<uint8_t>(j);
+  std::stable_sort(out.order_.begin(), out.order_.end(),
+                   [&](uint8_t a, uint8_t b) { return bytes_in(a) < bytes_in(b); });
   return out;
 }
 
@@ -207,8 +216,10 @@ void ClassSequence::Scan(std::string_view text, size_t pos, OnEnd on_end) const 
     // A match ends at bit e when byte e - s is in the class of item length - 1 - s, for every
     // s: each item's mask, moved up by its distance from the end, with what the previous bytes
     // carry in.
-    for (size_t j = 0; j < length && ends != 0; ++j) {
-      const size_t s = length - 1 - j;
+    // Items of the smaller classes first: in most chunks they leave no candidate end, and the
+    // other items need not be looked at.
+    for (size_t i = 0; i < length && ends != 0; ++i) {
+      const size_t j = order_[i], s = length - 1 - j;
       const uint8_t k = sequence_[j];
       ends &= s == 0 ? cur[k] : (cur[k] << s) | (prev[k] >> (64 - s));
     }

@@ -60,6 +60,9 @@ class ClassSequence {
 
   std::vector<Class> classes_;     // Distinct.
   std::vector<uint8_t> sequence_;  // One index into classes_ per byte of a match.
+  // The indexes of sequence_, those whose class holds the fewest bytes first (the likeliest to
+  // rule a place out).
+  std::vector<uint8_t> order_;
 };
 
 }  // namespace vigie::logql
