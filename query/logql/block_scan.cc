@@ -252,7 +252,7 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   bool hit_is_match = false;
   std::optional<FoldedFinder> folded;
   if (const RegexPrefilter* prefilter = filter.prefilter();
-      prefilter != nullptr && LinesAreUtf8(block, first, last)) {
+      prefilter != nullptr && (!prefilter->needs_utf8() || LinesAreUtf8(block, first, last))) {
     // An exact prefilter's lines match its regex: re2 need not see them.
     if (prefilter->exact() && prefilter->ForEachMatchingLine(block, first, last, [&](size_t i) {
           if (filter.MatchesBesidesPrefiltered(block.line(i))) accept(i);

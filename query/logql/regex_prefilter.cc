@@ -165,8 +165,10 @@ std::shared_ptr<const RegexPrefilter> RegexPrefilter::Make(const re2::RE2& re) {
   // Exact when the pattern allows it and Hyperscan compiles it as it is; otherwise PREFILTER: a
   // superset of re2's matches is enough, as re2 confirms each line. Patterns that match the
   // empty string are refused (every line would be a candidate anyway).
-  if (re.ProgramSize() <= kMaxProgramSize && hs_valid_platform() == HS_SUCCESS &&
-      JoinedLinesSafe(pattern)) {
+  if (std::optional<ClassSequence> sequence = ClassSequence::Parse(pattern)) {
+    made.reset(new RegexPrefilter(*std::move(sequence)));
+  } else if (re.ProgramSize() <= kMaxProgramSize && hs_valid_platform() == HS_SUCCESS &&
+             JoinedLinesSafe(pattern)) {
     auto compile = [&](unsigned flags) {
       if (hs_compile(pattern.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
         hs_free_compile_error(error);
@@ -183,9 +185,12 @@ std::shared_ptr<const RegexPrefilter> RegexPrefilter::Make(const re2::RE2& re) {
   return made;
 }
 
-RegexPrefilter::~RegexPrefilter() { hs_free_database(db_); }
+RegexPrefilter::~RegexPrefilter() {
+  if (db_ != nullptr) hs_free_database(db_);
+}
 
 size_t RegexPrefilter::NextMatchEnd(std::string_view text, size_t pos) const {
+  if (sequence_) return sequence_->NextMatchEnd(text, pos);
   hs_scratch_t* scratch = ThreadScratch(db_, id_);
   // Out of memory: "a match may end at the next byte", so that the caller tests the lines one
   // by one.
@@ -204,6 +209,10 @@ size_t RegexPrefilter::NextMatchEnd(std::string_view text, size_t pos) const {
 bool RegexPrefilter::ForEachMatchingLine(const store::DecodedBlock& block, size_t first,
                                          size_t last,
                                          const std::function<void(size_t)>& on_match) const {
+  if (sequence_) {
+    sequence_->ForEachMatchingLine(block, first, last, on_match);
+    return true;
+  }
   hs_scratch_t* scratch = ThreadScratch(db_, id_);
   if (scratch == nullptr || first >= last) return scratch != nullptr;
   const std::string_view all = block.lines();

@@ -1,5 +1,7 @@
 // A Hyperscan prefilter for a line-filter regex without a required literal (|~ "[0-9]{3}\.[0-9]+"):
-// it scans a block's lines in one pass, several times faster than re2 tests them one by one.
+// it scans a block's lines in one pass, several times faster than re2 tests them one by one. A
+// regex that is a fixed run of ASCII classes ("[0-9]{3}\.[0-9]{3}") is found without Hyperscan,
+// by a ClassSequence, faster still and exact.
 // For most patterns it is exact (exact()): the lines it finds are those re2 matches, and re2
 // is not run. Otherwise it finds the lines that may match, which re2 then confirms. Internal to
 // vigie_logql (see LineFilter::prefilter).
@@ -11,8 +13,11 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "query/logql/class_sequence.h"
 
 struct hs_database;
 namespace re2 {
@@ -32,7 +37,8 @@ class RegexPrefilter {
   // word boundary (^ $ \A \z \b \B: joined lines would move them), case folding that may reach
   // beyond ASCII (Hyperscan folds ASCII only), a NUL, or a construct Hyperscan does not parse;
   // its program is larger than kMaxProgramSize (Hyperscan's compile time grows fast with it);
-  // or this CPU cannot run Hyperscan. Then every line is tested with re2.
+  // or this CPU cannot run Hyperscan (unless it is a ClassSequence). Then every line is tested
+  // with re2.
   static std::shared_ptr<const RegexPrefilter> Make(const re2::RE2& re);
   static constexpr int kMaxProgramSize = 200;
   ~RegexPrefilter();
@@ -42,7 +48,7 @@ class RegexPrefilter {
   // The end offset (exclusive, into `text`) of the first match found in text[pos, size), or npos
   // when there is none. A line holding a match of the regex holds the end of a match: the line
   // of byte (end - 1) may match, and no line before it from pos on does. `text` must be valid
-  // UTF-8 and `pos` at a character boundary (see Utf8Lines).
+  // UTF-8 and `pos` at a character boundary (see Utf8Lines) when needs_utf8().
   size_t NextMatchEnd(std::string_view text, size_t pos) const;
 
   static constexpr size_t npos = std::string_view::npos;
@@ -53,20 +59,28 @@ class RegexPrefilter {
   // class, \D \W, (?s)), and Hyperscan compiled it exactly rather than as a prefilter.
   bool exact() const { return exact_; }
 
+  // Whether the lines scanned must be valid UTF-8 (Hyperscan's do; a ClassSequence's answer is
+  // re2's whatever the bytes).
+  bool needs_utf8() const { return !sequence_.has_value(); }
+
   // Only when exact(): calls on_match(i), in ascending order, for each line i of `block` in
   // [first, last) that re2 matches. Scans those lines joined by '\n' (copied into a per-thread
   // buffer) in one pass: no match can hold a '\n', so each lies in one line. Returns false,
   // having called nothing, when a line holds a '\n' itself or Hyperscan fails (out of memory);
-  // the caller then falls back to NextMatchEnd. The lines must be valid UTF-8.
+  // the caller then falls back to NextMatchEnd. The lines must be valid UTF-8 when needs_utf8().
+  // A ClassSequence runs on the lines as stored, '\n' or not, and never fails.
   bool ForEachMatchingLine(const store::DecodedBlock& block, size_t first, size_t last,
                            const std::function<void(size_t)>& on_match) const;
 
  private:
   RegexPrefilter(hs_database* db, size_t id, bool exact) : db_(db), id_(id), exact_(exact) {}
+  explicit RegexPrefilter(ClassSequence sequence)
+      : db_(nullptr), id_(0), exact_(true), sequence_(std::move(sequence)) {}
 
-  hs_database* db_;
-  size_t id_;  // Unique per prefilter: tells a thread's scratch space which database it fits.
+  hs_database* db_;  // Null with a ClassSequence.
+  size_t id_;        // Unique per prefilter: tells a thread's scratch space which database it fits.
   bool exact_;
+  std::optional<ClassSequence> sequence_;
 };
 
 // True when `text` is valid UTF-8: the prefilter matches characters, not bytes, as re2 does.

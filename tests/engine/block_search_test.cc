@@ -142,6 +142,61 @@ TEST(BlockSearchTest, BlockThatIsNotUtf8IsTestedLineByLine) {
   EXPECT_EQ(Found(filter, {"xqz", "x\xc3", "\xa9z"}), (std::vector<uint32_t>{0}));
 }
 
+TEST(BlockSearchTest, FixedRunsOfAsciiClassesAreClassSequences) {
+  for (const char* pattern : {R"([0-9]{3}\.[0-9]{3}\.[0-9]{3}\.[0-9]{3})", R"(\d{4}-\d\d-\d{2,2})",
+                              "[a-f0-9]{32}", "[-a]x[b-]", R"([\w.]:\[)", "GET /", "ab"}) {
+    EXPECT_TRUE(ClassSequence::Parse(pattern).has_value()) << pattern;
+    std::shared_ptr<const RegexPrefilter> prefilter = RegexPrefilter::Make(re2::RE2(pattern));
+    ASSERT_NE(prefilter, nullptr) << pattern;
+    EXPECT_TRUE(prefilter->exact() && !prefilter->needs_utf8()) << pattern;
+  }
+  // What may match a non-ASCII character, more than one length, or depends on the line's ends or
+  // flags; and what is too long. Hyperscan (or re2) takes these.
+  for (const char* pattern :
+       {"[^0-9]", "a+",   "ab?",     "a{2,3}", "a{0}", "a.b",     R"(a\sb)", "[[:digit:]]x",
+        "(?i)ab", "(ab)", "a|b",     "^ab",    "ab$",  R"(\bab)", "\u00e9",  R"(\x41)",
+        R"(\D)",  "[]a]", "[a-c-e]", "x{65}",  "",     "a{",      "[ab"}) {
+    EXPECT_FALSE(ClassSequence::Parse(pattern).has_value()) << pattern;
+  }
+}
+
+// Lines longer than the 64 bytes compared at a time, with matches across those places, across
+// two lines run together, beside bytes that are not UTF-8 and '\n': the lines a ClassSequence
+// finds are those re2 matches one by one.
+TEST(BlockSearchTest, ClassSequenceFindsWhatRe2Finds) {
+  const std::vector<std::string> pieces = {R"(\d)", "[0-9]{3}", R"(\.)", "[a-c]{2}",    R"(\w)",
+                                           "[-x_]", "a",        ":",     "[0-9a-f]{5}", R"([\d.])",
+                                           "b{2}",  R"(\[)",    " "};
+  const std::string alphabet[] = {"0", "1", "7", ".", "a",  "b",    "c",      "x",      "f",  ":",
+                                  "-", "_", "[", " ", "\n", "\xff", "\u00e9", "123.45", "ab", "\t"};
+  std::mt19937 rng(7);
+  int tested = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string pattern;
+    for (int k = 1 + rng() % 6; k > 0; --k) pattern += pieces[rng() % pieces.size()];
+    const LineFilter filter = Filter({{FilterOp::kRegex, pattern}});
+    if (filter.prefilter() == nullptr) continue;  // A literal of 3 bytes: memmem's.
+    ++tested;
+    ASSERT_FALSE(filter.prefilter()->needs_utf8()) << pattern;  // The ClassSequence.
+    std::vector<std::string> lines(1 + rng() % 40);
+    for (std::string& line : lines) {
+      for (int k = rng() % 150; k > 0; --k) line += alphabet[rng() % std::size(alphabet)];
+    }
+    Found(filter, lines);
+    if (testing::Test::HasFailure()) FAIL() << "pattern " << pattern;
+  }
+  EXPECT_GT(tested, 300);
+}
+
+TEST(BlockSearchTest, ClassSequenceFindsTheFirstMatchEnd) {
+  const std::optional<ClassSequence> ip = ClassSequence::Parse(R"([0-9]{3}\.[0-9]{2})");
+  ASSERT_TRUE(ip.has_value());
+  const std::string text = std::string(70, 'x') + "1.23 123.4 999.99 123.45";
+  EXPECT_EQ(ip->NextMatchEnd(text, 0), 70 + 17);
+  EXPECT_EQ(ip->NextMatchEnd(text, 70 + 17), text.size());
+  EXPECT_EQ(ip->NextMatchEnd(text, 70 + 19), ClassSequence::npos);
+}
+
 TEST(BlockSearchTest, LoneLiteralFindsTheLinesThatHoldIt) {
   // A hit across two lines run together is no match; the same line may hold the literal twice,
   // or later after a false start.
