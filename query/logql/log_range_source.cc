@@ -71,8 +71,9 @@ bool ExtractSample(const RangeAggregation& agg, LabelsBuilder& labels, double* v
       if (!m.Matches(labels.Get(m.name()).value_or(""))) return false;
     }
   }
-  // A sample in error keeps all its labels, so that the error is seen (as in Loki).
-  if (failed) return true;
+  // A sample in error (the conversion's or a stage's) keeps all its labels, grouping or not, so
+  // that the error is seen (Loki's LabelsBuilder.GroupedLabels).
+  if (failed || labels.HasError()) return true;
   if (!agg.grouped) {
     if (agg.unwrap) labels.Delete(agg.unwrap->label);
     return true;
