@@ -71,41 +71,6 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
-// The bitmap of the '"' of chunk[0, 64) (bit i for byte i); *slashes gets those of '\\' or'd in.
-uint64_t QuotesOf64(const char* chunk, uint64_t* slashes) {
-  uint64_t quotes = 0, backslashes = 0;
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
-  for (int part = 0; part < 4; ++part) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + 16 * part));
-    quotes |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)))}
-              << (16 * part);
-    backslashes |= static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, slash)));
-  }
-#else
-  for (int i = 0; i < 64; ++i) {
-    quotes |= uint64_t{chunk[i] == '"'} << i;
-    backslashes |= chunk[i] == '\\';
-  }
-#endif
-  *slashes |= backslashes;
-  return quotes;
-}
-
-// Sets *quotes to the bitmap of the '"' of `text` (bit i % 64 of word i / 64 for byte i), with
-// one word past the text's last; returns whether `text` has a backslash.
-bool MapQuotes(std::string_view text, std::vector<uint64_t>* quotes) {
-  quotes->resize(text.size() / 64 + 1);
-  uint64_t* out = quotes->data();
-  uint64_t slashes = 0;
-  size_t at = 0;
-  for (; at + 64 <= text.size(); at += 64) *out++ = QuotesOf64(text.data() + at, &slashes);
-  char tail[64] = {};
-  std::memcpy(tail, text.data() + at, text.size() - at);
-  *out = QuotesOf64(tail, &slashes);
-  return slashes != 0;
-}
-
 // Grows *buffer to hold at least `needed` bytes; its contents are not kept.
 bool Reserve(std::unique_ptr<uint8_t[]>* buffer, size_t* capacity, size_t needed) {
   if (*capacity >= needed) return true;
@@ -145,7 +110,7 @@ bool JsonLineIndex::Index(std::string_view text) {
                       simdjson::stage1_mode::regular)) {
     return false;
   }
-  has_backslash_ = MapQuotes(text, &quotes_);
+  has_backslash_ = std::memchr(text.data(), '\\', text.size()) != nullptr;
   size_ = stage1_->n_structural_indexes;
   // After the last token, the end of the text (there is room: a text has fewer tokens than
   // bytes, and the index as many entries as the capacity, and more).

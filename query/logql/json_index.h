@@ -48,9 +48,11 @@ class JsonLineIndex {
   bool String(size_t i, std::string_view* out) {
     if (At(i) != '"') return false;
     const size_t open = starts_[i], close = starts_[i + 1] - 1;
-    // Most strings: no backslash in the text, and the quote that ends the string (the first
-    // after the opening one) is right before the next token.
-    if (!has_backslash_ && close > open && text_[close] == '"' && NextQuote(open + 1) == close) {
+    // Most strings: no backslash in the text, and a quote right before the next token. Stage 1
+    // accepted the text, so the string closes at the first quote after `open`, and what follows
+    // up to the next token is white space (a byte other than white space right after a string
+    // starts a token): the quote before the next token is that first one.
+    if (!has_backslash_ && close > open && text_[close] == '"') {
       *out = text_.substr(open + 1, close - open - 1);
       return true;
     }
@@ -66,26 +68,14 @@ class JsonLineIndex {
   size_t TokenEnd(size_t i) const;
   bool StringWithSpaceOrEscape(size_t i, std::string_view* out);
   bool Unescape(size_t open, size_t close, std::string_view* out);
-  // The offset of the first '"' at or after `from`, or the end of the text.
-  size_t NextQuote(size_t from) const {
-    size_t word = from / 64;
-    uint64_t bits = quotes_[word] & (~uint64_t{0} << (from % 64));
-    while (bits == 0) {
-      if (++word == quotes_.size()) return text_.size();
-      bits = quotes_[word];
-    }
-    return word * 64 + __builtin_ctzll(bits);
-  }
 
   std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1_;
   std::string_view text_;
   // Where each token starts, then (at size_) the end of the text.
   const uint32_t* starts_ = nullptr;
   size_t size_ = 0;
-  // Where the text's quotes are (bit i % 64 of word i / 64 for byte i, one word past the text's
-  // last), and whether it has a backslash: in a text without one (most lines), a string ends at
-  // the next quote.
-  std::vector<uint64_t> quotes_;
+  // Whether the text has a backslash: in a text without one (most lines), no string needs
+  // unescaping.
   bool has_backslash_ = false;
   // Strings with escapes: the raw contents copied with simdjson's padding (its unescaping reads
   // and writes in SIMD blocks past the ends), and the unescaped texts one after the other.

@@ -17,10 +17,11 @@ void AppendSized(std::string* out, std::string_view s) {
 
 }  // namespace
 
-LabelsBuilder::LabelsBuilder(const LabelSet* stream) : stream_(stream) {}
+LabelsBuilder::LabelsBuilder(const LabelSet* stream) : stream_(stream), current_(stream) {}
 
 void LabelsBuilder::Reset() {
   used_ = 0;
+  current_ = stream_;
   if (chunks_.size() > 1) {
     // The last line needed more than one chunk: one that holds as much serves the next lines.
     size_t total = 0;
@@ -33,14 +34,38 @@ void LabelsBuilder::Reset() {
   error_details_.clear();
 }
 
-const std::string* LabelsBuilder::StreamValue(std::string_view name) const {
-  const std::vector<Label>& labels = stream_->labels();
-  auto it = std::lower_bound(labels.begin(), labels.end(), name,
+const std::string* LabelsBuilder::ValueIn(const LabelSet& labels, std::string_view name) {
+  auto it = std::lower_bound(labels.labels().begin(), labels.labels().end(), name,
                              [](const Label& l, std::string_view n) { return l.name < n; });
-  return it != labels.end() && it->name == name ? &it->value : nullptr;
+  return it != labels.labels().end() && it->name == name ? &it->value : nullptr;
 }
 
-bool LabelsBuilder::StreamHas(std::string_view name) const { return StreamValue(name) != nullptr; }
+bool LabelsBuilder::StreamHas(std::string_view name) const {
+  return ValueIn(*stream_, name) != nullptr;
+}
+
+bool LabelsBuilder::Changed(std::string_view name) const {
+  if (name == kErrorLabel) return HasError();
+  if (name == kErrorDetailsLabel) return !error_details_.empty();
+  return FindChange(name) != nullptr;
+}
+
+void LabelsBuilder::ReplaceWith(const LabelSet* labels) {
+  current_ = labels;
+  used_ = 0;
+  error_.clear();
+  error_details_.clear();
+}
+
+bool LabelsBuilder::Unchanged() const {
+  if (!error_.empty()) return false;
+  if (used_ == 0) return true;  // Details left without their error (| drop __error__) included.
+  if (!error_details_.empty()) return false;
+  for (size_t i = 0; i < used_; ++i) {
+    if (!changes_[i].deleted || ValueIn(*current_, changes_[i].name) != nullptr) return false;
+  }
+  return true;
+}
 
 std::string_view LabelsBuilder::ExtractedName(std::string_view name, std::string* scratch) const {
   if (!StreamHas(name)) return name;
@@ -79,7 +104,7 @@ std::optional<std::string_view> LabelsBuilder::Get(std::string_view name) const 
   if (const Change* c = FindChange(name)) {
     return c->deleted ? std::nullopt : std::optional<std::string_view>(c->value);
   }
-  const std::string* value = StreamValue(name);
+  const std::string* value = ValueIn(*current_, name);
   return value ? std::optional<std::string_view>(*value) : std::nullopt;
 }
 
@@ -109,7 +134,7 @@ void LabelsBuilder::Delete(std::string_view name) {
   }
   if (Change* c = FindChange(name)) {
     c->deleted = true;
-  } else if (StreamHas(name)) {
+  } else if (ValueIn(*current_, name) != nullptr) {
     Set(name, "");
     FindChange(name)->deleted = true;
   }
@@ -121,7 +146,7 @@ void LabelsBuilder::SetError(std::string_view error, std::string_view details) {
 }
 
 const LabelSet& LabelsBuilder::Intern(bool keep_empty) {
-  if (used_ == 0 && error_.empty()) return *stream_;
+  if (Unchanged()) return *current_;
   scratch_labels_.clear();
   ForEach([this, keep_empty](std::string_view name, std::string_view value) {
     if (keep_empty || !value.empty()) scratch_labels_.emplace_back(name, value);
@@ -148,7 +173,7 @@ const LabelSet& LabelsBuilder::Intern(bool keep_empty) {
   absl::StatusOr<LabelSet> made = keep_empty ? LabelSet::MakeLogLineLabels(std::move(labels))
                                              : LabelSet::Make(std::move(labels));
   auto owned = made.ok() ? std::make_unique<LabelSet>(*std::move(made))
-                         : std::make_unique<LabelSet>(*stream_);
+                         : std::make_unique<LabelSet>(*current_);
   return *interned_.emplace(scratch_key_, std::move(owned)).first->second;
 }
 

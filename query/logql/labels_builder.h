@@ -39,6 +39,14 @@ class LabelsBuilder {
   void Reset();
 
   const LabelSet& stream() const { return *stream_; }
+  // Whether a stage set, deleted or (for __error__ and __error_details__) reported `name` since
+  // Reset(): when it did not, its value is the stream's.
+  bool Changed(std::string_view name) const;
+  // Makes `labels` the current labels, with no error: Get, ForEach, Labels() and LineLabels()
+  // then answer `labels` itself (not a copy), until Reset(). For a caller that knows a line's
+  // final labels without building them (a sample whose series is a projection of its stream's
+  // labels, made once per stream). `labels` is not owned and must outlive that use.
+  void ReplaceWith(const LabelSet* labels);
   // Whether the stream has a label `name` (Loki's BaseHas): an extracted label of that name is
   // then called name + "_extracted".
   bool StreamHas(std::string_view name) const;
@@ -65,7 +73,7 @@ class LabelsBuilder {
   // Calls fn(name, value) for each current label except the error labels, in no given order.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    for (const Label& l : stream_->labels()) {
+    for (const Label& l : current_->labels()) {
       if (FindChange(l.name) == nullptr) fn(std::string_view(l.name), std::string_view(l.value));
     }
     for (size_t i = 0; i < used_; ++i) {
@@ -97,10 +105,16 @@ class LabelsBuilder {
   Change* FindChange(std::string_view name) {
     return const_cast<Change*>(std::as_const(*this).FindChange(name));
   }
-  const std::string* StreamValue(std::string_view name) const;
+  // The value of `name` in `labels`, or null.
+  static const std::string* ValueIn(const LabelSet& labels, std::string_view name);
+  // Whether the current labels are current_'s as they are: no error, and every change a deleted
+  // label that current_ does not have (a parser's label that sample extraction dropped).
+  bool Unchanged() const;
   const LabelSet& Intern(bool keep_empty);
 
   const LabelSet* stream_;
+  // The labels the changes apply to: the stream's, or those of ReplaceWith.
+  const LabelSet* current_;
   // Changes to the stream's labels since Reset(): entries [0, used_) are live. Most lines set
   // the same few labels, so the entries (and the arena's first chunk) are reused, not freed.
   std::vector<Change> changes_;

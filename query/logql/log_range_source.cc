@@ -17,11 +17,42 @@ namespace {
 
 constexpr std::string_view kSampleExtractionErr = "SampleExtractionErr";
 
+// With `by (...)`, the labels of each stream that the grouping keeps: the series of every line
+// whose pipeline changed none of the labels listed (all of them, when the grouping names only
+// stream labels), which then joins it without building its labels (LabelsBuilder::ReplaceWith).
+class StreamProjections {
+ public:
+  StreamProjections(const RangeAggregation& agg, const std::vector<LabelSet>& streams)
+      : streams_(streams) {
+    if (!agg.grouped || agg.without) return;
+    for (const LabelSet& s : streams) projections_.push_back(s.Project(agg.grouping, true));
+  }
+  bool empty() const { return projections_.empty(); }
+  // The projection of `stream`, which is one of `streams`.
+  const LabelSet* Of(const LabelSet& stream) const {
+    return &projections_[&stream - streams_.data()];
+  }
+  // The stream whose projection `labels` is, or -1 when it is none.
+  ptrdiff_t StreamOf(const LabelSet* labels) const {
+    if (projections_.empty() || labels < projections_.data() ||
+        labels >= projections_.data() + projections_.size()) {
+      return -1;
+    }
+    return labels - projections_.data();
+  }
+
+ private:
+  const std::vector<LabelSet>& streams_;
+  std::vector<LabelSet> projections_;
+};
+
 // Loki's sample extraction for a line whose labels after the pipeline are in `labels`. Returns
 // false when the line gives no sample: the unwrapped label is missing (Loki skips such lines,
 // grafana/loki#6713) or a matcher after the unwrap drops the line. Otherwise sets *value (1
 // without an unwrap) and leaves in `labels` those of the series the sample joins.
-bool ExtractSample(const RangeAggregation& agg, LabelsBuilder& labels, double* value) {
+// `projections`: null, or those of the streams of `labels`.
+bool ExtractSample(const RangeAggregation& agg, LabelsBuilder& labels, double* value,
+                   const StreamProjections* projections = nullptr) {
   *value = 1;
   bool failed = false;
   if (agg.unwrap) {
@@ -40,14 +71,21 @@ bool ExtractSample(const RangeAggregation& agg, LabelsBuilder& labels, double* v
       if (!m.Matches(labels.Get(m.name()).value_or(""))) return false;
     }
   }
-  // A sample in error keeps all its labels, so that the error is seen (as in Loki).
-  if (failed) return true;
+  // A sample in error (the conversion's or a stage's) keeps all its labels, grouping or not, so
+  // that the error is seen (Loki's LabelsBuilder.GroupedLabels).
+  if (failed || labels.HasError()) return true;
   if (!agg.grouped) {
     if (agg.unwrap) labels.Delete(agg.unwrap->label);
     return true;
   }
   // by (...) keeps the names listed, without (...) drops them (and the unwrapped label).
   const bool keep = !agg.without;
+  if (projections != nullptr && !projections->empty() &&
+      std::none_of(agg.grouping.begin(), agg.grouping.end(),
+                   [&](const std::string& name) { return labels.Changed(name); })) {
+    labels.ReplaceWith(projections->Of(labels.stream()));
+    return true;
+  }
   auto listed = [&](std::string_view name) {
     return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end() ||
            (agg.without && agg.unwrap && name == agg.unwrap->label);
@@ -206,7 +244,8 @@ absl::Status SampledWindows(const store::LogReader& reader,
                             const RangeAggregation& agg, const ScanOptions& options,
                             const promql::StepRange& at,
                             const std::vector<std::optional<LabelSet>>& stream_series,
-                            const std::vector<double>& stream_value, promql::LeafData* out,
+                            const std::vector<double>& stream_value,
+                            const StreamProjections& projections, promql::LeafData* out,
                             uint64_t* loaded, ScanStats* scanned) {
   // The series the samples feed, and their samples in time order.
   std::map<LabelSet, size_t> index;
@@ -224,6 +263,8 @@ absl::Status SampledWindows(const store::LogReader& reader,
   for (size_t s = 0; s < streams.size(); ++s) {
     if (stream_series[s]) stream_index[s] = series_of(*stream_series[s]);
   }
+  // The series of each stream's projection, once looked up.
+  std::vector<std::optional<size_t>> projection_index(streams.size());
   const bool bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
   absl::Status status = ScanLines(
       reader, streams, agg.selector.filter, options,
@@ -231,7 +272,14 @@ absl::Status SampledWindows(const store::LogReader& reader,
         std::optional<size_t> k = stream_index[l.stream_index];
         double value = stream_value[l.stream_index];
         if (l.labels) {
-          k = series_of(*l.labels);
+          const ptrdiff_t projected = projections.StreamOf(l.labels);
+          if (projected < 0) {
+            k = series_of(*l.labels);
+          } else {
+            std::optional<size_t>& known = projection_index[projected];
+            if (!known) known = series_of(*l.labels);
+            k = known;
+          }
           value = l.value;
         }
         if (k) samples[*k].push_back({l.ts, bytes ? static_cast<double>(l.line.size()) : value});
@@ -306,8 +354,9 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
     if (ExtractSample(*agg, labels, &stream_value[s])) stream_series[s] = labels.Labels();
   }
   // Lines through the pipeline: their samples are extracted on the scan's threads.
-  const SampleFn sample = [agg](LabelsBuilder& labels, double* value) {
-    return ExtractSample(*agg, labels, value);
+  const StreamProjections projections(*agg, stream_labels);
+  const SampleFn sample = [agg, &projections](LabelsBuilder& labels, double* value) {
+    return ExtractSample(*agg, labels, value, &projections);
   };
   auto reader = querier_->NewReader();
   ScanStats scanned;
@@ -332,7 +381,7 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
                             ? CountedWindows(*reader, streams, *agg, options, at, stream_series,
                                              &out, &loaded, &scanned)
                             : SampledWindows(*reader, streams, *agg, options, at, stream_series,
-                                             stream_value, &out, &loaded, &scanned);
+                                             stream_value, projections, &out, &loaded, &scanned);
   {
     std::lock_guard lock(mu_);
     stats_.streams += streams.size();

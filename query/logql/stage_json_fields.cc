@@ -27,6 +27,10 @@ struct JsonFieldsState : JsonState {
     bool scalar_read;    // A scalar under this key is decoded (LabelNeeds::validate: all are).
     bool scalar_needed;  // A scalar under this key becomes a label.
     bool descend;        // An object under this key is walked.
+    // An object under this key may hold a needed label. When none may, the indexed walk checks
+    // it as strictly as it reads the others (Skip) without looking its keys up, which gives the
+    // same labels and accepts no line that On-Demand, descending, would find in error.
+    bool needed_under;
   };
   static constexpr size_t kMaxKeys = 4096;
   std::unordered_map<std::string, KeyInfo> keys;
@@ -198,7 +202,7 @@ struct Walk {
       const size_t at = next++;
       const KeyInfo& info = Key(prefix, key, parent, at);
       const char first = index.At(*i);
-      if (first == '{' && info.descend) {
+      if (first == '{' && info.descend && info.needed_under) {
         const Indexed e = IndexedObject(index, i, info.name, at, depth + 1);
         if (e != Indexed::kRead) return e;
       } else if (first == '{' || first == '[') {
@@ -280,6 +284,8 @@ struct Walk {
       info.scalar_needed = !info.name.empty() && wanted.Needs(info.label);
       info.scalar_read = info.scalar_needed || (!info.name.empty() && wanted.validate);
       info.descend = wanted.validate || wanted.NeedsUnder(info.name);
+      // (The keys under a key named "" are named as at the top.)
+      info.needed_under = info.name.empty() || wanted.NeedsUnder(info.name);
       it = state.keys.emplace(state.raw_path, std::move(info)).first;
     }
     shape.resize(at);
