@@ -7,9 +7,8 @@
 #include <mutex>
 #include <utility>
 
-#include <google/protobuf/arena.h>
-
 #include "common/strings.h"
+#include "server/arena_message.h"
 #include "server/proto_convert.h"
 
 namespace vigie::server {
@@ -44,7 +43,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       return;
     }
     reading_ = true;
-    StartRead(request_.message);
+    StartRead(request_.get());
   }
 
   void OnReadDone(bool ok) override {
@@ -57,8 +56,9 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
     }
     RequestBudget::Reservation reservation =
         budget_ ? budget_->NewReservation() : RequestBudget::Reservation();
-    if (!reservation.Grow(request_.message->ByteSizeLong())) {
-      request_ = ArenaRequest();  // Its memory goes back now, not when the call ends.
+    if (!reservation.Grow(request_->ByteSizeLong())) {
+      request_ =
+          ArenaMessage<v1::PushRequest>();  // Its memory goes back now, not when the call ends.
       client_done_ = true;
       context_->AddTrailingMetadata("grpc-retry-pushback-ms",
                                     std::to_string(RequestBudget::kRetryAfterSeconds * 1000));
@@ -66,8 +66,8 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
       Act(lock);
       return;
     }
-    ArenaRequest owned = std::exchange(request_, ArenaRequest());
-    v1::PushRequest& request = *owned.message;
+    ArenaMessage<v1::PushRequest> owned = std::exchange(request_, ArenaMessage<v1::PushRequest>());
+    v1::PushRequest& request = *owned;
     uint64_t index = next_read_++;
     ++in_flight_;
     Act(lock);  // Reads the next batch while this one is prepared.
@@ -161,7 +161,7 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   void StartReadAndWrite() {
     if (!reading_ && !client_done_ && !finishing_ && in_flight_ < kMaxBatchesInFlight) {
       reading_ = true;
-      StartRead(request_.message);
+      StartRead(request_.get());
     }
     // Acks of stored batches go out even when the call is failing: the sender then resends less.
     if (!writing_ && !finished_ && !acks_.empty()) {
@@ -190,15 +190,8 @@ class PushReactor final : public grpc::ServerBidiReactor<v1::PushRequest, v1::Pu
   MetadataRegistry* metadata_;            // Null: metadata ignored.
   grpc::CallbackServerContext* context_;  // gRPC's; valid until OnDone.
   const std::string peer_;                // Whose stream budget a batch without agent_id uses.
-  // A request with the arena it is parsed into: a StatsD flush or a scrape is tens of thousands
-  // of Series, Label and Sample messages, which the arena frees at once with the request instead
-  // of one by one (glibc freeing and consolidating them was a fifth to a third of vigied's CPU
-  // in the StatsD bench: bench/RESULTS.md).
-  struct ArenaRequest {
-    std::unique_ptr<google::protobuf::Arena> arena = std::make_unique<google::protobuf::Arena>();
-    v1::PushRequest* message = google::protobuf::Arena::CreateMessage<v1::PushRequest>(arena.get());
-  };
-  ArenaRequest request_;  // Filled by the pending read.
+  // Filled by the pending read; parsed into an arena of its own, freed at once (arena_message.h).
+  ArenaMessage<v1::PushRequest> request_;
 
   std::mutex mu_;
   bool reading_ = false, writing_ = false, committing_ = false;

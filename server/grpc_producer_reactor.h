@@ -3,7 +3,8 @@
 // kQueueDepth + 1 responses are held) and learns of cancellation through its sink. The status
 // the producer returns ends the stream after every queued response was written, so an error
 // met mid-stream reaches the client after the entries sent before it. Serves Query.Grep and
-// Query.Tail.
+// Query.Tail. Each response lives in an arena of its own (arena_message.h): hundreds of entries
+// per message are allocated and freed at once.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -14,6 +15,8 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+
+#include "server/arena_message.h"
 
 namespace vigie::server {
 
@@ -26,7 +29,7 @@ class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
     explicit Sink(ProducerWriteReactor* reactor) : reactor_(reactor) {}
     // Queues a response; blocks while the queue is full. False once the client is gone, or
     // when the deadline passed while waiting (then timed_out() is true).
-    bool Send(Response response) {
+    bool Send(ArenaMessage<Response> response) {
       return reactor_->Enqueue(std::move(response), deadline_, &timed_out_);
     }
     bool cancelled() const {
@@ -79,7 +82,8 @@ class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
  private:
   static constexpr size_t kQueueDepth = 4;
 
-  bool Enqueue(Response response, std::chrono::steady_clock::time_point deadline, bool* timed_out) {
+  bool Enqueue(ArenaMessage<Response> response, std::chrono::steady_clock::time_point deadline,
+               bool* timed_out) {
     std::unique_lock lock(mu_);
     auto ready = [&] { return cancelled_ || queue_.size() < kQueueDepth; };
     if (deadline == std::chrono::steady_clock::time_point::max()) {
@@ -102,7 +106,7 @@ class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
       queue_.pop_front();
       writing_ = true;
       cv_.notify_all();
-      this->StartWrite(&current_);
+      this->StartWrite(current_.get());
     } else if (producer_done_) {
       finished_ = true;
       this->Finish(cancelled_ ? grpc::Status::CANCELLED : final_status_);
@@ -111,8 +115,8 @@ class ProducerWriteReactor final : public grpc::ServerWriteReactor<Response> {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Response> queue_;
-  Response current_;
+  std::deque<ArenaMessage<Response>> queue_;
+  ArenaMessage<Response> current_;
   bool writing_ = false, cancelled_ = false, producer_done_ = false, finished_ = false;
   grpc::Status final_status_;
   std::thread thread_;

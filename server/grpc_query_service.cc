@@ -38,35 +38,38 @@ class EntryBatcher {
   // Adds one entry; false once the client is gone (or stopped reading until the deadline).
   bool Add(const LabelSet& labels, int64_t ts, std::string_view line, bool context = false,
            bool group_start = false) {
-    v1::LabeledEntry* e = response_.add_entries();
-    LabelsToProto(labels, e->mutable_labels());
+    v1::LabeledEntry* e = response_->add_entries();
+    // No Labels message at all when there are none (lines_only): one allocation less per line.
+    if (!labels.empty()) LabelsToProto(labels, e->mutable_labels());
     e->mutable_entry()->set_ts_ns(ts);
     e->mutable_entry()->set_line(line.data(), line.size());
     e->set_context(context);
     e->set_group_start(group_start);
     bytes_ += line.size();
-    if (response_.entries_size() < kEntriesPerMessage && bytes_ < kLineBytesPerMessage) return true;
+    if (response_->entries_size() < kEntriesPerMessage && bytes_ < kLineBytesPerMessage)
+      return true;
     return Flush();
   }
   // Adds one series of a metric query or a count; false once the client is gone. Series are
   // spread over messages as entries are: a count after a parser can hold a label set per line,
   // far beyond one message's size.
   bool AddSeries(const logql::Series& series) {
-    v1::MetricSeries* out = response_.add_series();
+    v1::MetricSeries* out = response_->add_series();
     SeriesToProto(series, out);
     bytes_ += out->ByteSizeLong();
-    if (response_.series_size() < kSeriesPerMessage && bytes_ < kLineBytesPerMessage) return true;
+    if (response_->series_size() < kSeriesPerMessage && bytes_ < kLineBytesPerMessage) return true;
     return Flush();
   }
   bool Flush() {
     bytes_ = 0;
-    return sink_.Send(std::exchange(response_, Response()));
+    return sink_.Send(std::exchange(response_, ArenaMessage<Response>()));
   }
-  Response& response() { return response_; }
+  // The response being filled: another one after each Flush.
+  Response& response() { return *response_; }
 
  private:
   typename ProducerWriteReactor<Response>::Sink& sink_;
-  Response response_;
+  ArenaMessage<Response> response_;
   size_t bytes_ = 0;
 };
 
@@ -174,7 +177,6 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
                           std::chrono::nanoseconds(engine_->limits().query_timeout_ns));
         logql::QueryStats stats;
         EntryBatcher<v1::GrepResponse> batcher(sink);
-        v1::GrepResponse& last = batcher.response();
         absl::Status status;
         if (shared_query->is_metric()) {
           auto series = engine_->RunMetricQuery(*shared_query->metric, params, &stats);
@@ -203,6 +205,7 @@ grpc::ServerWriteReactor<v1::GrepResponse>* QueryService::Grep(grpc::CallbackSer
                               "(--query-timeout bounds the whole query)");
         }
         if (!status.ok()) return ToGrpcStatus(status);
+        v1::GrepResponse& last = batcher.response();
         StatsToProto(stats, MonotonicNanos() - started, last.mutable_stats());
         last.set_truncated(stats.truncated);
         last.set_done(true);
