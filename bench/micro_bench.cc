@@ -147,6 +147,24 @@ std::vector<store::LogEntry> AppEntries(bool json) {
   return out;
 }
 
+// nginx access logs in the combined format, about 180 bytes a line, one in 25 a 404.
+std::vector<store::LogEntry> NginxEntries() {
+  std::vector<store::LogEntry> out;
+  int64_t ts = 1'700'000'000'000'000'000;
+  const char* methods[] = {"GET", "POST", "PUT"};
+  const char* agents[] = {"curl/8.4.0", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"};
+  for (int i = 0; i < 8000; ++i) {
+    std::string status = std::to_string(i % 25 == 0 ? 404 : 200 + (i % 3) * 100);
+    std::string line = std::to_string(i % 223 + 1) + ".10." + std::to_string(i % 256) +
+                       ".7 - - [01/Dec/2026:10:00:" + std::to_string(10 + i % 50) + " +0000] \"" +
+                       methods[i % 3] + " /api/v1/items/" + std::to_string(i * 7919 % 10007) +
+                       " HTTP/1.1\" " + status + " " + std::to_string(i * 31 % 70000) +
+                       " \"-\" \"" + agents[i % 2] + "\"";
+    out.push_back({ts += 1000, line});
+  }
+  return out;
+}
+
 // What the consumer of a pipeline reads of the labels.
 enum class Reads {
   kAll,         // A log query's labels (vigie grep -o jsonl, Loki's API).
@@ -155,8 +173,9 @@ enum class Reads {
 };
 
 // A pipeline over a decoded block, as a scan worker runs it.
-void PipelineBench(benchmark::State& state, bool json, Reads reads, const char* query) {
-  auto entries = AppEntries(json);
+enum class Logs { kJson, kLogfmt, kNginx };
+void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  auto entries = logs == Logs::kNginx ? NginxEntries() : AppEntries(logs == Logs::kJson);
   auto parsed = logql::Parse(query, Limits());
   if (!parsed.ok()) {
     state.SkipWithError(std::string(parsed.status().message()).c_str());
@@ -181,13 +200,19 @@ void PipelineBench(benchmark::State& state, bool json, Reads reads, const char* 
 }
 constexpr char kJsonQuery[] = R"({a="b"} | json | status >= 500)";
 constexpr char kLogfmtQuery[] = R"({a="b"} | logfmt | duration > 1s)";
-BENCHMARK_CAPTURE(PipelineBench, json_all_labels, true, Reads::kAll, kJsonQuery);
-BENCHMARK_CAPTURE(PipelineBench, json_status_only, true, Reads::kStatusOnly, kJsonQuery);
-BENCHMARK_CAPTURE(PipelineBench, json_lines_only, true, Reads::kLinesOnly, kJsonQuery);
-BENCHMARK_CAPTURE(PipelineBench, logfmt_all_labels, false, Reads::kAll, kLogfmtQuery);
-BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, false, Reads::kStatusOnly,
+// bench/logql/run.py's pattern query.
+constexpr char kPatternQuery[] =
+    R"({a="b"} | pattern "<ip> - - [<_>] \"<method> <uri> <_>\" <status> <size> <_>" | status = "404")";
+BENCHMARK_CAPTURE(PipelineBench, json_all_labels, Logs::kJson, Reads::kAll, kJsonQuery);
+BENCHMARK_CAPTURE(PipelineBench, json_status_only, Logs::kJson, Reads::kStatusOnly, kJsonQuery);
+BENCHMARK_CAPTURE(PipelineBench, json_lines_only, Logs::kJson, Reads::kLinesOnly, kJsonQuery);
+BENCHMARK_CAPTURE(PipelineBench, logfmt_all_labels, Logs::kLogfmt, Reads::kAll, kLogfmtQuery);
+BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, Logs::kLogfmt, Reads::kStatusOnly,
                   R"({a="b"} | logfmt | status >= 500)");
-BENCHMARK_CAPTURE(PipelineBench, logfmt_lines_only, false, Reads::kLinesOnly, kLogfmtQuery);
+BENCHMARK_CAPTURE(PipelineBench, logfmt_lines_only, Logs::kLogfmt, Reads::kLinesOnly, kLogfmtQuery);
+BENCHMARK_CAPTURE(PipelineBench, pattern_all_labels, Logs::kNginx, Reads::kAll, kPatternQuery);
+BENCHMARK_CAPTURE(PipelineBench, pattern_lines_only, Logs::kNginx, Reads::kLinesOnly,
+                  kPatternQuery);
 
 // One point through a detector that has learned three weeks of a noisy daily curve (the
 // steady state of an `anomaly:` rule's series); the state_bytes counter is its serialised size.

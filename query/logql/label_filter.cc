@@ -57,6 +57,11 @@ class LabelFilterStage : public Stage {
     expr_->CollectNames(&names);
     return names;
   }
+  std::vector<std::pair<std::string, std::string>> RequiredValues() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    expr_->CollectRequiredValues(&out);
+    return out;
+  }
   bool IsLabelFilter() const override { return true; }
   std::string ToString() const override { return "| " + expr_->ToString(); }
 
@@ -185,6 +190,16 @@ void LabelFilterExpr::CollectNames(std::vector<std::string>* names) const {
     right_->CollectNames(names);
   } else {
     names->push_back(name_);
+  }
+}
+
+void LabelFilterExpr::CollectRequiredValues(
+    std::vector<std::pair<std::string, std::string>>* out) const {
+  if (kind_ == Kind::kAnd) {
+    left_->CollectRequiredValues(out);
+    right_->CollectRequiredValues(out);
+  } else if (kind_ == Kind::kMatcher && matcher_->type() == MatchType::kEqual) {
+    out->emplace_back(matcher_->name(), matcher_->value());
   }
 }
 

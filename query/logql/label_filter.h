@@ -46,6 +46,9 @@ class LabelFilterExpr {
   bool Evaluate(LabelsBuilder& labels) const;
   // The label names it tests.
   void CollectNames(std::vector<std::string>* names) const;
+  // The (name, value) of the matchers name="value" that every line it passes satisfies: those
+  // joined by `and` (both sides must pass), not those under an `or`.
+  void CollectRequiredValues(std::vector<std::pair<std::string, std::string>>* out) const;
   // Canonical text: status >= 500 and (a = "x" or b > 1s).
   std::string ToString() const;
 

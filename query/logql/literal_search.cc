@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -16,7 +18,7 @@ inline bool IsLowerLetter(char c) { return c >= 'a' && c <= 'z'; }
 
 template <bool kFolded>
 bool EqualAt(const char* text, std::string_view literal) {
-  if constexpr (!kFolded) return memcmp(text, literal.data(), literal.size()) == 0;
+  if constexpr (!kFolded) return SameBytes(std::string_view(text, literal.size()), literal);
   for (size_t j = 0; j < literal.size(); ++j) {
     if (LowerAscii(text[j]) != literal[j]) return false;
   }

@@ -1,11 +1,12 @@
 #include "query/logql/pattern.h"
-#include "common/strings.h"
 
 #include <algorithm>
-
 #include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
+#include "query/logql/literal_search.h"
 
 namespace vigie::logql {
 namespace {
@@ -78,16 +79,17 @@ absl::StatusOr<Pattern> Pattern::ForLineFilter(std::string_view text) {
   return p;
 }
 
-bool Pattern::Extract(std::string_view line, std::vector<std::string_view>* values) const {
+bool Pattern::Extract(std::string_view line, std::vector<std::string_view>* values,
+                      size_t limit) const {
   values->clear();
   if (line.empty() || parts_.empty()) return false;
   size_t i = 0;
   if (!parts_[0].capture) {
-    if (line.substr(0, parts_[0].text.size()) != parts_[0].text) return false;
+    if (!line.starts_with(parts_[0].text)) return false;
     line.remove_prefix(parts_[0].text.size());
     i = 1;
   }
-  for (; i < parts_.size(); i += 2) {
+  for (; i < parts_.size() && values->size() < limit; i += 2) {
     const Part& capture = parts_[i];
     bool named = capture.text != "_";
     if (i + 1 == parts_.size()) {  // Ending on a capture: it takes the rest.
@@ -95,7 +97,7 @@ bool Pattern::Extract(std::string_view line, std::vector<std::string_view>* valu
       break;
     }
     const std::string& literal = parts_[i + 1].text;
-    size_t at = line.find(literal);
+    size_t at = FindLiteral(line, 0, literal);
     if (at == std::string_view::npos) {
       if (named) values->push_back(line);
       break;
@@ -104,6 +106,15 @@ bool Pattern::Extract(std::string_view line, std::vector<std::string_view>* valu
     line.remove_prefix(at + literal.size());
   }
   return true;
+}
+
+std::optional<std::string_view> Pattern::LiteralBefore(std::string_view name) const {
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    if (parts_[i].capture && parts_[i].text == name && name != "_") {
+      return i == 0 ? std::string_view() : std::string_view(parts_[i - 1].text);
+    }
+  }
+  return std::nullopt;
 }
 
 bool Pattern::Test(std::string_view line) const {

@@ -7,6 +7,8 @@
 // Thread safety: immutable after parsing; const methods may be called concurrently.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,8 +33,15 @@ class Pattern {
   // false is returned); each capture then runs to the first occurrence of the literal after it,
   // or to the end of the line when that literal is missing (and the captures after it get
   // nothing). Text after the last literal is ignored. values->at(i) is the value of names()[i]
-  // for the first values->size() names; views point into `line`.
-  bool Extract(std::string_view line, std::vector<std::string_view>* values) const;
+  // for the first values->size() names; views point into `line`. Stops after `limit` values
+  // (the captures after them do not change them).
+  bool Extract(std::string_view line, std::vector<std::string_view>* values,
+               size_t limit = SIZE_MAX) const;
+
+  // The literal right before the capture `name` ("" when the capture starts the pattern), or
+  // nullopt when there is no such capture. A line on which the capture is `v` holds that literal
+  // and `v` one after the other.
+  std::optional<std::string_view> LiteralBefore(std::string_view name) const;
 
   // Whether the whole line matches, as `|>` decides: literals in order, each at its first
   // occurrence, every capture non-empty, the line starting with a leading literal and ending

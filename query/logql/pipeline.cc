@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_join.h"
+#include "query/logql/literal_search.h"
 
 namespace vigie::logql {
 
@@ -66,6 +67,12 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   ctx_.labels = &builder_;
   size_t filters = 0;
   while (filters + 1 < runs_.size() && runs_[filters + 1].stage->IsLabelFilter()) ++filters;
+  for (size_t i = 1; filter_first && i <= filters; ++i) {
+    for (const auto& [name, value] : runs_[i].stage->RequiredValues()) {
+      std::string literal = runs_[0].stage->LiteralForValue(name, value, builder_);
+      if (!literal.empty()) required_literals_.push_back(std::move(literal));
+    }
+  }
   if (filter_first && filters > 0 && runs_[0].stage->HonoursValidate() && runs_[0].wanted.all) {
     // The error too: the filters let a line in error pass untested, and a line may set it by
     // itself (a key named __error__).
@@ -97,6 +104,12 @@ bool StreamPipeline::ProbeRejects() {
 }
 
 bool StreamPipeline::Process(int64_t ts, std::string_view line) {
+  for (const std::string& literal : required_literals_) {
+    if (FindLiteral(line, 0, literal) == std::string_view::npos) {
+      ++literal_rejected_;
+      return false;
+    }
+  }
   builder_.Reset();
   ctx_.ts = ts;
   ctx_.line = line;

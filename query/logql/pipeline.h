@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/labels.h"
@@ -94,6 +95,18 @@ class Stage {
   // and drops the lines they reject before the full extraction (see StreamPipeline).
   virtual bool HonoursValidate() const { return false; }
 
+  // For a label filter: the labels that every line it keeps has with a given value (the string
+  // matchers name="value" that its `and`s join), as (name, value).
+  virtual std::vector<std::pair<std::string, std::string>> RequiredValues() const { return {}; }
+  // For a stage that extracts labels, run first on lines that have their stream's labels
+  // (`labels`): a literal that every line contains after which the label `name` has `value`, ""
+  // when it knows none. StreamPipeline drops the lines without it before they are parsed when a
+  // label filter right after the stage requires that value (see RequiredValues).
+  virtual std::string LiteralForValue(std::string_view /*name*/, std::string_view /*value*/,
+                                      const LabelsBuilder& /*labels*/) const {
+    return "";
+  }
+
   // The stage as written in canonical form, without the leading space: `| json`, `|= "x"`.
   virtual std::string ToString() const = 0;
 };
@@ -146,6 +159,8 @@ class StreamPipeline {
   // How many lines the probe (below) rejected, for tests; 0 when there is none or it turned
   // itself off.
   uint64_t probe_rejected() const { return probe_ ? probe_->rejected : 0; }
+  // How many lines the required literals (below) rejected, for tests.
+  uint64_t literal_rejected() const { return literal_rejected_; }
 
   std::string_view line() const { return ctx_.line; }
   // The final labels of the last line processed, interned: the reference stays valid as long as
@@ -179,6 +194,11 @@ class StreamPipeline {
   bool ProbeRejects();
 
   std::vector<Run> runs_;
+  // Filter first, before the probe: literals that every line the first stage and the label
+  // filters after it keep contains (Stage::LiteralForValue): `| pattern "<_> \"<status> <_>" |
+  // status = "404"` keeps only lines with `" 404`, and most lines are dropped without a parse.
+  std::vector<std::string> required_literals_;
+  uint64_t literal_rejected_ = 0;
   std::optional<Probe> probe_;
   LabelsBuilder builder_;
   LineContext ctx_;

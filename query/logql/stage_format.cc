@@ -177,7 +177,11 @@ class DecolorizeStage : public Stage {
 
 struct PatternState : StageState {
   std::vector<std::string_view> values;
-  std::string extracted;
+  // Worked out on the first line (the stream and the needs are fixed for a state): the label
+  // each named capture becomes, "" when it is not needed, and how many captures to read.
+  bool planned = false;
+  std::vector<std::string> labels;
+  size_t captures = 0;
 };
 
 class PatternStage : public Stage {
@@ -187,19 +191,38 @@ class PatternStage : public Stage {
 
   bool Process(LineContext& ctx, StageState* s) const override {
     auto& state = static_cast<PatternState&>(*s);
-    if (ctx.wanted->None() || !pattern_.Extract(ctx.line, &state.values)) return true;
+    if (ctx.wanted->None()) return true;
+    if (!state.planned) Plan(*ctx.wanted, *ctx.labels, state);
+    if (!pattern_.Extract(ctx.line, &state.values, state.captures)) return true;
     for (size_t i = 0; i < state.values.size(); ++i) {
-      std::string_view name = ctx.labels->ExtractedName(pattern_.names()[i], &state.extracted);
-      if (ctx.wanted->Needs(name)) ctx.labels->Set(name, state.values[i]);
+      if (!state.labels[i].empty()) ctx.labels->Set(state.labels[i], state.values[i]);
     }
     return true;
   }
   std::unique_ptr<StageState> NewState() const override { return std::make_unique<PatternState>(); }
   // Extracts the same whatever is needed, and reports no error.
   bool HonoursValidate() const override { return true; }
+  std::string LiteralForValue(std::string_view name, std::string_view value,
+                              const LabelsBuilder& labels) const override {
+    // A line without the capture has no label `name` (which a filter reads as ""), unless the
+    // stream has one, which keeps its value (the capture is then name_extracted).
+    if (value.empty() || labels.StreamHas(name)) return "";
+    std::optional<std::string_view> before = pattern_.LiteralBefore(name);
+    return before ? StrCat(*before, value) : "";
+  }
   std::string ToString() const override { return "| pattern " + Quote(text_); }
 
  private:
+  void Plan(const LabelNeeds& wanted, const LabelsBuilder& labels, PatternState& state) const {
+    state.planned = true;
+    std::string scratch;
+    for (const std::string& name : pattern_.names()) {
+      std::string_view label = labels.ExtractedName(name, &scratch);
+      state.labels.emplace_back(wanted.Needs(label) ? label : "");
+      if (!state.labels.back().empty()) state.captures = state.labels.size();
+    }
+  }
+
   std::string text_;
   Pattern pattern_;
 };

@@ -1,6 +1,7 @@
 // | logfmt [--strict] [--keep-empty] [a, b="key"].
 #include <unordered_map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "common/labels.h"
 #include "common/strings.h"
@@ -21,6 +22,11 @@ struct LogfmtState : StageState {
   // mostly repeat their keys in the same order, and a key where the last line had it is found by
   // one comparison, without hashing.
   std::vector<std::pair<std::string, const std::string*>> shape;
+  // Worked out on the first line (they depend on the stream and the needs, fixed for a state):
+  // whether the decoder may pass over the pairs whose keys hold none of `anchors`.
+  bool planned = false;
+  bool skip = false;
+  std::vector<std::string> anchors;
 };
 
 class LogfmtStage : public Stage {
@@ -41,9 +47,11 @@ class LogfmtStage : public Stage {
       state.labels.clear();
       state.shape.clear();
     }
+    if (!state.planned) PlanSkipping(wanted, labels, state);
     size_t missing = wanted.all || wanted.validate ? SIZE_MAX : wanted.names.size();
     LogfmtDecoder decoder(ctx.line);
-    for (size_t at = 0; !decoder.AtEnd() && missing > 0;) {
+    for (size_t at = 0;
+         missing > 0 && (state.skip ? decoder.SkipToKeyWith(state.anchors) : !decoder.AtEnd());) {
       if (!decoder.Next()) {
         if (options_.strict) break;
         continue;
@@ -83,11 +91,43 @@ class LogfmtStage : public Stage {
   const std::string& Label(std::string_view key, size_t at, const LabelNeeds& wanted,
                            const LabelsBuilder& labels, LogfmtState& state) const {
     auto& shape = state.shape;
-    if (at < shape.size() && shape[at].first == key) return *shape[at].second;
+    if (at < shape.size() && SameBytes(shape[at].first, key)) return *shape[at].second;
     shape.resize(at);
     const std::string& label = NewLabel(key, wanted, labels, state);
     shape.emplace_back(std::string(key), &label);
     return label;
+  }
+
+  // Without --strict, a pair whose key does not become a needed label changes nothing (no error
+  // is reported): the decoder may pass over them when the needed names are known. A key becomes
+  // the label N when it sanitises to N, or to N less "_extracted" when the stream has that name;
+  // sanitising keeps the letters and digits of a key, so every such key holds the longest run of
+  // letters and digits of that name: the anchor the decoder looks for.
+  void PlanSkipping(const LabelNeeds& wanted, const LabelsBuilder& labels,
+                    LogfmtState& state) const {
+    state.planned = true;
+    if (wanted.all || options_.strict || !exprs_.empty()) return;
+    std::vector<std::string_view> keys;
+    for (const std::string& name : wanted.names) {
+      if (!labels.StreamHas(name)) keys.push_back(name);
+      std::string_view base = name;
+      if (base.ends_with(kExtractedSuffix)) {
+        base.remove_suffix(kExtractedSuffix.size());
+        if (labels.StreamHas(base)) keys.push_back(base);
+      }
+    }
+    for (std::string_view key : keys) {
+      std::string_view longest;
+      for (size_t i = 0; i < key.size();) {
+        size_t end = i;
+        while (end < key.size() && absl::ascii_isalnum(key[end])) ++end;
+        if (end - i > longest.size()) longest = key.substr(i, end - i);
+        i = end + 1;
+      }
+      if (longest.empty()) return;  // A name of '_' only: any key without letters may give it.
+      state.anchors.emplace_back(longest);
+    }
+    state.skip = true;
   }
 
   const std::string& NewLabel(std::string_view key, const LabelNeeds& wanted,

@@ -1,11 +1,14 @@
 // Fuzzes pattern expressions and ip() matchers: the input's first line is the pattern (and ip()
 // argument), the rest log lines. Beyond "no crash, no hang", it checks the promises the engine
-// relies on: extracted values are pieces of the line, a line that passes a |> filter contains
+// relies on: extracted values are pieces of the line, each preceded by the literal before its
+// capture, the same when fewer captures are read; a line that passes a |> filter contains
 // every literal of its pattern (what the n-gram and memmem pre-filters assume), and an IPv4
 // address given alone is found in a line only where the line contains its text.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,9 +27,21 @@ void CheckLine(std::string_view pattern_text, std::string_view line) {
     std::vector<std::string_view> values;
     if (p->Extract(line, &values)) {
       Check(values.size() <= p->names().size());
-      for (std::string_view v : values) {
+      for (size_t i = 0; i < values.size(); ++i) {
+        std::string_view v = values[i];
         Check(v.empty() ||
               (v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size()));
+        // What | pattern | name = "v" relies on to drop lines without the literal unparsed.
+        std::optional<std::string_view> before = p->LiteralBefore(p->names()[i]);
+        Check(before.has_value());
+        Check(line.find(std::string(*before) + std::string(v)) != std::string_view::npos);
+      }
+      // Reading fewer captures gives the first values unchanged.
+      std::vector<std::string_view> first;
+      for (size_t limit = 0; limit <= values.size(); ++limit) {
+        Check(p->Extract(line, &first, limit));
+        Check(first.size() == limit);
+        Check(std::equal(first.begin(), first.end(), values.begin()));
       }
     } else {
       Check(values.empty());

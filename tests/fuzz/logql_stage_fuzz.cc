@@ -4,11 +4,14 @@
 // - every result is a valid label set (names valid, values UTF-8), whatever the line;
 // - extracting only some labels (the hint a metric query gives) yields the same values for
 //   them as extracting everything, when that finds no error; and it finds an error only when
-//   extracting everything does (it skips what it does not need, so it may miss one);
-// - filtering first (a parser followed by label filters, StreamPipeline's probe) keeps the same
-//   lines with the same labels as the full path;
+//   extracting everything does (it skips what it does not need, so it may miss one); with every
+//   value read (LabelNeeds::validate), the same values and error whatever;
+// - filtering first (a parser followed by label filters: StreamPipeline's probe, and the
+//   literals a pattern's required values imply) keeps the same lines with the same labels as the
+//   full path;
 // - | json's walk over the structural index gives the labels and errors of its On-Demand walk;
-// - the logfmt decoder moves forward on every call.
+// - the logfmt decoder moves forward on every call, and reads the line as the byte-at-a-time
+//   oracle does (tests/query/logfmt_reference.h).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include "query/logql/logfmt.h"
 #include "query/logql/parser.h"
 #include "query/logql/stages.h"
+#include "tests/query/logfmt_reference.h"
 
 namespace {
 
@@ -84,6 +88,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const std::string& name : some.names) Check(part.Get(name) == full.Get(name));
       Check(part.Get("__error__").empty());
     }
+    // Every value read (LabelNeeds::validate): the values and the error of the full extraction
+    // (asked for, since a key may name it, as filtering first does).
+    if (PipelineOf(query).steps().front().stage->HonoursValidate()) {
+      LabelNeeds validate = some;
+      validate.Add("__error__");
+      validate.Add("__error_details__");
+      validate.validate = true;
+      StreamPipeline validated(PipelineOf(query), stream, validate);
+      Check(validated.Process(0, line));
+      for (const std::string& name : some.names) {
+        Check(validated.builder().Get(name) == all.builder().Get(name));
+      }
+      Check(validated.builder().error() == all.builder().error());
+    }
   }
   for (const char* query : {
            R"({a="b"} | json | a >= 500 or c = "x")",
@@ -92,6 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
            R"({a="b"} | logfmt --strict --keep-empty | c != "" and __error__ = "")",
            R"({a="b"} | regexp `(?P<a>\S+)\s+(?P<c>\S*)` | a = "x")",
            R"({a="b"} | pattern `<a> <_> <c>` | c > 10)",
+           R"({a="b"} | pattern `<a> <_> "<c>"` | c = "x y" and a = "1")",
+           R"({a="b"} | pattern `[<a>] <_>=<c> ` | a = "" | c = "=")",
        }) {
     StreamPipeline full(PipelineOf(query), stream, LabelNeeds(), /*filter_first=*/false);
     StreamPipeline first(PipelineOf(query), stream, LabelNeeds(), /*filter_first=*/true);
@@ -112,5 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(calls <= size);
     decoder.Next();
   }
+  Check(vigie::logql::DecodeTrace<vigie::logql::LogfmtDecoder>(line) ==
+        vigie::logql::DecodeTrace<vigie::logql::ReferenceLogfmtDecoder>(line));
   return 0;
 }

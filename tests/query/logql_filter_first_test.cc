@@ -1,10 +1,13 @@
 // The filter-first path of StreamPipeline (its Probe): a parser followed by label filters first
-// extracts only what the filters read and drops the lines they reject. Every line must come out
-// as from the full path: the same lines kept, with the same text and labels, errors included.
+// extracts only what the filters read and drops the lines they reject; before it, the lines
+// without a literal that the filters' required values imply are dropped unparsed. Every line must
+// come out as from the full path: the same lines kept, with the same text and labels, errors
+// included.
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "query/logql/parser.h"
 #include "query/logql/pipeline.h"
@@ -15,6 +18,7 @@ namespace {
 struct Outcome {
   std::vector<std::string> results;  // Per line: "<dropped>" or "labels line".
   uint64_t probe_rejected = 0;
+  uint64_t literal_rejected = 0;
 };
 
 // Runs `lines` in order through one StreamPipeline of `query` (so that what it caches from line
@@ -36,20 +40,22 @@ Outcome RunLines(std::string_view query, const std::vector<std::string>& lines,
     }
   }
   out.probe_rejected = pipeline.probe_rejected();
+  out.literal_rejected = pipeline.literal_rejected();
   return out;
 }
 
-// The same results either way; returns how many lines the probe rejected.
+// The same results either way; returns how many lines the filter-first path rejected (the probe
+// and the required literals).
 uint64_t ExpectSameLines(std::string_view query, const std::vector<std::string>& lines,
                          std::string_view stream = R"({app="api"})") {
   Outcome full = RunLines(query, lines, stream, /*filter_first=*/false);
   Outcome first = RunLines(query, lines, stream, /*filter_first=*/true);
-  EXPECT_EQ(full.probe_rejected, 0u);
+  EXPECT_EQ(full.probe_rejected + full.literal_rejected, 0u);
   EXPECT_EQ(first.results.size(), lines.size());
   for (size_t i = 0; i < lines.size() && i < first.results.size(); ++i) {
     EXPECT_EQ(first.results[i], full.results[i]) << query << " on line " << lines[i];
   }
-  return first.probe_rejected;
+  return first.probe_rejected + first.literal_rejected;
 }
 
 const std::vector<std::string> kJsonLines = {
@@ -140,6 +146,50 @@ TEST(FilterFirst, PatternAndRegexp) {
       0u);
   EXPECT_GT(ExpectSameLines(R"({a="b"} | regexp `" (?P<status>\d{3}) ` | status >= 400)", lines),
             0u);
+}
+
+// The literal a pattern's capture and a required value imply (Stage::LiteralForValue): the
+// literal before the capture, then the value.
+TEST(FilterFirst, PatternValuesRequireTheirLiteral) {
+  const std::vector<std::string> lines = {
+      R"(1.2.3.4 - - [x] "GET /a HTTP/1.1" 404 12 "-")",
+      R"(1.2.3.4 - - [x] "GET /404 HTTP/1.1" 200 404 "-")",  // 404 elsewhere only.
+      R"(1.2.3.4 - - [x] "GET /b HTTP/1.1" 4040 12 "-")",    // A longer value.
+      R"(1.2.3.4 - - [x] "GET /c HTTP/1.1" 404)",            // The value ends the line.
+      R"(1.2.3.4 - - [x] "GET /d HTTP/1.1" 404 " 404 x)",    // The literal twice.
+      R"(x 1.2.3.4 - - [x] "POST /e HTTP/1.1" 404 1 "-")",   // The capture runs to " - - [".
+      R"(1.2.3.4 - - [x] "GET" 404 1 "-" "GET /f HTTP/1.1" 404 2)",
+      R"("GET /g HTTP/1.1" 404 1 "-")",
+      R"(- - [x] "GET /h HTTP/1.1" 404 1 "-")",
+      R"(garbage " 404 x)",
+      "",
+  };
+  const std::string pattern = R"(<ip> - - [<_>] "<method> <uri> <_>" <status> <size> <_>)";
+  auto query = [&](std::string_view filters) {
+    return StrCat(R"({a="b"} | pattern `)", pattern, "` ", filters);
+  };
+  EXPECT_GT(ExpectSameLines(query(R"(| status = "404")"), lines), 0u);
+  EXPECT_GT(ExpectSameLines(query(R"(| status = "404" and method = "GET")"), lines), 0u);
+  EXPECT_GT(ExpectSameLines(query(R"(| method = "GET" | status = "404" | size != "1")"), lines),
+            0u);
+  EXPECT_GT(ExpectSameLines(query(R"(| ip = "1.2.3.4")"), lines), 0u);  // The first capture.
+  EXPECT_GT(ExpectSameLines(query(R"(| uri = "/c HTTP/1.1\" 404")"), lines), 0u);
+  ExpectSameLines(query(R"(| status = "")"), lines);
+  ExpectSameLines(query(R"(| status = "404" or method = "POST")"), lines);
+  ExpectSameLines(query(R"(| status =~ "40." | status != "400")"), lines);
+  ExpectSameLines(query(R"(| _ = "x")"), lines);
+  ExpectSameLines(query(R"(| status = "404" | line_format "{{.uri}}" | uri = "x")"), lines);
+  // The stream's own status is the one the filter reads: nothing is required of the line.
+  for (const char* stream : {R"({status="404"})", R"({status="200"})"}) {
+    LabelSet labels = *LabelSet::Parse(stream);
+    absl::StatusOr<Query> parsed = Parse(query(R"(| status = "404")"), Limits());
+    ASSERT_TRUE(parsed.ok());
+    StreamPipeline pipeline(parsed->log->pipeline, labels, LabelNeeds());
+    for (const std::string& line : lines) pipeline.Process(0, line);
+    EXPECT_EQ(pipeline.literal_rejected(), 0u) << stream;
+    ExpectSameLines(query(R"(| status = "404")"), lines, stream);
+    ExpectSameLines(query(R"(| status_extracted = "404")"), lines, stream);
+  }
 }
 
 TEST(FilterFirst, LinesThatSetTheErrorLabels) {
