@@ -6,6 +6,8 @@
 // Usage: anomaly_rules_bench [SERIES=10000] [INTERVAL_S=15]
 #include <stdlib.h>
 
+#include <cstdint>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,9 +21,35 @@
 using namespace vigie;
 using namespace vigie::alerts::rules;
 
+namespace {
+
+constexpr char kUsage[] =
+    "usage: anomaly_rules_bench [SERIES=10000] [INTERVAL_S=15]\n"
+    "Times the evaluations of one anomaly: rule over SERIES series sampled every INTERVAL_S\n"
+    "seconds, on a store in a temporary directory; prints the mean and largest evaluation.\n";
+
+// A positive whole number from `arg`, or 0 when it is not one.
+int64_t PositiveArg(const char* arg) {
+  char* end = nullptr;
+  long long value = std::strtoll(arg, &end, 10);
+  return end != arg && *end == '\0' && value > 0 ? value : 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  size_t n = argc > 1 ? std::stoul(argv[1]) : 10'000;
-  int64_t interval_ms = (argc > 2 ? std::stol(argv[2]) : 15) * 1000;
+  if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  const size_t n = static_cast<size_t>(argc > 1 ? PositiveArg(argv[1]) : 10'000);
+  int64_t interval_s = argc > 2 ? PositiveArg(argv[2]) : 15;
+  if (argc > 3 || n == 0 || interval_s == 0) {
+    std::fprintf(stderr, "anomaly_rules_bench: SERIES and INTERVAL_S are positive numbers\n%s",
+                 kUsage);
+    return 2;
+  }
+  int64_t interval_ms = interval_s * 1000;
   char dir_template[] = "/tmp/anomaly-bench-XXXXXX";
   std::string dir = mkdtemp(dir_template);
   store::StoreOptions options;
