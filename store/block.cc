@@ -2,7 +2,6 @@
 
 #include <zstd.h>
 
-#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -18,20 +17,6 @@ constexpr uint8_t kBlockVersion = 2, kChecksummedFrameVersion = 1;
 // A decoded block never exceeds this; it bounds allocation when the header is corrupt.
 constexpr uint64_t kMaxDecodedBytes = 256ull << 20;
 }  // namespace
-
-size_t DecodedBlock::LineAt(size_t pos, size_t first) const {
-  // Galloping from `first`: offsets_[lo] <= pos throughout, and the answer is below hi.
-  size_t lo = first, hi = first + 1, step = 1;
-  while (hi < offsets_.size() && offsets_[hi] <= pos) {
-    lo = hi;
-    hi += step;
-    step *= 2;
-  }
-  hi = std::min(hi, offsets_.size());
-  auto it =
-      std::upper_bound(offsets_.begin() + lo, offsets_.begin() + hi, static_cast<uint32_t>(pos));
-  return static_cast<size_t>(it - offsets_.begin()) - 1;
-}
 
 std::string EncodeBlock(std::span<const LogEntry> entries, int level) {
   std::string raw;

@@ -5,6 +5,7 @@
 // The zstd frame carries a content checksum, so corruption is detected on decode.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -39,8 +40,21 @@ class DecodedBlock {
   size_t offset(size_t i) const { return offsets_[i]; }
   // The index of the line holding byte `pos` of lines(), searched from line `first`, which must
   // start at or before `pos`: a search that finds bytes in order passes the last line found,
-  // and the answer a few lines on costs a few comparisons.
-  size_t LineAt(size_t pos, size_t first = 0) const;
+  // and the answer a few lines on costs a few comparisons. Inline: the matchers of vigie_logql
+  // call it without linking the store.
+  size_t LineAt(size_t pos, size_t first = 0) const {
+    // Galloping from `first`: offsets_[lo] <= pos throughout, and the answer is below hi.
+    size_t lo = first, hi = first + 1, step = 1;
+    while (hi < offsets_.size() && offsets_[hi] <= pos) {
+      lo = hi;
+      hi += step;
+      step *= 2;
+    }
+    hi = std::min(hi, offsets_.size());
+    auto it =
+        std::upper_bound(offsets_.begin() + lo, offsets_.begin() + hi, static_cast<uint32_t>(pos));
+    return static_cast<size_t>(it - offsets_.begin()) - 1;
+  }
 
  private:
   friend absl::Status DecodeBlock(std::string_view, DecodedBlock*);

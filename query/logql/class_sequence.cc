@@ -252,9 +252,9 @@ void ClassSequence::ForEachMatchingLine(const store::DecodedBlock& block, size_t
   const size_t length = sequence_.size();
   size_t line = first;
   Scan(block.lines().substr(0, block.offset(last)), block.offset(first), [&](size_t last_byte) {
-    // The line of the window's first byte (windows come in order, so the walk is short). The
+    // The line of the window's first byte (windows come in order, so the search is short). The
     // lines are back to back: a window that runs into the next line matches neither.
-    while (block.offset(line + 1) <= last_byte + 1 - length) ++line;
+    line = block.LineAt(last_byte + 1 - length, line);
     if (block.offset(line + 1) <= last_byte) return npos;
     on_match(line);
     return size_t{block.offset(line + 1)};

@@ -224,7 +224,7 @@ bool RegexPrefilter::ForEachMatchingLine(const store::DecodedBlock& block, size_
   // A block without a match, as most are for a rare pattern, costs one scan and no copy.
   const size_t first_end = NextMatchEnd(all.substr(0, end), block.offset(first));
   if (first_end == npos) return true;
-  while (block.offset(first + 1) < first_end) ++first;  // The line of byte first_end - 1.
+  first = block.LineAt(first_end - 1, first);  // The line of the match's last byte.
   const size_t begin = block.offset(first);
   // Per thread, so that blocks after the first reuse the buffers.
   thread_local std::string joined;
