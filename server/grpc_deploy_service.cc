@@ -17,9 +17,15 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const abs
 }  // namespace
 
 alerts::Deploy DeployFromProto(const v1::Deploy& proto) {
-  alerts::Deploy deploy{proto.id(),          proto.service(), proto.environment(),
-                        proto.version(),     proto.commit(),  proto.author(),
-                        proto.description(), proto.url(),     proto.time_ms()};
+  alerts::Deploy deploy{.id = proto.id(),
+                        .service = proto.service(),
+                        .environment = proto.environment(),
+                        .version = proto.version(),
+                        .commit = proto.commit(),
+                        .author = proto.author(),
+                        .description = proto.description(),
+                        .url = proto.url(),
+                        .time_ms = proto.time_ms()};
   if (proto.has_end_ms()) deploy.end_ms = proto.end_ms();
   return deploy;
 }

@@ -276,12 +276,18 @@ int Run(int argc, char** argv) {
   }
 
   std::atomic<bool> ready{false};
-  HttpDeps deps{&engine,        store->get(), &ingester,      &tails,
-                &metrics,       &auth,        config->limits, [&ready] { return ready.load(); },
-                &request_budget};
-  deps.prom = &prom;
-  deps.metadata = &metadata;
-  deps.web_assets = http::EmbeddedWebAssets();
+  HttpDeps deps{.engine = &engine,
+                .querier = store->get(),
+                .ingester = &ingester,
+                .tails = &tails,
+                .metrics = &metrics,
+                .auth = &auth,
+                .limits = config->limits,
+                .ready = [&ready] { return ready.load(); },
+                .budget = &request_budget,
+                .prom = &prom,
+                .metadata = &metadata,
+                .web_assets = http::EmbeddedWebAssets()};
   DashboardLibrary dashboards(deps.web_assets, config->dashboards_dir);
   std::ranges::move(DashboardEndpoints(&dashboards), std::back_inserter(deps.endpoints));
   std::ranges::move(DeployEndpoints(&deploys), std::back_inserter(deps.endpoints));
