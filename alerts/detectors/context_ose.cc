@@ -61,7 +61,8 @@ void ContextOse::Decode(StateReader* r) {
   high_ = r->F64();
   previous_ = r->U8();
   if (points_ < 0 || points_ > kMaxPoints || first_ms_ < -kMaxAbsMs || first_ms_ > kMaxAbsMs ||
-      low_ > high_ || (previous_ >= kAllLevels && previous_ != kNoLevel)) {
+      low_ > high_ || !std::isfinite(high_ - low_) ||
+      (previous_ >= kAllLevels && previous_ != kNoLevel)) {
     r->Fail();
   }
   for (uint8_t& v : seen_) v = r->U8();

@@ -128,6 +128,18 @@ TEST(ContextOseTest, StateRoundTripsAndIsFixedSize) {
   StateReader bad(corrupt);
   refused.Decode(&bad);
   EXPECT_FALSE(bad.ok());
+  // So is a range whose span overflows (the levels would be NaN).
+  std::string wide;
+  StateWriter wide_writer(&wide);
+  wide_writer.I64(500);
+  wide_writer.I64(0);
+  wide_writer.F64(-1e308);
+  wide_writer.F64(1e308);
+  wide.append(bytes.substr(wide.size()));
+  ContextOse overflowing;
+  StateReader wide_reader(wide);
+  overflowing.Decode(&wide_reader);
+  EXPECT_FALSE(wide_reader.ok());
 }
 
 // A long random curve: the store saturates (every move is eventually known) instead of growing,
