@@ -17,7 +17,7 @@
 // With one level of left context the store is exact and bounded: a bit per pair of levels
 // (kAllLevels^2 bits, 32 bytes). Longer left contexts (2 to 7 levels, in a hashed store capped at
 // 1024 entries with least-used eviction) scored lower on NAB (docs/anomaly.md). O(1) per point,
-// ~70 bytes of state.
+// 65 bytes of state.
 #pragma once
 
 #include <array>
