@@ -29,7 +29,9 @@ struct Verdict {
   // rules use `score`, which stays high while the anomaly lasts (a `for:` needs that).
   double onset = 0;
   // The value expected at this moment (the learned level plus the daily or weekly shape when
-  // one was detected) and the band of normal values around it (the values scoring < 0.5).
+  // one was detected) and the band of normal values around it (the values scoring < 0.5, unless
+  // the move to the value is one the curve never made: `combined` then adds half a band
+  // half-width, docs/anomaly.md).
   double expected = 0;
   double lower = 0;
   double upper = 0;

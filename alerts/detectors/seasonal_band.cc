@@ -290,6 +290,9 @@ Signals SeasonalBand::Observe(int64_t timestamp_ms, double value) {
     }
     context_tail_.Add(*distance);
   }
+  if (std::optional<double> novel = context_ose_.Observe(timestamp_ms, value, out.after_gap)) {
+    out.novel_context = *novel;
+  }
   bool repeated = value == last_value_;
   if (!repeated && points_ > 1) {
     // A run of repeats is learned when it ends, and only up to kFlatRun of it: a flat line is
@@ -389,6 +392,7 @@ void SeasonalBand::Encode(StateWriter* w) const {
   for (uint8_t v : past_peak_) w->U8(v);
   context_.Encode(w);
   context_tail_.Encode(w);
+  context_ose_.Encode(w);
 }
 
 void SeasonalBand::Decode(StateReader* r, int version) {
@@ -429,6 +433,8 @@ void SeasonalBand::Decode(StateReader* r, int version) {
     context_.Decode(r);
     context_tail_.Decode(r);
   }
+  // Before version 4 there was no ContextOse: it warms up from now on.
+  if (version >= 4) context_ose_.Decode(r);
 }
 
 }  // namespace vigie::alerts::detectors

@@ -21,7 +21,8 @@
 //          flat-lining of a curve that moves);
 //   local: the distance from the fast level (sudden jumps on curves without a shape);
 //   flat:  a curve that rarely repeats a value repeating one for 12 points or more;
-//   context: the last points' shape unlike any in the last day or so (ContextNovelty).
+//   context: the last points' shape unlike any in the last day or so (ContextNovelty);
+//   novel_context: a move between quantised levels never made before (ContextOse).
 // Work per point is O(1) (a few hundred floating point operations and byte differences); state
 // is ~3.9 KiB.
 #pragma once
@@ -30,6 +31,7 @@
 #include <cstdint>
 
 #include "alerts/detectors/context_novelty.h"
+#include "alerts/detectors/context_ose.h"
 #include "alerts/detectors/state_codec.h"
 #include "alerts/detectors/tail_quantile.h"
 
@@ -41,6 +43,9 @@ struct Signals {
   double local = 0;
   double flat = 0;
   double context = 0;
+  // 1 when the point's move from the previous point's level was never made before
+  // (ContextOse), else 0.
+  double novel_context = 0;
   double expected = 0;
   // The band's half-width at band == 1.
   double half_width = 0;
@@ -68,8 +73,8 @@ class SeasonalBand {
 
   void Encode(StateWriter* w) const;
   // Reads Encode's bytes, or an older version's: 1 (no recurrence memory), 2 (a float32 weekly
-  // shape, no context). Leaves *this half-decoded on failure; the caller checks r->ok() and
-  // discards it.
+  // shape, no context), 3 (no ContextOse). Leaves *this half-decoded on failure; the caller checks
+  // r->ok() and discards it.
   void Decode(StateReader* r, int version);
 
  private:
@@ -121,6 +126,7 @@ class SeasonalBand {
   TailQuantile local_tail_;
   ContextNovelty context_;
   TailQuantile context_tail_;
+  ContextOse context_ose_;
 };
 
 }  // namespace vigie::alerts::detectors

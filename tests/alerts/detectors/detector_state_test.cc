@@ -47,46 +47,50 @@ TEST(DetectorStateTest, RestoredMidStreamScoresIdentically) {
   }
 }
 
-// Version 3's layout (docs/anomaly.md, State format), to write the older versions from it:
+// Version 4's layout (docs/anomaly.md, State format), to write the older versions from it:
 // after the name, the scalars and the four levels, then the daily shape and spreads, then the
 // weekly shape's bitmap and its 336 bfloat16 offsets (float32 before version 3); at the end, the
-// recurrence memory (from version 2), the context and its tail (from version 3), the episode
-// (from version 2).
+// recurrence memory (from version 2), the context and its tail (from version 3), the ContextOse
+// (from version 4), the episode (from version 2).
 constexpr size_t kBeforeWeeklyOffsets = 80 + 4 * 44 + (12 + 96 * 4) + 96 * 4 + 42;
 constexpr size_t kWeeklyBins = 336;
 constexpr size_t kRecurrenceBytes = 192;
 constexpr size_t kContextBytes = 7 * 8 + 306 + (64 * 4 + 2 * 8);
+constexpr size_t kContextOseBytes = 4 * 8 + 1 + 32;
 constexpr size_t kEpisodeBytes = 9;
 
 // The state an older build would have written for the same band.
-std::string AsVersion(const std::string& v3, char version) {
-  size_t weekly = 2 + static_cast<size_t>(v3[1]) + kBeforeWeeklyOffsets;
-  std::string old = v3.substr(0, weekly);
-  for (size_t i = 0; i < kWeeklyBins; ++i) {
-    // A little-endian float32 whose upper half is the bfloat16.
-    old += std::string(2, '\0') + v3.substr(weekly + 2 * i, 2);
+std::string AsVersion(const std::string& v4, char version) {
+  size_t weekly = 2 + static_cast<size_t>(v4[1]) + kBeforeWeeklyOffsets;
+  std::string old = v4.substr(0, weekly + (version == 3 ? 2 * kWeeklyBins : 0));
+  if (version < 3) {
+    for (size_t i = 0; i < kWeeklyBins; ++i) {
+      // A little-endian float32 whose upper half is the bfloat16.
+      old += std::string(2, '\0') + v4.substr(weekly + 2 * i, 2);
+    }
   }
   size_t rest = weekly + 2 * kWeeklyBins;
-  size_t end = v3.size() - kEpisodeBytes - kContextBytes;
+  size_t end = v4.size() - kEpisodeBytes - kContextOseBytes;
+  if (version < 3) end -= kContextBytes;
   if (version == 1) end -= kRecurrenceBytes;
-  old += v3.substr(rest, end - rest);
-  if (version == 2) old += v3.substr(v3.size() - kEpisodeBytes);
+  old += v4.substr(rest, end - rest);
+  if (version >= 2) old += v4.substr(v4.size() - kEpisodeBytes);
   old[0] = version;
   return old;
 }
 
 // A state written by an older build (version 1: no recurrence memory, no episode; version 2: a
-// float32 weekly shape, no context) restores with nothing recurring, no episode in progress and
-// no context learned yet: its band is the original's, its first point beyond the band is an
-// onset, and it is written back as version 3.
+// float32 weekly shape, no context; version 3: no ContextOse) restores with nothing recurring, no
+// episode in progress and no context learned yet: its band is the original's, its first point
+// beyond the band is an onset, and it is written back as version 4.
 TEST(DetectorStateTest, OlderVersionStatesStillRestore) {
   LoginCurve curve(0.5);
   int64_t cut = 12 * kPointsPerDay;
   auto original = Trained(kDefaultDetector, cut, &curve);
   std::string bytes;
   original->Serialize(&bytes);
-  ASSERT_EQ(bytes[0], 3);
-  for (char version : {1, 2}) {
+  ASSERT_EQ(bytes[0], 4);
+  for (char version : {1, 2, 3}) {
     SCOPED_TRACE(static_cast<int>(version));
     LoginCurve replay(0.5);
     auto reference = Trained(kDefaultDetector, cut, &replay);
@@ -104,7 +108,7 @@ TEST(DetectorStateTest, OlderVersionStatesStillRestore) {
     EXPECT_GE(spike.onset, 0.5);
     std::string again;
     (*restored)->Serialize(&again);
-    EXPECT_EQ(again[0], 3);
+    EXPECT_EQ(again[0], 4);
     EXPECT_EQ(again.size(), bytes.size());
   }
 }
