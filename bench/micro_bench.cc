@@ -105,10 +105,18 @@ void FilterBench(benchmark::State& state, const char* query) {
   logql::BlockMatches matches;
   if (!store::DecodeBlock(store::EncodeBlock(entries), &matches.block).ok()) return;
   for (auto _ : state) {
-    logql::FilterBlock(parsed->log->filter, {}, &matches);
+    logql::FilterBlock(parsed->log->filter, {}, &matches, cost);
     benchmark::DoNotOptimize(matches.lines.size());
   }
   state.SetBytesProcessed(state.iterations() * RawBytes(entries));
+}
+void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  RunPipelineBench(state, logs, reads, query, nullptr);
+}
+// The same with the statistics kept: the difference is what they cost.
+void CostedPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  logql::FilterCost cost;
+  RunPipelineBench(state, logs, reads, query, &cost);
 }
 BENCHMARK_CAPTURE(FilterBench, literal, R"({a="b"} |= "Failed password for invalid user")");
 BENCHMARK_CAPTURE(FilterBench, regex_with_literal,
@@ -172,9 +180,11 @@ enum class Reads {
   kLinesOnly,   // vigie grep -o text: none, every value still decoded (GrepRequest.lines_only).
 };
 
-// A pipeline over a decoded block, as a scan worker runs it.
+// A pipeline over a decoded block, as a scan worker runs it; with `cost`, keeping its statistics
+// as a scan does (docs/logql.md, "Query statistics").
 enum class Logs { kJson, kLogfmt, kNginx };
-void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+void RunPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query,
+                      logql::FilterCost* cost) {
   auto entries = logs == Logs::kNginx ? NginxEntries() : AppEntries(logs == Logs::kJson);
   auto parsed = logql::Parse(query, Limits());
   if (!parsed.ok()) {
@@ -193,10 +203,18 @@ void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* 
   for (auto _ : state) {
     matches.pipeline =
         std::make_unique<logql::StreamPipeline>(parsed->log->pipeline, stream, needs);
-    logql::FilterBlock(parsed->log->filter, {}, &matches);
+    logql::FilterBlock(parsed->log->filter, {}, &matches, cost);
     benchmark::DoNotOptimize(matches.lines.size());
   }
   state.SetBytesProcessed(state.iterations() * RawBytes(entries));
+}
+void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  RunPipelineBench(state, logs, reads, query, nullptr);
+}
+// The same with the statistics kept: the difference is what they cost.
+void CostedPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  logql::FilterCost cost;
+  RunPipelineBench(state, logs, reads, query, &cost);
 }
 constexpr char kJsonQuery[] = R"({a="b"} | json | status >= 500)";
 constexpr char kLogfmtQuery[] = R"({a="b"} | logfmt | duration > 1s)";
@@ -212,6 +230,11 @@ BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, Logs::kLogfmt, Reads::kStat
 BENCHMARK_CAPTURE(PipelineBench, logfmt_lines_only, Logs::kLogfmt, Reads::kLinesOnly, kLogfmtQuery);
 BENCHMARK_CAPTURE(PipelineBench, pattern_all_labels, Logs::kNginx, Reads::kAll, kPatternQuery);
 BENCHMARK_CAPTURE(PipelineBench, pattern_lines_only, Logs::kNginx, Reads::kLinesOnly,
+                  kPatternQuery);
+BENCHMARK_CAPTURE(CostedPipelineBench, json_lines_only, Logs::kJson, Reads::kLinesOnly, kJsonQuery);
+BENCHMARK_CAPTURE(CostedPipelineBench, logfmt_lines_only, Logs::kLogfmt, Reads::kLinesOnly,
+                  kLogfmtQuery);
+BENCHMARK_CAPTURE(CostedPipelineBench, pattern_lines_only, Logs::kNginx, Reads::kLinesOnly,
                   kPatternQuery);
 
 // One point through a detector that has learned three weeks of a noisy daily curve (the

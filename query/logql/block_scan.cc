@@ -100,8 +100,9 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
 // only its status and size to the consumer.
 class ReadAhead {
  public:
+  // Adds what the workers spent to `cost` when they are done.
   ReadAhead(const store::LogReader& reader, const std::vector<Work>& work, const LineFilter& filter,
-            const ScanOptions& options, const BlockFn* on_block = nullptr)
+            const ScanOptions& options, ScanCost* cost, const BlockFn* on_block = nullptr)
       : reader_(reader),
         work_(work),
         filter_(filter),
@@ -109,8 +110,10 @@ class ReadAhead {
         on_block_(on_block),
         results_(work.size()),
         window_(static_cast<size_t>(options.threads) * 2),
-        pool_(std::make_shared<BlockPool>(window_ + 2)) {
+        pool_(std::make_shared<BlockPool>(window_ + 2)),
+        cost_(cost) {
     int n = std::min<int>(options.threads, static_cast<int>(work.size()));
+    costs_.resize(n);
     for (int i = 0; i < n; ++i) workers_.emplace_back([this, i] { Run(i); });
   }
   ~ReadAhead() {
@@ -120,6 +123,7 @@ class ReadAhead {
     }
     cv_.notify_all();
     for (auto& t : workers_) t.join();
+    for (const WorkerCost& w : costs_) w.AddTo(on_block_ != nullptr, cost_);
   }
 
   // Blocks until block `i` is ready; hands it over (or its error; null with on_block) and the
@@ -142,8 +146,27 @@ class ReadAhead {
     uint64_t bytes_scanned = 0;
   };
 
+  // What one worker spent (see ScanCost).
+  struct WorkerCost {
+    int64_t cpu_ns = 0;
+    store::ReadCost read;
+    uint64_t entries = 0;  // Of the blocks read.
+    FilterCost filter;
+    int64_t aggregate_ns = 0;
+
+    void AddTo(bool aggregates, ScanCost* cost) const {
+      cost->cpu_ns += cpu_ns;
+      cost->Phase(kPhaseRead).Add({"", read.fetch_cpu_ns, 0, entries, 0, read.stored_bytes});
+      cost->Phase(kPhaseDecompress)
+          .Add({"", read.decode_cpu_ns, entries, entries, read.stored_bytes, read.decoded_bytes});
+      filter.AddTo(cost);
+      if (aggregates) cost->Phase(kPhaseAggregate).cpu_ns += aggregate_ns;
+    }
+  };
+
   void Run(int worker) {
     const LineFilter filter = filter_.ForThread();
+    WorkerCost& cost = costs_[worker];
     while (true) {
       size_t i;
       {
@@ -153,9 +176,11 @@ class ReadAhead {
         if (stop_ || next_ >= work_.size()) return;
         i = next_++;
       }
+      const int64_t start_ns = ThreadCpuNanos();
       std::shared_ptr<BlockMatches> matches = pool_->New();
       matches->stream_index = work_[i].stream_index;
-      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block);
+      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block, &cost.read);
+      if (status.ok()) cost.entries += matches->block.size();
       if (options_.pipeline != nullptr && !options_.pipeline->empty()) {
         matches->pipeline = std::make_unique<StreamPipeline>(
             *options_.pipeline, (*options_.stream_labels)[work_[i].stream_index],
@@ -165,9 +190,11 @@ class ReadAhead {
         matches->sample = options_.sample;
       }
       if (status.ok()) {
-        FilterBlock(filter, options_.range, matches.get());
+        FilterBlock(filter, options_.range, matches.get(), &cost.filter);
         if (on_block_ != nullptr) {
+          const int64_t aggregate_start_ns = ThreadCpuNanos();
           (*on_block_)(worker, *matches);
+          cost.aggregate_ns += ThreadCpuNanos() - aggregate_start_ns;
         } else if (options_.context_before > 0 || options_.context_after > 0) {
           AddContext(options_.range, options_.context_before, options_.context_after,
                      matches.get());
@@ -175,6 +202,7 @@ class ReadAhead {
       }
       const uint64_t bytes_scanned = matches->bytes_scanned;
       if (on_block_ != nullptr) matches.reset();  // Its buffers go back to the pool now.
+      cost.cpu_ns += ThreadCpuNanos() - start_ns;
       {
         std::lock_guard lock(mu_);
         results_[i] = {true, std::move(status), std::move(matches), bytes_scanned};
@@ -195,7 +223,27 @@ class ReadAhead {
   std::condition_variable cv_;
   size_t next_ = 0, consumed_ = 0;
   bool stop_ = false;
+  ScanCost* cost_;
+  std::vector<WorkerCost> costs_;  // One per worker, written by it alone.
   std::vector<std::thread> workers_;
+};
+
+// Adds the calling thread's CPU time from its construction to its destruction to `cost`, as the
+// phase `name`.
+class ThreadCpuTimer {
+ public:
+  ThreadCpuTimer(std::string_view name, ScanCost* cost)
+      : name_(name), cost_(cost), start_ns_(ThreadCpuNanos()) {}
+  ~ThreadCpuTimer() {
+    const int64_t spent = ThreadCpuNanos() - start_ns_;
+    cost_->cpu_ns += spent;
+    cost_->Phase(name_).cpu_ns += spent;
+  }
+
+ private:
+  std::string_view name_;
+  ScanCost* cost_;
+  int64_t start_ns_;
 };
 
 }  // namespace
@@ -211,35 +259,14 @@ absl::Status StopCondition::Check() const {
   return absl::OkStatus();
 }
 
-void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out) {
-  const store::DecodedBlock& block = out->block;
-  size_t first = FirstAtOrAfter(block, range.start_ns);
-  size_t last = FirstAtOrAfter(block, range.end_ns);
-  out->lines.clear();
-  out->labels.clear();
-  out->texts.clear();
-  out->values.clear();
-  if (first >= last) return;
-  out->bytes_scanned = block.offset(last) - block.offset(first);
-  StreamPipeline* pipeline = out->pipeline.get();
-  const bool rewrites = pipeline != nullptr && out->pipeline_rewrites;
-  // Line i passed the filter: runs the pipeline on it.
-  auto accept = [&](size_t i) {
-    if (pipeline == nullptr) {
-      out->lines.push_back(i);
-      return;
-    }
-    if (!pipeline->Process(block.ts(i), block.line(i))) return;
-    if (out->sample != nullptr) {
-      double value;
-      if (!(*out->sample)(pipeline->builder(), &value)) return;
-      out->values.push_back(value);
-    }
-    out->lines.push_back(i);
-    if (out->labels_kind == LineLabelsKind::kLog) out->labels.push_back(&pipeline->LineLabels());
-    if (out->labels_kind == LineLabelsKind::kSeries) out->labels.push_back(&pipeline->Labels());
-    if (rewrites) out->texts.emplace_back(pipeline->line());
-  };
+namespace {
+
+// Appends to `lines` the lines [first, last) of `block` that pass `filter`. When the filter has
+// a required literal, the block's lines are searched for it in one pass and only the lines
+// containing it are matched in full.
+void FindPassingLines(const LineFilter& filter, const store::DecodedBlock& block, size_t first,
+                      size_t last, std::vector<uint32_t>* lines) {
+  auto accept = [lines](size_t i) { lines->push_back(static_cast<uint32_t>(i)); };
   std::string_view all = block.lines();
   const size_t begin = block.offset(first), end = block.offset(last);
   // Where the next line that may pass shows in all[pos, end): a byte inside it, or npos. A hit
@@ -288,6 +315,112 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     pos = block.offset(i + 1);
     line = i + 1;
   }
+}
+
+// Runs out->pipeline on out->lines, keeping those it passes and filling out->labels, ->texts
+// and ->values.
+void RunPipeline(BlockMatches* out, FilterCost* cost) {
+  StreamPipeline& pipeline = *out->pipeline;
+  const store::DecodedBlock& block = out->block;
+  const bool rewrites = out->pipeline_rewrites;
+  int64_t* stage_ns = nullptr;
+  if (cost != nullptr && cost->stages.empty()) {
+    for (size_t k = 0; k < pipeline.stages(); ++k) {
+      cost->stages.push_back({pipeline.stage(k).ToString()});
+    }
+    cost->sampled_stage_ns.assign(pipeline.stages(), 0);
+  }
+  size_t kept = 0;
+  for (const uint32_t i : out->lines) {
+    int64_t sample_start = 0;
+    if (cost != nullptr && cost->until_sample-- == 0) {
+      cost->until_sample = FilterCost::kSampleEvery - 1;
+      stage_ns = cost->sampled_stage_ns.data();
+      sample_start = MonotonicNanos();
+    }
+    // Whether the line passes; once it has, its results are kept.
+    const bool passed = [&] {
+      if (!pipeline.Process(block.ts(i), block.line(i), stage_ns)) return false;
+      if (out->sample != nullptr) {
+        double value;
+        if (!(*out->sample)(pipeline.builder(), &value)) return false;
+        out->values.push_back(value);
+      }
+      if (out->labels_kind == LineLabelsKind::kLog) out->labels.push_back(&pipeline.LineLabels());
+      if (out->labels_kind == LineLabelsKind::kSeries) out->labels.push_back(&pipeline.Labels());
+      if (rewrites) out->texts.emplace_back(pipeline.line());
+      return true;
+    }();
+    if (passed) out->lines[kept++] = i;
+    if (stage_ns != nullptr) {
+      cost->sampled_ns += MonotonicNanos() - sample_start;
+      stage_ns = nullptr;
+    }
+  }
+  out->lines.resize(kept);
+  if (cost == nullptr) return;
+  const std::vector<StreamPipeline::StageTally>& tallies = pipeline.tallies();
+  for (size_t k = 0; k < tallies.size() && k < cost->stages.size(); ++k) {
+    cost->stages[k].Add({"", 0, tallies[k].lines_in, tallies[k].lines_out, tallies[k].bytes_in,
+                         tallies[k].bytes_out});
+  }
+  if (!tallies.empty()) {
+    cost->output.lines_in += tallies.back().lines_out;
+    cost->output.bytes_in += tallies.back().bytes_out;
+  }
+  cost->output.lines_out += kept;
+  for (size_t k = 0; k < kept; ++k) {
+    cost->output.bytes_out += rewrites ? out->texts[k].size() : block.line(out->lines[k]).size();
+  }
+}
+
+}  // namespace
+
+void FilterCost::AddTo(ScanCost* cost) const {
+  cost->Phase(kPhaseLineFilter).Add(line_filter);
+  if (stages.empty()) return;
+  int64_t staged_ns = 0;
+  for (size_t k = 0; k < stages.size(); ++k) {
+    PhaseCost stage = stages[k];
+    // Floored, so that the stages and the output add up to at most the time measured.
+    stage.cpu_ns = sampled_ns > 0 ? static_cast<int64_t>(static_cast<double>(pipeline_cpu_ns) *
+                                                         sampled_stage_ns[k] / sampled_ns)
+                                  : 0;
+    staged_ns += stage.cpu_ns;
+    cost->Phase(stage.name).Add(stage);
+  }
+  PhaseCost rest = output;
+  rest.cpu_ns = std::max<int64_t>(pipeline_cpu_ns - staged_ns, 0);
+  cost->Phase(kPhaseOutput).Add(rest);
+}
+
+void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out,
+                 FilterCost* cost) {
+  const store::DecodedBlock& block = out->block;
+  size_t first = FirstAtOrAfter(block, range.start_ns);
+  size_t last = FirstAtOrAfter(block, range.end_ns);
+  out->lines.clear();
+  out->labels.clear();
+  out->texts.clear();
+  out->values.clear();
+  if (first >= last) return;
+  out->bytes_scanned = block.offset(last) - block.offset(first);
+  const int64_t start_ns = cost != nullptr ? ThreadCpuNanos() : 0;
+  FindPassingLines(filter, block, first, last, &out->lines);
+  if (cost == nullptr) {
+    if (out->pipeline != nullptr) RunPipeline(out, nullptr);
+    return;
+  }
+  const int64_t filtered_ns = ThreadCpuNanos();
+  PhaseCost& filtered = cost->line_filter;
+  filtered.cpu_ns += filtered_ns - start_ns;
+  filtered.lines_in += last - first;
+  filtered.bytes_in += out->bytes_scanned;
+  filtered.lines_out += out->lines.size();
+  for (const uint32_t i : out->lines) filtered.bytes_out += block.line(i).size();
+  if (out->pipeline == nullptr) return;
+  RunPipeline(out, cost);
+  cost->pipeline_cpu_ns += ThreadCpuNanos() - filtered_ns;
 }
 
 void AddContext(store::TimeRange range, uint32_t before, uint32_t after, BlockMatches* out) {
@@ -410,7 +543,9 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
     return true;
   };
 
-  ReadAhead ahead(reader, work, filter, options);
+  // Declared first, destroyed last: the emit phase comes after the workers' phases.
+  ThreadCpuTimer emitting(kPhaseEmit, &stats->cost);
+  ReadAhead ahead(reader, work, filter, options, &stats->cost);
   for (size_t i = 0; i < work.size(); ++i) {
     if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> matches;
@@ -442,7 +577,7 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
   ScanOptions unordered = options;
   unordered.context_before = unordered.context_after = 0;
   const std::vector<Work> work = PlanScan(reader, streams, filter, unordered, stats);
-  ReadAhead ahead(reader, work, filter, unordered, &fn);
+  ReadAhead ahead(reader, work, filter, unordered, &stats->cost, &fn);
   for (size_t i = 0; i < work.size(); ++i) {
     if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> none;
@@ -453,6 +588,14 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
     stats->bytes += bytes_scanned;
   }
   return absl::OkStatus();
+}
+
+void AddScanStats(const ScanStats& scan, QueryStats* stats) {
+  stats->blocks += scan.blocks;
+  stats->blocks_skipped += scan.blocks_skipped;
+  stats->entries_scanned += scan.entries;
+  stats->bytes_scanned += scan.bytes;
+  stats->cost.Add(scan.cost);
 }
 
 }  // namespace vigie::logql

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_join.h"
+#include "common/time.h"
 #include "query/logql/literal_search.h"
 
 namespace vigie::logql {
@@ -64,6 +65,7 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   }
   runs_.assign(std::make_move_iterator(reversed.rbegin()),
                std::make_move_iterator(reversed.rend()));
+  tallies_.resize(runs_.size());
   ctx_.labels = &builder_;
   size_t filters = 0;
   while (filters + 1 < runs_.size() && runs_[filters + 1].stage->IsLabelFilter()) ++filters;
@@ -87,26 +89,57 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   }
 }
 
-bool StreamPipeline::ProbeRejects() {
+template <typename Lap>
+bool StreamPipeline::ProbeRejects(const Lap& lap) {
   // Past this many lines, the probe stays on only while at least half of them are rejected.
   constexpr uint64_t kTrialLines = 256;
   Probe& probe = *probe_;
   ctx_.wanted = &probe.needs;
   bool pass = runs_[0].stage->Process(ctx_, probe.state.get());
+  lap(0);
+  size_t reached = 0;  // The last stage the line went through.
   for (size_t i = 1; pass && i <= probe.filters; ++i) {
     ctx_.wanted = &runs_[i].wanted;
     pass = runs_[i].stage->Process(ctx_, runs_[i].state.get());
+    lap(i);
+    reached = i;
   }
   ++probe.probed;
-  if (!pass) ++probe.rejected;
+  if (!pass) {
+    ++probe.rejected;
+    // A line the probe keeps is counted by the full run; one it rejects, here (neither parsers
+    // nor label filters change the line).
+    for (size_t i = 0; i <= reached; ++i) {
+      if (i > 0) {
+        ++tallies_[i].lines_in;
+        tallies_[i].bytes_in += ctx_.line.size();
+      }
+      if (i < reached) {
+        ++tallies_[i].lines_out;
+        tallies_[i].bytes_out += ctx_.line.size();
+      }
+    }
+  }
   if (probe.probed == kTrialLines && probe.rejected * 2 < probe.probed) probe_.reset();
   return !pass;
 }
 
-bool StreamPipeline::Process(int64_t ts, std::string_view line) {
+template <bool kTimed>
+bool StreamPipeline::ProcessLine(int64_t ts, std::string_view line, int64_t* stage_ns) {
+  int64_t lap_start = kTimed ? MonotonicNanos() : 0;
+  auto lap = [&](size_t k) {
+    if constexpr (kTimed) {
+      const int64_t now = MonotonicNanos();
+      stage_ns[k] += now - lap_start;
+      lap_start = now;
+    }
+  };
+  ++tallies_[0].lines_in;
+  tallies_[0].bytes_in += line.size();
   for (const std::string& literal : required_literals_) {
     if (FindLiteral(line, 0, literal) == std::string_view::npos) {
       ++literal_rejected_;
+      lap(0);
       return false;
     }
   }
@@ -114,14 +147,35 @@ bool StreamPipeline::Process(int64_t ts, std::string_view line) {
   ctx_.ts = ts;
   ctx_.line = line;
   if (probe_) {
-    if (ProbeRejects()) return false;
+    if (ProbeRejects(lap)) return false;
     builder_.Reset();
   }
-  for (Run& run : runs_) {
+  for (size_t k = 0; k < runs_.size(); ++k) {
+    Run& run = runs_[k];
+    StageTally& tally = tallies_[k];
+    if (k > 0) {
+      ++tally.lines_in;
+      tally.bytes_in += ctx_.line.size();
+    }
     ctx_.wanted = &run.wanted;
-    if (!run.stage->Process(ctx_, run.state.get())) return false;
+    const bool pass = run.stage->Process(ctx_, run.state.get());
+    lap(k);
+    if (!pass) return false;
+    ++tally.lines_out;
+    tally.bytes_out += ctx_.line.size();
   }
   return true;
+}
+
+bool StreamPipeline::Process(int64_t ts, std::string_view line, int64_t* stage_ns) {
+  if (runs_.empty()) {
+    builder_.Reset();
+    ctx_.ts = ts;
+    ctx_.line = line;
+    return true;
+  }
+  return stage_ns != nullptr ? ProcessLine<true>(ts, line, stage_ns)
+                             : ProcessLine<false>(ts, line, nullptr);
 }
 
 }  // namespace vigie::logql
