@@ -105,18 +105,10 @@ void FilterBench(benchmark::State& state, const char* query) {
   logql::BlockMatches matches;
   if (!store::DecodeBlock(store::EncodeBlock(entries), &matches.block).ok()) return;
   for (auto _ : state) {
-    logql::FilterBlock(parsed->log->filter, {}, &matches, cost);
+    logql::FilterBlock(parsed->log->filter, {}, &matches);
     benchmark::DoNotOptimize(matches.lines.size());
   }
   state.SetBytesProcessed(state.iterations() * RawBytes(entries));
-}
-void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
-  RunPipelineBench(state, logs, reads, query, nullptr);
-}
-// The same with the statistics kept: the difference is what they cost.
-void CostedPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
-  logql::FilterCost cost;
-  RunPipelineBench(state, logs, reads, query, &cost);
 }
 BENCHMARK_CAPTURE(FilterBench, literal, R"({a="b"} |= "Failed password for invalid user")");
 BENCHMARK_CAPTURE(FilterBench, regex_with_literal,

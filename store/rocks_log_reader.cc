@@ -43,7 +43,7 @@ class SnapshotReader final : public LogReader {
   }
 
   absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out, ReadCost* cost) const override {
-    const int64_t start_ns = cost != nullptr ? ThreadCpuNanos() : 0;
+    const int64_t start_ns = cost != nullptr ? MonotonicNanos() : 0;
     rocksdb::ReadOptions options;
     options.snapshot = snapshot_;
     // The block carries its own checksum (docs/storage-format.md, "Log block"), which DecodeBlock
@@ -57,12 +57,12 @@ class SnapshotReader final : public LogReader {
     rocksdb::Status s = db_->Get(options, blocks_, EncodeBlockKey(key), &value);
     if (s.IsNotFound()) return absl::NotFoundError("log block not found: dropped by retention?");
     if (!s.ok()) return absl::InternalError(StrCat("reading a log block: ", s.ToString()));
-    const int64_t fetched_ns = cost != nullptr ? ThreadCpuNanos() : 0;
+    const int64_t fetched_ns = cost != nullptr ? MonotonicNanos() : 0;
     absl::Status decoded = DecodeBlock(value.ToStringView(), out);
     if (cost != nullptr) {
-      const int64_t decoded_ns = ThreadCpuNanos();
-      cost->fetch_cpu_ns += fetched_ns - start_ns;
-      cost->decode_cpu_ns += decoded_ns - fetched_ns;
+      const int64_t decoded_ns = MonotonicNanos();
+      cost->fetch_ns += fetched_ns - start_ns;
+      cost->decode_ns += decoded_ns - fetched_ns;
       cost->stored_bytes += value.size();
       if (decoded.ok()) cost->decoded_bytes += out->payload_size();
     }

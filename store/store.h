@@ -105,11 +105,12 @@ class Appender {
   }
 };
 
-// What reading one block cost, for a query's statistics: the calling thread's CPU time
-// (ThreadCpuNanos) fetching the stored bytes and decoding them, and their sizes.
+// What reading blocks cost, for a query's statistics: the time fetching the stored bytes and
+// decoding them, on the monotonic clock (a caller that measures its thread's CPU time per block
+// converts them), and their sizes.
 struct ReadCost {
-  int64_t fetch_cpu_ns = 0;
-  int64_t decode_cpu_ns = 0;
+  int64_t fetch_ns = 0;
+  int64_t decode_ns = 0;
   uint64_t stored_bytes = 0;   // The block as stored (zstd frame and header).
   uint64_t decoded_bytes = 0;  // Its decompressed payload (timestamps, lengths and lines).
 };
@@ -122,7 +123,7 @@ class LogReader {
   // The blocks of `stream` overlapping `range`, sorted by (partition, min_ts).
   virtual std::vector<BlockInfo> Blocks(StreamId stream, TimeRange range) const = 0;
   // NotFound when the block is not in this view (deleted before it was taken). Adds what the
-  // read cost to `*cost` when it is not null (a few system calls per block).
+  // read cost to `*cost` when it is not null (three clock reads).
   virtual absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out,
                                  ReadCost* cost = nullptr) const = 0;
 };

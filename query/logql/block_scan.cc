@@ -149,18 +149,38 @@ class ReadAhead {
   // What one worker spent (see ScanCost).
   struct WorkerCost {
     int64_t cpu_ns = 0;
-    store::ReadCost read;
+    int64_t fetch_cpu_ns = 0, decode_cpu_ns = 0, aggregate_cpu_ns = 0;
+    uint64_t stored_bytes = 0, decoded_bytes = 0;
     uint64_t entries = 0;  // Of the blocks read.
     FilterCost filter;
-    int64_t aggregate_ns = 0;
+
+    // Adds a block's phases, measured on the monotonic clock (`read`, `filter`'s, the
+    // aggregation's), as shares of the block's CPU time `block_cpu_ns` in the proportions of
+    // their times to the whole block's, `block_ns`: they add up to at most block_cpu_ns.
+    void AddBlock(const store::ReadCost& read, int64_t aggregate_ns, int64_t block_ns,
+                  int64_t block_cpu_ns) {
+      const double cpu_per_ns =
+          block_ns > 0 ? static_cast<double>(block_cpu_ns) / static_cast<double>(block_ns) : 0;
+      auto cpu = [cpu_per_ns](int64_t ns) {
+        return static_cast<int64_t>(static_cast<double>(ns) * cpu_per_ns);
+      };
+      cpu_ns += block_cpu_ns;
+      fetch_cpu_ns += cpu(read.fetch_ns);
+      decode_cpu_ns += cpu(read.decode_ns);
+      stored_bytes += read.stored_bytes;
+      decoded_bytes += read.decoded_bytes;
+      filter.line_filter.cpu_ns += cpu(filter.filter_ns);
+      filter.pipeline_cpu_ns += cpu(filter.pipeline_ns);
+      aggregate_cpu_ns += cpu(aggregate_ns);
+    }
 
     void AddTo(bool aggregates, ScanCost* cost) const {
       cost->cpu_ns += cpu_ns;
-      cost->Phase(kPhaseRead).Add({"", read.fetch_cpu_ns, 0, entries, 0, read.stored_bytes});
+      cost->Phase(kPhaseRead).Add({"", fetch_cpu_ns, 0, entries, 0, stored_bytes});
       cost->Phase(kPhaseDecompress)
-          .Add({"", read.decode_cpu_ns, entries, entries, read.stored_bytes, read.decoded_bytes});
+          .Add({"", decode_cpu_ns, entries, entries, stored_bytes, decoded_bytes});
       filter.AddTo(cost);
-      if (aggregates) cost->Phase(kPhaseAggregate).cpu_ns += aggregate_ns;
+      if (aggregates) cost->Phase(kPhaseAggregate).cpu_ns += aggregate_cpu_ns;
     }
   };
 
@@ -176,10 +196,11 @@ class ReadAhead {
         if (stop_ || next_ >= work_.size()) return;
         i = next_++;
       }
-      const int64_t start_ns = ThreadCpuNanos();
+      const int64_t start_cpu_ns = ThreadCpuNanos(), start_ns = MonotonicNanos();
       std::shared_ptr<BlockMatches> matches = pool_->New();
       matches->stream_index = work_[i].stream_index;
-      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block, &cost.read);
+      store::ReadCost read;
+      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block, &read);
       if (status.ok()) cost.entries += matches->block.size();
       if (options_.pipeline != nullptr && !options_.pipeline->empty()) {
         matches->pipeline = std::make_unique<StreamPipeline>(
@@ -189,12 +210,14 @@ class ReadAhead {
         matches->labels_kind = options_.labels_kind;
         matches->sample = options_.sample;
       }
+      int64_t aggregate_ns = 0;
+      cost.filter.filter_ns = cost.filter.pipeline_ns = 0;
       if (status.ok()) {
         FilterBlock(filter, options_.range, matches.get(), &cost.filter);
         if (on_block_ != nullptr) {
-          const int64_t aggregate_start_ns = ThreadCpuNanos();
+          aggregate_ns = MonotonicNanos();
           (*on_block_)(worker, *matches);
-          cost.aggregate_ns += ThreadCpuNanos() - aggregate_start_ns;
+          aggregate_ns = MonotonicNanos() - aggregate_ns;
         } else if (options_.context_before > 0 || options_.context_after > 0) {
           AddContext(options_.range, options_.context_before, options_.context_after,
                      matches.get());
@@ -202,7 +225,8 @@ class ReadAhead {
       }
       const uint64_t bytes_scanned = matches->bytes_scanned;
       if (on_block_ != nullptr) matches.reset();  // Its buffers go back to the pool now.
-      cost.cpu_ns += ThreadCpuNanos() - start_ns;
+      cost.AddBlock(read, aggregate_ns, MonotonicNanos() - start_ns,
+                    ThreadCpuNanos() - start_cpu_ns);
       {
         std::lock_guard lock(mu_);
         results_[i] = {true, std::move(status), std::move(matches), bytes_scanned};
@@ -405,22 +429,26 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   out->values.clear();
   if (first >= last) return;
   out->bytes_scanned = block.offset(last) - block.offset(first);
-  const int64_t start_ns = cost != nullptr ? ThreadCpuNanos() : 0;
+  const int64_t start_ns = cost != nullptr ? MonotonicNanos() : 0;
   FindPassingLines(filter, block, first, last, &out->lines);
   if (cost == nullptr) {
     if (out->pipeline != nullptr) RunPipeline(out, nullptr);
     return;
   }
-  const int64_t filtered_ns = ThreadCpuNanos();
+  const int64_t filtered_ns = MonotonicNanos();
+  cost->filter_ns = filtered_ns - start_ns;
   PhaseCost& filtered = cost->line_filter;
-  filtered.cpu_ns += filtered_ns - start_ns;
   filtered.lines_in += last - first;
   filtered.bytes_in += out->bytes_scanned;
   filtered.lines_out += out->lines.size();
-  for (const uint32_t i : out->lines) filtered.bytes_out += block.line(i).size();
+  if (out->lines.size() == last - first) {
+    filtered.bytes_out += out->bytes_scanned;  // Every line passed.
+  } else {
+    for (const uint32_t i : out->lines) filtered.bytes_out += block.line(i).size();
+  }
   if (out->pipeline == nullptr) return;
   RunPipeline(out, cost);
-  cost->pipeline_cpu_ns += ThreadCpuNanos() - filtered_ns;
+  cost->pipeline_ns = MonotonicNanos() - filtered_ns;
 }
 
 void AddContext(store::TimeRange range, uint32_t before, uint32_t after, BlockMatches* out) {

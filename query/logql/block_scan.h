@@ -61,16 +61,20 @@ struct BlockMatches {
   std::vector<double> values;
 };
 
-// What FilterBlock spent, added up over the blocks one thread filters. The line filter and the
-// pipeline are timed per block on the thread's CPU clock; the pipeline's time is split between
+// What FilterBlock spent, added up over the blocks one thread filters. Lines and bytes are
+// counted; time is measured per block on the monotonic clock (filter_ns, pipeline_ns), which the
+// caller turns into CPU time (line_filter.cpu_ns, pipeline_cpu_ns) with its thread's CPU clock,
+// a system call too slow for every phase of every block. The pipeline's time is split between
 // its stages and the output in the proportions of one line in kSampleEvery, timed stage by stage
 // (StreamPipeline::Process): a clock read per line would cost more than the phases it measures.
 struct FilterCost {
-  static constexpr uint32_t kSampleEvery = 64;
-  PhaseCost line_filter;
+  static constexpr uint32_t kSampleEvery = 256;
+  PhaseCost line_filter;          // Its cpu_ns is the caller's.
   std::vector<PhaseCost> stages;  // Named, lines and bytes; their CPU is set by AddTo.
   PhaseCost output;               // Lines and bytes; its CPU is set by AddTo.
-  int64_t pipeline_cpu_ns = 0;    // The stages and the output.
+  int64_t pipeline_cpu_ns = 0;    // The stages and the output; the caller's.
+  // Of the last FilterBlock call.
+  int64_t filter_ns = 0, pipeline_ns = 0;
   std::vector<int64_t> sampled_stage_ns;
   int64_t sampled_ns = 0;     // Of the sampled lines, from the pipeline to the output.
   uint32_t until_sample = 0;  // Lines before the next sampled one: the first is.
