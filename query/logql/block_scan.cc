@@ -341,9 +341,10 @@ void FindPassingLines(const LineFilter& filter, const store::DecodedBlock& block
   }
 }
 
-// Runs out->pipeline on out->lines, keeping those it passes and filling out->labels, ->texts
-// and ->values.
-void RunPipeline(BlockMatches* out, FilterCost* cost) {
+// Runs out->pipeline on out->lines (with `unfiltered`, on the lines [first, last) instead, which
+// spares making the list of a filter that passes every line), keeping those it passes and
+// filling out->labels, ->texts and ->values.
+void RunPipeline(BlockMatches* out, FilterCost* cost, size_t first, size_t last, bool unfiltered) {
   StreamPipeline& pipeline = *out->pipeline;
   const store::DecodedBlock& block = out->block;
   const bool rewrites = out->pipeline_rewrites;
@@ -355,10 +356,14 @@ void RunPipeline(BlockMatches* out, FilterCost* cost) {
     cost->sampled_stage_ns.assign(pipeline.stages(), 0);
   }
   size_t kept = 0;
-  for (const uint32_t i : out->lines) {
+  // Without a cost, no line is sampled: a block has fewer lines than this.
+  uint32_t until_sample = cost != nullptr ? cost->until_sample : UINT32_MAX;
+  const size_t candidates = unfiltered ? last - first : out->lines.size();
+  for (size_t c = 0; c < candidates; ++c) {
+    const uint32_t i = static_cast<uint32_t>(unfiltered ? first + c : out->lines[c]);
     int64_t sample_start = 0;
-    if (cost != nullptr && cost->until_sample-- == 0) {
-      cost->until_sample = FilterCost::kSampleEvery - 1;
+    if (until_sample-- == 0 && cost != nullptr) {
+      until_sample = FilterCost::kSampleEvery - 1;
       stage_ns = cost->sampled_stage_ns.data();
       sample_start = MonotonicNanos();
     }
@@ -375,7 +380,9 @@ void RunPipeline(BlockMatches* out, FilterCost* cost) {
       if (rewrites) out->texts.emplace_back(pipeline.line());
       return true;
     }();
-    if (passed) out->lines[kept++] = i;
+    if (passed && unfiltered) out->lines.push_back(i);
+    if (passed && !unfiltered) out->lines[kept] = i;
+    kept += passed;
     if (stage_ns != nullptr) {
       cost->sampled_ns += MonotonicNanos() - sample_start;
       stage_ns = nullptr;
@@ -383,7 +390,8 @@ void RunPipeline(BlockMatches* out, FilterCost* cost) {
   }
   out->lines.resize(kept);
   if (cost == nullptr) return;
-  const std::vector<StreamPipeline::StageTally>& tallies = pipeline.tallies();
+  cost->until_sample = until_sample;
+  const std::vector<StreamPipeline::StageTally> tallies = pipeline.tallies();
   for (size_t k = 0; k < tallies.size() && k < cost->stages.size(); ++k) {
     cost->stages[k].Add({"", 0, tallies[k].lines_in, tallies[k].lines_out, tallies[k].bytes_in,
                          tallies[k].bytes_out});
@@ -430,9 +438,11 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   if (first >= last) return;
   out->bytes_scanned = block.offset(last) - block.offset(first);
   const int64_t start_ns = cost != nullptr ? MonotonicNanos() : 0;
-  FindPassingLines(filter, block, first, last, &out->lines);
+  // Without a line filter, the pipeline takes every line in range.
+  const bool unfiltered = filter.empty() && out->pipeline != nullptr;
+  if (!unfiltered) FindPassingLines(filter, block, first, last, &out->lines);
   if (cost == nullptr) {
-    if (out->pipeline != nullptr) RunPipeline(out, nullptr);
+    if (out->pipeline != nullptr) RunPipeline(out, nullptr, first, last, unfiltered);
     return;
   }
   const int64_t filtered_ns = MonotonicNanos();
@@ -440,14 +450,14 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   PhaseCost& filtered = cost->line_filter;
   filtered.lines_in += last - first;
   filtered.bytes_in += out->bytes_scanned;
-  filtered.lines_out += out->lines.size();
-  if (out->lines.size() == last - first) {
+  filtered.lines_out += unfiltered ? last - first : out->lines.size();
+  if (unfiltered || out->lines.size() == last - first) {
     filtered.bytes_out += out->bytes_scanned;  // Every line passed.
   } else {
     for (const uint32_t i : out->lines) filtered.bytes_out += block.line(i).size();
   }
   if (out->pipeline == nullptr) return;
-  RunPipeline(out, cost);
+  RunPipeline(out, cost, first, last, unfiltered);
   cost->pipeline_ns = MonotonicNanos() - filtered_ns;
 }
 

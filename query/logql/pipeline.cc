@@ -65,7 +65,7 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   }
   runs_.assign(std::make_move_iterator(reversed.rbegin()),
                std::make_move_iterator(reversed.rend()));
-  tallies_.resize(runs_.size());
+  passed_.resize(runs_.size());
   ctx_.labels = &builder_;
   size_t filters = 0;
   while (filters + 1 < runs_.size() && runs_[filters + 1].stage->IsLabelFilter()) ++filters;
@@ -107,17 +107,11 @@ bool StreamPipeline::ProbeRejects(const Lap& lap) {
   ++probe.probed;
   if (!pass) {
     ++probe.rejected;
-    // A line the probe keeps is counted by the full run; one it rejects, here (neither parsers
-    // nor label filters change the line).
-    for (size_t i = 0; i <= reached; ++i) {
-      if (i > 0) {
-        ++tallies_[i].lines_in;
-        tallies_[i].bytes_in += ctx_.line.size();
-      }
-      if (i < reached) {
-        ++tallies_[i].lines_out;
-        tallies_[i].bytes_out += ctx_.line.size();
-      }
+    // A line the probe keeps is counted by the full run; one it rejects, here: it went through
+    // the stages before the one that rejected it (neither parsers nor label filters change it).
+    for (size_t i = 0; i < reached; ++i) {
+      ++passed_[i].lines;
+      passed_[i].bytes += ctx_.line.size();
     }
   }
   if (probe.probed == kTrialLines && probe.rejected * 2 < probe.probed) probe_.reset();
@@ -134,8 +128,8 @@ bool StreamPipeline::ProcessLine(int64_t ts, std::string_view line, int64_t* sta
       lap_start = now;
     }
   };
-  ++tallies_[0].lines_in;
-  tallies_[0].bytes_in += line.size();
+  ++lines_in_;
+  bytes_in_ += line.size();
   for (const std::string& literal : required_literals_) {
     if (FindLiteral(line, 0, literal) == std::string_view::npos) {
       ++literal_rejected_;
@@ -152,19 +146,23 @@ bool StreamPipeline::ProcessLine(int64_t ts, std::string_view line, int64_t* sta
   }
   for (size_t k = 0; k < runs_.size(); ++k) {
     Run& run = runs_[k];
-    StageTally& tally = tallies_[k];
-    if (k > 0) {
-      ++tally.lines_in;
-      tally.bytes_in += ctx_.line.size();
-    }
     ctx_.wanted = &run.wanted;
     const bool pass = run.stage->Process(ctx_, run.state.get());
     lap(k);
     if (!pass) return false;
-    ++tally.lines_out;
-    tally.bytes_out += ctx_.line.size();
+    ++passed_[k].lines;
+    passed_[k].bytes += ctx_.line.size();
   }
   return true;
+}
+
+std::vector<StreamPipeline::StageTally> StreamPipeline::tallies() const {
+  std::vector<StageTally> out;
+  for (size_t k = 0; k < passed_.size(); ++k) {
+    out.push_back({k == 0 ? lines_in_ : passed_[k - 1].lines, passed_[k].lines,
+                   k == 0 ? bytes_in_ : passed_[k - 1].bytes, passed_[k].bytes});
+  }
+  return out;
 }
 
 bool StreamPipeline::Process(int64_t ts, std::string_view line, int64_t* stage_ns) {

@@ -166,7 +166,7 @@ class StreamPipeline {
     uint64_t lines_in = 0, lines_out = 0;
     uint64_t bytes_in = 0, bytes_out = 0;
   };
-  const std::vector<StageTally>& tallies() const { return tallies_; }
+  std::vector<StageTally> tallies() const;
   // The stages that run per line, in order.
   size_t stages() const { return runs_.size(); }
   const Stage& stage(size_t k) const { return *runs_[k].stage; }
@@ -220,7 +220,13 @@ class StreamPipeline {
   std::optional<Probe> probe_;
   LabelsBuilder builder_;
   LineContext ctx_;
-  std::vector<StageTally> tallies_;
+  // For tallies(): the lines and bytes into the first stage and out of each (what goes into a
+  // later stage is what came out of the one before), two additions per stage and line.
+  uint64_t lines_in_ = 0, bytes_in_ = 0;
+  struct Passed {
+    uint64_t lines = 0, bytes = 0;
+  };
+  std::vector<Passed> passed_;
 };
 
 }  // namespace vigie::logql
