@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +56,45 @@ void BM_DecodeBlock(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * RawBytes(entries));
 }
 BENCHMARK(BM_DecodeBlock);
+
+// Decoding blocks of a real log, one after the other as a scan does: the file named by
+// VIGIE_BENCH_LOG (e.g. bench/logql's JSON logs), its first 64 MiB cut into blocks of 1 MiB of
+// lines. BM_DecodeBlock's block repeats a 2,000-line sample four times, which zstd decodes
+// mostly as long matches: twice as fast as varied lines.
+void BM_DecodeBlockFile(benchmark::State& state) {
+  const char* path = std::getenv("VIGIE_BENCH_LOG");
+  if (path == nullptr) {
+    state.SkipWithError("set VIGIE_BENCH_LOG to a log file");
+    return;
+  }
+  std::ifstream in(path);
+  std::vector<std::string> encoded;
+  std::vector<store::LogEntry> entries;
+  size_t block_bytes = 0, raw = 0;
+  int64_t ts = 1'700'000'000'000'000'000;
+  for (std::string line; raw < (64 << 20) && std::getline(in, line);) {
+    block_bytes += line.size();
+    raw += line.size();
+    entries.push_back({ts += 1000, std::move(line)});
+    if (block_bytes >= (1 << 20)) {
+      encoded.push_back(store::EncodeBlock(entries));
+      entries.clear();
+      block_bytes = 0;
+    }
+  }
+  if (encoded.empty()) {
+    state.SkipWithError("the file holds less than 1 MiB of lines");
+    return;
+  }
+  store::DecodedBlock block;
+  size_t decoded = 0, i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(store::DecodeBlock(encoded[i++ % encoded.size()], &block));
+    decoded += block.payload_size();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(decoded));
+}
+BENCHMARK(BM_DecodeBlockFile);
 
 void BM_NgramFilterBuild(benchmark::State& state) {
   auto entries = SampleEntries();
@@ -172,9 +212,11 @@ enum class Reads {
   kLinesOnly,   // vigie grep -o text: none, every value still decoded (GrepRequest.lines_only).
 };
 
-// A pipeline over a decoded block, as a scan worker runs it.
+// A pipeline over a decoded block, as a scan worker runs it; with `cost`, keeping its statistics
+// as a scan does (docs/logql.md, "Query statistics").
 enum class Logs { kJson, kLogfmt, kNginx };
-void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+void RunPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query,
+                      logql::FilterCost* cost) {
   auto entries = logs == Logs::kNginx ? NginxEntries() : AppEntries(logs == Logs::kJson);
   auto parsed = logql::Parse(query, Limits());
   if (!parsed.ok()) {
@@ -193,10 +235,18 @@ void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* 
   for (auto _ : state) {
     matches.pipeline =
         std::make_unique<logql::StreamPipeline>(parsed->log->pipeline, stream, needs);
-    logql::FilterBlock(parsed->log->filter, {}, &matches);
+    logql::FilterBlock(parsed->log->filter, {}, &matches, cost);
     benchmark::DoNotOptimize(matches.lines.size());
   }
   state.SetBytesProcessed(state.iterations() * RawBytes(entries));
+}
+void PipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  RunPipelineBench(state, logs, reads, query, nullptr);
+}
+// The same with the statistics kept: the difference is what they cost.
+void CostedPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query) {
+  logql::FilterCost cost;
+  RunPipelineBench(state, logs, reads, query, &cost);
 }
 constexpr char kJsonQuery[] = R"({a="b"} | json | status >= 500)";
 constexpr char kLogfmtQuery[] = R"({a="b"} | logfmt | duration > 1s)";
@@ -212,6 +262,11 @@ BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, Logs::kLogfmt, Reads::kStat
 BENCHMARK_CAPTURE(PipelineBench, logfmt_lines_only, Logs::kLogfmt, Reads::kLinesOnly, kLogfmtQuery);
 BENCHMARK_CAPTURE(PipelineBench, pattern_all_labels, Logs::kNginx, Reads::kAll, kPatternQuery);
 BENCHMARK_CAPTURE(PipelineBench, pattern_lines_only, Logs::kNginx, Reads::kLinesOnly,
+                  kPatternQuery);
+BENCHMARK_CAPTURE(CostedPipelineBench, json_lines_only, Logs::kJson, Reads::kLinesOnly, kJsonQuery);
+BENCHMARK_CAPTURE(CostedPipelineBench, logfmt_lines_only, Logs::kLogfmt, Reads::kLinesOnly,
+                  kLogfmtQuery);
+BENCHMARK_CAPTURE(CostedPipelineBench, pattern_lines_only, Logs::kNginx, Reads::kLinesOnly,
                   kPatternQuery);
 
 // One point through a detector that has learned three weeks of a noisy daily curve (the

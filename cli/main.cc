@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
                      "instead of the lines");
   grep_cmd->add_flag("--stats", grep.stats,
                      "Afterwards, print to stderr what vigied read: blocks read and skipped, "
-                     "lines and bytes");
+                     "lines and bytes, and the CPU time of each phase of its scan");
   grep_cmd->add_option("--step", grep.step,
                        "Metric queries: evaluation step, e.g. 1m (default: the range / 250)");
   grep_cmd

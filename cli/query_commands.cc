@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <string.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "cli/time_flags.h"
@@ -43,6 +45,22 @@ void PrintStats(const v1::QueryStats& stats) {
                static_cast<unsigned long long>(stats.blocks_skipped()),
                static_cast<unsigned long long>(stats.entries_scanned()),
                stats.bytes_scanned() / 1048576.0, seconds);
+  if (stats.phases_size() == 0) return;
+  // Where vigied's CPU went, phase by phase (docs/logql.md, "Query statistics"): a stage's
+  // MB/s is its input over its own CPU time, the rate of a parser on the lines that reach it.
+  const double scan_cpu = stats.scan_cpu_ns() / 1e9;
+  std::fprintf(stderr, "vigie: %.3f CPU s in the scan:\n", scan_cpu);
+  std::fprintf(stderr, "  %-32s %8s %6s %12s %12s %10s %10s %9s\n", "phase", "CPU s", "share",
+               "lines in", "lines out", "MB in", "MB out", "MB/s");
+  for (const v1::PhaseCost& p : stats.phases()) {
+    const double cpu = p.cpu_ns() / 1e9;
+    std::string name = p.name().size() > 32 ? p.name().substr(0, 29) + "..." : p.name();
+    std::fprintf(
+        stderr, "  %-32s %8.3f %5.1f%% %12llu %12llu %10.1f %10.1f %9.0f\n", name.c_str(), cpu,
+        scan_cpu > 0 ? 100 * cpu / scan_cpu : 0.0, static_cast<unsigned long long>(p.lines_in()),
+        static_cast<unsigned long long>(p.lines_out()), p.bytes_in() / 1e6, p.bytes_out() / 1e6,
+        cpu > 0 ? std::max(p.bytes_in(), p.bytes_out()) / 1e6 / cpu : 0.0);
+  }
 }
 
 }  // namespace

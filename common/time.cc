@@ -43,6 +43,12 @@ int64_t MonotonicNanos() {
       .count();
 }
 
+int64_t ThreadCpuNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * kNanosPerSecond + ts.tv_nsec;
+}
+
 absl::StatusOr<int64_t> ParseDuration(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return absl::InvalidArgumentError(

@@ -72,6 +72,16 @@ void StatsToProto(const logql::QueryStats& stats, int64_t duration_ns, v1::Query
   out->set_entries_scanned(stats.entries_scanned);
   out->set_bytes_scanned(stats.bytes_scanned);
   out->set_duration_ns(duration_ns);
+  out->set_scan_cpu_ns(stats.cost.cpu_ns);
+  for (const logql::PhaseCost& phase : stats.cost.phases) {
+    v1::PhaseCost* p = out->add_phases();
+    p->set_name(phase.name);
+    p->set_cpu_ns(phase.cpu_ns);
+    p->set_lines_in(phase.lines_in);
+    p->set_lines_out(phase.lines_out);
+    p->set_bytes_in(phase.bytes_in);
+    p->set_bytes_out(phase.bytes_out);
+  }
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {

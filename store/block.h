@@ -36,6 +36,8 @@ class DecodedBlock {
   std::string_view lines() const {
     return std::string_view(raw_.get(), raw_size_).substr(lines_begin_);
   }
+  // The size of the decompressed payload: timestamps, lengths and lines.
+  size_t payload_size() const { return raw_size_; }
   // Where line i starts in lines(); offset(size()) is lines().size().
   size_t offset(size_t i) const { return offsets_[i]; }
   // The index of the line holding byte `pos` of lines(), searched from line `first`, which must

@@ -1,6 +1,7 @@
 // RocksStore's LogReader: a RocksDB snapshot, so that a query sees blocks merged by a
 // concurrent compaction either before or after the merge, never both or neither.
 #include "common/strings.h"
+#include "common/time.h"
 #include "store/rocks_store.h"
 
 namespace vigie::store {
@@ -41,7 +42,8 @@ class SnapshotReader final : public LogReader {
     return out;
   }
 
-  absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out) const override {
+  absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out, ReadCost* cost) const override {
+    const int64_t start_ns = cost != nullptr ? MonotonicNanos() : 0;
     rocksdb::ReadOptions options;
     options.snapshot = snapshot_;
     // The block carries its own checksum (docs/storage-format.md, "Log block"), which DecodeBlock
@@ -55,7 +57,15 @@ class SnapshotReader final : public LogReader {
     rocksdb::Status s = db_->Get(options, blocks_, EncodeBlockKey(key), &value);
     if (s.IsNotFound()) return absl::NotFoundError("log block not found: dropped by retention?");
     if (!s.ok()) return absl::InternalError(StrCat("reading a log block: ", s.ToString()));
+    const int64_t fetched_ns = cost != nullptr ? MonotonicNanos() : 0;
     absl::Status decoded = DecodeBlock(value.ToStringView(), out);
+    if (cost != nullptr) {
+      const int64_t decoded_ns = MonotonicNanos();
+      cost->fetch_ns += fetched_ns - start_ns;
+      cost->decode_ns += decoded_ns - fetched_ns;
+      cost->stored_bytes += value.size();
+      if (decoded.ok()) cost->decoded_bytes += out->payload_size();
+    }
     value.Reset();  // Releases a pinned buffer now; a copied one keeps its capacity.
     return decoded;
   }

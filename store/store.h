@@ -105,6 +105,16 @@ class Appender {
   }
 };
 
+// What reading blocks cost, for a query's statistics: the time fetching the stored bytes and
+// decoding them, on the monotonic clock (a caller that measures its thread's CPU time per block
+// converts them), and their sizes.
+struct ReadCost {
+  int64_t fetch_ns = 0;
+  int64_t decode_ns = 0;
+  uint64_t stored_bytes = 0;   // The block as stored (zstd frame and header).
+  uint64_t decoded_bytes = 0;  // Its decompressed payload (timestamps, lengths and lines).
+};
+
 // A consistent point-in-time view of stored blocks, for one query. Blocks() and ReadBlock() may
 // be called from several threads at once.
 class LogReader {
@@ -112,8 +122,10 @@ class LogReader {
   virtual ~LogReader() = default;
   // The blocks of `stream` overlapping `range`, sorted by (partition, min_ts).
   virtual std::vector<BlockInfo> Blocks(StreamId stream, TimeRange range) const = 0;
-  // NotFound when the block is not in this view (deleted before it was taken).
-  virtual absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out) const = 0;
+  // NotFound when the block is not in this view (deleted before it was taken). Adds what the
+  // read cost to `*cost` when it is not null (three clock reads).
+  virtual absl::Status ReadBlock(const BlockKey& key, DecodedBlock* out,
+                                 ReadCost* cost = nullptr) const = 0;
 };
 
 using ValuePredicate = std::function<bool(std::string_view value)>;

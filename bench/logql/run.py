@@ -8,13 +8,17 @@ usage: bench/logql/run.py [--json-mib 512] [--logfmt-mib 512] [--nginx-mib 256] 
 
 Per query: wall seconds (best of --runs), CPU seconds of that run (vigied's from /proc; the
 pipeline's from its processes' rusage) and GB/s of raw log per CPU second, the issue's "per core"
-figure. The logs come from gen_app_logs.py; vigie push stores them (one stream per file).
+figure. From vigied's own statistics of that run (docs/logql.md, "Query statistics"): the parser
+stage's rate (its input bytes over its CPU seconds) and the share of vigied's CPU that went to
+decompressing the blocks. The logs come from gen_app_logs.py; vigie push stores them (one stream
+per file).
 """
 import argparse
 import datetime
 import glob
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -72,6 +76,24 @@ def run_reference(cmd):
     return time.perf_counter() - t, children_cpu() - cpu, out.stdout.strip()
 
 
+# A phase's row in `vigie grep --stats`: name, CPU s, share, lines in, lines out, MB in, MB out.
+PHASE_ROW = re.compile(r"^  (.+?) +([0-9.]+) +[0-9.]+% +(\d+) +(\d+) +([0-9.]+) +([0-9.]+) +\d+$",
+                       re.M)
+
+
+def grep_phases(stderr):
+    """The phases of `vigie grep --stats` as {name, cpu (s), bytes_in}, in order."""
+    return [{"name": m[1], "cpu": float(m[2]), "bytes_in": float(m[5]) * 1e6}
+            for m in PHASE_ROW.finditer(stderr)]
+
+
+def loki_phases(body):
+    """The phases of a Loki API answer's stats.vigie.scan, as grep_phases gives them."""
+    scan = body["data"]["stats"].get("vigie", {}).get("scan", {})
+    return [{"name": p["name"], "cpu": p["cpuTime"], "bytes_in": p["bytesIn"]}
+            for p in scan.get("phases", [])]
+
+
 def run_vigie(server, http, query, result):
     _, cpu = proc_stats(server.proc.pid)
     t = time.perf_counter()
@@ -79,18 +101,35 @@ def run_vigie(server, http, query, result):
         # Every matching line printed (as rg does), counted here: `grep -c` answers one count per
         # label set, and after a parser nearly every line has its own.
         out = subprocess.run([VIGIE, "--server", server.addr, "grep", "--limit", "0",
-                              "--since", "6h", query], stdout=subprocess.PIPE,
+                              "--since", "6h", "--stats", query], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
         if out.returncode != 0:
             raise RuntimeError(f"vigie grep {query}: {out.stderr.decode()[-1000:]}")
         value = str(out.stdout.count(b"\n"))
+        phases = grep_phases(out.stderr.decode())
     else:
         url = f"http://{http}/loki/api/v1/query?" + urllib.parse.urlencode({"query": query})
         body = json.load(urllib.request.urlopen(url, timeout=600))
         value = ",".join(r["value"][1] for r in body["data"]["result"])
+        phases = loki_phases(body)
     wall = time.perf_counter() - t
     _, cpu_after = proc_stats(server.proc.pid)
-    return wall, cpu_after - cpu, value
+    return wall, cpu_after - cpu, value, phases
+
+
+def parser_rate(phases):
+    """GB/s of the first pipeline stage (the parser) over its own CPU seconds; None without one."""
+    names = [p["name"] for p in phases]
+    if "line filter" not in names or names.index("line filter") + 1 >= len(names):
+        return None
+    stage = phases[names.index("line filter") + 1]
+    if not stage["name"].startswith("| ") or stage["cpu"] <= 0:
+        return None
+    return stage["bytes_in"] / stage["cpu"] / 1e9
+
+
+def phase_cpu(phases, name):
+    return sum(p["cpu"] for p in phases if p["name"] == name)
 
 
 def best(runs, fn):
@@ -135,7 +174,8 @@ def main():
             r = best(a.runs, lambda: run_reference(ref_cmd))
             rows.append((name, kind, query, reference, v, r))
             log(f"{name}: vigied {v[0]:.2f} s ({v[1]:.2f} CPU s) -> {v[2]}; "
-                f"reference {r[0]:.2f} s ({r[1]:.2f} CPU s) -> {r[2]}")
+                f"reference {r[0]:.2f} s ({r[1]:.2f} CPU s) -> {r[2]}; phases "
+                + ", ".join(f"{p['name'][:20]} {p['cpu']:.3f}" for p in v[3]))
     finally:
         server.stop()
     section = render(rows, raw, a)
@@ -158,13 +198,21 @@ def render(rows, raw, a):
         "stored by `vigie push`, page cache warm for the references",
         "- GB/s per core: raw bytes of the logs the query reads over the CPU seconds spent "
         "(vigied's; the pipeline's processes' for the reference)",
+        "- parser stage GB/s per core: from vigied's statistics of the same run (docs/logql.md, "
+        "\"Query statistics\"), the bytes of the lines that reach the parser over its own CPU "
+        "seconds; zstd share: the CPU seconds decompressing blocks over vigied's",
         "",
-        "| query | vigied s | vigied CPU s | vigied GB/s per core | reference s | reference CPU s "
-        "| reference GB/s per core | result vigied / reference |",
-        "|---|---|---|---|---|---|---|---|",
+        "| query | vigied s | vigied CPU s | vigied GB/s per core | parser stage GB/s per core "
+        "| zstd share | reference s | reference CPU s | reference GB/s per core "
+        "| result vigied / reference |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, kind, _, _, v, r in rows:
-        out.append(f"| {name} | {v[0]:.2f} | {v[1]:.2f} | {gbs(kind, v[1]):.2f} | {r[0]:.2f} | "
+        rate = parser_rate(v[3])
+        zstd = phase_cpu(v[3], "decompress") / v[1] if v[1] > 0 and v[3] else None
+        out.append(f"| {name} | {v[0]:.2f} | {v[1]:.2f} | {gbs(kind, v[1]):.2f} | "
+                   f"{'—' if rate is None else f'{rate:.2f}'} | "
+                   f"{'—' if zstd is None else f'{100 * zstd:.0f}%'} | {r[0]:.2f} | "
                    f"{r[1]:.2f} | {gbs(kind, r[1]):.2f} | {v[2]} / {r[2]} |")
     out += ["", "Queries and references:", ""]
     for name, _, query, reference, _, _ in rows:

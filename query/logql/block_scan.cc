@@ -100,8 +100,9 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
 // only its status and size to the consumer.
 class ReadAhead {
  public:
+  // Adds what the workers spent to `cost` when they are done.
   ReadAhead(const store::LogReader& reader, const std::vector<Work>& work, const LineFilter& filter,
-            const ScanOptions& options, const BlockFn* on_block = nullptr)
+            const ScanOptions& options, ScanCost* cost, const BlockFn* on_block = nullptr)
       : reader_(reader),
         work_(work),
         filter_(filter),
@@ -109,8 +110,10 @@ class ReadAhead {
         on_block_(on_block),
         results_(work.size()),
         window_(static_cast<size_t>(options.threads) * 2),
-        pool_(std::make_shared<BlockPool>(window_ + 2)) {
+        pool_(std::make_shared<BlockPool>(window_ + 2)),
+        cost_(cost) {
     int n = std::min<int>(options.threads, static_cast<int>(work.size()));
+    costs_.resize(n);
     for (int i = 0; i < n; ++i) workers_.emplace_back([this, i] { Run(i); });
   }
   ~ReadAhead() {
@@ -120,6 +123,7 @@ class ReadAhead {
     }
     cv_.notify_all();
     for (auto& t : workers_) t.join();
+    for (const WorkerCost& w : costs_) w.AddTo(on_block_ != nullptr, cost_);
   }
 
   // Blocks until block `i` is ready; hands it over (or its error; null with on_block) and the
@@ -142,8 +146,47 @@ class ReadAhead {
     uint64_t bytes_scanned = 0;
   };
 
+  // What one worker spent (see ScanCost).
+  struct WorkerCost {
+    int64_t cpu_ns = 0;
+    int64_t fetch_cpu_ns = 0, decode_cpu_ns = 0, aggregate_cpu_ns = 0;
+    uint64_t stored_bytes = 0, decoded_bytes = 0;
+    uint64_t entries = 0;  // Of the blocks read.
+    FilterCost filter;
+
+    // Adds a block's phases, measured on the monotonic clock (`read`, `filter`'s, the
+    // aggregation's), as shares of the block's CPU time `block_cpu_ns` in the proportions of
+    // their times to the whole block's, `block_ns`: they add up to at most block_cpu_ns.
+    void AddBlock(const store::ReadCost& read, int64_t aggregate_ns, int64_t block_ns,
+                  int64_t block_cpu_ns) {
+      const double cpu_per_ns =
+          block_ns > 0 ? static_cast<double>(block_cpu_ns) / static_cast<double>(block_ns) : 0;
+      auto cpu = [cpu_per_ns](int64_t ns) {
+        return static_cast<int64_t>(static_cast<double>(ns) * cpu_per_ns);
+      };
+      cpu_ns += block_cpu_ns;
+      fetch_cpu_ns += cpu(read.fetch_ns);
+      decode_cpu_ns += cpu(read.decode_ns);
+      stored_bytes += read.stored_bytes;
+      decoded_bytes += read.decoded_bytes;
+      filter.line_filter.cpu_ns += cpu(filter.filter_ns);
+      filter.pipeline_cpu_ns += cpu(filter.pipeline_ns);
+      aggregate_cpu_ns += cpu(aggregate_ns);
+    }
+
+    void AddTo(bool aggregates, ScanCost* cost) const {
+      cost->cpu_ns += cpu_ns;
+      cost->Phase(kPhaseRead).Add({"", fetch_cpu_ns, 0, entries, 0, stored_bytes});
+      cost->Phase(kPhaseDecompress)
+          .Add({"", decode_cpu_ns, entries, entries, stored_bytes, decoded_bytes});
+      filter.AddTo(cost);
+      if (aggregates) cost->Phase(kPhaseAggregate).cpu_ns += aggregate_cpu_ns;
+    }
+  };
+
   void Run(int worker) {
     const LineFilter filter = filter_.ForThread();
+    WorkerCost& cost = costs_[worker];
     while (true) {
       size_t i;
       {
@@ -153,9 +196,12 @@ class ReadAhead {
         if (stop_ || next_ >= work_.size()) return;
         i = next_++;
       }
+      const int64_t start_cpu_ns = ThreadCpuNanos(), start_ns = MonotonicNanos();
       std::shared_ptr<BlockMatches> matches = pool_->New();
       matches->stream_index = work_[i].stream_index;
-      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block);
+      store::ReadCost read;
+      absl::Status status = reader_.ReadBlock(work_[i].info.key, &matches->block, &read);
+      if (status.ok()) cost.entries += matches->block.size();
       if (options_.pipeline != nullptr && !options_.pipeline->empty()) {
         matches->pipeline = std::make_unique<StreamPipeline>(
             *options_.pipeline, (*options_.stream_labels)[work_[i].stream_index],
@@ -164,10 +210,14 @@ class ReadAhead {
         matches->labels_kind = options_.labels_kind;
         matches->sample = options_.sample;
       }
+      int64_t aggregate_ns = 0;
+      cost.filter.filter_ns = cost.filter.pipeline_ns = 0;
       if (status.ok()) {
-        FilterBlock(filter, options_.range, matches.get());
+        FilterBlock(filter, options_.range, matches.get(), &cost.filter);
         if (on_block_ != nullptr) {
+          aggregate_ns = MonotonicNanos();
           (*on_block_)(worker, *matches);
+          aggregate_ns = MonotonicNanos() - aggregate_ns;
         } else if (options_.context_before > 0 || options_.context_after > 0) {
           AddContext(options_.range, options_.context_before, options_.context_after,
                      matches.get());
@@ -175,6 +225,8 @@ class ReadAhead {
       }
       const uint64_t bytes_scanned = matches->bytes_scanned;
       if (on_block_ != nullptr) matches.reset();  // Its buffers go back to the pool now.
+      cost.AddBlock(read, aggregate_ns, MonotonicNanos() - start_ns,
+                    ThreadCpuNanos() - start_cpu_ns);
       {
         std::lock_guard lock(mu_);
         results_[i] = {true, std::move(status), std::move(matches), bytes_scanned};
@@ -195,7 +247,27 @@ class ReadAhead {
   std::condition_variable cv_;
   size_t next_ = 0, consumed_ = 0;
   bool stop_ = false;
+  ScanCost* cost_;
+  std::vector<WorkerCost> costs_;  // One per worker, written by it alone.
   std::vector<std::thread> workers_;
+};
+
+// Adds the calling thread's CPU time from its construction to its destruction to `cost`, as the
+// phase `name`.
+class ThreadCpuTimer {
+ public:
+  ThreadCpuTimer(std::string_view name, ScanCost* cost)
+      : name_(name), cost_(cost), start_ns_(ThreadCpuNanos()) {}
+  ~ThreadCpuTimer() {
+    const int64_t spent = ThreadCpuNanos() - start_ns_;
+    cost_->cpu_ns += spent;
+    cost_->Phase(name_).cpu_ns += spent;
+  }
+
+ private:
+  std::string_view name_;
+  ScanCost* cost_;
+  int64_t start_ns_;
 };
 
 }  // namespace
@@ -211,35 +283,14 @@ absl::Status StopCondition::Check() const {
   return absl::OkStatus();
 }
 
-void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out) {
-  const store::DecodedBlock& block = out->block;
-  size_t first = FirstAtOrAfter(block, range.start_ns);
-  size_t last = FirstAtOrAfter(block, range.end_ns);
-  out->lines.clear();
-  out->labels.clear();
-  out->texts.clear();
-  out->values.clear();
-  if (first >= last) return;
-  out->bytes_scanned = block.offset(last) - block.offset(first);
-  StreamPipeline* pipeline = out->pipeline.get();
-  const bool rewrites = pipeline != nullptr && out->pipeline_rewrites;
-  // Line i passed the filter: runs the pipeline on it.
-  auto accept = [&](size_t i) {
-    if (pipeline == nullptr) {
-      out->lines.push_back(i);
-      return;
-    }
-    if (!pipeline->Process(block.ts(i), block.line(i))) return;
-    if (out->sample != nullptr) {
-      double value;
-      if (!(*out->sample)(pipeline->builder(), &value)) return;
-      out->values.push_back(value);
-    }
-    out->lines.push_back(i);
-    if (out->labels_kind == LineLabelsKind::kLog) out->labels.push_back(&pipeline->LineLabels());
-    if (out->labels_kind == LineLabelsKind::kSeries) out->labels.push_back(&pipeline->Labels());
-    if (rewrites) out->texts.emplace_back(pipeline->line());
-  };
+namespace {
+
+// Appends to `lines` the lines [first, last) of `block` that pass `filter`. When the filter has
+// a required literal, the block's lines are searched for it in one pass and only the lines
+// containing it are matched in full.
+void FindPassingLines(const LineFilter& filter, const store::DecodedBlock& block, size_t first,
+                      size_t last, std::vector<uint32_t>* lines) {
+  auto accept = [lines](size_t i) { lines->push_back(static_cast<uint32_t>(i)); };
   std::string_view all = block.lines();
   const size_t begin = block.offset(first), end = block.offset(last);
   // Where the next line that may pass shows in all[pos, end): a byte inside it, or npos. A hit
@@ -288,6 +339,126 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
     pos = block.offset(i + 1);
     line = i + 1;
   }
+}
+
+// Runs out->pipeline on out->lines (with `unfiltered`, on the lines [first, last) instead, which
+// spares making the list of a filter that passes every line), keeping those it passes and
+// filling out->labels, ->texts and ->values.
+void RunPipeline(BlockMatches* out, FilterCost* cost, size_t first, size_t last, bool unfiltered) {
+  StreamPipeline& pipeline = *out->pipeline;
+  const store::DecodedBlock& block = out->block;
+  const bool rewrites = out->pipeline_rewrites;
+  int64_t* stage_ns = nullptr;
+  if (cost != nullptr && cost->stages.empty()) {
+    for (size_t k = 0; k < pipeline.stages(); ++k) {
+      cost->stages.push_back({pipeline.stage(k).ToString()});
+    }
+    cost->sampled_stage_ns.assign(pipeline.stages(), 0);
+  }
+  size_t kept = 0;
+  // Without a cost, no line is sampled: a block has fewer lines than this.
+  uint32_t until_sample = cost != nullptr ? cost->until_sample : UINT32_MAX;
+  const size_t candidates = unfiltered ? last - first : out->lines.size();
+  for (size_t c = 0; c < candidates; ++c) {
+    const uint32_t i = static_cast<uint32_t>(unfiltered ? first + c : out->lines[c]);
+    int64_t sample_start = 0;
+    if (until_sample-- == 0 && cost != nullptr) {
+      until_sample = FilterCost::kSampleEvery - 1;
+      stage_ns = cost->sampled_stage_ns.data();
+      sample_start = MonotonicNanos();
+    }
+    // Whether the line passes; once it has, its results are kept.
+    const bool passed = [&] {
+      if (!pipeline.Process(block.ts(i), block.line(i), stage_ns)) return false;
+      if (out->sample != nullptr) {
+        double value;
+        if (!(*out->sample)(pipeline.builder(), &value)) return false;
+        out->values.push_back(value);
+      }
+      if (out->labels_kind == LineLabelsKind::kLog) out->labels.push_back(&pipeline.LineLabels());
+      if (out->labels_kind == LineLabelsKind::kSeries) out->labels.push_back(&pipeline.Labels());
+      if (rewrites) out->texts.emplace_back(pipeline.line());
+      return true;
+    }();
+    if (passed && unfiltered) out->lines.push_back(i);
+    if (passed && !unfiltered) out->lines[kept] = i;
+    kept += passed;
+    if (stage_ns != nullptr) {
+      cost->sampled_ns += MonotonicNanos() - sample_start;
+      stage_ns = nullptr;
+    }
+  }
+  out->lines.resize(kept);
+  if (cost == nullptr) return;
+  cost->until_sample = until_sample;
+  const std::vector<StreamPipeline::StageTally> tallies = pipeline.tallies();
+  for (size_t k = 0; k < tallies.size() && k < cost->stages.size(); ++k) {
+    cost->stages[k].Add({"", 0, tallies[k].lines_in, tallies[k].lines_out, tallies[k].bytes_in,
+                         tallies[k].bytes_out});
+  }
+  if (!tallies.empty()) {
+    cost->output.lines_in += tallies.back().lines_out;
+    cost->output.bytes_in += tallies.back().bytes_out;
+  }
+  cost->output.lines_out += kept;
+  for (size_t k = 0; k < kept; ++k) {
+    cost->output.bytes_out += rewrites ? out->texts[k].size() : block.line(out->lines[k]).size();
+  }
+}
+
+}  // namespace
+
+void FilterCost::AddTo(ScanCost* cost) const {
+  cost->Phase(kPhaseLineFilter).Add(line_filter);
+  if (stages.empty()) return;
+  int64_t staged_ns = 0;
+  for (size_t k = 0; k < stages.size(); ++k) {
+    PhaseCost stage = stages[k];
+    // Floored, so that the stages and the output add up to at most the time measured.
+    stage.cpu_ns = sampled_ns > 0 ? static_cast<int64_t>(static_cast<double>(pipeline_cpu_ns) *
+                                                         sampled_stage_ns[k] / sampled_ns)
+                                  : 0;
+    staged_ns += stage.cpu_ns;
+    cost->Phase(stage.name).Add(stage);
+  }
+  PhaseCost rest = output;
+  rest.cpu_ns = std::max<int64_t>(pipeline_cpu_ns - staged_ns, 0);
+  cost->Phase(kPhaseOutput).Add(rest);
+}
+
+void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out,
+                 FilterCost* cost) {
+  const store::DecodedBlock& block = out->block;
+  size_t first = FirstAtOrAfter(block, range.start_ns);
+  size_t last = FirstAtOrAfter(block, range.end_ns);
+  out->lines.clear();
+  out->labels.clear();
+  out->texts.clear();
+  out->values.clear();
+  if (first >= last) return;
+  out->bytes_scanned = block.offset(last) - block.offset(first);
+  const int64_t start_ns = cost != nullptr ? MonotonicNanos() : 0;
+  // Without a line filter, the pipeline takes every line in range.
+  const bool unfiltered = filter.empty() && out->pipeline != nullptr;
+  if (!unfiltered) FindPassingLines(filter, block, first, last, &out->lines);
+  if (cost == nullptr) {
+    if (out->pipeline != nullptr) RunPipeline(out, nullptr, first, last, unfiltered);
+    return;
+  }
+  const int64_t filtered_ns = MonotonicNanos();
+  cost->filter_ns = filtered_ns - start_ns;
+  PhaseCost& filtered = cost->line_filter;
+  filtered.lines_in += last - first;
+  filtered.bytes_in += out->bytes_scanned;
+  filtered.lines_out += unfiltered ? last - first : out->lines.size();
+  if (unfiltered || out->lines.size() == last - first) {
+    filtered.bytes_out += out->bytes_scanned;  // Every line passed.
+  } else {
+    for (const uint32_t i : out->lines) filtered.bytes_out += block.line(i).size();
+  }
+  if (out->pipeline == nullptr) return;
+  RunPipeline(out, cost, first, last, unfiltered);
+  cost->pipeline_ns = MonotonicNanos() - filtered_ns;
 }
 
 void AddContext(store::TimeRange range, uint32_t before, uint32_t after, BlockMatches* out) {
@@ -410,7 +581,9 @@ absl::Status ScanLines(const store::LogReader& reader, const std::vector<store::
     return true;
   };
 
-  ReadAhead ahead(reader, work, filter, options);
+  // Declared first, destroyed last: the emit phase comes after the workers' phases.
+  ThreadCpuTimer emitting(kPhaseEmit, &stats->cost);
+  ReadAhead ahead(reader, work, filter, options, &stats->cost);
   for (size_t i = 0; i < work.size(); ++i) {
     if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> matches;
@@ -442,7 +615,7 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
   ScanOptions unordered = options;
   unordered.context_before = unordered.context_after = 0;
   const std::vector<Work> work = PlanScan(reader, streams, filter, unordered, stats);
-  ReadAhead ahead(reader, work, filter, unordered, &fn);
+  ReadAhead ahead(reader, work, filter, unordered, &stats->cost, &fn);
   for (size_t i = 0; i < work.size(); ++i) {
     if (absl::Status st = options.stop.Check(); !st.ok()) return st;
     std::shared_ptr<BlockMatches> none;
@@ -453,6 +626,14 @@ absl::Status ScanBlocks(const store::LogReader& reader, const std::vector<store:
     stats->bytes += bytes_scanned;
   }
   return absl::OkStatus();
+}
+
+void AddScanStats(const ScanStats& scan, QueryStats* stats) {
+  stats->blocks += scan.blocks;
+  stats->blocks_skipped += scan.blocks_skipped;
+  stats->entries_scanned += scan.entries;
+  stats->bytes_scanned += scan.bytes;
+  stats->cost.Add(scan.cost);
 }
 
 }  // namespace vigie::logql

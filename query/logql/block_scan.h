@@ -12,6 +12,8 @@
 #include "absl/status/status.h"
 #include "query/logql/ast.h"
 #include "query/logql/pipeline.h"
+#include "query/logql/result.h"
+#include "query/logql/scan_cost.h"
 #include "store/store.h"
 
 namespace vigie::logql {
@@ -59,11 +61,35 @@ struct BlockMatches {
   std::vector<double> values;
 };
 
+// What FilterBlock spent, added up over the blocks one thread filters. Lines and bytes are
+// counted; time is measured per block on the monotonic clock (filter_ns, pipeline_ns), which the
+// caller turns into CPU time (line_filter.cpu_ns, pipeline_cpu_ns) with its thread's CPU clock,
+// a system call too slow for every phase of every block. The pipeline's time is split between
+// its stages and the output in the proportions of one line in kSampleEvery, timed stage by stage
+// (StreamPipeline::Process): a clock read per line would cost more than the phases it measures.
+struct FilterCost {
+  static constexpr uint32_t kSampleEvery = 256;
+  PhaseCost line_filter;          // Its cpu_ns is the caller's.
+  std::vector<PhaseCost> stages;  // Named, lines and bytes; their CPU is set by AddTo.
+  PhaseCost output;               // Lines and bytes; its CPU is set by AddTo.
+  int64_t pipeline_cpu_ns = 0;    // The stages and the output; the caller's.
+  // Of the last FilterBlock call.
+  int64_t filter_ns = 0, pipeline_ns = 0;
+  std::vector<int64_t> sampled_stage_ns;
+  int64_t sampled_ns = 0;     // Of the sampled lines, from the pipeline to the output.
+  uint32_t until_sample = 0;  // Lines before the next sampled one: the first is.
+
+  // Adds the phases from the line filter on to `cost`, the pipeline's time split.
+  void AddTo(ScanCost* cost) const;
+};
+
 // Fills out->lines with the lines of out->block in `range` that pass `filter`, then the stages
 // of out->pipeline when it is set (filling out->labels and out->texts). When the filter has a
 // required literal, the block's lines are searched for it in one pass and only the
-// lines containing it are matched in full; the pipeline runs only on lines that passed.
-void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out);
+// lines containing it are matched in full; the pipeline runs only on lines that passed. Adds
+// what it spent to `cost` when it is not null.
+void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches* out,
+                 FilterCost* cost = nullptr);
 
 // Adds to out->lines (filled by FilterBlock) the lines in `range` that may be context: the
 // `before` lines preceding and the `after` lines following each match in the block, and the
@@ -77,7 +103,12 @@ struct ScanStats {
   uint64_t blocks_skipped = 0;  // Ruled out by their n-gram filter, never read.
   uint64_t entries = 0;
   uint64_t bytes = 0;
+  // Where the CPU went; includes blocks read ahead of a consumer that stopped early.
+  ScanCost cost;
 };
+
+// Adds a scan's figures to a query's.
+void AddScanStats(const ScanStats& scan, QueryStats* stats);
 
 // When a query must stop before its end: at its deadline, or when asked to (the client went
 // away, the server is stopping). Checked between blocks.

@@ -99,10 +99,7 @@ absl::Status Engine::RunLogQuery(const LogSelector& selector, const QueryParams&
       *reader, streams, selector.filter, options,
       [&window](const ScannedLine& l) { return window.Add(l); }, &scan);
   stats->truncated = window.truncated();
-  stats->blocks += scan.blocks;
-  stats->blocks_skipped += scan.blocks_skipped;
-  stats->entries_scanned += scan.entries;
-  stats->bytes_scanned += scan.bytes;
+  AddScanStats(scan, stats);
   return status;
 }
 
@@ -132,10 +129,7 @@ absl::StatusOr<std::vector<Series>> Engine::CountLogQuery(const LogSelector& sel
   ScanStats scan;
   absl::Status status =
       CountLines(*reader, streams, selector.filter, options, whole, stream_series, &counted, &scan);
-  stats->blocks += scan.blocks;
-  stats->blocks_skipped += scan.blocks_skipped;
-  stats->entries_scanned += scan.entries;
-  stats->bytes_scanned += scan.bytes;
+  AddScanStats(scan, stats);
   if (!status.ok()) return status;
   std::vector<Series> out;
   for (CountedSeries& c : counted) {

@@ -385,10 +385,7 @@ absl::StatusOr<promql::LeafData> LogRangeSource::Select(const promql::Leaf& leaf
   {
     std::lock_guard lock(mu_);
     stats_.streams += streams.size();
-    stats_.blocks += scanned.blocks;
-    stats_.blocks_skipped += scanned.blocks_skipped;
-    stats_.entries_scanned += scanned.entries;
-    stats_.bytes_scanned += scanned.bytes;
+    AddScanStats(scanned, &stats_);
   }
   if (!status.ok()) return status;
   for (const promql::Series& s : out.series) {

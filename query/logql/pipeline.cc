@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_join.h"
+#include "common/time.h"
 #include "query/logql/literal_search.h"
 
 namespace vigie::logql {
@@ -64,6 +65,7 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   }
   runs_.assign(std::make_move_iterator(reversed.rbegin()),
                std::make_move_iterator(reversed.rend()));
+  passed_.resize(runs_.size());
   ctx_.labels = &builder_;
   size_t filters = 0;
   while (filters + 1 < runs_.size() && runs_[filters + 1].stage->IsLabelFilter()) ++filters;
@@ -87,26 +89,51 @@ StreamPipeline::StreamPipeline(const Pipeline& pipeline, const LabelSet& stream,
   }
 }
 
-bool StreamPipeline::ProbeRejects() {
+template <typename Lap>
+bool StreamPipeline::ProbeRejects(const Lap& lap) {
   // Past this many lines, the probe stays on only while at least half of them are rejected.
   constexpr uint64_t kTrialLines = 256;
   Probe& probe = *probe_;
   ctx_.wanted = &probe.needs;
   bool pass = runs_[0].stage->Process(ctx_, probe.state.get());
+  lap(0);
+  size_t reached = 0;  // The last stage the line went through.
   for (size_t i = 1; pass && i <= probe.filters; ++i) {
     ctx_.wanted = &runs_[i].wanted;
     pass = runs_[i].stage->Process(ctx_, runs_[i].state.get());
+    lap(i);
+    reached = i;
   }
   ++probe.probed;
-  if (!pass) ++probe.rejected;
+  if (!pass) {
+    ++probe.rejected;
+    // A line the probe keeps is counted by the full run; one it rejects, here: it went through
+    // the stages before the one that rejected it (neither parsers nor label filters change it).
+    for (size_t i = 0; i < reached; ++i) {
+      ++passed_[i].lines;
+      passed_[i].bytes += ctx_.line.size();
+    }
+  }
   if (probe.probed == kTrialLines && probe.rejected * 2 < probe.probed) probe_.reset();
   return !pass;
 }
 
-bool StreamPipeline::Process(int64_t ts, std::string_view line) {
+template <bool kTimed>
+bool StreamPipeline::ProcessLine(int64_t ts, std::string_view line, int64_t* stage_ns) {
+  int64_t lap_start = kTimed ? MonotonicNanos() : 0;
+  auto lap = [&](size_t k) {
+    if constexpr (kTimed) {
+      const int64_t now = MonotonicNanos();
+      stage_ns[k] += now - lap_start;
+      lap_start = now;
+    }
+  };
+  ++lines_in_;
+  bytes_in_ += line.size();
   for (const std::string& literal : required_literals_) {
     if (FindLiteral(line, 0, literal) == std::string_view::npos) {
       ++literal_rejected_;
+      lap(0);
       return false;
     }
   }
@@ -114,14 +141,39 @@ bool StreamPipeline::Process(int64_t ts, std::string_view line) {
   ctx_.ts = ts;
   ctx_.line = line;
   if (probe_) {
-    if (ProbeRejects()) return false;
+    if (ProbeRejects(lap)) return false;
     builder_.Reset();
   }
-  for (Run& run : runs_) {
+  for (size_t k = 0; k < runs_.size(); ++k) {
+    Run& run = runs_[k];
     ctx_.wanted = &run.wanted;
-    if (!run.stage->Process(ctx_, run.state.get())) return false;
+    const bool pass = run.stage->Process(ctx_, run.state.get());
+    lap(k);
+    if (!pass) return false;
+    ++passed_[k].lines;
+    passed_[k].bytes += ctx_.line.size();
   }
   return true;
+}
+
+std::vector<StreamPipeline::StageTally> StreamPipeline::tallies() const {
+  std::vector<StageTally> out;
+  for (size_t k = 0; k < passed_.size(); ++k) {
+    out.push_back({k == 0 ? lines_in_ : passed_[k - 1].lines, passed_[k].lines,
+                   k == 0 ? bytes_in_ : passed_[k - 1].bytes, passed_[k].bytes});
+  }
+  return out;
+}
+
+bool StreamPipeline::Process(int64_t ts, std::string_view line, int64_t* stage_ns) {
+  if (runs_.empty()) {
+    builder_.Reset();
+    ctx_.ts = ts;
+    ctx_.line = line;
+    return true;
+  }
+  return stage_ns != nullptr ? ProcessLine<true>(ts, line, stage_ns)
+                             : ProcessLine<false>(ts, line, nullptr);
 }
 
 }  // namespace vigie::logql

@@ -153,8 +153,23 @@ class StreamPipeline {
                  const LabelNeeds& required = LabelNeeds(), bool filter_first = true);
 
   // Runs the stages on one line. Returns false when a stage drops it. Otherwise line() and
-  // Labels() describe the result until the next call.
-  bool Process(int64_t ts, std::string_view line);
+  // Labels() describe the result until the next call. With `stage_ns` (one per stage(), see
+  // stages()), adds each stage's time on this line to it, read on the monotonic clock: for a
+  // caller that times a sample of the lines, as a clock read per stage would cost too much on
+  // every one.
+  bool Process(int64_t ts, std::string_view line, int64_t* stage_ns = nullptr);
+
+  // What each stage that runs took in and let through, in lines and bytes, over every line
+  // processed (parallel to stages()). A parser's input counts the lines its pre-check (the
+  // required literals, the probe) rejects: that check is the parser's work.
+  struct StageTally {
+    uint64_t lines_in = 0, lines_out = 0;
+    uint64_t bytes_in = 0, bytes_out = 0;
+  };
+  std::vector<StageTally> tallies() const;
+  // The stages that run per line, in order.
+  size_t stages() const { return runs_.size(); }
+  const Stage& stage(size_t k) const { return *runs_[k].stage; }
 
   // How many lines the probe (below) rejected, for tests; 0 when there is none or it turned
   // itself off.
@@ -190,8 +205,11 @@ class StreamPipeline {
     size_t filters;                     // The label filters at runs_[1 .. filters].
     uint64_t probed = 0, rejected = 0;
   };
-  // Runs the probe on ctx_'s line; true when the filters reject it.
-  bool ProbeRejects();
+  template <bool kTimed>
+  bool ProcessLine(int64_t ts, std::string_view line, int64_t* stage_ns);
+  // Runs the probe on ctx_'s line; true when the filters reject it. `lap(k)` ends stage k's run.
+  template <typename Lap>
+  bool ProbeRejects(const Lap& lap);
 
   std::vector<Run> runs_;
   // Filter first, before the probe: literals that every line the first stage and the label
@@ -202,6 +220,13 @@ class StreamPipeline {
   std::optional<Probe> probe_;
   LabelsBuilder builder_;
   LineContext ctx_;
+  // For tallies(): the lines and bytes into the first stage and out of each (what goes into a
+  // later stage is what came out of the one before), two additions per stage and line.
+  uint64_t lines_in_ = 0, bytes_in_ = 0;
+  struct Passed {
+    uint64_t lines = 0, bytes = 0;
+  };
+  std::vector<Passed> passed_;
 };
 
 }  // namespace vigie::logql

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/labels.h"
+#include "query/logql/scan_cost.h"
 
 namespace vigie::logql {
 
@@ -15,6 +16,9 @@ struct QueryStats {
   uint64_t bytes_scanned = 0;
   uint64_t blocks_skipped = 0;  // Ruled out by their n-gram filter without being read.
   bool truncated = false;       // Log queries: the limit left out entries that matched.
+  // Where the scans' CPU went. A log query that stops at its limit counts the blocks its workers
+  // read ahead too.
+  ScanCost cost;
 };
 
 struct Point {

@@ -61,19 +61,47 @@ nlohmann::json ScalarJson(double value, int64_t at_ns) {
   return {UnixSeconds(at_ns), FormatGoFloatFixed(value)};
 }
 
+namespace {
+
+// vigie's own figures beside Loki's: where the scans' CPU went (docs/logql.md, "Query
+// statistics"), times in seconds as Loki writes execTime.
+nlohmann::json ScanCostJson(const logql::ScanCost& cost) {
+  nlohmann::json phases = nlohmann::json::array();
+  for (const logql::PhaseCost& p : cost.phases) {
+    phases.push_back({{"name", p.name},
+                      {"cpuTime", p.cpu_ns / 1e9},
+                      {"linesIn", p.lines_in},
+                      {"linesOut", p.lines_out},
+                      {"bytesIn", p.bytes_in},
+                      {"bytesOut", p.bytes_out}});
+  }
+  return {{"cpuTime", cost.cpu_ns / 1e9}, {"phases", std::move(phases)}};
+}
+
+}  // namespace
+
 nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,
                          uint64_t entries_returned) {
   double per_second = exec_seconds > 0 ? 1 / exec_seconds : 0;
+  const logql::PhaseCost* read = nullptr;
+  const logql::PhaseCost* last = nullptr;  // The last phase that passes lines on.
+  for (const logql::PhaseCost& p : stats.cost.phases) {
+    if (p.name == logql::kPhaseRead) read = &p;
+    if (p.name != logql::kPhaseAggregate && p.name != logql::kPhaseEmit) last = &p;
+  }
+  const uint64_t post_filter_lines = last != nullptr ? last->lines_out : 0;
   nlohmann::json store = {
       {"totalChunksRef", stats.blocks},
       {"totalChunksDownloaded", stats.blocks},
-      {"chunksDownloadTime", 0},
+      // Nanoseconds, as Loki's: here the CPU time of the reads.
+      {"chunksDownloadTime", read != nullptr ? read->cpu_ns : 0},
       {"chunk",
        {{"headChunkBytes", 0},
         {"headChunkLines", 0},
         {"decompressedBytes", stats.bytes_scanned},
         {"decompressedLines", stats.entries_scanned},
-        {"compressedBytes", 0},
+        {"compressedBytes", read != nullptr ? read->bytes_out : 0},
+        {"postFilterLines", post_filter_lines},
         {"totalDuplicates", 0}}},
   };
   return {
@@ -87,7 +115,9 @@ nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,
         {"execTime", exec_seconds},
         {"queueTime", 0},
         {"subqueries", 1},
-        {"totalEntriesReturned", entries_returned}}},
+        {"totalEntriesReturned", entries_returned},
+        {"totalPostFilterLines", post_filter_lines}}},
+      {"vigie", {{"scan", ScanCostJson(stats.cost)}}},
       {"querier", {{"store", std::move(store)}}},
       {"ingester",
        {{"totalReached", 0},

@@ -49,7 +49,8 @@ nlohmann::json VectorJson(const std::vector<logql::Series>& series, int64_t at_n
 // A scalar result: [<unix seconds>, "<value>"].
 nlohmann::json ScalarJson(double value, int64_t at_ns);
 
-// Loki's "stats" object, with the figures vigie measures (the others are 0).
+// Loki's "stats" object, with the figures vigie measures (the others are 0), and vigie's own
+// under "vigie" (the CPU time of each phase of the scans).
 nlohmann::json StatsJson(const logql::QueryStats& stats, double exec_seconds,
                          uint64_t entries_returned);
 

@@ -221,5 +221,54 @@ TEST(FilterFirst, NotUsedWhenTheParserReadsOnlySomeLabels) {
   EXPECT_EQ(pipeline.probe_rejected(), 0u);
 }
 
+// What each stage took in and let through (StreamPipeline::tallies), run over `lines` with or
+// without the filter-first path, timing every line's stages.
+std::vector<StreamPipeline::StageTally> Tallies(std::string_view query,
+                                                const std::vector<std::string>& lines,
+                                                bool filter_first) {
+  absl::StatusOr<Query> parsed = Parse(query, Limits());
+  EXPECT_TRUE(parsed.ok()) << query << ": " << parsed.status();
+  if (!parsed.ok()) return {};
+  StreamPipeline pipeline(parsed->log->pipeline, LabelSet(), LabelNeeds(), filter_first);
+  std::vector<int64_t> stage_ns(pipeline.stages(), 0);
+  for (const std::string& line : lines) pipeline.Process(0, line, stage_ns.data());
+  for (size_t k = 0; k < stage_ns.size(); ++k) EXPECT_GE(stage_ns[k], 0) << k;
+  return pipeline.tallies();
+}
+
+void ExpectTally(const StreamPipeline::StageTally& tally, uint64_t lines_in, uint64_t bytes_in,
+                 uint64_t lines_out, uint64_t bytes_out) {
+  EXPECT_EQ(tally.lines_in, lines_in);
+  EXPECT_EQ(tally.bytes_in, bytes_in);
+  EXPECT_EQ(tally.lines_out, lines_out);
+  EXPECT_EQ(tally.bytes_out, bytes_out);
+}
+
+TEST(StageTallies, CountTheLinesEachStageSawTheSameWithTheProbe) {
+  // 20 bytes each; one passes the filter, whose rewritten line is 2 bytes.
+  const std::vector<std::string> lines = {R"({"status":503,"p":1})", R"({"status":200,"p":2})",
+                                          R"({"status":201,"p":3})"};
+  const std::string query = R"({a="b"} | json | status >= 500 | line_format "{{.p}}x")";
+  for (bool filter_first : {false, true}) {
+    SCOPED_TRACE(filter_first ? "filter first" : "full path");
+    std::vector<StreamPipeline::StageTally> tallies = Tallies(query, lines, filter_first);
+    ASSERT_EQ(tallies.size(), 3u);
+    ExpectTally(tallies[0], 3, 60, 3, 60);  // The parser keeps every line.
+    ExpectTally(tallies[1], 3, 60, 1, 20);
+    ExpectTally(tallies[2], 1, 20, 1, 2);
+  }
+}
+
+TEST(StageTallies, TheParsersPreCheckIsItsWork) {
+  // The pattern stage's required literal (" 404") drops two lines before the parse: they count
+  // as its input, not its output.
+  const std::vector<std::string> lines = {"GET 404 x", "GET 200 x", "PUT 500 y"};
+  std::vector<StreamPipeline::StageTally> tallies =
+      Tallies(R"({a="b"} | pattern "<m> <status> <_>" | status = "404")", lines, true);
+  ASSERT_EQ(tallies.size(), 2u);
+  ExpectTally(tallies[0], 3, 27, 1, 9);
+  ExpectTally(tallies[1], 1, 9, 1, 9);
+}
+
 }  // namespace
 }  // namespace vigie::logql
