@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "query/logql/class_nfa.h"
 #include "query/logql/class_sequence.h"
 
 struct hs_database;
@@ -61,7 +62,7 @@ class RegexPrefilter {
 
   // Whether the lines scanned must be valid UTF-8 (Hyperscan's do; a ClassSequence's answer is
   // re2's whatever the bytes).
-  bool needs_utf8() const { return !sequence_.has_value(); }
+  bool needs_utf8() const { return nfa_ ? nfa_->needs_utf8() : !sequence_.has_value(); }
 
   // Only when exact(): calls on_match(i), in ascending order, for each line i of `block` in
   // [first, last) that re2 matches. Scans those lines joined by '\n' (copied into a per-thread
@@ -76,11 +77,14 @@ class RegexPrefilter {
   RegexPrefilter(hs_database* db, size_t id, bool exact) : db_(db), id_(id), exact_(exact) {}
   explicit RegexPrefilter(ClassSequence sequence)
       : db_(nullptr), id_(0), exact_(true), sequence_(std::move(sequence)) {}
+  explicit RegexPrefilter(ClassNfa nfa)
+      : db_(nullptr), id_(0), exact_(true), nfa_(std::move(nfa)) {}
 
-  hs_database* db_;  // Null with a ClassSequence.
+  hs_database* db_;  // Null with a ClassSequence or a ClassNfa.
   size_t id_;        // Unique per prefilter: tells a thread's scratch space which database it fits.
   bool exact_;
   std::optional<ClassSequence> sequence_;
+  std::optional<ClassNfa> nfa_;
 };
 
 // True when `text` is valid UTF-8: the prefilter matches characters, not bytes, as re2 does.
