@@ -78,14 +78,14 @@ class NfaCompiler {
     }
     const bool line_bound = !*nullable;
     *nullable = *nullable && optional;
-    return Push({kind, optional, line_bound, !cls.ascii(), static_cast<uint8_t>(k),
+    return Push({kind, optional, line_bound, !cls.ascii(), false, static_cast<uint8_t>(k),
                  static_cast<uint16_t>(in), 0});
   }
 
   int Union(int a, int b) {
     if (a == b) return a;
-    return Push({ClassNfa::Step::Kind::kUnion, false, false, false, 0, static_cast<uint16_t>(a),
-                 static_cast<uint16_t>(b)});
+    return Push({ClassNfa::Step::Kind::kUnion, false, false, false, false, 0,
+                 static_cast<uint16_t>(a), static_cast<uint16_t>(b)});
   }
 
   int Push(ClassNfa::Step step) {
@@ -103,6 +103,14 @@ std::optional<ClassNfa> ClassNfa::Make(const ByteRegex& regex) {
   const int end = NfaCompiler(&nfa).Add(regex, 0, &nullable);
   if (end < 0 || nullable) return std::nullopt;
   nfa.end_ = static_cast<size_t>(end);
+  // A cut after step i when the steps after it read no register before i + 1.
+  size_t first_read = nfa.steps_.size() + 1;
+  for (size_t i = nfa.steps_.size(); i-- > 0;) {
+    nfa.steps_[i].cut = first_read >= i + 1;
+    const Step& s = nfa.steps_[i];
+    first_read =
+        std::min<size_t>(first_read, s.kind == Step::Kind::kUnion ? std::min(s.in, s.other) : s.in);
+  }
   if (std::any_of(nfa.steps_.begin(), nfa.steps_.end(), [](const Step& s) { return s.wide; })) {
     nfa.continuation_class_ = static_cast<int>(nfa.classes_.size());
     nfa.classes_.push_back({{{0x80, 0xBF}}});
@@ -112,76 +120,121 @@ std::optional<ClassNfa> ClassNfa::Make(const ByteRegex& regex) {
 
 template <typename LineStarts, typename OnEnd>
 void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, OnEnd on_end) const {
+  // Up to kWords words of 64 bytes at a time: each step works on them one after the other, so
+  // that the steps' chains of dependent instructions overlap. After a match, its line's next
+  // line is likely to match as soon (a pattern that most lines hold): one word, then twice as
+  // many each time no match comes.
+  constexpr size_t kWords = 4;
+  size_t words = kWords;
   const size_t n_steps = steps_.size();
-  // Per step, what the previous 64 bytes carry into these: the bit shifted out of a step's
-  // places, and the carry of a run's addition (a run that goes on into these bytes).
+  // Per step, what the previous bytes carry into these: the bit shifted out of a step's places,
+  // and the carry of a run's addition (a run that goes on into these bytes).
   uint64_t shifted_out[kMaxSteps] = {}, run_carry[kMaxSteps] = {};
-  uint64_t masks[kMaxClasses + 1];
-  uint64_t places[kMaxSteps + 1];
+  uint64_t masks[kWords][kMaxClasses + 1];
+  uint64_t starts[kWords], between[kWords];
+  uint64_t places[kMaxSteps + 1][kWords];
+  size_t pending = 0;  // 1 + the last step whose carries into these bytes are not zero.
   while (pos <= text.size()) {
-    const size_t n = std::min<size_t>(64, text.size() - pos);
-    if (n == 64) {
-      ClassMasks(classes_, text.data() + pos, masks);
-    } else {
-      char tail[64] = {};
-      memcpy(tail, text.data() + pos, n);
-      ClassMasks(classes_, tail, masks);
-      for (size_t k = 0; k < classes_.size(); ++k) masks[k] &= (uint64_t{1} << n) - 1;
+    const size_t n_bytes = 64 * words, n = std::min(n_bytes, text.size() - pos);
+    const char* bytes = text.data() + pos;
+    char tail[64 * kWords];
+    if (n < n_bytes) {
+      memset(tail, 0, n_bytes);
+      memcpy(tail, bytes, n);
+      bytes = tail;
     }
-    const uint64_t starts = line_starts(pos);
-    // The places between two characters (not before a UTF-8 continuation byte).
-    const uint64_t between = continuation_class_ < 0 ? ~uint64_t{0} : ~masks[continuation_class_];
-    places[0] = ~uint64_t{0};
+    line_starts(pos, starts, words);
+    for (size_t w = 0; w < words; ++w) {
+      ClassMasks(classes_, bytes + 64 * w, masks[w]);
+      if (n < 64 * (w + 1)) {
+        const uint64_t valid = n <= 64 * w ? 0 : (uint64_t{1} << (n - 64 * w)) - 1;
+        for (size_t k = 0; k < classes_.size(); ++k) masks[w][k] &= valid;
+      }
+      // The places between two characters (not before a UTF-8 continuation byte).
+      between[w] = continuation_class_ < 0 ? ~uint64_t{0} : ~masks[w][continuation_class_];
+      places[0][w] = ~uint64_t{0};
+    }
+    // The registers written (the steps after a cut with no places and no carries are not run:
+    // theirs would be empty).
+    size_t written = n_steps + 1, carrying = 0;
     for (size_t i = 0; i < n_steps; ++i) {
       const Step& s = steps_[i];
-      const uint64_t in = places[s.in];
+      const uint64_t* in = places[s.in];
+      uint64_t* out = places[i + 1];
+      auto empty = [&] {
+        return s.cut && i + 1 >= pending &&
+               std::all_of(out, out + words, [](uint64_t x) { return x == 0; });
+      };
       if (s.kind == Step::Kind::kUnion) {
-        places[i + 1] = in | places[s.other];
+        for (size_t w = 0; w < words; ++w) out[w] = in[w] | places[s.other][w];
+        if (empty()) {
+          written = i + 2;
+          break;
+        }
         continue;
       }
-      const uint64_t cls = masks[s.cls];
-      const uint64_t from = s.line_bound ? in & ~starts : in;
-      uint64_t consumed;  // The bytes the step's matches end with.
-      if (s.kind == Step::Kind::kChar) {
-        consumed = from & cls;
-      } else {
-        // A run holds the bytes from a start (a byte of the class at a place of `in`) up to the
-        // first byte not in the class or at a line's start: adding the starts to the run's bytes
-        // clears the bytes from each run's first start on, the carry going on to the run's end.
-        const uint64_t first = from & cls & (s.wide ? between : ~uint64_t{0});
-        const uint64_t bytes = (cls & ~starts) | first;
-        uint64_t sum;
-        const bool carry = __builtin_add_overflow(bytes, first, &sum);
-        const bool carry_in = __builtin_add_overflow(sum, run_carry[i], &sum);
-        run_carry[i] = carry || carry_in;
-        consumed = (bytes & ~sum) | first;
+      uint64_t shifted = shifted_out[i], carry = run_carry[i];
+      for (size_t w = 0; w < words; ++w) {
+        const uint64_t cls = masks[w][s.cls];
+        const uint64_t from = s.line_bound ? in[w] & ~starts[w] : in[w];
+        uint64_t consumed;  // The bytes the step's matches end with.
+        if (s.kind == Step::Kind::kChar) {
+          consumed = from & cls;
+        } else {
+          // A run holds the bytes from a start (a byte of the class at a place of `in`) up to
+          // the first byte not in the class or at a line's start: adding the starts to the
+          // run's bytes clears the bytes from each run's first start on, the carry going on to
+          // the run's end.
+          const uint64_t first = from & cls & (s.wide ? between[w] : ~uint64_t{0});
+          const uint64_t run = (cls & ~starts[w]) | first;
+          uint64_t sum;
+          const bool c1 = __builtin_add_overflow(run, first, &sum);
+          const bool c2 = __builtin_add_overflow(sum, carry, &sum);
+          carry = c1 || c2;
+          consumed = (run & ~sum) | first;
+        }
+        uint64_t after = (consumed << 1) | shifted;
+        shifted = consumed >> 63;
+        if (s.wide) after &= between[w];  // A run holds whole characters.
+        out[w] = s.optional ? after | in[w] : after;
       }
-      uint64_t out = (consumed << 1) | shifted_out[i];
-      shifted_out[i] = consumed >> 63;
-      if (s.wide) out &= between;  // A run holds whole characters.
-      places[i + 1] = s.optional ? out | in : out;
+      shifted_out[i] = shifted;
+      run_carry[i] = carry;
+      if ((shifted | carry) != 0) carrying = i + 1;
+      if (empty()) {
+        written = i + 2;
+        break;
+      }
     }
-    // Places past the end of the text hold no end (bit n is the end itself).
-    uint64_t ends = places[end_] & (n == 64 ? ~uint64_t{0} : (uint64_t{2} << n) - 1);
+    pending = carrying;
     size_t resume = npos;
-    for (; ends != 0 && resume == npos; ends &= ends - 1) {
-      resume = on_end(pos + static_cast<size_t>(__builtin_ctzll(ends)));
+    for (size_t w = 0; w < words && resume == npos && end_ < written; ++w) {
+      // Places past the end of the text hold no end (place n is the end itself).
+      uint64_t ends = places[end_][w];
+      if (n < 64 * (w + 1)) ends &= n < 64 * w ? 0 : (uint64_t{2} << (n - 64 * w)) - 1;
+      for (; ends != 0 && resume == npos; ends &= ends - 1) {
+        resume = on_end(pos + 64 * w + static_cast<size_t>(__builtin_ctzll(ends)));
+      }
     }
     if (resume != npos) {
       pos = resume;
       std::fill(shifted_out, shifted_out + n_steps, 0);
       std::fill(run_carry, run_carry + n_steps, 0);
+      pending = 0;
+      words = 1;
       continue;
     }
-    if (n < 64) break;
-    pos += 64;
+    if (n < n_bytes) break;
+    pos += n_bytes;
+    words = std::min(kWords, words * 2);
   }
 }
 
 size_t ClassNfa::NextMatchEnd(std::string_view text, size_t pos) const {
   size_t found = npos;
   Scan(
-      text, pos, [](size_t) { return uint64_t{0}; },
+      text, pos,
+      [](size_t, uint64_t* words, size_t n_words) { std::fill(words, words + n_words, 0); },
       [&](size_t end) {
         found = end;
         return text.size() + 1;  // Stop.
@@ -192,14 +245,14 @@ size_t ClassNfa::NextMatchEnd(std::string_view text, size_t pos) const {
 void ClassNfa::ForEachMatchingLine(const store::DecodedBlock& block, size_t first, size_t last,
                                    const std::function<void(size_t)>& on_match) const {
   if (first >= last) return;
-  size_t next_start = first + 1;  // The first line whose start has not been marked yet.
-  auto line_starts = [&](size_t pos) {
+  size_t next_start = first + 1;  // The first line that starts at or after the last `pos`.
+  auto line_starts = [&](size_t pos, uint64_t* words, size_t n_words) {
     while (next_start < last && block.offset(next_start) < pos) ++next_start;
-    uint64_t bits = 0;
-    for (size_t j = next_start; j < last && block.offset(j) < pos + 64; ++j) {
-      bits |= uint64_t{1} << (block.offset(j) - pos);
+    std::fill(words, words + n_words, 0);
+    for (size_t j = next_start; j < last && block.offset(j) < pos + 64 * n_words; ++j) {
+      const size_t at = block.offset(j) - pos;
+      words[at / 64] |= uint64_t{1} << (at % 64);
     }
-    return bits;
   };
   size_t line = first;
   Scan(block.lines().substr(0, block.offset(last)), block.offset(first), line_starts,

@@ -68,13 +68,16 @@ class ClassNfa {
                          // ends the line before, and the step may not go on from it.
     bool wide;           // `cls` holds bytes beyond ASCII: a run starts and ends between
                          // characters.
+    bool cut;            // The steps after this one read no register before its own: when
+                         // its places are empty and theirs carry nothing, so are theirs.
     uint8_t cls;         // Into classes_.
     uint16_t in, other;  // Registers read.
   };
 
   // Calls on_end(e) for each place e in [pos, size] at which a match ends, ascending, while
   // on_end returns npos; a value other than npos resumes the scan from there, as from a line's
-  // start. line_starts(p) gives the bits of the places in [p, p + 64) where a line starts.
+  // start. line_starts(p, words, n) sets bit i of words[k] when a line starts at p + 64k + i
+  // (k < n); p grows from call to call.
   template <typename LineStarts, typename OnEnd>
   void Scan(std::string_view text, size_t pos, LineStarts line_starts, OnEnd on_end) const;
 
