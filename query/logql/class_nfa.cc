@@ -97,12 +97,78 @@ class NfaCompiler {
   ClassNfa& nfa_;
 };
 
+namespace {
+
+// What every match of a part of a pattern holds of fixed runs of one-byte classes: the run it
+// starts with and the one it ends with, and whether it is that run and nothing else.
+struct FixedEnds {
+  std::vector<ByteClass> prefix, suffix;
+  bool whole = false;
+};
+
+void Longest(const std::vector<ByteClass>& run, std::vector<ByteClass>* best) {
+  if (run.size() > best->size()) *best = run;
+}
+
+std::vector<ByteClass> Joined(std::vector<ByteClass> a, const std::vector<ByteClass>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  if (a.size() > ClassSequence::kMaxLength) a.resize(ClassSequence::kMaxLength);
+  return a;
+}
+
+// The fixed ends of `regex`; each fixed run that every match holds is offered to *best.
+FixedEnds Ends(const ByteRegex& regex, std::vector<ByteClass>* best) {
+  FixedEnds out;
+  switch (regex.kind) {
+    case ByteRegex::Kind::kClass:
+      if (regex.cls.ascii()) out = {{regex.cls}, {regex.cls}, true};
+      break;
+    case ByteRegex::Kind::kConcat:
+      out.whole = true;
+      for (const ByteRegex& sub : regex.subs) {
+        const FixedEnds next = Ends(sub, best);
+        Longest(Joined(out.suffix, next.prefix), best);
+        out.prefix = out.whole ? Joined(out.prefix, next.prefix) : out.prefix;
+        out.suffix = next.whole ? Joined(out.suffix, next.suffix) : next.suffix;
+        out.whole = out.whole && next.whole;
+      }
+      break;
+    case ByteRegex::Kind::kRepeat: {
+      const ByteRegex& sub = regex.subs[0];
+      if (regex.min == 0) break;
+      if (sub.kind == ByteRegex::Kind::kClass && sub.cls.ascii()) {
+        // Every match is min or more bytes of the class.
+        const std::vector<ByteClass> run(std::min<size_t>(regex.min, ClassSequence::kMaxLength),
+                                         sub.cls);
+        out = {run, run, regex.max == regex.min};
+      } else if (regex.max == regex.min) {
+        ByteRegex copies{.kind = ByteRegex::Kind::kConcat};
+        copies.subs.assign(regex.min, sub);
+        out = Ends(copies, best);
+      } else {
+        Ends(sub, best);  // Its first copy is in every match.
+      }
+      break;
+    }
+    case ByteRegex::Kind::kAlternate:
+      break;  // No part of one alternative is in every match.
+  }
+  Longest(out.prefix, best);
+  Longest(out.suffix, best);
+  return out;
+}
+
+}  // namespace
+
 std::optional<ClassNfa> ClassNfa::Make(const ByteRegex& regex) {
   ClassNfa nfa;
   bool nullable = true;
   const int end = NfaCompiler(&nfa).Add(regex, 0, &nullable);
   if (end < 0 || nullable) return std::nullopt;
   nfa.end_ = static_cast<size_t>(end);
+  std::vector<ByteClass> required;
+  Ends(regex, &required);
+  if (required.size() >= 2) nfa.required_ = ClassSequence::Make(std::move(required));
   // A cut after step i when the steps after it read no register before i + 1.
   size_t first_read = nfa.steps_.size() + 1;
   for (size_t i = nfa.steps_.size(); i-- > 0;) {
@@ -118,8 +184,9 @@ std::optional<ClassNfa> ClassNfa::Make(const ByteRegex& regex) {
   return nfa;
 }
 
-template <typename LineStarts, typename OnEnd>
-void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, OnEnd on_end) const {
+template <typename LineStarts, typename LineStart, typename OnEnd>
+void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, LineStart line_start,
+                    OnEnd on_end) const {
   // Up to kWords words of 64 bytes at a time: each step works on them one after the other, so
   // that the steps' chains of dependent instructions overlap. After a match, its line's next
   // line is likely to match as soon (a pattern that most lines hold): one word, then twice as
@@ -135,6 +202,13 @@ void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, O
   uint64_t places[kMaxSteps + 1][kWords];
   size_t pending = 0;  // 1 + the last step whose carries into these bytes are not zero.
   while (pos <= text.size()) {
+    if (pending == 0 && required_) {
+      // Nothing carried: every match from here on starts here or later, in a line holding an
+      // occurrence of the required run after it.
+      const size_t next = required_->NextMatchEnd(text, pos);
+      if (next == ClassSequence::npos) return;
+      pos = std::max(pos, line_start(next - 1));
+    }
     const size_t n_bytes = 64 * words, n = std::min(n_bytes, text.size() - pos);
     const char* bytes = text.data() + pos;
     char tail[64 * kWords];
@@ -235,6 +309,7 @@ size_t ClassNfa::NextMatchEnd(std::string_view text, size_t pos) const {
   Scan(
       text, pos,
       [](size_t, uint64_t* words, size_t n_words) { std::fill(words, words + n_words, 0); },
+      [](size_t) { return size_t{0}; },
       [&](size_t end) {
         found = end;
         return text.size() + 1;  // Stop.
@@ -254,8 +329,13 @@ void ClassNfa::ForEachMatchingLine(const store::DecodedBlock& block, size_t firs
       words[at / 64] |= uint64_t{1} << (at % 64);
     }
   };
+  size_t from_line = first;  // Places come in ascending order: so do their lines.
+  auto line_start = [&](size_t p) {
+    from_line = block.LineAt(p, from_line);
+    return size_t{block.offset(from_line)};
+  };
   size_t line = first;
-  Scan(block.lines().substr(0, block.offset(last)), block.offset(first), line_starts,
+  Scan(block.lines().substr(0, block.offset(last)), block.offset(first), line_starts, line_start,
        [&](size_t end) {
          // No match runs over two lines, nor is empty: its last byte's line holds it.
          line = block.LineAt(end - 1, line);

@@ -40,7 +40,12 @@ std::optional<ClassSequence> ClassSequence::Parse(std::string_view pattern) {
 
 std::optional<ClassSequence> ClassSequence::Make(const ByteRegex& regex) {
   std::vector<ByteClass> run;
-  if (!AppendFixedRun(regex, &run) || run.empty()) return std::nullopt;
+  if (!AppendFixedRun(regex, &run)) return std::nullopt;
+  return Make(std::move(run));
+}
+
+std::optional<ClassSequence> ClassSequence::Make(std::vector<ByteClass> run) {
+  if (run.empty() || run.size() > kMaxLength) return std::nullopt;
   ClassSequence out;
   for (ByteClass& cls : run) {
     if (cls.ranges.size() > kMaxRanges) return std::nullopt;

@@ -33,6 +33,9 @@ class ClassSequence {
   static std::optional<ClassSequence> Parse(std::string_view pattern);
   // The same, from the tree of a pattern.
   static std::optional<ClassSequence> Make(const ByteRegex& regex);
+  // The sequence of these ASCII classes, one byte each; nullopt when there are more than
+  // kMaxLength, more than kMaxClasses distinct ones or one of more than kMaxRanges ranges.
+  static std::optional<ClassSequence> Make(std::vector<ByteClass> run);
   static constexpr size_t kMaxLength = 64;
 
   // The end (exclusive, into `text`) of the first window of text[pos, size) that matches, or
