@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include <algorithm>
+#include <tuple>
+#include <type_traits>
 
 #include "store/block.h"
 
@@ -184,8 +186,8 @@ std::optional<ClassNfa> ClassNfa::Make(const ByteRegex& regex) {
   return nfa;
 }
 
-template <typename LineStarts, typename LineStart, typename OnEnd>
-void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, LineStart line_start,
+template <typename LineStarts, typename LineOf, typename OnEnd>
+void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, LineOf line_of,
                     OnEnd on_end) const {
   // Up to kWords words of 64 bytes at a time: each step works on them one after the other, so
   // that the steps' chains of dependent instructions overlap. After a match, its line's next
@@ -200,14 +202,21 @@ void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, L
   uint64_t masks[kWords][kMaxClasses + 1];
   uint64_t starts[kWords], between[kWords];
   uint64_t places[kMaxSteps + 1][kWords];
-  size_t pending = 0;  // 1 + the last step whose carries into these bytes are not zero.
+  size_t pending = 0;       // 1 + the last step whose carries into these bytes are not zero.
+  size_t scan_until = pos;  // With required_: the end of the line the scan is in for it.
   while (pos <= text.size()) {
-    if (pending == 0 && required_) {
-      // Nothing carried: every match from here on starts here or later, in a line holding an
-      // occurrence of the required run after it.
-      const size_t next = required_->NextMatchEnd(text, pos);
-      if (next == ClassSequence::npos) return;
-      pos = std::max(pos, line_start(next - 1));
+    if constexpr (!std::is_same_v<LineOf, std::nullptr_t>) {
+      if (required_ && pos >= scan_until) {
+        // Past the end of the last line holding the required run, and at no match: lines hold
+        // no match up to the next line that holds the run (a match in a line before would hold
+        // it, and end sooner), where the scan starts afresh (no match runs over two lines).
+        const size_t next = required_->NextMatchEnd(text, scan_until);
+        if (next == ClassSequence::npos) return;
+        std::tie(pos, scan_until) = line_of(next - 1);
+        std::fill(shifted_out, shifted_out + n_steps, 0);
+        std::fill(run_carry, run_carry + n_steps, 0);
+        pending = 0;
+      }
     }
     const size_t n_bytes = 64 * words, n = std::min(n_bytes, text.size() - pos);
     const char* bytes = text.data() + pos;
@@ -296,6 +305,7 @@ void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, L
       std::fill(run_carry, run_carry + n_steps, 0);
       pending = 0;
       words = 1;
+      scan_until = resume;
       continue;
     }
     if (n < n_bytes) break;
@@ -309,7 +319,7 @@ size_t ClassNfa::NextMatchEnd(std::string_view text, size_t pos) const {
   Scan(
       text, pos,
       [](size_t, uint64_t* words, size_t n_words) { std::fill(words, words + n_words, 0); },
-      [](size_t) { return size_t{0}; },
+      nullptr,
       [&](size_t end) {
         found = end;
         return text.size() + 1;  // Stop.
@@ -330,12 +340,12 @@ void ClassNfa::ForEachMatchingLine(const store::DecodedBlock& block, size_t firs
     }
   };
   size_t from_line = first;  // Places come in ascending order: so do their lines.
-  auto line_start = [&](size_t p) {
+  auto line_of = [&](size_t p) {
     from_line = block.LineAt(p, from_line);
-    return size_t{block.offset(from_line)};
+    return std::pair<size_t, size_t>(block.offset(from_line), block.offset(from_line + 1));
   };
   size_t line = first;
-  Scan(block.lines().substr(0, block.offset(last)), block.offset(first), line_starts, line_start,
+  Scan(block.lines().substr(0, block.offset(last)), block.offset(first), line_starts, line_of,
        [&](size_t end) {
          // No match runs over two lines, nor is empty: its last byte's line holds it.
          line = block.LineAt(end - 1, line);

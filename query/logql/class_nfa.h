@@ -79,9 +79,10 @@ class ClassNfa {
   // on_end returns npos; a value other than npos resumes the scan from there, as from a line's
   // start. line_starts(p, words, n) sets bit i of words[k] when a line starts at p + 64k + i
   // (k < n); p grows from call to call.
-  // line_start(p) is where the line holding byte p starts (or any place at or before p).
-  template <typename LineStarts, typename LineStart, typename OnEnd>
-  void Scan(std::string_view text, size_t pos, LineStarts line_starts, LineStart line_start,
+  // line_of(p) is the start and end of the line holding byte p: with it, and required_, the scan
+  // skips the lines that do not hold the required run (nullptr: text is one line, no skip).
+  template <typename LineStarts, typename LineOf, typename OnEnd>
+  void Scan(std::string_view text, size_t pos, LineStarts line_starts, LineOf line_of,
             OnEnd on_end) const;
 
   std::vector<ByteClass> classes_;  // Distinct.
@@ -89,8 +90,8 @@ class ClassNfa {
   size_t end_ = 0;                  // The register of the places where a match ends.
   int continuation_class_ = -1;     // Into classes_: the bytes 0x80-0xBF, when needs_utf8().
   // A fixed run of classes that every match holds (\d\.\d of \d+\.\d+), when there is one of
-  // two bytes or more: where nothing is carried, the scan goes on from the line of its next
-  // occurrence, found several times faster than the steps run.
+  // two bytes or more: the steps run only on the lines that hold it, found several times
+  // faster than the steps run.
   std::optional<ClassSequence> required_;
 };
 
