@@ -153,7 +153,8 @@ class Parser {
       while (pos_ < p_.size() && p_[pos_] >= '0' && p_[pos_] <= '9' && pos_ - start < 4) {
         *n = *n * 10 + (p_[pos_++] - '0');
       }
-      return pos_ > start;
+      // re2 reads a number with a leading zero ({04}) as no repetition at all.
+      return pos_ > start && !(p_[start] == '0' && pos_ > start + 1);
     };
     if (!number(min)) return false;
     *max = *min;

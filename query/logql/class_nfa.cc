@@ -206,7 +206,8 @@ void ClassNfa::Scan(std::string_view text, size_t pos, LineStarts line_starts, L
   size_t scan_until = pos;  // With required_: the end of the line the scan is in for it.
   while (pos <= text.size()) {
     if constexpr (!std::is_same_v<LineOf, std::nullptr_t>) {
-      if (required_ && pos >= scan_until) {
+      // At the end of that line, a match of it may still end here (at its last byte, carried).
+      if (required_ && (pos > scan_until || (pos == scan_until && pending == 0))) {
         // Past the end of the last line holding the required run, and at no match: lines hold
         // no match up to the next line that holds the run (a match in a line before would hold
         // it, and end sooner), where the scan starts afresh (no match runs over two lines).

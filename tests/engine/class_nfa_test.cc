@@ -76,7 +76,8 @@ TEST(ClassNfaTest, RegexesWithoutALiteralThatAreNotFixedRunsAreAutomata) {
        {"a.b",          "[^ ]?x",  "[^ ]{2,}", "(ab)+",    "(a|b)*c",  "^a+",
         "a+$",          R"(\ba+)", "(?i)a+",   "(?s)a.*b", R"(\x41+)", R"(\pL+)",
         "[[:digit:]]+", "é+",      "a*",       "(a?)?",    "a{0,5}",   R"((\d{1,3}\.){60})",
-        "[a-c-e]+",     "[]a]+",   "a{,2}",    "a**",      "(?<n>a)+", "a{65}"}) {
+        "[a-c-e]+",     "[]a]+",   "a{,2}",    "a{02}",    "a**",      "(?<n>a)+",
+        "a{65}"}) {
     EXPECT_FALSE(Nfa(pattern).has_value()) << pattern;
   }
   // A fixed run written with a group is a ClassSequence.
@@ -93,6 +94,11 @@ TEST(ClassNfaTest, MatchesStayInTheirLine) {
   // Optional parts and alternatives.
   EXPECT_EQ(Found("(GET|POST) /[a-z]*", {"GET /", "POST", "PUT /x", "xPOST /api", "GE", "T /"}),
             (std::vector<size_t>{0, 3}));
+}
+
+TEST(ClassNfaTest, MatchAtTheEndOfALineOfFourWords) {
+  // The scan takes 256 bytes at a time: a match ending there is carried into the next ones.
+  EXPECT_EQ(Found("xx+", {std::string(254, '-') + "xx", "-", "xx"}), (std::vector<size_t>{0, 2}));
 }
 
 TEST(ClassNfaTest, RunsBeyondAsciiMatchWholeCharacters) {
