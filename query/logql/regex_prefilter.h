@@ -1,7 +1,8 @@
 // A Hyperscan prefilter for a line-filter regex without a required literal (|~ "[0-9]{3}\.[0-9]+"):
 // it scans a block's lines in one pass, several times faster than re2 tests them one by one. A
 // regex that is a fixed run of ASCII classes ("[0-9]{3}\.[0-9]{3}") is found without Hyperscan,
-// by a ClassSequence, faster still and exact.
+// by a ClassSequence, faster still and exact; most other regexes of ASCII classes ("\d+\.\d+",
+// "(GET|POST) /[^ ]*") by a ClassNfa, exact too.
 // For most patterns it is exact (exact()): the lines it finds are those re2 matches, and re2
 // is not run. Otherwise it finds the lines that may match, which re2 then confirms. Internal to
 // vigie_logql (see LineFilter::prefilter).
@@ -38,8 +39,8 @@ class RegexPrefilter {
   // word boundary (^ $ \A \z \b \B: joined lines would move them), case folding that may reach
   // beyond ASCII (Hyperscan folds ASCII only), a NUL, or a construct Hyperscan does not parse;
   // its program is larger than kMaxProgramSize (Hyperscan's compile time grows fast with it);
-  // or this CPU cannot run Hyperscan (unless it is a ClassSequence). Then every line is tested
-  // with re2.
+  // or this CPU cannot run Hyperscan (unless it is a ClassSequence or a ClassNfa). Then every line
+  // is tested with re2.
   static std::shared_ptr<const RegexPrefilter> Make(const re2::RE2& re);
   static constexpr int kMaxProgramSize = 200;
   ~RegexPrefilter();
