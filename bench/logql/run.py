@@ -5,6 +5,7 @@ pipeline that does the same job over the same raw files in the same run. Writes 
 section of bench/RESULTS.md (or prints it with --no-results).
 
 usage: bench/logql/run.py [--json-mib 512] [--logfmt-mib 512] [--nginx-mib 256] [--work DIR]
+                          [--build DIR] [--only TEXT] [--no-results]
 
 Per query: wall seconds (best of --runs), CPU seconds of that run (vigied's from /proc; the
 pipeline's from its processes' rusage) and GB/s of raw log per CPU second, the issue's "per core"
@@ -30,14 +31,29 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 import splice_section  # noqa: E402
+import run as bench_run  # noqa: E402
 from run import ROOT, VIGIE, Server, log, proc_stats  # noqa: E402
 
 PATTERN = '<ip> - - [<_>] \\"<method> <uri> <_>\\" <status> <size> <_>'
-NO_LITERAL = "[0-9]{3}\\\\.[0-9]{3}\\\\.[0-9]{3}\\\\.[0-9]{3}"
-# The same regex written with a group: the same lines match, but it is not a fixed run of classes,
-# so it takes Hyperscan's path (docs/logql.md, "Regex pre-filter"); measured beside the other so
-# that the class sequence's row does not stand for every regex without a literal.
-NO_LITERAL_GROUPED = "[0-9]{3}(\\\\.[0-9]{3}){3}"
+# Regexes without a literal (docs/logql.md, "Regex pre-filter"), each beside rg: name, kind of
+# log, the regex as re2 and rg read it. The IPv4 one as a fixed run of classes, as a group (the
+# same lines; a fixed run still), the ways users write it with repetitions, a 32-hex id (no line
+# holds one) and 4xx/5xx statuses.
+REGEXES = [
+    ("regex without a literal", "nginx", r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}\.[0-9]{3}"),
+    ("regex without a literal, as a group", "nginx", r"[0-9]{3}(\.[0-9]{3}){3}"),
+    ("regex \\d+ IPv4", "nginx", r"\d+\.\d+\.\d+\.\d+"),
+    ("regex IPv4 with {1,3}", "nginx", r"(\d{1,3}\.){3}\d{1,3}"),
+    ("regex 32-hex id", "nginx", r"[0-9a-f]{32}"),
+    ("regex 4xx/5xx status", "nginx", r"[45]\d\d \d+"),
+]
+
+
+def regex_row(name, kind, regex):
+    quoted = regex.replace("\\", "\\\\")  # A LogQL string doubles each backslash.
+    return (name, kind, '{bench="%s"} |~ "%s"' % (kind, quoted),
+            "rg -N --no-filename '%s' {files} | wc -l" % regex, "lines")
+
 
 # name, kind of log, LogQL (a log query whose lines are counted, or an instant metric query),
 # reference pipeline over the raw files ({files}), what the result is.
@@ -55,12 +71,7 @@ QUERIES = [
      'quantile_over_time(0.99, {bench="json"} | json latency_ms | unwrap latency_ms [1h]) by (bench)',
      "jq -r .latency_ms {files} | sort -g | awk '{v[NR]=$1} END {print v[int(NR*0.99)]}'",
      "value"),
-    ("regex without a literal", "nginx", '{bench="nginx"} |~ "%s"' % NO_LITERAL,
-     "rg -N --no-filename '%s' {files} | wc -l" % NO_LITERAL.replace("\\\\", "\\"), "lines"),
-    ("regex without a literal, as a group", "nginx", '{bench="nginx"} |~ "%s"' % NO_LITERAL_GROUPED,
-     "rg -N --no-filename '%s' {files} | wc -l" % NO_LITERAL_GROUPED.replace("\\\\", "\\"),
-     "lines"),
-]
+] + [regex_row(*r) for r in REGEXES]
 
 
 def children_cpu():
@@ -145,7 +156,17 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--work", default=os.path.join(ROOT, "bench", "work", "logql"))
     p.add_argument("--no-results", action="store_true", help="print the section only")
+    p.add_argument("--build", help="the build whose vigied and vigie run (another tree's, to "
+                   "compare; default: this tree's build/)")
+    p.add_argument("--only", help="run the queries whose name holds this text (implies "
+                   "--no-results)")
     a = p.parse_args()
+    global VIGIE
+    if a.build:
+        bench_run.VIGIED = os.path.join(a.build, "server", "vigied")
+        VIGIE = os.path.join(a.build, "cli", "vigie")
+    queries = [q for q in QUERIES if a.only is None or a.only in q[0]]
+    a.no_results = a.no_results or a.only is not None
     logs = os.path.join(a.work, "logs")
     sizes = {"json": a.json_mib, "logfmt": a.logfmt_mib, "nginx": a.nginx_mib}
     files = {k: sorted(glob.glob(os.path.join(logs, k, "*.log"))) for k in sizes}
@@ -163,12 +184,14 @@ def main():
     server = Server(data)
     http = json.load(open(data + ".ready.json"))["http"]
     for kind, paths in files.items():
+        if kind not in {q[1] for q in queries}:
+            continue
         log(f"storing {raw[kind] / 2**20:.0f} MiB of {kind} logs")
         subprocess.run([VIGIE, "--server", server.addr, "push", "--label", f"bench={kind}", *paths],
                        check=True)
     rows = []
     try:
-        for name, kind, query, reference, result in QUERIES:
+        for name, kind, query, reference, result in queries:
             ref_cmd = reference.replace("{files}", " ".join(files[kind]))
             v = best(a.runs, lambda: run_vigie(server, http, query, result))
             r = best(a.runs, lambda: run_reference(ref_cmd))

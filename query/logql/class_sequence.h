@@ -12,8 +12,9 @@
 #include <functional>
 #include <optional>
 #include <string_view>
-#include <utility>
 #include <vector>
+
+#include "query/logql/byte_regex.h"
 
 namespace vigie::store {
 class DecodedBlock;
@@ -23,14 +24,18 @@ namespace vigie::logql {
 
 class ClassSequence {
  public:
-  // The sequence `pattern` (re2 syntax) stands for, or nullopt unless it is a concatenation of
-  // at most kMaxLength items, each a printable ASCII character, an escaped ASCII punctuation
-  // character, \d, \w or a bracketed class of those and of ASCII ranges, not negated; each
-  // optionally repeated an exact number of times ({n} or {n,n}). Flags, groups, alternation,
-  // '.', other repetitions and anchors are refused. A match is then exactly kMaxLength bytes or
-  // fewer, one per item, so that a line matches for re2 exactly when some window of it does here,
-  // whatever its bytes (no item can match a byte of a multi-byte character).
+  // The sequence `pattern` (re2 syntax) stands for, or nullopt unless ByteRegex reads it as a
+  // fixed run of at most kMaxLength ASCII characters and classes (literals, escaped punctuation,
+  // \d, \w, \s, bracketed classes that are not negated, groups and exact repetitions {n} of those:
+  // [0-9]{3}(\.[0-9]{3}){3}, with at most kMaxClasses distinct classes). A match is then exactly
+  // that many bytes, one per item, so that a line matches for re2 exactly when some window of it
+  // does here, whatever its bytes (no item can match a byte of a multi-byte character).
   static std::optional<ClassSequence> Parse(std::string_view pattern);
+  // The same, from the tree of a pattern.
+  static std::optional<ClassSequence> Make(const ByteRegex& regex);
+  // The sequence of these ASCII classes, one byte each; nullopt when there are more than
+  // kMaxLength, more than kMaxClasses distinct ones or one of more than kMaxRanges ranges.
+  static std::optional<ClassSequence> Make(std::vector<ByteClass> run);
   static constexpr size_t kMaxLength = 64;
 
   // The end (exclusive, into `text`) of the first window of text[pos, size) that matches, or
@@ -45,9 +50,6 @@ class ClassSequence {
   static constexpr size_t npos = std::string_view::npos;
 
  private:
-  // An inclusive range of ASCII bytes, and a set of bytes as the ranges it is the union of.
-  using Range = std::pair<uint8_t, uint8_t>;
-  using Class = std::vector<Range>;
   static constexpr size_t kMaxClasses = 8, kMaxRanges = 8;
 
   // Calls on_end(e) for each e in [pos, end) at which a match of text[.., end) ends (its last
@@ -55,11 +57,9 @@ class ClassSequence {
   // there (after a match, from the next line: a match's line needs no second one).
   template <typename OnEnd>
   void Scan(std::string_view text, size_t pos, OnEnd on_end) const;
-  // Bit i of masks[k] is set when p[i] is in classes_[k], for i < 64.
-  void Masks(const char* p, uint64_t* masks) const;
 
-  std::vector<Class> classes_;     // Distinct.
-  std::vector<uint8_t> sequence_;  // One index into classes_ per byte of a match.
+  std::vector<ByteClass> classes_;  // Distinct.
+  std::vector<uint8_t> sequence_;   // One index into classes_ per byte of a match.
   // The indexes of sequence_, those whose class holds the fewest bytes first (the likeliest to
   // rule a place out).
   std::vector<uint8_t> order_;

@@ -165,8 +165,13 @@ std::shared_ptr<const RegexPrefilter> RegexPrefilter::Make(const re2::RE2& re) {
   // Exact when the pattern allows it and Hyperscan compiles it as it is; otherwise PREFILTER: a
   // superset of re2's matches is enough, as re2 confirms each line. Patterns that match the
   // empty string are refused (every line would be a candidate anyway).
-  if (std::optional<ClassSequence> sequence = ClassSequence::Parse(pattern)) {
+  std::optional<ByteRegex> tree = ByteRegex::Parse(pattern);
+  std::optional<ClassSequence> sequence = tree ? ClassSequence::Make(*tree) : std::nullopt;
+  std::optional<ClassNfa> nfa = tree && !sequence ? ClassNfa::Make(*tree) : std::nullopt;
+  if (sequence) {
     made.reset(new RegexPrefilter(*std::move(sequence)));
+  } else if (nfa) {
+    made.reset(new RegexPrefilter(*std::move(nfa)));
   } else if (re.ProgramSize() <= kMaxProgramSize && hs_valid_platform() == HS_SUCCESS &&
              JoinedLinesSafe(pattern)) {
     auto compile = [&](unsigned flags) {
@@ -191,6 +196,7 @@ RegexPrefilter::~RegexPrefilter() {
 
 size_t RegexPrefilter::NextMatchEnd(std::string_view text, size_t pos) const {
   if (sequence_) return sequence_->NextMatchEnd(text, pos);
+  if (nfa_) return nfa_->NextMatchEnd(text, pos);
   hs_scratch_t* scratch = ThreadScratch(db_, id_);
   // Out of memory: "a match may end at the next byte", so that the caller tests the lines one
   // by one.
@@ -211,6 +217,10 @@ bool RegexPrefilter::ForEachMatchingLine(const store::DecodedBlock& block, size_
                                          const std::function<void(size_t)>& on_match) const {
   if (sequence_) {
     sequence_->ForEachMatchingLine(block, first, last, on_match);
+    return true;
+  }
+  if (nfa_) {
+    nfa_->ForEachMatchingLine(block, first, last, on_match);
     return true;
   }
   hs_scratch_t* scratch = ThreadScratch(db_, id_);

@@ -1,7 +1,8 @@
 // A Hyperscan prefilter for a line-filter regex without a required literal (|~ "[0-9]{3}\.[0-9]+"):
 // it scans a block's lines in one pass, several times faster than re2 tests them one by one. A
 // regex that is a fixed run of ASCII classes ("[0-9]{3}\.[0-9]{3}") is found without Hyperscan,
-// by a ClassSequence, faster still and exact.
+// by a ClassSequence, faster still and exact; most other regexes of ASCII classes ("\d+\.\d+",
+// "(GET|POST) /[^ ]*") by a ClassNfa, exact too.
 // For most patterns it is exact (exact()): the lines it finds are those re2 matches, and re2
 // is not run. Otherwise it finds the lines that may match, which re2 then confirms. Internal to
 // vigie_logql (see LineFilter::prefilter).
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "query/logql/class_nfa.h"
 #include "query/logql/class_sequence.h"
 
 struct hs_database;
@@ -37,8 +39,8 @@ class RegexPrefilter {
   // word boundary (^ $ \A \z \b \B: joined lines would move them), case folding that may reach
   // beyond ASCII (Hyperscan folds ASCII only), a NUL, or a construct Hyperscan does not parse;
   // its program is larger than kMaxProgramSize (Hyperscan's compile time grows fast with it);
-  // or this CPU cannot run Hyperscan (unless it is a ClassSequence). Then every line is tested
-  // with re2.
+  // or this CPU cannot run Hyperscan (unless it is a ClassSequence or a ClassNfa). Then every line
+  // is tested with re2.
   static std::shared_ptr<const RegexPrefilter> Make(const re2::RE2& re);
   static constexpr int kMaxProgramSize = 200;
   ~RegexPrefilter();
@@ -61,7 +63,7 @@ class RegexPrefilter {
 
   // Whether the lines scanned must be valid UTF-8 (Hyperscan's do; a ClassSequence's answer is
   // re2's whatever the bytes).
-  bool needs_utf8() const { return !sequence_.has_value(); }
+  bool needs_utf8() const { return nfa_ ? nfa_->needs_utf8() : !sequence_.has_value(); }
 
   // Only when exact(): calls on_match(i), in ascending order, for each line i of `block` in
   // [first, last) that re2 matches. Scans those lines joined by '\n' (copied into a per-thread
@@ -76,11 +78,14 @@ class RegexPrefilter {
   RegexPrefilter(hs_database* db, size_t id, bool exact) : db_(db), id_(id), exact_(exact) {}
   explicit RegexPrefilter(ClassSequence sequence)
       : db_(nullptr), id_(0), exact_(true), sequence_(std::move(sequence)) {}
+  explicit RegexPrefilter(ClassNfa nfa)
+      : db_(nullptr), id_(0), exact_(true), nfa_(std::move(nfa)) {}
 
-  hs_database* db_;  // Null with a ClassSequence.
+  hs_database* db_;  // Null with a ClassSequence or a ClassNfa.
   size_t id_;        // Unique per prefilter: tells a thread's scratch space which database it fits.
   bool exact_;
   std::optional<ClassSequence> sequence_;
+  std::optional<ClassNfa> nfa_;
 };
 
 // True when `text` is valid UTF-8: the prefilter matches characters, not bytes, as re2 does.
