@@ -158,6 +158,12 @@ TEST(ContextOseTest, StateRoundTripsAndIsFixedSize) {
   StateReader bad(corrupt);
   refused.Decode(&bad, /*with_growing=*/true);
   EXPECT_FALSE(bad.ok());
+  // So is the growing quantisation's (after the frozen one's 49 bytes).
+  corrupt = bytes;
+  corrupt[4 * 8 + 49] = 99;
+  StateReader bad_growing(corrupt);
+  refused.Decode(&bad_growing, /*with_growing=*/true);
+  EXPECT_FALSE(bad_growing.ok());
   // So is a range whose span overflows (the levels would be NaN).
   std::string wide;
   StateWriter wide_writer(&wide);
@@ -168,7 +174,7 @@ TEST(ContextOseTest, StateRoundTripsAndIsFixedSize) {
   wide.append(bytes.substr(wide.size()));
   ContextOse overflowing;
   StateReader wide_reader(wide);
-  overflowing.Decode(&wide_reader);
+  overflowing.Decode(&wide_reader, /*with_growing=*/true);
   EXPECT_FALSE(wide_reader.ok());
 }
 
