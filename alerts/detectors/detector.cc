@@ -17,9 +17,11 @@ namespace {
 
 // Version 2 appends the model's recurrence memory and the episode (Verdict::onset) to version
 // 1's state; version 3 keeps the weekly shape in 16 bits and adds the context (ContextNovelty)
-// before the episode; version 4 adds ContextOse after it. Older states are read as "nothing
-// recurs yet, no episode in progress, no context learned yet" (docs/anomaly.md, State format).
-constexpr uint8_t kStateVersion = 4;
+// before the episode; version 4 adds ContextOse after it; version 5 adds ContextOse's growing
+// quantisation. Older states are read as "nothing recurs yet, no episode in progress, no context
+// learned yet, the growing quantisation a copy of the frozen one" (docs/anomaly.md, State
+// format).
+constexpr uint8_t kStateVersion = 5;
 constexpr uint8_t kOldestStateVersion = 1;
 // The score from which a point belongs to an episode: the band's edge.
 constexpr double kEpisodeScore = 0.5;
@@ -35,7 +37,8 @@ using Combine = double (*)(const Signals&);
 // stands alone: at full weight it doubles the episodes of noisy curves (docs/anomaly.md).
 constexpr double kContextWeight = 0.8;
 // A move between levels never made before (ContextOse) adds this many half-widths to the
-// largest signal: alone it stays under the band's edge; it lifts a point already halfway out.
+// largest signal (half of it when only one of its two quantisations finds the move new): alone
+// it stays under the band's edge; it lifts a point already halfway out.
 // As one more term of the max it raised an episode for every novel move (NAB -4.4); added,
 // +1.1 on the 35 curves and +10.9 on NAB's 23 others, which nothing was tuned on
 // (docs/anomaly.md).
@@ -50,7 +53,8 @@ struct Kind {
 constexpr Kind kKinds[] = {
     {"combined",
      "the default: the largest of band, shift, a flat-line signal (a moving curve stuck on one "
-     "value) and context, raised when context_ose finds a move never made before",
+     "value) and context, raised when context_ose finds a move never made before (more when "
+     "both its quantisations do)",
      [](const Signals& s) {
        return std::max({s.band, s.shift, s.flat, kContextWeight * s.context}) +
               kNovelContextWeight * s.novel_context;
@@ -66,8 +70,9 @@ constexpr Kind kKinds[] = {
      "normal range)",
      [](const Signals& s) { return s.context; }},
     {"context_ose",
-     "a move between quantised levels that the curve never made before, as CAD OSE (score 1 "
-     "when novel, else 0)",
+     "a move between quantised levels that the curve never made before, as CAD OSE, on the "
+     "warm-up's frozen range or on a range grown with the curve (score 1 when novel to either, "
+     "else 0)",
      [](const Signals& s) {
        return s.novel_context > 0 ? std::numeric_limits<double>::infinity() : 0.0;
      }},

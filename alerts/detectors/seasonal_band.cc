@@ -433,8 +433,9 @@ void SeasonalBand::Decode(StateReader* r, int version) {
     context_.Decode(r);
     context_tail_.Decode(r);
   }
-  // Before version 4 there was no ContextOse: it warms up from now on.
-  if (version >= 4) context_ose_.Decode(r);
+  // Before version 4 there was no ContextOse: it warms up from now on; version 4's had the
+  // frozen quantisation only.
+  if (version >= 4) context_ose_.Decode(r, /*with_growing=*/version >= 5);
 }
 
 }  // namespace vigie::alerts::detectors

@@ -22,7 +22,7 @@
 //   local: the distance from the fast level (sudden jumps on curves without a shape);
 //   flat:  a curve that rarely repeats a value repeating one for 12 points or more;
 //   context: the last points' shape unlike any in the last day or so (ContextNovelty);
-//   novel_context: a move between quantised levels never made before (ContextOse).
+//   novel_context: a move between quantised levels never made before (ContextOse), 0 to 1.
 // Work per point is O(1) (a few hundred floating point operations and byte differences); state
 // is ~3.9 KiB.
 #pragma once
@@ -43,8 +43,8 @@ struct Signals {
   double local = 0;
   double flat = 0;
   double context = 0;
-  // 1 when the point's move from the previous point's level was never made before
-  // (ContextOse), else 0.
+  // How new the point's move from the previous point's level is (ContextOse): 1 when neither
+  // quantisation saw it before, 0.5 when one did not, else 0.
   double novel_context = 0;
   double expected = 0;
   // The band's half-width at band == 1.
@@ -73,8 +73,8 @@ class SeasonalBand {
 
   void Encode(StateWriter* w) const;
   // Reads Encode's bytes, or an older version's: 1 (no recurrence memory), 2 (a float32 weekly
-  // shape, no context), 3 (no ContextOse). Leaves *this half-decoded on failure; the caller checks
-  // r->ok() and discards it.
+  // shape, no context), 3 (no ContextOse), 4 (ContextOse's frozen quantisation only). Leaves
+  // *this half-decoded on failure; the caller checks r->ok() and discards it.
   void Decode(StateReader* r, int version);
 
  private:

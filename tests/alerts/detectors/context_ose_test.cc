@@ -73,18 +73,48 @@ TEST(ContextOseTest, NovelMoveFlaggedOnceThenLearned) {
   EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at + 3), 200, false), 0);
 }
 
-// A value far beyond the warm-up's range lands on the outermost level: novel the first time,
-// and the range does not move (the wave's own moves stay learned).
-TEST(ContextOseTest, ValueBeyondTheRangeIsNovelAndTheRangeStays) {
+// A value far beyond the warm-up's range lands on the frozen range's outermost level, where it
+// stays, and widens the growing range: novel to both the first time, then known to the frozen
+// range only while the growing one keeps widening. Widening keeps the learned moves: the wave's
+// own moves stay known to both.
+TEST(ContextOseTest, ValueBeyondTheRangeIsNovelAndTheLearnedMovesStay) {
   ContextOse ose;
   std::mt19937 rng(5);
   int64_t at = 7 * kPointsPerDay;
   FeedSquare(&ose, 0, at, 12, &rng);
   EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at), 1e6, false), 1);
-  EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at + 1), 1e7, false), 1);  // same level: (top, top)
-  EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at + 2), 1e8, false), 0);  // learned
+  EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at + 1), 1e7, false), 1);  // frozen: (top, top)
+  // The frozen range learned (top, top); the growing one widened again: 1e7 is not 1e8's level.
+  EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at + 2), 1e8, false), 0.5);
   ose.Observe(LoginCurve::TimeOf(at + 3), 200, false);
   EXPECT_EQ(FeedSquare(&ose, at + 4, at + 4 + kPointsPerDay, 12, &rng), 0);
+}
+
+// A curve that moves beyond the warm-up's range and goes on moving there: the frozen range
+// clamps all of it on its outermost level (every move there is (top, top)); the growing range
+// tells its levels apart, so a move there never made is still novel to it.
+TEST(ContextOseTest, GrowingRangeSeesMovesBeyondTheWarmUp) {
+  ContextOse ose;
+  std::mt19937 rng(11);
+  int64_t at = 7 * kPointsPerDay;
+  FeedSquare(&ose, 0, at, 12, &rng);
+  std::normal_distribution<double> noise(0.0, 2.0);
+  for (int64_t i = at; i < at + 2 * kPointsPerDay; ++i) {
+    ose.Observe(LoginCurve::TimeOf(i), (i % 12 < 6 ? 1000.0 : 1100.0) + noise(rng), false);
+  }
+  at += 2 * kPointsPerDay;
+  // Learned: the new wave's moves are known to both.
+  int novel = 0;
+  for (int64_t i = at; i < at + kPointsPerDay; ++i) {
+    novel += ose.Observe(LoginCurve::TimeOf(i), (i % 12 < 6 ? 1000.0 : 1100.0) + noise(rng), false)
+                 .value_or(0) > 0;
+  }
+  EXPECT_EQ(novel, 0);
+  at += kPointsPerDay;
+  ose.Observe(LoginCurve::TimeOf(at), 1100, false);
+  // 700: beyond the frozen range too (its top level, as 1000 and 1100), a new level to the
+  // growing range.
+  EXPECT_EQ(*ose.Observe(LoginCurve::TimeOf(at + 1), 700, false), 0.5);
 }
 
 TEST(ContextOseTest, GapContextIsNeitherScoredNorLearned) {
@@ -111,7 +141,7 @@ TEST(ContextOseTest, StateRoundTripsAndIsFixedSize) {
   EXPECT_EQ(bytes.size(), fresh.size());
   ContextOse restored;
   StateReader r(bytes);
-  restored.Decode(&r);
+  restored.Decode(&r, /*with_growing=*/true);
   ASSERT_TRUE(r.ok() && r.at_end());
   // Both see the same moves, including new ones, and answer the same.
   std::uniform_real_distribution<double> any(0, 400);
@@ -126,8 +156,14 @@ TEST(ContextOseTest, StateRoundTripsAndIsFixedSize) {
   corrupt[4 * 8] = 99;
   ContextOse refused;
   StateReader bad(corrupt);
-  refused.Decode(&bad);
+  refused.Decode(&bad, /*with_growing=*/true);
   EXPECT_FALSE(bad.ok());
+  // So is the growing quantisation's (after the frozen one's 49 bytes).
+  corrupt = bytes;
+  corrupt[4 * 8 + 49] = 99;
+  StateReader bad_growing(corrupt);
+  refused.Decode(&bad_growing, /*with_growing=*/true);
+  EXPECT_FALSE(bad_growing.ok());
   // So is a range whose span overflows (the levels would be NaN).
   std::string wide;
   StateWriter wide_writer(&wide);
@@ -138,7 +174,7 @@ TEST(ContextOseTest, StateRoundTripsAndIsFixedSize) {
   wide.append(bytes.substr(wide.size()));
   ContextOse overflowing;
   StateReader wide_reader(wide);
-  overflowing.Decode(&wide_reader);
+  overflowing.Decode(&wide_reader, /*with_growing=*/true);
   EXPECT_FALSE(wide_reader.ok());
 }
 
@@ -163,6 +199,29 @@ TEST(ContextOseTest, BoundedMemoryUnderALongRandomCurve) {
   d->Serialize(&bytes);
   EXPECT_EQ(bytes.size(), fresh.size());
   EXPECT_LE(bytes.size(), 4096u);
+}
+
+// A state of the frozen quantisation only (detector state version 4: the same bytes without
+// the growing quantisation's) restores with the growing one as its copy: until a value leaves
+// the range, both answer as the original does.
+TEST(ContextOseTest, FrozenOnlyStateRestoresWithTheGrowingQuantisationAsItsCopy) {
+  ContextOse original;
+  std::mt19937 rng(17);
+  FeedSquare(&original, 0, 3 * kPointsPerDay, 12, &rng);
+  std::string bytes;
+  StateWriter writer(&bytes);
+  original.Encode(&writer);
+  constexpr size_t kQuantiserBytes = 2 * 8 + 1 + 32;
+  ContextOse restored;
+  StateReader r(std::string_view(bytes).substr(0, bytes.size() - kQuantiserBytes));
+  restored.Decode(&r, /*with_growing=*/false);
+  ASSERT_TRUE(r.ok() && r.at_end());
+  for (int64_t i = 3 * kPointsPerDay; i < 4 * kPointsPerDay; ++i) {
+    double v = i % 97 == 0 ? 150 : Square(i, 12, &rng);
+    ASSERT_EQ(original.Observe(LoginCurve::TimeOf(i), v, false),
+              restored.Observe(LoginCurve::TimeOf(i), v, false))
+        << i;
+  }
 }
 
 }  // namespace

@@ -47,50 +47,59 @@ TEST(DetectorStateTest, RestoredMidStreamScoresIdentically) {
   }
 }
 
-// Version 4's layout (docs/anomaly.md, State format), to write the older versions from it:
+// Version 5's layout (docs/anomaly.md, State format), to write the older versions from it:
 // after the name, the scalars and the four levels, then the daily shape and spreads, then the
 // weekly shape's bitmap and its 336 bfloat16 offsets (float32 before version 3); at the end, the
 // recurrence memory (from version 2), the context and its tail (from version 3), the ContextOse
-// (from version 4), the episode (from version 2).
+// (from version 4; its growing quantisation, the last of its bytes, from version 5), the episode
+// (from version 2).
 constexpr size_t kBeforeWeeklyOffsets = 80 + 4 * 44 + (12 + 96 * 4) + 96 * 4 + 42;
 constexpr size_t kWeeklyBins = 336;
 constexpr size_t kRecurrenceBytes = 192;
 constexpr size_t kContextBytes = 7 * 8 + 306 + (64 * 4 + 2 * 8);
-constexpr size_t kContextOseBytes = 4 * 8 + 1 + 32;
+constexpr size_t kContextOseQuantiserBytes = 2 * 8 + 1 + 32;
+constexpr size_t kContextOseBytes = 2 * 8 + 2 * kContextOseQuantiserBytes;
 constexpr size_t kEpisodeBytes = 9;
 
 // The state an older build would have written for the same band.
-std::string AsVersion(const std::string& v4, char version) {
-  size_t weekly = 2 + static_cast<size_t>(v4[1]) + kBeforeWeeklyOffsets;
-  std::string old = v4.substr(0, weekly + (version == 3 ? 2 * kWeeklyBins : 0));
+std::string AsVersion(const std::string& v5, char version) {
+  if (version == 4) {
+    std::string old = v5;
+    old.erase(v5.size() - kEpisodeBytes - kContextOseQuantiserBytes, kContextOseQuantiserBytes);
+    old[0] = version;
+    return old;
+  }
+  size_t weekly = 2 + static_cast<size_t>(v5[1]) + kBeforeWeeklyOffsets;
+  std::string old = v5.substr(0, weekly + (version == 3 ? 2 * kWeeklyBins : 0));
   if (version < 3) {
     for (size_t i = 0; i < kWeeklyBins; ++i) {
       // A little-endian float32 whose upper half is the bfloat16.
-      old += std::string(2, '\0') + v4.substr(weekly + 2 * i, 2);
+      old += std::string(2, '\0') + v5.substr(weekly + 2 * i, 2);
     }
   }
   size_t rest = weekly + 2 * kWeeklyBins;
-  size_t end = v4.size() - kEpisodeBytes - kContextOseBytes;
+  size_t end = v5.size() - kEpisodeBytes - kContextOseBytes;
   if (version < 3) end -= kContextBytes;
   if (version == 1) end -= kRecurrenceBytes;
-  old += v4.substr(rest, end - rest);
-  if (version >= 2) old += v4.substr(v4.size() - kEpisodeBytes);
+  old += v5.substr(rest, end - rest);
+  if (version >= 2) old += v5.substr(v5.size() - kEpisodeBytes);
   old[0] = version;
   return old;
 }
 
 // A state written by an older build (version 1: no recurrence memory, no episode; version 2: a
-// float32 weekly shape, no context; version 3: no ContextOse) restores with nothing recurring, no
+// float32 weekly shape, no context; version 3: no ContextOse; version 4: ContextOse's frozen
+// quantisation only) restores with nothing recurring, no
 // episode in progress and no context learned yet: its band is the original's, its first point
-// beyond the band is an onset, and it is written back as version 4.
+// beyond the band is an onset, and it is written back as version 5.
 TEST(DetectorStateTest, OlderVersionStatesStillRestore) {
   LoginCurve curve(0.5);
   int64_t cut = 12 * kPointsPerDay;
   auto original = Trained(kDefaultDetector, cut, &curve);
   std::string bytes;
   original->Serialize(&bytes);
-  ASSERT_EQ(bytes[0], 4);
-  for (char version : {1, 2, 3}) {
+  ASSERT_EQ(bytes[0], 5);
+  for (char version : {1, 2, 3, 4}) {
     SCOPED_TRACE(static_cast<int>(version));
     LoginCurve replay(0.5);
     auto reference = Trained(kDefaultDetector, cut, &replay);
@@ -108,7 +117,7 @@ TEST(DetectorStateTest, OlderVersionStatesStillRestore) {
     EXPECT_GE(spike.onset, 0.5);
     std::string again;
     (*restored)->Serialize(&again);
-    EXPECT_EQ(again[0], 4);
+    EXPECT_EQ(again[0], 5);
     EXPECT_EQ(again.size(), bytes.size());
   }
 }
