@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -117,54 +118,67 @@ size_t NextQuoteOrEscape(std::string_view line, size_t pos) {
 // starts, with *quote false, or an `="` (where a quoted value may open), with *quote true;
 // line.size() when there is none. Each 16 places are compared at once with the first and the
 // last byte of each, and only the places where both agree are checked whole: one pass over the
-// line finds the next pair that must be read, however many anchors there are.
+// line finds the next pair that must be read. The last places, where a load would pass the
+// line's end, are compared in a copy padded with zeros (which no anchor holds). More than
+// kVectorAnchors anchors are looked for one place at a time.
 size_t NextAnchorOrQuote(std::string_view line, size_t pos, const std::vector<std::string>& anchors,
                          bool* quote) {
   const char* p = line.data();
   const size_t size = line.size();
   auto starts_at = [&](size_t at) {
-    if (p[at] == '=') {
-      *quote = at + 1 < size && p[at + 1] == '"';
-      return *quote;
+    *quote = p[at] == '=' && at + 1 < size && p[at + 1] == '"';
+    if (*quote) return true;
+    for (const std::string& a : anchors) {
+      if (p[at] == a.front() && at + a.size() <= size && SameBytes(line.substr(at, a.size()), a))
+        return true;
     }
-    *quote = false;
-    return std::any_of(anchors.begin(), anchors.end(), [&](const std::string& a) {
-      return p[at] == a.front() && at + a.size() <= size && SameBytes(line.substr(at, a.size()), a);
-    });
+    return false;
   };
 #if defined(__SSE2__)
-  size_t longest = 2;  // Of `="` and the anchors: the bytes a place needs to be compared.
-  for (const std::string& a : anchors) longest = std::max(longest, a.size());
-  auto candidates = [&](size_t at) -> unsigned {
-    const __m128i v = Load16(p + at);
-    __m128i hits = _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
-                                 _mm_cmpeq_epi8(Load16(p + at + 1), _mm_set1_epi8('"')));
-    for (const std::string& a : anchors) {
-      hits = _mm_or_si128(hits, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a.front())),
-                                              _mm_cmpeq_epi8(Load16(p + at + a.size() - 1),
-                                                             _mm_set1_epi8(a.back()))));
+  constexpr size_t kVectorAnchors = 8;
+  if (anchors.size() <= kVectorAnchors) {
+    size_t longest = 2;  // Of `="` and the anchors: the bytes a place needs to be compared.
+    __m128i firsts[kVectorAnchors], lasts[kVectorAnchors];
+    for (size_t k = 0; k < anchors.size(); ++k) {
+      firsts[k] = _mm_set1_epi8(anchors[k].front());
+      lasts[k] = _mm_set1_epi8(anchors[k].back());
+      longest = std::max(longest, anchors[k].size());
     }
-    return _mm_movemask_epi8(hits);
-  };
-  auto first_of = [&](size_t from, unsigned mask) {
-    for (; mask != 0; mask &= mask - 1) {
-      const size_t at = from + __builtin_ctz(mask);
-      if (starts_at(at)) return at;
+    const __m128i equals = _mm_set1_epi8('='), quotes = _mm_set1_epi8('"');
+    // The places [0, 16) of `at` where a candidate starts; reads at[0, 15 + longest).
+    auto candidates = [&](const char* at) -> unsigned {
+      const __m128i v = Load16(at);
+      __m128i hits =
+          _mm_and_si128(_mm_cmpeq_epi8(v, equals), _mm_cmpeq_epi8(Load16(at + 1), quotes));
+      for (size_t k = 0; k < anchors.size(); ++k) {
+        hits = _mm_or_si128(
+            hits, _mm_and_si128(_mm_cmpeq_epi8(v, firsts[k]),
+                                _mm_cmpeq_epi8(Load16(at + anchors[k].size() - 1), lasts[k])));
+      }
+      return _mm_movemask_epi8(hits);
+    };
+    auto first_of = [&](size_t from, unsigned mask) {
+      for (; mask != 0; mask &= mask - 1) {
+        const size_t at = from + __builtin_ctz(mask);
+        if (starts_at(at)) return at;
+      }
+      return std::string_view::npos;
+    };
+    for (; pos + 15 + longest <= size; pos += 16) {
+      if (const size_t at = first_of(pos, candidates(p + pos)); at != std::string_view::npos)
+        return at;
     }
-    return std::string_view::npos;
-  };
-  // The loads of the places [at, at + 16) reach at + 14 + longest.
-  for (; pos + 15 + longest <= size; pos += 16) {
-    if (const size_t at = first_of(pos, candidates(pos)); at != std::string_view::npos) return at;
-  }
-  // The last places that every load can reach, as 16 that end there (those before `pos`
-  // masked out); the few after them, where only shorter anchors fit, one by one below.
-  if (pos < size && size >= 15 + longest) {
-    const size_t from = size - 15 - longest;
-    if (pos - from < 16) {
-      const size_t at = first_of(from, candidates(from) & (~0u << (pos - from)));
-      if (at != std::string_view::npos) return at;
-      pos = from + 16;
+    constexpr size_t kPadded = 128;
+    if (const size_t left = pos < size ? size - pos : 0;
+        left > 0 && left + 15 + longest <= kPadded) {
+      char padded[kPadded] = {};
+      std::memcpy(padded, p + pos, left);
+      for (size_t off = 0; off < left; off += 16) {
+        unsigned mask = candidates(padded + off);
+        if (left - off < 16) mask &= (1u << (left - off)) - 1;
+        if (const size_t at = first_of(pos + off, mask); at != std::string_view::npos) return at;
+      }
+      return size;
     }
   }
 #endif
