@@ -103,6 +103,14 @@ bool StreamPipeline::ProbeRejects() {
   return !pass;
 }
 
+std::string_view StreamPipeline::required_literal() const {
+  std::string_view longest;
+  for (const std::string& literal : required_literals_) {
+    if (literal.size() > longest.size()) longest = literal;
+  }
+  return longest;
+}
+
 bool StreamPipeline::Process(int64_t ts, std::string_view line) {
   for (const std::string& literal : required_literals_) {
     if (FindLiteral(line, 0, literal) == std::string_view::npos) {
