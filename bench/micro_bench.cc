@@ -188,6 +188,24 @@ std::vector<store::LogEntry> AppEntries(bool json) {
   return out;
 }
 
+// logfmt lines laid out as bench/logql/gen_app_logs.py writes them (a quoted msg before
+// duration), about 170 bytes, one in seven with a duration over a second.
+std::vector<store::LogEntry> LogfmtAppEntries() {
+  std::vector<store::LogEntry> out;
+  int64_t ts = 1'700'000'000'000'000'000;
+  const char* messages[] = {"cache miss", "user session refreshed", "rate limited"};
+  for (int i = 0; i < 8000; ++i) {
+    std::string duration =
+        i % 7 == 0 ? std::to_string(1 + i % 29) + ".417s" : std::to_string(1 + i * 37 % 999) + "ms";
+    out.push_back({ts += 1000,
+                   "ts=2026-12-01T10:00:00." + std::to_string(100 + i % 900) +
+                       "Z level=info service=checkout msg=\"" + messages[i % 3] +
+                       "\" method=GET route=/api/v1/orders status=200 duration=" + duration +
+                       " bytes=" + std::to_string(i * 31 % 70000) + " trace_id=86b9b40931045ba7"});
+  }
+  return out;
+}
+
 // nginx access logs in the combined format, about 180 bytes a line, one in 25 a 404.
 std::vector<store::LogEntry> NginxEntries() {
   std::vector<store::LogEntry> out;
@@ -240,10 +258,12 @@ enum class Reads {
 
 // A pipeline over a decoded block, as a scan worker runs it; with `cost`, keeping its statistics
 // as a scan does (docs/logql.md, "Query statistics").
-enum class Logs { kJson, kLogfmt, kNginx };
+enum class Logs { kJson, kLogfmt, kLogfmtApp, kNginx };
 void RunPipelineBench(benchmark::State& state, Logs logs, Reads reads, const char* query,
                       logql::FilterCost* cost) {
-  auto entries = logs == Logs::kNginx ? NginxEntries() : AppEntries(logs == Logs::kJson);
+  auto entries = logs == Logs::kNginx       ? NginxEntries()
+                 : logs == Logs::kLogfmtApp ? LogfmtAppEntries()
+                                            : AppEntries(logs == Logs::kJson);
   auto parsed = logql::Parse(query, Limits());
   if (!parsed.ok()) {
     state.SkipWithError(std::string(parsed.status().message()).c_str());
@@ -286,6 +306,9 @@ BENCHMARK_CAPTURE(PipelineBench, logfmt_all_labels, Logs::kLogfmt, Reads::kAll, 
 BENCHMARK_CAPTURE(PipelineBench, logfmt_status_only, Logs::kLogfmt, Reads::kStatusOnly,
                   R"({a="b"} | logfmt | status >= 500)");
 BENCHMARK_CAPTURE(PipelineBench, logfmt_lines_only, Logs::kLogfmt, Reads::kLinesOnly, kLogfmtQuery);
+// bench/logql/run.py's logfmt row as vigied runs it for `vigie grep`.
+BENCHMARK_CAPTURE(PipelineBench, logfmt_app_lines_only, Logs::kLogfmtApp, Reads::kLinesOnly,
+                  kLogfmtQuery);
 BENCHMARK_CAPTURE(PipelineBench, pattern_all_labels, Logs::kNginx, Reads::kAll, kPatternQuery);
 BENCHMARK_CAPTURE(PipelineBench, pattern_lines_only, Logs::kNginx, Reads::kLinesOnly,
                   kPatternQuery);

@@ -322,6 +322,13 @@ void FindPassingLines(const LineFilter& filter, const store::DecodedBlock& block
     hit_is_match = specs.size() == 1 && specs[0].op == FilterOp::kContains && !specs[0].ip &&
                    specs[0].more.empty() && specs[0].pattern == literal;
     next_hit = [&](size_t pos) { return FindLiteral(all.substr(0, end), pos, literal); };
+  } else if (const std::string_view implied =
+                 pipeline != nullptr ? pipeline->required_literal() : std::string_view();
+             !implied.empty()) {
+    // The filter has no literal but the pipeline's label filters imply one (| pattern ... |
+    // status = "404" keeps only lines holding `" 404`): the block is searched for it as for a
+    // filter's, and the pipeline sees only the lines holding it.
+    next_hit = [&, implied](size_t pos) { return FindLiteral(all.substr(0, end), pos, implied); };
   } else {
     for (size_t i = first; i < last; ++i) {
       if (filter.empty() || filter.Matches(block.line(i))) accept(i);

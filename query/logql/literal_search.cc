@@ -40,19 +40,35 @@ size_t Find(std::string_view text, size_t pos, std::string_view literal) {
   const __m128i first_case = _mm_set1_epi8(kFolded && IsLowerLetter(first) ? 0x20 : 0);
   const __m128i last_case = _mm_set1_epi8(kFolded && IsLowerLetter(last) ? 0x20 : 0);
   const __m128i first_byte = _mm_set1_epi8(first), last_byte = _mm_set1_epi8(last);
+  // The places [at, at + 16) where the first and the last byte agree, one bit each.
+  auto candidates = [&](size_t at) -> unsigned {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + at));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + at + n - 1));
+    return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, first_case), first_byte),
+                                           _mm_cmpeq_epi8(_mm_or_si128(b, last_case), last_byte)));
+  };
   for (; pos + 16 <= last_start + 1; pos += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + pos));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + pos + n - 1));
-    const __m128i both = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, first_case), first_byte),
-                                       _mm_cmpeq_epi8(_mm_or_si128(b, last_case), last_byte));
-    for (unsigned mask = _mm_movemask_epi8(both); mask != 0; mask &= mask - 1) {
+    for (unsigned mask = candidates(pos); mask != 0; mask &= mask - 1) {
       const size_t at = pos + __builtin_ctz(mask);
       if (EqualAt<kFolded>(t + at, literal)) return at;
     }
   }
+  // Fewer than 16 places are left: the 16 that end at the last one are compared at once, those
+  // before `pos` masked out, rather than each in turn (a parser searches short lines, where the
+  // last places were most of the work).
+  if (pos <= last_start && last_start + 1 >= 16) {
+    const size_t from = last_start + 1 - 16;
+    for (unsigned mask = candidates(from) & (~0u << (pos - from)); mask != 0; mask &= mask - 1) {
+      const size_t at = from + __builtin_ctz(mask);
+      if (EqualAt<kFolded>(t + at, literal)) return at;
+    }
+    return std::string_view::npos;
+  }
 #endif
+  const char first_of_literal = literal[0];
   for (; pos <= last_start; ++pos) {
-    if (EqualAt<kFolded>(t + pos, literal)) return pos;
+    const char c = kFolded ? LowerAscii(t[pos]) : t[pos];
+    if (c == first_of_literal && EqualAt<kFolded>(t + pos, literal)) return pos;
   }
   return std::string_view::npos;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -9,7 +10,6 @@
 
 #include "common/strings.h"
 #include "common/utf8.h"
-#include "query/logql/literal_search.h"
 
 namespace vigie::logql {
 namespace {
@@ -18,9 +18,11 @@ bool IsSpace(char c) { return static_cast<unsigned char>(c) <= ' '; }
 bool IsTokenEnd(char c) { return IsSpace(c) || c == '=' || c == '"'; }
 
 // The scans below look at 16 bytes at a time (SSE2, which every x86-64 has) for the first byte
-// of a class, and test the bytes of the line's last partial 16 one by one, so that nothing is
-// read past the line: a key or a value is a few bytes, and a call that looked at each byte in
-// turn was most of the decoder's time. Each returns line.size() when there is no such byte.
+// of a class: a key or a value is a few bytes, and a call that looked at each byte in turn was
+// most of the decoder's time. The line's last partial 16 bytes are looked at as the 16 bytes
+// that end the line, with the bits of the bytes already seen cleared, so that nothing is read
+// past the line (a line shorter than 16 bytes is tested byte by byte). Each returns line.size()
+// when there is no such byte.
 #if defined(__SSE2__)
 __m128i Load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 // The bytes of `v` that are <= ' ' (unsigned), as a comparison mask.
@@ -36,18 +38,32 @@ size_t TokenEnd(std::string_view line, size_t pos, bool* high) {
   const char* p = line.data();
   unsigned high_bits = 0;
 #if defined(__SSE2__)
+  // The bytes [at, at + 16) that end a token and those >= 0x80, bits below `skip` cleared.
+  auto masks = [p](size_t at, unsigned skip, unsigned* highs) {
+    const __m128i v = Load16(p + at);
+    const unsigned keep = ~0u << skip;
+    *highs = _mm_movemask_epi8(v) & keep;
+    return _mm_movemask_epi8(
+               _mm_or_si128(SpaceBytes(v), _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
+                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))))) &
+           keep;
+  };
+  auto found = [&](size_t at, unsigned ends, unsigned highs) {
+    const unsigned i = __builtin_ctz(ends);
+    *high = (high_bits | (highs & ((1u << i) - 1))) != 0;
+    return at + i;
+  };
   for (; pos + 16 <= line.size(); pos += 16) {
-    const __m128i v = Load16(p + pos);
-    const unsigned ends = _mm_movemask_epi8(
-        _mm_or_si128(SpaceBytes(v), _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
-                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('"')))));
-    const unsigned highs = _mm_movemask_epi8(v);
-    if (ends != 0) {
-      const unsigned at = __builtin_ctz(ends);
-      *high = (high_bits | (highs & ((1u << at) - 1))) != 0;
-      return pos + at;
-    }
+    unsigned highs;
+    if (const unsigned ends = masks(pos, 0, &highs)) return found(pos, ends, highs);
     high_bits |= highs;
+  }
+  if (pos < line.size() && line.size() >= 16) {
+    const size_t from = line.size() - 16;
+    unsigned highs;
+    if (const unsigned ends = masks(from, pos - from, &highs)) return found(from, ends, highs);
+    *high = (high_bits | highs) != 0;
+    return line.size();
   }
 #endif
   for (; pos < line.size() && !IsTokenEnd(p[pos]); ++pos) {
@@ -66,6 +82,11 @@ size_t NextSpace(std::string_view line, size_t pos) {
       return pos + __builtin_ctz(spaces);
     }
   }
+  if (pos < line.size() && line.size() >= 16) {
+    const size_t from = line.size() - 16;
+    const unsigned spaces = _mm_movemask_epi8(SpaceBytes(Load16(p + from))) & (~0u << (pos - from));
+    return spaces != 0 ? from + __builtin_ctz(spaces) : line.size();
+  }
 #endif
   while (pos < line.size() && !IsSpace(p[pos])) ++pos;
   return pos;
@@ -75,16 +96,96 @@ size_t NextSpace(std::string_view line, size_t pos) {
 size_t NextQuoteOrEscape(std::string_view line, size_t pos) {
   const char* p = line.data();
 #if defined(__SSE2__)
+  auto quotes_or_escapes = [p](size_t at) -> unsigned {
+    const __m128i v = Load16(p + at);
+    return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  };
   for (; pos + 16 <= line.size(); pos += 16) {
-    const __m128i v = Load16(p + pos);
-    if (const unsigned found = _mm_movemask_epi8(_mm_or_si128(
-            _mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))))) {
-      return pos + __builtin_ctz(found);
-    }
+    if (const unsigned found = quotes_or_escapes(pos)) return pos + __builtin_ctz(found);
+  }
+  if (pos < line.size() && line.size() >= 16) {
+    const size_t from = line.size() - 16;
+    const unsigned found = quotes_or_escapes(from) & (~0u << (pos - from));
+    return found != 0 ? from + __builtin_ctz(found) : line.size();
   }
 #endif
   while (pos < line.size() && p[pos] != '"' && p[pos] != '\\') ++pos;
   return pos;
+}
+
+// The first place at or after `pos` where one of `anchors` (each not empty, without '=')
+// starts, with *quote false, or an `="` (where a quoted value may open), with *quote true;
+// line.size() when there is none. Each 16 places are compared at once with the first and the
+// last byte of each, and only the places where both agree are checked whole: one pass over the
+// line finds the next pair that must be read. The last places, where a load would pass the
+// line's end, are compared in a copy padded with zeros (which no anchor holds). More than
+// kVectorAnchors anchors are looked for one place at a time.
+size_t NextAnchorOrQuote(std::string_view line, size_t pos, const std::vector<std::string>& anchors,
+                         bool* quote) {
+  const char* p = line.data();
+  const size_t size = line.size();
+  auto starts_at = [&](size_t at) {
+    *quote = p[at] == '=' && at + 1 < size && p[at + 1] == '"';
+    if (*quote) return true;
+    for (const std::string& a : anchors) {
+      if (p[at] == a.front() && at + a.size() <= size && SameBytes(line.substr(at, a.size()), a))
+        return true;
+    }
+    return false;
+  };
+#if defined(__SSE2__)
+  constexpr size_t kVectorAnchors = 8;
+  if (anchors.size() <= kVectorAnchors) {
+    size_t longest = 2;  // Of `="` and the anchors: the bytes a place needs to be compared.
+    __m128i firsts[kVectorAnchors], lasts[kVectorAnchors];
+    for (size_t k = 0; k < anchors.size(); ++k) {
+      firsts[k] = _mm_set1_epi8(anchors[k].front());
+      lasts[k] = _mm_set1_epi8(anchors[k].back());
+      longest = std::max(longest, anchors[k].size());
+    }
+    const __m128i equals = _mm_set1_epi8('='), quotes = _mm_set1_epi8('"');
+    // The places [0, 16) of `at` where a candidate starts; reads at[0, 15 + longest).
+    auto candidates = [&](const char* at) -> unsigned {
+      const __m128i v = Load16(at);
+      __m128i hits =
+          _mm_and_si128(_mm_cmpeq_epi8(v, equals), _mm_cmpeq_epi8(Load16(at + 1), quotes));
+      for (size_t k = 0; k < anchors.size(); ++k) {
+        hits = _mm_or_si128(
+            hits, _mm_and_si128(_mm_cmpeq_epi8(v, firsts[k]),
+                                _mm_cmpeq_epi8(Load16(at + anchors[k].size() - 1), lasts[k])));
+      }
+      return _mm_movemask_epi8(hits);
+    };
+    auto first_of = [&](size_t from, unsigned mask) {
+      for (; mask != 0; mask &= mask - 1) {
+        const size_t at = from + __builtin_ctz(mask);
+        if (starts_at(at)) return at;
+      }
+      return std::string_view::npos;
+    };
+    for (; pos + 15 + longest <= size; pos += 16) {
+      if (const size_t at = first_of(pos, candidates(p + pos)); at != std::string_view::npos)
+        return at;
+    }
+    constexpr size_t kPadded = 128;
+    if (const size_t left = pos < size ? size - pos : 0;
+        left > 0 && left + 15 + longest <= kPadded) {
+      char padded[kPadded] = {};
+      std::memcpy(padded, p + pos, left);
+      for (size_t off = 0; off < left; off += 16) {
+        unsigned mask = candidates(padded + off);
+        if (left - off < 16) mask &= (1u << (left - off)) - 1;
+        if (const size_t at = first_of(pos + off, mask); at != std::string_view::npos) return at;
+      }
+      return size;
+    }
+  }
+#endif
+  for (; pos < size; ++pos) {
+    if (starts_at(pos)) return pos;
+  }
+  return size;
 }
 
 constexpr uint32_t kReplacement = 0xFFFD;
@@ -140,7 +241,6 @@ bool LogfmtDecoder::Next() {
 }
 
 bool LogfmtDecoder::SkipToKeyWith(const std::vector<std::string>& anchors) {
-  constexpr std::string_view kQuoteOpening = "=\"";
   // The start of the pair around `at`: the byte after the last space before it, or pos_ (which
   // starts a pair, or spaces before one).
   auto pair_start = [this](size_t at) {
@@ -148,22 +248,15 @@ bool LogfmtDecoder::SkipToKeyWith(const std::vector<std::string>& anchors) {
     return at;
   };
   while (pos_ < line_.size()) {
-    if (quote_opening_ != std::string_view::npos && quote_opening_ <= pos_) {
-      quote_opening_ = FindLiteral(line_, pos_, kQuoteOpening);
-    }
     // Up to the next `="`, no quoted value opens: each pair is the run of bytes up to a space
     // (a pair in error too goes on to the next space), and a key holding an anchor holds it
-    // whole before its '='.
-    const std::string_view plain = line_.substr(0, std::min(quote_opening_, line_.size()));
-    size_t hit = std::string_view::npos;
-    for (const std::string& anchor : anchors) hit = std::min(hit, FindLiteral(plain, pos_, anchor));
-    if (hit != std::string_view::npos) {
-      pos_ = pair_start(hit);
-      return true;
-    }
-    if (quote_opening_ == std::string_view::npos) break;
+    // whole before its '=' (an anchor has no '=').
+    bool quote;
+    const size_t at = NextAnchorOrQuote(line_, pos_, anchors, &quote);
+    if (at == line_.size()) break;
+    pos_ = pair_start(at);
+    if (!quote) return true;
     // The pair of the `="` may open a quoted value, whose end only reading it tells.
-    pos_ = pair_start(quote_opening_);
     Next();
   }
   pos_ = line_.size();

@@ -26,13 +26,14 @@ class LogfmtDecoder {
   // '=' has an empty value, and so has `key=`.
   bool Next();
 
-  // Moves to the next pair whose key may contain one of `anchors` (each not empty) without
-  // reading the pairs before it, whose keys contain none, as pairs: a pair that does not open a
-  // quoted value ends at the next space, so only the `="` where a quoted value may open need a
-  // pair read (inside, to find where the value ends). Returns false, at the end, when no such
-  // pair is left. The pairs that Next() then reads are, in order, every pair whose key contains
-  // an anchor that Next() alone would have read, and some others. error() no longer tells the
-  // first error of the line.
+  // Moves to the next pair whose key may contain one of `anchors` (each not empty, of letters
+  // and digits) without reading the pairs before it, whose keys contain none, as pairs: a pair that
+  // does not open a quoted value ends at the next space, so only the `="` where a quoted value may
+  // open need a pair read (inside, to find where the value ends). Returns false, at the end, when
+  // no such pair is left. The pairs that Next() then reads are, in order, every pair whose key
+  // contains an anchor that Next() alone would have read, and some others. error() no longer tells
+  // the first error of the line. One pass over the bytes up to that pair looks for the anchors and
+  // the `="` together.
   bool SkipToKeyWith(const std::vector<std::string>& anchors);
 
   std::string_view key() const { return key_; }
@@ -48,9 +49,6 @@ class LogfmtDecoder {
 
   std::string_view line_;
   size_t pos_ = 0;
-  // SkipToKeyWith: the first `="` after the pairs read so far (npos: none); searched again once
-  // pos_ reaches it.
-  size_t quote_opening_ = 0;
   std::string_view key_, value_;
   std::string unquoted_;
   std::string error_;

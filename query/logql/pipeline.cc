@@ -118,6 +118,14 @@ bool StreamPipeline::ProbeRejects(const Lap& lap) {
   return !pass;
 }
 
+std::string_view StreamPipeline::required_literal() const {
+  std::string_view longest;
+  for (const std::string& literal : required_literals_) {
+    if (literal.size() > longest.size()) longest = literal;
+  }
+  return longest;
+}
+
 template <bool kTimed>
 bool StreamPipeline::ProcessLine(int64_t ts, std::string_view line, int64_t* stage_ns) {
   int64_t lap_start = kTimed ? MonotonicNanos() : 0;

@@ -176,6 +176,10 @@ class StreamPipeline {
   uint64_t probe_rejected() const { return probe_ ? probe_->rejected : 0; }
   // How many lines the required literals (below) rejected, for tests.
   uint64_t literal_rejected() const { return literal_rejected_; }
+  // The longest of the literals that every line Process() keeps contains ("" when there is
+  // none), fixed at construction: a caller may search whole blocks for it and hand Process()
+  // only the lines that hold it (Process() checks them all again).
+  std::string_view required_literal() const;
 
   std::string_view line() const { return ctx_.line; }
   // The final labels of the last line processed, interned: the reference stays valid as long as

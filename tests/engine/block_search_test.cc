@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
 #include "query/logql/block_scan.h"
 #include "query/logql/line_filter.h"
+#include "query/logql/parser.h"
 #include "query/logql/regex_prefilter.h"
 #include "store/block.h"
 
@@ -206,6 +208,42 @@ TEST(BlockSearchTest, LoneLiteralFindsTheLinesThatHoldIt) {
   // Beside another filter, each hit is checked against the whole chain.
   EXPECT_EQ(Found(Filter({{FilterOp::kContains, "INFO"}, {FilterOp::kNotContains, "a "}}), lines),
             std::vector<uint32_t>{2});
+}
+
+// A pipeline whose label filters imply a literal (| pattern ... | status = "404" keeps only lines
+// holding `" 404`) has the block searched for it when the filter has none: the lines kept are
+// those the pipeline keeps one by one, the literal cut across two lines or not, with a line
+// filter beside it or not, and when the stream's own label makes the literal moot.
+TEST(BlockSearchTest, LiteralThatThePipelineImpliesFindsTheLinesItKeeps) {
+  const std::vector<std::string> lines = {
+      R"(1.2.3.4 "GET /a" 404 1)", R"(1.2.3.4 "GET /b" 200 1)",  R"(x "GET /c" 40)", R"(4 1)",
+      R"(" 404 y "GET /d" 404 2)", R"(1.2.3.4 "GET /e" 4044 1)", R"(" 404)",         "",
+      R"(z "PUT /f" 404 3)"};
+  const std::string pattern = R"(<_> \"<method> <_>\" <status> <_>)";
+  for (const std::string& rest :
+       {std::string(R"(| status = "404")"), std::string(R"(!= "PUT" | status = "404")"),
+        std::string(R"(| status = "404" and method = "GET")")}) {
+    for (const char* stream : {R"({a="b"})", R"({status="404"})"}) {
+      const std::string query = StrCat(R"({a="b"} | pattern ")", pattern, "\" ", rest);
+      absl::StatusOr<Query> parsed = Parse(query, Limits());
+      ASSERT_TRUE(parsed.ok()) << query << ": " << parsed.status();
+      const LabelSet labels = *LabelSet::Parse(stream);
+      std::vector<store::LogEntry> entries;
+      for (const std::string& line : lines) entries.push_back({int64_t(entries.size()), line});
+      BlockMatches matches;
+      ASSERT_TRUE(store::DecodeBlock(store::EncodeBlock(entries), &matches.block).ok());
+      matches.pipeline = std::make_unique<StreamPipeline>(parsed->log->pipeline, labels);
+      FilterBlock(parsed->log->filter, {0, int64_t(lines.size())}, &matches);
+      StreamPipeline one_by_one(parsed->log->pipeline, labels);
+      std::vector<uint32_t> kept;
+      for (size_t i = 0; i < lines.size(); ++i) {
+        if (parsed->log->filter.Matches(lines[i]) && one_by_one.Process(0, lines[i]))
+          kept.push_back(i);
+      }
+      EXPECT_EQ(matches.lines, kept) << query << " on " << stream;
+      EXPECT_FALSE(kept.empty()) << query << " on " << stream;
+    }
+  }
 }
 
 }  // namespace
