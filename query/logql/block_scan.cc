@@ -285,11 +285,13 @@ absl::Status StopCondition::Check() const {
 
 namespace {
 
-// Appends to `lines` the lines [first, last) of `block` that pass `filter`. When the filter has
-// a required literal, the block's lines are searched for it in one pass and only the lines
-// containing it are matched in full.
-void FindPassingLines(const LineFilter& filter, const store::DecodedBlock& block, size_t first,
-                      size_t last, std::vector<uint32_t>* lines) {
+// Appends to `lines` the lines [first, last) of `block` that pass `filter` and hold `implied`
+// (a literal that the pipeline keeps only lines with, or ""). When the filter has a required
+// literal, the block's lines are searched for it in one pass and only the lines containing it
+// are matched in full.
+void FindPassingLines(const LineFilter& filter, std::string_view implied,
+                      const store::DecodedBlock& block, size_t first, size_t last,
+                      std::vector<uint32_t>* lines) {
   auto accept = [lines](size_t i) { lines->push_back(static_cast<uint32_t>(i)); };
   std::string_view all = block.lines();
   const size_t begin = block.offset(first), end = block.offset(last);
@@ -322,9 +324,7 @@ void FindPassingLines(const LineFilter& filter, const store::DecodedBlock& block
     hit_is_match = specs.size() == 1 && specs[0].op == FilterOp::kContains && !specs[0].ip &&
                    specs[0].more.empty() && specs[0].pattern == literal;
     next_hit = [&](size_t pos) { return FindLiteral(all.substr(0, end), pos, literal); };
-  } else if (const std::string_view implied =
-                 pipeline != nullptr ? pipeline->required_literal() : std::string_view();
-             !implied.empty()) {
+  } else if (!implied.empty()) {
     // The filter has no literal but the pipeline's label filters imply one (| pattern ... |
     // status = "404" keeps only lines holding `" 404`): the block is searched for it as for a
     // filter's, and the pipeline sees only the lines holding it.
@@ -445,9 +445,12 @@ void FilterBlock(const LineFilter& filter, store::TimeRange range, BlockMatches*
   if (first >= last) return;
   out->bytes_scanned = block.offset(last) - block.offset(first);
   const int64_t start_ns = cost != nullptr ? MonotonicNanos() : 0;
-  // Without a line filter, the pipeline takes every line in range.
-  const bool unfiltered = filter.empty() && out->pipeline != nullptr;
-  if (!unfiltered) FindPassingLines(filter, block, first, last, &out->lines);
+  const std::string_view implied =
+      out->pipeline != nullptr ? out->pipeline->required_literal() : std::string_view();
+  // Without a line filter or a literal the pipeline implies, the pipeline takes every line in
+  // range.
+  const bool unfiltered = filter.empty() && implied.empty() && out->pipeline != nullptr;
+  if (!unfiltered) FindPassingLines(filter, implied, block, first, last, &out->lines);
   if (cost == nullptr) {
     if (out->pipeline != nullptr) RunPipeline(out, nullptr, first, last, unfiltered);
     return;
